@@ -1,0 +1,1 @@
+"""Command-line interface: parses flags, calls the engine, renders results. The only package that prints."""

@@ -1,0 +1,12 @@
+"""The registry of subcommands: each command module is added to the root group here."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    """Attach every subcommand to the root `rampctl` group."""
+    from rampctl.cli import plan_cmd
+
+    group.add_command(plan_cmd.plan)

@@ -1,0 +1,27 @@
+"""Terminal consoles for the CLI: colour only on a TTY, never with NO_COLOR or --no-color."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from rich.console import Console
+
+from rampctl.cli.options import GlobalOptions
+
+
+def _no_color() -> bool:
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx else None
+    flag = obj.no_color if isinstance(obj, GlobalOptions) else False
+    return flag or bool(os.environ.get("NO_COLOR"))
+
+
+def out_console() -> Console:
+    """Console for results (standard output)."""
+    return Console(no_color=_no_color(), highlight=False, soft_wrap=True)
+
+
+def err_console() -> Console:
+    """Console for errors, warnings and progress (standard error)."""
+    return Console(stderr=True, no_color=_no_color(), highlight=False, soft_wrap=True)

@@ -1,0 +1,73 @@
+"""Logging set-up for the CLI, with redaction of secrets in every log line.
+
+Any code that learns a secret (client secret, access token) registers it with
+`register_secret`; every handler installed here passes records through
+`RedactingFilter`, so the value never reaches the terminal or a log file.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+MASK = "***"
+_PATTERNS = (
+    re.compile(r"ramp_tok_[A-Za-z0-9_\-]+"),
+    re.compile(r"(?i)(bearer|basic)\s+[A-Za-z0-9+/=._\-]{8,}"),
+    re.compile(r"(?i)(client_secret|access_token|refresh_token)=[^&\s]+"),
+)
+_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret so it is masked wherever it would be logged or shown."""
+    if value and len(value) >= 4:
+        _secrets.add(value)
+
+
+def redact(text: str) -> str:
+    """Mask registered secrets and token-shaped strings in `text`."""
+    for secret in sorted(_secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    for pattern in _PATTERNS:
+        text = pattern.sub(_mask_match, text)
+    return text
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    if match.lastindex:
+        head = match.group(1)
+        sep = "=" if match.group(0)[len(head)] == "=" else " "
+        return f"{head}{sep}{MASK}"
+    return MASK
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's message with secrets masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return True
+
+
+def setup_logging(verbosity: int, log_file: Path | None) -> None:
+    """Send warnings (or more with -v) to stderr and everything to `log_file` if given."""
+    root = logging.getLogger("rampctl")
+    root.handlers.clear()
+    root.setLevel(logging.DEBUG)
+    root.propagate = False
+    console = logging.StreamHandler()
+    console.setLevel({0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG))
+    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    _add(root, console)
+    if log_file is not None:
+        handler = logging.FileHandler(log_file, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        _add(root, handler)
+
+
+def _add(logger: logging.Logger, handler: logging.Handler) -> None:
+    handler.addFilter(RedactingFilter())
+    logger.addHandler(handler)

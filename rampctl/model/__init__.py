@@ -1,0 +1,1 @@
+"""The desired-state model: addresses, resources, references between them and their ordering."""

@@ -1,0 +1,1 @@
+"""The state file: format and upgrades, atomic writes, the run lock and the apply journal."""
