@@ -1,4 +1,4 @@
-"""The `rampctl` command group, its global options, and the one place that maps errors to exit codes."""
+"""The `rampctl` command group, its global options, and the mapping of errors to exit codes."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     help="Use the embedded local sandbox instead of Ramp (also RAMPCTL_SANDBOX=1).",
 )
 @click.option("--no-color", is_flag=True, help="Plain output without colour (also NO_COLOR).")
-@click.option("-v", "--verbose", count=True, help="More log output; -vv for debug, with tracebacks.")
+@click.option("-v", "--verbose", count=True, help="More log output; -vv for debug.")
 @click.option(
     "--log-file",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -8,7 +8,9 @@ from rampctl.errors import ConfigError
 
 
 @click.command()
-@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes, 0 when none.")
+@click.option(
+    "--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes, 0 when none."
+)
 def plan(detailed_exitcode: bool) -> None:
     """Show what differs between the manifests and Ramp, and what apply would do.
 

@@ -1,0 +1,5 @@
+"""`python -m rampctl`: the same as the `rampctl` console script."""
+
+from rampctl.cli.main import main
+
+main()
