@@ -1,0 +1,243 @@
+"""RampClient: the typed, thread-safe Ramp API client rampctl's engine uses.
+
+Reads return pydantic objects (whole lists, all pages); writes take request models and
+send only the fields that were set. See `requester` for retries, rate limiting and errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from types import TracebackType
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel
+
+from rampctl.errors import RampError, RampNotFoundError
+from rampctl.ramp.config import ClientConfig
+from rampctl.ramp.models import (
+    AccountingConnection,
+    AccountingVendor,
+    AccountingVendorInput,
+    AccountingVendorUpdate,
+    Bill,
+    BillCreate,
+    BillUpdate,
+    Business,
+    Entity,
+    User,
+    Vendor,
+    VendorBankAccount,
+    VendorContact,
+    VendorCreate,
+    VendorUpdate,
+)
+from rampctl.ramp.pagination import read_all
+from rampctl.ramp.requester import Requester
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+UPLOAD_BATCH = 500
+
+
+class RampClient:
+    """Typed access to the Ramp endpoints rampctl uses; one per command run."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        scopes: Iterable[str],
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.config = config
+        self._requester = Requester(config, scopes=scopes, transport=transport)
+
+    def __enter__(self) -> RampClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the connections."""
+        self._requester.close()
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests sent so far, token requests included."""
+        return self._requester.request_count
+
+    @property
+    def token_request_count(self) -> int:
+        """Token requests sent so far."""
+        return self._requester.token_request_count
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def get_business(self) -> Business:
+        """The business the credentials belong to."""
+        return self._get("/business", Business)
+
+    def list_users(self, *, email: str | None = None) -> list[User]:
+        """All users, or the one with `email`."""
+        return self._list("/users", User, {} if email is None else {"email": email})
+
+    def list_entities(self) -> list[Entity]:
+        """All entities with their accounts."""
+        return self._list("/entities", Entity, {})
+
+    def list_vendors(self, **filters: str | bool) -> list[Vendor]:
+        """All bill-pay vendors matching the filters (e.g. external_vendor_id, is_active)."""
+        return self._list("/vendors", Vendor, filters)
+
+    def list_vendor_contacts(self, vendor_id: str) -> list[VendorContact]:
+        """The contacts of one vendor."""
+        return self._list(f"/vendors/{_seg(vendor_id)}/contacts", VendorContact, {})
+
+    def list_vendor_bank_accounts(self, vendor_id: str) -> list[VendorBankAccount]:
+        """The payment accounts of one vendor (no account numbers)."""
+        return self._list(f"/vendors/{_seg(vendor_id)}/accounts", VendorBankAccount, {})
+
+    def get_accounting_connection(self) -> AccountingConnection | None:
+        """The active accounting connection, or None when the business has none."""
+        try:
+            body = self._json("GET", "/accounting/all-connections")
+        except RampNotFoundError:
+            return None
+        connections = body.get("connections") if isinstance(body, dict) else None
+        for item in connections or []:
+            connection = AccountingConnection.model_validate(item)
+            if connection.is_active:
+                return connection
+        return None
+
+    def list_accounting_vendors(self, **filters: str | bool) -> list[AccountingVendor]:
+        """Accounting vendors of the active connection matching the filters."""
+        return self._list("/accounting/vendors", AccountingVendor, filters)
+
+    def list_bills(self, **filters: str | bool) -> list[Bill]:
+        """Bills matching the filters (archived ones only with is_archived=True)."""
+        return self._list("/bills", Bill, filters)
+
+    def get_vendor(self, vendor_id: str) -> Vendor:
+        """One vendor by Ramp id."""
+        return self._get(f"/vendors/{_seg(vendor_id)}", Vendor)
+
+    def get_bill(self, bill_id: str) -> Bill:
+        """One bill by Ramp id."""
+        return self._get(f"/bills/{_seg(bill_id)}", Bill)
+
+    # -- writes --------------------------------------------------------------------------
+
+    def create_vendor(self, body: VendorCreate) -> Vendor:
+        """Create a vendor; OutcomeUncertainError if the answer was lost."""
+        return Vendor.model_validate(self._json("POST", "/vendors", body.to_body()))
+
+    def update_vendor(self, vendor_id: str, body: VendorUpdate) -> Vendor:
+        """Change the fields set in `body`."""
+        data = self._json("PATCH", f"/vendors/{_seg(vendor_id)}", body.to_body())
+        return Vendor.model_validate(data)
+
+    def delete_vendor(self, vendor_id: str) -> None:
+        """Delete a vendor (Ramp refuses when it is not deletable)."""
+        self._requester.request("DELETE", f"/vendors/{_seg(vendor_id)}")
+
+    def upload_accounting_vendors(
+        self, items: Sequence[AccountingVendorInput]
+    ) -> list[AccountingVendor]:
+        """Upload new accounting vendors, in batches of at most 500."""
+        created: list[AccountingVendor] = []
+        for start in range(0, len(items), UPLOAD_BATCH):
+            batch = [item.to_body() for item in items[start : start + UPLOAD_BATCH]]
+            data = self._json("POST", "/accounting/vendors", {"vendors": batch})
+            vendors = data.get("vendors") if isinstance(data, dict) else None
+            created += [AccountingVendor.model_validate(v) for v in vendors or []]
+        return created
+
+    def update_accounting_vendor(
+        self, ramp_id: str, body: AccountingVendorUpdate
+    ) -> AccountingVendor:
+        """Rename, recode or reactivate an accounting vendor."""
+        data = self._json("PATCH", f"/accounting/vendors/{_seg(ramp_id)}", body.to_body())
+        return AccountingVendor.model_validate(data)
+
+    def delete_accounting_vendor(self, ramp_id: str) -> None:
+        """Delete (deactivate) an accounting vendor."""
+        self._requester.request("DELETE", f"/accounting/vendors/{_seg(ramp_id)}")
+
+    def create_bill(self, body: BillCreate) -> Bill:
+        """Create a bill; OutcomeUncertainError if the answer was lost."""
+        return Bill.model_validate(self._json("POST", "/bills", body.to_body()))
+
+    def update_bill(self, bill_id: str, body: BillUpdate) -> Bill:
+        """Change the fields set in `body`."""
+        return Bill.model_validate(self._json("PATCH", f"/bills/{_seg(bill_id)}", body.to_body()))
+
+    def delete_bill(self, bill_id: str) -> None:
+        """Archive a bill (Ramp refuses for paid bills)."""
+        self._requester.request("DELETE", f"/bills/{_seg(bill_id)}")
+
+    # -- concurrency ---------------------------------------------------------------------
+
+    def run_concurrently(self, calls: Mapping[str, Callable[[], T]]) -> dict[str, T]:
+        """Run independent calls in parallel (at most `config.concurrency`) under the limiter.
+
+        On the first error, calls not yet started are cancelled, running ones finish, and
+        that error is raised.
+        """
+        if not calls:
+            return {}
+        workers = min(self.config.concurrency, len(calls))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ramp") as pool:
+            futures = {name: pool.submit(call) for name, call in calls.items()}
+            done, pending = wait(futures.values(), return_when=FIRST_EXCEPTION)
+            for future in pending:
+                future.cancel()
+        _raise_first(futures.values(), done)
+        return {name: future.result() for name, future in futures.items()}
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _json(self, method: str, path: str, body: Any = None) -> Any:
+        response = self._requester.request(method, path, body=body)
+        try:
+            return response.json()
+        except ValueError:
+            raise RampError(
+                "Ramp answered with a body that is not JSON",
+                method=method,
+                path=response.url.path,
+                status=response.status_code,
+                trace_id=response.headers.get("x-trace-id"),
+            ) from None
+
+    def _get(self, path: str, model: type[M]) -> M:
+        return model.model_validate(self._json("GET", path))
+
+    def _list(self, path: str, model: type[M], filters: Mapping[str, str | bool]) -> list[M]:
+        params = {key: _query_value(value) for key, value in filters.items()}
+        return [model.model_validate(item) for item in read_all(self._requester, path, params)]
+
+
+def _raise_first(futures: Iterable[Future[Any]], done: set[Future[Any]]) -> None:
+    for future in futures:
+        if future in done and not future.cancelled() and future.exception() is not None:
+            raise future.exception()  # type: ignore[misc]
+
+
+def _seg(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _query_value(value: str | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

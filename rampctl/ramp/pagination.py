@@ -1,0 +1,101 @@
+"""Reading whole Ramp lists by following `page.next` (keyset pagination).
+
+Every list is read with `page_size=100`. `page.next` is followed only while it stays on the
+scheme, host and path of the first page, and never twice; a full page that ends the list
+is logged as suspicious (Ramp has been seen to truncate that way).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from rampctl.errors import RampError
+
+log = logging.getLogger(__name__)
+PAGE_SIZE = 100
+
+
+class Getter(Protocol):
+    """What pagination needs from the requester."""
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+        url: str | None = None,
+    ) -> httpx.Response: ...
+
+
+def read_all(getter: Getter, path: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Every item of the list at `path` (relative to /developer/v1) with the given filters."""
+    response = getter.request("GET", path, params={"page_size": str(PAGE_SIZE), **params})
+    seen = {str(response.url)}
+    items: list[dict[str, Any]] = []
+    while True:
+        data, next_url = envelope(response)
+        items.extend(data)
+        if not next_url:
+            _warn_if_full(data, response)
+            return items
+        url = checked_next(next_url, str(response.url), seen)
+        seen.add(url)
+        response = getter.request("GET", path, url=url)
+
+
+def envelope(response: httpx.Response) -> tuple[list[dict[str, Any]], str | None]:
+    """The `data` items and `page.next` of one list page."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise _page_error(response, "the list answer has no data array")
+    page = body.get("page")
+    next_url = page.get("next") if isinstance(page, dict) else None
+    if next_url is not None and not isinstance(next_url, str):
+        raise _page_error(response, "page.next is not a string")
+    return body["data"], next_url or None
+
+
+def checked_next(next_url: str, current: str, seen: set[str]) -> str:
+    """`next_url` made absolute, if it stays on the current scheme, host and path."""
+    absolute = urljoin(current, next_url)
+    here, there = urlsplit(current), urlsplit(absolute)
+    if (here.scheme, here.netloc, here.path) != (there.scheme, there.netloc, there.path):
+        raise RampError(
+            f"refusing to follow page.next to {there.scheme}://{there.netloc}{there.path}: "
+            "it leaves the list being read",
+            method="GET",
+            path=here.path,
+        )
+    if absolute in seen:
+        raise RampError("page.next points back to a page already read", method="GET",
+                        path=here.path)
+    return absolute
+
+
+def _warn_if_full(data: list[dict[str, Any]], response: httpx.Response) -> None:
+    if len(data) >= PAGE_SIZE:
+        log.warning(
+            "suspicious: GET %s returned a full page of %d items with no next page; "
+            "the list may be truncated [x-trace-id %s]",
+            response.url.path, len(data), response.headers.get("x-trace-id", "-"),
+        )
+
+
+def _page_error(response: httpx.Response, message: str) -> RampError:
+    return RampError(
+        message,
+        method="GET",
+        path=response.url.path,
+        status=response.status_code,
+        trace_id=response.headers.get("x-trace-id"),
+    )
