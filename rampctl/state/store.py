@@ -1,0 +1,251 @@
+"""Reading and writing the state file: validation, upgrades, atomic writes, backup, lock.
+
+Files beside the state file `S`:
+`S.backup` the previous version; `S.journal` the apply journal; `S.lock` the OS lock;
+`S.lock.json` who holds the lock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from rampctl.errors import StateError
+from rampctl.state.files import atomic_write, fsync_dir, snapshot, write_temp
+from rampctl.state.lock import LockHolder, StateLock
+from rampctl.state.model import FORMAT_VERSION, State, sensitive_paths
+from rampctl.state.upgrade import upgrade
+
+log = logging.getLogger("rampctl.state")
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Seen:
+    """The identity of the file on disk as this store last read or wrote it."""
+
+    inode: int
+    mtime_ns: int
+    size: int
+    lineage: str
+    serial: int
+
+
+class StateStore:
+    """One state file and its companions; `write` is safe to call from several threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.backup_path = self._beside(".backup")
+        self.journal_path = self._beside(".journal")
+        self.lock_path = self._beside(".lock")
+        self.holder_path = self._beside(".lock.json")
+        self._lock = StateLock(lock_path=self.lock_path, holder_path=self.holder_path)
+        self._write_lock = threading.RLock()
+        self._seen: _Seen | None = None
+        self._current: State | None = None
+
+    def _beside(self, suffix: str) -> Path:
+        return self.path.with_name(self.path.name + suffix)
+
+    def exists(self) -> bool:
+        """Whether the state file exists."""
+        return self.path.exists()
+
+    def load(self) -> State:
+        """The state on disk, upgraded to the current format; a new state when there is none.
+
+        Raises StateError, naming the problem, when the file is unreadable, corrupt, or of an
+        unknown format.
+        """
+        with self._write_lock:
+            try:
+                data = self.path.read_bytes()
+                stat = os.stat(self.path)
+            except FileNotFoundError:
+                return self._missing()
+            except OSError as exc:
+                problem = f"cannot read the state file {self.path}: {exc.strerror}"
+                raise StateError(problem) from None
+            state = self.parse(data)
+            self._remember(stat, state)
+            return state
+
+    def _missing(self) -> State:
+        """The state to start from when there is no file: the same new state every call."""
+        if self._seen is None and self._current is not None:
+            return self._current
+        if self.backup_path.exists():
+            log.warning("no state file at %s, but a backup exists beside it", self.path)
+        self._seen = None
+        self._current = State.new()
+        return self._current
+
+    def parse(self, data: bytes) -> State:
+        """Validate a state document (any known format); StateError naming the problem."""
+        try:
+            doc = json.loads(data)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise self._corrupt(f"it is not valid JSON ({exc})") from None
+        if not isinstance(doc, dict):
+            raise self._corrupt("it is not a JSON object")
+        try:
+            upgraded = upgrade(doc)
+        except StateError as exc:
+            raise self._corrupt(exc.message) from None
+        try:
+            return State.model_validate(upgraded)
+        except ValidationError as exc:
+            raise self._corrupt(_describe(exc)) from None
+
+    def _corrupt(self, problem: str) -> StateError:
+        backup = self.backup_path
+        hint = f"; the previous version is in {backup}" if backup.exists() else ""
+        return StateError(f"the state file {self.path} is unusable: {problem}{hint}")
+
+    def write(self, state: State) -> State:
+        """Write `state` with serial + 1 and return that copy; the argument is not changed.
+
+        Refuses (StateError) a state of another lineage than the file's, or one based on an
+        older serial than the file's. Atomic, mode 0600; the replaced version becomes the backup.
+        """
+        with self._write_lock:
+            self._check_newer(state)
+            bump = {"serial": state.serial + 1, "format_version": FORMAT_VERSION}
+            new = state.model_copy(update=bump)
+            data = _serialise(new)
+            had_file = self.path.exists()
+            temp = write_temp(self.path, data)
+            try:
+                if had_file:
+                    snapshot(self.path, self.backup_path)
+                os.replace(temp, self.path)
+            except BaseException:
+                temp.unlink(missing_ok=True)
+                raise
+            fsync_dir(self.path.parent)
+            self._remember(os.stat(self.path), new)
+            return new
+
+    def update(self, change: Callable[[State], State]) -> State:
+        """Apply `change` to the latest state and write the result, as one step (thread-safe).
+
+        For concurrent workers: each sees the state the previous one wrote.
+        """
+        with self._write_lock:
+            current = self._current if self._fresh() and self._current else self.load()
+            return self.write(change(current))
+
+    def _fresh(self) -> bool:
+        seen = self._seen
+        if seen is None:
+            return False
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        now = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        return now == (seen.inode, seen.mtime_ns, seen.size)
+
+    def _check_newer(self, state: State) -> None:
+        on_disk = self._on_disk()
+        if on_disk is None:
+            return
+        lineage, serial = on_disk
+        if state.lineage != lineage:
+            raise StateError(
+                f"refusing to overwrite {self.path}: it has lineage {lineage}, the state being "
+                f"written has {state.lineage} (a different state file)"
+            )
+        if state.serial < serial:
+            raise StateError(
+                f"refusing to overwrite {self.path}: it was written since it was read "
+                f"(serial {serial} on disk, {state.serial} in this run); run again"
+            )
+
+    def _on_disk(self) -> tuple[str, int] | None:
+        if self._fresh() and self._seen is not None:
+            return self._seen.lineage, self._seen.serial
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        state = self.parse(data)
+        return state.lineage, state.serial
+
+    def _remember(self, stat: os.stat_result, state: State) -> None:
+        self._seen = _Seen(
+            inode=stat.st_ino,
+            mtime_ns=stat.st_mtime_ns,
+            size=stat.st_size,
+            lineage=state.lineage,
+            serial=state.serial,
+        )
+        self._current = state
+
+    @contextmanager
+    def lock(self, *, command: str, timeout: float = 0) -> Iterator[None]:
+        """Hold the state lock for the block; StateLockedError naming the holder when taken.
+
+        Waits up to `timeout` seconds for another run to finish. A lock left by a killed run
+        is taken over (and reported in `recovered_holder` and the log).
+        """
+        with self._lock.hold(command=command, timeout=timeout):
+            yield
+
+    @property
+    def recovered_holder(self) -> LockHolder | None:
+        """The stale lock holder the last `lock` took over from, if any."""
+        return self._lock.recovered
+
+    def holder(self) -> LockHolder | None:
+        """Who holds (or last held, if it died) the lock, as recorded in the holder note."""
+        return self._lock.holder()
+
+    def is_locked(self) -> bool:
+        """Whether a run holds the lock right now."""
+        return self._lock.is_held()
+
+    def force_unlock(self) -> LockHolder | None:
+        """Break the lock (see `StateLock.force_unlock`); return the holder it belonged to."""
+        return self._lock.force_unlock()
+
+    def restore_backup(self) -> State:
+        """Make the backup the state file again (atomically); return it."""
+        with self._write_lock:
+            try:
+                data = self.backup_path.read_bytes()
+            except FileNotFoundError:
+                raise StateError(f"there is no backup at {self.backup_path}") from None
+            state = self.parse(data)
+            atomic_write(self.path, data)
+            self._remember(os.stat(self.path), state)
+            return state
+
+
+def _serialise(state: State) -> bytes:
+    doc: dict[str, Any] = state.model_dump(mode="json")
+    leaks = sensitive_paths(doc["resources"])
+    if leaks:
+        fields = ", ".join(leaks)
+        raise StateError(f"refusing to write sensitive fields to the state file: {fields}")
+    doc["resources"] = dict(sorted(doc["resources"].items()))
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        problems.append(f"{where}: {error['msg']}")
+    more = len(exc.errors()) - len(problems)
+    text = "; ".join(problems)
+    return text + (f" (and {more} more)" if more > 0 else "")
