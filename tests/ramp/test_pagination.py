@@ -1,0 +1,93 @@
+"""Reading whole lists: page size, filters kept, next-link checks, truncation warning."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+
+from rampctl.errors import RampError
+from rampctl.ramp.client import RampClient
+from rampctl.ramp.scopes import READ_SCOPES
+from tests.ramp.fake_ramp import API, FakeRamp, config, vendor
+
+
+def make(fake: FakeRamp) -> RampClient:
+    return RampClient(config(), scopes=READ_SCOPES, transport=fake.transport())
+
+
+def test_reads_every_page_with_page_size_100_and_keeps_filters() -> None:
+    fake = FakeRamp(lists={"/vendors": [vendor(n) for n in range(250)]})
+    with make(fake) as client:
+        vendors = client.list_vendors(is_active=True, external_vendor_id="acme")
+    assert [v.id for v in vendors] == [vendor(n)["id"] for n in range(250)]
+    pages = fake.sent("GET", "/vendors")
+    assert len(pages) == 3
+    for page in pages:
+        assert page.url.params["page_size"] == "100"
+        assert page.url.params["is_active"] == "true"
+        assert page.url.params["external_vendor_id"] == "acme"
+    assert "start" not in pages[0].url.params
+    assert pages[1].url.params["start"] == vendor(99)["id"]
+
+
+def _page(items: list[dict[str, object]], next_url: str | None) -> httpx.Response:
+    return httpx.Response(200, json={"data": items, "page": {"next": next_url}})
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example/developer/v1/vendors?start=x",
+        "http://127.0.0.1:9/developer/v1/users?start=x",
+        "http://127.0.0.1:10/developer/v1/vendors?start=x",
+    ],
+)
+def test_next_leaving_host_or_path_is_refused(next_url: str) -> None:
+    fake = FakeRamp()
+    fake.script("GET", "/vendors", _page([vendor(1)], next_url))
+    with make(fake) as client, pytest.raises(RampError, match="refusing to follow page.next"):
+        client.list_vendors()
+    assert len(fake.requests) == 2  # the token and the first page only
+
+
+def test_relative_next_on_the_same_path_is_followed() -> None:
+    fake = FakeRamp()
+    fake.script("GET", "/vendors", _page([vendor(1)], "/developer/v1/vendors?start=a"),
+                _page([vendor(2)], None))
+    with make(fake) as client:
+        assert len(client.list_vendors()) == 2
+    assert str(fake.sent("GET", "/vendors")[1].url) == API + "/vendors?start=a"
+
+
+def test_next_pointing_back_is_an_error() -> None:
+    fake = FakeRamp()
+    loop = API + "/vendors?start=a"
+    fake.script("GET", "/vendors", _page([vendor(1)], loop), _page([vendor(2)], loop))
+    with make(fake) as client, pytest.raises(RampError, match="already read"):
+        client.list_vendors()
+
+
+def test_full_last_page_is_logged_as_suspicious(caplog: pytest.LogCaptureFixture) -> None:
+    fake = FakeRamp()
+    fake.script("GET", "/vendors", _page([vendor(n) for n in range(100)], None))
+    caplog.set_level(logging.WARNING, logger="rampctl")
+    with make(fake) as client:
+        assert len(client.list_vendors()) == 100
+    assert "suspicious" in caplog.text
+
+
+def test_short_last_page_is_not_suspicious(caplog: pytest.LogCaptureFixture) -> None:
+    fake = FakeRamp(lists={"/vendors": [vendor(n) for n in range(150)]})
+    caplog.set_level(logging.WARNING, logger="rampctl")
+    with make(fake) as client:
+        client.list_vendors()
+    assert "suspicious" not in caplog.text
+
+
+def test_answer_without_data_is_an_error() -> None:
+    fake = FakeRamp()
+    fake.script("GET", "/users", httpx.Response(200, json={"items": []}))
+    with make(fake) as client, pytest.raises(RampError, match="no data array"):
+        client.list_users()
