@@ -8,5 +8,7 @@ import click
 def register(group: click.Group) -> None:
     """Attach every subcommand to the root `rampctl` group."""
     from rampctl.cli import plan_cmd
+    from rampctl.cli.state_cmd import state
 
     group.add_command(plan_cmd.plan)
+    group.add_command(state)

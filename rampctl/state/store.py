@@ -120,8 +120,7 @@ class StateStore:
         with self._write_lock:
             self._check_newer(state)
             bump = {"serial": state.serial + 1, "format_version": FORMAT_VERSION}
-            new = state.model_copy(update=bump)
-            data = _serialise(new)
+            new, data = _serialise(state.model_copy(update=bump))
             had_file = self.path.exists()
             temp = write_temp(self.path, data)
             try:
@@ -231,14 +230,19 @@ class StateStore:
             return state
 
 
-def _serialise(state: State) -> bytes:
+def _serialise(state: State) -> tuple[State, bytes]:
+    """The file content for `state`, and a validated copy sharing nothing with the argument."""
     doc: dict[str, Any] = state.model_dump(mode="json")
     leaks = sensitive_paths(doc["resources"])
     if leaks:
         fields = ", ".join(leaks)
         raise StateError(f"refusing to write sensitive fields to the state file: {fields}")
     doc["resources"] = dict(sorted(doc["resources"].items()))
-    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    try:
+        copy = State.model_validate(doc)
+    except ValidationError as exc:
+        raise StateError(f"refusing to write an invalid state: {_describe(exc)}") from None
+    return copy, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _describe(exc: ValidationError) -> str:
