@@ -1,1 +1,25 @@
-"""Manifests: load YAML and Jinja2 templates with positions, validate them into pydantic specs, and describe them as JSON Schema."""
+"""Manifests: load YAML and Jinja2 templates with positions, validate them into pydantic
+specs, and describe them as JSON Schema."""
+
+from rampctl.manifest.document import Document, ManifestSet
+from rampctl.manifest.loader import load_manifests
+from rampctl.manifest.position import Position
+from rampctl.manifest.specs import (
+    AccountingRef,
+    AccountingVendorSpec,
+    Address,
+    Contact,
+    VendorSpec,
+)
+
+__all__ = [
+    "AccountingRef",
+    "AccountingVendorSpec",
+    "Address",
+    "Contact",
+    "Document",
+    "ManifestSet",
+    "Position",
+    "VendorSpec",
+    "load_manifests",
+]

@@ -1,0 +1,87 @@
+"""Checks across documents: unique addresses and keys, references that resolve, one link each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rampctl.errors import Problem
+from rampctl.manifest.document import Document
+from rampctl.manifest.position import Position
+from rampctl.manifest.specs import AccountingRef, AccountingVendorSpec, VendorSpec, suggest
+from rampctl.manifest.validate import Identity
+
+_LINK = "spec.accounting_vendor"
+
+
+def _problem(position: Position, message: str, address: str, field: str = "") -> Problem:
+    return Problem(
+        file=position.file,
+        line=position.line,
+        col=position.col,
+        message=message,
+        address=address,
+        field=field,
+    )
+
+
+def unique_addresses(identities: Iterable[Identity]) -> list[Problem]:
+    """Each address (`vendor/<name>`) is defined once."""
+    first: dict[str, Identity] = {}
+    problems = []
+    for ident in identities:
+        if ident.address in first:
+            where = first[ident.address].position
+            message = f"duplicate address {ident.address} (first defined at {where})"
+            problems.append(_problem(ident.position, message, ident.address, "metadata.name"))
+        else:
+            first[ident.address] = ident
+    return problems
+
+
+def unique_keys(documents: Iterable[Document]) -> list[Problem]:
+    """Vendor adoption keys (external_id or name) and accounting remote ids are unique."""
+    problems = []
+    seen: dict[tuple[str, str], Document] = {}
+    for doc in documents:
+        if isinstance(doc.spec, VendorSpec):
+            entry, field, what = ("vendor", doc.spec.key(doc.name)), "spec.external_id", "key"
+        else:
+            assert isinstance(doc.spec, AccountingVendorSpec)
+            entry, field, what = ("accounting", doc.spec.remote_id), "spec.remote_id", "remote_id"
+        if entry in seen:
+            other = seen[entry]
+            message = f"{what} '{entry[1]}' is also used by {other.address} ({other.position})"
+            problems.append(_problem(doc.position_of(field), message, doc.address, field))
+        else:
+            seen[entry] = doc
+    return problems
+
+
+def references(documents: list[Document], identities: list[Identity]) -> list[Problem]:
+    """Accounting links resolve, and each accounting vendor is linked by at most one vendor."""
+    names = {i.name for i in identities if i.kind == "AccountingVendor"}
+    remote_of = {
+        d.name: d.spec.remote_id for d in documents if isinstance(d.spec, AccountingVendorSpec)
+    }
+    problems = []
+    linked: dict[str, Document] = {}
+    for doc in documents:
+        spec = doc.spec
+        if not isinstance(spec, VendorSpec) or spec.accounting_vendor is None:
+            continue
+        link = spec.accounting_vendor
+        if isinstance(link, str) and link not in names:
+            hint = suggest(link, names)
+            message = f"no AccountingVendor manifest named '{link}'{hint}"
+            problems.append(_problem(doc.position_of(_LINK), message, doc.address, _LINK))
+            continue
+        remote = link.remote_id if isinstance(link, AccountingRef) else remote_of.get(link)
+        if remote is None:
+            continue
+        if remote in linked:
+            other = linked[remote]
+            message = f"accounting vendor '{remote}' is already linked by {other.address}"
+            problems.append(_problem(doc.position_of(_LINK), message, doc.address, _LINK))
+        else:
+            linked[remote] = doc
+    return problems

@@ -1,0 +1,69 @@
+"""Validated manifest documents and the set of them that one run reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rampctl.manifest.position import FieldPath, Position, parse_path
+from rampctl.manifest.specs import AccountingRef, AccountingVendorSpec, VendorSpec
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Document:
+    """One valid manifest document: its kind, name, address, spec and source positions."""
+
+    kind: str
+    name: str
+    address: str
+    spec: VendorSpec | AccountingVendorSpec
+    position: Position
+    keys: dict[FieldPath, Position] = field(default_factory=dict, repr=False)
+
+    @property
+    def file(self) -> str:
+        """The file the document came from, as shown in messages."""
+        return self.position.file
+
+    def position_of(self, field: str) -> Position:
+        """Where `field` (e.g. `spec.address.city`) is written; else its nearest parent."""
+        path = parse_path(field)
+        while path:
+            if path in self.keys:
+                return self.keys[path]
+            path = path[:-1]
+        return self.position
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ManifestSet:
+    """Every document under a manifests root, in file and line order, with the set's digest."""
+
+    root: Path
+    documents: list[Document]
+    digest: str
+    files: list[str] = field(default_factory=list)
+
+    def vendors(self) -> list[Document]:
+        """The `Vendor` documents."""
+        return [d for d in self.documents if d.kind == "Vendor"]
+
+    def accounting_vendors(self) -> list[Document]:
+        """The `AccountingVendor` documents."""
+        return [d for d in self.documents if d.kind == "AccountingVendor"]
+
+    def by_address(self, address: str) -> Document | None:
+        """The document at `address` (`vendor/<name>`), if any."""
+        return next((d for d in self.documents if d.address == address), None)
+
+    def accounting_remote_id(self, vendor: Document) -> str | None:
+        """The ERP remote id a vendor links to, resolving a manifest name to its remote_id."""
+        spec = vendor.spec
+        if not isinstance(spec, VendorSpec) or spec.accounting_vendor is None:
+            return None
+        if isinstance(spec.accounting_vendor, AccountingRef):
+            return spec.accounting_vendor.remote_id
+        target = self.by_address(f"accounting_vendor/{spec.accounting_vendor}")
+        if target is None or not isinstance(target.spec, AccountingVendorSpec):
+            return None
+        return target.spec.remote_id

@@ -1,0 +1,43 @@
+"""Positions in manifest files and the field paths that point into documents."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FieldPath = tuple[str | int, ...]
+"""A path into a document: mapping keys are strings, list indexes are integers."""
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class Position:
+    """A 1-based `file:line:col` location; `file` is shown as the user gave the manifests path."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+def format_path(path: FieldPath) -> str:
+    """Render a field path as `spec.address.city` or `spec.ignore_changes[1]`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def parse_path(text: str) -> FieldPath:
+    """Inverse of format_path (keys containing dots or brackets are not supported)."""
+    parts: list[str | int] = []
+    for match in _PART.finditer(text):
+        key, index = match.groups()
+        parts.append(int(index) if index is not None else key)
+    return tuple(parts)
