@@ -1,19 +1,157 @@
-"""`rampctl plan`: show how Ramp differs from the manifests (the engine lands with the plan issue)."""
+"""`rampctl plan` and `rampctl show`: what differs between the manifests and Ramp."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import click
 
-from rampctl.errors import ConfigError
+from rampctl.cli.options import global_options
+from rampctl.cli.runtime import load_graph, ramp_session, state_store
+from rampctl.cli.ui import err_console, out_console
+from rampctl.cli.variables import var_option
+from rampctl.engine.plan import Plan
+from rampctl.engine.planner import PlanSettings, make_plan
+from rampctl.engine.safety import SafetySettings
+from rampctl.errors import ExitCode, PlanError
+from rampctl.ramp.scopes import READ_SCOPES
+from rampctl.render import human, markdown
+
+
+def output_options(func: Any) -> Any:
+    """--json / --markdown / --show-unmanaged, shared by plan and show."""
+    func = click.option(
+        "--show-unmanaged", is_flag=True, help="List objects in Ramp that rampctl does not manage."
+    )(func)
+    func = click.option(
+        "--markdown",
+        "as_markdown",
+        is_flag=True,
+        help="Print Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY.",
+    )(func)
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print the plan as versioned JSON (see the README)."
+    )(func)
+
+
+def plan_options(func: Any) -> Any:
+    """The options that shape a plan, shared by plan and apply."""
+    options = [
+        click.option(
+            "--target",
+            multiple=True,
+            metavar="PATTERN",
+            help="Only plan these addresses or kinds (glob; repeatable).",
+        ),
+        click.option(
+            "--exclude",
+            multiple=True,
+            metavar="PATTERN",
+            help="Leave out these addresses or kinds (glob; repeatable).",
+        ),
+        click.option(
+            "--refresh",
+            type=click.Choice(["normal", "deep"]),
+            default="normal",
+            show_default=True,
+            help="deep: also read every managed vendor's contacts.",
+        ),
+        click.option(
+            "--max-delete-fraction",
+            type=click.FloatRange(0, 1),
+            default=0.25,
+            show_default=True,
+            help="Deleting or deactivating more than this share of managed objects is unsafe.",
+        ),
+        click.option(
+            "--min-managed",
+            type=click.IntRange(0),
+            default=10,
+            show_default=True,
+            help="The share rule applies from this many managed objects.",
+        ),
+        var_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def settings_from(params: dict[str, Any]) -> PlanSettings:
+    """PlanSettings from the plan options."""
+    return PlanSettings(
+        safety=SafetySettings(
+            max_removal_fraction=params["max_delete_fraction"], min_managed=params["min_managed"]
+        ),
+        targets=tuple(params["target"]),
+        excludes=tuple(params["exclude"]),
+        refresh_deep=params["refresh"] == "deep",
+    )
 
 
 @click.command()
+@plan_options
+@output_options
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the plan to FILE for `rampctl apply FILE`.",
+)
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes, 0 when none."
 )
-def plan(detailed_exitcode: bool) -> None:
+@click.pass_context
+def plan(ctx: click.Context, /, out: Path | None, detailed_exitcode: bool, **params: Any) -> int:
     """Show what differs between the manifests and Ramp, and what apply would do.
 
-    Plan only reads: it never writes to Ramp or to the state file.
+    Plan only reads: it never writes to Ramp or to the state file, and its token
+    carries read scopes only.
     """
-    raise ConfigError("`rampctl plan` is not available in this build yet")
+    opts = global_options(ctx)
+    graph = load_graph(opts, params["var"])
+    state = state_store(opts).load()
+    with ramp_session(opts, scopes=READ_SCOPES) as session:
+        result = make_plan(
+            session.client,
+            graph,
+            state,
+            environment=session.environment,
+            settings=settings_from(params),
+        )
+    if out is not None:
+        out.write_text(result.dumps(), encoding="utf-8")
+    print_plan(result, params)
+    if out is not None:
+        err_console().print(
+            f"Saved the plan to {out}; apply it with: rampctl apply {out}", markup=False
+        )
+    return ExitCode.CHANGES if detailed_exitcode and result.has_changes else ExitCode.OK
+
+
+@click.command()
+@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@output_options
+def show(plan_file: Path, **params: Any) -> None:
+    """Show a plan saved with `rampctl plan --out FILE`."""
+    print_plan(read_plan_file(plan_file), params)
+
+
+def read_plan_file(path: Path) -> Plan:
+    """Read and verify a saved plan."""
+    try:
+        return Plan.loads(path.read_text(encoding="utf-8"))
+    except PlanError as exc:
+        raise PlanError(f"{path}: {exc}") from None
+
+
+def print_plan(result: Plan, params: dict[str, Any]) -> None:
+    """Render a plan as asked: JSON, Markdown or human text."""
+    console = out_console()
+    if params["as_json"]:
+        console.out(json.dumps(result.to_json(), indent=2), highlight=False)
+    elif params["as_markdown"]:
+        console.out(markdown.render(result), highlight=False)
+    else:
+        console.print(human.render(result, show_unmanaged=params["show_unmanaged"]), end="")

@@ -1,1 +1,4 @@
-"""The engine: live snapshot, diff against the desired graph, plan with safety checks, and apply. Never prints; reports progress through hooks."""
+"""The engine: live snapshot, diff, plan with safety checks, and apply.
+
+Never prints; reports progress through hooks.
+"""

@@ -1,0 +1,227 @@
+"""`rampctl apply`: make Ramp match the manifests, from a saved plan or a fresh one."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rampctl.cli.options import GlobalOptions, global_options
+from rampctl.cli.plan_cmd import plan_options, read_plan_file, settings_from
+from rampctl.cli.progress import ApplyProgress
+from rampctl.cli.runtime import Session, load_graph, ramp_session, state_store
+from rampctl.cli.signals import stop_on_signals
+from rampctl.cli.ui import err_console, out_console
+from rampctl.engine.apply import ApplyReport, ApplySettings, apply_changes
+from rampctl.engine.changes import Action
+from rampctl.engine.plan import Plan
+from rampctl.engine.planner import plan_with_snapshot
+from rampctl.engine.record import StateRecorder
+from rampctl.engine.snapshot import Snapshot, read_snapshot
+from rampctl.engine.stale import check_fresh
+from rampctl.errors import (
+    ConfigError,
+    Interrupted,
+    OutcomeUncertainError,
+    RampctlError,
+    UnsafePlanError,
+)
+from rampctl.model.desired import DesiredGraph
+from rampctl.ramp.scopes import READ_SCOPES, WRITE_SCOPES
+from rampctl.render import human
+from rampctl.state.journal import Journal
+from rampctl.state.store import StateStore
+
+
+@click.command()
+@click.argument(
+    "plan_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@plan_options
+@click.option(
+    "--auto-approve", is_flag=True, help="Apply without asking (needed when not on a terminal)."
+)
+@click.option(
+    "--allow-deletes",
+    "--force",
+    "allow_deletes",
+    is_flag=True,
+    help="Apply a plan the safety rules call unsafe.",
+)
+@click.option(
+    "--continue-on-error",
+    is_flag=True,
+    help="After a failed write, still finish the independent changes.",
+)
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 32),
+    default=4,
+    show_default=True,
+    help="Writes in flight at once within a dependency level.",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(0),
+    default=0,
+    show_default=True,
+    help="Seconds to wait for another run's state lock.",
+)
+@click.pass_context
+def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
+    """Make Ramp match the manifests, and record what rampctl manages in the state.
+
+    With PLAN_FILE (from `rampctl plan --out`), apply exactly that plan, refusing
+    it (exit 4, nothing written) when the state, the manifests or Ramp changed
+    since. Without it, plan now, show the plan and ask before applying.
+    """
+    opts = global_options(ctx)
+    store = state_store(opts)
+    with store.lock(command="apply", timeout=params["lock_timeout"]):
+        graph = load_graph(opts, params["var"])
+        with ramp_session(opts, scopes=READ_SCOPES + WRITE_SCOPES) as session:
+            found = _plan(session, store, graph, plan_file, params)
+            if found is None:
+                return 0
+            plan, snapshot = found
+            report = _run(opts, session, store, graph, plan, snapshot, params)
+    return _finish(report)
+
+
+def _plan(
+    session: Session,
+    store: StateStore,
+    graph: DesiredGraph,
+    plan_file: Path | None,
+    params: dict[str, Any],
+) -> tuple[Plan, Snapshot] | None:
+    state = store.load()
+    if plan_file is not None:
+        plan = read_plan_file(plan_file)
+        snapshot = read_snapshot(session.client)
+        check_fresh(
+            plan, state=state, graph=graph, snapshot=snapshot, environment=session.environment
+        )
+    else:
+        plan, snapshot = plan_with_snapshot(
+            session.client,
+            graph,
+            state,
+            environment=session.environment,
+            settings=settings_from(params),
+        )
+        out_console().print(human.render(plan), end="")
+    if not plan.actionable:
+        err_console().print("Nothing to apply.", markup=False)
+        return None
+    _check_safe(plan, params["allow_deletes"])
+    if plan_file is None and not params["auto_approve"]:
+        _confirm()
+    return plan, snapshot
+
+
+def _check_safe(plan: Plan, allowed: bool) -> None:
+    if not plan.safety.safe and not allowed:
+        raise UnsafePlanError(
+            "refusing an unsafe plan (use --allow-deletes): " + "; ".join(plan.safety.reasons)
+        )
+
+
+def _confirm() -> None:
+    if not sys.stdin.isatty():
+        raise ConfigError(
+            "apply needs --auto-approve when not run on a terminal (or apply a saved plan)"
+        )
+    if not click.confirm("Apply these changes to Ramp?", default=False, err=True):
+        raise ConfigError("apply cancelled; nothing was written")
+
+
+def _run(
+    opts: GlobalOptions,
+    session: Session,
+    store: StateStore,
+    graph: DesiredGraph,
+    plan: Plan,
+    snapshot: Snapshot,
+    params: dict[str, Any],
+) -> ApplyReport:
+    journal = Journal(store.journal_path)
+    _note_pending(journal)
+    manual_contacts = {
+        c.address
+        for c in plan.changes
+        if c.action is Action.MANUAL and any(f.path.startswith("contact.") for f in c.fields)
+    }
+    recorder = StateRecorder(
+        store=store,
+        snapshot=snapshot,
+        graph=graph,
+        environment=session.environment,
+        contact_mismatch=manual_contacts,
+    )
+    settings = ApplySettings(
+        parallelism=params["parallelism"], continue_on_error=params["continue_on_error"]
+    )
+    with (
+        stop_on_signals() as stop,
+        ApplyProgress(len(plan.actionable), no_color=opts.no_color) as hooks,
+    ):
+        report = apply_changes(
+            client=session.client,
+            changes=plan.changes,
+            recorder=recorder,
+            journal=journal,
+            hooks=hooks,
+            settings=settings,
+            stop=stop.event,
+        )
+    if stop.signum is not None:
+        _print_report(report)
+        raise Interrupted(stop.signum)
+    if report.ok:
+        recorder.refresh(skip={c.address for c in plan.changes})
+    return report
+
+
+def _note_pending(journal: Journal) -> None:
+    pending = journal.pending()
+    if pending:
+        err_console().print(
+            f"{len(pending)} write(s) of an interrupted run were left open; the plan matched "
+            "their objects in Ramp by key, so none is sent twice.",
+            markup=False,
+        )
+        journal.clear()
+
+
+def _finish(report: ApplyReport) -> int:
+    _print_report(report)
+    if report.uncertain:
+        raise OutcomeUncertainError(
+            f"{len(report.uncertain)} write(s) have an uncertain outcome; "
+            "run apply again to resolve them by key"
+        )
+    if report.failed or report.not_started:
+        raise RampctlError(
+            f"{len(report.failed)} change(s) failed; {len(report.not_started)} not started"
+        )
+    return 0
+
+
+def _print_report(report: ApplyReport) -> None:
+    console = out_console()
+    for address, message in sorted(report.failed.items()):
+        console.print(f"failed: {address}: {message}", markup=False)
+    for address, message in sorted(report.uncertain.items()):
+        console.print(f"uncertain: {address}: {message}", markup=False)
+    for address in sorted(report.not_started):
+        console.print(f"not started: {address}", markup=False)
+    for address in sorted(report.manual):
+        console.print(f"manual change needed: {address} (see the plan)", markup=False)
+    console.print(
+        f"Apply: {len(report.done)} done, {len(report.failed)} failed, "
+        f"{len(report.uncertain)} uncertain, {len(report.not_started)} not started.",
+        markup=False,
+    )

@@ -1,0 +1,61 @@
+"""Apply progress: a progress bar on a terminal, plain log lines otherwise (e.g. in CI)."""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from rampctl.engine.changes import Change
+
+
+class ApplyProgress:
+    """ApplyHooks for the CLI: done/total and the current object."""
+
+    def __init__(self, total: int, *, no_color: bool) -> None:
+        self.console = Console(stderr=True, no_color=no_color)
+        self.total = total
+        self.done = 0
+        self._lock = threading.Lock()
+        self._bar: Progress | None = None
+        self._task = None
+
+    def __enter__(self) -> ApplyProgress:
+        if self.console.is_terminal:
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("applying", total=self.total)  # type: ignore[assignment]
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def started(self, change: Change) -> None:
+        """Show the object being written."""
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, description=f"{change.action} {change.address}")
+
+    def finished(self, change: Change, error: str | None) -> None:
+        """Advance the bar, or log one line."""
+        with self._lock:
+            self.done += 1
+            done = self.done
+        if self._bar is not None and self._task is not None:
+            self._bar.advance(self._task)
+            return
+        status = "ok" if error is None else "FAILED"
+        self.console.print(
+            f"[{done}/{self.total}] {change.action} {change.address}: {status}",
+            markup=False,
+            highlight=False,
+        )

@@ -1,0 +1,71 @@
+"""What commands share at run time: a Ramp client (real or sandbox), state, manifests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from rampctl.cli.options import GlobalOptions
+from rampctl.errors import ConfigError, SandboxError
+from rampctl.manifest import load_manifests
+from rampctl.model.desired import DesiredGraph, build_graph
+from rampctl.ramp.client import RampClient
+from rampctl.ramp.config import ClientConfig, config_from_env
+from rampctl.state.store import StateStore
+
+SANDBOX_ENVIRONMENT = "sandbox"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Session:
+    """A connected Ramp client and the environment label its state is bound to."""
+
+    client: RampClient
+    environment: str
+
+
+def sandbox_data_path(opts: GlobalOptions) -> Path:
+    """The embedded sandbox's data file: `.rampctl/sandbox.db` next to the state file."""
+    return opts.state.parent / ".rampctl" / "sandbox.db"
+
+
+@contextmanager
+def ramp_session(opts: GlobalOptions, *, scopes: Iterable[str]) -> Iterator[Session]:
+    """A client for Ramp, or for the embedded sandbox with `--sandbox`."""
+    if not opts.sandbox:
+        config = config_from_env(opts.env)
+        with RampClient(config, scopes=scopes) as client:
+            yield Session(client=client, environment=config.base_url)
+        return
+    with _embedded_sandbox(opts) as config, RampClient(config, scopes=scopes) as client:
+        yield Session(client=client, environment=SANDBOX_ENVIRONMENT)
+
+
+@contextmanager
+def _embedded_sandbox(opts: GlobalOptions) -> Iterator[ClientConfig]:
+    try:
+        from rampctl.sandbox.embedded import running_sandbox
+    except ImportError as exc:  # pragma: no cover - only in a partial install
+        raise SandboxError(f"the embedded sandbox is not available: {exc}") from None
+    data = sandbox_data_path(opts)
+    data.parent.mkdir(parents=True, exist_ok=True)
+    with running_sandbox(data=data, seed="demo") as sandbox:
+        yield ClientConfig(
+            base_url=sandbox.base_url,
+            client_id=sandbox.client_id,
+            client_secret=sandbox.client_secret,
+        )
+
+
+def load_graph(opts: GlobalOptions, variables: Mapping[str, str]) -> DesiredGraph:
+    """Load and validate the manifests into the desired graph."""
+    if not opts.manifests.exists():
+        raise ConfigError(f"manifests not found: {opts.manifests} (see --manifests)")
+    return build_graph(load_manifests(opts.manifests, variables=variables))
+
+
+def state_store(opts: GlobalOptions) -> StateStore:
+    """The state store at `--state`."""
+    return StateStore(opts.state)

@@ -1,0 +1,93 @@
+"""Planning for AccountingVendor manifests: match by state id or remote id, diff, decide."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from rampctl.engine.changes import Action, Change, FieldChange, Level
+from rampctl.engine.context import PlanContext
+from rampctl.engine.diff import diff_fields
+from rampctl.engine.view import accounting_vendor_view, fingerprint
+from rampctl.model import address as addr
+from rampctl.model.desired import DesiredAccountingVendor
+from rampctl.ramp.models import AccountingVendor
+
+REMOTE_ID_REASON = (
+    "an accounting vendor's remote id cannot change: add a new AccountingVendor manifest instead"
+)
+
+
+def plan_accounting_vendor(ctx: PlanContext, desired: DesiredAccountingVendor) -> list[Change]:
+    """The changes for one AccountingVendor manifest."""
+    live = _match(ctx, desired)
+    if live is None:
+        return [_create(desired)]
+    ctx.claimed_ids.add(live.ramp_id)
+    view = accounting_vendor_view(live)
+    ctx.fingerprints[desired.address] = fingerprint(view)
+    wanted = {k: v for k, v in desired.fields.items() if k not in desired.ignore}
+    wanted["remote_id"] = desired.remote_id
+    return _changes(ctx, desired, live, diff_fields(view, wanted))
+
+
+def _match(ctx: PlanContext, desired: DesiredAccountingVendor) -> AccountingVendor | None:
+    entry = ctx.state.resources.get(desired.address)
+    if entry and entry.ramp_id in ctx.snapshot.accounting_vendors:
+        return ctx.snapshot.accounting_vendors[entry.ramp_id]
+    return ctx.snapshot.accounting_by_remote.get(desired.remote_id)
+
+
+def _changes(
+    ctx: PlanContext,
+    desired: DesiredAccountingVendor,
+    live: AccountingVendor,
+    fields: list[FieldChange],
+) -> list[Change]:
+    base = Change(
+        address=desired.address,
+        kind=addr.ACCOUNTING_VENDOR,
+        action=Action.UPDATE,
+        name=live.name,
+        ramp_id=live.ramp_id,
+        key=desired.remote_id,
+        fields=tuple(fields),
+    )
+    moved = tuple(f for f in fields if f.path == "remote_id")
+    if moved:
+        return [replace(base, action=Action.MANUAL, fields=moved, reason=REMOTE_ID_REASON)]
+    adopting = desired.address not in ctx.state.resources
+    if any(f.path == "active" and f.after is False for f in fields):
+        return [replace(base, action=Action.DEACTIVATE, level=Level.ACCOUNTING_VENDOR_REMOVALS)]
+    if not fields and not adopting:
+        return []
+    request = _update_body(desired, fields) if fields else None
+    action = Action.ADOPT if adopting else Action.UPDATE
+    return [replace(base, action=action, request=request, level=Level.ACCOUNTING_VENDORS)]
+
+
+def _update_body(desired: DesiredAccountingVendor, fields: list[FieldChange]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for f in fields:
+        if f.path in ("name", "code"):
+            body[f.path] = desired.fields[f.path] or ""
+        elif f.path == "active" and f.after is True:
+            body["reactivate"] = True
+    return body
+
+
+def _create(desired: DesiredAccountingVendor) -> Change:
+    f = desired.fields
+    followup = {"code": f["code"]} if f.get("code") else None
+    shown = {"remote_id": desired.remote_id, **{k: v for k, v in f.items() if v is not None}}
+    return Change(
+        address=desired.address,
+        kind=addr.ACCOUNTING_VENDOR,
+        action=Action.CREATE,
+        name=str(f.get("name", "")),
+        key=desired.remote_id,
+        fields=tuple(FieldChange(path=k, before=None, after=v) for k, v in sorted(shown.items())),
+        request={"id": desired.remote_id, "name": f.get("name")},
+        followup=followup,
+        level=Level.ACCOUNTING_VENDORS,
+    )

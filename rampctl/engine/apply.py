@@ -1,0 +1,179 @@
+"""Apply: carry out a plan's changes level by level, journaled, with state written after each write.
+
+Within a level changes are independent and run with bounded parallelism under
+the client's shared rate limiter. A failure stops what depends on it; by default
+no new change starts after a failure (`continue_on_error` finishes the
+independent ones). A stop request (a signal) starts no new write.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from rampctl.engine.changes import Action, Change
+from rampctl.engine.record import StateRecorder
+from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.writes import WriteResult, perform
+from rampctl.errors import OutcomeUncertainError, RampctlError
+from rampctl.ramp.client import RampClient
+from rampctl.state.journal import Journal
+
+log = logging.getLogger("rampctl.apply")
+
+
+class ApplyHooks(Protocol):
+    """Progress callbacks; the CLI draws a progress bar or log lines from them."""
+
+    def started(self, change: Change) -> None:
+        """A write is about to be sent."""
+
+    def finished(self, change: Change, error: str | None) -> None:
+        """A write ended (error is None on success)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplySettings:
+    """How to run the writes."""
+
+    parallelism: int = 4
+    continue_on_error: bool = False
+
+
+@dataclass(kw_only=True)
+class ApplyReport:
+    """What happened to each change: done, failed (with why), uncertain, not started."""
+
+    done: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    uncertain: dict[str, str] = field(default_factory=dict)
+    not_started: list[str] = field(default_factory=list)
+    manual: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every change was done."""
+        return not (self.failed or self.uncertain or self.not_started)
+
+
+@dataclass(kw_only=True)
+class Applier:
+    """Runs one plan's changes against Ramp and records each outcome."""
+
+    client: RampClient
+    recorder: StateRecorder
+    journal: Journal
+    hooks: ApplyHooks
+    settings: ApplySettings
+    stop: threading.Event
+    report: ApplyReport = field(default_factory=ApplyReport)
+    fatal: BaseException | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def run(self, changes: list[Change]) -> ApplyReport:
+        """Apply `changes` (already in apply order) and report what happened."""
+        self.report.manual = [c.address for c in changes if c.action is Action.MANUAL]
+        todo = [c for c in changes if c.action is not Action.MANUAL]
+        for level in sorted({c.level for c in todo}):
+            batch = [c for c in todo if c.level == level]
+            if self._halted():
+                self.report.not_started += [c.address for c in batch]
+                continue
+            self._run_level(batch)
+        if self.fatal is not None:
+            raise self.fatal
+        return self.report
+
+    def _halted(self) -> bool:
+        failed = bool(self.report.failed or self.report.uncertain)
+        return self.stop.is_set() or (failed and not self.settings.continue_on_error)
+
+    def _run_level(self, batch: list[Change]) -> None:
+        workers = max(1, min(self.settings.parallelism, len(batch)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply") as pool:
+            for change in batch:
+                pool.submit(self._one, change)
+
+    def _one(self, change: Change) -> None:
+        try:
+            self._guarded(change)
+        except BaseException as exc:  # e.g. the state could not be written: stop everything
+            with self._lock:
+                self.fatal = self.fatal or exc
+                self.stop.set()
+
+    def _guarded(self, change: Change) -> None:
+        with self._lock:
+            blocked = self._blocked_by(change)
+            if self._halted() or blocked:
+                self.report.not_started.append(change.address)
+                return
+        self._write(change)
+
+    def _blocked_by(self, change: Change) -> bool:
+        bad = set(self.report.failed) | set(self.report.uncertain) | set(self.report.not_started)
+        return any(dep in bad for dep in change.depends_on)
+
+    def _write(self, change: Change) -> None:
+        op_id = uuid.uuid4().hex
+        self.journal.intend(
+            op_id=op_id, address=change.address, action=change.action.value, key=change.key
+        )
+        self.hooks.started(change)
+        outcome = self._send(change)
+        if isinstance(outcome, WriteResult):
+            ramp_id = self.recorder.record(change, outcome)
+            self.journal.outcome(op_id=op_id, status="done", ramp_id=ramp_id)
+            self._mark(self.report.done.append, change.address)
+            self.hooks.finished(change, None)
+            return
+        status, message = outcome
+        self.journal.outcome(op_id=op_id, status=status)
+        target = self.report.uncertain if status == "uncertain" else self.report.failed
+        with self._lock:
+            target[change.address] = message
+        self.hooks.finished(change, message)
+
+    def _send(self, change: Change) -> WriteResult | tuple[str, str]:
+        try:
+            return perform(self.client, change)
+        except OutcomeUncertainError as exc:
+            log.warning("outcome of %s %s is uncertain: %s", change.action, change.address, exc)
+            return "uncertain", str(exc)
+        except RampctlError as exc:
+            return "failed", str(exc)
+        except Exception as exc:  # an unexpected failure mid-write: the next run decides
+            log.exception("unexpected failure writing %s", change.address)
+            return "uncertain", f"unexpected {type(exc).__name__}"
+
+    def _mark(self, append: Callable[[str], None], address: str) -> None:
+        with self._lock:
+            append(address)
+
+
+def apply_changes(
+    *,
+    client: RampClient,
+    changes: list[Change],
+    recorder: StateRecorder,
+    journal: Journal,
+    hooks: ApplyHooks,
+    settings: ApplySettings,
+    stop: threading.Event,
+) -> ApplyReport:
+    """Apply changes in order; the state is written after every successful write."""
+    applier = Applier(
+        client=client, recorder=recorder, journal=journal, hooks=hooks, settings=settings, stop=stop
+    )
+    report = applier.run(changes)
+    if report.ok:
+        journal.clear()
+    return report
+
+
+__all__ = ["ApplyHooks", "ApplyReport", "ApplySettings", "Snapshot", "apply_changes"]

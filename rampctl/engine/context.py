@@ -1,0 +1,202 @@
+"""The shared context of one planning run: inputs, lookups, collected problems and fingerprints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rampctl.engine.changes import Level
+from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.view import contact_view, fingerprint, vendor_view
+from rampctl.errors import Problem
+from rampctl.model.desired import DesiredGraph, DesiredVendor
+from rampctl.ramp.models import Vendor
+from rampctl.state.model import State
+
+_RAMP_ADDRESS = {
+    "line1": "address_line_1",
+    "line2": "address_line_2",
+    "city": "city",
+    "postal_code": "postal_code",
+    "state": "state",
+    "country": "country",
+}
+
+
+@dataclass(kw_only=True)
+class PlanContext:
+    """Inputs of a plan and what planning learns on the way (matches, problems)."""
+
+    graph: DesiredGraph
+    state: State
+    snapshot: Snapshot
+    problems: list[Problem] = field(default_factory=list)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    matched: dict[str, Vendor] = field(default_factory=dict)
+    claimed_ids: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.claimed_ids = {r.ramp_id for r in self.state.resources.values()}
+
+    # --- matching -----------------------------------------------------------------
+
+    def match_vendor(self, desired: DesiredVendor) -> Vendor | None:
+        """The live vendor for a manifest: by state id, else by adoption key, else None."""
+        if desired.address in self.matched:
+            return self.matched[desired.address]
+        live = self._by_state(desired) or self._by_key(desired)
+        if live is not None:
+            self.matched[desired.address] = live
+            self.claimed_ids.add(live.id)
+        return live
+
+    def _by_state(self, desired: DesiredVendor) -> Vendor | None:
+        entry = self.state.resources.get(desired.address)
+        return self.snapshot.vendors.get(entry.ramp_id) if entry else None
+
+    def _by_key(self, desired: DesiredVendor) -> Vendor | None:
+        owned = {r.ramp_id for a, r in self.state.resources.items() if a != desired.address}
+        found = [v for v in self.snapshot.vendors_by_key.get(desired.key, []) if v.id not in owned]
+        if len(found) > 1:
+            ids = ", ".join(sorted(v.id for v in found))
+            self.problem(
+                desired,
+                "spec.external_id",
+                f"{len(found)} vendors in Ramp carry the key "
+                f"{desired.key!r} ({ids}); keep one and clear the key on the others",
+            )
+        return found[0] if found else None
+
+    # --- checks -------------------------------------------------------------------
+
+    def problem(self, desired: Any, field_path: str, message: str) -> None:
+        """Record a problem at the manifest position of `field_path`."""
+        pos = desired.document.position_of(field_path)
+        self.problems.append(
+            Problem(
+                file=pos.file,
+                line=pos.line,
+                col=pos.col,
+                message=message,
+                address=desired.address,
+                field=field_path,
+            )
+        )
+
+    def check_owner(self, desired: DesiredVendor) -> None:
+        """An owner must be a user of the Ramp business."""
+        owner = desired.fields.get("owner")
+        if owner and owner not in self.snapshot.users_by_email:
+            self.problem(desired, "spec.owner", f"no Ramp user has the email {owner!r}")
+
+    def check_link(self, desired: DesiredVendor, live: Vendor | None) -> None:
+        """A linked accounting vendor must exist and not be linked to another vendor."""
+        remote = desired.fields.get("accounting_vendor")
+        if not remote or "accounting_vendor" in desired.ignore:
+            return
+        if remote not in self.snapshot.accounting_by_remote and not self._planned_remote(remote):
+            self.problem(
+                desired,
+                "spec.accounting_vendor",
+                f"no accounting vendor with remote id {remote!r} in Ramp or the manifests",
+            )
+            return
+        holder = self.snapshot.vendor_by_link.get(remote)
+        if (
+            holder is not None
+            and (live is None or holder.id != live.id)
+            and not self._moves_away(holder)
+        ):
+            self.problem(
+                desired,
+                "spec.accounting_vendor",
+                f"accounting vendor {remote!r} is already linked to vendor {holder.name!r} "
+                "in Ramp; Ramp links an accounting vendor to one vendor only",
+            )
+
+    def _planned_remote(self, remote: str) -> bool:
+        return any(a.remote_id == remote for a in self.graph.accounting_vendors.values())
+
+    def _moves_away(self, holder: Vendor) -> bool:
+        """Whether a managed vendor currently holding a link is relinked by the manifests."""
+        for desired in self.graph.vendors.values():
+            if self.match_vendor(desired) is holder:
+                wanted = desired.fields.get("accounting_vendor", holder.accounting_vendor_remote_id)
+                return bool(wanted) and wanted != holder.accounting_vendor_remote_id
+        return False
+
+    def check_creatable(self, desired: DesiredVendor) -> None:
+        """Ramp needs a name, a country, an owner and a contact to create a vendor."""
+        for name, path in (
+            ("name", "spec.name"),
+            ("country", "spec.country"),
+            ("owner", "spec.owner"),
+        ):
+            if not desired.fields.get(name):
+                self.problem(desired, path, f"{name} is required to create the vendor in Ramp")
+        if not desired.contact or not desired.contact.get("email"):
+            self.problem(
+                desired,
+                "spec.contact",
+                "a contact with an email is required to create the vendor in Ramp",
+            )
+
+    # --- lookups --------------------------------------------------------------------
+
+    def owner_id(self, desired: DesiredVendor) -> str | None:
+        """The Ramp user id of the vendor's owner."""
+        user = self.snapshot.users_by_email.get(desired.fields.get("owner") or "")
+        return user.id if user else None
+
+    def ramp_address(self, desired: DesiredVendor) -> dict[str, str]:
+        """The desired address in Ramp's field names, completed from the live one."""
+        live = self.matched.get(desired.address)
+        base = live.address.model_dump() if live and live.address else {}
+        body = {k: v for k, v in base.items() if k in _RAMP_ADDRESS.values() and v is not None}
+        for ours, value in (desired.fields.get("address") or {}).items():
+            if value is None:
+                body.pop(_RAMP_ADDRESS[ours], None)
+            else:
+                body[_RAMP_ADDRESS[ours]] = value
+        return body
+
+    def vendor_level(self, desired: DesiredVendor, relink: bool) -> int:
+        """Vendors that take an accounting vendor another vendor gives up go second."""
+        remote = desired.fields.get("accounting_vendor")
+        holder = self.snapshot.vendor_by_link.get(remote) if relink and remote else None
+        live = self.matched.get(desired.address)
+        if holder is not None and (live is None or holder.id != live.id):
+            return Level.VENDORS_AFTER_RELINK
+        return Level.VENDORS
+
+    def live_contact(self, desired: DesiredVendor, live: Vendor) -> dict[str, str | None] | None:
+        """The live contact to compare with the manifest's, if it was read or recorded."""
+        contacts = self.snapshot.contacts.get(live.id)
+        if contacts is None:
+            entry = self.state.resources.get(desired.address)
+            recorded = entry.attributes.get("contact") if entry else None
+            return dict(recorded) if isinstance(recorded, dict) else None
+        wanted = (desired.contact or {}).get("email")
+        views = [contact_view(c) for c in contacts]
+        same = [v for v in views if v["email"] == wanted]
+        default = [contact_view(c) for c in contacts if c.is_default]
+        found = same or default or views
+        return found[0] if found else None
+
+    def fingerprint_vendor(self, live: Vendor) -> str:
+        """The fingerprint of a live vendor's view."""
+        return fingerprint(vendor_view(live, self.snapshot.users))
+
+    def contact_reads(self, deep: bool) -> list[str]:
+        """Vendor ids whose contacts plan must read: changed since the last apply, or all."""
+        ids: list[str] = []
+        for desired in self.graph.vendors.values():
+            live = self.match_vendor(desired)
+            if live is None or desired.contact is None:
+                continue
+            entry = self.state.resources.get(desired.address)
+            recorded = entry.attributes.get("contacts") if entry else None
+            unknown = entry is None or "contact" not in entry.attributes
+            if deep or unknown or recorded != sorted(live.contacts or []):
+                ids.append(live.id)
+        return ids

@@ -1,0 +1,51 @@
+"""Field-level comparison of a live view with the desired (managed) fields."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rampctl.engine.changes import FieldChange
+
+
+def diff_fields(live: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[FieldChange]:
+    """The fields of `wanted` whose value differs in `live`, nested dicts by sub-field.
+
+    Only the keys of `wanted` are compared: a field absent from a manifest is not
+    managed. For a nested dict (an address) only the sub-fields the manifest sets count.
+    """
+    changes: list[FieldChange] = []
+    for name in sorted(wanted):
+        want, have = wanted[name], live.get(name)
+        if isinstance(want, Mapping):
+            changes += _diff_nested(name, have if isinstance(have, Mapping) else {}, want)
+        elif want != have:
+            changes.append(FieldChange(path=name, before=have, after=want))
+    return changes
+
+
+def _diff_nested(
+    prefix: str, have: Mapping[str, Any], want: Mapping[str, Any]
+) -> list[FieldChange]:
+    return [
+        FieldChange(path=f"{prefix}.{key}", before=have.get(key), after=want[key])
+        for key in sorted(want)
+        if want[key] != have.get(key)
+    ]
+
+
+def drift_fields(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> list[FieldChange]:
+    """What changed in `live` since `recorded` (the last apply), over the recorded fields."""
+    changes: list[FieldChange] = []
+    for name in sorted(recorded):
+        before, after = recorded[name], live.get(name)
+        if isinstance(before, Mapping) and isinstance(after, Mapping):
+            keys = sorted(set(before) | set(after))
+            changes += [
+                FieldChange(path=f"{name}.{k}", before=before.get(k), after=after.get(k))
+                for k in keys
+                if before.get(k) != after.get(k)
+            ]
+        elif before != after:
+            changes.append(FieldChange(path=name, before=before, after=after))
+    return changes

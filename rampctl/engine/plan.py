@@ -1,0 +1,121 @@
+"""The plan: ordered changes plus drift, unmanaged objects and safety, and its file form.
+
+A plan file is versioned JSON with the state lineage and serial it was made
+against, the manifest digest, each target's live fingerprint and a checksum, so
+`apply PLANFILE` can refuse a plan that no longer matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from rampctl import __version__
+from rampctl.engine.changes import Action, Change, Drift, Summary, Unmanaged
+from rampctl.engine.safety import SafetyReport
+from rampctl.errors import PlanError
+
+#: Plan file format. Additive changes bump the minor version; readers accept any minor.
+FORMAT_VERSION = "1.0"
+_MAJOR = FORMAT_VERSION.split(".")[0]
+
+
+@dataclass(kw_only=True)
+class Plan:
+    """Everything `plan` found and everything `apply` will do, in apply order."""
+
+    changes: list[Change]
+    drift: list[Drift] = field(default_factory=list)
+    unmanaged: list[Unmanaged] = field(default_factory=list)
+    safety: SafetyReport = field(default_factory=SafetyReport)
+    environment: str = ""
+    business_id: str = ""
+    lineage: str = ""
+    serial: int = 0
+    manifest_digest: str = ""
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    created_at: str = ""
+
+    @property
+    def has_changes(self) -> bool:
+        """Whether Ramp or the state differs from the manifests (manual items included)."""
+        return bool(self.changes)
+
+    @property
+    def actionable(self) -> list[Change]:
+        """The changes apply carries out (everything but manual items)."""
+        return [c for c in self.changes if c.action is not Action.MANUAL]
+
+    def summary(self) -> Summary:
+        """Counts by action."""
+        return Summary.of(self.changes)
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan-file document, with its checksum."""
+        body = self._body()
+        return {**body, "checksum": checksum(body)}
+
+    def _body(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "rampctl_version": __version__,
+            "created_at": self.created_at,
+            "environment": self.environment,
+            "business_id": self.business_id,
+            "state": {"lineage": self.lineage, "serial": self.serial},
+            "manifest_digest": self.manifest_digest,
+            "summary": self.summary().counts,
+            "safety": self.safety.to_json(),
+            "changes": [c.to_json() for c in self.changes],
+            "drift": [d.to_json() for d in self.drift],
+            "unmanaged": {
+                "count": len(self.unmanaged),
+                "items": [u.to_json() for u in self.unmanaged],
+            },
+            "fingerprints": dict(sorted(self.fingerprints.items())),
+        }
+
+    def dumps(self) -> str:
+        """The plan file's text."""
+        return json.dumps(self.to_json(), indent=2, sort_keys=False) + "\n"
+
+    @classmethod
+    def loads(cls, text: str) -> Plan:
+        """Read a plan file, refusing an unknown major version or a bad checksum."""
+        data = _parse(text)
+        return cls(
+            changes=[Change.from_json(c) for c in data["changes"]],
+            drift=[Drift.from_json(d) for d in data["drift"]],
+            unmanaged=[Unmanaged.from_json(u) for u in data["unmanaged"]["items"]],
+            safety=SafetyReport.from_json(data["safety"]),
+            environment=data["environment"],
+            business_id=data["business_id"],
+            lineage=data["state"]["lineage"],
+            serial=data["state"]["serial"],
+            manifest_digest=data["manifest_digest"],
+            fingerprints=data["fingerprints"],
+            created_at=data["created_at"],
+        )
+
+
+def checksum(body: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON of a plan body."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _parse(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanError(f"not a plan file: {exc}") from None
+    if not isinstance(data, dict) or "format_version" not in data:
+        raise PlanError("not a plan file: no format_version")
+    if str(data["format_version"]).split(".")[0] != _MAJOR:
+        raise PlanError(f"plan format {data['format_version']} is not supported (want {_MAJOR}.x)")
+    stored = data.pop("checksum", None)
+    if stored != checksum(data):
+        raise PlanError("the plan file was modified after it was written (checksum mismatch)")
+    return data

@@ -1,0 +1,111 @@
+"""Making a plan: snapshot Ramp, match and diff every desired object, order and check the result."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from rampctl.engine.accounting import plan_accounting_vendor
+from rampctl.engine.changes import Change
+from rampctl.engine.context import PlanContext
+from rampctl.engine.plan import Plan
+from rampctl.engine.removals import find_drift, find_unmanaged, plan_removals
+from rampctl.engine.safety import SafetySettings, check
+from rampctl.engine.snapshot import Snapshot, read_contacts, read_snapshot
+from rampctl.engine.stale import plan_lineage
+from rampctl.engine.vendors import plan_vendor
+from rampctl.errors import ManifestError
+from rampctl.model import address as addr
+from rampctl.model.desired import DesiredGraph
+from rampctl.ramp.client import RampClient
+from rampctl.state.model import State
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanSettings:
+    """Options of a planning run."""
+
+    safety: SafetySettings = field(default_factory=SafetySettings)
+    targets: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    refresh_deep: bool = False
+
+
+def make_plan(
+    client: RampClient,
+    graph: DesiredGraph,
+    state: State,
+    *,
+    environment: str,
+    settings: PlanSettings,
+) -> Plan:
+    """Read Ramp and plan the changes that make it match `graph` (reads only)."""
+    return plan_with_snapshot(client, graph, state, environment=environment, settings=settings)[0]
+
+
+def plan_with_snapshot(
+    client: RampClient,
+    graph: DesiredGraph,
+    state: State,
+    *,
+    environment: str,
+    settings: PlanSettings,
+) -> tuple[Plan, Snapshot]:
+    """Like make_plan, also returning the snapshot the plan was made from."""
+    snapshot = read_snapshot(client)
+    if state.business_id is not None:
+        state.check_binding(environment, snapshot.business.id)
+    ctx = PlanContext(graph=graph, state=state, snapshot=snapshot)
+    read_contacts(client, snapshot, ctx.contact_reads(settings.refresh_deep))
+    return build_plan(ctx, environment=environment, settings=settings), snapshot
+
+
+def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) -> Plan:
+    """Plan from an already-read snapshot; raises ManifestError for plan-time problems."""
+    changes: list[Change] = []
+    for _, av in sorted(ctx.graph.accounting_vendors.items()):
+        changes += plan_accounting_vendor(ctx, av)
+    for _, vendor in sorted(ctx.graph.vendors.items()):
+        changes += plan_vendor(ctx, vendor)
+    changes += plan_removals(ctx)
+    if ctx.problems:
+        raise ManifestError(ctx.problems)
+    changes = sorted(select(changes, settings.targets, settings.excludes), key=Change.sort_key)
+    targets = {c.address for c in changes}
+    return Plan(
+        changes=changes,
+        drift=find_drift(ctx),
+        unmanaged=find_unmanaged(ctx),
+        safety=check(
+            changes,
+            managed=len(ctx.state.resources),
+            desired=len(ctx.graph.addresses()),
+            settings=settings.safety,
+        ),
+        environment=environment,
+        business_id=ctx.snapshot.business.id,
+        lineage=plan_lineage(ctx.state),
+        serial=ctx.state.serial,
+        manifest_digest=ctx.graph.digest,
+        fingerprints={a: f for a, f in ctx.fingerprints.items() if a in targets},
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def select(
+    changes: list[Change], targets: tuple[str, ...], excludes: tuple[str, ...]
+) -> list[Change]:
+    """Keep changes matching a target (and what they depend on), minus excluded ones."""
+    chosen = [c for c in changes if not targets or _matches(c.address, targets)]
+    needed = {d for c in chosen for d in c.depends_on}
+    chosen += [c for c in changes if c.address in needed and c not in chosen]
+    return [c for c in chosen if not _matches(c.address, excludes)]
+
+
+def _matches(address: str, patterns: tuple[str, ...]) -> bool:
+    kind = addr.kind_of(address)
+    return any(fnmatch.fnmatchcase(address, p) or fnmatch.fnmatchcase(kind, p) for p in patterns)
+
+
+__all__ = ["PlanSettings", "build_plan", "make_plan", "plan_with_snapshot", "select"]

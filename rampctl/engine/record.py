@@ -1,0 +1,127 @@
+"""Recording apply outcomes in the state: one state write after every successful Ramp write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rampctl.engine.changes import Action, Change
+from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.view import accounting_vendor_view, fingerprint, vendor_view
+from rampctl.engine.writes import WriteResult
+from rampctl.model.desired import DesiredGraph
+from rampctl.state.model import ResourceState, State
+from rampctl.state.store import StateStore
+
+
+class StateRecorder:
+    """Turns write results into state entries and writes the state (thread-safe via the store)."""
+
+    def __init__(
+        self,
+        *,
+        store: StateStore,
+        snapshot: Snapshot,
+        graph: DesiredGraph | None,
+        environment: str,
+        contact_mismatch: set[str] | None = None,
+    ) -> None:
+        self.contact_mismatch = contact_mismatch or set()
+        self.store = store
+        self.snapshot = snapshot
+        self.graph = graph
+        self.environment = environment
+
+    def record(self, change: Change, result: WriteResult) -> str | None:
+        """Write the state entry for a finished change; return the Ramp id it now maps to."""
+        entry = self._entry(change, result)
+
+        def step(state: State) -> State:
+            state = self._bound(state)
+            if entry is None:
+                return state.without_resource(change.address)
+            return state.with_resource(change.address, entry)
+
+        self.store.update(step)
+        return entry.ramp_id if entry else None
+
+    def _bound(self, state: State) -> State:
+        if state.business_id is None:
+            return state.bind(self.environment, self.snapshot.business.id)
+        return state
+
+    def _entry(self, change: Change, result: WriteResult) -> ResourceState | None:
+        if result.removed:
+            return None
+        attributes = self._attributes(change, result)
+        if attributes is None:
+            return None
+        ramp_id = result.vendor.id if result.vendor else _av_id(change, result)
+        return ResourceState(
+            kind=change.kind,
+            ramp_id=ramp_id,
+            fingerprint=fingerprint({k: v for k, v in attributes.items() if k != "contact"}),
+            attributes=attributes,
+            depends_on=list(change.depends_on),
+            protect=change.protect,
+            key=change.key,
+        )
+
+    def _attributes(self, change: Change, result: WriteResult) -> dict[str, Any] | None:
+        if result.vendor is not None:
+            view = vendor_view(result.vendor, self.snapshot.users)
+            contact = self._contact(change)
+            return {**view, "contact": contact} if contact else view
+        if result.accounting_vendor is not None:
+            return accounting_vendor_view(result.accounting_vendor)
+        live = self.snapshot.accounting_vendors.get(change.ramp_id or "")
+        if change.action is Action.DEACTIVATE and live is not None:
+            return {**accounting_vendor_view(live), "active": False}
+        return None
+
+    def _contact(self, change: Change) -> dict[str, Any] | None:
+        """The contact to remember: the manifest's, unless plan found it differs in Ramp."""
+        desired = self.graph.vendors.get(change.address) if self.graph else None
+        if desired is None or desired.contact is None or change.address in self.contact_mismatch:
+            return None
+        return dict(desired.contact)
+
+    def refresh(self, skip: set[str]) -> None:
+        """Record live values of managed objects apply did not touch (drift is accepted).
+
+        One state write, only when something differs.
+        """
+
+        def step(state: State) -> State:
+            for address, entry in state.resources.items():
+                fresh = None if address in skip else self._refreshed(entry)
+                if fresh is not None:
+                    state = state.with_resource(address, fresh)
+            return state
+
+        current = self.store.load()
+        if any(self._refreshed(e) for a, e in current.resources.items() if a not in skip):
+            self.store.update(step)
+
+    def _refreshed(self, entry: ResourceState) -> ResourceState | None:
+        view = self._live_view(entry)
+        if view is None:
+            return None
+        recorded = {k: v for k, v in entry.attributes.items() if k != "contact"}
+        if recorded == view:
+            return None
+        contact = entry.attributes.get("contact")
+        attributes = {**view, "contact": contact} if contact else view
+        return entry.model_copy(update={"attributes": attributes, "fingerprint": fingerprint(view)})
+
+    def _live_view(self, entry: ResourceState) -> dict[str, Any] | None:
+        if entry.kind == "accounting_vendor":
+            item = self.snapshot.accounting_vendors.get(entry.ramp_id)
+            return accounting_vendor_view(item) if item else None
+        vendor = self.snapshot.vendors.get(entry.ramp_id)
+        return vendor_view(vendor, self.snapshot.users) if vendor else None
+
+
+def _av_id(change: Change, result: WriteResult) -> str:
+    if result.accounting_vendor is not None:
+        return result.accounting_vendor.ramp_id
+    return str(change.ramp_id)

@@ -1,0 +1,113 @@
+"""Planning for addresses in the state that no manifest declares any more, and drift."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rampctl.engine.changes import Action, Change, Drift, Level, Unmanaged
+from rampctl.engine.context import PlanContext
+from rampctl.engine.diff import drift_fields
+from rampctl.engine.view import accounting_vendor_view, fingerprint, vendor_view
+from rampctl.model import address as addr
+from rampctl.state.model import ResourceState
+
+GONE_REASON = "already gone from Ramp; only the state entry is removed"
+UNDELETABLE_REASON = "Ramp marks it undeletable (it has bills or spend), so it is deactivated"
+INACTIVE_REASON = "undeletable and already inactive in Ramp; rampctl stops tracking it"
+
+
+def plan_removals(ctx: PlanContext) -> list[Change]:
+    """Deletes, deactivations and state clean-ups for addresses no manifest declares."""
+    wanted = ctx.graph.addresses()
+    changes = []
+    for address, entry in sorted(ctx.state.resources.items()):
+        if address not in wanted:
+            changes.append(_removal(ctx, address, entry))
+    return changes
+
+
+def _removal(ctx: PlanContext, address: str, entry: ResourceState) -> Change:
+    base = Change(
+        address=address,
+        kind=entry.kind,
+        action=Action.FORGET,
+        name=str(entry.attributes.get("name") or addr.name_of(address)),
+        ramp_id=entry.ramp_id,
+        key=entry.key,
+        protect=entry.protect,
+        depends_on=tuple(entry.depends_on),
+        reason=GONE_REASON,
+    )
+    if entry.kind == addr.ACCOUNTING_VENDOR:
+        return _accounting_removal(ctx, base)
+    vendor = ctx.snapshot.vendors.get(entry.ramp_id)
+    if vendor is None:
+        return base
+    ctx.fingerprints[address] = ctx.fingerprint_vendor(vendor)
+    if vendor.is_deletable:
+        return replace(
+            base, action=Action.DELETE, name=vendor.name, reason="", level=Level.VENDOR_REMOVALS
+        )
+    if vendor.is_active:
+        return replace(
+            base,
+            action=Action.DEACTIVATE,
+            name=vendor.name,
+            reason=UNDELETABLE_REASON,
+            request={"is_active": False},
+            level=Level.VENDOR_REMOVALS,
+        )
+    return replace(base, name=vendor.name, reason=INACTIVE_REASON)
+
+
+def _accounting_removal(ctx: PlanContext, base: Change) -> Change:
+    item = ctx.snapshot.accounting_vendors.get(base.ramp_id or "")
+    if item is None or not item.is_active:
+        return base
+    ctx.fingerprints[base.address] = fingerprint(accounting_vendor_view(item))
+    return replace(
+        base,
+        action=Action.DELETE,
+        name=item.name,
+        reason="",
+        level=Level.ACCOUNTING_VENDOR_REMOVALS,
+    )
+
+
+def find_drift(ctx: PlanContext) -> list[Drift]:
+    """What changed in Ramp since the last apply, for every address in the state."""
+    drift = []
+    for address, entry in sorted(ctx.state.resources.items()):
+        live = _live_view(ctx, entry)
+        name = str(entry.attributes.get("name") or addr.name_of(address))
+        if live is None:
+            drift.append(Drift(address=address, kind=entry.kind, name=name, deleted=True))
+            continue
+        recorded = {k: v for k, v in entry.attributes.items() if k in live}
+        fields = drift_fields(recorded, live)
+        if fields:
+            drift.append(Drift(address=address, kind=entry.kind, name=name, fields=tuple(fields)))
+    return drift
+
+
+def _live_view(ctx: PlanContext, entry: ResourceState) -> dict[str, object] | None:
+    if entry.kind == addr.ACCOUNTING_VENDOR:
+        item = ctx.snapshot.accounting_vendors.get(entry.ramp_id)
+        return accounting_vendor_view(item) if item else None
+    vendor = ctx.snapshot.vendors.get(entry.ramp_id)
+    return vendor_view(vendor, ctx.snapshot.users) if vendor else None
+
+
+def find_unmanaged(ctx: PlanContext) -> list[Unmanaged]:
+    """Live vendors and accounting vendors that neither a manifest nor the state claims."""
+    items = [
+        Unmanaged(kind=addr.VENDOR, ramp_id=v.id, name=v.name, key=v.external_vendor_id)
+        for v in ctx.snapshot.vendors.values()
+        if v.id not in ctx.claimed_ids
+    ]
+    items += [
+        Unmanaged(kind=addr.ACCOUNTING_VENDOR, ramp_id=a.ramp_id, name=a.name, key=a.id)
+        for a in ctx.snapshot.accounting_vendors.values()
+        if a.ramp_id not in ctx.claimed_ids
+    ]
+    return sorted(items, key=lambda u: (u.kind, u.name.lower(), u.ramp_id))

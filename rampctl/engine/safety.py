@@ -1,0 +1,61 @@
+"""Safety rules: plans that remove too much, touch protected objects, or empty a state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rampctl.engine.changes import REMOVALS, Action, Change
+
+
+@dataclass(frozen=True, kw_only=True)
+class SafetySettings:
+    """Thresholds of the safety rules (defaults: 25% of managed objects when at least 10)."""
+
+    max_removal_fraction: float = 0.25
+    min_managed: int = 10
+
+
+@dataclass(frozen=True, kw_only=True)
+class SafetyReport:
+    """Whether a plan is safe to apply without `--allow-deletes`, and why not."""
+
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def safe(self) -> bool:
+        """True when no rule objects."""
+        return not self.reasons
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan-file form."""
+        return {"safe": self.safe, "reasons": list(self.reasons)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SafetyReport:
+        """Read the plan-file form."""
+        return cls(reasons=tuple(data["reasons"]))
+
+
+def check(
+    changes: list[Change], *, managed: int, desired: int, settings: SafetySettings
+) -> SafetyReport:
+    """Apply the rules to a plan's changes."""
+    reasons: list[str] = []
+    removals = [c for c in changes if c.action in REMOVALS]
+    if desired == 0 and managed > 0:
+        reasons.append(f"no manifests, but the state manages {managed} objects")
+    if managed >= settings.min_managed and len(removals) > managed * settings.max_removal_fraction:
+        share = round(100 * settings.max_removal_fraction)
+        reasons.append(
+            f"{len(removals)} of {managed} managed objects would be deleted or deactivated "
+            f"(more than {share}%)"
+        )
+    protected = [c.address for c in changes if c.protect and _removes(c)]
+    if protected:
+        reasons.append("protected objects would be removed: " + ", ".join(sorted(protected)))
+    return SafetyReport(reasons=tuple(reasons))
+
+
+def _removes(change: Change) -> bool:
+    return change.action in REMOVALS or change.action is Action.FORGET

@@ -1,0 +1,86 @@
+"""The live snapshot: one read of the Ramp business with list endpoints, indexed for matching."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rampctl.ramp.client import RampClient
+from rampctl.ramp.models import AccountingVendor, Business, Entity, User, Vendor, VendorContact
+
+
+@dataclass(kw_only=True)
+class Snapshot:
+    """Everything plan needs from Ramp, read once, indexed by id and by key."""
+
+    business: Business
+    users: dict[str, User]
+    vendors: dict[str, Vendor]
+    accounting_vendors: dict[str, AccountingVendor]
+    entities: dict[str, Entity]
+    contacts: dict[str, list[VendorContact]] = field(default_factory=dict)
+    users_by_email: dict[str, User] = field(init=False)
+    vendors_by_key: dict[str, list[Vendor]] = field(init=False)
+    vendor_by_link: dict[str, Vendor] = field(init=False)
+    accounting_by_remote: dict[str, AccountingVendor] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.users_by_email = {u.email.strip().lower(): u for u in self.users.values() if u.email}
+        by_key: dict[str, list[Vendor]] = defaultdict(list)
+        for vendor in self.vendors.values():
+            if vendor.external_vendor_id:
+                by_key[vendor.external_vendor_id.strip()].append(vendor)
+        self.vendors_by_key = dict(by_key)
+        self.vendor_by_link = {
+            v.accounting_vendor_remote_id: v
+            for v in self.vendors.values()
+            if v.accounting_vendor_remote_id
+        }
+        self.accounting_by_remote = {a.id: a for a in self.accounting_vendors.values() if a.id}
+
+
+def read_snapshot(client: RampClient) -> Snapshot:
+    """Read users, vendors, accounting vendors and entities concurrently."""
+    results: dict[str, Any] = client.run_concurrently(
+        {
+            "business": client.get_business,
+            "users": client.list_users,
+            "vendors": client.list_vendors,
+            "accounting_vendors": _accounting_reader(client),
+            "entities": client.list_entities,
+        }
+    )
+    return Snapshot(
+        business=results["business"],
+        users={u.id: u for u in results["users"]},
+        vendors={v.id: v for v in results["vendors"]},
+        accounting_vendors={a.ramp_id: a for a in results["accounting_vendors"]},
+        entities={e.id: e for e in results["entities"]},
+    )
+
+
+def _accounting_reader(client: RampClient) -> Callable[[], list[AccountingVendor]]:
+    """Accounting vendors exist only with an accounting connection; none without one."""
+
+    def read() -> list[AccountingVendor]:
+        if client.get_accounting_connection() is None:
+            return []
+        return client.list_accounting_vendors()
+
+    return read
+
+
+def read_contacts(client: RampClient, snapshot: Snapshot, vendor_ids: Iterable[str]) -> None:
+    """Add the contacts of `vendor_ids` to the snapshot (one list request per vendor)."""
+    calls = {vid: _contacts_reader(client, vid) for vid in sorted(set(vendor_ids))}
+    if calls:
+        snapshot.contacts.update(client.run_concurrently(calls))
+
+
+def _contacts_reader(client: RampClient, vendor_id: str) -> Callable[[], list[VendorContact]]:
+    def read() -> list[VendorContact]:
+        return client.list_vendor_contacts(vendor_id)
+
+    return read

@@ -1,0 +1,77 @@
+"""Checks that a saved plan still matches the state, the manifests and Ramp before apply."""
+
+from __future__ import annotations
+
+from rampctl.engine.changes import Action, Change
+from rampctl.engine.plan import Plan
+from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.view import accounting_vendor_view, fingerprint, vendor_view
+from rampctl.errors import StalePlanError
+from rampctl.model import address as addr
+from rampctl.model.desired import DesiredGraph
+from rampctl.state.model import State
+
+
+def plan_lineage(state: State) -> str:
+    """The lineage a plan records: empty for a state that was never written."""
+    return state.lineage if state.serial > 0 else ""
+
+
+def check_fresh(
+    plan: Plan, *, state: State, graph: DesiredGraph, snapshot: Snapshot, environment: str
+) -> None:
+    """Raise StalePlanError (nothing written) when anything the plan relied on moved."""
+    reasons = _binding(plan, snapshot, environment) + _state(plan, state)
+    if plan.manifest_digest != graph.digest:
+        reasons.append("the manifests changed since the plan was made")
+    reasons += [r for c in plan.changes if (r := _target(plan, c, snapshot))]
+    if reasons:
+        listed = "\n  ".join(reasons[:20])
+        more = f"\n  ... and {len(reasons) - 20} more" if len(reasons) > 20 else ""
+        raise StalePlanError(f"the saved plan is stale; run plan again:\n  {listed}{more}")
+
+
+def _binding(plan: Plan, snapshot: Snapshot, environment: str) -> list[str]:
+    reasons = []
+    if plan.environment != environment:
+        reasons.append(f"the plan was made for {plan.environment}, not {environment}")
+    if plan.business_id != snapshot.business.id:
+        reasons.append(f"the plan was made for business {plan.business_id}")
+    return reasons
+
+
+def _state(plan: Plan, state: State) -> list[str]:
+    if plan.lineage != plan_lineage(state):
+        return ["the state file is a different one (lineage changed)"]
+    if plan.serial != state.serial:
+        return [f"the state changed since the plan (serial {plan.serial} -> {state.serial})"]
+    return []
+
+
+def _target(plan: Plan, change: Change, snapshot: Snapshot) -> str | None:
+    if change.action is Action.CREATE:
+        return _create_target(change, snapshot)
+    expected = plan.fingerprints.get(change.address)
+    if expected is None:
+        return None
+    if live_fingerprint(change, snapshot) != expected:
+        return f"{change.address} changed in Ramp since the plan"
+    return None
+
+
+def _create_target(change: Change, snapshot: Snapshot) -> str | None:
+    key = change.key or ""
+    if change.kind == addr.VENDOR and snapshot.vendors_by_key.get(key):
+        return f"{change.address}: a vendor with key {key!r} now exists in Ramp"
+    if change.kind == addr.ACCOUNTING_VENDOR and key in snapshot.accounting_by_remote:
+        return f"{change.address}: accounting vendor {key!r} now exists in Ramp"
+    return None
+
+
+def live_fingerprint(change: Change, snapshot: Snapshot) -> str | None:
+    """The fingerprint of a change's target as Ramp holds it now (None when gone)."""
+    if change.kind == addr.ACCOUNTING_VENDOR:
+        item = snapshot.accounting_vendors.get(change.ramp_id or "")
+        return fingerprint(accounting_vendor_view(item)) if item else None
+    vendor = snapshot.vendors.get(change.ramp_id or "")
+    return fingerprint(vendor_view(vendor, snapshot.users)) if vendor else None

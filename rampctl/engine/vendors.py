@@ -1,0 +1,204 @@
+"""Planning for Vendor manifests: match each to a live vendor, diff, and decide the change.
+
+What Ramp's API cannot change (a vendor's name, its contacts, removing an
+accounting link) becomes a `manual` change with the reason, never a delete and
+re-create.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rampctl.engine.changes import Action, Change, FieldChange
+from rampctl.engine.context import PlanContext
+from rampctl.engine.diff import diff_fields
+from rampctl.engine.view import vendor_view
+from rampctl.model import address as addr
+from rampctl.model.desired import DesiredVendor
+from rampctl.ramp.models import Vendor
+
+RENAME_REASON = (
+    "Ramp's API cannot rename a vendor: rename it in Ramp, or set spec.name back to the live name"
+)
+CONTACT_REASON = (
+    "vendor contacts are only set when a vendor is created: change the contact in Ramp, "
+    "or set spec.contact to match it"
+)
+UNLINK_REASON = (
+    "Ramp's API cannot remove an accounting link: unlink it in Ramp, or link another "
+    "accounting vendor"
+)
+_UPDATE_KEYS = {
+    "country": "country",
+    "state": "state",
+    "description": "description",
+    "active": "is_active",
+    "external_id": "external_vendor_id",
+}
+
+
+def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> list[Change]:
+    """The changes for one Vendor manifest (empty when Ramp already matches)."""
+    live = ctx.match_vendor(desired)
+    ctx.check_owner(desired)
+    ctx.check_link(desired, live)
+    if live is None:
+        return [_create(ctx, desired)]
+    return _changes_for_live(ctx, desired, live)
+
+
+def _changes_for_live(ctx: PlanContext, desired: DesiredVendor, live: Vendor) -> list[Change]:
+    view = vendor_view(live, ctx.snapshot.users)
+    ctx.fingerprints[desired.address] = ctx.fingerprint_vendor(live)
+    wanted = {k: v for k, v in desired.fields.items() if k not in desired.ignore}
+    wanted["external_id"] = desired.key
+    fields = diff_fields(view, wanted)
+    manual = [f for f in fields if _is_manual(f)]
+    changes = [_manual(desired, live, f) for f in manual]
+    changes += _contact_change(ctx, desired, live)
+    update = [f for f in fields if f not in manual]
+    adopting = desired.address not in ctx.state.resources
+    if update or adopting:
+        changes.append(_update(ctx, desired, live, tuple(update), adopting))
+    return changes
+
+
+def _is_manual(change: FieldChange) -> bool:
+    if change.path == "name":
+        return True
+    return change.path == "accounting_vendor" and change.after is None
+
+
+def _manual(desired: DesiredVendor, live: Vendor, field: FieldChange) -> Change:
+    reason = RENAME_REASON if field.path == "name" else UNLINK_REASON
+    return Change(
+        address=desired.address,
+        kind=addr.VENDOR,
+        action=Action.MANUAL,
+        name=live.name,
+        ramp_id=live.id,
+        key=desired.key,
+        fields=(field,),
+        reason=reason,
+    )
+
+
+def _contact_change(ctx: PlanContext, desired: DesiredVendor, live: Vendor) -> list[Change]:
+    if desired.contact is None or "contact" in desired.ignore:
+        return []
+    current = ctx.live_contact(desired, live)
+    if current is None or current == desired.contact:
+        return []
+    fields = tuple(
+        FieldChange(path=f"contact.{k}", before=current.get(k), after=v)
+        for k, v in desired.contact.items()
+        if current.get(k) != v
+    )
+    return [
+        Change(
+            address=desired.address,
+            kind=addr.VENDOR,
+            action=Action.MANUAL,
+            name=live.name,
+            ramp_id=live.id,
+            key=desired.key,
+            fields=fields,
+            reason=CONTACT_REASON,
+        )
+    ]
+
+
+def _update(
+    ctx: PlanContext,
+    desired: DesiredVendor,
+    live: Vendor,
+    fields: tuple[FieldChange, ...],
+    adopting: bool,
+) -> Change:
+    body = update_body(ctx, desired, fields) if fields else None
+    relink = any(f.path == "accounting_vendor" for f in fields)
+    return Change(
+        address=desired.address,
+        kind=addr.VENDOR,
+        action=Action.ADOPT if adopting else Action.UPDATE,
+        name=live.name,
+        ramp_id=live.id,
+        key=desired.key,
+        fields=fields,
+        request=body,
+        depends_on=tuple(desired.depends_on),
+        level=ctx.vendor_level(desired, relink),
+        protect=desired.protect,
+    )
+
+
+def update_body(
+    ctx: PlanContext, desired: DesiredVendor, fields: tuple[FieldChange, ...]
+) -> dict[str, Any]:
+    """The PATCH body that makes the changed `fields` true (Ramp's field names)."""
+    body: dict[str, Any] = {}
+    paths = {f.path.split(".", 1)[0] for f in fields}
+    for path in sorted(paths):
+        if path in _UPDATE_KEYS:
+            value = desired.key if path == "external_id" else desired.fields[path]
+            body[_UPDATE_KEYS[path]] = value
+        elif path == "owner":
+            body["vendor_owner_id"] = ctx.owner_id(desired)
+        elif path == "accounting_vendor":
+            body["accounting_vendor_remote_id"] = desired.fields["accounting_vendor"]
+        elif path == "address":
+            body["address"] = ctx.ramp_address(desired)
+    return body
+
+
+def _create(ctx: PlanContext, desired: DesiredVendor) -> Change:
+    ctx.check_creatable(desired)
+    body, followup = create_body(ctx, desired)
+    fields = tuple(
+        FieldChange(path=k, before=None, after=v) for k, v in sorted(_shown(desired).items())
+    )
+    return Change(
+        address=desired.address,
+        kind=addr.VENDOR,
+        action=Action.CREATE,
+        name=str(desired.fields.get("name", "")),
+        key=desired.key,
+        fields=fields,
+        request=body,
+        followup=followup,
+        depends_on=tuple(desired.depends_on),
+        level=ctx.vendor_level(desired, relink=bool(desired.fields.get("accounting_vendor"))),
+        protect=desired.protect,
+    )
+
+
+def _shown(desired: DesiredVendor) -> dict[str, Any]:
+    shown = {**desired.fields, "external_id": desired.key}
+    if desired.contact:
+        shown["contact"] = {k: v for k, v in desired.contact.items() if v is not None}
+    return shown
+
+
+def create_body(
+    ctx: PlanContext, desired: DesiredVendor
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The POST body for a new vendor, and a PATCH for what create cannot set."""
+    f = desired.fields
+    body: dict[str, Any] = {
+        "name": f.get("name"),
+        "country": f.get("country"),
+        "vendor_owner_id": ctx.owner_id(desired),
+        "business_vendor_contacts": {
+            k: v for k, v in (desired.contact or {}).items() if v is not None
+        },
+        "external_vendor_id": desired.key,
+    }
+    for ours, theirs in (("state", "state"), ("description", "description")):
+        if f.get(ours) is not None:
+            body[theirs] = f[ours]
+    if f.get("address"):
+        body["address"] = ctx.ramp_address(desired)
+    if f.get("accounting_vendor"):
+        body["accounting_vendor_remote_id"] = f["accounting_vendor"]
+    followup = {"is_active": False} if f.get("active") is False else None
+    return body, followup

@@ -1,0 +1,122 @@
+"""The Ramp writes behind each change, and how an ambiguous outcome is decided by key.
+
+A create is never sent twice: when its outcome is uncertain, the object is
+looked up by its key (`external_vendor_id`, or the accounting remote id); found
+means done, not found leaves the outcome uncertain for the next run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rampctl.engine.changes import Action, Change
+from rampctl.errors import OutcomeUncertainError, RampNotFoundError
+from rampctl.model import address as addr
+from rampctl.ramp.client import RampClient
+from rampctl.ramp.models import (
+    AccountingVendor,
+    AccountingVendorInput,
+    AccountingVendorUpdate,
+    Vendor,
+    VendorCreate,
+    VendorUpdate,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WriteResult:
+    """What a write left in Ramp: the live object, or None when it was removed."""
+
+    vendor: Vendor | None = None
+    accounting_vendor: AccountingVendor | None = None
+    removed: bool = False
+
+
+def perform(client: RampClient, change: Change) -> WriteResult:
+    """Send the write(s) for one change and return what Ramp holds afterwards."""
+    if change.action is Action.FORGET:
+        return WriteResult(removed=True)
+    if change.kind == addr.ACCOUNTING_VENDOR:
+        return _accounting(client, change)
+    return _vendor(client, change)
+
+
+def _vendor(client: RampClient, change: Change) -> WriteResult:
+    if change.action is Action.CREATE:
+        vendor = _create_vendor(client, change)
+        if change.followup:
+            vendor = client.update_vendor(vendor.id, VendorUpdate(**change.followup))
+        return WriteResult(vendor=vendor)
+    assert change.ramp_id is not None
+    if change.action is Action.DELETE:
+        _delete(lambda: client.delete_vendor(str(change.ramp_id)))
+        return WriteResult(removed=True)
+    if change.request:
+        return WriteResult(vendor=_update_vendor(client, change.ramp_id, change.request))
+    return WriteResult(vendor=client.get_vendor(change.ramp_id))
+
+
+def _create_vendor(client: RampClient, change: Change) -> Vendor:
+    assert change.request is not None and change.key is not None
+    try:
+        return client.create_vendor(VendorCreate(**change.request))
+    except OutcomeUncertainError:
+        found = client.list_vendors(external_vendor_id=change.key)
+        if len(found) == 1:
+            return found[0]
+        raise
+
+
+def _update_vendor(client: RampClient, vendor_id: str, body: dict[str, Any]) -> Vendor:
+    try:
+        return client.update_vendor(vendor_id, VendorUpdate(**body))
+    except OutcomeUncertainError:
+        live = client.get_vendor(vendor_id)
+        if _vendor_has(live, body):
+            return live
+        raise
+
+
+def _vendor_has(vendor: Vendor, body: dict[str, Any]) -> bool:
+    """Whether a PATCH body's simple fields already hold on the live vendor."""
+    live = vendor.model_dump()
+    return all(live.get(k) == v for k, v in body.items() if not isinstance(v, dict))
+
+
+def _accounting(client: RampClient, change: Change) -> WriteResult:
+    if change.action is Action.CREATE:
+        item = _create_accounting_vendor(client, change)
+        if change.followup:
+            item = client.update_accounting_vendor(
+                item.ramp_id, AccountingVendorUpdate(**change.followup)
+            )
+        return WriteResult(accounting_vendor=item)
+    assert change.ramp_id is not None
+    if change.action in (Action.DELETE, Action.DEACTIVATE):
+        _delete(lambda: client.delete_accounting_vendor(str(change.ramp_id)))
+        return WriteResult(removed=change.action is Action.DELETE)
+    if change.request:
+        body = AccountingVendorUpdate(**change.request)
+        return WriteResult(accounting_vendor=client.update_accounting_vendor(change.ramp_id, body))
+    found = client.list_accounting_vendors(remote_id=str(change.key))
+    return WriteResult(accounting_vendor=found[0] if found else None)
+
+
+def _create_accounting_vendor(client: RampClient, change: Change) -> AccountingVendor:
+    assert change.request is not None
+    try:
+        created = client.upload_accounting_vendors([AccountingVendorInput(**change.request)])
+    except OutcomeUncertainError:
+        created = client.list_accounting_vendors(remote_id=str(change.key))
+        if len(created) != 1:
+            raise
+    return created[0]
+
+
+def _delete(call: Any) -> None:
+    """Delete, treating 'already gone' as done."""
+    try:
+        call()
+    except RampNotFoundError:
+        return

@@ -1,0 +1,147 @@
+"""The desired graph: what the manifests ask for, normalised and with references resolved.
+
+Field names are the manifest's (`owner`, `accounting_vendor`, `active`, ...), so the
+desired and the live side of a diff speak the same vocabulary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rampctl.model import address as addr
+from rampctl.model import normalise as norm
+
+if TYPE_CHECKING:
+    from rampctl.manifest import Document, ManifestSet
+
+VENDOR_FIELDS = (
+    "name",
+    "country",
+    "state",
+    "description",
+    "address",
+    "owner",
+    "accounting_vendor",
+    "active",
+)
+ACCOUNTING_VENDOR_FIELDS = ("name", "code", "active")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DesiredVendor:
+    """A Vendor manifest: its key, managed fields (normalised) and settings."""
+
+    address: str
+    key: str
+    fields: dict[str, Any]
+    contact: dict[str, str | None] | None
+    protect: bool
+    ignore: frozenset[str]
+    link_address: str | None
+    document: Document
+
+    @property
+    def depends_on(self) -> list[str]:
+        """Addresses this vendor needs to exist first."""
+        return [self.link_address] if self.link_address else []
+
+
+@dataclass(frozen=True, kw_only=True)
+class DesiredAccountingVendor:
+    """An AccountingVendor manifest: its remote (ERP) id and managed fields."""
+
+    address: str
+    remote_id: str
+    fields: dict[str, Any]
+    document: Document
+    protect: bool = False
+    ignore: frozenset[str] = frozenset()
+    depends_on: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DesiredGraph:
+    """Every desired object by address, plus the manifest digest it came from."""
+
+    vendors: dict[str, DesiredVendor]
+    accounting_vendors: dict[str, DesiredAccountingVendor]
+    digest: str
+
+    def addresses(self) -> set[str]:
+        """All desired addresses."""
+        return set(self.vendors) | set(self.accounting_vendors)
+
+
+def build_graph(manifests: ManifestSet) -> DesiredGraph:
+    """Turn validated manifests into the desired graph."""
+    avs = {doc.address: _accounting_vendor(doc) for doc in manifests.accounting_vendors()}
+    vendors = {doc.address: _vendor(doc, avs) for doc in manifests.vendors()}
+    return DesiredGraph(vendors=vendors, accounting_vendors=avs, digest=manifests.digest)
+
+
+def _vendor(doc: Document, avs: dict[str, DesiredAccountingVendor]) -> DesiredVendor:
+    spec: Any = doc.spec
+    managed = spec.model_fields_set & set(VENDOR_FIELDS)
+    fields = {name: _vendor_value(name, spec) for name in VENDOR_FIELDS if name in managed}
+    link_address = None
+    if isinstance(spec.accounting_vendor, str):
+        link_address = addr.make(addr.ACCOUNTING_VENDOR, spec.accounting_vendor)
+        fields["accounting_vendor"] = avs[link_address].remote_id
+    return DesiredVendor(
+        address=doc.address,
+        key=spec.key(doc.name),
+        fields=fields,
+        contact=_contact(spec.contact),
+        protect=bool(spec.protect),
+        ignore=frozenset(spec.ignore_changes),
+        link_address=link_address,
+        document=doc,
+    )
+
+
+def _vendor_value(name: str, spec: Any) -> Any:
+    value = getattr(spec, name)
+    if name == "address":
+        return _address(value)
+    if name == "owner":
+        return norm.email(value)
+    if name in ("country", "state"):
+        return norm.code(value)
+    if name == "accounting_vendor":
+        return norm.text(value.remote_id) if value is not None else None
+    if name == "active":
+        return value
+    return norm.text(value)
+
+
+def _address(value: Any) -> dict[str, str | None] | None:
+    if value is None:
+        return None
+    full = norm.address(value.model_dump())
+    assert full is not None
+    return {key: full[key] for key in norm.ADDRESS_FIELDS if key in value.model_fields_set}
+
+
+def _contact(value: Any) -> dict[str, str | None] | None:
+    if value is None:
+        return None
+    return {
+        "email": norm.email(value.email),
+        "first_name": norm.text(value.first_name),
+        "last_name": norm.text(value.last_name),
+        "phone": norm.phone(value.phone),
+    }
+
+
+def _accounting_vendor(doc: Document) -> DesiredAccountingVendor:
+    spec: Any = doc.spec
+    managed = spec.model_fields_set & set(ACCOUNTING_VENDOR_FIELDS)
+    fields: dict[str, Any] = {}
+    for name in ACCOUNTING_VENDOR_FIELDS:
+        if name in managed:
+            value = getattr(spec, name)
+            fields[name] = value if name == "active" else norm.text(value)
+    return DesiredAccountingVendor(
+        address=doc.address, remote_id=str(spec.remote_id).strip(), fields=fields, document=doc
+    )

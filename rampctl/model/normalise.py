@@ -1,0 +1,49 @@
+"""Normalisation shared by desired (manifest) and live (Ramp) values: equal things compare equal."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_PHONE_NOISE = re.compile(r"[\s().\-]")
+
+
+def text(value: Any) -> str | None:
+    """A trimmed string, with empty strings read as absent."""
+    if value is None:
+        return None
+    stripped = str(value).strip()
+    return stripped or None
+
+
+def email(value: Any) -> str | None:
+    """An email address, trimmed and lower-cased."""
+    trimmed = text(value)
+    return trimmed.lower() if trimmed else None
+
+
+def code(value: Any) -> str | None:
+    """A country or region code, trimmed and upper-cased (long names are kept as written)."""
+    trimmed = text(value)
+    if trimmed is None:
+        return None
+    return trimmed.upper() if len(trimmed) <= 3 else trimmed
+
+
+def phone(value: Any) -> str | None:
+    """A phone number without spaces, dots, dashes or brackets."""
+    trimmed = text(value)
+    return _PHONE_NOISE.sub("", trimmed) if trimmed else None
+
+
+ADDRESS_FIELDS = ("line1", "line2", "city", "postal_code", "state", "country")
+
+
+def address(fields: dict[str, Any] | None) -> dict[str, str | None] | None:
+    """A postal address in manifest field names, each part normalised."""
+    if fields is None:
+        return None
+    out = {key: text(fields.get(key)) for key in ADDRESS_FIELDS}
+    out["state"] = code(out["state"])
+    out["country"] = code(out["country"])
+    return out

@@ -1,0 +1,98 @@
+"""The plan as text for a terminal: drift first, then changes grouped by action, then a summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+
+from rampctl.engine.changes import Action, Change, Drift, FieldChange, Unmanaged
+from rampctl.engine.plan import Plan
+from rampctl.render.values import show
+
+#: Group order of the human plan, with headings.
+GROUPS = (
+    (Action.CREATE, "to create"),
+    (Action.ADOPT, "to adopt (take under management)"),
+    (Action.UPDATE, "to update"),
+    (Action.DEACTIVATE, "to deactivate"),
+    (Action.DELETE, "to delete"),
+    (Action.FORGET, "to stop tracking (no change in Ramp)"),
+    (Action.MANUAL, "needing a manual change in Ramp"),
+)
+STYLES = {"+": "green", "~": "yellow", "-": "red", "!": "magenta"}
+
+
+def render(plan: Plan, *, show_unmanaged: bool = False) -> Text:
+    """The whole human plan."""
+    out = Text()
+    _drift(out, plan.drift)
+    _changes(out, plan.changes)
+    if show_unmanaged:
+        _unmanaged(out, plan.unmanaged)
+    out.append(summary_line(plan) + "\n", style="bold")
+    if not plan.safety.safe:
+        for reason in plan.safety.reasons:
+            out.append(f"Unsafe: {reason}; apply needs --allow-deletes.\n", style="bold red")
+    return out
+
+
+def summary_line(plan: Plan) -> str:
+    """`Plan: 2 to create, 1 to update, ... N unmanaged.` or `No changes.`"""
+    counts = plan.summary().counts
+    unmanaged = f" {len(plan.unmanaged)} unmanaged objects in Ramp." if plan.unmanaged else ""
+    if not counts:
+        return "No changes. Ramp matches the manifests." + unmanaged
+    parts = [f"{counts[a.value]} {h.split(' (')[0]}" for a, h in GROUPS if counts.get(a.value)]
+    return "Plan: " + ", ".join(parts) + "." + unmanaged
+
+
+def _drift(out: Text, drift: list[Drift]) -> None:
+    if not drift:
+        return
+    out.append("Changed in Ramp outside rampctl since the last apply:\n", style="bold")
+    for item in drift:
+        if item.deleted:
+            out.append(f"  - {item.address} ({item.name}) was deleted in Ramp\n", style="red")
+            continue
+        out.append(f"  ~ {item.address} ({item.name})\n", style="yellow")
+        _fields(out, item.fields)
+    out.append("\n")
+
+
+def _changes(out: Text, changes: list[Change]) -> None:
+    for action, heading in GROUPS:
+        group = [c for c in changes if c.action is action]
+        if not group:
+            continue
+        out.append(f"{len(group)} {heading}:\n", style="bold")
+        for change in sorted(group, key=lambda c: c.address):
+            _change(out, change)
+        out.append("\n")
+
+
+def _change(out: Text, change: Change) -> None:
+    style = STYLES[change.symbol]
+    out.append(f"  {change.symbol} {change.address}", style=style)
+    out.append(f"  {change.name}\n" if change.name else "\n")
+    if change.reason:
+        out.append(f"      {change.reason}\n", style="dim")
+    _fields(out, change.fields, created=change.action is Action.CREATE)
+
+
+def _fields(out: Text, fields: Iterable[FieldChange], *, created: bool = False) -> None:
+    for f in fields:
+        if created:
+            out.append(f"      {f.path}: {show(f.path, f.after)}\n")
+        else:
+            out.append(f"      {f.path}: {show(f.path, f.before)} -> {show(f.path, f.after)}\n")
+
+
+def _unmanaged(out: Text, items: list[Unmanaged]) -> None:
+    if not items:
+        return
+    out.append(f"{len(items)} unmanaged objects in Ramp (never touched):\n", style="bold")
+    for item in items:
+        key = f" key={item.key}" if item.key else ""
+        out.append(f"    {item.kind} {item.ramp_id}  {item.name}{key}\n", style="dim")
+    out.append("\n")

@@ -1,0 +1,119 @@
+"""The plan as Markdown for pull-request comments and $GITHUB_STEP_SUMMARY.
+
+Summary first, removals first, details collapsed; the whole text stays under a
+size cap (GitHub refuses comments over 65,536 characters), with a note when cut.
+"""
+
+from __future__ import annotations
+
+from rampctl.engine.changes import Action, Change
+from rampctl.engine.plan import Plan
+from rampctl.render.human import summary_line
+from rampctl.render.values import show
+
+MAX_CHARS = 65_000
+#: Removals first: they are what a reviewer must not miss.
+ORDER = (
+    Action.DELETE,
+    Action.DEACTIVATE,
+    Action.FORGET,
+    Action.MANUAL,
+    Action.CREATE,
+    Action.UPDATE,
+    Action.ADOPT,
+)
+TITLES = {
+    Action.DELETE: ":x: Delete",
+    Action.DEACTIVATE: ":no_entry: Deactivate",
+    Action.FORGET: ":wastebasket: Stop tracking",
+    Action.MANUAL: ":warning: Manual change needed in Ramp",
+    Action.CREATE: ":heavy_plus_sign: Create",
+    Action.UPDATE: ":pencil2: Update",
+    Action.ADOPT: ":link: Adopt",
+}
+
+
+def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
+    """The Markdown plan, cut to `max_chars` with a note when too long."""
+    head = _head(plan)
+    blocks = [_group(a, [c for c in plan.changes if c.action is a]) for a in ORDER]
+    blocks = [b for b in blocks if b]
+    if plan.drift:
+        blocks.append(_drift(plan))
+    return _fit(head, blocks, max_chars)
+
+
+def _head(plan: Plan) -> str:
+    lines = ["### rampctl plan", "", f"**{summary_line(plan)}**", ""]
+    counts = plan.summary().counts
+    if counts:
+        lines += ["| Action | Count |", "|---|---:|"]
+        lines += [f"| {TITLES[a]} | {counts[a.value]} |" for a in ORDER if counts.get(a.value)]
+        lines.append("")
+    for reason in plan.safety.reasons:
+        lines.append(f"> [!CAUTION]\n> Unsafe: {reason}; apply needs `--allow-deletes`.\n")
+    if plan.drift:
+        lines.append(f"{len(plan.drift)} objects changed in Ramp outside rampctl (see below).\n")
+    return "\n".join(lines)
+
+
+def _group(action: Action, changes: list[Change]) -> str:
+    if not changes:
+        return ""
+    lines = [
+        f"<details{' open' if action in (Action.DELETE, Action.DEACTIVATE) else ''}>",
+        f"<summary>{TITLES[action]} ({len(changes)})</summary>",
+        "",
+    ]
+    for change in changes:
+        lines.append(f"- `{change.symbol} {change.address}` {_escape(change.name)}")
+        if change.reason:
+            lines.append(f"  - _{_escape(change.reason)}_")
+        lines += [
+            f"  - `{f.path}`: {_value(f.path, f.before, f.after, action)}" for f in change.fields
+        ]
+    lines += ["", "</details>", ""]
+    return "\n".join(lines)
+
+
+def _value(path: str, before: object, after: object, action: Action) -> str:
+    if action is Action.CREATE:
+        return f"`{show(path, after)}`"
+    return f"`{show(path, before)}` → `{show(path, after)}`"
+
+
+def _drift(plan: Plan) -> str:
+    lines = ["<details>", f"<summary>Changed outside rampctl ({len(plan.drift)})</summary>", ""]
+    for item in plan.drift:
+        if item.deleted:
+            lines.append(f"- `{item.address}` was deleted in Ramp")
+            continue
+        lines.append(f"- `{item.address}` {_escape(item.name)}")
+        lines += [
+            f"  - `{f.path}`: `{show(f.path, f.before)}` → `{show(f.path, f.after)}`"
+            for f in item.fields
+        ]
+    lines += ["", "</details>", ""]
+    return "\n".join(lines)
+
+
+def _fit(head: str, blocks: list[str], max_chars: int) -> str:
+    note = "\n_Output truncated: {n} more sections not shown; `rampctl plan` shows all._\n"
+    text = head + "\n"
+    for index, block in enumerate(blocks):
+        if len(text) + len(block) + len(note) + 20 > max_chars:
+            rest = _cut(block, max_chars - len(text) - len(note) - 20)
+            return text + rest + note.format(n=len(blocks) - index)
+        text += block + "\n"
+    return text
+
+
+def _cut(block: str, room: int) -> str:
+    if room <= 0:
+        return ""
+    cut = block[:room].rsplit("\n- ", 1)[0]
+    return cut + "\n\n</details>\n"
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
