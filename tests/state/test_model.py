@@ -1,0 +1,86 @@
+"""The state model: new states, binding, resource edits and validation."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from rampctl.errors import StateError
+from rampctl.state import FORMAT_VERSION, ResourceState, State
+from rampctl.state.model import is_address, sensitive_paths
+from tests.state.helpers import vendor
+
+DEMO = "https://demo-api.ramp.com"
+
+
+def test_new_state_is_empty_unbound_and_has_a_fresh_lineage() -> None:
+    first, second = State.new(), State.new()
+    assert (first.format_version, first.serial, first.resources) == (FORMAT_VERSION, 0, {})
+    assert first.environment is None and first.business_id is None
+    assert first.lineage != second.lineage
+
+
+def test_unbound_state_accepts_any_binding_and_bind_records_it() -> None:
+    state = State.new()
+    state.check_binding(DEMO, "biz-1")
+    bound = state.bind(DEMO, "biz-1")
+    assert (bound.environment, bound.business_id) == (DEMO, "biz-1")
+    assert state.environment is None  # bind returns a copy
+    bound.check_binding(DEMO + "/", "biz-1")  # a trailing slash is the same URL
+
+
+@pytest.mark.parametrize(
+    ("environment", "business", "named"),
+    [("https://api.ramp.com", "biz-1", "environment"), (DEMO, "biz-2", "business")],
+)
+def test_bound_state_refuses_another_environment_or_business(
+    environment: str, business: str, named: str
+) -> None:
+    bound = State.new().bind(DEMO, "biz-1")
+    with pytest.raises(StateError, match=named):
+        bound.check_binding(environment, business)
+    with pytest.raises(StateError):
+        bound.bind(environment, business)
+
+
+def test_with_and_without_resource_return_copies() -> None:
+    state = State.new()
+    added = state.with_resource("vendor/acme", vendor("v-1"))
+    assert "vendor/acme" in added.resources and state.resources == {}
+    removed = added.without_resource("vendor/acme")
+    assert removed.resources == {} and "vendor/acme" in added.resources
+    with pytest.raises(StateError, match="no resource 'vendor/gone'"):
+        removed.without_resource("vendor/gone")
+
+
+def test_dependents_lists_who_depends_on_an_address() -> None:
+    state = State.new().with_resource("vendor/acme", vendor("v-1"))
+    contact = ResourceState(
+        kind="contact", ramp_id="c-1", fingerprint="f", depends_on=["vendor/acme"]
+    )
+    state = state.with_resource("contact/acme/ada", contact)
+    assert state.dependents("vendor/acme") == ["contact/acme/ada"]
+    assert state.dependents("contact/acme/ada") == []
+
+
+@pytest.mark.parametrize("address", ["acme", "vendor/", "/acme", " vendor/acme", ""])
+def test_malformed_addresses_are_refused(address: str) -> None:
+    assert not is_address(address)
+    with pytest.raises(StateError):
+        State.new().with_resource(address, vendor())
+    raw = State.new().model_dump()
+    raw["resources"] = {address: vendor().model_dump()}
+    with pytest.raises(ValidationError):
+        State.model_validate(raw)
+
+
+def test_unknown_fields_are_refused() -> None:
+    raw = vendor().model_dump() | {"colour": "red"}
+    with pytest.raises(ValidationError, match="colour"):
+        ResourceState.model_validate(raw)
+
+
+def test_sensitive_paths_finds_keys_at_any_depth() -> None:
+    attrs = {"name": "Acme", "bank": [{"Account_Number": "1"}], "x": {"tax_id": "2"}}
+    assert sensitive_paths(attrs) == ["bank[0].Account_Number", "x.tax_id"]
+    assert sensitive_paths({"name": "Acme", "notes": ["a"]}) == []
