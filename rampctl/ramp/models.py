@@ -9,7 +9,8 @@ Vendor PATCH cannot clear an accounting link: Ramp's update schema types
 `accounting_vendor_remote_id` and `vendor_tracking_category_option_id` as non-nullable
 strings, so `VendorUpdate` refuses `None` for them; relinking to another accounting vendor is
 allowed. `vendor_owner_id` on update is outside Ramp's documented update schema (connectors
-report it is accepted); it is sent only when set.
+report it is accepted); it is sent only when set. Vendor create takes no `description`;
+the engine sets it with a PATCH after the create.
 """
 
 from __future__ import annotations
@@ -296,7 +297,7 @@ class _VendorLink(RampRequest):
 
 
 class VendorCreate(_VendorLink):
-    """Body of POST /vendors."""
+    """Body of POST /vendors (Ramp's create takes no description: set it with a PATCH)."""
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset({"state"})
     name: str
@@ -304,7 +305,6 @@ class VendorCreate(_VendorLink):
     vendor_owner_id: str
     business_vendor_contacts: ContactCreate
     state: str | None = None
-    description: str | None = None
     address: AddressInput | None = None
     external_vendor_id: str | None = None
 
@@ -386,6 +386,16 @@ class ManualPaymentDetails(RampRequest):
 PaymentDetails = (
     BankPaymentDetails | CheckPaymentDetails | CardPaymentDetails | ManualPaymentDetails
 )
+DETAILS_FOR_METHOD: dict[str, type[RampRequest]] = {
+    "ACH": BankPaymentDetails,
+    "DOMESTIC_WIRE": BankPaymentDetails,
+    "INTERNATIONAL": BankPaymentDetails,
+    "SWIFT": BankPaymentDetails,
+    "CHECK": CheckPaymentDetails,
+    "CARD": CardPaymentDetails,
+    "PAID_MANUALLY": ManualPaymentDetails,
+}
+"""Which payment-details variant each bill payment method takes (Ramp's discriminator)."""
 
 
 class BillUpdate(RampRequest):
@@ -429,3 +439,11 @@ class BillCreate(RampRequest):
     memo: str | None = Field(default=None, max_length=1000)
     posting_date: dt.date | None = None
     remote_id: str | None = None
+
+    @model_validator(mode="after")
+    def _details_match_method(self) -> BillCreate:
+        expected = DETAILS_FOR_METHOD.get(self.payment_method)
+        details = self.payment_details
+        if details is not None and (expected is None or not isinstance(details, expected)):
+            raise ValueError(f"payment_details do not fit payment_method {self.payment_method}")
+        return self
