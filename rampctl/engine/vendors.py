@@ -15,7 +15,7 @@ from rampctl.engine.diff import diff_fields
 from rampctl.engine.view import vendor_view
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredVendor
-from rampctl.ramp.models import Vendor
+from rampctl.ramp.models import Vendor, VendorCreate, VendorUpdate
 
 RENAME_REASON = (
     "Ramp's API cannot rename a vendor: rename it in Ramp, or set spec.name back to the live name"
@@ -116,6 +116,8 @@ def _update(
     adopting: bool,
 ) -> Change:
     body = update_body(ctx, desired, fields) if fields else None
+    if body is not None:
+        body = VendorUpdate(**body).to_body()  # fails here, at plan time, never at apply
     relink = any(f.path == "accounting_vendor" for f in fields)
     return Change(
         address=desired.address,
@@ -141,7 +143,10 @@ def update_body(
     for path in sorted(paths):
         if path in _UPDATE_KEYS:
             value = desired.key if path == "external_id" else desired.fields[path]
-            body[_UPDATE_KEYS[path]] = value
+            if value is None and path == "description":
+                value = ""  # Ramp takes no null description; an empty one clears it
+            if value is not None:
+                body[_UPDATE_KEYS[path]] = value
         elif path == "owner":
             body["vendor_owner_id"] = ctx.owner_id(desired)
         elif path == "accounting_vendor":
@@ -154,6 +159,8 @@ def update_body(
 def _create(ctx: PlanContext, desired: DesiredVendor) -> Change:
     ctx.check_creatable(desired)
     body, followup = create_body(ctx, desired)
+    if not ctx.problems:
+        body = VendorCreate(**body).to_body()
     fields = tuple(
         FieldChange(path=k, before=None, after=v) for k, v in sorted(_shown(desired).items())
     )
@@ -193,12 +200,15 @@ def create_body(
         },
         "external_vendor_id": desired.key,
     }
-    for ours, theirs in (("state", "state"), ("description", "description")):
-        if f.get(ours) is not None:
-            body[theirs] = f[ours]
+    if f.get("state") is not None:
+        body["state"] = f["state"]
     if f.get("address"):
         body["address"] = ctx.ramp_address(desired)
     if f.get("accounting_vendor"):
         body["accounting_vendor_remote_id"] = f["accounting_vendor"]
-    followup = {"is_active": False} if f.get("active") is False else None
-    return body, followup
+    followup: dict[str, Any] = {}
+    if f.get("description") is not None:
+        followup["description"] = f["description"]  # Ramp's create takes no description
+    if f.get("active") is False:
+        followup["is_active"] = False
+    return body, followup or None

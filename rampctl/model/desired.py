@@ -109,7 +109,10 @@ def _vendor_value(name: str, spec: Any) -> Any:
     if name in ("country", "state"):
         return norm.code(value)
     if name == "accounting_vendor":
-        return norm.text(value.remote_id) if value is not None else None
+        # A manifest name is resolved to its remote id by the caller.
+        return (
+            norm.text(value.remote_id) if value is not None and not isinstance(value, str) else None
+        )
     if name == "active":
         return value
     return norm.text(value)

@@ -1,0 +1,113 @@
+"""Safety rules and the plan file: thresholds, protection, empty manifests, versioning, checksum."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rampctl.engine.changes import Action, Change, Drift, FieldChange, Level, Unmanaged
+from rampctl.engine.plan import Plan
+from rampctl.engine.safety import SafetySettings, check
+from rampctl.errors import PlanError
+
+
+def _removals(count: int, *, protect: bool = False) -> list[Change]:
+    return [
+        Change(
+            address=f"vendor/v{i}",
+            kind="vendor",
+            action=Action.DELETE,
+            name=f"V{i}",
+            ramp_id=f"id{i}",
+            level=Level.VENDOR_REMOVALS,
+            protect=protect,
+        )
+        for i in range(count)
+    ]
+
+
+def test_removing_more_than_a_quarter_of_ten_managed_is_unsafe() -> None:
+    settings = SafetySettings()
+    assert check(_removals(2), managed=10, desired=8, settings=settings).safe
+    report = check(_removals(3), managed=10, desired=7, settings=settings)
+    assert not report.safe
+    assert (
+        "3 of 10 managed objects would be deleted or deactivated (more than 25%)" in report.reasons
+    )
+
+
+def test_share_rule_needs_a_minimum_of_managed_objects() -> None:
+    assert check(_removals(5), managed=9, desired=4, settings=SafetySettings()).safe
+    assert not check(
+        _removals(5), managed=9, desired=4, settings=SafetySettings(min_managed=5)
+    ).safe
+
+
+def test_removing_a_protected_object_is_unsafe() -> None:
+    report = check(_removals(1, protect=True), managed=100, desired=99, settings=SafetySettings())
+    assert report.reasons == ("protected objects would be removed: vendor/v0",)
+
+
+def test_empty_manifests_against_a_non_empty_state_is_unsafe() -> None:
+    report = check([], managed=3, desired=0, settings=SafetySettings())
+    assert report.reasons == ("no manifests, but the state manages 3 objects",)
+
+
+def _plan() -> Plan:
+    change = Change(
+        address="vendor/a",
+        kind="vendor",
+        action=Action.UPDATE,
+        name="A",
+        ramp_id="r1",
+        key="a",
+        fields=(FieldChange(path="description", before="x", after="y"),),
+        request={"description": "y"},
+        level=Level.VENDORS,
+    )
+    return Plan(
+        changes=[change],
+        drift=[
+            Drift(
+                address="vendor/a",
+                kind="vendor",
+                name="A",
+                fields=(FieldChange(path="state", before="CA", after="NY"),),
+            )
+        ],
+        unmanaged=[Unmanaged(kind="vendor", ramp_id="r9", name="Other")],
+        environment="sandbox",
+        business_id="b1",
+        lineage="L",
+        serial=4,
+        manifest_digest="d",
+        fingerprints={"vendor/a": "f"},
+        created_at="2026-01-01T00:00:00+00:00",
+    )
+
+
+def test_plan_file_round_trips() -> None:
+    plan = _plan()
+    again = Plan.loads(plan.dumps())
+    assert again.to_json() == plan.to_json()
+    assert again.changes == plan.changes
+
+
+def test_edited_plan_file_is_refused() -> None:
+    data = json.loads(_plan().dumps())
+    data["changes"][0]["request"]["description"] = "something else"
+    with pytest.raises(PlanError, match="checksum mismatch"):
+        Plan.loads(json.dumps(data))
+
+
+def test_newer_major_format_is_refused_and_minor_accepted() -> None:
+    data = json.loads(_plan().dumps())
+    data["format_version"] = "2.0"
+    with pytest.raises(PlanError, match="not supported"):
+        Plan.loads(json.dumps(data))
+
+
+def test_not_json_is_a_plan_error() -> None:
+    with pytest.raises(PlanError, match="not a plan file"):
+        Plan.loads("{nope")
