@@ -7,10 +7,11 @@ import click
 
 def register(group: click.Group) -> None:
     """Attach every subcommand to the root `rampctl` group."""
-    from rampctl.cli import apply_cmd, plan_cmd
+    from rampctl.cli import apply_cmd, manifest_cmd, plan_cmd
     from rampctl.cli.state_cmd import state
 
     group.add_command(plan_cmd.plan)
     group.add_command(plan_cmd.show)
     group.add_command(apply_cmd.apply)
     group.add_command(state)
+    manifest_cmd.register(group)

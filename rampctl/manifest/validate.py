@@ -115,7 +115,7 @@ def _problem(raw: RawDocument, model: type[BaseModel], err: ErrorDetails, addres
         return _at(_nearest(raw.keys, path[:-1], raw.start), _missing(path), address, path)
     if kind == "extra_forbidden":
         name = str(path[-1])
-        hint = suggest(name, _fields_at(model, path[:-1]))
+        hint = suggest(name, fields_at(model, path[:-1]))
         where = _nearest(raw.keys, path, raw.start)
         return _at(where, f"unknown field '{name}'{hint}", address, path)
     where = raw.values.get(path) or _nearest(raw.keys, path, raw.start)
@@ -179,22 +179,22 @@ def _describe(value: Any) -> str:
     return repr(value) if isinstance(value, str) else type(value).__name__
 
 
-def _fields_at(model: type[BaseModel], path: FieldPath) -> list[str]:
+def fields_at(model: type[BaseModel], path: FieldPath) -> list[str]:
     """The field names valid at `path` inside `model` (for "did you mean")."""
     current: type[BaseModel] | None = model
     for part in path:
         if current is None or not isinstance(part, str) or part not in current.model_fields:
             return []
-        current = _model_in(current.model_fields[part].annotation)
+        current = model_in(current.model_fields[part].annotation)
     return list(current.model_fields) if current else []
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
+def model_in(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         for arg in typing.get_args(annotation):
-            found = _model_in(arg)
+            found = model_in(arg)
             if found is not None:
                 return found
     return None
