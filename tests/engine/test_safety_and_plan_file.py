@@ -111,3 +111,11 @@ def test_newer_major_format_is_refused_and_minor_accepted() -> None:
 def test_not_json_is_a_plan_error() -> None:
     with pytest.raises(PlanError, match="not a plan file"):
         Plan.loads("{nope")
+
+
+def test_plan_json_follows_its_documented_schema() -> None:
+    import jsonschema
+
+    from rampctl.render.schema import plan_schema
+
+    jsonschema.validate(json.loads(_plan().dumps()), plan_schema())
