@@ -7,6 +7,7 @@ Files beside the state file `S`:
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ from pydantic import ValidationError
 
 from rampctl.errors import StateError
 from rampctl.state.files import atomic_write, fsync_dir, snapshot, write_temp
+from rampctl.state.journal import Journal
 from rampctl.state.lock import LockHolder, StateLock
 from rampctl.state.model import FORMAT_VERSION, State, sensitive_paths
 from rampctl.state.upgrade import upgrade
@@ -37,6 +39,7 @@ class _Seen:
     size: int
     lineage: str
     serial: int
+    binding: tuple[str | None, str | None]
 
 
 class StateStore:
@@ -158,7 +161,13 @@ class StateStore:
         on_disk = self._on_disk()
         if on_disk is None:
             return
-        lineage, serial = on_disk
+        lineage, serial, binding = on_disk
+        if None not in binding and (state.environment, state.business_id) != binding:
+            raise StateError(
+                f"refusing to overwrite {self.path}: it belongs to Ramp business {binding[1]} "
+                f"at {binding[0]}, the state being written to {state.business_id} "
+                f"at {state.environment}"
+            )
         if state.lineage != lineage:
             raise StateError(
                 f"refusing to overwrite {self.path}: it has lineage {lineage}, the state being "
@@ -170,15 +179,15 @@ class StateStore:
                 f"(serial {serial} on disk, {state.serial} in this run); run again"
             )
 
-    def _on_disk(self) -> tuple[str, int] | None:
+    def _on_disk(self) -> tuple[str, int, tuple[str | None, str | None]] | None:
         if self._fresh() and self._seen is not None:
-            return self._seen.lineage, self._seen.serial
+            return self._seen.lineage, self._seen.serial, self._seen.binding
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
             return None
         state = self.parse(data)
-        return state.lineage, state.serial
+        return state.lineage, state.serial, (state.environment, state.business_id)
 
     def _remember(self, stat: os.stat_result, state: State) -> None:
         self._seen = _Seen(
@@ -187,6 +196,7 @@ class StateStore:
             size=stat.st_size,
             lineage=state.lineage,
             serial=state.serial,
+            binding=(state.environment, state.business_id),
         )
         self._current = state
 
@@ -198,7 +208,20 @@ class StateStore:
         is taken over (and reported in `recovered_holder` and the log).
         """
         with self._lock.hold(command=command, timeout=timeout):
+            self._sweep()
             yield
+
+    def _sweep(self) -> None:
+        """Remove temporary files a killed writer left (safe: every writer holds the lock)."""
+        names = (glob.escape(self.path.name), glob.escape(self.backup_path.name))
+        for pattern in (f".{names[0]}.*.tmp", f".{names[1]}.*.link"):
+            for leftover in self.path.parent.glob(pattern):
+                log.debug("removing %s left by an interrupted write", leftover)
+                leftover.unlink(missing_ok=True)
+
+    def journal(self) -> Journal:
+        """The apply journal beside this state file."""
+        return Journal(self.journal_path)
 
     @property
     def recovered_holder(self) -> LockHolder | None:

@@ -95,6 +95,9 @@ def test_killed_between_steps_leaves_the_old_or_the_new_state(
     assert len(state.resources) == 21 + lands
     backup = json.loads(StateStore(path).backup_path.read_text())
     assert backup["serial"] == (before if backed_up else before - 1)
+    with StateStore(path).lock(command="apply"):  # the next run clears the leftovers
+        names = [p.name for p in tmp_path.iterdir()]
+    assert not [n for n in names if n.endswith((".tmp", ".link"))], names
 
 
 def test_a_later_write_after_a_crash_works_and_serials_only_grow(tmp_path: Path) -> None:

@@ -82,6 +82,15 @@ def test_a_write_based_on_an_older_serial_is_refused(store: StateStore) -> None:
     assert set(StateStore(store.path).load().resources) == {"vendor/x"}
 
 
+def test_a_state_bound_elsewhere_cannot_overwrite_the_file(store: StateStore) -> None:
+    bound = store.write(store.load().bind("https://demo-api.ramp.com", "biz-1"))
+    moved = bound.model_copy(update={"business_id": "biz-2"})
+    with pytest.raises(StateError, match="belongs to Ramp business biz-1") as caught:
+        store.write(moved)
+    assert "the state being written to biz-2" in str(caught.value)
+    assert store.write(bound).business_id == "biz-1"
+
+
 def test_sensitive_attributes_are_never_written(store: StateStore) -> None:
     leaky = vendor("v-1", attributes={"name": "Acme", "bank": {"routing_number": "021000021"}})
     with pytest.raises(StateError, match=r"bank\.routing_number") as caught:
@@ -164,3 +173,4 @@ def test_paths_of_companion_files(tmp_path: Path) -> None:
     store = StateStore(tmp_path / "prod.json")
     names = [p.name for p in (store.backup_path, store.journal_path, store.lock_path)]
     assert names == ["prod.json.backup", "prod.json.journal", "prod.json.lock"]
+    assert store.journal().path == store.journal_path
