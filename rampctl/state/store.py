@@ -11,12 +11,12 @@ import glob
 import json
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -24,10 +24,15 @@ from rampctl.errors import StateError
 from rampctl.state.files import atomic_write, fsync_dir, snapshot, write_temp
 from rampctl.state.journal import Journal
 from rampctl.state.lock import LockHolder, StateLock
-from rampctl.state.model import FORMAT_VERSION, State, sensitive_paths
+from rampctl.state.model import FORMAT_VERSION, SENSITIVE_KEYS, State, sensitive_paths
 from rampctl.state.upgrade import upgrade
 
 log = logging.getLogger("rampctl.state")
+
+_SENSITIVE_KEY = re.compile(
+    rb'"(' + b"|".join(re.escape(k.encode()) for k in sorted(SENSITIVE_KEYS)) + rb')"\s*:',
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -255,17 +260,18 @@ class StateStore:
 
 def _serialise(state: State) -> tuple[State, bytes]:
     """The file content for `state`, and a validated copy sharing nothing with the argument."""
-    doc: dict[str, Any] = state.model_dump(mode="json")
-    leaks = sensitive_paths(doc["resources"])
-    if leaks:
-        fields = ", ".join(leaks)
-        raise StateError(f"refusing to write sensitive fields to the state file: {fields}")
-    doc["resources"] = dict(sorted(doc["resources"].items()))
+    ordered = state.model_copy(update={"resources": dict(sorted(state.resources.items()))})
+    data = ordered.model_dump_json(indent=2).encode("utf-8") + b"\n"
+    if _SENSITIVE_KEY.search(data):  # fast screen; name the exact fields only when it hits
+        leaks = sensitive_paths(json.loads(data)["resources"])
+        if leaks:
+            fields = ", ".join(leaks)
+            raise StateError(f"refusing to write sensitive fields to the state file: {fields}")
     try:
-        copy = State.model_validate(doc)
+        copy = State.model_validate_json(data)
     except ValidationError as exc:
         raise StateError(f"refusing to write an invalid state: {_describe(exc)}") from None
-    return copy, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return copy, data
 
 
 def _describe(exc: ValidationError) -> str:
