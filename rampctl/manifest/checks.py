@@ -42,7 +42,11 @@ def unique_keys(documents: Iterable[Document]) -> list[Problem]:
     """Vendor adoption keys (external_id or name) and accounting remote ids are unique."""
     problems = []
     seen: dict[tuple[str, str], Document] = {}
+    addresses: set[str] = set()
     for doc in documents:
+        if doc.address in addresses:
+            continue  # already reported as a duplicate address
+        addresses.add(doc.address)
         if isinstance(doc.spec, VendorSpec):
             entry, field, what = ("vendor", doc.spec.key(doc.name)), "spec.external_id", "key"
         else:

@@ -92,6 +92,7 @@ def load_variables(
     """Template variables: `vars/*.yaml` under the root, then `overrides` (from `--var`)."""
     folder = source.base / VARS_DIR
     variables: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     problems: list[Problem] = []
     paths = sorted(p for p in folder.glob("*") if p.name.endswith(YAML_SUFFIXES))
     for path in paths if folder.is_dir() else []:
@@ -101,12 +102,14 @@ def load_variables(
         except ParseFailure as exc:
             problems += exc.problems
             continue
-        problems += _merge_variables(variables, docs, name)
+        problems += _merge_variables(variables, origins, docs, name)
     variables.update(overrides or {})
     return variables, problems
 
 
-def _merge_variables(into: dict[str, Any], docs: list[RawDocument], file: str) -> list[Problem]:
+def _merge_variables(
+    into: dict[str, Any], origins: dict[str, str], docs: list[RawDocument], file: str
+) -> list[Problem]:
     problems = []
     for doc in docs:
         if not isinstance(doc.value, dict):
@@ -116,8 +119,11 @@ def _merge_variables(into: dict[str, Any], docs: list[RawDocument], file: str) -
         for key, value in doc.value.items():
             if key in into:
                 where = doc.keys[(key,)]
-                problems.append(_at(file, where.line, where.col, f"variable '{key}' defined twice"))
+                message = f"variable '{key}' is already defined in {origins[key]}"
+                problems.append(_at(file, where.line, where.col, message))
+                continue
             into[key] = value
+            origins[key] = file
     return problems
 
 

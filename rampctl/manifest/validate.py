@@ -105,7 +105,8 @@ def _identity(raw: RawDocument, kind: str, value: dict[str, Any]) -> Identity | 
     if not isinstance(name, str) or len(name) > SLUG_MAX or not SLUG_RE.fullmatch(name):
         return None
     address = f"{ADDRESS_PREFIX[kind]}/{name}"
-    return Identity(kind=kind, name=name, address=address, position=raw.start)
+    where = raw.values.get(("metadata", "name"), raw.start)
+    return Identity(kind=kind, name=name, address=address, position=where)
 
 
 def _problem(raw: RawDocument, model: type[BaseModel], err: ErrorDetails, address: str) -> Problem:

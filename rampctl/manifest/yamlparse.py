@@ -168,20 +168,21 @@ def parse_yaml(text: str, file: str) -> list[RawDocument]:
     """Parse every document of `text`; raise ParseFailure with all problems found."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise ParseFailure([_too_big(file, len(text.encode("utf-8", "surrogatepass")))])
-    composer = _Composer(text, file)
     builder = _Builder(file)
     documents: list[RawDocument] = []
     try:
-        while composer.check_node():
-            node = composer.get_node()
-            if node is not None:
-                documents.append(builder.document(node))
+        composer = _Composer(text, file)
+        try:
+            while composer.check_node():
+                node = composer.get_node()
+                if node is not None:
+                    documents.append(builder.document(node))
+        finally:
+            composer.dispose()
     except _Fatal as exc:
         raise ParseFailure([_problem(file, exc.mark, exc.message)]) from None
     except yaml.YAMLError as exc:
         raise ParseFailure([_syntax_problem(file, text, exc)]) from None
-    finally:
-        composer.dispose()
     problems = composer.problems + builder.problems
     if problems:
         raise ParseFailure(problems)
