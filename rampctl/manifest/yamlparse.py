@@ -175,8 +175,9 @@ def parse_yaml(text: str, file: str) -> list[RawDocument]:
         try:
             while composer.check_node():
                 node = composer.get_node()
-                if node is not None:
-                    documents.append(builder.document(node))
+                document = builder.document(node) if node is not None else None
+                if document is not None and document.value is not None:  # else: empty
+                    documents.append(document)
         finally:
             composer.dispose()
     except _Fatal as exc:
