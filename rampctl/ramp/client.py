@@ -35,7 +35,7 @@ from rampctl.ramp.models import (
     VendorUpdate,
 )
 from rampctl.ramp.pagination import read_all
-from rampctl.ramp.requester import Requester
+from rampctl.ramp.requester import BAD_TOKEN_CODES, Requester
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -107,17 +107,16 @@ class RampClient:
         return self._list(f"/vendors/{_seg(vendor_id)}/accounts", VendorBankAccount, {})
 
     def get_accounting_connection(self) -> AccountingConnection | None:
-        """The active accounting connection, or None when the business has none."""
+        """The business's current accounting connection, or None when it has none."""
         try:
-            body = self._json("GET", "/accounting/all-connections")
-        except RampNotFoundError:
+            body = self._json("GET", "/accounting/connection")
+        except RampNotFoundError as exc:
+            if exc.error_code in BAD_TOKEN_CODES:
+                raise
             return None
-        connections = body.get("connections") if isinstance(body, dict) else None
-        for item in connections or []:
-            connection = AccountingConnection.model_validate(item)
-            if connection.is_active:
-                return connection
-        return None
+        if not isinstance(body, dict) or not body.get("id"):
+            return None  # Ramp answers {} when there is no connection
+        return AccountingConnection.model_validate(body)
 
     def list_accounting_vendors(self, **filters: str | bool) -> list[AccountingVendor]:
         """Accounting vendors of the active connection matching the filters."""

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 IDEMPOTENT = frozenset({"GET", "DELETE"})
 TOKEN_PATH = "/token"
-_BAD_TOKEN_CODES = frozenset({"DEVELOPER_7002"})
+BAD_TOKEN_CODES = frozenset({"DEVELOPER_7002"})
 
 
 class _Retry(Exception):
@@ -327,7 +327,7 @@ def _token_refused(call: _Call, response: httpx.Response) -> RampError:
 def _is_bad_token(response: httpx.Response) -> bool:
     if response.status_code == 401:
         return True
-    return response.status_code == 404 and error_details(response)[0] in _BAD_TOKEN_CODES
+    return response.status_code == 404 and error_details(response)[0] in BAD_TOKEN_CODES
 
 
 def api_path(url: str) -> str:

@@ -41,8 +41,8 @@ def _answer(request: httpx.Request) -> httpx.Response:
     path = request.url.path.removeprefix("/developer/v1")
     if path == "/token":
         return httpx.Response(200, json={"access_token": "ramp_tok_x1234567", "expires_in": 60})
-    if path == "/accounting/all-connections":
-        return httpx.Response(200, json={"connections": [{"id": UUID, "is_active": True}]})
+    if path == "/accounting/connection":
+        return httpx.Response(200, json={"id": UUID, "is_active": True})
     if request.method == "DELETE":
         return httpx.Response(204)
     one: dict[str, Any] = BILL if path.startswith("/bills") else vendor(1)
