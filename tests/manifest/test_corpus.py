@@ -29,9 +29,7 @@ def test_corpus_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_broken_manifest_reports_exact_problems(
-    case: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_broken_manifest_reports_exact_problems(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(CORPUS)
     expected = (CORPUS / case / "expected.txt").read_text().splitlines()
     assert _problems(Path(case)) == expected
@@ -64,9 +62,7 @@ def test_symlinked_manifest_outside_root(tmp_path: Path, monkeypatch: pytest.Mon
     Path("m").mkdir()
     Path("outside.yaml").write_text(VENDOR)
     os.symlink(tmp_path / "outside.yaml", "m/linked.yaml")
-    assert _problems(Path("m")) == [
-        "m/linked.yaml:1:1: symlink leads outside the manifests root"
-    ]
+    assert _problems(Path("m")) == ["m/linked.yaml:1:1: symlink leads outside the manifests root"]
 
 
 def test_include_through_symlink_outside_root(

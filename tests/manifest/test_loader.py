@@ -23,10 +23,19 @@ SEEDED = {  # the demo business's existing vendors that the manifests adopt
     "globex-logistics": ("Globex Logistics", "US", "NY", "carol.diaz@northwind.example", "QB-1002"),
     "initech": ("Initech Software", "US", "TX", "dave.okafor@northwind.example", "QB-1003"),
 }
-USERS = {f"{u}@northwind.example" for u in (
-    "alice.chen", "bob.martin", "carol.diaz", "dave.okafor",
-    "erin.walsh", "frank.ito", "grace.kim", "henry.novak",
-)}
+USERS = {
+    f"{u}@northwind.example"
+    for u in (
+        "alice.chen",
+        "bob.martin",
+        "carol.diaz",
+        "dave.okafor",
+        "erin.walsh",
+        "frank.ito",
+        "grace.kim",
+        "henry.novak",
+    )
+}
 
 
 def _write(root: Path, rel: str, text: str) -> None:
@@ -52,15 +61,22 @@ def test_bundled_manifests_describe_the_demo_business() -> None:
         assert spec.owner in USERS and spec.contact is not None, doc.address
         assert spec.country is not None
     linked = [result.accounting_remote_id(d) for d in vendors]
-    claimed = {d.spec.remote_id for d in result.accounting_vendors()
-               if isinstance(d.spec, AccountingVendorSpec)}
+    claimed = {
+        d.spec.remote_id
+        for d in result.accounting_vendors()
+        if isinstance(d.spec, AccountingVendorSpec)
+    }
     assert not {"QB-1004", "QB-1009"} & (set(linked) | claimed)
     assert len([r for r in linked if r]) == len({r for r in linked if r})
     for name, (title, country, state, owner, remote) in SEEDED.items():
         doc = result.by_address(f"vendor/{name}")
         assert doc is not None and isinstance(doc.spec, VendorSpec)
         assert (doc.spec.name, doc.spec.country, doc.spec.state, doc.spec.owner) == (
-            title, country, state, owner)
+            title,
+            country,
+            state,
+            owner,
+        )
         assert doc.spec.key(doc.name) == name
         assert result.accounting_remote_id(doc) == remote
     assert any(f.endswith(".yaml.j2") for f in result.files)
@@ -83,13 +99,23 @@ def test_lossless_values_reach_the_spec(tmp_path: Path) -> None:
     assert spec.active is True and spec.accounting_vendor == AccountingRef(remote_id="0042")
     assert spec.key("acme") == "12:30"
     assert spec.model_fields_set == {
-        "name", "country", "address", "contact", "external_id", "description", "active",
+        "name",
+        "country",
+        "address",
+        "contact",
+        "external_id",
+        "description",
+        "active",
         "accounting_vendor",
     }
 
 
 def test_position_of_falls_back_to_parent_then_document(tmp_path: Path) -> None:
-    _write(tmp_path, "a/v.yaml", "# hi\n" + vendor("acme", "  address:\n    line1: x\n    city: y\n    postal_code: '1'\n"))
+    _write(
+        tmp_path,
+        "a/v.yaml",
+        "# hi\n" + vendor("acme", "  address:\n    line1: x\n    city: y\n    postal_code: '1'\n"),
+    )
     [doc] = load_manifests(tmp_path).documents
     file = f"{tmp_path.as_posix()}/a/v.yaml"
     assert doc.position == Position(file, 2, 1)
@@ -101,12 +127,22 @@ def test_position_of_falls_back_to_parent_then_document(tmp_path: Path) -> None:
 
 def test_documents_sorted_and_addressed(tmp_path: Path) -> None:
     _write(tmp_path, "b.yaml", vendor("bee"))
-    _write(tmp_path, "a.yaml", vendor("ant") + "---\n" + (
-        "apiVersion: rampctl/v1\nkind: AccountingVendor\nmetadata: {name: ant}\n"
-        "spec: {remote_id: R1, name: Ant}\n"))
+    _write(
+        tmp_path,
+        "a.yaml",
+        vendor("ant")
+        + "---\n"
+        + (
+            "apiVersion: rampctl/v1\nkind: AccountingVendor\nmetadata: {name: ant}\n"
+            "spec: {remote_id: R1, name: Ant}\n"
+        ),
+    )
     result = load_manifests(tmp_path)
     assert [d.address for d in result.documents] == [
-        "vendor/ant", "accounting_vendor/ant", "vendor/bee"]
+        "vendor/ant",
+        "accounting_vendor/ant",
+        "vendor/bee",
+    ]
     assert result.by_address("accounting_vendor/ant") is result.accounting_vendors()[0]
     assert result.by_address("vendor/none") is None
 
@@ -124,8 +160,14 @@ def test_digest_covers_paths_and_text(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_skipped_files_and_folders(tmp_path: Path) -> None:
     _write(tmp_path, "v.yaml", vendor("acme"))
-    for rel in (".hidden/x.yaml", "_drafts/x.yaml", "_partial.yaml", "vars/x.yaml",
-                "notes.md", "x.json"):
+    for rel in (
+        ".hidden/x.yaml",
+        "_drafts/x.yaml",
+        "_partial.yaml",
+        "vars/x.yaml",
+        "notes.md",
+        "x.json",
+    ):
         _write(tmp_path, rel, "not: [a manifest\n")
     assert [d.name for d in load_manifests(tmp_path).documents] == ["acme"]
 
@@ -147,7 +189,9 @@ def test_template_variables_files_and_overrides(tmp_path: Path) -> None:
     _write(tmp_path, "t.yaml.j2", "{% for n in names %}\n---\n" + template + "{% endfor %}")
     result = load_manifests(tmp_path)
     assert [(d.name, d.spec.owner) for d in result.documents] == [  # type: ignore[union-attr]
-        ("one", "a@x.example"), ("two", "a@x.example")]
+        ("one", "a@x.example"),
+        ("two", "a@x.example"),
+    ]
     assert result.documents[1].position_of("spec.owner").line == 9  # the template line
     over = load_manifests(tmp_path, variables={"owner": "b@x.example"})
     assert {d.spec.owner for d in over.documents} == {"b@x.example"}  # type: ignore[union-attr]
@@ -156,8 +200,12 @@ def test_template_variables_files_and_overrides(tmp_path: Path) -> None:
 def test_templates_include_partials_and_macros(tmp_path: Path) -> None:
     _write(tmp_path, "_macros.j2", "{% macro owner(o) %}owner: {{ o }}{% endmacro %}")
     _write(tmp_path, "parts/_contact.yaml", "  contact:\n    email: ap@x.example\n")
-    _write(tmp_path, "t.yaml.j2", "{% from '_macros.j2' import owner %}\n"
-           + vendor("acme", "  {{ owner('a@x.example') }}\n{% include 'parts/_contact.yaml' %}"))
+    _write(
+        tmp_path,
+        "t.yaml.j2",
+        "{% from '_macros.j2' import owner %}\n"
+        + vendor("acme", "  {{ owner('a@x.example') }}\n{% include 'parts/_contact.yaml' %}"),
+    )
     [doc] = load_manifests(tmp_path).documents
     assert isinstance(doc.spec, VendorSpec) and doc.spec.contact is not None
     assert doc.spec.owner == "a@x.example"

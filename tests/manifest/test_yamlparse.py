@@ -19,8 +19,25 @@ from rampctl.manifest.yamlparse import ParseFailure, parse_yaml
 
 @pytest.mark.parametrize(
     "text",
-    ["NO", "no", "Yes", "off", "02134", "011000015", "+14155550100", "12:30", "1e3", "0x1F",
-     "2024-01-01", "1_000", ".inf", "-.5", "0o17", "=", "true"],
+    [
+        "NO",
+        "no",
+        "Yes",
+        "off",
+        "02134",
+        "011000015",
+        "+14155550100",
+        "12:30",
+        "1e3",
+        "0x1F",
+        "2024-01-01",
+        "1_000",
+        ".inf",
+        "-.5",
+        "0o17",
+        "=",
+        "true",
+    ],
 )
 def test_plain_scalars_stay_text(text: str) -> None:
     [doc] = parse_yaml(f"value: {text}\nlist: [{text}]\n", "f.yaml")
@@ -50,7 +67,9 @@ def test_block_scalars_keep_their_text() -> None:
 
 
 def test_positions_of_keys_values_and_documents() -> None:
-    text = "# c\napiVersion: v\nspec:\n  contact: {email: a@b.example}\n  ignore: [x, y]\n---\nk: v\n"
+    text = (
+        "# c\napiVersion: v\nspec:\n  contact: {email: a@b.example}\n  ignore: [x, y]\n---\nk: v\n"
+    )
     first, second = parse_yaml(text, "dir/f.yaml")
     assert first.start == Position("dir/f.yaml", 2, 1)
     assert first.keys[("spec", "contact", "email")] == Position("dir/f.yaml", 4, 13)
@@ -75,7 +94,9 @@ def test_recursive_alias_is_bounded() -> None:
 
 
 def test_alias_doubling_is_bounded_in_time_and_memory() -> None:
-    text = "a0: &a0 [x, x]\n" + "".join(f"a{i}: &a{i} [*a{i-1}, *a{i-1}]\n" for i in range(1, 31))
+    text = "a0: &a0 [x, x]\n" + "".join(
+        f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]\n" for i in range(1, 31)
+    )
     tracemalloc.start()
     started = time.monotonic()
     try:
@@ -90,11 +111,29 @@ def test_alias_doubling_is_bounded_in_time_and_memory() -> None:
 
 _YAML_ALPHABET = st.sampled_from(list(":-[]{}&*!|>'\"#%@`,?\n\t ~<=abkNOyes0129.+\\\x00\ue000é"))
 _FRAGMENTS = st.sampled_from(
-    ["apiVersion: rampctl/v1\n", "kind: Vendor\n", "kind: AccountingVendor\n", "metadata:\n",
-     "  name: acme\n", "spec:\n", "  name: Acme\n", "  contact: {email: a@b.example}\n",
-     "  accounting_vendor: acme\n", "  accounting_vendor: {remote_id: QB-1}\n", "---\n",
-     "  active: maybe\n", "  - x\n", "&a ", "*a\n", "!!binary ", "<<: *a\n", "\t", "  ignore_changes: [name]\n",
-     "{{ x }}\n", "? [a]\n: b\n"]
+    [
+        "apiVersion: rampctl/v1\n",
+        "kind: Vendor\n",
+        "kind: AccountingVendor\n",
+        "metadata:\n",
+        "  name: acme\n",
+        "spec:\n",
+        "  name: Acme\n",
+        "  contact: {email: a@b.example}\n",
+        "  accounting_vendor: acme\n",
+        "  accounting_vendor: {remote_id: QB-1}\n",
+        "---\n",
+        "  active: maybe\n",
+        "  - x\n",
+        "&a ",
+        "*a\n",
+        "!!binary ",
+        "<<: *a\n",
+        "\t",
+        "  ignore_changes: [name]\n",
+        "{{ x }}\n",
+        "? [a]\n: b\n",
+    ]
 )
 _TEXTS = st.one_of(
     st.text(_YAML_ALPHABET, max_size=300),
@@ -117,7 +156,11 @@ def test_random_text_only_raises_parse_failure(text: str) -> None:
     deadline=3000,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(data=st.one_of(_TEXTS.map(lambda t: t.encode("utf-8", "surrogatepass")), st.binary(max_size=200)))
+@given(
+    data=st.one_of(
+        _TEXTS.map(lambda t: t.encode("utf-8", "surrogatepass")), st.binary(max_size=200)
+    )
+)
 def test_random_manifest_files_only_raise_manifest_error(data: bytes, tmp_path: Path) -> None:
     root = tmp_path / "fuzz"
     root.mkdir(exist_ok=True)

@@ -1,0 +1,80 @@
+"""The validate, schema and fmt commands: exit codes, output and files written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rampctl.cli.main import run
+
+REPO = Path(__file__).resolve().parents[2]
+VENDOR = "apiVersion: rampctl/v1\nkind: Vendor\nmetadata:\n  name: acme\nspec:\n  name: Acme\n"
+
+
+def test_validate_bundled_manifests_and_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    roots = [str(REPO / p) for p in ("manifests", "examples/templated", "examples/multi-entity")]
+    assert run(["validate", *roots]) == 0
+    out = capsys.readouterr().out
+    assert out.count(": valid (") == 3
+
+
+def test_validate_reports_all_problems_and_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("m").mkdir()
+    Path("m/a.yaml").write_text(VENDOR + "  nmae: x\n")
+    Path("m/b.yaml").write_text("a: [b\n")
+    assert run(["--manifests", "m", "validate"]) == 1
+    err = capsys.readouterr().err
+    assert "2 problems in the manifests" in err
+    assert (
+        "m/a.yaml:7:3: vendor/acme: spec.nmae: unknown field 'nmae' (did you mean 'name'?)" in err
+    )
+    assert err.index("m/a.yaml") < err.index("m/b.yaml:2:1")
+
+
+def test_validate_var_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "t.yaml.j2").write_text(VENDOR + "  owner: {{ owner }}\n")
+    assert run(["--manifests", str(tmp_path), "validate"]) == 1
+    assert "'owner' is undefined" in capsys.readouterr().err
+    assert run(["--manifests", str(tmp_path), "validate", "--var", "owner=a@x.example"]) == 0
+    assert run(["--manifests", str(tmp_path), "validate", "--var", "no-equals"]) == 1
+
+
+def test_schema_prints_and_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["schema"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["title"] == "rampctl manifest"
+    out = tmp_path / "schema.json"
+    assert run(["schema", "--out", str(out)]) == 0
+    assert json.loads(out.read_text()) == printed
+
+
+def test_fmt_check_then_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    messy = tmp_path / "v.yaml"
+    messy.write_text(
+        "kind: Vendor\napiVersion: rampctl/v1\nmetadata: {name: acme}\nspec: {name: Acme}\n"
+    )
+    template = tmp_path / "t.yaml.j2"
+    template.write_text("{# untouched #}\n" + VENDOR.replace("acme", "beta"))
+    args = ["--manifests", str(tmp_path), "fmt"]
+    assert run([*args, "--check"]) == 1
+    assert f"would reformat {messy.as_posix()}" in capsys.readouterr().out
+    assert messy.read_text().startswith("kind: Vendor")
+    assert run(args) == 0
+    assert messy.read_text().startswith(
+        "apiVersion: rampctl/v1\nkind: Vendor\nmetadata:\n  name: acme"
+    )
+    assert run([*args, "--check"]) == 0
+    assert template.read_text().startswith("{# untouched #}")
+
+
+def test_fmt_reports_unparsable_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: b: c\n")
+    assert run(["fmt", str(bad)]) == 1
+    assert "mapping values are not allowed here" in capsys.readouterr().err
+    assert bad.read_text() == "a: b: c\n"
