@@ -1,1 +1,4 @@
-"""Command-line interface: parses flags, calls the engine, renders results. The only package that prints."""
+"""Command-line interface: parses flags, calls the engine, renders results.
+
+The only package that prints.
+"""

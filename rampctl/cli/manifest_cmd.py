@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar, cast
 
 import click
 
@@ -20,12 +18,7 @@ from rampctl.manifest.loader import YAML_SUFFIXES, find_sources
 from rampctl.manifest.schema import json_schema_text
 from rampctl.manifest.yamlparse import ParseFailure, decode
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def var_option(function: _F) -> _F:
-    """The shared `--var KEY=VALUE` option (a dict parameter named `var`), typed."""
-    return cast(_F, variables.var_option(function))
+var_option = variables.var_option
 
 
 @click.command()

@@ -1,4 +1,4 @@
-"""`rampctl state`: inspect and edit the state file (list, show, rm, mv) and break a stale lock."""
+"""`rampctl state`: inspect and edit the state file, rebuild it from Ramp, break a stale lock."""
 
 from __future__ import annotations
 
@@ -9,8 +9,13 @@ from typing import Any
 import click
 
 from rampctl.cli.options import global_options
+from rampctl.cli.runtime import load_graph, ramp_session
 from rampctl.cli.ui import err_console, out_console
+from rampctl.cli.variables import var_option
+from rampctl.engine.rebuild import rebuild_state
+from rampctl.engine.snapshot import read_snapshot
 from rampctl.errors import ConfigError, StateError
+from rampctl.ramp.scopes import READ_SCOPES
 from rampctl.state import ResourceState, State, StateStore
 from rampctl.state.model import is_address
 
@@ -197,3 +202,28 @@ def _confirm() -> None:
 
 def _interactive() -> bool:
     return sys.stdin.isatty()
+
+
+@state.command()
+@var_option
+@LOCK_TIMEOUT
+def rebuild(var: dict[str, str], lock_timeout: float) -> None:
+    """Rebuild the state from Ramp: find each manifest's object by its adoption key.
+
+    For a lost or deleted state file. Reads Ramp only; the next plan adopts
+    nothing twice and creates nothing that exists.
+    """
+    opts = global_options(click.get_current_context())
+    store = _store()
+    with store.lock(command="state rebuild", timeout=lock_timeout):
+        graph = load_graph(opts, var)
+        with ramp_session(opts, scopes=READ_SCOPES) as session:
+            snapshot = read_snapshot(session.client)
+        result = rebuild_state(store.load(), graph, snapshot, environment=session.environment)
+        written = store.write(result.state)
+    for address in result.ambiguous:
+        _note(f"warning: several objects in Ramp carry the key of {address}; not recorded")
+    _say(
+        f"rebuilt the state: {len(written.resources)} objects found by key, "
+        f"{len(result.missing)} not in Ramp (the next plan creates them); serial {written.serial}"
+    )

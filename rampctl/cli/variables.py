@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -20,7 +21,7 @@ def _parse(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
     return variables
 
 
-var_option: Any = click.option(
+_OPTION = click.option(
     "--var",
     "var",
     multiple=True,
@@ -28,3 +29,10 @@ var_option: Any = click.option(
     callback=_parse,
     help="Set a template variable (repeatable); overrides vars/*.yaml.",
 )
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def var_option(func: F) -> F:
+    """Add `--var KEY=VALUE` (parsed into a dict named `var`) to a command."""
+    return _OPTION(func)
