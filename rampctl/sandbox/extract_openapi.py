@@ -1,0 +1,193 @@
+"""Build the sandbox's OpenAPI copy (`openapi.json`) from Ramp's published document.
+
+Run from the repository: `python -m rampctl.sandbox.extract_openapi PATH/developer-api.json`.
+It keeps only the operations the sandbox serves, and the schemas they reference, and applies
+the deviations listed in `DEVIATIONS` (recorded in the output under `info.x-rampctl-deviations`):
+
+- `external_vendor_id` on vendor create/update bodies, on the Vendor objects and as a vendor
+  list filter (Ramp's 2026 API has it; rampctl relies on it);
+- `vendor_owner_id` on the vendor update body (accepted by Ramp, undocumented in 2025);
+- the error responses Ramp's error guide lists for every endpoint (400, 401, 403, 404, 422,
+  429, 500 with the `error_v2` body) added to each operation that does not document them;
+- `oneOf` read as `anyOf` where Ramp's alternatives overlap (payment details, the current
+  connection), since strict `oneOf` rejects every object Ramp's own examples show.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+OPERATIONS: dict[str, tuple[str, ...]] = {
+    "/developer/v1/token": ("post",),
+    "/developer/v1/token/revoke": ("post",),
+    "/developer/v1/business": ("get",),
+    "/developer/v1/vendors": ("get", "post"),
+    "/developer/v1/vendors/{vendor_id}": ("get", "patch", "delete"),
+    "/developer/v1/vendors/{vendor_id}/contacts": ("get",),
+    "/developer/v1/vendors/{vendor_id}/contacts/{vendor_contact_id}": ("get",),
+    "/developer/v1/vendors/{vendor_id}/accounts": ("get",),
+    "/developer/v1/vendors/{vendor_id}/accounts/{bank_account_id}": ("get",),
+    "/developer/v1/accounting/connection": ("get", "post", "delete"),
+    "/developer/v1/accounting/vendors": ("get", "post"),
+    "/developer/v1/accounting/vendors/{vendor_id}": ("get", "patch", "delete"),
+    "/developer/v1/users": ("get",),
+    "/developer/v1/users/{user_id}": ("get",),
+    "/developer/v1/entities": ("get",),
+    "/developer/v1/entities/{entity_id}": ("get",),
+    "/developer/v1/bills": ("get", "post"),
+    "/developer/v1/bills/{bill_id}": ("get", "patch", "delete"),
+}
+
+DEVIATIONS = [
+    "external_vendor_id added to ApiVendorCreateRequestBody, ApiVendorUpdateRequestBody, Vendor, "
+    "ApiVendorDetailResource and as a query filter of GET /developer/v1/vendors (Ramp 2026 API)",
+    "vendor_owner_id added to ApiVendorUpdateRequestBody (accepted by Ramp, undocumented in 2025)",
+    "error responses from Ramp's error guide (400/401/403/404/422/429/500, error_v2 body) added "
+    "to operations that do not document them",
+    "oneOf -> anyOf in ApiCreateBillPaymentRequestBody, ApiPaymentDetailsResource and the "
+    "GET /developer/v1/accounting/connection 200 response: their alternatives overlap, so a "
+    "strict oneOf rejects every valid object",
+]
+
+OVERLAPPING_ONE_OF = ("ApiCreateBillPaymentRequestBody", "ApiPaymentDetailsResource")
+
+ERROR_STATUSES = {
+    "400": "Bad Request - Invalid request format",
+    "401": "Unauthorized - Invalid or missing API token",
+    "403": "Forbidden - Insufficient permissions",
+    "404": "Not Found - Resource doesn't exist",
+    "422": "Unprocessable Entity - Validation errors",
+    "429": "Too Many Requests - Rate limit exceeded",
+    "500": "Internal Server Error - Server-side issue",
+}
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error_v2"],
+    "properties": {
+        "error_v2": {
+            "type": "object",
+            "required": ["error_code", "message"],
+            "properties": {
+                "error_code": {"type": "string"},
+                "message": {"type": "string"},
+                "additional_info": {"type": "object", "nullable": True},
+                "notes": {"type": "string", "nullable": True},
+            },
+        },
+        "error": {"nullable": True},
+    },
+}
+
+_EXTERNAL_ID = {
+    "type": "string",
+    "nullable": True,
+    "description": "The caller's own key for the vendor (Ramp 2026 API); filterable.",
+}
+
+
+def extract(document: dict[str, Any]) -> dict[str, Any]:
+    """The in-scope subset of Ramp's OpenAPI `document`, with the deviations applied."""
+    paths = {
+        path: {m: copy.deepcopy(op) for m, op in document["paths"][path].items() if m in keep}
+        for path, keep in OPERATIONS.items()
+    }
+    for path, item in document["paths"].items():
+        if path in paths and "parameters" in item:
+            paths[path]["parameters"] = copy.deepcopy(item["parameters"])
+    schemas = document["components"]["schemas"]
+    needed = _closure(paths, schemas)
+    out: dict[str, Any] = {
+        "openapi": document["openapi"],
+        "info": {**document["info"], "x-rampctl-deviations": DEVIATIONS},
+        "servers": document["servers"],
+        "paths": paths,
+        "components": {
+            "schemas": {name: copy.deepcopy(schemas[name]) for name in sorted(needed)},
+            "securitySchemes": copy.deepcopy(document["components"]["securitySchemes"]),
+        },
+    }
+    _apply_deviations(out)
+    return out
+
+
+def _closure(paths: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
+    needed: set[str] = set()
+    todo = list(_refs(paths))
+    while todo:
+        name = todo.pop()
+        if name not in needed:
+            needed.add(name)
+            todo.extend(_refs(schemas[name]))
+    return needed
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            yield ref.rsplit("/", 1)[1]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _apply_deviations(out: dict[str, Any]) -> None:
+    schemas = out["components"]["schemas"]
+    for name in ("Vendor", "ApiVendorDetailResource"):
+        schemas[name]["properties"]["external_vendor_id"] = dict(_EXTERNAL_ID)
+    for name in ("ApiVendorCreateRequestBody", "ApiVendorUpdateRequestBody"):
+        schemas[name]["properties"]["external_vendor_id"] = dict(_EXTERNAL_ID)
+    schemas["ApiVendorUpdateRequestBody"]["properties"]["vendor_owner_id"] = {
+        "type": "string",
+        "format": "uuid",
+        "nullable": True,
+        "description": "Ramp user id of the vendor owner; null clears it.",
+    }
+    schemas["ErrorV2Response"] = ERROR_SCHEMA
+    for name in OVERLAPPING_ONE_OF:
+        schemas[name]["anyOf"] = schemas[name].pop("oneOf")
+    current = out["paths"]["/developer/v1/accounting/connection"]["get"]["responses"]["200"]
+    schema = current["content"]["application/json"]["schema"]
+    schema["anyOf"] = schema.pop("oneOf")
+    vendors = out["paths"]["/developer/v1/vendors"]["get"]
+    vendors["parameters"].append(
+        {
+            "in": "query",
+            "name": "external_vendor_id",
+            "required": False,
+            "description": "Filter by the caller's own vendor key (Ramp 2026 API).",
+            "schema": {"type": "string"},
+        }
+    )
+    for item in out["paths"].values():
+        for method, op in item.items():
+            if method != "parameters":
+                _add_error_responses(op)
+
+
+def _add_error_responses(op: dict[str, Any]) -> None:
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorV2Response"}}}
+    for status, text in ERROR_STATUSES.items():
+        response = op["responses"].setdefault(status, {"description": text})
+        response.setdefault("content", copy.deepcopy(body))
+
+
+def main(argv: list[str]) -> int:
+    """Write `openapi.json` beside this module from the document at argv[0]."""
+    source = Path(argv[0]) if argv else Path("../shared/ramp-openapi/developer-api.json")
+    document = json.loads(source.read_text(encoding="utf-8"))
+    target = Path(__file__).with_name("openapi.json")
+    target.write_text(json.dumps(extract(document), indent=1, sort_keys=True) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

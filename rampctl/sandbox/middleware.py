@@ -1,0 +1,235 @@
+"""What happens around every API request: trace id, request log, latency, rate limit, faults.
+
+A plain ASGI middleware, so it can do what Ramp's network can: answer late, answer 5xx, or
+commit a write and then drop the connection without a response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+import uuid
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.responses import JSONResponse
+
+from rampctl.sandbox import auth
+from rampctl.sandbox.problems import RATE_LIMITED, SERVER_ERROR, ApiProblem
+from rampctl.sandbox.settings import SandboxSettings
+from rampctl.sandbox.spec import PREFIX
+from rampctl.sandbox.store import Store
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
+
+class DroppedConnection(Exception):
+    """Raised after a committed write so the server aborts the connection without a body."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoggedRequest:
+    """One API request as the sandbox saw it (no headers or bodies, so no secrets)."""
+
+    method: str
+    path: str
+    query: str
+    status: int
+    started_at: float
+    duration_ms: float
+    fault: str | None = None
+
+
+class RequestLog:
+    """The thread-safe list of API requests served, in arrival order of completion."""
+
+    def __init__(self) -> None:
+        self._items: list[LoggedRequest] = []
+        self._lock = threading.Lock()
+
+    def add(self, item: LoggedRequest) -> None:
+        """Record one request."""
+        with self._lock:
+            self._items.append(item)
+
+    def items(self) -> list[LoggedRequest]:
+        """A copy of the log."""
+        with self._lock:
+            return list(self._items)
+
+    def clear(self) -> None:
+        """Forget every logged request."""
+        with self._lock:
+            self._items.clear()
+
+
+class RateLimiter:
+    """A rolling-window counter per client; every request (even a refused one) counts."""
+
+    def __init__(self) -> None:
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def allow(self, key: str, limit: int, window_s: float) -> bool:
+        """Record a request by `key`; False when it is past `limit` in the last `window_s`."""
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits[key]
+            while hits and hits[0] <= now - window_s:
+                hits.popleft()
+            hits.append(now)
+            return len(hits) <= limit
+
+
+class FaultPicker:
+    """Draws random faults at the configured rates (deterministic with `fault_seed`)."""
+
+    def __init__(self) -> None:
+        self._rng = random.Random()
+        self._seed: int | None = None
+        self._lock = threading.Lock()
+
+    def pick(self, settings: SandboxSettings, method: str, path: str) -> str | None:
+        """The fault for this request: a one-shot rule first, else a random draw, else None."""
+        rule = settings.take_fault(method, path)
+        if rule is not None:
+            return rule
+        with self._lock:
+            if settings.fault_seed is not None and settings.fault_seed != self._seed:
+                self._seed = settings.fault_seed
+                self._rng.seed(settings.fault_seed)
+            draws = [self._rng.random() for _ in range(3)]
+        if draws[0] < settings.fault_5xx_rate:
+            return "5xx"
+        if method in WRITE_METHODS and draws[1] < settings.fault_drop_after_commit_rate:
+            return "drop_after_commit"
+        if draws[2] < settings.fault_slow_rate:
+            return "slow"
+        return None
+
+
+class SandboxMiddleware:
+    """Wraps the app: every `/developer/v1` request is delayed, limited, faulted and logged."""
+
+    def __init__(
+        self, app: ASGIApp, *, store: Store, settings: SandboxSettings, log: RequestLog
+    ) -> None:
+        self.app = app
+        self.store = store
+        self.settings = settings
+        self.log = log
+        self.limiter = RateLimiter()
+        self.faults = FaultPicker()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI call."""
+        if scope["type"] != "http" or not str(scope["path"]).startswith(PREFIX):
+            await self.app(scope, receive, send)
+            return
+        started = time.time()
+        trace_id = uuid.uuid4().hex
+        status = {"code": 0}
+        fault: str | None = None
+
+        async def tracing_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = int(message["status"])
+                headers = list(message.get("headers", []))
+                headers.append((b"x-trace-id", trace_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            fault = await self._serve(scope, receive, tracing_send)
+        finally:
+            self.log.add(_logged(scope, status["code"], started, fault))
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> str | None:
+        settings = self.settings
+        if settings.latency_ms > 0:
+            await asyncio.sleep(settings.latency_ms / 1000)
+        method = str(scope["method"])
+        if not self.limiter.allow(
+            self._client_key(scope), settings.rate_limit, settings.rate_window_s
+        ):
+            problem = ApiProblem(429, RATE_LIMITED, "Rate limit exceeded, try again later")
+            await _send_problem(problem, scope, receive, send)
+            return None
+        fault = self.faults.pick(settings, method, str(scope["path"]))
+        if fault == "5xx":
+            problem = ApiProblem(500, SERVER_ERROR, "Internal server error (injected fault)")
+            await _send_problem(problem, scope, receive, send)
+        elif fault == "slow":
+            await asyncio.sleep(settings.slow_ms / 1000)
+            await self.app(scope, receive, send)
+        elif fault == "drop_after_commit" and method in WRITE_METHODS:
+            await self.app(scope, receive, _dropping(send))
+        else:
+            await self.app(scope, receive, send)
+        return fault
+
+    def _client_key(self, scope: Scope) -> str:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        header = headers.get("authorization")
+        client = auth.basic_client_id(header) or auth.token_client(
+            self.store, auth.bearer_token(header)
+        )
+        if client:
+            return "client:" + client
+        peer = scope.get("client") or ("?", 0)
+        return f"ip:{peer[0]}"
+
+
+def _dropping(send: Send) -> Send:
+    """A `send` that, for a successful write, breaks the connection before the body.
+
+    Instead of the real response it sends a response start promising a body, then raises,
+    so the server aborts the connection (rather than answering 500) and the client sees a
+    transport error. Refused requests (>= 400) are answered normally: nothing was committed.
+    """
+    refused = {"yes": False}
+
+    async def drop(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            if int(message["status"]) >= 400:
+                refused["yes"] = True
+            else:
+                await send(_FAKE_START)
+                raise DroppedConnection("connection dropped after commit (injected fault)")
+        if refused["yes"]:
+            await send(message)
+
+    return drop
+
+
+_FAKE_START: Message = {
+    "type": "http.response.start",
+    "status": 200,
+    "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+}
+
+
+async def _send_problem(problem: ApiProblem, scope: Scope, receive: Receive, send: Send) -> None:
+    response = JSONResponse(problem.body(), status_code=problem.status)
+    await response(scope, receive, send)
+
+
+def _logged(scope: Scope, status: int, started: float, fault: str | None) -> LoggedRequest:
+    return LoggedRequest(
+        method=str(scope["method"]),
+        path=str(scope["path"]),
+        query=bytes(scope.get("query_string", b"")).decode("latin-1"),
+        status=status,
+        started_at=started,
+        duration_ms=(time.time() - started) * 1000,
+        fault=fault,
+    )
