@@ -48,6 +48,13 @@ def error_details(response: httpx.Response) -> tuple[str | None, str]:
     return None, redact(response.reason_phrase or f"HTTP {response.status_code}")
 
 
+def oauth_error(response: httpx.Response) -> str | None:
+    """The OAuth `error` string of a token-endpoint answer (e.g. `invalid_scope`), if any."""
+    body = _json(response)
+    value = body.get("error") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def error_from_response(
     response: httpx.Response, method: str, path: str, *, scope: str | None = None
 ) -> RampError:

@@ -2,9 +2,14 @@
 
 Ramp allows `limit` requests per rolling `window_s`. The limiter counts requests in flight
 plus requests *answered* within the last window (the answer time is a safe upper bound on
-when Ramp counted the request), so the client never sends more than Ramp allows. On a 429
-the whole client pauses: `Retry-After` when Ramp sends it, else Ramp's documented
-exponential back-off (1 s, 2 s, 4 s... capped at one window).
+when Ramp counted the request), so the client never sends more than it believes Ramp allows.
+
+On a 429 the whole client pauses: `Retry-After` when Ramp sends it, else Ramp's documented
+exponential back-off (1 s, 2 s, 4 s... capped at one window). After a pause a single probe
+request goes first; the others wait until it gets through, so a limited client sends one
+request per back-off step instead of one per thread. A 429 also lowers the client's own
+limit to what it had in its window at the time (never below a tenth of the configured
+limit), so a limit configured above Ramp's real one settles instead of hitting 429 again.
 """
 
 from __future__ import annotations
@@ -13,8 +18,17 @@ import logging
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """Permission to send one request: when it was sent and whether it is the probe."""
+
+    sent_at: float
+    probe: bool = False
 
 
 class RateLimiter:
@@ -22,6 +36,7 @@ class RateLimiter:
 
     def __init__(self, *, limit: int, window_s: float, backoff_s: float = 1.0) -> None:
         self._limit = limit
+        self._floor = max(1, limit // 10)
         self._window = window_s
         self._backoff = backoff_s
         self._cond = threading.Condition()
@@ -30,57 +45,77 @@ class RateLimiter:
         self._paused_until = 0.0
         self._pause_started = float("-inf")
         self._strikes = 0
+        self._probing = False
+        self._probe_out = False
 
-    def acquire(self) -> float:
-        """Block until a request may be sent; returns its send time (pass it to `on_429`)."""
+    @property
+    def limit(self) -> int:
+        """The current client-side limit (lowered after a 429)."""
+        return self._limit
+
+    def acquire(self) -> Ticket:
+        """Block until a request may be sent."""
         with self._cond:
             while True:
                 now = time.monotonic()
                 wait = self._wait_needed(now)
                 if wait == 0.0:
                     self._in_flight += 1
-                    return now
+                    probe = self._probing
+                    self._probe_out = self._probe_out or probe
+                    return Ticket(now, probe)
                 self._cond.wait(timeout=wait)
 
-    def release(self) -> None:
-        """Record that a request acquired earlier has been answered (or failed)."""
+    def release(
+        self, ticket: Ticket, status: int | None, retry_after: float | None = None
+    ) -> float | None:
+        """Record the answer (`status`, None if none came) of a request.
+
+        Returns the new client-wide pause in seconds when a 429 starts one, else None.
+        """
         with self._cond:
             self._in_flight -= 1
             self._answered.append(time.monotonic())
+            if ticket.probe:
+                self._probe_out = False
+            pause = None
+            if status == 429:
+                pause = self._on_429(ticket, retry_after)
+            elif status is not None:
+                self._strikes = 0
+                self._probing = False
             self._cond.notify_all()
+            return pause
 
-    def on_success(self) -> None:
-        """Reset the 429 back-off after a request got through."""
-        with self._cond:
-            self._strikes = 0
+    def _on_429(self, ticket: Ticket, retry_after: float | None) -> float | None:
+        self._lower_limit(self._in_flight + len(self._answered) - 1)
+        if ticket.sent_at < self._pause_started:
+            return None  # part of a burst an earlier 429 already paused for
+        self._strikes += 1
+        delay = retry_after
+        if delay is None:
+            delay = min(self._backoff * 2 ** (self._strikes - 1), self._window)
+        now = time.monotonic()
+        self._pause_started = now
+        self._paused_until = max(self._paused_until, now + delay)
+        self._probing = True
+        return delay
 
-    def on_429(self, sent_at: float, retry_after: float | None) -> float | None:
-        """Pause every request after a 429; returns the pause, or None if one already covers it.
-
-        A request sent before the current pause began was part of the same burst: it neither
-        extends the pause nor increases the back-off.
-        """
-        with self._cond:
-            if sent_at < self._pause_started:
-                return None
-            self._strikes += 1
-            delay = retry_after
-            if delay is None:
-                delay = min(self._backoff * 2 ** (self._strikes - 1), self._window)
-            now = time.monotonic()
-            self._pause_started = now
-            self._paused_until = max(self._paused_until, now + delay)
-            return delay
-
-    @property
-    def paused_until(self) -> float:
-        """Monotonic time until which the client is paused (in the past when not paused)."""
-        return self._paused_until
+    def _lower_limit(self, seen: int) -> None:
+        new = max(self._floor, min(self._limit, seen))
+        if new < self._limit:
+            log.warning(
+                "lowering the client-side rate limit from %d to %d requests per %.1f s",
+                self._limit, new, self._window,
+            )
+            self._limit = new
 
     def _wait_needed(self, now: float) -> float | None:
         """0.0 if a request may go now, else seconds to wait (None: until a release)."""
         if self._paused_until > now:
             return self._paused_until - now
+        if self._probing and self._probe_out:
+            return None
         while self._answered and self._answered[0] + self._window <= now:
             self._answered.popleft()
         if self._in_flight + len(self._answered) < self._limit:

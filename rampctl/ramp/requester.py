@@ -33,6 +33,7 @@ from rampctl.ramp.failures import (
     NOTHING_SENT,
     error_details,
     error_from_response,
+    oauth_error,
     retry_after,
     transport_error,
     uncertain,
@@ -164,36 +165,42 @@ class Requester:
     def _attempt(self, call: _Call, idempotent: bool, progress: _Progress) -> httpx.Response:
         token = self._tokens.get()
         self._check_granted(call, token)
-        response, sent_at = self._send(call, token, idempotent, progress)
+        response = self._send(call, token, idempotent, progress)
         if _is_bad_token(response) and not progress.renewed:
             progress.renewed = True
             log.info("Ramp rejected the access token (HTTP %d); fetching a new one",
                      response.status_code)
             self._tokens.invalidate(token)
             token = self._tokens.get()
-            response, sent_at = self._send(call, token, idempotent, progress)
-        return self._judge(call, response, sent_at, idempotent, progress)
+            response = self._send(call, token, idempotent, progress)
+        return self._judge(call, response, idempotent, progress)
 
     def _send(
         self, call: _Call, token: Token | None, idempotent: bool, progress: _Progress
-    ) -> tuple[httpx.Response, float]:
+    ) -> httpx.Response:
         request = self._build(call, token)
-        sent_at = self._limiter.acquire()
+        ticket = self._limiter.acquire()
         started = time.monotonic()
         try:
             response = self._http.send(request)
         except httpx.TransportError as exc:
+            self._limiter.release(ticket, None)
             raise self._transport_failure(exc, call, idempotent, progress) from None
         finally:
-            self._limiter.release()
             with self._lock:
                 self._sent += 1
+        pause = self._limiter.release(ticket, response.status_code, retry_after(response))
         log.debug(
             "%s %s -> %d in %.0f ms [x-trace-id %s]",
             call.method, call.path, response.status_code,
             (time.monotonic() - started) * 1000, response.headers.get("x-trace-id", "-"),
         )
-        return response, sent_at
+        if pause is not None:
+            log.warning(
+                "Ramp answered 429 (rate limited) to %s %s; pausing all requests for %.1f s",
+                call.method, call.path, pause,
+            )
+        return response
 
     def _build(self, call: _Call, token: Token | None) -> httpx.Request:
         if token is None:  # the token request itself
@@ -219,13 +226,11 @@ class Requester:
         self,
         call: _Call,
         response: httpx.Response,
-        sent_at: float,
         idempotent: bool,
         progress: _Progress,
     ) -> httpx.Response:
         status = response.status_code
         if 200 <= status < 300:
-            self._limiter.on_success()
             return response
         if status == 404 and call.method == "DELETE" and progress.reached:
             log.info("%s %s: already gone after an earlier attempt", call.method, call.path)
@@ -234,7 +239,6 @@ class Requester:
             response, call.method, call.path, scope=scope_for(call.method, _rel(call.path))
         )
         if status == 429:
-            self._pause(call, response, sent_at)
             raise _Retry(error, rate_limited=True)
         if status >= 500:
             if not idempotent:
@@ -242,14 +246,6 @@ class Requester:
             progress.reached = True
             raise _Retry(error)
         raise error
-
-    def _pause(self, call: _Call, response: httpx.Response, sent_at: float) -> None:
-        delay = self._limiter.on_429(sent_at, retry_after(response))
-        if delay is not None:
-            log.warning(
-                "Ramp answered 429 (rate limited) to %s %s; pausing all requests for %.1f s",
-                call.method, call.path, delay,
-            )
 
     def _check_requested(self, call: _Call) -> None:
         scope = scope_for(call.method, _rel(call.path))
@@ -294,10 +290,10 @@ class Requester:
     def _token_attempt(self, call: _Call, progress: _Progress) -> Token:
         with self._lock:
             self._token_fetches += 1
-        response, sent_at = self._send(call, None, True, progress)
+        response = self._send(call, None, True, progress)
         if response.status_code in (400, 401, 403):
             raise _token_refused(call, response)
-        self._judge(call, response, sent_at, True, progress)
+        self._judge(call, response, True, progress)
         try:
             return parse_token(response.json(), self._requested, time.monotonic())
         except ValueError as exc:
@@ -313,7 +309,7 @@ def _token_refused(call: _Call, response: httpx.Response) -> RampError:
         "method": call.method, "path": call.path, "status": response.status_code,
         "error_code": code, "trace_id": trace,
     }
-    if code == "invalid_scope":
+    if "invalid_scope" in (code, oauth_error(response)):
         requested = call.body["scope"] if isinstance(call.body, dict) else ""
         return RampScopeError(
             f"Ramp refused the requested scopes ({requested}): {message}", **kwargs

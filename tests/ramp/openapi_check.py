@@ -37,8 +37,15 @@ def spec() -> dict[str, Any]:
     for schema in document["components"]["schemas"].values():
         _close(schema)
     payment = document["components"]["schemas"]["ApiCreateBillPaymentRequestBody"]
-    payment["x-discriminator"] = payment.pop("discriminator")
+    payment["x-discriminator"] = payment.pop("discriminator", None) or _ramp_discriminator()
     return document
+
+
+def _ramp_discriminator() -> dict[str, Any]:
+    """The payment-details discriminator of Ramp's own document."""
+    document = json.loads(SHARED_SPEC.read_text(encoding="utf-8"))
+    union = document["components"]["schemas"]["ApiCreateBillPaymentRequestBody"]
+    return dict(union["discriminator"])
 
 
 def validate_request(request: httpx.Request) -> None:

@@ -1,19 +1,26 @@
-"""The shared limiter: window accounting and the client-wide pause after a 429."""
+"""The shared limiter: window accounting, the client-wide pause and probe after a 429."""
 
 from __future__ import annotations
 
 import threading
 import time
 
-from rampctl.ramp.limiter import RateLimiter
+from rampctl.ramp.limiter import RateLimiter, Ticket
 
 
 def _burst(limiter: RateLimiter, n: int) -> list[float]:
     times = []
     for _ in range(n):
-        times.append(limiter.acquire())
-        limiter.release()
+        ticket = limiter.acquire()
+        times.append(ticket.sent_at)
+        limiter.release(ticket, 200)
     return times
+
+
+def _in_thread(limiter: RateLimiter, got: list[Ticket]) -> threading.Thread:
+    thread = threading.Thread(target=lambda: got.append(limiter.acquire()), daemon=True)
+    thread.start()
+    return thread
 
 
 def test_requests_beyond_the_limit_wait_for_the_window() -> None:
@@ -25,45 +32,66 @@ def test_requests_beyond_the_limit_wait_for_the_window() -> None:
 
 def test_requests_in_flight_count_against_the_limit() -> None:
     limiter = RateLimiter(limit=2, window_s=0.2)
+    first = limiter.acquire()
     limiter.acquire()
-    limiter.acquire()
-    got: list[float] = []
-    waiter = threading.Thread(target=lambda: got.append(limiter.acquire()))
+    got: list[Ticket] = []
     started = time.monotonic()
-    waiter.start()
+    waiter = _in_thread(limiter, got)
     time.sleep(0.1)
     assert got == []  # both slots are still in flight
-    limiter.release()
+    limiter.release(first, 200)
     waiter.join(2)
-    assert got and got[0] - started >= 0.2  # freed slot still counts for one window
+    assert got and got[0].sent_at - started >= 0.2  # a freed slot still counts for one window
+
+
+def _limited(limiter: RateLimiter, retry_after: float | None = None) -> float | None:
+    return limiter.release(limiter.acquire(), 429, retry_after)
 
 
 def test_429_backoff_doubles_and_is_capped_at_the_window() -> None:
-    limiter = RateLimiter(limit=100, window_s=3.0, backoff_s=1.0)
-    delays = []
-    for _ in range(4):
-        delays.append(limiter.on_429(time.monotonic(), None))
-    assert delays == [1.0, 2.0, 3.0, 3.0]
-    limiter.on_success()
-    assert limiter.on_429(time.monotonic(), None) == 1.0
+    limiter = RateLimiter(limit=100, window_s=0.3, backoff_s=0.1)
+    delays = [_limited(limiter) for _ in range(3)]
+    assert delays == [0.1, 0.2, 0.3]
+    _burst(limiter, 1)
+    assert _limited(limiter) == 0.1
 
 
 def test_retry_after_wins_over_backoff() -> None:
     limiter = RateLimiter(limit=100, window_s=10.0)
-    assert limiter.on_429(time.monotonic(), 7.5) == 7.5
+    assert _limited(limiter, retry_after=7.5) == 7.5
 
 
 def test_429s_of_one_burst_pause_once() -> None:
     limiter = RateLimiter(limit=100, window_s=10.0, backoff_s=0.2)
-    sent = [limiter.acquire() for _ in range(3)]
-    assert limiter.on_429(sent[0], None) == 0.2
-    assert limiter.on_429(sent[1], None) is None
-    assert limiter.on_429(sent[2], None) is None
+    tickets = [limiter.acquire() for _ in range(3)]
+    assert limiter.release(tickets[0], 429) == 0.2
+    assert limiter.release(tickets[1], 429) is None
+    assert limiter.release(tickets[2], 429) is None
 
 
-def test_pause_holds_every_request() -> None:
+def test_pause_holds_every_request_then_one_probe_goes_first() -> None:
     limiter = RateLimiter(limit=100, window_s=10.0, backoff_s=0.2)
-    limiter.on_429(time.monotonic(), None)
+    _limited(limiter)
     started = time.monotonic()
-    limiter.acquire()
-    assert time.monotonic() - started >= 0.19
+    probe = limiter.acquire()
+    assert probe.probe and probe.sent_at - started >= 0.19
+    got: list[Ticket] = []
+    waiter = _in_thread(limiter, got)
+    time.sleep(0.1)
+    assert got == []  # waits for the probe's answer
+    limiter.release(probe, 200)
+    waiter.join(2)
+    assert got and not got[0].probe
+
+
+def test_429_lowers_the_client_limit_to_what_was_in_the_window() -> None:
+    limiter = RateLimiter(limit=200, window_s=10.0, backoff_s=0.01)
+    _burst(limiter, 27)
+    _limited(limiter)
+    assert limiter.limit == 27
+
+
+def test_the_limit_is_never_lowered_below_a_tenth() -> None:
+    limiter = RateLimiter(limit=200, window_s=10.0, backoff_s=0.01)
+    _limited(limiter)
+    assert limiter.limit == 20
