@@ -15,3 +15,6 @@ def register(group: click.Group) -> None:
     group.add_command(apply_cmd.apply)
     group.add_command(state)
     manifest_cmd.register(group)
+    from rampctl.cli.sandbox_cmd import sandbox
+
+    group.add_command(sandbox)

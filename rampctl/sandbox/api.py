@@ -97,6 +97,8 @@ async def _context(request: Request, endpoint: Endpoint) -> Ctx:
     raw_query = dict(request.query_params)
     query = spec.validate_query(endpoint.method, endpoint.template, raw_query)
     body = await _body(request) if endpoint.method in ("POST", "PATCH") else None
+    if endpoint.method in ("POST", "PATCH") and not isinstance(body, dict):
+        raise validation_error({"_schema": ["Invalid input type: expected a JSON object."]})
     if endpoint.validate_body and body is not None:
         spec.validate_body(
             endpoint.method, endpoint.template, body, reject_unknown=settings.reject_unknown_fields

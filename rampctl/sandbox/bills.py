@@ -56,11 +56,11 @@ def minor_units(amount: Any, currency: str, field: str = "amount") -> int:
     exponent = 0 if currency in ZERO_DECIMAL else 3 if currency in THREE_DECIMAL else 2
     try:
         value = Decimal(str(amount))
+        if not value.is_finite() or value < 0:
+            raise InvalidOperation
+        return int((value * (10**exponent)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     except InvalidOperation:
-        raise validation_error({field: ["Not a valid decimal."]}) from None
-    if not value.is_finite() or value < 0:
-        raise validation_error({field: ["Must be a finite number >= 0."]})
-    return int((value * (10**exponent)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        raise validation_error({field: ["Not a valid amount: a decimal >= 0."]}) from None
 
 
 def money(amount: int, currency: str) -> dict[str, Any]:

@@ -77,6 +77,7 @@ def open_store(data: Path | None, seed: str) -> Store:
     """The store at `data` (in memory when None), seeded with `seed` when new or empty."""
     if data is not None:
         data.parent.mkdir(parents=True, exist_ok=True)
+        data.touch(mode=0o600, exist_ok=True)  # it holds the client secret
     store = Store(data)
     if store.is_empty():
         apply_seed(store, seed)

@@ -9,8 +9,10 @@ the deviations listed in `DEVIATIONS` (recorded in the output under `info.x-ramp
 - `vendor_owner_id` on the vendor update body (accepted by Ramp, undocumented in 2025);
 - the error responses Ramp's error guide lists for every endpoint (400, 401, 403, 404, 422,
   429, 500 with the `error_v2` body) added to each operation that does not document them;
+- no body on the 204 of `DELETE /bills/{bill_id}` (HTTP forbids one; Ramp documents `{}`);
 - `oneOf` read as `anyOf` where Ramp's alternatives overlap (payment details, the current
-  connection), since strict `oneOf` rejects every object Ramp's own examples show.
+  connection), since strict `oneOf` rejects every object Ramp's own examples show; and no
+  discriminator on the bill payment details request body (its property is in the parent).
 """
 
 from __future__ import annotations
@@ -52,7 +54,14 @@ DEVIATIONS = [
     "oneOf -> anyOf in ApiCreateBillPaymentRequestBody, ApiPaymentDetailsResource and the "
     "GET /developer/v1/accounting/connection 200 response: their alternatives overlap, so a "
     "strict oneOf rejects every valid object",
+    "no discriminator on ApiCreateBillPaymentRequestBody: its propertyName (payment_method) is "
+    "a field of the bill body, not of the payment details; the sandbox picks the variant by it",
 ]
+
+DEVIATIONS.append(
+    "the 204 response of DELETE /developer/v1/bills/{bill_id} has no content (HTTP forbids a "
+    "body on 204; Ramp documents an empty object)"
+)
 
 OVERLAPPING_ONE_OF = ("ApiCreateBillPaymentRequestBody", "ApiPaymentDetailsResource")
 
@@ -154,6 +163,8 @@ def _apply_deviations(out: dict[str, Any]) -> None:
     schemas["ErrorV2Response"] = ERROR_SCHEMA
     for name in OVERLAPPING_ONE_OF:
         schemas[name]["anyOf"] = schemas[name].pop("oneOf")
+    schemas["ApiCreateBillPaymentRequestBody"].pop("discriminator")
+    out["paths"]["/developer/v1/bills/{bill_id}"]["delete"]["responses"]["204"].pop("content")
     current = out["paths"]["/developer/v1/accounting/connection"]["get"]["responses"]["200"]
     schema = current["content"]["application/json"]["schema"]
     schema["anyOf"] = schema.pop("oneOf")
