@@ -181,19 +181,22 @@ def check_payment_refs(
 
 def payment(
     body: dict[str, Any], details: dict[str, Any] | None, amount: dict[str, Any]
-) -> dict[str, Any] | None:
-    """The bill's payment object, and whether it is already paid (in `paid`)."""
+) -> dict[str, Any]:
+    """The bill's payment object (no dates for UNSPECIFIED and VENDOR_CREDIT).
+
+    Never null, and `trace_id` is an empty object until a payment is sent: Ramp's schema marks
+    both nullable only beside an `allOf`, which strict OpenAPI 3.0 validators ignore.
+    """
     method = str(body["payment_method"])
-    if method in ("UNSPECIFIED", "VENDOR_CREDIT"):
-        return None
-    when = as_datetime(_payment_day(body, details))
+    scheduled = method not in ("UNSPECIFIED", "VENDOR_CREDIT")
+    when = as_datetime(_payment_day(body, details)) if scheduled else None
     return {
         "amount": amount,
         "payment_method": method,
         "payment_date": when,
         "effective_date": when,
         "details": _details(method, details),
-        "trace_id": None,
+        "trace_id": {},
     }
 
 

@@ -31,7 +31,9 @@ def render_vendor(store: Store, data: dict[str, Any], *, detail: bool = False) -
     out["is_deletable"] = store.count("bill", parent=data["id"]) == 0
     out.update(_spend(store, data["id"]))
     if detail:
-        out["custom_form_collection_response"] = {"custom_form_collection_log_entry": None}
+        out["custom_form_collection_response"] = {
+            "custom_form_collection_log_entry": {"label": None, "forms": []}
+        }
     return out
 
 

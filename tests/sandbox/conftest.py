@@ -49,3 +49,18 @@ def fresh() -> Iterator[RunningSandbox]:
     """A new in-memory demo sandbox for one test (for tests that change settings or data)."""
     with running_sandbox(seed="demo") as running:
         yield running
+
+
+def assert_conforms(response: httpx.Response, method: str, template: str) -> None:
+    """The response's body fits the OpenAPI response schema for its status."""
+    from rampctl.sandbox import spec
+
+    schema = spec.response_schema(method, template, response.status_code)
+    assert schema is not None, f"undocumented {response.status_code} for {method} {template}"
+    assert spec.errors_of(schema, response.json()) == {}
+    assert response.headers["x-trace-id"]
+
+
+def error_code(response: httpx.Response) -> str:
+    """The error_v2 code of an error response."""
+    return str(response.json()["error_v2"]["error_code"])
