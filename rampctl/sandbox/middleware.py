@@ -104,9 +104,10 @@ class FaultPicker:
         if rule is not None:
             return rule
         with self._lock:
-            if settings.fault_seed is not None and settings.fault_seed != self._seed:
+            if settings.fault_seed != self._seed:
                 self._seed = settings.fault_seed
-                self._rng.seed(settings.fault_seed)
+                if settings.fault_seed is not None:
+                    self._rng.seed(settings.fault_seed)
             draws = [self._rng.random() for _ in range(3)]
         if draws[0] < settings.fault_5xx_rate:
             return "5xx"

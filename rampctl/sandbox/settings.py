@@ -109,10 +109,14 @@ def _public_fields() -> list[dataclasses.Field[Any]]:
 
 
 def _coerce(key: str, value: Any) -> Any:
-    if key == "invalid_scope_mode" and value not in ("reject", "subset"):
-        raise ValueError("invalid_scope_mode must be 'reject' or 'subset'")
-    if key == "unknown_token_status" and value not in (401, 404):
-        raise ValueError("unknown_token_status must be 401 or 404")
+    if key == "invalid_scope_mode":
+        if value not in ("reject", "subset"):
+            raise ValueError("invalid_scope_mode must be 'reject' or 'subset'")
+        return value
+    if key == "unknown_token_status":
+        if value not in (401, 404):
+            raise ValueError("unknown_token_status must be 401 or 404")
+        return int(value)
     if key in ("auto_create_accounting_vendor", "reject_unknown_fields"):
         return bool(value)
     if key == "fault_seed":

@@ -1,0 +1,50 @@
+"""SandboxSettings: JSON round trip, validated updates, one-shot fault rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from rampctl.sandbox.settings import FaultRule, SandboxSettings
+
+
+def test_update_and_json() -> None:
+    settings = SandboxSettings()
+    settings.update(
+        {
+            "latency_ms": "12",
+            "rate_limit": 7,
+            "invalid_scope_mode": "subset",
+            "add_fault": {"kind": "slow", "method": "post", "path": "/x*"},
+        }
+    )
+    data = settings.to_json()
+    assert (data["latency_ms"], data["rate_limit"], data["invalid_scope_mode"]) == (
+        12.0,
+        7,
+        "subset",
+    )
+    assert data["faults"] == [{"kind": "slow", "method": "POST", "path": "/x*", "count": 1}]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"nope": 1},
+        {"unknown_token_status": 500},
+        {"add_fault": {"kind": "fire"}},
+        {"invalid_scope_mode": "maybe"},
+        {"add_fault": {"kind": "5xx", "count": 0}},
+    ],
+)
+def test_bad_updates_change_nothing(changes: dict[str, object]) -> None:
+    settings = SandboxSettings()
+    with pytest.raises((ValueError, TypeError)):
+        settings.update({"latency_ms": 3, **changes})
+    assert settings.latency_ms == 0
+
+
+def test_rules_match_method_and_path_and_run_out() -> None:
+    settings = SandboxSettings(faults=[FaultRule(kind="5xx", method="GET", path="/v/*", count=2)])
+    assert settings.take_fault("POST", "/v/1") is None
+    assert settings.take_fault("GET", "/w") is None
+    assert [settings.take_fault("GET", "/v/1") for _ in range(3)] == ["5xx", "5xx", None]
