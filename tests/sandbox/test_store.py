@@ -57,4 +57,6 @@ def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
         raise RuntimeError("boom")
     assert store.get("thing", "t0") == {"id": "t0", "n": 0, "on": True}
     store.close()
-    assert Store(tmp_path / "s.db").count("thing") == 10
+    again = Store(tmp_path / "s.db")
+    assert again.count("thing") == 10
+    again.close()
