@@ -29,7 +29,7 @@ from rampctl.errors import (
     UnsafePlanError,
 )
 from rampctl.model.desired import DesiredGraph
-from rampctl.ramp.scopes import READ_SCOPES, WRITE_SCOPES
+from rampctl.ramp.scopes import scopes_for_writes
 from rampctl.render import human
 from rampctl.state.journal import Journal
 from rampctl.state.store import StateStore
@@ -81,7 +81,7 @@ def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
     store = state_store(opts)
     with store.lock(command="apply", timeout=params["lock_timeout"]):
         graph = load_graph(opts, params["var"])
-        with ramp_session(opts, scopes=READ_SCOPES + WRITE_SCOPES) as session:
+        with ramp_session(opts, scopes=scopes_for_writes({"vendors", "accounting"})) as session:
             found = _plan(session, store, graph, plan_file, params)
             if found is None:
                 return 0

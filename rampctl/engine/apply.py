@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from rampctl.engine.changes import Action, Change
+from rampctl.engine.crashpoints import crash_point
 from rampctl.engine.record import StateRecorder
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.writes import WriteResult, perform
@@ -125,9 +126,12 @@ class Applier:
             op_id=op_id, address=change.address, action=change.action.value, key=change.key
         )
         self.hooks.started(change)
+        crash_point("before_send")
         outcome = self._send(change)
+        crash_point("after_send")
         if isinstance(outcome, WriteResult):
             ramp_id = self.recorder.record(change, outcome)
+            crash_point("after_state")
             self.journal.outcome(op_id=op_id, status="done", ramp_id=ramp_id)
             self._mark(self.report.done.append, change.address)
             self.hooks.finished(change, None)

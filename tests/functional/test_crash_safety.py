@@ -1,0 +1,144 @@
+"""Crash safety: apply killed with SIGKILL at each write boundary, then run again.
+
+Every run must end with exactly one vendor per key, a state that parses, and a
+serial that only grew.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rampctl.sandbox.settings import FaultRule
+from rampctl.state.store import StateStore
+from tests.functional.conftest import Project
+
+
+def _apply(project: Project, **env: str) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "NO_COLOR": "1", **env}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rampctl",
+            "-C",
+            str(project.root),
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=120,
+        check=False,
+    )
+
+
+def _keys(project: Project) -> list[str]:
+    with project.api() as api:
+        vendors = []
+        url: str | None = "/vendors?page_size=100"
+        while url:
+            page = api.get(url).json()
+            vendors += page["data"]
+            url = page["page"]["next"]
+    return sorted(v["external_vendor_id"] for v in vendors if v.get("external_vendor_id"))
+
+
+def _serial(project: Project) -> int:
+    path = project.root / "rampctl.state.json"
+    return StateStore(path).load().serial if path.exists() else 0
+
+
+@pytest.mark.parametrize(
+    "point", ["before_send:2", "after_send:2", "after_state:2", "after_send:5"]
+)
+def test_killed_apply_is_finished_by_the_next_run_without_duplicates(
+    project: Project, point: str
+) -> None:
+    killed = _apply(project, RAMPCTL_CRASH_AT=point)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    serial_after_crash = _serial(project)
+    finished = _apply(project)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    keys = _keys(project)
+    assert len(keys) == len(set(keys)), f"duplicate vendors: {keys}"
+    assert _serial(project) > serial_after_crash
+    json.loads((project.root / "rampctl.state.json").read_text())
+    assert project.rampctl("plan", "--detailed-exitcode").code == 0
+
+
+def test_commit_then_dropped_connection_is_resolved_by_key(project: Project) -> None:
+    project.sandbox.settings.faults.append(
+        FaultRule(kind="drop_after_commit", method="POST", path="/developer/v1/vendors", count=1)
+    )
+    result = _apply(project)
+    keys = _keys(project)
+    assert len(keys) == len(set(keys)), f"duplicate vendors: {keys}"
+    if result.returncode != 0:
+        assert result.returncode == 6, result.stdout + result.stderr
+        assert _apply(project).returncode == 0
+    assert project.rampctl("plan", "--detailed-exitcode").code == 0
+    posts = [
+        r
+        for r in project.sandbox.request_log()
+        if r.method == "POST" and r.path.endswith("/vendors")
+    ]
+    created = {k for k in _keys(project)}
+    assert len(posts) == len(created - {"acme-cloud", "globex-logistics", "initech"})
+
+
+def test_sigterm_stops_new_writes_and_exits_143(project: Project, tmp_path: Path) -> None:
+    project.sandbox.settings.latency_ms = 300
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rampctl",
+            "-C",
+            str(project.root),
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    import time
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if any(
+            r.method == "POST" and r.path.endswith("/vendors")
+            for r in project.sandbox.request_log()
+        ):
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    signalled_wall = time.time()
+    signalled = time.monotonic()
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, out + err
+    assert time.monotonic() - signalled < 10
+    after = [
+        r
+        for r in project.sandbox.request_log()
+        if r.started_at > signalled_wall + 1 and r.method != "GET"
+    ]
+    assert after == []
+    assert not (project.root / "rampctl.state.json.lock.json").exists()
+    project.sandbox.settings.latency_ms = 0
+    assert _apply(project).returncode == 0
+    keys = _keys(project)
+    assert len(keys) == len(set(keys))
