@@ -39,11 +39,13 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def _read_all(client: RampClient) -> dict[str, Any]:
-    return client.run_concurrently({
-        "vendors": client.list_vendors,
-        "users": client.list_users,
-        "accounting vendors": client.list_accounting_vendors,
-    })
+    return client.run_concurrently(
+        {
+            "vendors": client.list_vendors,
+            "users": client.list_users,
+            "accounting vendors": client.list_accounting_vendors,
+        }
+    )
 
 
 def main() -> None:
@@ -67,10 +69,14 @@ def main() -> None:
     print(f"objects read: {', '.join(f'{n} {name}' for name, n in counts.items())}")
     print(f"requests: {requests} (pages: {pages}; plus 1 token request before the timing)")
     print(f"wall time: {wall:.2f} s")
-    print(f"lower bound, latency only ({longest} sequential pages x {args.latency_ms:.0f} ms): "
-          f"{latency_bound:.2f} s -> ratio {wall / latency_bound:.2f}x")
-    print(f"lower bound, measured (vendors alone, {longest} sequential pages): {alone:.2f} s "
-          f"-> ratio {wall / alone:.2f}x")
+    print(
+        f"lower bound, latency only ({longest} sequential pages x {args.latency_ms:.0f} ms): "
+        f"{latency_bound:.2f} s -> ratio {wall / latency_bound:.2f}x"
+    )
+    print(
+        f"lower bound, measured (vendors alone, {longest} sequential pages): {alone:.2f} s "
+        f"-> ratio {wall / alone:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -45,17 +45,36 @@ def build(n: int, root: Path) -> tuple[Snapshot, State]:
     vendors, resources = {}, {}
     for i in range(n):
         desc = "Changed" if i % 100 == 0 else "Supplies"
-        v = Vendor(id=f"id{i}", name=f"Vendor {i}", country="US", state="CA", description=desc,
-                   vendor_owner_id=f"u{i % 100}", external_vendor_id=f"v{i:05}", contacts=[f"c{i}"],
-                   is_active=True, is_deletable=True)
+        v = Vendor(
+            id=f"id{i}",
+            name=f"Vendor {i}",
+            country="US",
+            state="CA",
+            description=desc,
+            vendor_owner_id=f"u{i % 100}",
+            external_vendor_id=f"v{i:05}",
+            contacts=[f"c{i}"],
+            is_active=True,
+            is_deletable=True,
+        )
         vendors[v.id] = v
         view = vendor_view(v, users)
-        contact = {"email": f"ap{i}@example.com", "first_name": "Ada", "last_name": None, "phone": None}
+        contact = {
+            "email": f"ap{i}@example.com",
+            "first_name": "Ada",
+            "last_name": None,
+            "phone": None,
+        }
         resources[f"vendor/v{i:05}"] = ResourceState(
-            kind="vendor", ramp_id=v.id, fingerprint=fingerprint(view),
-            attributes={**view, "contact": contact}, key=f"v{i:05}")
-    snap = Snapshot(business=Business(id="b"), users=users, vendors=vendors,
-                    accounting_vendors={}, entities={})
+            kind="vendor",
+            ramp_id=v.id,
+            fingerprint=fingerprint(view),
+            attributes={**view, "contact": contact},
+            key=f"v{i:05}",
+        )
+    snap = Snapshot(
+        business=Business(id="b"), users=users, vendors=vendors, accounting_vendors={}, entities={}
+    )
     state = State.new().model_copy(update={"resources": resources, "serial": 1})
     return snap, state
 
@@ -67,8 +86,11 @@ def main() -> None:
         t0 = time.process_time()
         graph = build_graph(load_manifests(Path(tmp)))
         t1 = time.process_time()
-        plan = build_plan(PlanContext(graph=graph, state=state, snapshot=snap),
-                          environment="bench", settings=PlanSettings())
+        plan = build_plan(
+            PlanContext(graph=graph, state=state, snapshot=snap),
+            environment="bench",
+            settings=PlanSettings(),
+        )
         t2 = time.process_time()
         text = human.render(plan).plain
         md = markdown.render(plan)

@@ -55,7 +55,7 @@ class RedactingFilter(logging.Filter):
 def setup_logging(verbosity: int, log_file: Path | None) -> None:
     """Send warnings (or more with -v) to stderr and everything to `log_file` if given."""
     root = logging.getLogger("rampctl")
-    root.handlers.clear()
+    close_logging()
     root.setLevel(logging.DEBUG)
     root.propagate = False
     console = logging.StreamHandler()
@@ -71,3 +71,11 @@ def setup_logging(verbosity: int, log_file: Path | None) -> None:
 def _add(logger: logging.Logger, handler: logging.Handler) -> None:
     handler.addFilter(RedactingFilter())
     logger.addHandler(handler)
+
+
+def close_logging() -> None:
+    """Close and remove the handlers `setup_logging` installed (the log file included)."""
+    root = logging.getLogger("rampctl")
+    for handler in list(root.handlers):
+        handler.close()
+        root.removeHandler(handler)

@@ -16,7 +16,7 @@ from rampctl import __version__
 from rampctl.cli.options import ENVIRONMENTS, GlobalOptions
 from rampctl.cli.ui import err_console
 from rampctl.errors import ExitCode, RampctlError
-from rampctl.logs import redact, setup_logging
+from rampctl.logs import close_logging, redact, setup_logging
 
 log = logging.getLogger("rampctl.cli")
 
@@ -107,6 +107,13 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code instead of exiting."""
+    try:
+        return _run(argv)
+    finally:
+        close_logging()
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         result = cli.main(args=argv, prog_name="rampctl", standalone_mode=False)
     except click.exceptions.Exit as exc:

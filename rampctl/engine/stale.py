@@ -41,7 +41,7 @@ def _binding(plan: Plan, snapshot: Snapshot, environment: str) -> list[str]:
 
 
 def _state(plan: Plan, state: State) -> list[str]:
-    if plan.lineage != plan_lineage(state):
+    if plan.lineage and plan.lineage != plan_lineage(state):
         return ["the state file is a different one (lineage changed)"]
     if plan.serial != state.serial:
         return [f"the state changed since the plan (serial {plan.serial} -> {state.serial})"]

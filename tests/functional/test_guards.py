@@ -1,0 +1,106 @@
+"""Guards around apply: secrets never shown, the state lock, every kind of stale plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rampctl.state.store import StateStore
+from tests.functional.conftest import Project
+
+
+def test_secret_and_token_never_appear_in_output_or_logs(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    canary = "canary-secret-4b1d7e"
+    project.sandbox.add_client(
+        "canary-client",
+        canary,
+        [
+            "vendors:read",
+            "vendors:write",
+            "accounting:read",
+            "accounting:write",
+            "users:read",
+            "entities:read",
+            "business:read",
+            "bills:read",
+        ],
+    )
+    monkeypatch.setenv("RAMP_CLIENT_ID", "canary-client")
+    monkeypatch.setenv("RAMP_CLIENT_SECRET", canary)
+    log_file = project.root / "debug.log"
+    results = [
+        project.rampctl("-vv", "--log-file", str(log_file), "plan", "--out", "plan.json"),
+        project.rampctl("-vv", "--log-file", str(log_file), "apply", "--auto-approve"),
+    ]
+    monkeypatch.setenv("RAMP_CLIENT_SECRET", "wrong-" + canary)
+    results.append(project.rampctl("-vv", "--log-file", str(log_file), "plan"))
+    assert results[0].code == 0 and results[1].code == 0 and results[2].code == 1
+    files = [log_file, project.root / "plan.json", project.root / "rampctl.state.json"]
+    texts = [r.out + r.err for r in results] + [f.read_text() for f in files]
+    for text in texts:
+        assert canary not in text
+        assert "ramp_tok_" not in text
+
+
+def test_apply_while_another_run_holds_the_lock_exits_5(project: Project) -> None:
+    store = StateStore(project.root / "rampctl.state.json")
+    with store.lock(command="apply (another run)"):
+        project.sandbox.clear_log()
+        result = project.rampctl("apply", "--auto-approve")
+    assert result.code == 5, result.err
+    assert "apply (another run)" in result.err
+    assert project.sandbox.request_log() == []
+
+
+def _saved_plan(project: Project) -> Path:
+    assert project.rampctl("plan", "--out", "plan.json").code == 0
+    return project.root / "plan.json"
+
+
+def test_plan_is_stale_when_the_state_serial_moved(project: Project) -> None:
+    plan = _saved_plan(project)
+    assert project.rampctl("apply", "--auto-approve", "--target", "vendor/initech").code == 0
+    result = project.rampctl("apply", str(plan))
+    assert result.code == 4
+    assert "the state changed since the plan" in result.err
+
+
+def test_plan_is_stale_when_the_manifests_changed(project: Project) -> None:
+    plan = _saved_plan(project)
+    path = project.root / "manifests/vendors/engineering/initech.yaml"
+    path.write_text(path.read_text().replace("Software licences", "Licences and support"))
+    project.sandbox.clear_log()
+    result = project.rampctl("apply", str(plan))
+    assert result.code == 4
+    assert "the manifests changed since the plan was made" in result.err
+    assert project.writes() == []
+
+
+def test_plan_is_stale_for_another_state_file(project: Project) -> None:
+    assert project.rampctl("apply", "--auto-approve", "--target", "vendor/initech").code == 0
+    plan = _saved_plan(project)
+    state = project.root / "rampctl.state.json"
+    data = json.loads(state.read_text())
+    data["lineage"] = "another-lineage"
+    state.write_text(json.dumps(data))
+    result = project.rampctl("apply", str(plan))
+    assert result.code == 4
+    assert "lineage changed" in result.err
+
+
+def test_plan_is_stale_when_a_create_now_exists_in_ramp(project: Project) -> None:
+    plan = _saved_plan(project)
+    with project.api() as api:
+        users = api.get("/users").json() if False else None  # owners are looked up by the CLI
+    del users
+    assert project.rampctl("apply", "--auto-approve", "--target", "vendor/hooli-telecom").code == 0
+    state = project.root / "rampctl.state.json"
+    state.unlink()  # the same serial as the plan: only the key check can catch it
+    result = project.rampctl("apply", str(plan))
+    assert result.code == 4, result.out + result.err
+    assert "a vendor with key 'hooli-telecom' now exists in Ramp" in result.err
+    assert len(project.vendor_by_key("hooli-telecom")) == 1
