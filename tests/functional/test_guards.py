@@ -94,9 +94,6 @@ def test_plan_is_stale_for_another_state_file(project: Project) -> None:
 
 def test_plan_is_stale_when_a_create_now_exists_in_ramp(project: Project) -> None:
     plan = _saved_plan(project)
-    with project.api() as api:
-        users = api.get("/users").json() if False else None  # owners are looked up by the CLI
-    del users
     assert project.rampctl("apply", "--auto-approve", "--target", "vendor/hooli-telecom").code == 0
     state = project.root / "rampctl.state.json"
     state.unlink()  # the same serial as the plan: only the key check can catch it
