@@ -138,23 +138,31 @@ class SandboxMiddleware:
             return
         started = time.time()
         trace_id = uuid.uuid4().hex
-        status = {"code": 0}
-        fault: str | None = None
+        state: dict[str, Any] = {"code": 0, "fault": None, "logged": False}
+
+        def record() -> None:
+            if not state["logged"]:
+                state["logged"] = True
+                self.log.add(_logged(scope, state["code"], started, state["fault"]))
 
         async def tracing_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                status["code"] = int(message["status"])
+                state["code"] = int(message["status"])
                 headers = list(message.get("headers", []))
                 headers.append((b"x-trace-id", trace_id.encode()))
                 message = {**message, "headers": headers}
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                record()  # logged before the client can see the end of the response
             await send(message)
 
         try:
-            fault = await self._serve(scope, receive, tracing_send)
+            await self._serve(scope, receive, tracing_send, state)
         finally:
-            self.log.add(_logged(scope, status["code"], started, fault))
+            record()
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> str | None:
+    async def _serve(
+        self, scope: Scope, receive: Receive, send: Send, state: dict[str, Any]
+    ) -> None:
         settings = self.settings
         if settings.latency_ms > 0:
             await asyncio.sleep(settings.latency_ms / 1000)
@@ -164,8 +172,9 @@ class SandboxMiddleware:
         ):
             problem = ApiProblem(429, RATE_LIMITED, "Rate limit exceeded, try again later")
             await _send_problem(problem, scope, receive, send)
-            return None
+            return
         fault = self.faults.pick(settings, method, str(scope["path"]))
+        state["fault"] = fault
         if fault == "5xx":
             problem = ApiProblem(500, SERVER_ERROR, "Internal server error (injected fault)")
             await _send_problem(problem, scope, receive, send)
@@ -176,7 +185,6 @@ class SandboxMiddleware:
             await self.app(scope, receive, _dropping(send))
         else:
             await self.app(scope, receive, send)
-        return fault
 
     def _client_key(self, scope: Scope) -> str:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
