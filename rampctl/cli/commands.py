@@ -18,3 +18,4 @@ def register(group: click.Group) -> None:
     from rampctl.cli.sandbox_cmd import sandbox
 
     group.add_command(sandbox)
+    group.add_command(__import__("rampctl.cli.import_cmd", fromlist=["import_"]).import_)

@@ -1,0 +1,163 @@
+"""`rampctl import`: write manifests and state for the vendors already in a Ramp business."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rampctl.cli.options import global_options
+from rampctl.cli.runtime import ramp_session, state_store
+from rampctl.cli.ui import err_console, out_console
+from rampctl.cli.variables import var_option
+from rampctl.errors import ConfigError
+from rampctl.importer import KINDS, ImportOptions, Outcome, Target, service
+from rampctl.importer.existing import existing_from
+from rampctl.ramp.scopes import READ_SCOPES
+
+
+def _kinds(ctx: click.Context, param: click.Parameter, value: str) -> frozenset[str]:
+    kinds = frozenset(k.strip() for k in value.split(",") if k.strip())
+    unknown = sorted(kinds - set(KINDS))
+    if unknown or not kinds:
+        raise click.BadParameter(f"use a comma-separated list of {', '.join(KINDS)}")
+    return kinds
+
+
+@click.command("import")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write manifests into (default: the --manifests folder).",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    default=",".join(KINDS),
+    show_default=True,
+    callback=_kinds,
+    help="Kinds to import, comma-separated. AccountingVendor alone imports all of them; "
+    "with Vendor, those the imported vendors link to.",
+)
+@click.option(
+    "--filter",
+    "which",
+    type=click.Choice(["active", "all"]),
+    default="active",
+    show_default=True,
+    help="all: inactive vendors too (written with `active: false`).",
+)
+@click.option(
+    "--name-from",
+    type=click.Choice(["name", "external_id"]),
+    default="name",
+    show_default=True,
+    help="Derive metadata names from the vendor name or its external_vendor_id.",
+)
+@click.option("--split", is_flag=True, help="One file per object instead of one per kind.")
+@click.option("--force", is_flag=True, help="Add documents to manifest files that exist.")
+@click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds to wait for another run's state lock.",
+)
+@var_option
+@click.pass_context
+def import_(ctx: click.Context, /, **params: Any) -> None:
+    """Write manifests and state for the objects already in the Ramp business.
+
+    Reads Ramp only. Objects already managed (in the state or a manifest) are skipped.
+    Vendors without an external_vendor_id get one, their metadata name, at the next
+    apply; otherwise the first plan shows no changes. Review the files, then run
+    `rampctl plan`.
+    """
+    opts = global_options(ctx)
+    out = params["out"] or opts.manifests
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out must be a folder: {out} is a file")
+    target = Target(
+        manifests=opts.manifests,
+        out=out,
+        split=params["split"],
+        force=params["force"],
+        variables=params["var"],
+    )
+    options = ImportOptions(
+        kinds=params["kinds"],
+        include_inactive=params["which"] == "all",
+        name_from=params["name_from"],
+    )
+    store = state_store(opts)
+    locked: AbstractContextManager[Any] = (
+        nullcontext()
+        if params["dry_run"]
+        else store.lock(command="import", timeout=params["lock_timeout"])
+    )
+    with locked:
+        state = store.load()
+        existing = existing_from(service.existing_manifests(target), state)
+        with ramp_session(opts, scopes=READ_SCOPES) as session:
+            snapshot = service.read_business(
+                session.client, existing, options, state, session.environment
+            )
+        outcome = service.prepare(snapshot, existing, options, target)
+        if params["dry_run"]:
+            _print_files(outcome)
+        else:
+            service.commit(outcome, snapshot, store, target, session.environment)
+    _report(outcome, store.path, dry_run=params["dry_run"])
+
+
+def _print_files(outcome: Outcome) -> None:
+    console = out_console()
+    for path, text in outcome.texts.items():
+        into = " (adding to the existing file)" if path in outcome.existing_files else ""
+        console.out(f"# --- {path.as_posix()}{into}", highlight=False)
+        console.out(text, highlight=False, end="")
+
+
+def _report(outcome: Outcome, state_path: Path, *, dry_run: bool) -> None:
+    err = err_console()
+    for line in _notes(outcome):
+        err.print(line, markup=False, highlight=False)
+    draft = outcome.draft
+    verb = "would import" if dry_run else "imported"
+    summary = (
+        f"{verb} {len(draft.vendors)} vendors and {len(draft.accounting_vendors)} accounting "
+        f"vendors in {len(outcome.texts)} files"
+    )
+    if not dry_run and outcome.serial is not None:
+        summary += f"; recorded {len(outcome.recorded)} objects in {state_path} "
+        summary += f"(serial {outcome.serial})"
+    out_console().print(summary, markup=False, highlight=False)
+    if not dry_run and draft.documents:
+        err.print("next: review the files, then run `rampctl plan`", markup=False)
+
+
+def _notes(outcome: Outcome) -> list[str]:
+    draft = outcome.draft
+    lines = [f"skipped {s.kind} {s.label!r}: {s.reason}" for s in draft.skipped]
+    if draft.inactive_left_out:
+        lines.append(
+            f"left out {draft.inactive_left_out} inactive objects (--filter all imports them)"
+        )
+    lines += [f"{a}: left {o.field} out of the manifest: {o.reason}" for a, o in draft.omitted]
+    lines += [f"{a}: already in the state, not recorded again" for a in outcome.present]
+    if draft.adoptions:
+        lines.append(
+            f"the next apply sets the adoption key (external_vendor_id) on "
+            f"{len(draft.adoptions)} vendors that have none:"
+        )
+        lines += [f"  {address}: {key}" for address, key in draft.adoptions]
+    for change in outcome.unexpected:
+        paths = ", ".join(f.path for f in change.fields) or change.reason
+        lines.append(
+            f"warning: the next plan would also {change.action.value} {change.address} ({paths})"
+        )
+    return lines

@@ -1,0 +1,167 @@
+"""Manifest files for a draft: where each document goes, its canonical text, and safe writes.
+
+The text is exactly what `rampctl fmt` produces (the draft is dumped, then passed through
+`rampctl.manifest.fmt.format_text`), with the `yaml-language-server` schema header the
+bundled manifests carry. Files are replaced atomically; a failed import puts back what it
+changed (`undo`).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from rampctl.errors import ConfigError, ManifestError
+from rampctl.importer.draft import ACCOUNTING_KIND, VENDOR_KIND, Draft, DraftDocument
+from rampctl.manifest.fmt import format_text
+from rampctl.manifest.schema import json_schema_text
+from rampctl.manifest.specs import API_VERSION
+
+SCHEMA_FILE = "rampctl.schema.json"
+_RESOLVER = yaml.resolver.Resolver()
+_EMITTER = yaml.emitter.Emitter(io.StringIO())
+_STR_TAG = "tag:yaml.org,2002:str"
+_KIND_FILES = {ACCOUNTING_KIND: "accounting-vendors", VENDOR_KIND: "vendors"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutputFile:
+    """One manifest file import writes and the documents that go in it."""
+
+    path: Path
+    documents: list[DraftDocument]
+
+    def exists(self) -> bool:
+        """Whether the file is already there (import needs --force to write into it)."""
+        return self.path.exists()
+
+
+def layout(draft: Draft, out: Path, *, split: bool) -> list[OutputFile]:
+    """One file per kind (`vendors.yaml`), or with `split` one per object (`vendors/<name>`)."""
+    files = []
+    for kind, documents in (
+        (ACCOUNTING_KIND, draft.accounting_vendors),
+        (VENDOR_KIND, draft.vendors),
+    ):
+        stem = _KIND_FILES[kind]
+        if split:
+            files += [
+                OutputFile(path=out / stem / f"{d.name}.yaml", documents=[d]) for d in documents
+            ]
+        elif documents:
+            files.append(OutputFile(path=out / f"{stem}.yaml", documents=documents))
+    return files
+
+
+def render(file: OutputFile, out: Path) -> str:
+    """The canonical text of `file`; into an existing file, its documents are kept first."""
+    body = _dump([_document(d) for d in file.documents])
+    if file.exists():
+        kept = file.path.read_text(encoding="utf-8").rstrip("\n")
+        text = f"{kept}\n---\n{body}" if kept.strip() else _header(file, out) + body
+    else:
+        text = _header(file, out) + body
+    result = format_text(text, file.path.as_posix())
+    if result.problems:
+        raise ManifestError(result.problems)
+    return result.text
+
+
+def _header(file: OutputFile, out: Path) -> str:
+    schema = os.path.relpath(out / SCHEMA_FILE, file.path.parent)
+    return f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"
+
+
+def _document(doc: DraftDocument) -> dict[str, Any]:
+    return {
+        "apiVersion": API_VERSION,
+        "kind": doc.kind,
+        "metadata": {"name": doc.name},
+        "spec": _quoted(doc.spec),
+    }
+
+
+def _quoted(value: Any) -> Any:
+    """Strings that cannot be written plain, double-quoted (as `rampctl fmt` writes them)."""
+    if isinstance(value, dict):
+        return {k: _quoted(v) for k, v in value.items()}
+    if isinstance(value, str) and _needs_quotes(value):
+        return DoubleQuotedScalarString(value)
+    return value
+
+
+def _needs_quotes(text: str) -> bool:
+    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    if tag != _STR_TAG:
+        return True
+    analysis = _EMITTER.analyze_scalar(text)
+    return bool(analysis.empty or analysis.multiline or not analysis.allow_block_plain)
+
+
+def _dump(documents: list[dict[str, Any]]) -> str:
+    handler = YAML(typ="rt")
+    handler.width = 4096
+    handler.indent(mapping=2, sequence=4, offset=2)
+    handler.default_flow_style = False
+    out = io.StringIO()
+    handler.dump_all(documents, out)
+    return out.getvalue()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Written:
+    """A file import wrote, and what it held before (None: it did not exist)."""
+
+    path: Path
+    before: str | None
+
+
+def write_files(texts: dict[Path, str]) -> list[Written]:
+    """Write each file atomically (creating folders); on failure undo the ones written."""
+    written: list[Written] = []
+    try:
+        for path, text in texts.items():
+            before = path.read_text(encoding="utf-8") if path.exists() else None
+            path.parent.mkdir(parents=True, exist_ok=True)
+            replace_text(path, text)
+            written.append(Written(path=path, before=before))
+    except OSError as exc:
+        undo(written)
+        raise ConfigError(f"cannot write {exc.filename}: {exc.strerror}") from None
+    return written
+
+
+def undo(written: list[Written]) -> None:
+    """Put back what `write_files` changed, newest first."""
+    for item in reversed(written):
+        if item.before is None:
+            item.path.unlink(missing_ok=True)
+        else:
+            replace_text(item.path, item.before)
+
+
+def replace_text(path: Path, text: str) -> None:
+    """Replace `path` with `text` atomically (mode 0644 for a new file)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def schema_text() -> str:
+    """The JSON Schema the header points editors at (written when the folder has none)."""
+    return json_schema_text()

@@ -1,0 +1,140 @@
+"""One live vendor as the spec of a Vendor manifest, in the exact values plan compares.
+
+Values come from the same views plan uses (`rampctl.engine.view`), so the manifest and
+Ramp compare equal. A part that would not pass the manifest's validation (a phone that is
+not E.164, a country that is not an ISO code) is left out and reported as an `Omission`;
+a field left out of a manifest is not managed, so it causes no change either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from rampctl.engine.view import contact_view, vendor_view
+from rampctl.manifest.specs import Address, Contact, VendorSpec
+from rampctl.model import normalise as norm
+from rampctl.ramp.models import User, Vendor, VendorContact
+
+_OPTIONAL_ADDRESS = frozenset({"line2", "state", "country"})
+_OPTIONAL_CONTACT = frozenset({"first_name", "last_name", "phone"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Omission:
+    """A live value that import did not write to a manifest, and why (never the value)."""
+
+    field: str
+    reason: str
+
+
+@dataclass(kw_only=True)
+class VendorFields:
+    """A vendor's manifest spec (without its key and accounting link) and what was left out."""
+
+    spec: dict[str, Any]
+    view: dict[str, Any]
+    contact: dict[str, str | None] | None
+    omitted: list[Omission] = field(default_factory=list)
+
+
+def vendor_fields(
+    vendor: Vendor, users: Mapping[str, User], contacts: list[VendorContact] | None
+) -> VendorFields:
+    """The manifest fields of a live vendor; `contacts` are its contacts as read from Ramp."""
+    view = vendor_view(vendor, users)
+    result = VendorFields(spec={}, view=view, contact=None)
+    spec = result.spec
+    for name in ("name", "country", "state", "description"):
+        if view[name] is not None:
+            spec[name] = view[name]
+    address = _address(view["address"], result.omitted)
+    if address:
+        spec["address"] = address
+    owner = view["owner"]
+    if owner is not None and not owner.startswith("user:"):
+        spec["owner"] = owner
+    elif owner is not None:
+        result.omitted.append(Omission(field="owner", reason="the owner is not a Ramp user"))
+    written = _contact(contacts or [], result.omitted)
+    if written:
+        spec["contact"] = written
+        result.contact = recorded_contact(written)
+    if view["active"] is False:
+        spec["active"] = False
+    _drop_invalid(spec, result.omitted)
+    return result
+
+
+def _address(live: dict[str, Any] | None, omitted: list[Omission]) -> dict[str, str] | None:
+    parts = {k: v for k, v in (live or {}).items() if v is not None}
+    if not parts:
+        return None
+    return _valid_parts(Address, parts, _OPTIONAL_ADDRESS, "address", omitted)
+
+
+def choose_contact(contacts: list[VendorContact]) -> VendorContact | None:
+    """The contact a manifest describes: the vendor's default contact, else its first."""
+    default = [c for c in contacts if c.is_default]
+    found = default or contacts
+    return found[0] if found else None
+
+
+def _contact(contacts: list[VendorContact], omitted: list[Omission]) -> dict[str, str] | None:
+    chosen = choose_contact(contacts)
+    if chosen is None:
+        return None
+    parts = {k: v for k, v in contact_view(chosen).items() if v is not None}
+    return _valid_parts(Contact, parts, _OPTIONAL_CONTACT, "contact", omitted)
+
+
+def recorded_contact(written: Mapping[str, str]) -> dict[str, str | None]:
+    """The contact as plan reads it from the manifest (all four parts, normalised)."""
+    return {
+        "email": norm.email(written.get("email")),
+        "first_name": norm.text(written.get("first_name")),
+        "last_name": norm.text(written.get("last_name")),
+        "phone": norm.phone(written.get("phone")),
+    }
+
+
+def _valid_parts(
+    model: type[BaseModel],
+    parts: dict[str, str],
+    optional: frozenset[str],
+    prefix: str,
+    omitted: list[Omission],
+) -> dict[str, str] | None:
+    """`parts` without the optional ones that fail validation; None if a required one fails."""
+    bad = _invalid_fields(model, parts)
+    dropped = bad & optional
+    for name in sorted(dropped):
+        omitted.append(Omission(field=f"{prefix}.{name}", reason=_reason(model, name)))
+        del parts[name]
+    if bad - dropped or (dropped and _invalid_fields(model, parts)):
+        omitted.append(Omission(field=prefix, reason=f"Ramp's {prefix} is incomplete or invalid"))
+        return None
+    return parts
+
+
+def _drop_invalid(spec: dict[str, Any], omitted: list[Omission]) -> None:
+    for name in sorted(_invalid_fields(VendorSpec, spec) - {"name"}):
+        omitted.append(Omission(field=name, reason=_reason(VendorSpec, name)))
+        del spec[name]
+
+
+def _invalid_fields(model: type[BaseModel], data: dict[str, Any]) -> set[str]:
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        return {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+    return set()
+
+
+def _reason(model: type[BaseModel], name: str) -> str:
+    info = model.model_fields.get(name)
+    what = (info.description or name).rstrip(".") if info else name
+    return f"Ramp's value does not fit the manifest field ({what})"
