@@ -2,7 +2,8 @@
 
 Every list is read with `page_size=100`. `page.next` is followed only while it stays on the
 scheme, host and path of the first page, and never twice; a full page that ends the list
-is logged as suspicious (Ramp has been seen to truncate that way).
+is logged as suspicious at INFO level (Ramp has been seen to truncate that way, but a list
+whose size is a multiple of 100 ends so too).
 """
 
 from __future__ import annotations
@@ -83,8 +84,10 @@ def checked_next(next_url: str, current: str, seen: set[str]) -> str:
 
 
 def _warn_if_full(data: list[dict[str, Any]], response: httpx.Response) -> None:
+    # Logged at INFO: a list whose size is a multiple of 100 ends this way too, so it is
+    # a hint for someone debugging a missing object (-v, --log-file), not a warning.
     if len(data) >= PAGE_SIZE:
-        log.warning(
+        log.info(
             "suspicious: GET %s returned a full page of %d items with no next page; "
             "the list may be truncated [x-trace-id %s]",
             response.url.path, len(data), response.headers.get("x-trace-id", "-"),

@@ -72,7 +72,7 @@ def test_next_pointing_back_is_an_error() -> None:
 def test_full_last_page_is_logged_as_suspicious(caplog: pytest.LogCaptureFixture) -> None:
     fake = FakeRamp()
     fake.script("GET", "/vendors", _page([vendor(n) for n in range(100)], None))
-    caplog.set_level(logging.WARNING, logger="rampctl")
+    caplog.set_level(logging.INFO, logger="rampctl")
     with make(fake) as client:
         assert len(client.list_vendors()) == 100
     assert "suspicious" in caplog.text
@@ -80,7 +80,7 @@ def test_full_last_page_is_logged_as_suspicious(caplog: pytest.LogCaptureFixture
 
 def test_short_last_page_is_not_suspicious(caplog: pytest.LogCaptureFixture) -> None:
     fake = FakeRamp(lists={"/vendors": [vendor(n) for n in range(150)]})
-    caplog.set_level(logging.WARNING, logger="rampctl")
+    caplog.set_level(logging.INFO, logger="rampctl")
     with make(fake) as client:
         client.list_vendors()
     assert "suspicious" not in caplog.text
