@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
-from rampctl.sandbox.embedded import RunningSandbox, running_sandbox
 
 from rampctl.cli.main import run
+from rampctl.sandbox.embedded import RunningSandbox, running_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 
