@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from rampctl.engine.changes import Action
 from rampctl.engine.plan import Plan
 from rampctl.engine.planner import plan_with_snapshot
 from rampctl.engine.record import StateRecorder
+from rampctl.engine.safety import payment_refusal
 from rampctl.engine.snapshot import Snapshot, read_snapshot
 from rampctl.engine.stale import check_fresh
 from rampctl.errors import (
@@ -51,6 +53,18 @@ from rampctl.state.store import StateStore
     help="Apply a plan the safety rules call unsafe.",
 )
 @click.option(
+    "--allow-payments",
+    is_flag=True,
+    help="Create bills even when their new payments exceed the payment limit.",
+)
+@click.option(
+    "--payment-limit",
+    metavar="AMOUNT",
+    envvar="RAMPCTL_PAYMENT_LIMIT",
+    help="Largest new-payment total per currency apply creates without --allow-payments "
+    "(default: none when confirming at a terminal, zero otherwise).",
+)
+@click.option(
     "--continue-on-error",
     is_flag=True,
     help="After a failed write, still finish the independent changes.",
@@ -81,13 +95,22 @@ def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
     store = state_store(opts)
     with store.lock(command="apply", timeout=params["lock_timeout"]):
         graph = load_graph(opts, params["var"])
-        with ramp_session(opts, scopes=scopes_for_writes({"vendors", "accounting"})) as session:
+        scopes = scopes_for_writes(_write_kinds(graph, store))
+        with ramp_session(opts, scopes=scopes) as session:
             found = _plan(session, store, graph, plan_file, params)
             if found is None:
                 return 0
             plan, snapshot = found
             report = _run(opts, session, store, graph, plan, snapshot, params)
     return _finish(report)
+
+
+def _write_kinds(graph: DesiredGraph, store: StateStore) -> set[str]:
+    """The kinds apply may write: bills only when manifests or the state have some."""
+    kinds = {"vendors", "accounting"}
+    if graph.bills or any(r.kind == "bill" for r in store.load().resources.values()):
+        kinds.add("bills")
+    return kinds
 
 
 def _plan(
@@ -117,6 +140,8 @@ def _plan(
         err_console().print("Nothing to apply.", markup=False)
         return None
     _check_safe(plan, params["allow_deletes"])
+    interactive = plan_file is None and not params["auto_approve"]
+    _check_payments(plan, params, interactive=interactive)
     if plan_file is None and not params["auto_approve"]:
         _confirm()
     return plan, snapshot
@@ -127,6 +152,27 @@ def _check_safe(plan: Plan, allowed: bool) -> None:
         raise UnsafePlanError(
             "refusing an unsafe plan (use --allow-deletes): " + "; ".join(plan.safety.reasons)
         )
+
+
+def _check_payments(plan: Plan, params: dict[str, Any], *, interactive: bool) -> None:
+    if params["allow_payments"]:
+        return
+    limit = _limit(params["payment_limit"])
+    reason = payment_refusal(plan.money, limit=limit, interactive=interactive)
+    if reason is not None:
+        raise UnsafePlanError("refusing to move money: " + reason)
+
+
+def _limit(text: str | None) -> Decimal | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise ConfigError(f"--payment-limit {text!r} is not an amount like 5000.00") from None
+    if not value.is_finite() or value < 0:
+        raise ConfigError(f"--payment-limit {text!r} must be an amount of 0 or more")
+    return value
 
 
 def _confirm() -> None:

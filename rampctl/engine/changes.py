@@ -19,6 +19,7 @@ class Action(StrEnum):
     UPDATE = "update"
     DEACTIVATE = "deactivate"
     DELETE = "delete"
+    ARCHIVE = "archive"
     FORGET = "forget"
     MANUAL = "manual"
 
@@ -29,12 +30,13 @@ SYMBOLS = {
     Action.UPDATE: "~",
     Action.DEACTIVATE: "-",
     Action.DELETE: "-",
+    Action.ARCHIVE: "-",
     Action.FORGET: "-",
     Action.MANUAL: "!",
 }
 
 #: Actions that remove an object from Ramp's active set (counted by the safety rules).
-REMOVALS = frozenset({Action.DEACTIVATE, Action.DELETE})
+REMOVALS = frozenset({Action.DEACTIVATE, Action.DELETE, Action.ARCHIVE})
 #: Actions that write nothing to Ramp.
 STATE_ONLY = frozenset({Action.FORGET, Action.MANUAL})
 
@@ -47,6 +49,8 @@ class Level:
     VENDORS_AFTER_RELINK = 2
     VENDOR_REMOVALS = 3
     ACCOUNTING_VENDOR_REMOVALS = 4
+    BILLS = 5
+    BILL_REMOVALS = 6
     NONE = 9
 
 

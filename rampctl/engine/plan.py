@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rampctl import __version__
+from rampctl.engine.bill_money import empty_money
 from rampctl.engine.changes import Action, Change, Drift, Summary, Unmanaged
 from rampctl.engine.safety import SafetyReport
 from rampctl.errors import PlanError
 
 #: Plan file format. Additive changes bump the minor version; readers accept any minor.
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 _MAJOR = FORMAT_VERSION.split(".")[0]
 
 
@@ -37,6 +38,7 @@ class Plan:
     manifest_digest: str = ""
     fingerprints: dict[str, str] = field(default_factory=dict)
     created_at: str = ""
+    money: dict[str, Any] = field(default_factory=empty_money)
 
     @property
     def has_changes(self) -> bool:
@@ -67,6 +69,7 @@ class Plan:
             "state": {"lineage": self.lineage, "serial": self.serial},
             "manifest_digest": self.manifest_digest,
             "summary": self.summary().counts,
+            "money": self.money,
             "safety": self.safety.to_json(),
             "changes": [c.to_json() for c in self.changes],
             "drift": [d.to_json() for d in self.drift],
@@ -97,6 +100,7 @@ class Plan:
             manifest_digest=data["manifest_digest"],
             fingerprints=data["fingerprints"],
             created_at=data["created_at"],
+            money=data.get("money") or empty_money(),  # absent in format 1.0
         )
 
 

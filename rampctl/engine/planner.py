@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from rampctl.engine.accounting import plan_accounting_vendor
+from rampctl.engine.bill_money import money_summary
+from rampctl.engine.bills import plan_bill, read_bill_inputs
 from rampctl.engine.changes import Change
 from rampctl.engine.context import PlanContext
 from rampctl.engine.plan import Plan
@@ -58,6 +60,8 @@ def plan_with_snapshot(
         state.check_binding(environment, snapshot.business.id)
     ctx = PlanContext(graph=graph, state=state, snapshot=snapshot)
     read_contacts(client, snapshot, ctx.contact_reads(settings.refresh_deep))
+    if graph.bills or any(r.kind == addr.BILL for r in state.resources.values()):
+        read_bill_inputs(client, ctx)
     return build_plan(ctx, environment=environment, settings=settings), snapshot
 
 
@@ -68,6 +72,8 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
         changes += plan_accounting_vendor(ctx, av)
     for _, vendor in sorted(ctx.graph.vendors.items()):
         changes += plan_vendor(ctx, vendor)
+    for _, bill in sorted(ctx.graph.bills.items()):
+        changes += plan_bill(ctx, bill)
     changes += plan_removals(ctx)
     if ctx.problems:
         raise ManifestError(ctx.problems)
@@ -90,6 +96,7 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
         manifest_digest=ctx.graph.digest,
         fingerprints={a: f for a, f in ctx.fingerprints.items() if a in targets},
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        money=money_summary(changes, ctx.graph, ctx.snapshot.bills),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rampctl.engine.bill_live import bill_view
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import accounting_vendor_view, fingerprint, vendor_view
@@ -55,7 +56,7 @@ class StateRecorder:
         attributes = self._attributes(change, result)
         if attributes is None:
             return None
-        ramp_id = result.vendor.id if result.vendor else _av_id(change, result)
+        ramp_id = _ramp_id(change, result)
         return ResourceState(
             kind=change.kind,
             ramp_id=ramp_id,
@@ -67,6 +68,8 @@ class StateRecorder:
         )
 
     def _attributes(self, change: Change, result: WriteResult) -> dict[str, Any] | None:
+        if result.bill is not None:
+            return bill_view(result.bill)
         if result.vendor is not None:
             view = vendor_view(result.vendor, self.snapshot.users)
             contact = self._contact(change)
@@ -117,8 +120,19 @@ class StateRecorder:
         if entry.kind == "accounting_vendor":
             item = self.snapshot.accounting_vendors.get(entry.ramp_id)
             return accounting_vendor_view(item) if item else None
+        if entry.kind == "bill":
+            bill = self.snapshot.bills.get(entry.ramp_id)
+            return bill_view(bill) if bill else None
         vendor = self.snapshot.vendors.get(entry.ramp_id)
         return vendor_view(vendor, self.snapshot.users) if vendor else None
+
+
+def _ramp_id(change: Change, result: WriteResult) -> str:
+    if result.bill is not None:
+        return result.bill.id
+    if result.vendor is not None:
+        return result.vendor.id
+    return _av_id(change, result)
 
 
 def _av_id(change: Change, result: WriteResult) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rampctl.engine.bill_live import bill_view
+from rampctl.engine.bills import plan_bill_removal
 from rampctl.engine.changes import Action, Change, Drift, Level, Unmanaged
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import drift_fields
@@ -27,6 +29,8 @@ def plan_removals(ctx: PlanContext) -> list[Change]:
 
 
 def _removal(ctx: PlanContext, address: str, entry: ResourceState) -> Change:
+    if entry.kind == addr.BILL:
+        return plan_bill_removal(ctx, address, entry)
     base = Change(
         address=address,
         kind=entry.kind,
@@ -94,6 +98,9 @@ def _live_view(ctx: PlanContext, entry: ResourceState) -> dict[str, object] | No
     if entry.kind == addr.ACCOUNTING_VENDOR:
         item = ctx.snapshot.accounting_vendors.get(entry.ramp_id)
         return accounting_vendor_view(item) if item else None
+    if entry.kind == addr.BILL:
+        bill = ctx.snapshot.bills.get(entry.ramp_id)
+        return bill_view(bill) if bill else None
     vendor = ctx.snapshot.vendors.get(entry.ramp_id)
     return vendor_view(vendor, ctx.snapshot.users) if vendor else None
 

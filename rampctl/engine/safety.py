@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from rampctl.engine.changes import REMOVALS, Action, Change
@@ -59,3 +60,23 @@ def check(
 
 def _removes(change: Change) -> bool:
     return change.action in REMOVALS or change.action is Action.FORGET
+
+
+def payment_refusal(
+    money: dict[str, Any], *, limit: Decimal | None, interactive: bool
+) -> str | None:
+    """Why the new payments a plan schedules need `--allow-payments`, or None when they don't.
+
+    With a limit, any currency's new-payment total above it is refused. Without one, a
+    person confirming the plan at a terminal is the check; any amount is refused otherwise.
+    """
+    totals: dict[str, str] = money.get("payments", {}).get("totals", {})
+    if limit is None:
+        over = {} if interactive else totals
+    else:
+        over = {cur: amount for cur, amount in totals.items() if Decimal(amount) > limit}
+    if not over:
+        return None
+    listed = ", ".join(f"{cur} {amount}" for cur, amount in sorted(over.items()))
+    bound = f"the payment limit {limit}" if limit is not None else "no payment limit is set"
+    return f"the plan schedules new bill payments of {listed} ({bound}); use --allow-payments"

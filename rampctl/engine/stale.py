@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rampctl.engine.bill_live import bill_view, find_by_key
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.plan import Plan
 from rampctl.engine.snapshot import Snapshot
@@ -65,6 +66,11 @@ def _create_target(change: Change, snapshot: Snapshot) -> str | None:
         return f"{change.address}: a vendor with key {key!r} now exists in Ramp"
     if change.kind == addr.ACCOUNTING_VENDOR and key in snapshot.accounting_by_remote:
         return f"{change.address}: accounting vendor {key!r} now exists in Ramp"
+    if change.kind == addr.BILL and change.request is not None:
+        vendor_id = change.request.get("vendor_id")
+        bills = [b for b in snapshot.bills.values() if b.vendor.id == vendor_id]
+        if find_by_key(bills, str(change.request.get("invoice_number"))):
+            return f"{change.address}: a bill with this vendor and invoice number now exists"
     return None
 
 
@@ -73,5 +79,8 @@ def live_fingerprint(change: Change, snapshot: Snapshot) -> str | None:
     if change.kind == addr.ACCOUNTING_VENDOR:
         item = snapshot.accounting_vendors.get(change.ramp_id or "")
         return fingerprint(accounting_vendor_view(item)) if item else None
+    if change.kind == addr.BILL:
+        bill = snapshot.bills.get(change.ramp_id or "")
+        return fingerprint(bill_view(bill)) if bill else None
     vendor = snapshot.vendors.get(change.ramp_id or "")
     return fingerprint(vendor_view(vendor, snapshot.users)) if vendor else None

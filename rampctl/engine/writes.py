@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rampctl.engine.bill_live import LiveBill, create_bill, get_bill, update_bill
 from rampctl.engine.changes import Action, Change
 from rampctl.errors import OutcomeUncertainError, RampNotFoundError
 from rampctl.model import address as addr
@@ -30,6 +31,7 @@ class WriteResult:
 
     vendor: Vendor | None = None
     accounting_vendor: AccountingVendor | None = None
+    bill: LiveBill | None = None
     removed: bool = False
 
 
@@ -39,7 +41,24 @@ def perform(client: RampClient, change: Change) -> WriteResult:
         return WriteResult(removed=True)
     if change.kind == addr.ACCOUNTING_VENDOR:
         return _accounting(client, change)
+    if change.kind == addr.BILL:
+        return _bill(client, change)
     return _vendor(client, change)
+
+
+def _bill(client: RampClient, change: Change) -> WriteResult:
+    """Create (found by key when the answer is lost), patch, archive or re-read a bill."""
+    if change.action is Action.CREATE:
+        assert change.request is not None
+        number = str(change.request["invoice_number"])
+        return WriteResult(bill=create_bill(client, change.request, number))
+    bill_id = str(change.ramp_id)
+    if change.action is Action.ARCHIVE:
+        _delete(lambda: client.delete_bill(bill_id))
+        return WriteResult(removed=True)
+    if change.request:
+        return WriteResult(bill=update_bill(client, bill_id, change.request))
+    return WriteResult(bill=get_bill(client, bill_id))
 
 
 def _vendor(client: RampClient, change: Change) -> WriteResult:

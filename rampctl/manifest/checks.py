@@ -7,7 +7,13 @@ from collections.abc import Iterable
 from rampctl.errors import Problem
 from rampctl.manifest.document import Document
 from rampctl.manifest.position import Position
-from rampctl.manifest.specs import AccountingRef, AccountingVendorSpec, VendorSpec, suggest
+from rampctl.manifest.specs import (
+    AccountingRef,
+    AccountingVendorSpec,
+    BillSpec,
+    VendorSpec,
+    suggest,
+)
 from rampctl.manifest.validate import Identity
 
 _LINK = "spec.accounting_vendor"
@@ -39,25 +45,47 @@ def unique_addresses(identities: Iterable[Identity]) -> list[Problem]:
 
 
 def unique_keys(documents: Iterable[Document]) -> list[Problem]:
-    """Vendor adoption keys (external_id or name) and accounting remote ids are unique."""
+    """Vendor adoption keys (external_id or name), accounting remote ids and bill keys
+    (vendor and invoice number) are unique."""
     problems = []
-    seen: dict[tuple[str, str], Document] = {}
+    seen: dict[tuple[str, ...], Document] = {}
     addresses: set[str] = set()
     for doc in documents:
         if doc.address in addresses:
             continue  # already reported as a duplicate address
         addresses.add(doc.address)
-        if isinstance(doc.spec, VendorSpec):
-            entry, field, what = ("vendor", doc.spec.key(doc.name)), "spec.external_id", "key"
-        else:
-            assert isinstance(doc.spec, AccountingVendorSpec)
-            entry, field, what = ("accounting", doc.spec.remote_id), "spec.remote_id", "remote_id"
+        entry, field, what = _key_of(doc)
         if entry in seen:
             other = seen[entry]
-            message = f"{what} '{entry[1]}' is also used by {other.address} ({other.position})"
+            message = f"{what} '{entry[-1]}' is also used by {other.address} ({other.position})"
             problems.append(_problem(doc.position_of(field), message, doc.address, field))
         else:
             seen[entry] = doc
+    return problems
+
+
+def _key_of(doc: Document) -> tuple[tuple[str, ...], str, str]:
+    """The unique key of a document, the field that holds it, and what to call it."""
+    spec = doc.spec
+    if isinstance(spec, VendorSpec):
+        return ("vendor", spec.key(doc.name)), "spec.external_id", "key"
+    if isinstance(spec, BillSpec):
+        vendor, number = spec.key()
+        return ("bill", vendor, number), "spec.invoice_number", f"vendor {vendor}: invoice"
+    return ("accounting", spec.remote_id), "spec.remote_id", "remote_id"
+
+
+def bill_references(documents: list[Document], identities: list[Identity]) -> list[Problem]:
+    """A bill's vendor named by manifest name must be a Vendor manifest."""
+    names = {i.name for i in identities if i.kind == "Vendor"}
+    problems = []
+    for doc in documents:
+        spec = doc.spec
+        if isinstance(spec, BillSpec) and isinstance(spec.vendor, str) and spec.vendor not in names:
+            message = f"no Vendor manifest named '{spec.vendor}'{suggest(spec.vendor, names)}"
+            problems.append(
+                _problem(doc.position_of("spec.vendor"), message, doc.address, "spec.vendor")
+            )
     return problems
 
 
@@ -88,4 +116,4 @@ def references(documents: list[Document], identities: list[Identity]) -> list[Pr
             problems.append(_problem(doc.position_of(_LINK), message, doc.address, _LINK))
         else:
             linked[remote] = doc
-    return problems
+    return problems + bill_references(documents, identities)

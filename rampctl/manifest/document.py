@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rampctl.manifest.position import FieldPath, Position, parse_path
-from rampctl.manifest.specs import AccountingRef, AccountingVendorSpec, VendorSpec
+from rampctl.manifest.specs import AccountingRef, AccountingVendorSpec, BillSpec, VendorSpec
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -16,7 +16,7 @@ class Document:
     kind: str
     name: str
     address: str
-    spec: VendorSpec | AccountingVendorSpec
+    spec: VendorSpec | AccountingVendorSpec | BillSpec
     position: Position
     keys: dict[FieldPath, Position] = field(default_factory=dict, repr=False)
 
@@ -51,6 +51,10 @@ class ManifestSet:
     def accounting_vendors(self) -> list[Document]:
         """The `AccountingVendor` documents."""
         return [d for d in self.documents if d.kind == "AccountingVendor"]
+
+    def bills(self) -> list[Document]:
+        """The `Bill` documents."""
+        return [d for d in self.documents if d.kind == "Bill"]
 
     def by_address(self, address: str) -> Document | None:
         """The document at `address` (`vendor/<name>`), if any."""

@@ -7,12 +7,14 @@ from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter
 
-from rampctl.manifest.specs import AccountingVendorManifest, VendorManifest
+from rampctl.manifest.specs import AccountingVendorManifest, BillManifest, VendorManifest
 
 SCHEMA_ID = "urn:rampctl:manifest:v1"
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-_Manifest = Annotated[VendorManifest | AccountingVendorManifest, Field(discriminator="kind")]
+_Manifest = Annotated[
+    VendorManifest | AccountingVendorManifest | BillManifest, Field(discriminator="kind")
+]
 
 
 def json_schema() -> dict[str, Any]:

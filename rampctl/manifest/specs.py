@@ -7,14 +7,28 @@ turns `true`/`false` into booleans only where a field is a boolean.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from rampctl.manifest.countries import ISO_COUNTRIES
+from rampctl.model import money
 
 API_VERSION = "rampctl/v1"
 SLUG_RE = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
@@ -233,8 +247,286 @@ class AccountingVendorManifest(_Model):
     spec: AccountingVendorSpec = Field(description="Desired state of the accounting vendor.")
 
 
-MANIFEST_MODELS: dict[str, type[VendorManifest] | type[AccountingVendorManifest]] = {
+# --- bills -------------------------------------------------------------------------------
+
+_AMOUNT_RE = re.compile(r"[0-9]+(\.[0-9]+)?")
+PaymentMethod = Literal[
+    "ACH",
+    "CARD",
+    "CHECK",
+    "DOMESTIC_WIRE",
+    "INTERNATIONAL",
+    "ONE_TIME_CARD",
+    "ONE_TIME_CARD_DELIVERY",
+    "PAID_MANUALLY",
+    "SWIFT",
+    "UNSPECIFIED",
+    "VENDOR_CREDIT",
+]
+ManualMethod = Literal[
+    "CASH",
+    "CHECK",
+    "CROSS_BORDER_PAYMENT",
+    "DIRECT_DEBIT",
+    "DOMESTIC_WIRE_TRANSFER",
+    "NON_RAMP_CREDIT_CARD",
+    "OTHER",
+    "PAID_IN_ERP",
+]
+BANK_METHODS = frozenset({"ACH", "DOMESTIC_WIRE", "INTERNATIONAL", "SWIFT"})
+#: The payment fields each method needs (required) and takes; the rest must be absent.
+PAYMENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    **{m: (("source_account", "vendor_account", "arrival_date"), ()) for m in sorted(BANK_METHODS)},
+    "CHECK": (("source_account", "arrival_date"), ()),
+    "CARD": (("spend_limit_id",), ("transaction_id",)),
+    "PAID_MANUALLY": (("manual_method", "payment_date"), ()),
+}
+_DETAIL_FIELDS = (
+    "source_account",
+    "vendor_account",
+    "arrival_date",
+    "spend_limit_id",
+    "transaction_id",
+    "manual_method",
+    "payment_date",
+)
+
+
+def _amount(value: Any) -> Any:
+    if isinstance(value, float):
+        raise ValueError('write amounts as decimal strings (like "1200.50"), never floats')
+    if isinstance(value, int | Decimal):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("-"):
+        raise ValueError(f"amount '{value}' is negative; bill amounts are 0 or more")
+    if not _AMOUNT_RE.fullmatch(text):
+        raise ValueError(f"'{value}' is not an amount: write a decimal like \"1200.50\"")
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+        raise ValueError(f"'{value}' is not an amount") from None
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date) or not isinstance(value, str):
+        return value
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD, like 2025-03-31") from None
+
+
+def _currency(value: str) -> str:
+    text = value.strip().upper()
+    if text not in money.CURRENCIES:
+        raise ValueError(f"'{value}' is not an ISO 4217 currency that Ramp accepts (like USD)")
+    return text
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_amount),
+    WithJsonSchema({"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$"}),
+]
+Day = Annotated[
+    dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})
+]
+CurrencyCode = Annotated[
+    str, AfterValidator(_currency), Field(json_schema_extra={"pattern": "^[A-Za-z]{3}$"})
+]
+
+
+class AccountingSelection(_Model):
+    """An accounting coding by the ERP's ids (Ramp `accounting_field_selections`)."""
+
+    field: Text = Field(description="External (ERP) id of the accounting field.")
+    option: Text = Field(description="External (ERP) id of the chosen field option.")
+
+
+class BillLine(_Model):
+    """A bill line with an amount in major units of the bill's currency."""
+
+    amount: Amount = Field(description='Amount as a decimal string, e.g. `"1200.50"`.')
+    memo: str | None = Field(None, description="What the line is for.")
+    accounting: list[AccountingSelection] = Field(
+        default_factory=list, description="Line-level accounting codings."
+    )
+
+
+class InventoryLine(_Model):
+    """An inventory bill line: quantity x unit price."""
+
+    unit_price: Amount = Field(description="Price of one unit as a decimal string.")
+    quantity: int = Field(ge=0, description="Number of units (a whole number).")
+    memo: str | None = Field(None, description="What the line is for.")
+    accounting: list[AccountingSelection] = Field(
+        default_factory=list, description="Line-level accounting codings."
+    )
+
+
+class VendorRef(_Model):
+    """A bill-pay vendor that no manifest describes, by its Ramp id."""
+
+    id: Text = Field(description="The vendor's Ramp id.")
+
+
+class BillPayment(_Model):
+    """How the bill is paid; which fields apply depends on `method`, as in Ramp's API."""
+
+    method: PaymentMethod = Field(description="Ramp payment method, e.g. `ACH` or `CHECK`.")
+    source_account: str | None = Field(
+        None,
+        description="Bill-pay bank account of the entity paying: its name in Ramp "
+        "(`external_name`) or id (ACH, wires, SWIFT, CHECK).",
+    )
+    vendor_account: str | None = Field(
+        None, description="Vendor bank account by nickname or id (ACH, wires, SWIFT)."
+    )
+    arrival_date: Day | None = Field(
+        None, description="When the payment should arrive; not a weekend (ACH, wires, CHECK)."
+    )
+    spend_limit_id: str | None = Field(None, description="Ramp spend limit paying (CARD).")
+    transaction_id: str | None = Field(
+        None, description="Card transaction that already paid the bill (CARD, optional)."
+    )
+    manual_method: ManualMethod | None = Field(
+        None, description="How it was paid outside Ramp (PAID_MANUALLY)."
+    )
+    payment_date: Day | None = Field(None, description="When it was paid (PAID_MANUALLY).")
+
+    @model_validator(mode="after")
+    def _fields_fit_method(self) -> BillPayment:
+        required, optional = PAYMENT_FIELDS.get(self.method, ((), ()))
+        errors = [
+            _error((name,), f"{name} is required for payment method {self.method}", None)
+            for name in required
+            if getattr(self, name) is None
+        ]
+        errors += [
+            _error((name,), f"{name} does not apply to payment method {self.method}", None)
+            for name in _DETAIL_FIELDS
+            if getattr(self, name) is not None and name not in required + optional
+        ]
+        if self.arrival_date is not None and self.arrival_date.weekday() >= 5:
+            day = self.arrival_date.strftime("%A")
+            message = f"arrival_date {self.arrival_date} is a {day}; Ramp pays on business days"
+            errors.append(_error(("arrival_date",), message, str(self.arrival_date)))
+        _raise(errors, "BillPayment")
+        return self
+
+
+def _error(loc: tuple[str | int, ...], message: str, given: Any) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError("value_error", message), loc=loc, input=given)
+
+
+def _raise(errors: list[InitErrorDetails], title: str) -> None:
+    if errors:
+        raise ValidationError.from_exception_data(title, errors)
+
+
+class BillSpec(_Model):
+    """A bill to pay a vendor. Ramp approves API-created bills at once and schedules payment."""
+
+    vendor: str | VendorRef = Field(
+        description="The vendor: the metadata name of a Vendor manifest, or `{id: ...}` for a "
+        "Ramp vendor no manifest describes."
+    )
+    contact: Email | None = Field(
+        None, description="Vendor contact by email; default: the vendor's default contact."
+    )
+    entity: Text = Field(description="The entity paying: its name in Ramp or its id.")
+    invoice_number: Text = Field(
+        max_length=20,
+        description="The vendor's invoice number (at most 20 characters); with the vendor it "
+        "identifies the bill, so a lost create is found again instead of sent twice.",
+    )
+    currency: CurrencyCode = Field(description="ISO 4217 invoice currency, e.g. `USD`.")
+    issue_date: Day = Field(description="Invoice date, YYYY-MM-DD.")
+    due_date: Day = Field(description="Due date, YYYY-MM-DD, on or after the issue date.")
+    posting_date: Day | None = Field(None, description="Accounting posting date.")
+    memo: str | None = Field(None, max_length=1000, description="Memo on the bill.")
+    accounting: list[AccountingSelection] = Field(
+        default_factory=list, description="Bill-level accounting codings by external ids."
+    )
+    line_items: list[BillLine] = Field(
+        default_factory=list, description="Lines with amounts (or use inventory_line_items)."
+    )
+    inventory_line_items: list[InventoryLine] = Field(
+        default_factory=list, description="Lines of quantity x unit price."
+    )
+    payment: BillPayment = Field(description="Payment method and its details.")
+    protect: bool = Field(False, description="Never archive this bill (recorded in state).")
+
+    @field_validator("vendor", mode="before")
+    @classmethod
+    def _vendor_form(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            _slug(value.strip())
+        elif isinstance(value, dict):
+            for key in value:
+                if key != "id":
+                    raise ValueError(f"unknown field '{key}'{suggest(key, ['id'])}")
+        elif value is not None:
+            raise ValueError("expected the name of a Vendor manifest or a mapping {id: ...}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BillSpec:
+        errors: list[InitErrorDetails] = []
+        if not self.line_items and not self.inventory_line_items:
+            message = "a bill needs line_items or inventory_line_items"
+            errors.append(_error(("line_items",), message, None))
+        if self.due_date < self.issue_date:
+            message = f"due_date {self.due_date} is before issue_date {self.issue_date}"
+            errors.append(_error(("due_date",), message, str(self.due_date)))
+        errors += self._digits()
+        _raise(errors, "BillSpec")
+        return self
+
+    def _digits(self) -> list[InitErrorDetails]:
+        digits = money.minor_digits(self.currency)
+        amounts: list[tuple[tuple[str | int, ...], Decimal]] = [
+            (("line_items", n, "amount"), line.amount) for n, line in enumerate(self.line_items)
+        ]
+        amounts += [
+            (("inventory_line_items", n, "unit_price"), line.unit_price)
+            for n, line in enumerate(self.inventory_line_items)
+        ]
+        return [
+            _error(
+                loc,
+                f"{value} has more than {digits} decimal places for {self.currency}",
+                str(value),
+            )
+            for loc, value in amounts
+            if not money.fits(value, self.currency)
+        ]
+
+    def key(self) -> tuple[str, str]:
+        """The adoption key: the vendor reference and the invoice number."""
+        vendor = self.vendor if isinstance(self.vendor, str) else f"id:{self.vendor.id}"
+        return (vendor, self.invoice_number)
+
+
+class BillManifest(_Model):
+    """A `Bill` document."""
+
+    apiVersion: Literal["rampctl/v1"] = Field(description="Manifest format version.")
+    kind: Literal["Bill"] = Field(description="Document kind.")
+    metadata: Metadata = Field(description="Document identity.")
+    spec: BillSpec = Field(description="Desired state of the bill.")
+
+
+MANIFEST_MODELS: dict[
+    str, type[VendorManifest] | type[AccountingVendorManifest] | type[BillManifest]
+] = {
     "Vendor": VendorManifest,
     "AccountingVendor": AccountingVendorManifest,
+    "Bill": BillManifest,
 }
-ADDRESS_PREFIX = {"Vendor": "vendor", "AccountingVendor": "accounting_vendor"}
+ADDRESS_PREFIX = {"Vendor": "vendor", "AccountingVendor": "accounting_vendor", "Bill": "bill"}

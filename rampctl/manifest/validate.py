@@ -149,8 +149,10 @@ def _message(err: ErrorDetails) -> str:
     kind, given = err["type"], _describe(err["input"])
     if kind == "value_error":
         return str(err.get("ctx", {}).get("error", err["msg"]))
-    if kind == "literal_error":
+    if kind == "literal_error" and err["loc"] == ("apiVersion",):
         return f"unsupported apiVersion {given} (expected {API_VERSION!r})"
+    if kind == "literal_error":
+        return f"expected one of {err.get('ctx', {}).get('expected')}, got {given}"
     if kind == "string_too_short":
         return "must not be empty"
     expected = _EXPECTED.get(kind)
@@ -167,6 +169,8 @@ _EXPECTED = {
     "list_type": "a list",
     "bool_parsing": "true or false",
     "bool_type": "true or false",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
 }
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 VENDOR = "vendor"
 ACCOUNTING_VENDOR = "accounting_vendor"
-KINDS = (VENDOR, ACCOUNTING_VENDOR)
-KIND_OF_MANIFEST = {"Vendor": VENDOR, "AccountingVendor": ACCOUNTING_VENDOR}
+BILL = "bill"
+KINDS = (VENDOR, ACCOUNTING_VENDOR, BILL)
+KIND_OF_MANIFEST = {"Vendor": VENDOR, "AccountingVendor": ACCOUNTING_VENDOR, "Bill": BILL}
 
 
 def make(kind: str, name: str) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from rampctl.model import address as addr
 from rampctl.model import normalise as norm
+from rampctl.model.bills import DesiredBill, build_bills
 
 if TYPE_CHECKING:
     from rampctl.manifest import Document, ManifestSet
@@ -67,17 +68,23 @@ class DesiredGraph:
     vendors: dict[str, DesiredVendor]
     accounting_vendors: dict[str, DesiredAccountingVendor]
     digest: str
+    bills: dict[str, DesiredBill] = field(default_factory=dict)
 
     def addresses(self) -> set[str]:
         """All desired addresses."""
-        return set(self.vendors) | set(self.accounting_vendors)
+        return set(self.vendors) | set(self.accounting_vendors) | set(self.bills)
 
 
 def build_graph(manifests: ManifestSet) -> DesiredGraph:
     """Turn validated manifests into the desired graph."""
     avs = {doc.address: _accounting_vendor(doc) for doc in manifests.accounting_vendors()}
     vendors = {doc.address: _vendor(doc, avs) for doc in manifests.vendors()}
-    return DesiredGraph(vendors=vendors, accounting_vendors=avs, digest=manifests.digest)
+    return DesiredGraph(
+        vendors=vendors,
+        accounting_vendors=avs,
+        digest=manifests.digest,
+        bills=build_bills(manifests.bills()),
+    )
 
 
 def _vendor(doc: Document, avs: dict[str, DesiredAccountingVendor]) -> DesiredVendor:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
 from rich.text import Text
 
@@ -17,6 +19,7 @@ GROUPS = (
     (Action.UPDATE, "to update"),
     (Action.DEACTIVATE, "to deactivate"),
     (Action.DELETE, "to delete"),
+    (Action.ARCHIVE, "to archive (Ramp's delete; cancels the scheduled payment)"),
     (Action.FORGET, "to stop tracking (no change in Ramp)"),
     (Action.MANUAL, "needing a manual change in Ramp"),
 )
@@ -26,6 +29,7 @@ STYLES = {"+": "green", "~": "yellow", "-": "red", "!": "magenta"}
 def render(plan: Plan, *, show_unmanaged: bool = False) -> Text:
     """The whole human plan."""
     out = Text()
+    _money(out, plan.money)
     _drift(out, plan.drift)
     _changes(out, plan.changes)
     if show_unmanaged:
@@ -95,4 +99,67 @@ def _unmanaged(out: Text, items: list[Unmanaged]) -> None:
     for item in items:
         key = f" key={item.key}" if item.key else ""
         out.append(f"    {item.kind} {item.ramp_id}  {item.name}{key}\n", style="dim")
+    out.append("\n")
+
+
+MONEY_LINES = (
+    ("create", "+", ("bill", "bills"), "to create"),
+    ("payments", "+", ("new payment", "new payments"), "scheduled"),
+    ("update", "~", ("bill", "bills"), "to update (totals after)"),
+    ("archive", "-", ("bill", "bills"), "to archive (scheduled payments cancelled)"),
+)
+
+
+def amount_text(currency: str, amount: str) -> str:
+    """`USD 1,200.00`: an amount with its currency, digits grouped."""
+    return f"{currency} {Decimal(amount):,}"
+
+
+def totals_text(totals: dict[str, str]) -> str:
+    """Per-currency totals joined: `USD 1,200.00, GBP 80.00`."""
+    return ", ".join(amount_text(c, a) for c, a in sorted(totals.items()))
+
+
+def money_lines(money: dict[str, Any]) -> list[str]:
+    """One line per non-empty money section: symbol, count, what, totals."""
+    lines = []
+    for section, symbol, nouns, what in MONEY_LINES:
+        part = money.get(section) or {}
+        count = part.get("count", 0)
+        if count:
+            noun = nouns[0] if count == 1 else nouns[1]
+            lines.append(f"{symbol} {count} {noun} {what}: {totals_text(part['totals'])}")
+    return lines
+
+
+def bill_line(bill: dict[str, Any]) -> str:
+    """A bill of the money summary: address, total, payment method and date."""
+    total = amount_text(bill["currency"], bill["total"])
+    before = bill.get("before_total")
+    if bill["section"] == "update" and before and before != bill["total"]:
+        total += f" (was {amount_text(bill['currency'], before)})"
+    when = f", pays on {bill['pays_on']}" if bill.get("pays_on") else ""
+    return f"{bill['address']}  {bill['name']}  {total}  {bill['payment_method']}{when}"
+
+
+def item_line(line: dict[str, Any]) -> str:
+    """A line of a bill: amount (or quantity x unit price = amount) and memo."""
+    amount = f"{Decimal(line['amount']):,}"
+    if "quantity" in line:
+        amount = f"{line['quantity']} x {Decimal(line['unit_price']):,} = {amount}"
+    return f"{amount}  {line['memo'] or ''}".rstrip()
+
+
+def _money(out: Text, money: dict[str, Any]) -> None:
+    summary = money_lines(money)
+    if not summary:
+        return
+    out.append("Money (bills):\n", style="bold")
+    for line in summary:
+        out.append(f"  {line}\n", style=STYLES[line[0]])
+    for bill in money.get("bills", []):
+        symbol = {"create": "+", "update": "~", "archive": "-"}[bill["section"]]
+        out.append(f"  {symbol} {bill_line(bill)}\n", style=STYLES[symbol])
+        for line in bill["lines"]:
+            out.append(f"        {item_line(line)}\n")
     out.append("\n")

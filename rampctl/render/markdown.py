@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.plan import Plan
-from rampctl.render.human import summary_line
+from rampctl.render.human import bill_line, item_line, money_lines, summary_line
 from rampctl.render.values import show
 
 MAX_CHARS = 65_000
 #: Removals first: they are what a reviewer must not miss.
 ORDER = (
     Action.DELETE,
+    Action.ARCHIVE,
     Action.DEACTIVATE,
     Action.FORGET,
     Action.MANUAL,
@@ -22,8 +23,11 @@ ORDER = (
     Action.UPDATE,
     Action.ADOPT,
 )
+#: Groups shown expanded: removals.
+OPEN = (Action.DELETE, Action.DEACTIVATE, Action.ARCHIVE)
 TITLES = {
     Action.DELETE: ":x: Delete",
+    Action.ARCHIVE: ":file_cabinet: Archive bill",
     Action.DEACTIVATE: ":no_entry: Deactivate",
     Action.FORGET: ":wastebasket: Stop tracking",
     Action.MANUAL: ":warning: Manual change needed in Ramp",
@@ -44,7 +48,9 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
 
 
 def _head(plan: Plan) -> str:
-    lines = ["### rampctl plan", "", f"**{summary_line(plan)}**", ""]
+    lines = ["### rampctl plan", ""]
+    lines += _money(plan.money)
+    lines += [f"**{summary_line(plan)}**", ""]
     counts = plan.summary().counts
     if counts:
         lines += ["| Action | Count |", "|---|---:|"]
@@ -57,11 +63,27 @@ def _head(plan: Plan) -> str:
     return "\n".join(lines)
 
 
+def _money(money: dict[str, object]) -> list[str]:
+    """The money summary: totals per section, then each bill with its lines."""
+    summary = money_lines(money)
+    if not summary:
+        return []
+    lines = ["#### :moneybag: Money", ""]
+    lines += [f"- **{_escape(line)}**" for line in summary]
+    lines.append("")
+    bills = money.get("bills")
+    for bill in bills if isinstance(bills, list) else []:
+        lines.append(f"- `{_escape(bill_line(bill))}`")
+        lines += [f"  - {_escape(item_line(line))}" for line in bill["lines"]]
+    lines.append("")
+    return lines
+
+
 def _group(action: Action, changes: list[Change]) -> str:
     if not changes:
         return ""
     lines = [
-        f"<details{' open' if action in (Action.DELETE, Action.DEACTIVATE) else ''}>",
+        f"<details{' open' if action in OPEN else ''}>",
         f"<summary>{TITLES[action]} ({len(changes)})</summary>",
         "",
     ]

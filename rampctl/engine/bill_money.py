@@ -1,0 +1,126 @@
+"""The money summary of a plan: what bill changes will move, per currency, before anything else.
+
+A plan's `money` section counts and totals (per currency, decimal text in major units) the
+bills to create, the new payments those creates schedule, the bills to update and those to
+archive, and lists each bill with its lines. Nothing here is a float.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from rampctl.engine.bill_live import LiveBill, bill_view
+from rampctl.engine.changes import Action, Change
+from rampctl.model import address as addr
+from rampctl.model import money
+from rampctl.model.bills import DesiredBill, bill_total
+from rampctl.model.desired import DesiredGraph
+
+SECTIONS = ("create", "payments", "update", "archive")
+
+
+def empty_money() -> dict[str, Any]:
+    """A money section with nothing in it."""
+    return {**{s: {"count": 0, "totals": {}} for s in SECTIONS}, "bills": []}
+
+
+def money_summary(
+    changes: list[Change], graph: DesiredGraph, bills: dict[str, LiveBill]
+) -> dict[str, Any]:
+    """The money section for the bill changes among `changes`."""
+    entries = []
+    for change in changes:
+        if change.kind != addr.BILL:
+            continue
+        entry = _entry(change, graph.bills.get(change.address), bills.get(change.ramp_id or ""))
+        if entry is not None:
+            entries.append(entry)
+    summary = empty_money()
+    sums: dict[str, dict[str, int]] = {s: defaultdict(int) for s in SECTIONS}
+    for entry in entries:
+        sections = [entry["section"]] + (["payments"] if entry.get("new_payment") else [])
+        for section in sections:
+            summary[section]["count"] += 1
+            sums[section][entry["currency"]] += money.to_minor(
+                Decimal(entry["total"]), entry["currency"]
+            )
+    for section in SECTIONS:
+        summary[section]["totals"] = {
+            cur: money.minor_text(amount, cur) for cur, amount in sorted(sums[section].items())
+        }
+    summary["bills"] = entries
+    return summary
+
+
+def _entry(
+    change: Change, desired: DesiredBill | None, live: LiveBill | None
+) -> dict[str, Any] | None:
+    if change.action is Action.CREATE and desired is not None:
+        return _created(change, desired)
+    if change.action in (Action.UPDATE, Action.ADOPT) and change.request and live is not None:
+        entry = _live(change, live, "update")
+        if desired is not None:
+            entry["total"] = money.minor_text(
+                bill_total(desired.fields, live.currency), live.currency
+            )
+            entry["lines"] = lines_of(desired.fields)
+        return entry
+    if change.action is Action.ARCHIVE and live is not None:
+        return _live(change, live, "archive")
+    return None
+
+
+def _created(change: Change, desired: DesiredBill) -> dict[str, Any]:
+    payment = desired.payment
+    return {
+        "address": change.address,
+        "action": change.action.value,
+        "section": "create",
+        "name": change.name,
+        "invoice_number": desired.invoice_number,
+        "currency": desired.currency,
+        "total": money.minor_text(desired.total_minor, desired.currency),
+        "payment_method": payment["method"],
+        "pays_on": payment.get("arrival_date") or payment.get("payment_date"),
+        "new_payment": desired.moves_money,
+        "lines": lines_of(desired.fields),
+    }
+
+
+def _live(change: Change, live: LiveBill, section: str) -> dict[str, Any]:
+    view = bill_view(live)
+    payment = view["payment"]
+    return {
+        "address": change.address,
+        "action": change.action.value,
+        "section": section,
+        "name": change.name,
+        "invoice_number": view["invoice_number"],
+        "currency": live.currency,
+        "total": view["total"],
+        "before_total": view["total"],
+        "payment_method": payment.get("method"),
+        "pays_on": payment.get("arrival_date") or payment.get("payment_date"),
+        "new_payment": False,
+        "lines": lines_of(view),
+    }
+
+
+def lines_of(fields: dict[str, Any]) -> list[dict[str, Any]]:
+    """The lines of comparable bill fields as the money summary lists them."""
+    out: list[dict[str, Any]] = [
+        {"memo": line["memo"], "amount": line["amount"]} for line in fields["line_items"]
+    ]
+    for line in fields["inventory_line_items"]:
+        price = Decimal(line["unit_price"])
+        out.append(
+            {
+                "memo": line["memo"],
+                "quantity": line["quantity"],
+                "unit_price": line["unit_price"],
+                "amount": str(price * int(line["quantity"])),
+            }
+        )
+    return out
