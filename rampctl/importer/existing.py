@@ -38,7 +38,8 @@ def existing_from(manifests: Iterable[ManifestSet], state: State) -> Existing:
     found = Existing()
     for manifest_set in manifests:
         for doc in manifest_set.documents:
-            _add_document(found, doc.name, doc.address, doc.spec)
+            if isinstance(doc.spec, VendorSpec | AccountingVendorSpec):
+                _add_document(found, doc.name, doc.address, doc.spec)
     for address, entry in state.resources.items():
         name = addr.name_of(address)
         if entry.kind == addr.VENDOR:

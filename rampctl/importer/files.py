@@ -21,6 +21,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from rampctl.errors import ConfigError, ManifestError
 from rampctl.importer.draft import ACCOUNTING_KIND, VENDOR_KIND, Draft, DraftDocument
+from rampctl.importer.emit import document_text
 from rampctl.manifest.fmt import format_text
 from rampctl.manifest.schema import json_schema_text
 from rampctl.manifest.specs import API_VERSION
@@ -63,13 +64,21 @@ def layout(draft: Draft, out: Path, *, split: bool) -> list[OutputFile]:
 
 def render(file: OutputFile, out: Path) -> str:
     """The canonical text of `file`; into an existing file, its documents are kept first."""
-    body = _dump([_document(d) for d in file.documents])
+    documents = [_document(d) for d in file.documents]
     if file.exists():
         kept = file.path.read_text(encoding="utf-8").rstrip("\n")
-        text = f"{kept}\n---\n{body}" if kept.strip() else _header(file, out) + body
-    else:
-        text = _header(file, out) + body
-    result = format_text(text, file.path.as_posix())
+        if kept.strip():
+            return _formatted(f"{kept}\n---\n{_dump(documents)}", file.path)
+    body = "---\n".join(_document_text(d, file.path) for d in documents)
+    return _header(file, out) + body
+
+
+def _document_text(document: dict[str, Any], path: Path) -> str:
+    return document_text(document) or _formatted(_dump([document]), path)
+
+
+def _formatted(text: str, path: Path) -> str:
+    result = format_text(text, path.as_posix())
     if result.problems:
         raise ManifestError(result.problems)
     return result.text
