@@ -1,0 +1,204 @@
+"""End to end: `rampctl import` from the sandbox into an empty manifests folder, then plan/apply.
+
+The promise checked here: after import, the first plan changes nothing but the adoption
+keys import announced; after apply, `plan --detailed-exitcode` exits 0.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rampctl.ramp.config import RATE_LIMIT_VAR
+from rampctl.sandbox.embedded import running_sandbox
+from rampctl.sandbox.seed import ident
+from rampctl.sandbox.settings import SandboxSettings
+from tests.functional.conftest import Project
+
+FAST = 1_000_000
+"""A rate limit high enough that tests do not wait (Ramp's own is 200 per 10 s)."""
+
+
+@pytest.fixture
+def fresh(project: Project) -> Project:
+    """The demo sandbox with an empty manifests folder and no state."""
+    shutil.rmtree(project.root / "manifests")
+    (project.root / "manifests").mkdir()
+    return project
+
+
+def _changes(project: Project) -> list[tuple[str, str, list[str]]]:
+    result = project.rampctl("plan", "--json")
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)
+    return [(c["action"], c["address"], [f["path"] for f in c["fields"]]) for c in plan["changes"]]
+
+
+def _converges(project: Project) -> None:
+    applied = project.rampctl("apply", "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    again = project.rampctl("plan", "--detailed-exitcode")
+    assert again.code == 0, again.out + again.err
+
+
+def _checks_pass(project: Project) -> None:
+    for args in (("validate",), ("fmt", "--check")):
+        result = project.rampctl(*args)
+        assert result.code == 0, result.out + result.err
+
+
+def test_import_then_plan_shows_only_the_announced_adoption_key(fresh: Project) -> None:
+    result = fresh.rampctl("import")
+    assert result.code == 0, result.err
+    assert "imported 4 vendors and 4 accounting vendors in 2 files" in result.out
+    assert "vendor/umbrella-insurance: umbrella-insurance" in result.err
+    assert "left out 1 inactive objects" in result.err
+    assert fresh.writes() == []  # import only reads Ramp
+    files = sorted(p.name for p in (fresh.root / "manifests").iterdir())
+    assert files == ["accounting-vendors.yaml", "rampctl.schema.json", "vendors.yaml"]
+    _checks_pass(fresh)
+    assert _changes(fresh) == [("update", "vendor/umbrella-insurance", ["external_id"])]
+    _converges(fresh)
+    assert len(fresh.vendor_by_key("umbrella-insurance")) == 1
+
+
+def test_import_all_split_named_by_external_id(fresh: Project) -> None:
+    args = ("import", "--filter", "all", "--split", "--name-from", "external_id")
+    result = fresh.rampctl(*args)
+    assert result.code == 0, result.err
+    vendors = fresh.root / "manifests" / "vendors"
+    assert sorted(p.name for p in vendors.iterdir()) == [
+        "acme-cloud.yaml",
+        "globex-logistics.yaml",
+        "initech.yaml",
+        "umbrella-insurance.yaml",
+        "vandelay-imports.yaml",
+    ]
+    vandelay = (vendors / "vandelay-imports.yaml").read_text()
+    assert vandelay.startswith("# yaml-language-server: $schema=../rampctl.schema.json\n")
+    assert "  active: false\n" in vandelay and "accounting_vendor" not in vandelay
+    acme = (vendors / "acme-cloud.yaml").read_text()
+    assert "  accounting_vendor: acme-cloud-inc\n" in acme and "external_id" not in acme
+    assert (
+        '    phone: "+14155550100"\n' in acme and "  owner: bob.martin@northwind.example\n" in acme
+    )
+    _checks_pass(fresh)
+    assert _changes(fresh) == [
+        ("update", "vendor/umbrella-insurance", ["external_id"]),
+        ("update", "vendor/vandelay-imports", ["external_id"]),
+    ]
+    _converges(fresh)
+
+
+def test_sensitive_vendor_data_never_reaches_the_files_or_state(fresh: Project) -> None:
+    assert fresh.rampctl("import", "--filter", "all").code == 0
+    texts = [p.read_text() for p in (fresh.root / "manifests").glob("*.yaml")]
+    texts.append((fresh.root / "rampctl.state.json").read_text())
+    for text in texts:
+        for word in ("Acme operating", "account_number", "routing", "tax_id", "client_secret"):
+            assert word not in text
+
+
+def test_dry_run_prints_the_files_and_writes_nothing(fresh: Project) -> None:
+    result = fresh.rampctl("import", "--dry-run")
+    assert result.code == 0, result.err
+    assert "# --- manifests/vendors.yaml" in result.out
+    assert "  name: Umbrella Insurance\n" in result.out
+    assert "would import 4 vendors" in result.out
+    assert list((fresh.root / "manifests").iterdir()) == []
+    assert not (fresh.root / "rampctl.state.json").exists()
+
+
+def _new_vendor(project: Project, name: str) -> None:
+    alice = ident("user:alice.chen@northwind.example")
+    with project.api() as api:
+        body = {
+            "name": name,
+            "country": "US",
+            "vendor_owner_id": alice,
+            "business_vendor_contacts": {"email": "hi@acme-eu.example"},
+        }
+        assert api.post("/vendors", json=body).status_code < 300
+
+
+def _tree(project: Project) -> dict[str, str]:
+    root = project.root / "manifests"
+    return {p.relative_to(root).as_posix(): p.read_text() for p in root.rglob("*.yaml")}
+
+
+def test_reimport_skips_managed_vendors_and_refuses_existing_files(fresh: Project) -> None:
+    assert fresh.rampctl("import").code == 0
+    before, state_before = _tree(fresh), (fresh.root / "rampctl.state.json").read_text()
+    again = fresh.rampctl("import")
+    assert again.code == 0, again.err
+    assert "imported 0 vendors and 0 accounting vendors in 0 files" in again.out
+    assert "skipped Vendor 'Acme Cloud Inc.': already managed as vendor/acme-cloud-inc" in again.err
+    assert _tree(fresh) == before
+    assert (fresh.root / "rampctl.state.json").read_text() == state_before
+
+    _new_vendor(fresh, "Acme Cloud Inc")  # the same slug as an imported vendor
+    refused = fresh.rampctl("import")
+    assert refused.code == 1
+    assert "refusing to write into existing manifest files: manifests/vendors.yaml" in refused.err
+    assert _tree(fresh) == before
+
+    forced = fresh.rampctl("import", "--force")
+    assert forced.code == 0, forced.err
+    assert "vendor/acme-cloud-inc-2: acme-cloud-inc-2" in forced.err
+    text = (fresh.root / "manifests" / "vendors.yaml").read_text()
+    assert text.startswith(before["vendors.yaml"].rstrip("\n") + "\n---\n")
+    _checks_pass(fresh)
+    assert _changes(fresh) == [
+        ("update", "vendor/acme-cloud-inc-2", ["external_id"]),
+        ("update", "vendor/umbrella-insurance", ["external_id"]),
+    ]
+    _converges(fresh)
+
+
+def test_reimport_with_split_adds_only_the_new_vendor(fresh: Project) -> None:
+    assert fresh.rampctl("import", "--split").code == 0
+    _new_vendor(fresh, "Acme Europe")
+    result = fresh.rampctl("import", "--split")
+    assert result.code == 0, result.err
+    assert "imported 1 vendors and 0 accounting vendors in 1 files" in result.out
+    assert "vendors/acme-europe.yaml" in _tree(fresh)
+    _checks_pass(fresh)
+    _converges(fresh)
+
+
+@pytest.fixture
+def generated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Project]:
+    """A sandbox seeded with a generated business of 2,000 vendors, an empty manifests folder."""
+    with running_sandbox(seed="2000", settings=SandboxSettings(rate_limit=FAST)) as sandbox:
+        env = {
+            "RAMP_BASE_URL": sandbox.base_url,
+            "RAMP_CLIENT_ID": sandbox.client_id,
+            "RAMP_CLIENT_SECRET": sandbox.client_secret,
+            RATE_LIMIT_VAR: str(FAST),
+        }
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.delenv("RAMPCTL_SANDBOX", raising=False)
+        project = Project(tmp_path, sandbox, capsys)
+        shutil.rmtree(project.root / "manifests")
+        (project.root / "manifests").mkdir()
+        yield project
+
+
+def test_import_of_a_generated_business_of_2000_vendors(generated: Project) -> None:
+    started = time.perf_counter()
+    result = generated.rampctl("import")
+    took = time.perf_counter() - started
+    assert result.code == 0, result.err
+    assert "imported 2000 vendors and 200 accounting vendors in 2 files" in result.out
+    assert "warning" not in result.err
+    assert took < 60
+    plan = generated.rampctl("plan", "--detailed-exitcode")
+    assert plan.code == 0, plan.out[-2000:] + plan.err[-2000:]
