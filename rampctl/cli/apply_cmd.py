@@ -16,6 +16,7 @@ from rampctl.cli.runtime import Session, load_graph, ramp_session, state_store
 from rampctl.cli.signals import stop_on_signals
 from rampctl.cli.ui import err_console, out_console
 from rampctl.engine.apply import ApplyReport, ApplySettings, apply_changes
+from rampctl.engine.bills import read_change_bills
 from rampctl.engine.changes import Action
 from rampctl.engine.plan import Plan
 from rampctl.engine.planner import plan_with_snapshot
@@ -124,6 +125,7 @@ def _plan(
     if plan_file is not None:
         plan = read_plan_file(plan_file)
         snapshot = read_snapshot(session.client)
+        read_change_bills(session.client, snapshot, plan.changes)
         check_fresh(
             plan, state=state, graph=graph, snapshot=snapshot, environment=session.environment
         )

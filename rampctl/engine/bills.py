@@ -23,7 +23,7 @@ from rampctl.engine.bill_live import (
 from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields
-from rampctl.engine.snapshot import read_contacts
+from rampctl.engine.snapshot import Snapshot, read_contacts
 from rampctl.engine.view import fingerprint
 from rampctl.errors import RampNotFoundError
 from rampctl.manifest.specs import BANK_METHODS
@@ -535,3 +535,18 @@ def plan_bill_removal(ctx: PlanContext, address: str, entry: ResourceState) -> C
         reason="Ramp's delete archives the bill and cancels its scheduled payment",
         level=Level.BILL_REMOVALS,
     )
+
+
+def read_change_bills(client: RampClient, snapshot: Snapshot, changes: list[Change]) -> None:
+    """Read the live bills a saved plan's bill changes target (by id, and by vendor for
+    creates), so the freshness check can compare them."""
+    ids = [c.ramp_id for c in changes if c.kind == addr.BILL and c.ramp_id]
+    vendors = {
+        str(c.request["vendor_id"])
+        for c in changes
+        if c.kind == addr.BILL and c.action is Action.CREATE and c.request
+    }
+    found = client.run_concurrently({v: _lister(client, v) for v in sorted(vendors)})
+    for bills in found.values():
+        snapshot.bills.update({b.id: b for b in bills})
+    read_bills_by_id(client, snapshot.bills, [i for i in ids if i not in snapshot.bills])
