@@ -80,7 +80,7 @@ def import_(ctx: click.Context, /, **params: Any) -> None:
     opts = global_options(ctx)
     out = params["out"] or opts.manifests
     if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out must be a folder: {out} is a file")
+        raise ConfigError(f"--out must be a folder: {out} is a file (pass --out DIR)")
     target = Target(
         manifests=opts.manifests,
         out=out,
@@ -112,6 +112,12 @@ def import_(ctx: click.Context, /, **params: Any) -> None:
         else:
             service.commit(outcome, snapshot, store, target, session.environment)
     _report(outcome, store.path, dry_run=params["dry_run"])
+    if outcome.draft.documents and not target.out_is_read_by_plan():
+        err_console().print(
+            f"note: plan reads {opts.manifests}, not {out}: move the files there before "
+            "planning (until then plan would remove the imported objects it finds in the state)",
+            markup=False,
+        )
 
 
 def _print_files(outcome: Outcome) -> None:
