@@ -155,6 +155,9 @@ def _message(err: ErrorDetails) -> str:
         return f"expected one of {err.get('ctx', {}).get('expected')}, got {given}"
     if kind == "string_too_short":
         return "must not be empty"
+    if kind == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length")
+        return f"must be at most {limit} characters, got {len(str(err['input']))}"
     expected = _EXPECTED.get(kind)
     if expected:
         return f"expected {expected}, got {given}"
@@ -188,7 +191,9 @@ def fields_at(model: type[BaseModel], path: FieldPath) -> list[str]:
     """The field names valid at `path` inside `model` (for "did you mean")."""
     current: type[BaseModel] | None = model
     for part in path:
-        if current is None or not isinstance(part, str) or part not in current.model_fields:
+        if isinstance(part, int):
+            continue  # an item of a list of models: its fields are the model's
+        if current is None or part not in current.model_fields:
             return []
         current = model_in(current.model_fields[part].annotation)
     return list(current.model_fields) if current else []
@@ -197,6 +202,8 @@ def fields_at(model: type[BaseModel], path: FieldPath) -> list[str]:
 def model_in(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
+    if typing.get_origin(annotation) is list:
+        return model_in(typing.get_args(annotation)[0])
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         for arg in typing.get_args(annotation):
             found = model_in(arg)
