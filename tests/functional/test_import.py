@@ -202,3 +202,13 @@ def test_import_of_a_generated_business_of_2000_vendors(generated: Project) -> N
     assert took < 60
     plan = generated.rampctl("plan", "--detailed-exitcode")
     assert plan.code == 0, plan.out[-2000:] + plan.err[-2000:]
+
+
+def test_import_into_a_managed_tree_adds_only_what_no_manifest_claims(project: Project) -> None:
+    result = project.rampctl("import")
+    assert result.code == 0, result.err
+    assert "imported 1 vendors and 1 accounting vendors in 2 files" in result.out
+    assert "skipped Vendor 'Acme Cloud Inc.': already managed as vendor/acme-cloud" in result.err
+    assert "warning" not in result.err
+    plan = {(a, addr) for a, addr, _ in _changes(project) if addr.endswith("umbrella-insurance")}
+    assert plan == {("update", "vendor/umbrella-insurance")}
