@@ -433,7 +433,7 @@ def _create(
     total = money.minor_text(desired.total_minor, desired.currency)
     shown = {
         "vendor": vendor.name,
-        "contact": _contact_email(ctx, vendor.id, refs.contact_id),
+        "contact": _contact_email(ctx.snapshot, vendor.id, refs.contact_id),
         "entity": refs.entity.entity_name if refs.entity else desired.entity,
         **{k: v for k, v in desired.fields.items() if v not in (None, [])},
         "payment": {k: v for k, v in desired.payment.items()},
@@ -453,8 +453,8 @@ def _create(
     )
 
 
-def _contact_email(ctx: PlanContext, vendor_id: str, contact_id: str | None) -> str | None:
-    for contact in ctx.snapshot.contacts.get(vendor_id, []):
+def _contact_email(snapshot: Snapshot, vendor_id: str, contact_id: str | None) -> str | None:
+    for contact in snapshot.contacts.get(vendor_id, []):
         if contact.id == contact_id:
             return contact.email
     return None
@@ -550,3 +550,94 @@ def read_change_bills(client: RampClient, snapshot: Snapshot, changes: list[Chan
     for bills in found.values():
         snapshot.bills.update({b.id: b for b in bills})
     read_bills_by_id(client, snapshot.bills, [i for i in ids if i not in snapshot.bills])
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+def import_bills(
+    client: RampClient,
+    snapshot: Snapshot,
+    *,
+    since: str,
+    vendor_names: dict[str, str],
+) -> list[dict[str, Any]]:
+    """Open bills issued on or after `since` (YYYY-MM-DD) as Bill manifest documents.
+
+    `vendor_names` maps Ramp vendor ids to the metadata names of their Vendor manifests;
+    other vendors are referenced by `{id: ...}`. Contacts, bank accounts and accounting
+    codings are written by email, name and external id, as a person would write them.
+    """
+    bills = list_bills(client, payment_status="OPEN", from_issued_date=f"{since}T00:00:00Z")
+    vendor_ids = sorted({b.vendor.id for b in bills})
+    read_contacts(client, snapshot, [v for v in vendor_ids if v not in snapshot.contacts])
+    banks = client.run_concurrently({v: _banks(client, v) for v in vendor_ids})
+    names: set[str] = set()
+    return [
+        _manifest(bill, snapshot, banks.get(bill.vendor.id, []), vendor_names, names)
+        for bill in sorted(bills, key=lambda b: (b.vendor.name or "", b.invoice_number or ""))
+    ]
+
+
+def _manifest(
+    bill: LiveBill,
+    snapshot: Snapshot,
+    banks: list[Any],
+    vendor_names: dict[str, str],
+    taken: set[str],
+) -> dict[str, Any]:
+    view = bill_view(bill)
+    vendor: Any = vendor_names.get(bill.vendor.id) or {"id": bill.vendor.id}
+    spec: dict[str, Any] = {"vendor": vendor}
+    contact = _contact_email(snapshot, bill.vendor.id, bill.vendor_contact_id)
+    if contact:
+        spec["contact"] = contact
+    entity = snapshot.entities.get(bill.entity_id or "")
+    spec["entity"] = (entity.entity_name if entity else None) or bill.entity_id
+    for key in ("invoice_number", "currency", "issue_date", "due_date", "posting_date", "memo"):
+        if view[key] is not None:
+            spec[key] = view[key]
+    if view["accounting"]:
+        spec["accounting"] = [{"field": f, "option": o} for f, o in view["accounting"]]
+    for key in ("line_items", "inventory_line_items"):
+        if view[key]:
+            spec[key] = [_imported_line(line) for line in view[key]]
+    spec["payment"] = _imported_payment(view["payment"], entity, banks)
+    name = _unique(_slug(f"{view['name']}"), taken)
+    return {"apiVersion": "rampctl/v1", "kind": "Bill", "metadata": {"name": name}, "spec": spec}
+
+
+def _imported_line(line: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in line.items() if k != "accounting" and v is not None}
+    if line["accounting"]:
+        out["accounting"] = [{"field": f, "option": o} for f, o in line["accounting"]]
+    return out
+
+
+def _imported_payment(
+    payment: dict[str, Any], entity: Entity | None, banks: list[Any]
+) -> dict[str, Any]:
+    out = {k: v for k, v in payment.items() if v is not None}
+    sources = {a.bank_account_id: a.external_name for a in (entity.accounts if entity else [])}
+    if out.get("source_account") in sources and sources[out["source_account"]]:
+        out["source_account"] = sources[out["source_account"]]
+    nicknames = {a.id: a.account_nickname for a in banks}
+    if out.get("vendor_account") in nicknames and nicknames[out["vendor_account"]]:
+        out["vendor_account"] = nicknames[out["vendor_account"]]
+    if out.get("method") in ("ONE_TIME_CARD", "ONE_TIME_CARD_DELIVERY"):
+        out = {"method": out["method"]}  # Ramp makes the card; nothing to declare
+    return out
+
+
+def _slug(text: str) -> str:
+    slug = "".join(c if c.isalnum() else "-" for c in text.lower())
+    slug = "-".join(part for part in slug.split("-") if part)
+    return slug[:56].strip("-") or "bill"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
