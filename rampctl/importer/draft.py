@@ -125,12 +125,12 @@ def build_draft(snapshot: Snapshot, existing: Existing, options: ImportOptions) 
     """The draft for a snapshot whose contacts of the vendor candidates have been read."""
     draft = Draft()
     vendors = vendor_candidates(snapshot, existing, options, draft)
-    named = _name_vendors(snapshot, existing, options, vendors)
     fields = {v.id: vendor_fields(v, snapshot.users, snapshot.contacts.get(v.id)) for v in vendors}
     for vendor in vendors:
         if "name" not in fields[vendor.id].spec:
             draft.skipped.append(_skip(VENDOR_KIND, vendor, "it has no name in Ramp"))
     vendors = [v for v in vendors if "name" in fields[v.id].spec]
+    named = _name_vendors(snapshot, existing, options, vendors)
     links = _linked_remotes(vendors)
     accounting = _accounting_documents(snapshot, existing, options, links, draft)
     link_names = {
