@@ -2,148 +2,32 @@
 
 `rampctl.ramp.models.Bill` keeps the fields the rest of rampctl needs; a bill's diff also
 needs inventory lines, the posting date and each coding's field id, so bills are read here
-in the full shape (`LiveBill`) through the client's generic reader. Request bodies extend
+in the full shape (`Bill`) through the client's generic reader. Request bodies extend
 the client's `BillCreate`/`BillUpdate` with Ramp's `inventory_line_items`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
-from typing import Any, ClassVar
-from urllib.parse import quote
-
-from pydantic import Field
+from typing import Any
 
 from rampctl.errors import OutcomeUncertainError
 from rampctl.model import money
 from rampctl.model import normalise as norm
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.models import (
-    AccountingFieldInput,
+    AccountingFieldSelection,
+    Bill,
     BillCreate,
+    BillInventoryLineItem,
+    BillLineItem,
     BillUpdate,
-    CurrencyAmount,
-    RampObject,
-    RampRequest,
 )
-
-
-class LiveCategory(RampObject):
-    """The accounting field a coding belongs to."""
-
-    external_id: str | None = None
-
-
-class LiveSelection(RampObject):
-    """An accounting coding on a live bill: option and field, by external ids."""
-
-    external_id: str | None = None
-    category_info: LiveCategory | None = None
-
-
-class LiveLine(RampObject):
-    """A plain line of a live bill."""
-
-    amount: CurrencyAmount
-    memo: str | None = None
-    accounting_field_selections: list[LiveSelection] = Field(default_factory=list)
-
-
-class LiveInventoryLine(RampObject):
-    """An inventory line of a live bill (quantity x unit price)."""
-
-    amount: CurrencyAmount
-    unit_price: CurrencyAmount
-    unit_quantity: int = 0
-    memo: str | None = None
-    accounting_field_selections: list[LiveSelection] = Field(default_factory=list)
-
-
-class LiveVendor(RampObject):
-    """The vendor summary embedded in a bill."""
-
-    id: str
-    name: str | None = None
-
-
-class LivePayment(RampObject):
-    """A bill's payment: method, date and method-specific details."""
-
-    payment_method: str | None = None
-    payment_date: str | None = None
-    details: dict[str, Any] | None = None
-
-
-class LiveBill(RampObject):
-    """A bill in the full shape Ramp returns it."""
-
-    id: str
-    vendor: LiveVendor
-    vendor_contact_id: str | None = None
-    entity_id: str | None = None
-    invoice_number: str | None = None
-    amount: CurrencyAmount
-    status: str | None = None
-    archived_at: str | None = None
-    issued_at: str | None = None
-    due_at: str | None = None
-    posting_date: str | None = None
-    memo: str | None = None
-    line_items: list[LiveLine] = Field(default_factory=list)
-    inventory_line_items: list[LiveInventoryLine] = Field(default_factory=list)
-    accounting_field_selections: list[LiveSelection] = Field(default_factory=list)
-    payment: LivePayment | None = None
-
-    @property
-    def paid(self) -> bool:
-        """Whether Ramp marks the bill paid."""
-        return self.status == "PAID"
-
-    @property
-    def currency(self) -> str:
-        """The invoice currency (that of the amount)."""
-        return self.amount.currency_code
-
-
-class InventoryLineInput(RampRequest):
-    """An inventory bill line in a request: unit price in major units, whole quantity."""
-
-    NULLABLE: ClassVar[frozenset[str]] = frozenset({"memo"})
-    unit_price: Decimal = Field(ge=0)
-    unit_quantity: int = Field(ge=0)
-    memo: str | None = None
-    accounting_field_selections: list[AccountingFieldInput] | None = None
-
-
-class BillCreateBody(BillCreate):
-    """POST /bills with Ramp's inventory lines."""
-
-    NULLABLE: ClassVar[frozenset[str]] = BillCreate.NULLABLE | {"inventory_line_items"}
-    inventory_line_items: list[InventoryLineInput] | None = None
-
-
-class BillUpdateBody(BillUpdate):
-    """PATCH /bills/{id} with Ramp's inventory lines."""
-
-    NULLABLE: ClassVar[frozenset[str]] = BillUpdate.NULLABLE | {"inventory_line_items"}
-    inventory_line_items: list[InventoryLineInput] | None = None
-
 
 # --- reads ---------------------------------------------------------------------------------
 
 
-def list_bills(client: RampClient, **filters: str | bool) -> list[LiveBill]:
-    """Bills in the full shape (archived ones only with is_archived=True)."""
-    return client._list("/bills", LiveBill, filters)  # the full shape, see the module doc
-
-
-def get_bill(client: RampClient, bill_id: str) -> LiveBill:
-    """One bill in the full shape, archived or not."""
-    return client._get(f"/bills/{quote(bill_id, safe='')}", LiveBill)
-
-
-def find_by_key(bills: Iterable[LiveBill], invoice_number: str) -> list[LiveBill]:
+def find_by_key(bills: Iterable[Bill], invoice_number: str) -> list[Bill]:
     """The non-archived bills among `bills` with this invoice number."""
     wanted = invoice_number.strip()
     return [
@@ -154,7 +38,7 @@ def find_by_key(bills: Iterable[LiveBill], invoice_number: str) -> list[LiveBill
 # --- views ---------------------------------------------------------------------------------
 
 
-def bill_view(bill: LiveBill) -> dict[str, Any]:
+def bill_view(bill: Bill) -> dict[str, Any]:
     """The comparable fields of a live bill, in the vocabulary of `rampctl.model.bills`."""
     currency = bill.currency
     return {
@@ -182,7 +66,7 @@ def _day(value: str | None) -> str | None:
     return value[:10] if value else None
 
 
-def _codings(selections: list[LiveSelection]) -> list[list[str]]:
+def _codings(selections: list[AccountingFieldSelection]) -> list[list[str]]:
     return sorted(
         [
             (s.category_info.external_id or "") if s.category_info else "",
@@ -192,7 +76,7 @@ def _codings(selections: list[LiveSelection]) -> list[list[str]]:
     )
 
 
-def _line(item: LiveLine, currency: str) -> dict[str, Any]:
+def _line(item: BillLineItem, currency: str) -> dict[str, Any]:
     return {
         "amount": money.minor_text(item.amount.amount, currency),
         "memo": norm.text(item.memo),
@@ -200,7 +84,7 @@ def _line(item: LiveLine, currency: str) -> dict[str, Any]:
     }
 
 
-def _inventory(item: LiveInventoryLine, currency: str) -> dict[str, Any]:
+def _inventory(item: BillInventoryLineItem, currency: str) -> dict[str, Any]:
     return {
         "unit_price": money.minor_text(item.unit_price.amount, currency),
         "quantity": item.unit_quantity,
@@ -209,7 +93,7 @@ def _inventory(item: LiveInventoryLine, currency: str) -> dict[str, Any]:
     }
 
 
-def payment_view(bill: LiveBill) -> dict[str, Any]:
+def payment_view(bill: Bill) -> dict[str, Any]:
     """The payment in manifest vocabulary (ids for accounts; dates as YYYY-MM-DD)."""
     payment = bill.payment
     if payment is None:
@@ -234,19 +118,19 @@ def payment_view(bill: LiveBill) -> dict[str, Any]:
 # --- writes --------------------------------------------------------------------------------
 
 
-def create_bill(client: RampClient, body: dict[str, Any], invoice_number: str) -> LiveBill:
+def create_bill(client: RampClient, body: dict[str, Any], invoice_number: str) -> Bill:
     """Create a bill; after a lost answer, find it by vendor and invoice number instead."""
     try:
-        created = client.create_bill(BillCreateBody(**body))
+        created = client.create_bill(BillCreate(**body))
     except OutcomeUncertainError:
-        found = find_by_key(list_bills(client, vendor_id=str(body["vendor_id"])), invoice_number)
+        found = find_by_key(client.list_bills(vendor_id=str(body["vendor_id"])), invoice_number)
         if len(found) == 1:
             return found[0]
         raise
-    return get_bill(client, created.id)
+    return client.get_bill(created.id)
 
 
-def update_bill(client: RampClient, bill_id: str, body: dict[str, Any]) -> LiveBill:
+def update_bill(client: RampClient, bill_id: str, body: dict[str, Any]) -> Bill:
     """Patch a bill and read it back in the full shape."""
-    client.update_bill(bill_id, BillUpdateBody(**body))
-    return get_bill(client, bill_id)
+    client.update_bill(bill_id, BillUpdate(**body))
+    return client.get_bill(bill_id)

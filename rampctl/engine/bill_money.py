@@ -11,12 +11,13 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from rampctl.engine.bill_live import LiveBill, bill_view
+from rampctl.engine.bill_live import bill_view
 from rampctl.engine.changes import Action, Change
 from rampctl.model import address as addr
 from rampctl.model import money
 from rampctl.model.bills import DesiredBill, bill_total
 from rampctl.model.desired import DesiredGraph
+from rampctl.ramp.models import Bill
 
 SECTIONS = ("create", "payments", "update", "archive")
 
@@ -27,7 +28,7 @@ def empty_money() -> dict[str, Any]:
 
 
 def money_summary(
-    changes: list[Change], graph: DesiredGraph, bills: dict[str, LiveBill]
+    changes: list[Change], graph: DesiredGraph, bills: dict[str, Bill]
 ) -> dict[str, Any]:
     """The money section for the bill changes among `changes`."""
     entries = []
@@ -55,7 +56,7 @@ def money_summary(
 
 
 def _entry(
-    change: Change, desired: DesiredBill | None, live: LiveBill | None
+    change: Change, desired: DesiredBill | None, live: Bill | None
 ) -> dict[str, Any] | None:
     if change.action is Action.CREATE and desired is not None:
         return _created(change, desired)
@@ -89,7 +90,7 @@ def _created(change: Change, desired: DesiredBill) -> dict[str, Any]:
     }
 
 
-def _live(change: Change, live: LiveBill, section: str) -> dict[str, Any]:
+def _live(change: Change, live: Bill, section: str) -> dict[str, Any]:
     view = bill_view(live)
     payment = view["payment"]
     return {

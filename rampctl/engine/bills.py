@@ -11,15 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from rampctl.engine.bill_live import (
-    BillCreateBody,
-    BillUpdateBody,
-    LiveBill,
-    bill_view,
-    find_by_key,
-    get_bill,
-    list_bills,
-)
+from rampctl.engine.bill_live import bill_view, find_by_key
 from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields
@@ -31,7 +23,7 @@ from rampctl.model import address as addr
 from rampctl.model import money
 from rampctl.model.bills import DesiredBill, bill_total
 from rampctl.ramp.client import RampClient
-from rampctl.ramp.models import Entity, Vendor
+from rampctl.ramp.models import Bill, BillCreate, BillUpdate, Entity, Vendor
 from rampctl.state.model import ResourceState
 
 PAID_REASON = "the bill is paid: Ramp does not change paid bills; change it in Ramp if needed"
@@ -117,13 +109,13 @@ def read_bill_inputs(client: RampClient, ctx: PlanContext) -> None:
     read_bills_by_id(client, snapshot.bills, missing)
 
 
-def read_bills_by_id(client: RampClient, into: dict[str, LiveBill], ids: list[str]) -> None:
+def read_bills_by_id(client: RampClient, into: dict[str, Bill], ids: list[str]) -> None:
     """Add the bills with these ids (archived ones included; gone ones left out)."""
 
     def one(bill_id: str) -> Any:
-        def read() -> LiveBill | None:
+        def read() -> Bill | None:
             try:
-                return get_bill(client, bill_id)
+                return client.get_bill(bill_id)
             except RampNotFoundError:
                 return None
 
@@ -134,7 +126,7 @@ def read_bills_by_id(client: RampClient, into: dict[str, LiveBill], ids: list[st
 
 
 def _lister(client: RampClient, vendor_id: str) -> Any:
-    return lambda: list_bills(client, vendor_id=vendor_id)
+    return lambda: client.list_bills(vendor_id=vendor_id)
 
 
 def _banks(client: RampClient, vendor_id: str) -> Any:
@@ -164,9 +156,9 @@ def plan_bill(ctx: PlanContext, desired: DesiredBill) -> list[Change]:
     return _changes_for_live(ctx, desired, live, wanted)
 
 
-def _match(ctx: PlanContext, desired: DesiredBill, vendor_id: str) -> LiveBill | None:
+def _match(ctx: PlanContext, desired: DesiredBill, vendor_id: str) -> Bill | None:
     entry = ctx.state.resources.get(desired.address)
-    live: LiveBill | None = None
+    live: Bill | None = None
     if entry is not None and entry.ramp_id in ctx.snapshot.bills:
         live = ctx.snapshot.bills[entry.ramp_id]
     else:
@@ -190,7 +182,7 @@ class _Refs:
     """A bill's references resolved against Ramp; problems go to the context."""
 
     def __init__(
-        self, ctx: PlanContext, desired: DesiredBill, vendor: Vendor, live: LiveBill | None
+        self, ctx: PlanContext, desired: DesiredBill, vendor: Vendor, live: Bill | None
     ) -> None:
         self.ctx, self.desired, self.vendor, self.live = ctx, desired, vendor, live
         self.entity = self._entity()
@@ -302,7 +294,7 @@ class _Refs:
         return wanted
 
 
-def _base(desired: DesiredBill, live: LiveBill | None, action: Action, **kw: Any) -> Change:
+def _base(desired: DesiredBill, live: Bill | None, action: Action, **kw: Any) -> Change:
     name = bill_view(live)["name"] if live else desired.invoice_number
     return Change(
         address=desired.address,
@@ -326,7 +318,7 @@ def _waiting(desired: DesiredBill) -> Change:
 
 
 def _changes_for_live(
-    ctx: PlanContext, desired: DesiredBill, live: LiveBill, wanted: dict[str, Any]
+    ctx: PlanContext, desired: DesiredBill, live: Bill, wanted: dict[str, Any]
 ) -> list[Change]:
     view = bill_view(live)
     ctx.fingerprints[desired.address] = fingerprint(view)
@@ -347,7 +339,7 @@ def _patchable(change: FieldChange) -> bool:
     return not change.path.startswith("payment.") and change.path not in _MANUAL_FIELDS
 
 
-def _manual(desired: DesiredBill, live: LiveBill, fields: list[FieldChange]) -> list[Change]:
+def _manual(desired: DesiredBill, live: Bill, fields: list[FieldChange]) -> list[Change]:
     changes = []
     payment = tuple(f for f in fields if f.path.startswith("payment."))
     if payment:
@@ -361,13 +353,13 @@ def _manual(desired: DesiredBill, live: LiveBill, fields: list[FieldChange]) -> 
 
 def _update(
     desired: DesiredBill,
-    live: LiveBill,
+    live: Bill,
     view: dict[str, Any],
     patch: list[FieldChange],
     wanted: dict[str, Any],
     adopting: bool,
 ) -> Change:
-    body = BillUpdateBody(**_patch_body(patch, wanted)).to_body() if patch else None
+    body = BillUpdate(**_patch_body(patch, wanted)).to_body() if patch else None
     shown = list(patch)
     if any(f.path in ("line_items", "inventory_line_items") for f in patch):
         after = money.minor_text(bill_total(wanted, live.currency), live.currency)
@@ -429,7 +421,7 @@ def _create(
 ) -> Change:
     body = create_body(desired, wanted, refs.contact_id)
     if not ctx.problems:
-        body = BillCreateBody(**body).to_body()  # fails here, at plan time, never at apply
+        body = BillCreate(**body).to_body()  # fails here, at plan time, never at apply
     total = money.minor_text(desired.total_minor, desired.currency)
     shown = {
         "vendor": vendor.name,
@@ -568,7 +560,7 @@ def import_bills(
     other vendors are referenced by `{id: ...}`. Contacts, bank accounts and accounting
     codings are written by email, name and external id, as a person would write them.
     """
-    bills = list_bills(client, payment_status="OPEN", from_issued_date=f"{since}T00:00:00Z")
+    bills = client.list_bills(payment_status="OPEN", from_issued_date=f"{since}T00:00:00Z")
     vendor_ids = sorted({b.vendor.id for b in bills})
     read_contacts(client, snapshot, [v for v in vendor_ids if v not in snapshot.contacts])
     banks = client.run_concurrently({v: _banks(client, v) for v in vendor_ids})
@@ -580,7 +572,7 @@ def import_bills(
 
 
 def _manifest(
-    bill: LiveBill,
+    bill: Bill,
     snapshot: Snapshot,
     banks: list[Any],
     vendor_names: dict[str, str],

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rampctl.engine.bill_live import LiveBill
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.models import (
     AccountingVendor,
+    Bill,
     Business,
     Entity,
     User,
@@ -30,7 +30,7 @@ class Snapshot:
     accounting_vendors: dict[str, AccountingVendor]
     entities: dict[str, Entity]
     contacts: dict[str, list[VendorContact]] = field(default_factory=dict)
-    bills: dict[str, LiveBill] = field(default_factory=dict)
+    bills: dict[str, Bill] = field(default_factory=dict)
     vendor_accounts: dict[str, list[VendorBankAccount]] = field(default_factory=dict)
     users_by_email: dict[str, User] = field(init=False)
     vendors_by_key: dict[str, list[Vendor]] = field(init=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rampctl.engine.bill_live import LiveBill, create_bill, get_bill, update_bill
+from rampctl.engine.bill_live import create_bill, update_bill
 from rampctl.engine.changes import Action, Change
 from rampctl.errors import OutcomeUncertainError, RampNotFoundError
 from rampctl.model import address as addr
@@ -19,6 +19,7 @@ from rampctl.ramp.models import (
     AccountingVendor,
     AccountingVendorInput,
     AccountingVendorUpdate,
+    Bill,
     Vendor,
     VendorCreate,
     VendorUpdate,
@@ -31,7 +32,7 @@ class WriteResult:
 
     vendor: Vendor | None = None
     accounting_vendor: AccountingVendor | None = None
-    bill: LiveBill | None = None
+    bill: Bill | None = None
     removed: bool = False
 
 
@@ -58,7 +59,7 @@ def _bill(client: RampClient, change: Change) -> WriteResult:
         return WriteResult(removed=True)
     if change.request:
         return WriteResult(bill=update_bill(client, bill_id, change.request))
-    return WriteResult(bill=get_bill(client, bill_id))
+    return WriteResult(bill=client.get_bill(bill_id))
 
 
 def _vendor(client: RampClient, change: Change) -> WriteResult:

@@ -190,18 +190,38 @@ class BillVendor(RampObject):
     remote_name: str | None = None
 
 
-class AccountingFieldSelection(RampObject):
-    """An accounting coding on a bill or line item."""
+class AccountingCategoryInfo(RampObject):
+    """The accounting field a coding belongs to."""
 
     id: str | None = None
     external_id: str | None = None
     name: str | None = None
+    type: str | None = None
+
+
+class AccountingFieldSelection(RampObject):
+    """An accounting coding on a bill or line item: an option of a field, by external ids."""
+
+    id: str | None = None
+    external_id: str | None = None
+    name: str | None = None
+    category_info: AccountingCategoryInfo | None = None
 
 
 class BillLineItem(RampObject):
     """One line of a bill, in minor units."""
 
     amount: CurrencyAmount
+    memo: str | None = None
+    accounting_field_selections: list[AccountingFieldSelection] = Field(default_factory=list)
+
+
+class BillInventoryLineItem(RampObject):
+    """An inventory line of a bill (quantity x unit price), in minor units."""
+
+    amount: CurrencyAmount
+    unit_price: CurrencyAmount
+    unit_quantity: int = 0
     memo: str | None = None
     accounting_field_selections: list[AccountingFieldSelection] = Field(default_factory=list)
 
@@ -233,12 +253,24 @@ class Bill(RampObject):
     issued_at: str | None = None
     due_at: str | None = None
     paid_at: str | None = None
+    posting_date: str | None = None
     created_at: str | None = None
     memo: str | None = None
     remote_id: str | None = None
     line_items: list[BillLineItem] = Field(default_factory=list)
+    inventory_line_items: list[BillInventoryLineItem] = Field(default_factory=list)
     accounting_field_selections: list[AccountingFieldSelection] = Field(default_factory=list)
     payment: BillPayment | None = None
+
+    @property
+    def paid(self) -> bool:
+        """Whether Ramp marks the bill paid."""
+        return self.status == "PAID"
+
+    @property
+    def currency(self) -> str:
+        """The invoice currency (that of the amount)."""
+        return self.amount.currency_code
 
 
 class RampRequest(BaseModel):
@@ -353,6 +385,16 @@ class BillLineItemInput(RampRequest):
     accounting_field_selections: list[AccountingFieldInput] | None = None
 
 
+class BillInventoryLineInput(RampRequest):
+    """An inventory bill line in a request: unit price in major units, whole quantity."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"memo"})
+    unit_price: Decimal = Field(ge=0)
+    unit_quantity: int = Field(ge=0)
+    memo: str | None = None
+    accounting_field_selections: list[AccountingFieldInput] | None = None
+
+
 class BankPaymentDetails(RampRequest):
     """Payment details for ACH, DOMESTIC_WIRE, INTERNATIONAL and SWIFT bills."""
 
@@ -402,7 +444,8 @@ class BillUpdate(RampRequest):
     """Body of PATCH /bills/{id} (Ramp takes no payment details on update)."""
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset(
-        {"line_items", "memo", "posting_date", "remote_id", "purchase_order_id"}
+        {"line_items", "inventory_line_items", "memo", "posting_date", "remote_id",
+         "purchase_order_id"}
     )
     vendor_id: str | None = None
     vendor_contact_id: str | None = None
@@ -412,6 +455,7 @@ class BillUpdate(RampRequest):
     due_at: dt.date | None = None
     payment_method: PaymentMethod | None = None
     line_items: list[BillLineItemInput] | None = None
+    inventory_line_items: list[BillInventoryLineInput] | None = None
     accounting_field_selections: list[AccountingFieldInput] | None = None
     memo: str | None = Field(default=None, max_length=1000)
     posting_date: dt.date | None = None
@@ -423,7 +467,8 @@ class BillCreate(RampRequest):
     """Body of POST /bills."""
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset(
-        {"line_items", "memo", "posting_date", "remote_id", "payment_details"}
+        {"line_items", "inventory_line_items", "memo", "posting_date", "remote_id",
+         "payment_details"}
     )
     vendor_id: str
     vendor_contact_id: str
@@ -435,6 +480,7 @@ class BillCreate(RampRequest):
     payment_method: PaymentMethod
     payment_details: PaymentDetails | None = None
     line_items: list[BillLineItemInput] | None = None
+    inventory_line_items: list[BillInventoryLineInput] | None = None
     accounting_field_selections: list[AccountingFieldInput] | None = None
     memo: str | None = Field(default=None, max_length=1000)
     posting_date: dt.date | None = None
