@@ -11,7 +11,7 @@ import click
 
 from rampctl.cli.options import GlobalOptions, global_options
 from rampctl.cli.plan_cmd import plan_options, read_plan_file, settings_from
-from rampctl.cli.progress import ApplyProgress
+from rampctl.cli.progress import ApplyProgress, reading
 from rampctl.cli.runtime import Session, load_graph, ramp_session, state_store
 from rampctl.cli.signals import stop_on_signals
 from rampctl.cli.ui import err_console, out_console
@@ -124,19 +124,21 @@ def _plan(
     state = store.load()
     if plan_file is not None:
         plan = read_plan_file(plan_file)
-        snapshot = read_snapshot(session.client)
-        read_change_bills(session.client, snapshot, plan.changes)
+        with reading("Reading Ramp"):
+            snapshot = read_snapshot(session.client)
+            read_change_bills(session.client, snapshot, plan.changes)
         check_fresh(
             plan, state=state, graph=graph, snapshot=snapshot, environment=session.environment
         )
     else:
-        plan, snapshot = plan_with_snapshot(
-            session.client,
-            graph,
-            state,
-            environment=session.environment,
-            settings=settings_from(params),
-        )
+        with reading("Reading Ramp"):
+            plan, snapshot = plan_with_snapshot(
+                session.client,
+                graph,
+                state,
+                environment=session.environment,
+                settings=settings_from(params),
+            )
         out_console().print(human.render(plan), end="")
     if not plan.actionable:
         err_console().print("Nothing to apply.", markup=False)

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from rampctl.cli.options import global_options
+from rampctl.cli.progress import reading
 from rampctl.cli.runtime import load_graph, ramp_session, state_store
 from rampctl.cli.ui import err_console, out_console
 from rampctl.cli.variables import var_option
@@ -112,7 +113,10 @@ def plan(ctx: click.Context, /, out: Path | None, detailed_exitcode: bool, **par
     opts = global_options(ctx)
     graph = load_graph(opts, params["var"])
     state = state_store(opts).load()
-    with ramp_session(opts, scopes=READ_SCOPES) as session:
+    with (
+        ramp_session(opts, scopes=READ_SCOPES) as session,
+        reading("Reading Ramp"),
+    ):
         result = make_plan(
             session.client,
             graph,

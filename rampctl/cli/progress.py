@@ -1,13 +1,17 @@
-"""Apply progress: a progress bar on a terminal, plain log lines otherwise (e.g. in CI)."""
+"""Progress on a terminal: a spinner while reading Ramp, a bar while applying; log lines in CI."""
 
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from rampctl.cli.ui import err_console
 from rampctl.engine.changes import Change
 
 
@@ -59,3 +63,27 @@ class ApplyProgress:
             markup=False,
             highlight=False,
         )
+
+
+@contextmanager
+def reading(what: str) -> Iterator[None]:
+    """A spinner with elapsed time on a terminal while a long read runs; nothing otherwise."""
+    console = err_console()
+    if not console.is_terminal:
+        yield
+        return
+    started = time.monotonic()
+    with console.status(f"{what}…") as status:
+        stop = threading.Event()
+
+        def tick() -> None:
+            while not stop.wait(0.5):
+                status.update(f"{what}… {time.monotonic() - started:.0f} s")
+
+        ticker = threading.Thread(target=tick, daemon=True)
+        ticker.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            ticker.join()
