@@ -503,17 +503,7 @@ def payment_details(payment: dict[str, Any]) -> dict[str, Any] | None:
 def plan_bill_removal(ctx: PlanContext, address: str, entry: ResourceState) -> Change:
     """Archive an unpaid bill no manifest declares; forget a paid or gone one."""
     live = ctx.snapshot.bills.get(entry.ramp_id)
-    base = Change(
-        address=address,
-        kind=addr.BILL,
-        action=Action.FORGET,
-        name=str(entry.attributes.get("name") or addr.name_of(address)),
-        ramp_id=entry.ramp_id,
-        key=entry.key,
-        protect=entry.protect,
-        depends_on=tuple(entry.depends_on),
-        reason=GONE_REASON,
-    )
+    base = ctx.forget_change(address, entry, GONE_REASON)
     if live is None or live.archived_at is not None:
         return base
     view = bill_view(live)

@@ -5,22 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rampctl.engine.changes import Level
+from rampctl.engine.changes import Action, Change, Level
 from rampctl.engine.snapshot import Snapshot
-from rampctl.engine.view import contact_view, fingerprint, vendor_view
+from rampctl.engine.view import RAMP_ADDRESS, contact_view, fingerprint, vendor_view
 from rampctl.errors import Problem
+from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph, DesiredVendor
 from rampctl.ramp.models import Vendor
-from rampctl.state.model import State
-
-_RAMP_ADDRESS = {
-    "line1": "address_line_1",
-    "line2": "address_line_2",
-    "city": "city",
-    "postal_code": "postal_code",
-    "state": "state",
-    "country": "country",
-}
+from rampctl.state.model import ResourceState, State
 
 
 @dataclass(kw_only=True)
@@ -152,12 +144,12 @@ class PlanContext:
         """The desired address in Ramp's field names, completed from the live one."""
         live = self.matched.get(desired.address)
         base = live.address.model_dump() if live and live.address else {}
-        body = {k: v for k, v in base.items() if k in _RAMP_ADDRESS.values() and v is not None}
+        body = {k: v for k, v in base.items() if k in RAMP_ADDRESS.values() and v is not None}
         for ours, value in (desired.fields.get("address") or {}).items():
             if value is None:
-                body.pop(_RAMP_ADDRESS[ours], None)
+                body.pop(RAMP_ADDRESS[ours], None)
             else:
-                body[_RAMP_ADDRESS[ours]] = value
+                body[RAMP_ADDRESS[ours]] = value
         return body
 
     def vendor_level(self, desired: DesiredVendor, relink: bool) -> int:
@@ -182,6 +174,20 @@ class PlanContext:
         default = [contact_view(c) for c in contacts if c.is_default]
         found = same or default or views
         return found[0] if found else None
+
+    def forget_change(self, address: str, entry: ResourceState, reason: str) -> Change:
+        """A `forget` change for a state entry: the base of every removal."""
+        return Change(
+            address=address,
+            kind=entry.kind,
+            action=Action.FORGET,
+            name=str(entry.attributes.get("name") or addr.name_of(address)),
+            ramp_id=entry.ramp_id,
+            key=entry.key,
+            protect=entry.protect,
+            depends_on=tuple(entry.depends_on),
+            reason=reason,
+        )
 
     def fingerprint_vendor(self, live: Vendor) -> str:
         """The fingerprint of a live vendor's view."""

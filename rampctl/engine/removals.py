@@ -31,17 +31,7 @@ def plan_removals(ctx: PlanContext) -> list[Change]:
 def _removal(ctx: PlanContext, address: str, entry: ResourceState) -> Change:
     if entry.kind == addr.BILL:
         return plan_bill_removal(ctx, address, entry)
-    base = Change(
-        address=address,
-        kind=entry.kind,
-        action=Action.FORGET,
-        name=str(entry.attributes.get("name") or addr.name_of(address)),
-        ramp_id=entry.ramp_id,
-        key=entry.key,
-        protect=entry.protect,
-        depends_on=tuple(entry.depends_on),
-        reason=GONE_REASON,
-    )
+    base = ctx.forget_change(address, entry, GONE_REASON)
     if entry.kind == addr.ACCOUNTING_VENDOR:
         return _accounting_removal(ctx, base)
     vendor = ctx.snapshot.vendors.get(entry.ramp_id)

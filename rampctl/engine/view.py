@@ -14,7 +14,8 @@ from typing import Any
 from rampctl.model import normalise as norm
 from rampctl.ramp.models import AccountingVendor, User, Vendor, VendorContact
 
-_RAMP_ADDRESS = {
+RAMP_ADDRESS = {
+    # manifest address field -> Ramp's field name
     "line1": "address_line_1",
     "line2": "address_line_2",
     "city": "city",
@@ -44,7 +45,7 @@ def _address(vendor: Vendor) -> dict[str, str | None] | None:
     if vendor.address is None:
         return None
     raw = vendor.address.model_dump()
-    return norm.address({ours: raw.get(theirs) for ours, theirs in _RAMP_ADDRESS.items()})
+    return norm.address({ours: raw.get(theirs) for ours, theirs in RAMP_ADDRESS.items()})
 
 
 def _owner(user_id: str | None, users: Mapping[str, User]) -> str | None:

@@ -29,6 +29,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from rampctl.manifest.countries import ISO_COUNTRIES
 from rampctl.model import money
+from rampctl.ramp.models import ManualPaymentMethod, PaymentMethod
 
 API_VERSION = "rampctl/v1"
 SLUG_RE = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
@@ -250,29 +251,6 @@ class AccountingVendorManifest(_Model):
 # --- bills -------------------------------------------------------------------------------
 
 _AMOUNT_RE = re.compile(r"[0-9]+(\.[0-9]+)?")
-PaymentMethod = Literal[
-    "ACH",
-    "CARD",
-    "CHECK",
-    "DOMESTIC_WIRE",
-    "INTERNATIONAL",
-    "ONE_TIME_CARD",
-    "ONE_TIME_CARD_DELIVERY",
-    "PAID_MANUALLY",
-    "SWIFT",
-    "UNSPECIFIED",
-    "VENDOR_CREDIT",
-]
-ManualMethod = Literal[
-    "CASH",
-    "CHECK",
-    "CROSS_BORDER_PAYMENT",
-    "DIRECT_DEBIT",
-    "DOMESTIC_WIRE_TRANSFER",
-    "NON_RAMP_CREDIT_CARD",
-    "OTHER",
-    "PAID_IN_ERP",
-]
 BANK_METHODS = frozenset({"ACH", "DOMESTIC_WIRE", "INTERNATIONAL", "SWIFT"})
 #: The payment fields each method needs (required) and takes; the rest must be absent.
 PAYMENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -394,7 +372,7 @@ class BillPayment(_Model):
     transaction_id: str | None = Field(
         None, description="Card transaction that already paid the bill (CARD, optional)."
     )
-    manual_method: ManualMethod | None = Field(
+    manual_method: ManualPaymentMethod | None = Field(
         None, description="How it was paid outside Ramp (PAID_MANUALLY)."
     )
     payment_date: Day | None = Field(None, description="When it was paid (PAID_MANUALLY).")
