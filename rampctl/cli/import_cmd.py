@@ -1,8 +1,9 @@
-"""`rampctl import`: write manifests and state for the vendors already in a Ramp business."""
+"""`rampctl import`: write manifests and state for the vendors and open bills of a business."""
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from rampctl.cli.ui import err_console, out_console
 from rampctl.cli.variables import var_option
 from rampctl.errors import ConfigError
 from rampctl.importer import KINDS, ImportOptions, Outcome, Target, service
+from rampctl.importer.draft import BILL_KIND, DEFAULT_KINDS
 from rampctl.importer.existing import existing_from
 from rampctl.ramp.scopes import READ_SCOPES
 
@@ -35,11 +37,18 @@ def _kinds(ctx: click.Context, param: click.Parameter, value: str) -> frozenset[
 @click.option(
     "--kind",
     "kinds",
-    default=",".join(KINDS),
+    default=",".join(DEFAULT_KINDS),
     show_default=True,
     callback=_kinds,
-    help="Kinds to import, comma-separated. AccountingVendor alone imports all of them; "
-    "with Vendor, those the imported vendors link to.",
+    help="Kinds to import, comma-separated: Vendor, AccountingVendor, Bill. AccountingVendor "
+    "alone imports all of them; with Vendor, those the imported vendors link to. Bill "
+    "imports open bills of managed vendors and needs --since.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="DATE",
+    help="With --kind Bill: import open bills issued on or after DATE (YYYY-MM-DD).",
 )
 @click.option(
     "--filter",
@@ -73,11 +82,14 @@ def import_(ctx: click.Context, /, **params: Any) -> None:
     """Write manifests and state for the objects already in the Ramp business.
 
     Reads Ramp only. Objects already managed (in the state or a manifest) are skipped.
-    Vendors without an external_vendor_id get one, their metadata name, at the next
-    apply; otherwise the first plan shows no changes. Review the files, then run
+    With `--kind ...,Bill --since DATE`, also the open bills issued since DATE of the
+    vendors managed after the import (bills of other vendors are skipped). Vendors
+    without an external_vendor_id get one, their metadata name, at the next apply;
+    otherwise the first plan shows no changes. Review the files, then run
     `rampctl plan`.
     """
     opts = global_options(ctx)
+    since = _since(params["kinds"], params["since"])
     out = params["out"] or opts.manifests
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out must be a folder: {out} is a file (pass --out DIR)")
@@ -92,6 +104,7 @@ def import_(ctx: click.Context, /, **params: Any) -> None:
         kinds=params["kinds"],
         include_inactive=params["which"] == "all",
         name_from=params["name_from"],
+        since=since,
     )
     store = state_store(opts)
     locked: AbstractContextManager[Any] = (
@@ -101,23 +114,37 @@ def import_(ctx: click.Context, /, **params: Any) -> None:
     )
     with locked:
         state = store.load()
-        existing = existing_from(service.existing_manifests(target), state)
+        manifests = service.existing_manifests(target)
+        existing = existing_from(manifests, state)
         with ramp_session(opts, scopes=READ_SCOPES) as session:
-            snapshot = service.read_business(
-                session.client, existing, options, state, session.environment
+            client = session.client
+            snapshot = service.read_business(client, existing, options, state, session.environment)
+            draft = service.draft_import(
+                client, snapshot, existing, options, manifests=manifests, state=state
             )
-        outcome = service.prepare(snapshot, existing, options, target)
+        outcome = service.prepare(draft, target)
         if params["dry_run"]:
             _print_files(outcome)
         else:
             service.commit(outcome, snapshot, store, target, session.environment)
-    _report(outcome, store.path, dry_run=params["dry_run"])
+    _report(outcome, store.path, dry_run=params["dry_run"], bills=since is not None)
     if outcome.draft.documents and not target.out_is_read_by_plan():
         err_console().print(
             f"note: plan reads {opts.manifests}, not {out}: move the files there before "
             "planning (until then plan would remove the imported objects it finds in the state)",
             markup=False,
         )
+
+
+def _since(kinds: frozenset[str], since: datetime | None) -> str | None:
+    """The --since date as YYYY-MM-DD; a usage error unless given exactly when Bill is."""
+    if BILL_KIND in kinds and since is None:
+        raise click.UsageError(
+            "--kind Bill needs --since DATE: open bills issued on or after DATE are imported"
+        )
+    if since is not None and BILL_KIND not in kinds:
+        raise click.UsageError("--since applies to bills only: add Bill to --kind")
+    return since.date().isoformat() if since is not None else None
 
 
 def _print_files(outcome: Outcome) -> None:
@@ -128,16 +155,19 @@ def _print_files(outcome: Outcome) -> None:
         console.out(text, highlight=False, end="")
 
 
-def _report(outcome: Outcome, state_path: Path, *, dry_run: bool) -> None:
+def _report(outcome: Outcome, state_path: Path, *, dry_run: bool, bills: bool) -> None:
     err = err_console()
     for line in _notes(outcome):
         err.print(line, markup=False, highlight=False)
     draft = outcome.draft
     verb = "would import" if dry_run else "imported"
-    summary = (
-        f"{verb} {len(draft.vendors)} vendors and {len(draft.accounting_vendors)} accounting "
-        f"vendors in {len(outcome.texts)} files"
-    )
+    counts = f"{len(draft.vendors)} vendors and {len(draft.accounting_vendors)} accounting vendors"
+    if bills:
+        counts = (
+            f"{len(draft.vendors)} vendors, {len(draft.accounting_vendors)} accounting vendors "
+            f"and {len(draft.bills)} bills"
+        )
+    summary = f"{verb} {counts} in {len(outcome.texts)} files"
     if not dry_run and outcome.serial is not None:
         summary += f"; recorded {len(outcome.recorded)} objects in {state_path} "
         summary += f"(serial {outcome.serial})"

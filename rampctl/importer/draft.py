@@ -13,6 +13,7 @@ Rules:
   its adoption key, set at the next apply).
 - Accounting vendors: with Vendor imported too, those the imported vendors link to; with
   AccountingVendor alone, all of them (active ones unless inactive are asked for).
+- Bills are added to the draft by `rampctl.importer.bills` (they need their own reads).
 """
 
 from __future__ import annotations
@@ -33,16 +34,21 @@ from rampctl.state.model import ResourceState
 
 VENDOR_KIND = "Vendor"
 ACCOUNTING_KIND = "AccountingVendor"
-KINDS = (VENDOR_KIND, ACCOUNTING_KIND)
+BILL_KIND = "Bill"
+DEFAULT_KINDS = (VENDOR_KIND, ACCOUNTING_KIND)
+"""What `rampctl import` imports unless `--kind` says otherwise (bills need `--since`)."""
+KINDS = (*DEFAULT_KINDS, BILL_KIND)
 
 
 @dataclass(frozen=True, kw_only=True)
 class ImportOptions:
-    """What to import: kinds, whether inactive objects too, and where names come from."""
+    """What to import: kinds, whether inactive objects too, where names come from, and the
+    first issue date (YYYY-MM-DD) of the open bills to import."""
 
-    kinds: frozenset[str] = frozenset(KINDS)
+    kinds: frozenset[str] = frozenset(DEFAULT_KINDS)
     include_inactive: bool = False
     name_from: Literal["name", "external_id"] = "name"
+    since: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +82,7 @@ class Draft:
 
     vendors: list[DraftDocument] = field(default_factory=list)
     accounting_vendors: list[DraftDocument] = field(default_factory=list)
+    bills: list[DraftDocument] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     omitted: list[tuple[str, Omission]] = field(default_factory=list)
     adoptions: list[tuple[str, str]] = field(default_factory=list)
@@ -83,8 +90,8 @@ class Draft:
 
     @property
     def documents(self) -> list[DraftDocument]:
-        """Accounting vendors, then vendors."""
-        return [*self.accounting_vendors, *self.vendors]
+        """Accounting vendors, then vendors, then bills."""
+        return [*self.accounting_vendors, *self.vendors, *self.bills]
 
 
 def by_creation(items: Iterable[Any], id_attr: str = "id") -> list[Any]:

@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from rampctl.errors import ConfigError, ManifestError
-from rampctl.importer.draft import ACCOUNTING_KIND, VENDOR_KIND, Draft, DraftDocument
+from rampctl.importer.draft import ACCOUNTING_KIND, BILL_KIND, VENDOR_KIND, Draft, DraftDocument
 from rampctl.importer.emit import document_text
 from rampctl.manifest.fmt import format_text
 from rampctl.manifest.schema import json_schema_text
@@ -30,7 +30,7 @@ SCHEMA_FILE = "rampctl.schema.json"
 _RESOLVER = yaml.resolver.Resolver()
 _EMITTER = yaml.emitter.Emitter(io.StringIO())
 _STR_TAG = "tag:yaml.org,2002:str"
-_KIND_FILES = {ACCOUNTING_KIND: "accounting-vendors", VENDOR_KIND: "vendors"}
+_KIND_FILES = {ACCOUNTING_KIND: "accounting-vendors", VENDOR_KIND: "vendors", BILL_KIND: "bills"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +51,7 @@ def layout(draft: Draft, out: Path, *, split: bool) -> list[OutputFile]:
     for kind, documents in (
         (ACCOUNTING_KIND, draft.accounting_vendors),
         (VENDOR_KIND, draft.vendors),
+        (BILL_KIND, draft.bills),
     ):
         stem = _KIND_FILES[kind]
         if split:
@@ -102,6 +103,8 @@ def _quoted(value: Any) -> Any:
     """Strings that cannot be written plain, double-quoted (as `rampctl fmt` writes them)."""
     if isinstance(value, dict):
         return {k: _quoted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_quoted(v) for v in value]
     if isinstance(value, str) and _needs_quotes(value):
         return DoubleQuotedScalarString(value)
     return value

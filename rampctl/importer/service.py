@@ -1,8 +1,10 @@
 """The import run: read Ramp, draft, write the manifests, check them, then record the state.
 
-Import only reads Ramp. Writes happen in this order, under the state lock: manifest files
-(atomically), then a load of the manifest tree (invalid output is undone), then the state.
-If the state cannot be written, the manifest files are put back as they were.
+Import only reads Ramp. Bills are read after the vendors are drafted, since a bill's vendor
+reference is the name of the Vendor manifest, imported or already there. Writes happen in
+this order, under the state lock: manifest files (atomically), then a load of the manifest
+tree (invalid output is undone), then the state. If the state cannot be written, the
+manifest files are put back as they were.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from pathlib import Path
 from rampctl.engine.changes import Change
 from rampctl.engine.snapshot import Snapshot, read_contacts, read_snapshot
 from rampctl.errors import ConfigError
-from rampctl.importer.draft import Draft, ImportOptions, build_draft, vendor_candidates
+from rampctl.importer.bill_reads import read_managed_bills, read_open_bills
+from rampctl.importer.bills import draft_bills, managed_bills
+from rampctl.importer.draft import BILL_KIND, Draft, ImportOptions, build_draft, vendor_candidates
 from rampctl.importer.existing import Existing
 from rampctl.importer.files import (
     SCHEMA_FILE,
@@ -82,11 +86,33 @@ def read_business(
     return snapshot
 
 
-def prepare(
-    snapshot: Snapshot, existing: Existing, options: ImportOptions, target: Target
-) -> Outcome:
-    """Draft the import and render its files; ConfigError when a file exists without force."""
+def draft_import(
+    client: RampClient,
+    snapshot: Snapshot,
+    existing: Existing,
+    options: ImportOptions,
+    *,
+    manifests: list[ManifestSet],
+    state: State,
+) -> Draft:
+    """Draft the import of a business read by `read_business`, reading bills as needed.
+
+    Also reads what plan needs for the bills the manifests and state already manage, so the
+    offline check after writing sees them as plan will.
+    """
+    graphs = [build_graph(m) for m in manifests]
+    read_managed_bills(client, graphs, state, snapshot)
     draft = build_draft(snapshot, existing, options)
+    if BILL_KIND in options.kinds and options.since is not None:
+        managed = managed_bills(graphs, state, snapshot)
+        names = {**managed.vendor_names, **{d.entry.ramp_id: d.name for d in draft.vendors}}
+        source = read_open_bills(client, snapshot, since=options.since, vendor_names=names)
+        draft_bills(source, managed, names, snapshot, draft)
+    return draft
+
+
+def prepare(draft: Draft, target: Target) -> Outcome:
+    """Render the draft's files; ConfigError when a file exists without force."""
     files = layout(draft, target.out, split=target.split)
     clashes = [f.path for f in files if f.exists()]
     if clashes and not target.force:

@@ -88,3 +88,27 @@ def test_a_state_of_another_business_is_refused(demo: Project) -> None:
     result = demo.rampctl("import")
     assert result.code == ExitCode.ERROR and "another-business" in result.err
     assert list((demo.root / "manifests").iterdir()) == []
+
+
+def test_bill_needs_since_and_since_needs_bill(demo: Project) -> None:
+    missing = demo.rampctl("import", "--kind", "Vendor,Bill")
+    assert missing.code == ExitCode.ERROR
+    assert "--kind Bill needs --since DATE" in missing.err
+    alone = demo.rampctl("import", "--since", "2025-01-01")
+    assert alone.code == ExitCode.ERROR
+    assert "--since applies to bills only: add Bill to --kind" in alone.err
+    bad = demo.rampctl("import", "--kind", "Bill", "--since", "01/02/2025")
+    assert bad.code == ExitCode.ERROR and "--since" in bad.err
+    assert list((demo.root / "manifests").iterdir()) == []
+    assert demo.sandbox.request_log() == []  # refused before reading Ramp
+
+
+def test_bills_alone_dry_run_prints_the_bill_file(demo: Project) -> None:
+    _ok(demo.rampctl("import", "--kind", "Vendor", "--split"))
+    result = _ok(demo.rampctl("import", "--kind", "Bill", "--since", "2025-01-01", "--dry-run"))
+    assert "# --- manifests/bills.yaml\n" in result.out
+    assert (
+        "  vendor: acme-cloud-inc\n" in result.out and '  issue_date: "2025-01-10"\n' in result.out
+    )
+    assert "would import 0 vendors, 0 accounting vendors and 2 bills in 1 files" in result.out
+    assert not (demo.root / "manifests" / "bills.yaml").exists()

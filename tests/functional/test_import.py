@@ -11,6 +11,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -212,3 +213,111 @@ def test_import_into_a_managed_tree_adds_only_what_no_manifest_claims(project: P
     assert "warning" not in result.err
     plan = {(a, addr) for a, addr, _ in _changes(project) if addr.endswith("umbrella-insurance")}
     assert plan == {("update", "vendor/umbrella-insurance")}
+
+
+# --- bills -----------------------------------------------------------------------------------
+
+WITH_BILLS = ("import", "--kind", "Vendor,AccountingVendor,Bill", "--since", "2020-01-01")
+
+
+def _state(project: Project) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((project.root / "rampctl.state.json").read_text())
+    return data
+
+
+def _bill_changes(project: Project) -> list[tuple[str, str, list[str]]]:
+    return [c for c in _changes(project) if c[1].startswith("bill/")]
+
+
+def test_import_with_bills_writes_the_open_bills_and_the_first_plan_leaves_them(
+    fresh: Project,
+) -> None:
+    result = fresh.rampctl(*WITH_BILLS)
+    assert result.code == 0, result.err
+    assert "imported 4 vendors, 4 accounting vendors and 2 bills in 3 files" in result.out
+    assert "recorded 10 objects" in result.out and "warning" not in result.err
+    assert fresh.writes() == []
+    text = (fresh.root / "manifests" / "bills.yaml").read_text()
+    assert text.count("kind: Bill\n") == 2
+    assert "  name: acme-cloud-inc-inv-1001\n" in text and "  vendor: acme-cloud-inc\n" in text
+    assert "    vendor_account: Acme operating\n" in text
+    assert "    source_account: Operating Checking\n" in text
+    assert "GX-77" not in text  # Globex's bill is paid
+    bill = _state(fresh)["resources"]["bill/acme-cloud-inc-inv-1002"]
+    acme = _state(fresh)["resources"]["vendor/acme-cloud-inc"]["ramp_id"]
+    assert (bill["key"], bill["depends_on"]) == (f"{acme}:INV-1002", ["vendor/acme-cloud-inc"])
+    assert bill["attributes"]["total"] == "350.50"
+    _checks_pass(fresh)
+    assert _changes(fresh) == [("update", "vendor/umbrella-insurance", ["external_id"])]
+    _converges(fresh)
+
+
+def test_bills_of_unmanaged_vendors_are_skipped_and_reported(fresh: Project) -> None:
+    result = fresh.rampctl("import", "--kind", "Bill", "--since", "2020-01-01")
+    assert result.code == 0, result.err
+    assert "imported 0 vendors, 0 accounting vendors and 0 bills in 0 files" in result.out
+    for number in ("INV-1001", "INV-1002"):
+        assert (
+            f"skipped Bill 'Acme Cloud Inc. {number}': its vendor 'Acme Cloud Inc.' is not "
+            "managed" in result.err
+        )
+    assert "GX-77" not in result.err
+    assert list((fresh.root / "manifests").iterdir()) == []
+
+
+def test_since_filters_by_issue_date(fresh: Project) -> None:
+    later = fresh.rampctl("import", "--kind", "Vendor,Bill", "--since", "2025-01-11", "--dry-run")
+    assert later.code == 0, later.err
+    assert "would import 4 vendors, 0 accounting vendors and 0 bills" in later.out
+    same_day = fresh.rampctl("import", "--kind", "Vendor,Bill", "--since", "2025-01-10", "--split")
+    assert same_day.code == 0, same_day.err
+    assert "imported 4 vendors, 0 accounting vendors and 2 bills in 6 files" in same_day.out
+    bills = fresh.root / "manifests" / "bills"
+    assert sorted(p.name for p in bills.iterdir()) == [
+        "acme-cloud-inc-inv-1001.yaml",
+        "acme-cloud-inc-inv-1002.yaml",
+    ]
+    assert (
+        (bills / "acme-cloud-inc-inv-1001.yaml")
+        .read_text()
+        .startswith("# yaml-language-server: $schema=../rampctl.schema.json\n")
+    )
+    _checks_pass(fresh)
+    assert _bill_changes(fresh) == []
+
+
+def test_reimport_skips_imported_bills_and_plain_import_still_checks_them(fresh: Project) -> None:
+    assert fresh.rampctl(*WITH_BILLS).code == 0
+    before = _tree(fresh)
+    again = fresh.rampctl(*WITH_BILLS)
+    assert again.code == 0, again.err
+    assert "and 0 bills in 0 files" in again.out
+    assert (
+        "skipped Bill 'Acme Cloud Inc. INV-1001': already managed as "
+        "bill/acme-cloud-inc-inv-1001" in again.err
+    )
+    _new_vendor(fresh, "Acme Europe")
+    plain = fresh.rampctl("import", "--split", "--out", "manifests/more")
+    assert plain.code == 0, plain.err
+    assert "imported 1 vendors" in plain.out and "warning" not in plain.err
+    assert {k: v for k, v in _tree(fresh).items() if not k.startswith("more/")} == before
+    assert _bill_changes(fresh) == []
+
+
+def test_bills_of_vendors_in_existing_manifests_reference_them(project: Project) -> None:
+    result = project.rampctl("import", "--kind", "Bill", "--since", "2020-01-01")
+    assert result.code == 0, result.err
+    assert "imported 0 vendors, 0 accounting vendors and 2 bills in 1 files" in result.out
+    assert "warning" not in result.err
+    text = (project.root / "manifests" / "bills.yaml").read_text()
+    assert text.count("  vendor: acme-cloud\n") == 2
+    assert _bill_changes(project) == []
+
+
+def test_sensitive_data_never_reaches_imported_bills(fresh: Project) -> None:
+    assert fresh.rampctl(*WITH_BILLS).code == 0
+    texts = [(fresh.root / "manifests" / "bills.yaml").read_text()]
+    texts.append((fresh.root / "rampctl.state.json").read_text())
+    for text in texts:
+        for word in ("account_number", "routing", "tax_id", "client_secret"):
+            assert word not in text

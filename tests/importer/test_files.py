@@ -6,15 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from rampctl.importer.draft import ImportOptions, build_draft
+from rampctl.importer.bills import BillSource, ManagedBills, draft_bills
+from rampctl.importer.draft import Draft, ImportOptions, build_draft
 from rampctl.importer.existing import Existing
 from rampctl.importer.files import OutputFile, layout, render, undo, write_files
 from rampctl.manifest import load_manifests
 from rampctl.manifest.fmt import format_text
-from tests.importer.conftest import accounting, snapshot, vendor
+from tests.importer.conftest import accounting, bill, bill_document, snapshot, vendor
 
 
-def _draft():  # type: ignore[no-untyped-def]
+def _draft() -> Draft:
     live = [
         vendor("v1", "Acme", accounting_vendor_remote_id="QB-1"),
         vendor("v2", "Müller GmbH", description='Says "hi": twice'),
@@ -93,3 +94,25 @@ def test_output_file_knows_whether_it_exists(tmp_path: Path) -> None:
     assert not item.exists()
     item.path.write_text("")
     assert item.exists()
+
+
+def test_bills_go_to_bills_yaml_in_the_text_fmt_writes(tmp_path: Path) -> None:
+    (tmp_path / "vendor.yaml").write_text(
+        "apiVersion: rampctl/v1\nkind: Vendor\nmetadata:\n  name: acme\nspec:\n  name: Acme\n"
+    )
+    live = [bill("b1", "v1", "INV-1"), bill("b2", "v1", "INV-2", amount=35050)]
+    source = BillSource(bills=live, documents=[bill_document(b, "acme") for b in live])
+    draft = Draft()
+    draft_bills(source, ManagedBills(), {"v1": "acme"}, snapshot([vendor("v1", "Acme")]), draft)
+    split = layout(draft, tmp_path, split=True)
+    assert [f.path.relative_to(tmp_path).as_posix() for f in split] == [
+        "bills/acme-inv-1.yaml",
+        "bills/acme-inv-2.yaml",
+    ]
+    [file] = layout(draft, tmp_path, split=False)
+    text = render(file, tmp_path)
+    assert file.path == tmp_path / "bills.yaml" and format_text(text, "x.yaml").text == text
+    assert '    - amount: "350.50"\n' in text and '  issue_date: "2025-01-10"\n' in text
+    write_files({file.path: text})
+    loaded = load_manifests(tmp_path)
+    assert [d.address for d in loaded.bills()] == ["bill/acme-inv-1", "bill/acme-inv-2"]
