@@ -141,10 +141,8 @@ def _skip_reason(
     if vendor_id not in vendor_names:
         live = snapshot.vendors.get(vendor_id)
         vendor = repr(live.name) if live else vendor_id
-        return (
-            f"its vendor {vendor} is not managed: import it too (--kind Vendor) "
-            "or add its Vendor manifest"
-        )
+        how = "--kind Vendor --filter all" if live and not live.is_active else "--kind Vendor"
+        return f"its vendor {vendor} is not managed: import it too ({how}) or add its manifest"
     if not number:
         return "it has no invoice number (a Bill manifest needs one)"
     if counts[(vendor_id, number)] > 1:

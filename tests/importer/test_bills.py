@@ -16,7 +16,8 @@ from tests.importer.conftest import bill, bill_document, snapshot, vendor
 
 ACME = vendor("v1", "Acme", external_vendor_id="acme")
 OTHER = vendor("v2", "Other Co")
-SNAP = snapshot([ACME, OTHER])
+ASLEEP = vendor("v3", "Asleep", is_active=False)
+SNAP = snapshot([ACME, OTHER, ASLEEP])
 NAMES = {"v1": "acme"}
 
 
@@ -62,6 +63,7 @@ def test_names_are_numbered_in_creation_order_around_names_in_use() -> None:
 def test_bills_that_cannot_be_imported_are_skipped_with_the_reason() -> None:
     bills = [
         bill("b-other", "v2", "OC-1", vendor_name="Other Co"),
+        bill("b-asleep", "v3", "Z-1", vendor_name="Asleep"),
         bill("b-state", "v1", "INV-2"),
         bill("b-manifest", "v1", "INV-3"),
         bill("b-dup1", "v1", "INV-4"),
@@ -76,7 +78,10 @@ def test_bills_that_cannot_be_imported_are_skipped_with_the_reason() -> None:
     draft = _draft(bills, managed)
     assert [d.entry.ramp_id for d in draft.bills] == ["b-ok"]
     skips = _skips(draft)
-    assert skips["Other Co OC-1"].startswith("its vendor 'Other Co' is not managed")
+    assert skips["Other Co OC-1"] == (
+        "its vendor 'Other Co' is not managed: import it too (--kind Vendor) or add its manifest"
+    )
+    assert "(--kind Vendor --filter all)" in skips["Asleep Z-1"]
     assert skips["Acme INV-2"] == "already managed as bill/two"
     assert skips["Acme INV-3"] == "already managed as bill/three"
     assert skips["Acme INV-4"].startswith("2 open bills of this vendor have invoice number 'INV-4'")
