@@ -8,6 +8,7 @@ from typing import Any
 from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields
+from rampctl.engine.vendors import ignored
 from rampctl.engine.view import accounting_vendor_view, fingerprint
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredAccountingVendor
@@ -22,13 +23,14 @@ def plan_accounting_vendor(ctx: PlanContext, desired: DesiredAccountingVendor) -
     """The changes for one AccountingVendor manifest."""
     live = _match(ctx, desired)
     if live is None:
-        return [_create(desired)]
+        return [_create(ctx, desired)]
     ctx.claimed_ids.add(live.ramp_id)
     view = accounting_vendor_view(live)
     ctx.fingerprints[desired.address] = fingerprint(view)
     wanted = {k: v for k, v in desired.fields.items() if k not in desired.ignore}
     wanted["remote_id"] = desired.remote_id
-    return _changes(ctx, desired, live, diff_fields(view, wanted))
+    fields = [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
+    return _changes(ctx, desired, live, fields)
 
 
 def _match(ctx: PlanContext, desired: DesiredAccountingVendor) -> AccountingVendor | None:
@@ -57,13 +59,31 @@ def _changes(
     if moved:
         return [replace(base, action=Action.MANUAL, fields=moved, reason=REMOTE_ID_REASON)]
     adopting = desired.address not in ctx.state.resources
-    if any(f.path == "active" and f.after is False for f in fields):
-        return [replace(base, action=Action.DEACTIVATE, level=Level.ACCOUNTING_VENDOR_REMOVALS)]
-    if not fields and not adopting:
-        return []
-    request = _update_body(desired, fields) if fields else None
-    action = Action.ADOPT if adopting else Action.UPDATE
-    return [replace(base, action=action, request=request, level=Level.ACCOUNTING_VENDORS)]
+    off = [f for f in fields if f.path == "active" and f.after is False]
+    rest = [f for f in fields if f not in off]
+    changes: list[Change] = []
+    if rest or adopting:
+        request = _update_body(desired, rest) if rest else None
+        action = Action.ADOPT if adopting else Action.UPDATE
+        changes.append(
+            replace(
+                base,
+                action=action,
+                fields=tuple(rest),
+                request=request,
+                level=Level.ACCOUNTING_VENDORS,
+            )
+        )
+    if off:  # Ramp deactivates an accounting vendor by deleting it
+        changes.append(
+            replace(
+                base,
+                action=Action.DEACTIVATE,
+                fields=tuple(off),
+                level=Level.ACCOUNTING_VENDOR_REMOVALS,
+            )
+        )
+    return changes
 
 
 def _update_body(desired: DesiredAccountingVendor, fields: list[FieldChange]) -> dict[str, Any]:
@@ -76,8 +96,15 @@ def _update_body(desired: DesiredAccountingVendor, fields: list[FieldChange]) ->
     return body
 
 
-def _create(desired: DesiredAccountingVendor) -> Change:
+def _create(ctx: PlanContext, desired: DesiredAccountingVendor) -> Change:
     f = desired.fields
+    if f.get("active") is False:
+        ctx.problem(
+            desired,
+            "spec.active",
+            "an accounting vendor is created active in Ramp; "
+            "leave `active` out until it exists, then set it to false",
+        )
     followup = {"code": f["code"]} if f.get("code") else None
     shown = {"remote_id": desired.remote_id, **{k: v for k, v in f.items() if v is not None}}
     return Change(

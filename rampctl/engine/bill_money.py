@@ -55,9 +55,7 @@ def money_summary(
     return summary
 
 
-def _entry(
-    change: Change, desired: DesiredBill | None, live: Bill | None
-) -> dict[str, Any] | None:
+def _entry(change: Change, desired: DesiredBill | None, live: Bill | None) -> dict[str, Any] | None:
     if change.action is Action.CREATE and desired is not None:
         return _created(change, desired)
     if change.action in (Action.UPDATE, Action.ADOPT) and change.request and live is not None:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from rampctl.model.sensitive import MASK, is_sensitive
+
 
 class Action(StrEnum):
     """What a change does."""
@@ -63,7 +65,9 @@ class FieldChange:
     after: Any
 
     def to_json(self) -> dict[str, Any]:
-        """The plan-file form."""
+        """The plan-file form; sensitive values are masked, never written to a plan file."""
+        if is_sensitive(self.path):
+            return {"path": self.path, "before": MASK, "after": MASK}
         return {"path": self.path, "before": self.before, "after": self.after}
 
     @classmethod

@@ -47,7 +47,12 @@ class PlanContext:
         return self.snapshot.vendors.get(entry.ramp_id) if entry else None
 
     def _by_key(self, desired: DesiredVendor) -> Vendor | None:
-        owned = {r.ramp_id for a, r in self.state.resources.items() if a != desired.address}
+        declared = self.graph.addresses()
+        owned = {
+            r.ramp_id
+            for a, r in self.state.resources.items()
+            if a != desired.address and a in declared
+        }
         found = [v for v in self.snapshot.vendors_by_key.get(desired.key, []) if v.id not in owned]
         if len(found) > 1:
             ids = ", ".join(sorted(v.id for v in found))
@@ -146,6 +151,8 @@ class PlanContext:
         base = live.address.model_dump() if live and live.address else {}
         body = {k: v for k, v in base.items() if k in RAMP_ADDRESS.values() and v is not None}
         for ours, value in (desired.fields.get("address") or {}).items():
+            if f"address.{ours}" in desired.ignore:
+                continue  # keep Ramp's value
             if value is None:
                 body.pop(RAMP_ADDRESS[ours], None)
             else:
@@ -174,6 +181,13 @@ class PlanContext:
         default = [contact_view(c) for c in contacts if c.is_default]
         found = same or default or views
         return found[0] if found else None
+
+    def moved_to(self, ramp_id: str) -> str | None:
+        """The declared address that now manages the object `ramp_id`, if any."""
+        for address, vendor in self.matched.items():
+            if vendor.id == ramp_id:
+                return address
+        return None
 
     def forget_change(self, address: str, entry: ResourceState, reason: str) -> Change:
         """A `forget` change for a state entry: the base of every removal."""

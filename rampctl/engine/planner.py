@@ -17,7 +17,7 @@ from rampctl.engine.safety import SafetySettings, check
 from rampctl.engine.snapshot import Snapshot, read_contacts, read_snapshot
 from rampctl.engine.stale import plan_lineage
 from rampctl.engine.vendors import plan_vendor
-from rampctl.errors import ManifestError
+from rampctl.errors import ManifestError, PlanError
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph
 from rampctl.ramp.client import RampClient
@@ -107,7 +107,12 @@ def select(
     chosen = [c for c in changes if not targets or _matches(c.address, targets)]
     needed = {d for c in chosen for d in c.depends_on}
     chosen += [c for c in changes if c.address in needed and c not in chosen]
-    return [c for c in chosen if not _matches(c.address, excludes)]
+    kept = [c for c in chosen if not _matches(c.address, excludes)]
+    dropped = {c.address for c in chosen} - {c.address for c in kept}
+    broken = sorted(f"{c.address} needs {d}" for c in kept for d in c.depends_on if d in dropped)
+    if broken:
+        raise PlanError("--exclude leaves out changes that others need: " + "; ".join(broken))
+    return kept
 
 
 def _matches(address: str, patterns: tuple[str, ...]) -> bool:

@@ -51,7 +51,7 @@ class StateRecorder:
         return state
 
     def _entry(self, change: Change, result: WriteResult) -> ResourceState | None:
-        if result.removed:
+        if result.removed or self._removal(change):
             return None
         attributes = self._attributes(change, result)
         if attributes is None:
@@ -66,6 +66,12 @@ class StateRecorder:
             protect=change.protect,
             key=change.key,
         )
+
+    def _removal(self, change: Change) -> bool:
+        """A vendor deactivated because its manifest is gone: rampctl stops tracking it."""
+        if change.action is not Action.DEACTIVATE or change.kind != "vendor":
+            return False
+        return self.graph is None or change.address not in self.graph.vendors
 
     def _attributes(self, change: Change, result: WriteResult) -> dict[str, Any] | None:
         if result.bill is not None:

@@ -37,6 +37,14 @@ def _removal(ctx: PlanContext, address: str, entry: ResourceState) -> Change:
     vendor = ctx.snapshot.vendors.get(entry.ramp_id)
     if vendor is None:
         return base
+    moved = ctx.moved_to(vendor.id)
+    if moved is not None:  # metadata.name changed, same key: a move, not a removal
+        return replace(
+            base,
+            name=vendor.name,
+            protect=False,
+            reason=f"now managed as {moved}; Ramp is not touched",
+        )
     ctx.fingerprints[address] = ctx.fingerprint_vendor(vendor)
     if vendor.is_deletable:
         return replace(
@@ -58,6 +66,19 @@ def _accounting_removal(ctx: PlanContext, base: Change) -> Change:
     item = ctx.snapshot.accounting_vendors.get(base.ramp_id or "")
     if item is None or not item.is_active:
         return base
+    linking = sorted(
+        v.address
+        for v in ctx.graph.vendors.values()
+        if v.fields.get("accounting_vendor") == item.id
+    )
+    if linking:  # still in use: stop managing it, never delete it from under a vendor
+        return replace(
+            base,
+            name=item.name,
+            protect=False,
+            reason=f"still linked by {', '.join(linking)}, so it is not deleted; "
+            "rampctl stops managing it",
+        )
     ctx.fingerprints[base.address] = fingerprint(accounting_vendor_view(item))
     return replace(
         base,

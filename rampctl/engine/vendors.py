@@ -52,7 +52,8 @@ def _changes_for_live(ctx: PlanContext, desired: DesiredVendor, live: Vendor) ->
     ctx.fingerprints[desired.address] = ctx.fingerprint_vendor(live)
     wanted = {k: v for k, v in desired.fields.items() if k not in desired.ignore}
     wanted["external_id"] = desired.key
-    fields = diff_fields(view, wanted)
+    fields = [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
+    _check_clearable(ctx, desired, fields)
     manual = [f for f in fields if _is_manual(f)]
     changes = [_manual(desired, live, f) for f in manual]
     changes += _contact_change(ctx, desired, live)
@@ -61,6 +62,26 @@ def _changes_for_live(ctx: PlanContext, desired: DesiredVendor, live: Vendor) ->
     if update or adopting:
         changes.append(_update(ctx, desired, live, tuple(update), adopting))
     return changes
+
+
+def ignored(path: str, ignore: frozenset[str]) -> bool:
+    """Whether `ignore_changes` covers a field path (the field itself or a parent of it)."""
+    return any(path == item or path.startswith(item + ".") for item in ignore)
+
+
+#: Fields Ramp's PATCH cannot set back to empty.
+UNCLEARABLE = frozenset({"country", "owner", "active", "address"})
+
+
+def _check_clearable(ctx: PlanContext, desired: DesiredVendor, fields: list[FieldChange]) -> None:
+    for f in fields:
+        if f.after is None and f.path.split(".", 1)[0] in UNCLEARABLE and f.path != "address.line2":
+            ctx.problem(
+                desired,
+                f"spec.{f.path}",
+                f"Ramp's API cannot clear {f.path}; give a value, or remove the field from the "
+                "manifest to stop managing it",
+            )
 
 
 def _is_manual(change: FieldChange) -> bool:
@@ -92,8 +113,10 @@ def _contact_change(ctx: PlanContext, desired: DesiredVendor, live: Vendor) -> l
     fields = tuple(
         FieldChange(path=f"contact.{k}", before=current.get(k), after=v)
         for k, v in desired.contact.items()
-        if current.get(k) != v
+        if current.get(k) != v and not ignored(f"contact.{k}", desired.ignore)
     )
+    if not fields:
+        return []
     return [
         Change(
             address=desired.address,
@@ -115,7 +138,7 @@ def _update(
     fields: tuple[FieldChange, ...],
     adopting: bool,
 ) -> Change:
-    body = update_body(ctx, desired, fields) if fields else None
+    body = update_body(ctx, desired, fields) if fields and not ctx.problems else None
     if body is not None:
         body = VendorUpdate(**body).to_body()  # fails here, at plan time, never at apply
     relink = any(f.path == "accounting_vendor" for f in fields)
@@ -145,8 +168,7 @@ def update_body(
             value = desired.key if path == "external_id" else desired.fields[path]
             if value is None and path == "description":
                 value = ""  # Ramp takes no null description; an empty one clears it
-            if value is not None:
-                body[_UPDATE_KEYS[path]] = value
+            body[_UPDATE_KEYS[path]] = value  # null only for `state`; others are problems
         elif path == "owner":
             body["vendor_owner_id"] = ctx.owner_id(desired)
         elif path == "accounting_vendor":

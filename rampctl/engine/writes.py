@@ -7,13 +7,15 @@ means done, not found leaves the outcome uncertain for the next run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from rampctl.engine.bill_live import create_bill, update_bill
 from rampctl.engine.changes import Action, Change
-from rampctl.errors import OutcomeUncertainError, RampNotFoundError
+from rampctl.errors import OutcomeUncertainError, RampError, RampNotFoundError
 from rampctl.model import address as addr
+from rampctl.model import normalise as norm
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.models import (
     AccountingVendor,
@@ -24,6 +26,8 @@ from rampctl.ramp.models import (
     VendorCreate,
     VendorUpdate,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,10 +83,11 @@ def _vendor(client: RampClient, change: Change) -> WriteResult:
 
 def _create_vendor(client: RampClient, change: Change) -> Vendor:
     assert change.request is not None and change.key is not None
+    key = change.key
     try:
         return client.create_vendor(VendorCreate(**change.request))
-    except OutcomeUncertainError:
-        found = client.list_vendors(external_vendor_id=change.key)
+    except OutcomeUncertainError as uncertain:
+        found = _look_up(uncertain, lambda: client.list_vendors(external_vendor_id=key))
         if len(found) == 1:
             return found[0]
         raise
@@ -91,17 +96,34 @@ def _create_vendor(client: RampClient, change: Change) -> Vendor:
 def _update_vendor(client: RampClient, vendor_id: str, body: dict[str, Any]) -> Vendor:
     try:
         return client.update_vendor(vendor_id, VendorUpdate(**body))
-    except OutcomeUncertainError:
-        live = client.get_vendor(vendor_id)
-        if _vendor_has(live, body):
+    except OutcomeUncertainError as uncertain:
+        live = _look_up(uncertain, lambda: client.get_vendor(vendor_id))
+        if vendor_has(live, body):
             return live
         raise
 
 
-def _vendor_has(vendor: Vendor, body: dict[str, Any]) -> bool:
-    """Whether a PATCH body's simple fields already hold on the live vendor."""
+def _look_up(uncertain: OutcomeUncertainError, read: Callable[[], T]) -> T:
+    """Read what decides an uncertain write; if that read fails, the outcome stays uncertain."""
+    try:
+        return read()
+    except RampError:
+        raise uncertain from None
+
+
+def vendor_has(vendor: Vendor, body: dict[str, Any]) -> bool:
+    """Whether every field of a PATCH body already holds on the live vendor (nested ones too)."""
     live = vendor.model_dump()
-    return all(live.get(k) == v for k, v in body.items() if not isinstance(v, dict))
+    return all(_same(live.get(key), value) for key, value in body.items())
+
+
+def _same(live: Any, sent: Any) -> bool:
+    if isinstance(sent, dict):
+        inner = live if isinstance(live, dict) else {}
+        return all(_same(inner.get(k), v) for k, v in sent.items())
+    if isinstance(sent, str) or isinstance(live, str) or sent is None or live is None:
+        return norm.text(live) == norm.text(sent)
+    return bool(live == sent)
 
 
 def _accounting(client: RampClient, change: Change) -> WriteResult:

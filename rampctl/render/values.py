@@ -5,16 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-MASK = "(sensitive)"
-#: Field names whose values are never shown (tax ids, bank numbers).
-SENSITIVE = frozenset(
-    {"tax_id", "tin", "ein", "ssn", "account_number", "routing_number", "iban", "swift", "bic"}
-)
-
-
-def is_sensitive(path: str) -> bool:
-    """Whether the last part of a dotted field path names a sensitive value."""
-    return path.rsplit(".", 1)[-1].lower() in SENSITIVE
+from rampctl.model.sensitive import MASK, is_sensitive
 
 
 def show(path: str, value: Any) -> str:
@@ -27,3 +18,6 @@ def show(path: str, value: Any) -> str:
         inner = {k: v for k, v in value.items() if v is not None}
         return json.dumps({k: MASK if is_sensitive(k) else v for k, v in inner.items()})
     return json.dumps(value, ensure_ascii=False)
+
+
+__all__ = ["MASK", "is_sensitive", "show"]

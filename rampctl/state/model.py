@@ -12,27 +12,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rampctl.errors import StateError
+from rampctl.model.sensitive import SENSITIVE_KEYS
 
 FORMAT_VERSION = 1
 """The state file layout this rampctl writes; older layouts are upgraded on load."""
 
-SENSITIVE_KEYS = frozenset(
-    {
-        "tax_id",
-        "tin",
-        "ein",
-        "ssn",
-        "account_number",
-        "routing_number",
-        "iban",
-        "swift",
-        "bic",
-        "client_secret",
-        "access_token",
-        "token",
-    }
-)
-"""Attribute names that must never be written to the state file (at any depth)."""
 
 
 class ResourceState(BaseModel):

@@ -21,10 +21,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from rampctl.errors import StateError
+from rampctl.model.sensitive import SENSITIVE_KEYS
 from rampctl.state.files import atomic_write, fsync_dir, snapshot, write_temp
 from rampctl.state.journal import Journal
 from rampctl.state.lock import LockHolder, StateLock
-from rampctl.state.model import FORMAT_VERSION, SENSITIVE_KEYS, State, sensitive_paths
+from rampctl.state.model import FORMAT_VERSION, State, sensitive_paths
 from rampctl.state.upgrade import upgrade
 
 log = logging.getLogger("rampctl.state")

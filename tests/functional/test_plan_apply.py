@@ -112,6 +112,13 @@ def test_removed_manifest_plans_delete_or_deactivate(project: Project) -> None:
     actions = _by_action(_plan_json(project))
     assert actions["delete"] == {"vendor/initech"}  # no bills: deletable
     assert actions["deactivate"] == {"vendor/globex-logistics"}  # has a bill
+    applied = project.rampctl("apply", "--auto-approve", "--allow-deletes")
+    assert applied.code == 0, applied.out + applied.err
+    assert project.vendor_by_key("initech") == []
+    [globex] = project.vendor_by_key("globex-logistics")
+    assert globex["is_active"] is False
+    again = project.rampctl("plan", "--detailed-exitcode")
+    assert again.code == 0, again.out  # one apply is enough: the deactivated vendor is let go
 
 
 def test_empty_manifests_are_refused_as_unsafe(project: Project) -> None:

@@ -94,3 +94,18 @@ def test_markdown_is_cut_under_the_cap_with_a_note() -> None:
     assert len(text) <= markdown.MAX_CHARS
     assert "Output truncated" in text
     assert text.count("<details") == text.count("</details>")
+
+
+def test_sensitive_values_are_masked_in_every_rendering() -> None:
+    change = _change(
+        "vendor/a",
+        Action.UPDATE,
+        fields=(
+            FieldChange(path="bank.account_number", before="111122223333", after="999988887777"),
+        ),
+    )
+    plan = _plan([change])
+    for text in (human.render(plan).plain, markdown.render(plan), plan.dumps()):
+        assert "111122223333" not in text
+        assert "999988887777" not in text
+        assert MASK in text
