@@ -302,14 +302,15 @@ def _base(desired: DesiredBill, live: Bill | None, action: Action, **kw: Any) ->
         action=action,
         name=str(name),
         ramp_id=live.id if live else None,
-        key=_key(live.vendor.id, desired.invoice_number) if live else None,
+        key=bill_key(live.vendor.id, desired.invoice_number) if live else None,
         depends_on=tuple(desired.depends_on),
         protect=desired.protect,
         **kw,
     )
 
 
-def _key(vendor_id: str, invoice_number: str) -> str:
+def bill_key(vendor_id: str, invoice_number: str) -> str:
+    """A bill's adoption key as recorded in the state: its vendor and invoice number."""
     return f"{vendor_id}:{invoice_number}"
 
 
@@ -436,7 +437,7 @@ def _create(
         kind=addr.BILL,
         action=Action.CREATE,
         name=f"{vendor.name} {desired.invoice_number}",
-        key=_key(vendor.id, desired.invoice_number),
+        key=bill_key(vendor.id, desired.invoice_number),
         fields=tuple(FieldChange(path=k, before=None, after=v) for k, v in shown.items()),
         request=body,
         depends_on=tuple(desired.depends_on),

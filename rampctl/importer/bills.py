@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from rampctl.engine.bill_live import bill_view
-from rampctl.engine.bills import vendor_id_of
+from rampctl.engine.bills import bill_key, vendor_id_of
 from rampctl.engine.context import PlanContext
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import fingerprint
@@ -188,6 +188,6 @@ def _document(bill: Bill, name: str, spec: dict[str, Any], vendor_name: str) -> 
         fingerprint=fingerprint(view),
         attributes=view,
         depends_on=[addr.make(addr.VENDOR, vendor_name)],
-        key=f"{vendor_id}:{number}",  # as the bill engine keys a bill it creates or adopts
+        key=bill_key(vendor_id, number),
     )
     return DraftDocument(kind=BILL_KIND, name=name, label=_label(bill), spec=spec, entry=entry)
