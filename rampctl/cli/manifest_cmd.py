@@ -44,7 +44,8 @@ def validate(ctx: click.Context, var: dict[str, str], roots: tuple[Path, ...]) -
     for result in loaded:
         console.print(
             f"{result.root}: valid ({len(result.vendors())} vendors, "
-            f"{len(result.accounting_vendors())} accounting vendors in {len(result.files)} files)"
+            f"{len(result.accounting_vendors())} accounting vendors, {len(result.bills())} bills "
+            f"in {len(result.files)} files)"
         )
 
 
