@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
+import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -98,6 +100,7 @@ def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
         graph = load_graph(opts, params["var"])
         scopes = scopes_for_writes(_write_kinds(graph, store))
         with ramp_session(opts, scopes=scopes) as session:
+            _settle_pending(Journal(store.journal_path), session.client.config.timeout_s)
             found = _plan(session, store, graph, plan_file, params)
             if found is None:
                 return 0
@@ -198,7 +201,6 @@ def _run(
     params: dict[str, Any],
 ) -> ApplyReport:
     journal = Journal(store.journal_path)
-    _note_pending(journal)
     manual_contacts = {
         c.address
         for c in plan.changes
@@ -235,15 +237,41 @@ def _run(
     return report
 
 
-def _note_pending(journal: Journal) -> None:
+def _settle_pending(journal: Journal, timeout_s: float) -> None:
+    """Before planning, let writes an interrupted run left open finish in Ramp, then forget them.
+
+    A write with no recorded outcome may still be in flight; Ramp ends a request within the
+    client's timeout, so after that the plan sees it, and matches its object by key.
+    """
     pending = journal.pending()
-    if pending:
-        err_console().print(
-            f"{len(pending)} write(s) of an interrupted run were left open; the plan matched "
-            "their objects in Ramp by key, so none is sent twice.",
+    if not pending:
+        return
+    wait_s = max(
+        (_remaining(e.time, timeout_s) for e in pending if e.status == "intended"), default=0
+    )
+    console = err_console()
+    if wait_s > 0:
+        console.print(
+            f"Waiting {wait_s:.0f} s for writes of an interrupted run that Ramp may "
+            "still be processing...",
             markup=False,
         )
-        journal.clear()
+        time.sleep(wait_s)
+    console.print(
+        f"{len(pending)} write(s) of an interrupted run were left open; the plan "
+        "matches their objects in Ramp by key, so none is sent twice.",
+        markup=False,
+    )
+    journal.clear()
+
+
+def _remaining(stamp: str, timeout_s: float) -> float:
+    try:
+        started = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return timeout_s
+    age = (dt.datetime.now(dt.UTC) - started).total_seconds()
+    return min(timeout_s, max(0.0, timeout_s - age))
 
 
 def _finish(report: ApplyReport) -> int:

@@ -102,7 +102,14 @@ def cli(
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI and exit with the mapped code."""
-    sys.exit(run(argv))
+    code = run(argv)
+    if code in (ExitCode.SIGINT, ExitCode.SIGTERM):
+        # Interrupted: state and journal are on disk and the lock is released; do not wait
+        # for a write still hanging on the network (the next run decides it by key).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -44,6 +45,9 @@ class ApplySettings:
 
     parallelism: int = 4
     continue_on_error: bool = False
+    #: After a stop request, how long to wait for writes in flight before leaving them
+    #: uncertain (the CLI must exit within 10 s of a signal).
+    stop_grace_s: float = 8.0
 
 
 @dataclass(kw_only=True)
@@ -74,6 +78,7 @@ class Applier:
     stop: threading.Event
     report: ApplyReport = field(default_factory=ApplyReport)
     fatal: BaseException | None = None
+    in_flight: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self, changes: list[Change]) -> ApplyReport:
@@ -96,9 +101,26 @@ class Applier:
 
     def _run_level(self, batch: list[Change]) -> None:
         workers = max(1, min(self.settings.parallelism, len(batch)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply") as pool:
-            for change in batch:
-                pool.submit(self._one, change)
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply")
+        pending = {pool.submit(self._one, change) for change in batch}
+        stopped_at: float | None = None
+        while pending:
+            _, pending = wait(pending, timeout=0.2)
+            if self.stop.is_set():
+                stopped_at = stopped_at or time.monotonic()
+                if pending and time.monotonic() - stopped_at > self.settings.stop_grace_s:
+                    break
+        pool.shutdown(wait=not pending, cancel_futures=True)
+        if pending:
+            self._abandon_in_flight()
+
+    def _abandon_in_flight(self) -> None:
+        """After a stop, writes still waiting for Ramp are left to the next run's key lookup."""
+        with self._lock:
+            for address in sorted(self.in_flight):
+                self.report.uncertain[address] = (
+                    "still in flight when the run was stopped; the next run decides by key"
+                )
 
     def _one(self, change: Change) -> None:
         try:
@@ -127,7 +149,11 @@ class Applier:
         )
         self.hooks.started(change)
         crash_point("before_send")
+        with self._lock:
+            self.in_flight.add(change.address)
         outcome = self._send(change)
+        with self._lock:
+            self.in_flight.discard(change.address)
         crash_point("after_send")
         if isinstance(outcome, WriteResult):
             ramp_id = self.recorder.record(change, outcome)

@@ -19,6 +19,7 @@ from rampctl.logs import register_secret
 ENV_URLS = {"production": "https://api.ramp.com", "demo": "https://demo-api.ramp.com"}
 API_PREFIX = "/developer/v1"
 RATE_LIMIT_VAR = "RAMPCTL_RATE_LIMIT"
+TIMEOUT_VAR = "RAMPCTL_TIMEOUT"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,6 +65,7 @@ def config_from_env(env: str | None, environ: Mapping[str, str] = os.environ) ->
         client_id=client_id,
         client_secret=client_secret,
         rate_limit=_rate_limit(environ),
+        timeout_s=_timeout(environ),
     )
 
 
@@ -107,6 +109,20 @@ def _required(environ: Mapping[str, str], name: str) -> str:
     value = environ.get(name, "").strip()
     if not value:
         raise ConfigError(f"{name} is not set: export it with your Ramp app's credentials")
+    return value
+
+
+def _timeout(environ: Mapping[str, str]) -> float:
+    """Seconds per request (default 75: Ramp ends requests at 60 s)."""
+    raw = environ.get(TIMEOUT_VAR, "").strip()
+    if not raw:
+        return 75.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{TIMEOUT_VAR} must be a number of seconds, not {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{TIMEOUT_VAR} must be more than 0")
     return value
 
 

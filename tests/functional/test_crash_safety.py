@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from tests.functional.conftest import Project
 
 
 def _apply(project: Project, **env: str) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "NO_COLOR": "1", **env}
+    full = {**os.environ, "NO_COLOR": "1", "RAMPCTL_TIMEOUT": "3", **env}
     return subprocess.run(
         [
             sys.executable,
@@ -113,10 +114,8 @@ def test_sigterm_stops_new_writes_and_exits_143(project: Project, tmp_path: Path
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", "RAMPCTL_TIMEOUT": "3"},
     )
-    import time
-
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if any(
@@ -142,3 +141,45 @@ def test_sigterm_stops_new_writes_and_exits_143(project: Project, tmp_path: Path
     assert _apply(project).returncode == 0
     keys = _keys(project)
     assert len(keys) == len(set(keys))
+
+
+def test_sigterm_exits_in_time_even_with_a_write_hanging_in_ramp(project: Project) -> None:
+    project.sandbox.settings.slow_ms = 12_000
+    project.sandbox.settings.faults.append(
+        FaultRule(kind="slow", method="POST", path="/developer/v1/vendors", count=1)
+    )
+    env = {**os.environ, "NO_COLOR": "1", "RAMPCTL_TIMEOUT": "15"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rampctl",
+            "-C",
+            str(project.root),
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(
+        r.path.endswith("/accounting/vendors") for r in project.sandbox.request_log()
+    ):  # the plan's reads are done; the first vendor create is about to hang
+        time.sleep(0.05)
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGTERM)
+    signalled = time.monotonic()
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, out + err
+    assert time.monotonic() - signalled < 10
+    assert "still in flight when the run was stopped" in out
+    finished = _apply(project, RAMPCTL_TIMEOUT="15")  # waits until the hanging write is settled
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "Waiting" in finished.stderr
+    keys = _keys(project)
+    assert len(keys) == len(set(keys)), f"duplicate vendors: {keys}"
