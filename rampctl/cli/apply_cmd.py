@@ -18,6 +18,7 @@ from rampctl.cli.runtime import Session, load_graph, ramp_session, state_store
 from rampctl.cli.signals import stop_on_signals
 from rampctl.cli.ui import err_console, out_console
 from rampctl.engine.apply import ApplyReport, ApplySettings, apply_changes
+from rampctl.engine.bill_money import money_summary
 from rampctl.engine.bills import read_change_bills
 from rampctl.engine.changes import Action
 from rampctl.engine.plan import Plan
@@ -148,7 +149,9 @@ def _plan(
         return None
     _check_safe(plan, params["allow_deletes"])
     interactive = plan_file is None and not params["auto_approve"]
-    _check_payments(plan, params, interactive=interactive)
+    # Worked out again from the changes and live bills, never taken from a plan file.
+    money = money_summary(plan.changes, graph, snapshot.bills)
+    _check_payments(money, params, interactive=interactive)
     if plan_file is None and not params["auto_approve"]:
         _confirm()
     return plan, snapshot
@@ -161,11 +164,11 @@ def _check_safe(plan: Plan, allowed: bool) -> None:
         )
 
 
-def _check_payments(plan: Plan, params: dict[str, Any], *, interactive: bool) -> None:
+def _check_payments(money: dict[str, Any], params: dict[str, Any], *, interactive: bool) -> None:
     if params["allow_payments"]:
         return
     limit = _limit(params["payment_limit"])
-    reason = payment_refusal(plan.money, limit=limit, interactive=interactive)
+    reason = payment_refusal(money, limit=limit, interactive=interactive)
     if reason is not None:
         raise UnsafePlanError("refusing to move money: " + reason)
 

@@ -41,12 +41,12 @@ def money_summary(
     summary = empty_money()
     sums: dict[str, dict[str, int]] = {s: defaultdict(int) for s in SECTIONS}
     for entry in entries:
-        sections = [entry["section"]] + (["payments"] if entry.get("new_payment") else [])
-        for section in sections:
-            summary[section]["count"] += 1
-            sums[section][entry["currency"]] += money.to_minor(
-                Decimal(entry["total"]), entry["currency"]
-            )
+        cur = entry["currency"]
+        summary[entry["section"]]["count"] += 1
+        sums[entry["section"]][cur] += money.to_minor(Decimal(entry["total"]), cur)
+        if entry.get("new_payment"):
+            summary["payments"]["count"] += 1
+            sums["payments"][cur] += money.to_minor(Decimal(entry["new_payment"]), cur)
     for section in SECTIONS:
         summary[section]["totals"] = {
             cur: money.minor_text(amount, cur) for cur, amount in sorted(sums[section].items())
@@ -61,10 +61,12 @@ def _entry(change: Change, desired: DesiredBill | None, live: Bill | None) -> di
     if change.action in (Action.UPDATE, Action.ADOPT) and change.request and live is not None:
         entry = _live(change, live, "update")
         if desired is not None:
-            entry["total"] = money.minor_text(
-                bill_total(desired.fields, live.currency), live.currency
-            )
+            after = bill_total(desired.fields, live.currency)
+            entry["total"] = money.minor_text(after, live.currency)
             entry["lines"] = lines_of(desired.fields)
+            raised = after - live.amount.amount
+            if raised > 0 and not live.paid:  # the scheduled payment grows: gate it too
+                entry["new_payment"] = money.minor_text(raised, live.currency)
         return entry
     if change.action is Action.ARCHIVE and live is not None:
         return _live(change, live, "archive")
@@ -83,7 +85,9 @@ def _created(change: Change, desired: DesiredBill) -> dict[str, Any]:
         "total": money.minor_text(desired.total_minor, desired.currency),
         "payment_method": payment["method"],
         "pays_on": payment.get("arrival_date") or payment.get("payment_date"),
-        "new_payment": desired.moves_money,
+        "new_payment": (
+            money.minor_text(desired.total_minor, desired.currency) if desired.moves_money else None
+        ),
         "lines": lines_of(desired.fields),
     }
 
@@ -102,7 +106,7 @@ def _live(change: Change, live: Bill, section: str) -> dict[str, Any]:
         "before_total": view["total"],
         "payment_method": payment.get("method"),
         "pays_on": payment.get("arrival_date") or payment.get("payment_date"),
-        "new_payment": False,
+        "new_payment": None,
         "lines": lines_of(view),
     }
 

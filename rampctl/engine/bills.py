@@ -145,6 +145,8 @@ def plan_bill(ctx: PlanContext, desired: DesiredBill) -> list[Change]:
     if vendor is None:
         ctx.problem(desired, "spec.vendor", f"no vendor with id {vendor_id!r} in Ramp")
         return []
+    if not _claim_key(ctx, desired, vendor.id):
+        return []
     live = _match(ctx, desired, vendor.id)
     if live is not None and live.archived_at is not None:
         ctx.fingerprints[desired.address] = fingerprint(bill_view(live))
@@ -156,13 +158,27 @@ def plan_bill(ctx: PlanContext, desired: DesiredBill) -> list[Change]:
     return _changes_for_live(ctx, desired, live, wanted)
 
 
+def _claim_key(ctx: PlanContext, desired: DesiredBill, vendor_id: str) -> bool:
+    """One manifest per bill: two manifests for one vendor and invoice number would pay twice."""
+    key = bill_key(vendor_id, desired.invoice_number.strip())
+    other = ctx.bill_keys.setdefault(key, desired.address)
+    if other != desired.address:
+        ctx.problem(
+            desired,
+            "spec.invoice_number",
+            f"{other} is the same bill (same vendor and invoice number); keep one manifest",
+        )
+        return False
+    return True
+
+
 def _match(ctx: PlanContext, desired: DesiredBill, vendor_id: str) -> Bill | None:
     entry = ctx.state.resources.get(desired.address)
     live: Bill | None = None
     if entry is not None and entry.ramp_id in ctx.snapshot.bills:
         live = ctx.snapshot.bills[entry.ramp_id]
     else:
-        owned = {r.ramp_id for a, r in ctx.state.resources.items() if a != desired.address}
+        owned = ctx.owned_elsewhere(desired.address) | set(ctx.claimed_by)
         vendor_bills = [b for b in ctx.snapshot.bills.values() if b.vendor.id == vendor_id]
         found = [b for b in find_by_key(vendor_bills, desired.invoice_number) if b.id not in owned]
         if len(found) > 1:
@@ -174,7 +190,7 @@ def _match(ctx: PlanContext, desired: DesiredBill, vendor_id: str) -> Bill | Non
             ctx.problem(desired, "spec.invoice_number", message)
         live = found[0] if found else None
     if live is not None:
-        ctx.claimed_ids.add(live.id)
+        ctx.claim(live.id, desired.address)
     return live
 
 
@@ -508,6 +524,14 @@ def plan_bill_removal(ctx: PlanContext, address: str, entry: ResourceState) -> C
     if live is None or live.archived_at is not None:
         return base
     view = bill_view(live)
+    moved = ctx.moved_to(live.id)
+    if moved is not None:  # the manifest was renamed: a move, never an archive and a re-create
+        return replace(
+            base,
+            name=view["name"],
+            protect=False,
+            reason=f"now managed as {moved}; Ramp is not touched",
+        )
     ctx.fingerprints[address] = fingerprint(view)
     if live.paid:
         return replace(base, name=view["name"], reason=PAID_FORGET_REASON)

@@ -26,6 +26,8 @@ class PlanContext:
     fingerprints: dict[str, str] = field(default_factory=dict)
     matched: dict[str, Vendor] = field(default_factory=dict)
     claimed_ids: set[str] = field(default_factory=set)
+    claimed_by: dict[str, str] = field(default_factory=dict)
+    bill_keys: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.claimed_ids = {r.ramp_id for r in self.state.resources.values()}
@@ -39,7 +41,7 @@ class PlanContext:
         live = self._by_state(desired) or self._by_key(desired)
         if live is not None:
             self.matched[desired.address] = live
-            self.claimed_ids.add(live.id)
+            self.claim(live.id, desired.address)
         return live
 
     def _by_state(self, desired: DesiredVendor) -> Vendor | None:
@@ -47,12 +49,7 @@ class PlanContext:
         return self.snapshot.vendors.get(entry.ramp_id) if entry else None
 
     def _by_key(self, desired: DesiredVendor) -> Vendor | None:
-        declared = self.graph.addresses()
-        owned = {
-            r.ramp_id
-            for a, r in self.state.resources.items()
-            if a != desired.address and a in declared
-        }
+        owned = self.owned_elsewhere(desired.address)
         found = [v for v in self.snapshot.vendors_by_key.get(desired.key, []) if v.id not in owned]
         if len(found) > 1:
             ids = ", ".join(sorted(v.id for v in found))
@@ -182,12 +179,21 @@ class PlanContext:
         found = same or default or views
         return found[0] if found else None
 
+    def claim(self, ramp_id: str, address: str) -> None:
+        """Record that the declared `address` manages the live object `ramp_id`."""
+        self.claimed_ids.add(ramp_id)
+        self.claimed_by[ramp_id] = address
+
     def moved_to(self, ramp_id: str) -> str | None:
         """The declared address that now manages the object `ramp_id`, if any."""
-        for address, vendor in self.matched.items():
-            if vendor.id == ramp_id:
-                return address
-        return None
+        return self.claimed_by.get(ramp_id)
+
+    def owned_elsewhere(self, address: str) -> set[str]:
+        """Ramp ids that state entries of other, still declared, addresses hold."""
+        declared = self.graph.addresses()
+        return {
+            r.ramp_id for a, r in self.state.resources.items() if a != address and a in declared
+        }
 
     def forget_change(self, address: str, entry: ResourceState, reason: str) -> Change:
         """A `forget` change for a state entry: the base of every removal."""

@@ -79,4 +79,7 @@ def payment_refusal(
         return None
     listed = ", ".join(f"{cur} {amount}" for cur, amount in sorted(over.items()))
     bound = f"the payment limit {limit}" if limit is not None else "no payment limit is set"
-    return f"the plan schedules new bill payments of {listed} ({bound}); use --allow-payments"
+    return (
+        f"the plan schedules new or raised bill payments of {listed} ({bound}); "
+        "use --allow-payments"
+    )

@@ -251,6 +251,8 @@ class AccountingVendorManifest(_Model):
 # --- bills -------------------------------------------------------------------------------
 
 _AMOUNT_RE = re.compile(r"[0-9]+(\.[0-9]+)?")
+#: Largest amount accepted: 12 integer digits (under a trillion), far inside Ramp's int64 cents.
+MAX_AMOUNT_DIGITS = 12
 BANK_METHODS = frozenset({"ACH", "DOMESTIC_WIRE", "INTERNATIONAL", "SWIFT"})
 #: The payment fields each method needs (required) and takes; the rest must be absent.
 PAYMENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -282,10 +284,23 @@ def _amount(value: Any) -> Any:
         raise ValueError(f"amount '{value}' is negative; bill amounts are 0 or more")
     if not _AMOUNT_RE.fullmatch(text):
         raise ValueError(f"'{value}' is not an amount: write a decimal like \"1200.50\"")
+    if len(text.split(".")[0].lstrip("0")) > MAX_AMOUNT_DIGITS:
+        raise ValueError(
+            f"amount '{value}' has more than {MAX_AMOUNT_DIGITS} digits before the decimal point"
+        )
     try:
         return Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
         raise ValueError(f"'{value}' is not an amount") from None
+
+
+def _whole_number(value: Any) -> Any:
+    """Digits only: `true`, `3.0` or `" 3 "` are not a quantity."""
+    if isinstance(value, bool) or (isinstance(value, str) and not value.isdigit()):
+        raise ValueError(f"expected a whole number, got '{value}'")
+    if isinstance(value, float):
+        raise ValueError(f"expected a whole number, got '{value}'")
+    return value
 
 
 def _date(value: Any) -> Any:
@@ -340,7 +355,9 @@ class InventoryLine(_Model):
     """An inventory bill line: quantity x unit price."""
 
     unit_price: Amount = Field(description="Price of one unit as a decimal string.")
-    quantity: int = Field(ge=0, description="Number of units (a whole number).")
+    quantity: Annotated[int, BeforeValidator(_whole_number)] = Field(
+        ge=0, description="Number of units (a whole number)."
+    )
     memo: str | None = Field(None, description="What the line is for.")
     accounting: list[AccountingSelection] = Field(
         default_factory=list, description="Line-level accounting codings."

@@ -104,7 +104,7 @@ def _unmanaged(out: Text, items: list[Unmanaged]) -> None:
 
 MONEY_LINES = (
     ("create", "+", ("bill", "bills"), "to create"),
-    ("payments", "+", ("new payment", "new payments"), "scheduled"),
+    ("payments", "+", ("new or raised payment", "new or raised payments"), "scheduled"),
     ("update", "~", ("bill", "bills"), "to update (totals after)"),
     ("archive", "-", ("bill", "bills"), "to archive (scheduled payments cancelled)"),
 )

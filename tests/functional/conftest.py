@@ -88,6 +88,9 @@ def project(
         monkeypatch.setenv("RAMP_BASE_URL", sandbox.base_url)
         monkeypatch.setenv("RAMP_CLIENT_ID", sandbox.client_id)
         monkeypatch.setenv("RAMP_CLIENT_SECRET", sandbox.client_secret)
+        # A local sandbox answers at once: a short request timeout also keeps the wait for
+        # writes a killed run left open (apply waits out the timeout) short.
+        monkeypatch.setenv("RAMPCTL_TIMEOUT", "3")
         monkeypatch.delenv("RAMPCTL_SANDBOX", raising=False)
         monkeypatch.delenv("NO_COLOR", raising=False)
         yield Project(tmp_path, sandbox, capsys)

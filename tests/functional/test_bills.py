@@ -227,7 +227,7 @@ def test_money_summary_in_human_json_and_markdown(project: Project) -> None:
     human = project.rampctl("plan").out
     assert human.startswith("Money (bills):\n")
     assert "+ 1 bill to create: USD 1,231.25" in human
-    assert "+ 1 new payment scheduled: USD 1,231.25" in human
+    assert "+ 1 new or raised payment scheduled: USD 1,231.25" in human
     assert "3 x 10.25 = 30.75  Support hours" in human
     data = json.loads(project.rampctl("plan", "--json").out)
     schema = json.loads((REPO / "rampctl/render/plan.schema.json").read_text())

@@ -6,6 +6,7 @@ import json
 import shutil
 
 import jsonschema
+import pytest
 
 from rampctl.render.schema import plan_schema
 from tests.functional.conftest import Project
@@ -45,7 +46,7 @@ def test_first_plan_shows_creates_adoptions_and_the_update(project: Project) -> 
 
 
 def test_plan_only_reads_even_with_a_read_only_client(
-    project: Project, monkeypatch: object
+    project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project.sandbox.add_client(
         "reader",
@@ -59,9 +60,8 @@ def test_plan_only_reads_even_with_a_read_only_client(
             "bills:read",
         ],
     )
-    import os
-
-    os.environ["RAMP_CLIENT_ID"], os.environ["RAMP_CLIENT_SECRET"] = "reader", "reader-secret-123"
+    monkeypatch.setenv("RAMP_CLIENT_ID", "reader")
+    monkeypatch.setenv("RAMP_CLIENT_SECRET", "reader-secret-123")
     result = project.rampctl("plan", "--detailed-exitcode")
     assert result.code == 2, result.err
     assert "Plan:" in result.out
