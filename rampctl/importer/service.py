@@ -14,10 +14,17 @@ from pathlib import Path
 
 from rampctl.engine.changes import Change
 from rampctl.engine.snapshot import Snapshot, read_contacts, read_snapshot
-from rampctl.errors import ConfigError
+from rampctl.errors import ConfigError, ManifestError
 from rampctl.importer.bill_reads import read_managed_bills, read_open_bills
 from rampctl.importer.bills import draft_bills, managed_bills
-from rampctl.importer.draft import BILL_KIND, Draft, ImportOptions, build_draft, vendor_candidates
+from rampctl.importer.draft import (
+    BILL_KIND,
+    Draft,
+    ImportOptions,
+    Skipped,
+    build_draft,
+    vendor_candidates,
+)
 from rampctl.importer.existing import Existing
 from rampctl.importer.files import (
     SCHEMA_FILE,
@@ -30,6 +37,7 @@ from rampctl.importer.files import (
 )
 from rampctl.importer.record import check_round_trip, merge_state
 from rampctl.manifest import ManifestSet, load_manifests
+from rampctl.model import address as addr
 from rampctl.model.desired import build_graph
 from rampctl.ramp.client import RampClient
 from rampctl.state.model import State
@@ -129,7 +137,39 @@ def prepare(draft: Draft, target: Target) -> Outcome:
 def commit(
     outcome: Outcome, snapshot: Snapshot, store: StateStore, target: Target, environment: str
 ) -> None:
-    """Write the files, check the tree, then record the state (undoing the files on failure)."""
+    """Write the files, check the tree, then record the state (undoing the files on failure).
+
+    Bills that plan would refuse (say, a vendor bank account of another payment method) are
+    left out and reported, and the rest is written again; any other problem stops the import.
+    """
+    try:
+        _write_and_record(outcome, snapshot, store, target, environment)
+    except ManifestError as exc:
+        if not _leave_out_bills(outcome.draft, exc):
+            raise
+        outcome.texts = prepare(outcome.draft, target).texts
+        _write_and_record(outcome, snapshot, store, target, environment)
+
+
+def _leave_out_bills(draft: Draft, exc: ManifestError) -> bool:
+    """Drop the drafted bills the problems are about; False if any problem is about another."""
+    drafted = {addr.make(addr.BILL, doc.name): doc for doc in draft.bills}
+    failing = {p.address for p in exc.problems}
+    if not failing or not failing <= set(drafted):
+        return False
+    for address in sorted(failing):
+        doc = drafted[address]
+        draft.bills.remove(doc)
+        why = "; ".join(f"{p.field}: {p.message}" for p in exc.problems if p.address == address)
+        draft.skipped.append(
+            Skipped(kind=BILL_KIND, label=doc.label, reason=f"plan would refuse it ({why})")
+        )
+    return True
+
+
+def _write_and_record(
+    outcome: Outcome, snapshot: Snapshot, store: StateStore, target: Target, environment: str
+) -> None:
     texts = dict(outcome.texts)
     schema = target.out / SCHEMA_FILE
     if texts and not schema.exists():

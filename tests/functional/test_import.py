@@ -20,6 +20,7 @@ from rampctl.sandbox.embedded import running_sandbox
 from rampctl.sandbox.seed import ident
 from rampctl.sandbox.settings import SandboxSettings
 from tests.functional.conftest import Project
+from tests.functional.test_bills import _bills_api
 
 FAST = 1_000_000
 """A rate limit high enough that tests do not wait (Ramp's own is 200 per 10 s)."""
@@ -321,3 +322,33 @@ def test_sensitive_data_never_reaches_imported_bills(fresh: Project) -> None:
     for text in texts:
         for word in ("account_number", "routing", "tax_id", "client_secret"):
             assert word not in text
+
+
+def test_a_bill_plan_would_refuse_is_left_out_and_the_rest_imported(fresh: Project) -> None:
+    with fresh.api() as api:
+        [acme] = api.get("/vendors", params={"external_vendor_id": "acme-cloud"}).json()["data"]
+    with _bills_api(fresh) as api:
+        template = api.get("/bills", params={"vendor_id": acme["id"]}).json()["data"][0]
+        details = template["payment"]["details"]
+        body = {
+            "vendor_id": acme["id"],
+            "vendor_contact_id": template["vendor_contact_id"],
+            "entity_id": template["entity_id"],
+            "invoice_number": "WIRE-1",
+            "invoice_currency": "USD",
+            "issued_at": "2025-01-12",
+            "due_at": "2025-02-12",
+            "payment_method": "DOMESTIC_WIRE",  # with Acme's ACH account: plan refuses that
+            "payment_details": {
+                "payment_arrival_date": "2025-02-11",
+                "source_bank_account_id": details["source_bank_account_id"],
+                "vendor_account_id": details["vendor_account_id"],
+            },
+            "line_items": [{"amount": "10.00", "memo": "Wire"}],
+        }
+        assert api.post("/bills", json=body).status_code == 201
+    result = fresh.rampctl(*WITH_BILLS)
+    assert result.code == 0, result.out + result.err
+    assert "skipped Bill 'Acme Cloud Inc. WIRE-1': plan would refuse it" in result.err
+    assert "imported 4 vendors, 4 accounting vendors and 2 bills in 3 files" in result.out
+    _checks_pass(fresh)
