@@ -1,0 +1,103 @@
+"""Apply order and failure handling: fail-fast, --continue-on-error, dependents, the journal."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from rampctl.engine.apply import ApplySettings, apply_changes
+from rampctl.engine.changes import Action, Change, Level
+from rampctl.engine.record import StateRecorder
+from rampctl.errors import RampError
+from rampctl.ramp.models import Vendor, VendorUpdate
+from rampctl.state.journal import Journal
+from rampctl.state.store import StateStore
+from tests.engine.conftest import snapshot, vendor
+
+
+class FakeClient:
+    """Answers vendor PATCHes, failing for the ids it is told to."""
+
+    def __init__(self, failing: set[str]) -> None:
+        self.failing = failing
+        self.sent: list[str] = []
+        self._lock = threading.Lock()
+
+    def update_vendor(self, vendor_id: str, body: VendorUpdate) -> Vendor:
+        with self._lock:
+            self.sent.append(vendor_id)
+        if vendor_id in self.failing:
+            raise RampError("refused", method="PATCH", path=f"/vendors/{vendor_id}", status=400)
+        return vendor(vendor_id, f"Vendor {vendor_id}", **body.to_body())
+
+
+class Hooks:
+    def started(self, change: Change) -> None:
+        del change
+
+    def finished(self, change: Change, error: str | None) -> None:
+        del change, error
+
+
+def _update(vid: str, level: int, depends_on: tuple[str, ...] = ()) -> Change:
+    return Change(
+        address=f"vendor/{vid}",
+        kind="vendor",
+        action=Action.UPDATE,
+        name=vid,
+        ramp_id=vid,
+        key=vid,
+        request={"description": "new"},
+        level=level,
+        depends_on=depends_on,
+    )
+
+
+def _run(tmp_path: Path, failing: set[str], *, continue_on_error: bool) -> tuple[Any, FakeClient]:
+    changes = [
+        _update("a", Level.VENDORS),
+        _update("b", Level.VENDORS),
+        _update("c", Level.VENDOR_REMOVALS),
+        _update("d", Level.VENDOR_REMOVALS, depends_on=("vendor/a",)),
+    ]
+    snap = snapshot([vendor(v, f"Vendor {v}") for v in "abcd"])
+    store = StateStore(tmp_path / "state.json")
+    client = FakeClient(failing)
+    recorder = StateRecorder(store=store, snapshot=snap, graph=None, environment="test")
+    report = apply_changes(
+        client=client,  # type: ignore[arg-type]
+        changes=changes,
+        recorder=recorder,
+        journal=Journal(store.journal_path),
+        hooks=Hooks(),
+        settings=ApplySettings(parallelism=1, continue_on_error=continue_on_error),
+        stop=threading.Event(),
+    )
+    return report, client
+
+
+def test_fail_fast_starts_nothing_after_a_failure(tmp_path: Path) -> None:
+    report, client = _run(tmp_path, {"a"}, continue_on_error=False)
+    assert report.failed.keys() == {"vendor/a"}
+    assert sorted(report.not_started) == ["vendor/b", "vendor/c", "vendor/d"]
+    assert client.sent == ["a"]
+    assert not report.ok
+
+
+def test_continue_on_error_finishes_independent_changes_only(tmp_path: Path) -> None:
+    report, client = _run(tmp_path, {"a"}, continue_on_error=True)
+    assert report.failed.keys() == {"vendor/a"}
+    assert sorted(report.done) == ["vendor/b", "vendor/c"]
+    assert report.not_started == ["vendor/d"]  # it depends on the failed vendor/a
+    assert "d" not in client.sent
+    state = StateStore(tmp_path / "state.json").load()
+    assert sorted(state.resources) == ["vendor/b", "vendor/c"]  # written after each success
+    pending = Journal(tmp_path / "state.json.journal").entries()
+    assert {e.address: e.status for e in pending}["vendor/a"] == "failed"
+
+
+def test_a_clean_run_clears_the_journal(tmp_path: Path) -> None:
+    report, _ = _run(tmp_path, set(), continue_on_error=False)
+    assert report.ok and len(report.done) == 4
+    assert Journal(tmp_path / "state.json.journal").entries() == []
