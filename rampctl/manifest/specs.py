@@ -261,7 +261,8 @@ PAYMENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "CARD": (("spend_limit_id",), ("transaction_id",)),
     "PAID_MANUALLY": (("manual_method", "payment_date"), ()),
 }
-_DETAIL_FIELDS = (
+#: Every payment-detail field a Bill manifest may carry, in canonical order.
+PAYMENT_DETAIL_FIELDS = (
     "source_account",
     "vendor_account",
     "arrival_date",
@@ -404,7 +405,7 @@ class BillPayment(_Model):
         ]
         errors += [
             _error((name,), f"{name} does not apply to payment method {self.method}", None)
-            for name in _DETAIL_FIELDS
+            for name in PAYMENT_DETAIL_FIELDS
             if getattr(self, name) is not None and name not in required + optional
         ]
         if self.arrival_date is not None and self.arrival_date.weekday() >= 5:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from rampctl.manifest.specs import PAYMENT_DETAIL_FIELDS
 from rampctl.model import address as addr
 from rampctl.model import money
 from rampctl.model import normalise as norm
@@ -131,15 +132,7 @@ def codings(selections: Any) -> list[list[str]]:
 
 def _payment(payment: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"method": payment.method}
-    for name in (
-        "source_account",
-        "vendor_account",
-        "arrival_date",
-        "spend_limit_id",
-        "transaction_id",
-        "manual_method",
-        "payment_date",
-    ):
+    for name in PAYMENT_DETAIL_FIELDS:
         value = getattr(payment, name)
         if value is not None:
             out[name] = value.isoformat() if hasattr(value, "isoformat") else str(value).strip()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from rampctl.errors import ExitCode
-from rampctl.sandbox.embedded import running_sandbox
 from rampctl.state import StateStore
-from tests.functional.conftest import Project, Result
+from tests.functional.conftest import Project, Result, demo_project
 
 
 @pytest.fixture
@@ -18,14 +18,9 @@ def demo(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Iterator[Project]:
     """The demo sandbox and a project folder with an empty manifests folder."""
-    with running_sandbox(seed="demo") as sandbox:
-        monkeypatch.setenv("RAMP_BASE_URL", sandbox.base_url)
-        monkeypatch.setenv("RAMP_CLIENT_ID", sandbox.client_id)
-        monkeypatch.setenv("RAMP_CLIENT_SECRET", sandbox.client_secret)
-        monkeypatch.delenv("RAMPCTL_SANDBOX", raising=False)
-        project = Project(tmp_path / "p", sandbox, capsys)
-        for path in sorted((project.root / "manifests").rglob("*"), reverse=True):
-            path.unlink() if path.is_file() else path.rmdir()
+    with demo_project(tmp_path / "p", monkeypatch, capsys) as project:
+        shutil.rmtree(project.root / "manifests")
+        (project.root / "manifests").mkdir()
         yield project
 
 

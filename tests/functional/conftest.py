@@ -6,8 +6,12 @@ RAMP_BASE_URL, RAMP_CLIENT_ID and RAMP_CLIENT_SECRET.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +32,11 @@ class Result:
     code: int
     out: str
     err: str
+
+
+def process_env(**env: str) -> dict[str, str]:
+    """The test's environment (sandbox credentials, short timeout) plus `env`, without colour."""
+    return {**os.environ, "NO_COLOR": "1", **env}
 
 
 class Project:
@@ -71,6 +80,42 @@ class Project:
             ).json()["data"]
             return data
 
+    def apply_argv(self, *extra: str) -> list[str]:
+        """`rampctl apply` for this project as a separate process, one write at a time."""
+        return [
+            sys.executable,
+            "-m",
+            "rampctl",
+            "-C",
+            str(self.root),
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+            *extra,
+        ]
+
+    def apply_in_subprocess(self, *extra: str, **env: str) -> subprocess.CompletedProcess[str]:
+        """Run apply in its own process (so it can be killed) and wait for it."""
+        return subprocess.run(
+            self.apply_argv(*extra),
+            capture_output=True,
+            text=True,
+            env=process_env(**env),
+            timeout=120,
+            check=False,
+        )
+
+    def start_apply(self, **env: str) -> subprocess.Popen[str]:
+        """Start apply in its own process, to signal it while it runs."""
+        return subprocess.Popen(
+            self.apply_argv(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=process_env(**env),
+        )
+
     def writes(self) -> list[str]:
         """Write requests the sandbox received (the token request aside)."""
         return [
@@ -80,10 +125,11 @@ class Project:
         ]
 
 
-@pytest.fixture
-def project(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@contextmanager
+def demo_project(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Iterator[Project]:
+    """A project at `root` with the bundled manifests, pointed at a fresh demo sandbox."""
     with running_sandbox(seed="demo") as sandbox:
         monkeypatch.setenv("RAMP_BASE_URL", sandbox.base_url)
         monkeypatch.setenv("RAMP_CLIENT_ID", sandbox.client_id)
@@ -93,4 +139,12 @@ def project(
         monkeypatch.setenv("RAMPCTL_TIMEOUT", "3")
         monkeypatch.delenv("RAMPCTL_SANDBOX", raising=False)
         monkeypatch.delenv("NO_COLOR", raising=False)
-        yield Project(tmp_path, sandbox, capsys)
+        yield Project(root, sandbox, capsys)
+
+
+@pytest.fixture
+def project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Project]:
+    with demo_project(tmp_path, monkeypatch, capsys) as made:
+        yield made

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -270,25 +268,7 @@ def test_saved_plan_with_a_bill_applies_and_refuses_when_stale(project: Project)
 
 
 def _subprocess_apply(project: Project, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rampctl",
-            "-C",
-            str(project.root),
-            "apply",
-            "--auto-approve",
-            "--allow-payments",
-            "--parallelism",
-            "1",
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1", **env},
-        timeout=120,
-        check=False,
-    )
+    return project.apply_in_subprocess("--allow-payments", **env)
 
 
 @pytest.mark.parametrize("point", ["before_send:1", "after_send:1", "after_state:1"])

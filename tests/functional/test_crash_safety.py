@@ -7,10 +7,8 @@ serial that only grew.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,25 +20,7 @@ from tests.functional.conftest import Project
 
 
 def _apply(project: Project, **env: str) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "NO_COLOR": "1", "RAMPCTL_TIMEOUT": "3", **env}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rampctl",
-            "-C",
-            str(project.root),
-            "apply",
-            "--auto-approve",
-            "--parallelism",
-            "1",
-        ],
-        capture_output=True,
-        text=True,
-        env=full,
-        timeout=120,
-        check=False,
-    )
+    return project.apply_in_subprocess(**env)
 
 
 def _keys(project: Project) -> list[str]:
@@ -99,23 +79,7 @@ def test_commit_then_dropped_connection_is_resolved_by_key(project: Project) -> 
 
 def test_sigterm_stops_new_writes_and_exits_143(project: Project, tmp_path: Path) -> None:
     project.sandbox.settings.latency_ms = 300
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "rampctl",
-            "-C",
-            str(project.root),
-            "apply",
-            "--auto-approve",
-            "--parallelism",
-            "1",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1", "RAMPCTL_TIMEOUT": "3"},
-    )
+    proc = project.start_apply()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if any(
@@ -148,24 +112,7 @@ def test_sigterm_exits_in_time_even_with_a_write_hanging_in_ramp(project: Projec
     project.sandbox.settings.faults.append(
         FaultRule(kind="slow", method="POST", path="/developer/v1/vendors", count=1)
     )
-    env = {**os.environ, "NO_COLOR": "1", "RAMPCTL_TIMEOUT": "15"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "rampctl",
-            "-C",
-            str(project.root),
-            "apply",
-            "--auto-approve",
-            "--parallelism",
-            "1",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    proc = project.start_apply(RAMPCTL_TIMEOUT="15")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(
         r.path.endswith("/accounting/vendors") for r in project.sandbox.request_log()
