@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from rampctl import __version__
+from rampctl.cli.commands import LazyGroup
 from rampctl.cli.options import ENVIRONMENTS, GlobalOptions
 from rampctl.cli.ui import err_console
 from rampctl.errors import ExitCode, RampctlError
@@ -23,7 +24,7 @@ log = logging.getLogger("rampctl.cli")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=LazyGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="rampctl")
 @click.option(
     "-C",
@@ -171,8 +172,3 @@ def _verbosity(argv: list[str] | None) -> int:
     args = sys.argv[1:] if argv is None else argv
     flags = [a for a in args if a == "--verbose" or re.fullmatch(r"-v+", a)]
     return sum(1 if f == "--verbose" else len(f) - 1 for f in flags)
-
-
-from rampctl.cli import commands as _commands  # noqa: E402  (registers the subcommands)
-
-_commands.register(cli)
