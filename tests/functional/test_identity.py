@@ -175,3 +175,22 @@ def test_creating_a_lookalike_of_an_unmanaged_vendor_warns_with_the_adopt_hint(
     assert plan.code == 0, plan.err
     assert "Umbrella Insurance" in plan.out and "is not managed" in plan.out
     assert "external_id" in plan.out and "rampctl import" in plan.out
+
+
+def test_state_ids_swapped_between_two_vendors_are_refused(project: Project) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    path = project.root / "rampctl.state.json"
+    data = json.loads(path.read_text())
+    res = data["resources"]
+    res["vendor/initech"]["ramp_id"], res["vendor/globex-logistics"]["ramp_id"] = (
+        res["vendor/globex-logistics"]["ramp_id"],
+        res["vendor/initech"]["ramp_id"],
+    )
+    path.write_text(json.dumps(data))
+    project.sandbox.clear_log()
+    result = project.rampctl("apply", "--auto-approve")
+    assert result.code == 1, result.out + result.err
+    assert "the state maps vendor/initech to vendor" in result.err
+    assert "carries the key 'globex-logistics', not 'initech'" in result.err
+    assert "rampctl state rebuild" in result.err
+    assert project.writes() == []
