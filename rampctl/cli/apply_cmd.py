@@ -56,6 +56,12 @@ from rampctl.state.backend import ApplyJournal, StateBackend
     help="Apply a plan the safety rules call unsafe.",
 )
 @click.option(
+    "--allow-replace",
+    is_flag=True,
+    help="Apply a plan that removes a live object and creates one of the same name "
+    "(instead of moving it: see metadata.previously).",
+)
+@click.option(
     "--allow-payments",
     is_flag=True,
     help="Create bills even when their new payments exceed the payment limit.",
@@ -146,7 +152,7 @@ def _plan(
     if not plan.actionable:
         err_console().print("Nothing to apply.", markup=False)
         return None
-    _check_safe(plan, params["allow_deletes"])
+    _check_safe(plan, params["allow_deletes"], params["allow_replace"])
     interactive = plan_file is None and not params["auto_approve"]
     # Worked out again from the changes and live bills, never taken from a plan file.
     money = money_summary(plan.changes, graph, snapshot.bills)
@@ -156,10 +162,15 @@ def _plan(
     return plan, snapshot
 
 
-def _check_safe(plan: Plan, allowed: bool) -> None:
-    if not plan.safety.safe and not allowed:
+def _check_safe(plan: Plan, allow_deletes: bool, allow_replace: bool) -> None:
+    if plan.safety.reasons and not allow_deletes:
         raise UnsafePlanError(
             "refusing an unsafe plan (use --allow-deletes): " + "; ".join(plan.safety.reasons)
+        )
+    if plan.safety.replacements and not allow_replace:
+        raise UnsafePlanError(
+            "refusing to replace live objects (use --allow-replace): "
+            + "; ".join(plan.safety.replacements)
         )
 
 
