@@ -8,6 +8,7 @@ import click
 def register(group: click.Group) -> None:
     """Attach every subcommand to the root `rampctl` group."""
     from rampctl.cli import apply_cmd, import_cmd, manifest_cmd, plan_cmd
+    from rampctl.cli.github_cmd import github
     from rampctl.cli.sandbox_cmd import sandbox
     from rampctl.cli.state_cmd import state
 
@@ -18,3 +19,4 @@ def register(group: click.Group) -> None:
     group.add_command(state)
     manifest_cmd.register(group)
     group.add_command(sandbox)
+    group.add_command(github)
