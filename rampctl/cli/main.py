@@ -43,11 +43,12 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 )
 @click.option(
     "--state",
-    type=click.Path(path_type=Path),
-    default=Path("rampctl.state.json"),
+    default="rampctl.state.json",
     show_default=True,
     envvar="RAMPCTL_STATE",
-    help="State file recording what rampctl manages.",
+    metavar="PATH|URL",
+    help="Where the state recording what rampctl manages is kept: a file path, "
+    "s3://BUCKET/KEY or postgresql://HOST/DB?workspace=NAME (see the README's Team state).",
 )
 @click.option(
     "--env",
@@ -74,7 +75,7 @@ def cli(
     ctx: click.Context,
     directory: Path | None,
     manifests: Path,
-    state: Path,
+    state: str,
     env: str | None,
     sandbox: bool,
     no_color: bool,

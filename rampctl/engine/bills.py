@@ -15,6 +15,7 @@ from rampctl.engine.bill_live import bill_view, find_by_key
 from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields
+from rampctl.engine.moves import explicit_move
 from rampctl.engine.snapshot import Snapshot, read_contacts
 from rampctl.engine.view import fingerprint
 from rampctl.errors import RampNotFoundError
@@ -174,6 +175,11 @@ def _claim_key(ctx: PlanContext, desired: DesiredBill, vendor_id: str) -> bool:
 def _match(ctx: PlanContext, desired: DesiredBill, vendor_id: str) -> Bill | None:
     entry = ctx.state.resources.get(desired.address)
     live: Bill | None = None
+    if entry is None:
+        move = explicit_move(desired, ctx.left_over(addr.BILL), ctx.claimed_by)
+        entry = move.entry if move is not None else None
+        if move is not None:
+            ctx.moves[desired.address] = move
     if entry is not None and entry.ramp_id in ctx.snapshot.bills:
         live = ctx.snapshot.bills[entry.ramp_id]
     else:

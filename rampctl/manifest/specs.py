@@ -233,6 +233,11 @@ class Metadata(_Model):
     name: Slug = Field(
         description="Lower-case slug naming the document; the address is `<kind>/<name>`."
     )
+    previously: list[Slug] = Field(
+        default_factory=list,
+        description="Earlier metadata names of this document (a move record): the object "
+        "managed at `<kind>/<old name>` keeps its Ramp id and is managed here instead.",
+    )
 
 
 class VendorManifest(_Model):

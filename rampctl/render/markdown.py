@@ -58,6 +58,8 @@ def _head(plan: Plan) -> str:
         lines.append("")
     for reason in plan.safety.reasons:
         lines.append(f"> [!CAUTION]\n> Unsafe: {reason}; apply needs `--allow-deletes`.\n")
+    for reason in plan.safety.replacements:
+        lines.append(f"> [!CAUTION]\n> Unsafe: {reason}; apply needs `--allow-replace`.\n")
     if plan.drift:
         lines.append(f"{len(plan.drift)} objects changed in Ramp outside rampctl (see below).\n")
     return "\n".join(lines)
