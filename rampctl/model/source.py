@@ -45,6 +45,10 @@ class Source(Protocol):
     def spec(self) -> Any:
         """The validated spec model of the document's kind."""
 
+    @property
+    def previously(self) -> tuple[str, ...]:
+        """Earlier names of this document (`metadata.previously`): its moves."""
+
     def position_of(self, field: str) -> Located:
         """Where `field` (e.g. `spec.address.city`) is written; else its nearest parent."""
 
