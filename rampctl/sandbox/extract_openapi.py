@@ -77,7 +77,8 @@ DEVIATIONS = [
     "GET /developer/v1/accounting/connection 200 response: their alternatives overlap, so a "
     "strict oneOf rejects every valid object",
     "no discriminator on ApiCreateBillPaymentRequestBody: its propertyName (payment_method) is "
-    "a field of the bill body, not of the payment details; the sandbox picks the variant by it",
+    "a field of the bill body, not of the payment details; the sandbox picks the variant by it "
+    "(Ramp's mapping is kept as x-ramp-discriminator)",
 ]
 
 DEVIATIONS.append(
@@ -248,7 +249,8 @@ def _apply_deviations(out: dict[str, Any]) -> None:
     schemas["ErrorV2Response"] = ERROR_SCHEMA
     for name in OVERLAPPING_ONE_OF:
         schemas[name]["anyOf"] = schemas[name].pop("oneOf")
-    schemas["ApiCreateBillPaymentRequestBody"].pop("discriminator")
+    payment = schemas["ApiCreateBillPaymentRequestBody"]
+    payment["x-ramp-discriminator"] = payment.pop("discriminator")
     out["paths"]["/developer/v1/bills/{bill_id}"]["delete"]["responses"]["204"].pop("content")
     current = out["paths"]["/developer/v1/accounting/connection"]["get"]["responses"]["200"]
     schema = current["content"]["application/json"]["schema"]
