@@ -12,7 +12,7 @@ from rampctl.cli.options import global_options
 from rampctl.cli.runtime import load_graph, ramp_session, state_store
 from rampctl.cli.ui import err_console, out_console
 from rampctl.cli.variables import var_option
-from rampctl.engine.rebuild import rebuild_state
+from rampctl.engine.rebuild import read_rebuild_bills, rebuild_state
 from rampctl.engine.snapshot import read_snapshot
 from rampctl.errors import ConfigError, StateError
 from rampctl.ramp.scopes import READ_SCOPES
@@ -225,6 +225,7 @@ def rebuild(var: dict[str, str], lock_timeout: float) -> None:
         graph = load_graph(opts, var)
         with ramp_session(opts, scopes=READ_SCOPES) as session:
             snapshot = read_snapshot(session.client)
+            read_rebuild_bills(session.client, graph, snapshot)
         result = rebuild_state(store.load(), graph, snapshot, environment=session.environment)
         written = store.write(result.state)
     for address in result.ambiguous:
