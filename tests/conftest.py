@@ -53,7 +53,7 @@ def s3_server() -> Iterator[S3Server]:
 
 
 @pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
+def pg_server() -> Iterator[PostgresServer]:
     """A throwaway PostgreSQL cluster for the whole session (started on first use)."""
     with postgres_server() as server:
         yield server

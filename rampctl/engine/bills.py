@@ -19,9 +19,8 @@ from rampctl.engine.moves import explicit_move
 from rampctl.engine.snapshot import Snapshot, read_contacts
 from rampctl.engine.view import fingerprint
 from rampctl.errors import RampNotFoundError
-from rampctl.manifest.specs import BANK_METHODS
 from rampctl.model import address as addr
-from rampctl.model import money
+from rampctl.model import money, payments
 from rampctl.model.bills import DesiredBill, bill_total
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.models import Bill, BillCreate, BillUpdate, Entity, Vendor
@@ -87,7 +86,7 @@ def read_bill_inputs(client: RampClient, ctx: PlanContext) -> None:
         vendor_id = vendor_id_of(ctx, desired)
         if vendor_id is not None and vendor_id in snapshot.vendors:
             vendors.add(vendor_id)
-            if desired.payment["method"] in BANK_METHODS:
+            if desired.payment["method"] in payments.BANK_METHODS:
                 banks.add(vendor_id)
     for entry in ctx.state.resources.values():
         if entry.kind == addr.BILL and entry.attributes.get("vendor_id"):
@@ -498,7 +497,7 @@ def create_body(
         "due_at": f["due_date"],
         "payment_method": desired.payment["method"],
     }
-    details = payment_details(wanted["payment"])
+    details = payments.ramp_details(wanted["payment"])
     if details is not None:
         body["payment_details"] = details
     if f["line_items"]:
@@ -511,21 +510,6 @@ def create_body(
         if f[name] is not None:
             body[key] = f[name]
     return body
-
-
-def payment_details(payment: dict[str, Any]) -> dict[str, Any] | None:
-    """Ramp's `payment_details` for a resolved payment, or None for methods without them."""
-    names = {
-        "source_account": "source_bank_account_id",
-        "vendor_account": "vendor_account_id",
-        "arrival_date": "payment_arrival_date",
-        "spend_limit_id": "spend_limit_id",
-        "transaction_id": "transaction_id",
-        "manual_method": "manual_payment_method",
-        "payment_date": "payment_date",
-    }
-    details = {names[k]: v for k, v in payment.items() if k in names}
-    return details or None
 
 
 # --- removals ------------------------------------------------------------------------------

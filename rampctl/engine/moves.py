@@ -13,15 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from rampctl.engine.changes import Action, Change, Unmanaged
 from rampctl.model import address as addr
 from rampctl.ramp.models import Vendor
 from rampctl.state.model import ResourceState, State
-
-if TYPE_CHECKING:
-    from rampctl.engine.context import PlanContext
 
 #: Words that do not tell two company names apart ("Blue Sun Corp." and "Blue Sun").
 LEGAL_SUFFIXES = frozenset(
@@ -68,6 +65,16 @@ class _Declared(Protocol):
 
     @property
     def document(self) -> Any: ...
+
+
+class MoveContext(Protocol):
+    """What `show_moves` reads of the plan context (the context imports this module)."""
+
+    moves: dict[str, Move]
+
+    def left_over(self, kind: str) -> dict[str, ResourceState]: ...
+
+    def moved_to(self, ramp_id: str) -> str | None: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,7 +162,7 @@ _SAME_KEY = {
 }
 
 
-def show_moves(ctx: PlanContext, changes: list[Change]) -> list[Change]:
+def show_moves(ctx: MoveContext, changes: list[Change]) -> list[Change]:
     """Name each move on its new address's change: recorded, detected, or found by key."""
     for kind, why in _SAME_KEY.items():
         for old, entry in ctx.left_over(kind).items():

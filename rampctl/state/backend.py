@@ -114,7 +114,9 @@ def open_backend(location: str | Path) -> StateBackend:
 
         return S3Backend.from_url(text)
     if scheme in POSTGRES_SCHEMES:
-        raise ConfigError(f"--state {mask_url(text)}: the {scheme} backend is not available yet")
+        from rampctl.state.postgres import PostgresBackend
+
+        return PostgresBackend.from_url(text)
     raise ConfigError(
         f"--state {mask_url(text)}: unknown scheme {scheme}://; use a path, "
         "s3://bucket/key or postgresql://host/db?workspace=NAME"

@@ -10,9 +10,10 @@ import pytest
 
 from rampctl.state import StateStore
 from rampctl.state.lease import LeaseSettings
+from rampctl.state.postgres import PostgresBackend
 from rampctl.state.remote import RemoteBackend
 from rampctl.state.s3 import S3Backend
-from tests.services import S3Server, s3_environment
+from tests.services import PostgresServer, S3Server, s3_environment
 
 
 @pytest.fixture
@@ -22,6 +23,7 @@ def store(tmp_path: Path) -> StateStore:
 
 
 S3Factory = Callable[..., S3Backend]
+PgFactory = Callable[..., PostgresBackend]
 
 
 @pytest.fixture
@@ -50,7 +52,24 @@ def s3(s3_bucket: str) -> Iterator[S3Factory]:
         backend.close()
 
 
-@pytest.fixture(params=["s3"])
+@pytest.fixture
+def pg(pg_server: PostgresServer) -> Iterator[PgFactory]:
+    """Make PostgreSQL backends on one new workspace (several stand for several machines)."""
+    made: list[PostgresBackend] = []
+    workspace = f"test-{uuid.uuid4().hex[:12]}"
+
+    def make(*, lease_s: float = 120, heartbeat_s: float = 20) -> PostgresBackend:
+        settings = LeaseSettings(lease_s=lease_s, heartbeat_s=heartbeat_s)
+        backend = PostgresBackend(pg_server.url(), workspace=workspace, settings=settings)
+        made.append(backend)
+        return backend
+
+    yield make
+    for backend in made:
+        backend.close()
+
+
+@pytest.fixture(params=["s3", "pg"])
 def remote(request: pytest.FixtureRequest) -> Callable[..., RemoteBackend[object]]:
     """Each remote backend in turn, as a factory of instances on one shared state."""
     factory: Callable[..., RemoteBackend[object]] = request.getfixturevalue(request.param)
