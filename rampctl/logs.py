@@ -17,6 +17,8 @@ _PATTERNS = (
     re.compile(r"(?i)(bearer|basic)\s+[A-Za-z0-9+/=._\-]{8,}"),
     re.compile(r"(?i)(client_secret|access_token|refresh_token)=[^&\s]+"),
 )
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:)[^/@\s]*@")
+_QUERY_PASSWORD = re.compile(r"(?i)(?P<head>[?&](password|secret[_a-z]*)=)[^&\s]*")
 _secrets: set[str] = set()
 
 
@@ -32,7 +34,13 @@ def redact(text: str) -> str:
         text = text.replace(secret, MASK)
     for pattern in _PATTERNS:
         text = pattern.sub(_mask_match, text)
-    return text
+    return mask_url(text)
+
+
+def mask_url(text: str) -> str:
+    """`text` with any password in a URL (`scheme://user:PASSWORD@`, `?password=`) masked."""
+    text = _URL_PASSWORD.sub(lambda m: f"{m.group('head')}{MASK}@", text)
+    return _QUERY_PASSWORD.sub(lambda m: f"{m.group('head')}{MASK}", text)
 
 
 def _mask_match(match: re.Match[str]) -> str:

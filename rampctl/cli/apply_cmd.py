@@ -37,8 +37,7 @@ from rampctl.errors import (
 from rampctl.model.desired import DesiredGraph
 from rampctl.ramp.scopes import scopes_for_writes
 from rampctl.render import human
-from rampctl.state.journal import Journal
-from rampctl.state.store import StateStore
+from rampctl.state.backend import ApplyJournal, StateBackend
 
 
 @click.command()
@@ -101,7 +100,7 @@ def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
         graph = load_graph(opts, params["var"])
         scopes = scopes_for_writes(_write_kinds(graph, store))
         with ramp_session(opts, scopes=scopes) as session:
-            _settle_pending(Journal(store.journal_path), session.client.config.timeout_s)
+            _settle_pending(store.journal(), session.client.config.timeout_s)
             found = _plan(session, store, graph, plan_file, params)
             if found is None:
                 return 0
@@ -110,7 +109,7 @@ def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
     return _finish(report)
 
 
-def _write_kinds(graph: DesiredGraph, store: StateStore) -> set[str]:
+def _write_kinds(graph: DesiredGraph, store: StateBackend) -> set[str]:
     """The kinds apply may write: bills only when manifests or the state have some."""
     kinds = {"vendors", "accounting"}
     if graph.bills or any(r.kind == "bill" for r in store.load().resources.values()):
@@ -120,7 +119,7 @@ def _write_kinds(graph: DesiredGraph, store: StateStore) -> set[str]:
 
 def _plan(
     session: Session,
-    store: StateStore,
+    store: StateBackend,
     graph: DesiredGraph,
     plan_file: Path | None,
     params: dict[str, Any],
@@ -197,13 +196,13 @@ def _confirm() -> None:
 def _run(
     opts: GlobalOptions,
     session: Session,
-    store: StateStore,
+    store: StateBackend,
     graph: DesiredGraph,
     plan: Plan,
     snapshot: Snapshot,
     params: dict[str, Any],
 ) -> ApplyReport:
-    journal = Journal(store.journal_path)
+    journal = store.journal()
     manual_contacts = {
         c.address
         for c in plan.changes
@@ -240,7 +239,7 @@ def _run(
     return report
 
 
-def _settle_pending(journal: Journal, timeout_s: float) -> None:
+def _settle_pending(journal: ApplyJournal, timeout_s: float) -> None:
     """Before planning, let writes an interrupted run left open finish in Ramp, then forget them.
 
     A write with no recorded outcome may still be in flight; Ramp ends a request within the

@@ -127,7 +127,7 @@ def import_(ctx: click.Context, /, **params: Any) -> None:
             _print_files(outcome)
         else:
             service.commit(outcome, snapshot, store, target, session.environment)
-    _report(outcome, store.path, dry_run=params["dry_run"], bills=since is not None)
+    _report(outcome, store.location, dry_run=params["dry_run"], bills=since is not None)
     if outcome.draft.documents and not target.out_is_read_by_plan():
         err_console().print(
             f"note: plan reads {opts.manifests}, not {out}: move the files there before "
@@ -155,7 +155,7 @@ def _print_files(outcome: Outcome) -> None:
         console.out(text, highlight=False, end="")
 
 
-def _report(outcome: Outcome, state_path: Path, *, dry_run: bool, bills: bool) -> None:
+def _report(outcome: Outcome, state_path: str, *, dry_run: bool, bills: bool) -> None:
     err = err_console()
     for line in _notes(outcome):
         err.print(line, markup=False, highlight=False)

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from rampctl import __version__
+from rampctl.cli.commands import LazyGroup
 from rampctl.cli.options import ENVIRONMENTS, GlobalOptions
 from rampctl.cli.ui import err_console
 from rampctl.errors import ExitCode, RampctlError
@@ -23,7 +24,7 @@ log = logging.getLogger("rampctl.cli")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=LazyGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="rampctl")
 @click.option(
     "-C",
@@ -42,11 +43,12 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 )
 @click.option(
     "--state",
-    type=click.Path(path_type=Path),
-    default=Path("rampctl.state.json"),
+    default="rampctl.state.json",
     show_default=True,
     envvar="RAMPCTL_STATE",
-    help="State file recording what rampctl manages.",
+    metavar="PATH|URL",
+    help="Where the state recording what rampctl manages is kept: a file path, "
+    "s3://BUCKET/KEY or postgresql://HOST/DB?workspace=NAME (see the README's Team state).",
 )
 @click.option(
     "--env",
@@ -73,7 +75,7 @@ def cli(
     ctx: click.Context,
     directory: Path | None,
     manifests: Path,
-    state: Path,
+    state: str,
     env: str | None,
     sandbox: bool,
     no_color: bool,
@@ -170,8 +172,3 @@ def _verbosity(argv: list[str] | None) -> int:
     args = sys.argv[1:] if argv is None else argv
     flags = [a for a in args if a == "--verbose" or re.fullmatch(r"-v+", a)]
     return sum(1 if f == "--verbose" else len(f) - 1 for f in flags)
-
-
-from rampctl.cli import commands as _commands  # noqa: E402  (registers the subcommands)
-
-_commands.register(cli)

@@ -18,7 +18,8 @@ class GlobalOptions:
     """
 
     manifests: Path
-    state: Path
+    state: str
+    """A state file path, or a remote backend's URL (`s3://...`, `postgresql://...`)."""
     env: str | None
     sandbox: bool
     no_color: bool

@@ -7,13 +7,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
+
 from rampctl.cli.options import GlobalOptions
 from rampctl.errors import ConfigError, SandboxError
 from rampctl.manifest import load_manifests
 from rampctl.model.desired import DesiredGraph, build_graph
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.config import ClientConfig, config_from_env
-from rampctl.state.store import StateStore
+from rampctl.state.backend import StateBackend, is_remote, open_backend
 
 SANDBOX_ENVIRONMENT = "sandbox"
 
@@ -27,8 +29,12 @@ class Session:
 
 
 def sandbox_data_path(opts: GlobalOptions) -> Path:
-    """The embedded sandbox's data file: `.rampctl/sandbox.db` next to the state file."""
-    return opts.state.parent / ".rampctl" / "sandbox.db"
+    """The embedded sandbox's data file: `.rampctl/sandbox.db` next to a local state file.
+
+    With a remote state backend, in the working directory.
+    """
+    base = Path() if is_remote(opts.state) else Path(opts.state).parent
+    return base / ".rampctl" / "sandbox.db"
 
 
 @contextmanager
@@ -66,6 +72,10 @@ def load_graph(opts: GlobalOptions, variables: Mapping[str, str]) -> DesiredGrap
     return build_graph(load_manifests(opts.manifests, variables=variables))
 
 
-def state_store(opts: GlobalOptions) -> StateStore:
-    """The state store at `--state`."""
-    return StateStore(opts.state)
+def state_store(opts: GlobalOptions) -> StateBackend:
+    """The state backend `--state` names, closed when the command ends."""
+    backend = open_backend(opts.state)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.find_root().call_on_close(backend.close)
+    return backend

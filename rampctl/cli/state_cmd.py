@@ -9,14 +9,15 @@ from typing import Any
 import click
 
 from rampctl.cli.options import global_options
-from rampctl.cli.runtime import load_graph, ramp_session
+from rampctl.cli.runtime import load_graph, ramp_session, state_store
 from rampctl.cli.ui import err_console, out_console
 from rampctl.cli.variables import var_option
 from rampctl.engine.rebuild import rebuild_state
 from rampctl.engine.snapshot import read_snapshot
 from rampctl.errors import ConfigError, StateError
 from rampctl.ramp.scopes import READ_SCOPES
-from rampctl.state import ResourceState, State, StateStore
+from rampctl.state import ResourceState, State
+from rampctl.state.backend import StateBackend
 from rampctl.state.model import is_address
 
 LOCK_TIMEOUT = click.option(
@@ -29,8 +30,8 @@ LOCK_TIMEOUT = click.option(
 )
 
 
-def _store() -> StateStore:
-    return StateStore(global_options(click.get_current_context()).state)
+def _store() -> StateBackend:
+    return state_store(global_options(click.get_current_context()))
 
 
 def _say(text: str) -> None:
@@ -61,7 +62,7 @@ def list_(as_json: bool) -> None:
         _say(json.dumps(data, indent=2))
         return
     if not rows:
-        where = "" if store.exists() else f" (no state file at {store.path})"
+        where = "" if store.exists() else f" (no state file at {store.location})"
         _note(f"the state manages nothing{where}")
         return
     table = [("ADDRESS", "KIND", "RAMP ID"), *((a, r.kind, r.ramp_id) for a, r in rows)]
@@ -133,7 +134,7 @@ def rm(addresses: tuple[str, ...], lock_timeout: float) -> None:
         left = written.dependents(address)
         if left:
             _note(f"warning: {', '.join(left)} still depend on {address}")
-    _note(f"state serial {written.serial}; previous version in {store.backup_path}")
+    _written(store, written.serial)
 
 
 @state.command()
@@ -146,7 +147,12 @@ def mv(old: str, new: str, lock_timeout: float) -> None:
     with store.lock(command=f"state mv {old} {new}", timeout=lock_timeout):
         written = store.write(moved(store.load(), old, new))
     _say(f"moved {old} to {new}")
-    _note(f"state serial {written.serial}; previous version in {store.backup_path}")
+    _written(store, written.serial)
+
+
+def _written(store: StateBackend, serial: int) -> None:
+    backup = store.backup_location
+    _note(f"state serial {serial}" + (f"; previous version in {backup}" if backup else ""))
 
 
 def moved(current: State, old: str, new: str) -> State:

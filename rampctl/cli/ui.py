@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from rampctl.cli.options import GlobalOptions
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _no_color() -> bool:
@@ -19,9 +22,13 @@ def _no_color() -> bool:
 
 def out_console() -> Console:
     """Console for results (standard output)."""
+    from rich.console import Console
+
     return Console(no_color=_no_color(), highlight=False, soft_wrap=True)
 
 
 def err_console() -> Console:
     """Console for errors, warnings and progress (standard error)."""
+    from rich.console import Console
+
     return Console(stderr=True, no_color=_no_color(), highlight=False, soft_wrap=True)

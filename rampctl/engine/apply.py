@@ -24,7 +24,7 @@ from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.writes import WriteResult, perform
 from rampctl.errors import OutcomeUncertainError, RampctlError
 from rampctl.ramp.client import RampClient
-from rampctl.state.journal import Journal
+from rampctl.state.backend import ApplyJournal
 
 log = logging.getLogger("rampctl.apply")
 
@@ -72,7 +72,7 @@ class Applier:
 
     client: RampClient
     recorder: StateRecorder
-    journal: Journal
+    journal: ApplyJournal
     hooks: ApplyHooks
     settings: ApplySettings
     stop: threading.Event
@@ -191,7 +191,7 @@ def apply_changes(
     client: RampClient,
     changes: list[Change],
     recorder: StateRecorder,
-    journal: Journal,
+    journal: ApplyJournal,
     hooks: ApplyHooks,
     settings: ApplySettings,
     stop: threading.Event,

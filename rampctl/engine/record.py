@@ -10,8 +10,8 @@ from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import accounting_vendor_view, fingerprint, vendor_view
 from rampctl.engine.writes import WriteResult
 from rampctl.model.desired import DesiredGraph
+from rampctl.state.backend import StateBackend
 from rampctl.state.model import ResourceState, State
-from rampctl.state.store import StateStore
 
 
 class StateRecorder:
@@ -20,7 +20,7 @@ class StateRecorder:
     def __init__(
         self,
         *,
-        store: StateStore,
+        store: StateBackend,
         snapshot: Snapshot,
         graph: DesiredGraph | None,
         environment: str,

@@ -40,8 +40,8 @@ from rampctl.manifest import ManifestSet, load_manifests
 from rampctl.model import address as addr
 from rampctl.model.desired import build_graph
 from rampctl.ramp.client import RampClient
+from rampctl.state.backend import StateBackend
 from rampctl.state.model import State
-from rampctl.state.store import StateStore
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,7 +135,7 @@ def prepare(draft: Draft, target: Target) -> Outcome:
 
 
 def commit(
-    outcome: Outcome, snapshot: Snapshot, store: StateStore, target: Target, environment: str
+    outcome: Outcome, snapshot: Snapshot, store: StateBackend, target: Target, environment: str
 ) -> None:
     """Write the files, check the tree, then record the state (undoing the files on failure).
 
@@ -168,7 +168,7 @@ def _leave_out_bills(draft: Draft, exc: ManifestError) -> bool:
 
 
 def _write_and_record(
-    outcome: Outcome, snapshot: Snapshot, store: StateStore, target: Target, environment: str
+    outcome: Outcome, snapshot: Snapshot, store: StateBackend, target: Target, environment: str
 ) -> None:
     texts = dict(outcome.texts)
     schema = target.out / SCHEMA_FILE
@@ -204,7 +204,7 @@ def _check(
     )
 
 
-def _record(outcome: Outcome, snapshot: Snapshot, store: StateStore, environment: str) -> None:
+def _record(outcome: Outcome, snapshot: Snapshot, store: StateBackend, environment: str) -> None:
     if not outcome.draft.documents:
         return
     written = store.update(lambda state: _merge(outcome, snapshot, state, environment))

@@ -1,9 +1,12 @@
-"""The apply journal: an append-only JSON-lines record of each write to Ramp, beside the state.
+"""The apply journal: an append-only record of each write to Ramp, kept where the state is.
 
 Before a write is sent, apply records `intend(...)`; after, `outcome(...)`. Every record is
-fsync'd before the call returns. If a run dies, `pending()` lists the writes whose outcome is
+durable before the call returns. If a run dies, `pending()` lists the writes whose outcome is
 unknown, and the next run resolves each by its key (did the create happen?) before planning.
-A last line torn by a crash mid-write is ignored, and cut off before the next append.
+
+`Journal` is the local one: a JSON-lines file beside the state file, fsync'd per record; a last
+line torn by a crash mid-write is ignored, and cut off before the next append. The remote
+backends keep their records in the same store as their state (see `RecordJournal`).
 """
 
 from __future__ import annotations
@@ -44,13 +47,11 @@ class JournalEntry:
     """When the latest record of this operation was written, ISO 8601 UTC."""
 
 
-class Journal:
-    """The journal file of one state file; every method is safe to call from several threads."""
+class RecordJournal:
+    """What every journal shares: intents and outcomes merged into entries.
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._checked_tail = False
+    A backend stores the records (`_store`, `_records`, `clear`); the merging is here.
+    """
 
     def intend(self, *, op_id: str, address: str, action: str, key: str | None) -> None:
         """Record that a write is about to be sent (durable when this returns)."""
@@ -66,22 +67,50 @@ class Journal:
 
     def entries(self) -> list[JournalEntry]:
         """Every intended operation with its latest status, in the order they were intended."""
-        merged: dict[str, JournalEntry] = {}
-        for record in self._records():
-            op_id = str(record.get("op_id", ""))
-            status = record.get("status")
-            if status == INTENDED:
-                merged[op_id] = _entry(record)
-            elif op_id in merged and status in OUTCOMES:
-                ramp_id = record.get("ramp_id") or merged[op_id].ramp_id
-                merged[op_id] = replace(
-                    merged[op_id], status=status, ramp_id=ramp_id, time=str(record.get("time", ""))
-                )
-        return list(merged.values())
+        return merge_records(self._records())
 
     def pending(self) -> list[JournalEntry]:
         """Operations whose outcome is unknown: intended with no outcome, or `uncertain`."""
         return [entry for entry in self.entries() if entry.status in UNRESOLVED]
+
+    def clear(self) -> None:  # pragma: no cover - every backend overrides it
+        """Forget every record (after a run finished cleanly)."""
+        raise NotImplementedError
+
+    def _append(self, record: dict[str, Any]) -> None:
+        record["time"] = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+        self._store(record)
+
+    def _store(self, record: dict[str, Any]) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _records(self) -> list[dict[str, Any]]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def merge_records(records: list[dict[str, Any]]) -> list[JournalEntry]:
+    """Fold intent and outcome records into one entry per operation, in intent order."""
+    merged: dict[str, JournalEntry] = {}
+    for record in records:
+        op_id = str(record.get("op_id", ""))
+        status = record.get("status")
+        if status == INTENDED:
+            merged[op_id] = _entry(record)
+        elif op_id in merged and status in OUTCOMES:
+            ramp_id = record.get("ramp_id") or merged[op_id].ramp_id
+            merged[op_id] = replace(
+                merged[op_id], status=status, ramp_id=ramp_id, time=str(record.get("time", ""))
+            )
+    return list(merged.values())
+
+
+class Journal(RecordJournal):
+    """The journal file of one state file; every method is safe to call from several threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._checked_tail = False
 
     def clear(self) -> None:
         """Remove the journal (after a run finished cleanly)."""
@@ -93,8 +122,7 @@ class Journal:
             fsync_dir(self.path.parent)
             self._checked_tail = False
 
-    def _append(self, record: dict[str, Any]) -> None:
-        record["time"] = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    def _store(self, record: dict[str, Any]) -> None:
         line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             created = not self.path.exists()

@@ -42,6 +42,10 @@ class LockHolder(BaseModel):
     time: str
     """When the lock was taken, ISO 8601 in UTC."""
     command: str
+    run_id: str | None = None
+    """A random id of the run (remote backends: tells two runs of one pid apart)."""
+    expires: str | None = None
+    """When a remote lease runs out unless renewed, ISO 8601 in UTC (None: an OS lock)."""
 
     @classmethod
     def current(cls, command: str) -> LockHolder:
@@ -55,9 +59,18 @@ class LockHolder(BaseModel):
         )
 
     def describe(self) -> str:
-        """One line for messages: `alice@host (pid 42) since ... running "apply"`."""
+        """One line for messages: `alice@host (pid 42) since ... (5m ago) running "apply"`."""
         who = f"{self.user}@{self.host} (pid {self.pid})"
-        return f'{who} since {self.time} running "{self.command}"'
+        age = self.age_s()
+        since = f"{self.time} ({_duration(age)} ago)" if age is not None else self.time
+        return f'{who} since {since} running "{self.command}"'
+
+    def age_s(self) -> float | None:
+        """Seconds since the lock was taken (None when the time is unreadable)."""
+        started = _parse_time(self.time)
+        if started is None:
+            return None
+        return max(0.0, (dt.datetime.now(dt.UTC) - started).total_seconds())
 
     def is_alive_here(self) -> bool | None:
         """Whether the holder process runs on this host: True/False, or None when unknowable."""
@@ -155,6 +168,24 @@ class StateLock:
             f"the state is locked by {who}{waited}; wait for it to finish "
             "(--lock-timeout SECONDS), or run `rampctl state unlock` if that run is gone"
         )
+
+
+def _parse_time(text: str) -> dt.datetime | None:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _duration(seconds: float) -> str:
+    """`42s`, `5m12s`, `3h04m`: a short, readable length of time."""
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
 
 
 def _user() -> str:

@@ -49,7 +49,10 @@ class _Seen:
 
 
 class StateStore:
-    """One state file and its companions; `write` is safe to call from several threads."""
+    """The local file backend: one state file and its companions.
+
+    `write` is safe to call from several threads. Implements `StateBackend`.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -65,9 +68,22 @@ class StateStore:
     def _beside(self, suffix: str) -> Path:
         return self.path.with_name(self.path.name + suffix)
 
+    @property
+    def location(self) -> str:
+        """The state file's path, for messages."""
+        return str(self.path)
+
+    @property
+    def backup_location(self) -> str | None:
+        """The backup file beside the state file."""
+        return str(self.backup_path)
+
     def exists(self) -> bool:
         """Whether the state file exists."""
         return self.path.exists()
+
+    def close(self) -> None:
+        """Nothing to release: every operation opens and closes its own files."""
 
     def load(self) -> State:
         """The state on disk, upgraded to the current format; a new state when there is none.
@@ -101,19 +117,9 @@ class StateStore:
     def parse(self, data: bytes) -> State:
         """Validate a state document (any known format); StateError naming the problem."""
         try:
-            doc = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise self._corrupt(f"it is not valid JSON ({exc})") from None
-        if not isinstance(doc, dict):
-            raise self._corrupt("it is not a JSON object")
-        try:
-            upgraded = upgrade(doc)
+            return parse_document(data)
         except StateError as exc:
             raise self._corrupt(exc.message) from None
-        try:
-            return State.model_validate(upgraded)
-        except ValidationError as exc:
-            raise self._corrupt(_describe(exc)) from None
 
     def _corrupt(self, problem: str) -> StateError:
         backup = self.backup_path
@@ -129,11 +135,33 @@ class StateStore:
         with self._write_lock:
             self._check_newer(state)
             bump = {"serial": state.serial + 1, "format_version": FORMAT_VERSION}
-            new, data = _serialise(state.model_copy(update=bump))
+            new, data = serialise(state.model_copy(update=bump))
             had_file = self.path.exists()
             temp = write_temp(self.path, data)
             try:
                 if had_file:
+                    snapshot(self.path, self.backup_path)
+                os.replace(temp, self.path)
+            except BaseException:
+                temp.unlink(missing_ok=True)
+                raise
+            fsync_dir(self.path.parent)
+            self._remember(os.stat(self.path), new)
+            return new
+
+    def put(self, state: State, *, force: bool = False) -> State:
+        """Write `state` exactly (serial and lineage kept), for `state push` / `state pull`.
+
+        Refuses another lineage or a lower serial than the file's unless `force`.
+        """
+        with self._write_lock:
+            current = self.load() if self.exists() else None
+            if current is not None and not force:
+                check_replace(self.location, current, state)
+            new, data = serialise(state.model_copy(update={"format_version": FORMAT_VERSION}))
+            temp = write_temp(self.path, data)
+            try:
+                if current is not None:
                     snapshot(self.path, self.backup_path)
                 os.replace(temp, self.path)
             except BaseException:
@@ -259,8 +287,37 @@ class StateStore:
             return state
 
 
-def _serialise(state: State) -> tuple[State, bytes]:
-    """The file content for `state`, and a validated copy sharing nothing with the argument."""
+def parse_document(data: bytes) -> State:
+    """Validate a stored state document of any known format; StateError saying what is wrong."""
+    try:
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise StateError(f"it is not valid JSON ({exc})") from None
+    if not isinstance(doc, dict):
+        raise StateError("it is not a JSON object")
+    upgraded = upgrade(doc)
+    try:
+        return State.model_validate(upgraded)
+    except ValidationError as exc:
+        raise StateError(_describe(exc)) from None
+
+
+def check_replace(location: str, current: State, incoming: State) -> None:
+    """Refuse to replace `current` by `incoming` of another lineage or an older serial."""
+    if current.lineage != incoming.lineage:
+        raise StateError(
+            f"refusing to overwrite the state at {location}: it has lineage {current.lineage}, "
+            f"the state being pushed {incoming.lineage} (use --force to replace it)"
+        )
+    if current.serial > incoming.serial:
+        raise StateError(
+            f"refusing to overwrite the state at {location}: its serial {current.serial} is "
+            f"newer than the one being pushed ({incoming.serial}); use --force to replace it"
+        )
+
+
+def serialise(state: State) -> tuple[State, bytes]:
+    """The stored bytes for `state` (refusing sensitive fields), and a validated copy."""
     ordered = state.model_copy(update={"resources": dict(sorted(state.resources.items()))})
     data = ordered.model_dump_json(indent=2).encode("utf-8") + b"\n"
     if _SENSITIVE_KEY.search(data):  # fast screen; name the exact fields only when it hits

@@ -12,6 +12,7 @@ import click
 import pytest
 
 from rampctl import __version__, errors
+from rampctl.cli.commands import COMMANDS
 from rampctl.cli.main import cli, run
 from rampctl.logs import register_secret
 
@@ -99,7 +100,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["--help"], ["-h"], *([name, "--help"] for name in sorted(cli.commands))]
+    "args", [["--help"], ["-h"], *([name, "--help"] for name in sorted(COMMANDS))]
 )
 def test_help_on_every_command(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert run(args) == 0
