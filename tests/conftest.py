@@ -1,4 +1,4 @@
-"""Test-wide guards: no test may open a network connection to anything but loopback."""
+"""Test-wide guards (no network but loopback) and the real services the state backends need."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from tests.services import PostgresServer, S3Server, moto_server, postgres_server
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -41,3 +43,17 @@ def _loopback_only() -> Iterator[None]:
     yield
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A moto S3 server for the whole session (started on first use)."""
+    with moto_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster for the whole session (started on first use)."""
+    with postgres_server() as server:
+        yield server

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from rampctl.cli.github_cmd import Publisher, apply_github_options
 from rampctl.cli.options import GlobalOptions, global_options
 from rampctl.cli.plan_cmd import plan_options, read_plan_file, settings_from
 from rampctl.cli.progress import ApplyProgress, reading
@@ -31,6 +32,7 @@ from rampctl.errors import (
     ConfigError,
     Interrupted,
     OutcomeUncertainError,
+    PlanError,
     RampctlError,
     UnsafePlanError,
 )
@@ -41,9 +43,7 @@ from rampctl.state.backend import ApplyJournal, StateBackend
 
 
 @click.command()
-@click.argument(
-    "plan_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @plan_options
 @click.option(
     "--auto-approve", is_flag=True, help="Apply without asking (needed when not on a terminal)."
@@ -54,6 +54,12 @@ from rampctl.state.backend import ApplyJournal, StateBackend
     "allow_deletes",
     is_flag=True,
     help="Apply a plan the safety rules call unsafe.",
+)
+@click.option(
+    "--allow-replace",
+    is_flag=True,
+    help="Apply a plan that removes a live object and creates one of the same name "
+    "(instead of moving it: see metadata.previously).",
 )
 @click.option(
     "--allow-payments",
@@ -86,6 +92,7 @@ from rampctl.state.backend import ApplyJournal, StateBackend
     show_default=True,
     help="Seconds to wait for another run's state lock.",
 )
+@apply_github_options
 @click.pass_context
 def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
     """Make Ramp match the manifests, and record what rampctl manages in the state.
@@ -94,7 +101,25 @@ def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
     it (exit 4, nothing written) when the state, the manifests or Ramp changed
     since. Without it, plan now, show the plan and ask before applying.
     """
-    opts = global_options(ctx)
+    publisher = Publisher.for_params(params)
+    try:
+        report = _apply(global_options(ctx), plan_file, params, publisher)
+    except RampctlError as exc:
+        if publisher is not None:
+            publisher.apply_failed(exc)
+        raise
+    code = _finish(report) if report is not None else 0
+    if publisher is not None:
+        publisher.apply_done(_counts(report))
+    return code
+
+
+def _apply(
+    opts: GlobalOptions, plan_file: Path | None, params: dict[str, Any], publisher: Publisher | None
+) -> ApplyReport | None:
+    """Plan (or check the saved plan) and carry it out; None when there is nothing to apply."""
+    if plan_file is not None and not plan_file.is_file():
+        raise PlanError(f"{plan_file}: no such plan file; nothing was applied")
     store = state_store(opts)
     with store.lock(command="apply", timeout=params["lock_timeout"]):
         graph = load_graph(opts, params["var"])
@@ -103,10 +128,14 @@ def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
             _settle_pending(store.journal(), session.client.config.timeout_s)
             found = _plan(session, store, graph, plan_file, params)
             if found is None:
-                return 0
+                return None
             plan, snapshot = found
+            if publisher is not None:
+                publisher.wrote = True
             report = _run(opts, session, store, graph, plan, snapshot, params)
-    return _finish(report)
+    if not report.ok:
+        _finish(report)  # raises, so the pull request hears why
+    return report
 
 
 def _write_kinds(graph: DesiredGraph, store: StateBackend) -> set[str]:
@@ -146,7 +175,7 @@ def _plan(
     if not plan.actionable:
         err_console().print("Nothing to apply.", markup=False)
         return None
-    _check_safe(plan, params["allow_deletes"])
+    _check_safe(plan, params["allow_deletes"], params["allow_replace"])
     interactive = plan_file is None and not params["auto_approve"]
     # Worked out again from the changes and live bills, never taken from a plan file.
     money = money_summary(plan.changes, graph, snapshot.bills)
@@ -156,10 +185,15 @@ def _plan(
     return plan, snapshot
 
 
-def _check_safe(plan: Plan, allowed: bool) -> None:
-    if not plan.safety.safe and not allowed:
+def _check_safe(plan: Plan, allow_deletes: bool, allow_replace: bool) -> None:
+    if plan.safety.reasons and not allow_deletes:
         raise UnsafePlanError(
             "refusing an unsafe plan (use --allow-deletes): " + "; ".join(plan.safety.reasons)
+        )
+    if plan.safety.replacements and not allow_replace:
+        raise UnsafePlanError(
+            "refusing to replace live objects (use --allow-replace): "
+            + "; ".join(plan.safety.replacements)
         )
 
 
@@ -288,6 +322,12 @@ def _finish(report: ApplyReport) -> int:
             f"{len(report.failed)} change(s) failed; {len(report.not_started)} not started"
         )
     return 0
+
+
+def _counts(report: ApplyReport | None) -> str:
+    if report is None:
+        return "Nothing to apply: Ramp already matched."
+    return f"{len(report.done)} change(s) done; {len(report.manual)} manual."
 
 
 def _print_report(report: ApplyReport) -> None:

@@ -70,6 +70,11 @@ COMMANDS: dict[str, Entry] = {
         "sandbox",
         "The local sandbox: an emulator of the Ramp API on loopback (no account needed).",
     ),
+    "github": Entry(
+        "rampctl.cli.github_cmd",
+        "github",
+        "GitHub Actions helpers (see \"Pull requests (GitHub)\" in the README).",
+    ),
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from rampctl.cli.github_cmd import Publisher, plan_github_options
 from rampctl.cli.options import global_options
 from rampctl.cli.progress import reading
 from rampctl.cli.runtime import load_graph, ramp_session, state_store
@@ -16,7 +17,7 @@ from rampctl.cli.variables import var_option
 from rampctl.engine.plan import Plan
 from rampctl.engine.planner import PlanSettings, make_plan
 from rampctl.engine.safety import SafetySettings
-from rampctl.errors import ExitCode, PlanError
+from rampctl.errors import ExitCode, PlanError, RampctlError
 from rampctl.ramp.scopes import READ_SCOPES
 from rampctl.render import human, markdown
 
@@ -103,6 +104,7 @@ def settings_from(params: dict[str, Any]) -> PlanSettings:
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes, 0 when none."
 )
+@plan_github_options
 @click.pass_context
 def plan(ctx: click.Context, /, out: Path | None, detailed_exitcode: bool, **params: Any) -> int:
     """Show what differs between the manifests and Ramp, and what apply would do.
@@ -110,6 +112,25 @@ def plan(ctx: click.Context, /, out: Path | None, detailed_exitcode: bool, **par
     Plan only reads: it never writes to Ramp or to the state file, and its token
     carries read scopes only.
     """
+    publisher = Publisher.for_params(params)
+    try:
+        result = _make_plan(ctx, out, params)
+    except RampctlError as exc:
+        if publisher is not None:
+            publisher.plan_failed(exc)
+        raise
+    print_plan(result, params)
+    if out is not None:
+        err_console().print(
+            f"Saved the plan to {out}; apply it with: rampctl apply {out}", markup=False
+        )
+    if publisher is not None:
+        publisher.plan_made(result)
+    return ExitCode.CHANGES if detailed_exitcode and result.has_changes else ExitCode.OK
+
+
+def _make_plan(ctx: click.Context, out: Path | None, params: dict[str, Any]) -> Plan:
+    """Read the manifests, the state and Ramp; save the plan to `out` when given."""
     opts = global_options(ctx)
     graph = load_graph(opts, params["var"])
     state = state_store(opts).load()
@@ -126,12 +147,7 @@ def plan(ctx: click.Context, /, out: Path | None, detailed_exitcode: bool, **par
         )
     if out is not None:
         out.write_text(result.dumps(), encoding="utf-8")
-    print_plan(result, params)
-    if out is not None:
-        err_console().print(
-            f"Saved the plan to {out}; apply it with: rampctl apply {out}", markup=False
-        )
-    return ExitCode.CHANGES if detailed_exitcode and result.has_changes else ExitCode.OK
+    return result
 
 
 @click.command()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +17,9 @@ from rampctl.model.desired import DesiredGraph, build_graph
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.config import ClientConfig, config_from_env
 from rampctl.state.backend import StateBackend, is_remote, open_backend
+
+if TYPE_CHECKING:
+    from rampctl.sandbox.embedded import RunningSandbox
 
 SANDBOX_ENVIRONMENT = "sandbox"
 
@@ -50,14 +54,29 @@ def ramp_session(opts: GlobalOptions, *, scopes: Iterable[str]) -> Iterator[Sess
 
 
 @contextmanager
-def _embedded_sandbox(opts: GlobalOptions) -> Iterator[ClientConfig]:
+def started_sandbox(**settings: Any) -> Iterator[RunningSandbox]:
+    """The sandbox running with `settings` (see `running_sandbox`) for the block.
+
+    The sandbox is imported here, only when used; its start errors become rampctl's
+    `SandboxError` (the sandbox itself depends on nothing of rampctl).
+    """
     try:
-        from rampctl.sandbox.embedded import running_sandbox
+        from rampctl.sandbox import embedded
     except ImportError as exc:  # pragma: no cover - only in a partial install
         raise SandboxError(f"the embedded sandbox is not available: {exc}") from None
+    with ExitStack() as stack:
+        try:
+            sandbox = stack.enter_context(embedded.running_sandbox(**settings))
+        except embedded.SandboxError as exc:
+            raise SandboxError(str(exc)) from exc
+        yield sandbox
+
+
+@contextmanager
+def _embedded_sandbox(opts: GlobalOptions) -> Iterator[ClientConfig]:
     data = sandbox_data_path(opts)
     data.parent.mkdir(parents=True, exist_ok=True)
-    with running_sandbox(data=data, seed="demo") as sandbox:
+    with started_sandbox(data=data, seed="demo") as sandbox:
         yield ClientConfig(
             base_url=sandbox.base_url,
             client_id=sandbox.client_id,

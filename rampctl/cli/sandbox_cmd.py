@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
+from rampctl.cli.runtime import started_sandbox
 from rampctl.cli.ui import err_console, out_console
 from rampctl.errors import ConfigError, SandboxError
-from rampctl.sandbox.embedded import open_store, running_sandbox
+from rampctl.sandbox.embedded import open_store
 from rampctl.sandbox.settings import FAULT_KINDS, SandboxSettings
 
 DEFAULT_DATA = Path(".rampctl/sandbox.db")
@@ -57,7 +58,7 @@ def serve(
     settings = SandboxSettings(latency_ms=latency_ms, rate_limit=rate_limit)
     _apply_faults(settings, faults)
     _warn_if_exposed(host)
-    with running_sandbox(
+    with started_sandbox(
         data=None if memory else data, seed=seed, settings=settings, host=host, port=port
     ) as running:
         out = out_console()

@@ -8,6 +8,7 @@ from typing import Any
 from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields
+from rampctl.engine.moves import explicit_move
 from rampctl.engine.vendors import ignored
 from rampctl.engine.view import accounting_vendor_view, fingerprint
 from rampctl.model import address as addr
@@ -24,7 +25,7 @@ def plan_accounting_vendor(ctx: PlanContext, desired: DesiredAccountingVendor) -
     live = _match(ctx, desired)
     if live is None:
         return [_create(ctx, desired)]
-    ctx.claimed_ids.add(live.ramp_id)
+    ctx.claim(live.ramp_id, desired.address)
     view = accounting_vendor_view(live)
     ctx.fingerprints[desired.address] = fingerprint(view)
     wanted = {k: v for k, v in desired.fields.items() if k not in desired.ignore}
@@ -37,6 +38,10 @@ def _match(ctx: PlanContext, desired: DesiredAccountingVendor) -> AccountingVend
     entry = ctx.state.resources.get(desired.address)
     if entry and entry.ramp_id in ctx.snapshot.accounting_vendors:
         return ctx.snapshot.accounting_vendors[entry.ramp_id]
+    move = explicit_move(desired, ctx.left_over(addr.ACCOUNTING_VENDOR), ctx.claimed_by)
+    if move is not None and move.entry.ramp_id in ctx.snapshot.accounting_vendors:
+        ctx.moves[desired.address] = move
+        return ctx.snapshot.accounting_vendors[move.entry.ramp_id]
     return ctx.snapshot.accounting_by_remote.get(desired.remote_id)
 
 

@@ -15,12 +15,12 @@ from rampctl.engine.bill_live import bill_view, find_by_key
 from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields
+from rampctl.engine.moves import explicit_move
 from rampctl.engine.snapshot import Snapshot, read_contacts
 from rampctl.engine.view import fingerprint
 from rampctl.errors import RampNotFoundError
-from rampctl.manifest.specs import BANK_METHODS
 from rampctl.model import address as addr
-from rampctl.model import money
+from rampctl.model import money, payments
 from rampctl.model.bills import DesiredBill, bill_total
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.models import Bill, BillCreate, BillUpdate, Entity, Vendor
@@ -86,7 +86,7 @@ def read_bill_inputs(client: RampClient, ctx: PlanContext) -> None:
         vendor_id = vendor_id_of(ctx, desired)
         if vendor_id is not None and vendor_id in snapshot.vendors:
             vendors.add(vendor_id)
-            if desired.payment["method"] in BANK_METHODS:
+            if desired.payment["method"] in payments.BANK_METHODS:
                 banks.add(vendor_id)
     for entry in ctx.state.resources.values():
         if entry.kind == addr.BILL and entry.attributes.get("vendor_id"):
@@ -175,6 +175,11 @@ def _claim_key(ctx: PlanContext, desired: DesiredBill, vendor_id: str) -> bool:
 def _match(ctx: PlanContext, desired: DesiredBill, vendor_id: str) -> Bill | None:
     entry = ctx.state.resources.get(desired.address)
     live: Bill | None = None
+    if entry is None:
+        move = explicit_move(desired, ctx.left_over(addr.BILL), ctx.claimed_by)
+        entry = move.entry if move is not None else None
+        if move is not None:
+            ctx.moves[desired.address] = move
     if entry is not None and entry.ramp_id in ctx.snapshot.bills:
         live = ctx.snapshot.bills[entry.ramp_id]
     else:
@@ -484,7 +489,7 @@ def create_body(
         "due_at": f["due_date"],
         "payment_method": desired.payment["method"],
     }
-    details = payment_details(wanted["payment"])
+    details = payments.ramp_details(wanted["payment"])
     if details is not None:
         body["payment_details"] = details
     if f["line_items"]:
@@ -497,21 +502,6 @@ def create_body(
         if f[name] is not None:
             body[key] = f[name]
     return body
-
-
-def payment_details(payment: dict[str, Any]) -> dict[str, Any] | None:
-    """Ramp's `payment_details` for a resolved payment, or None for methods without them."""
-    names = {
-        "source_account": "source_bank_account_id",
-        "vendor_account": "vendor_account_id",
-        "arrival_date": "payment_arrival_date",
-        "spend_limit_id": "spend_limit_id",
-        "transaction_id": "transaction_id",
-        "manual_method": "manual_payment_method",
-        "payment_date": "payment_date",
-    }
-    details = {names[k]: v for k, v in payment.items() if k in names}
-    return details or None
 
 
 # --- removals ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from rampctl.model.sensitive import MASK, is_sensitive
+from rampctl.sensitive import MASK, is_sensitive
 
 
 class Action(StrEnum):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rampctl.engine.changes import Action, Change, Level
+from rampctl.engine.moves import Move, detect_vendor_moves, explicit_move, orphans
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import RAMP_ADDRESS, contact_view, fingerprint, vendor_view
 from rampctl.errors import Problem
@@ -28,6 +29,8 @@ class PlanContext:
     claimed_ids: set[str] = field(default_factory=set)
     claimed_by: dict[str, str] = field(default_factory=dict)
     bill_keys: dict[str, str] = field(default_factory=dict)
+    moves: dict[str, Move] = field(default_factory=dict)
+    _detected: tuple[dict[str, Move], dict[str, list[str]]] | None = None
 
     def __post_init__(self) -> None:
         self.claimed_ids = {r.ramp_id for r in self.state.resources.values()}
@@ -38,7 +41,7 @@ class PlanContext:
         """The live vendor for a manifest: by state id, else by adoption key, else None."""
         if desired.address in self.matched:
             return self.matched[desired.address]
-        live = self._by_state(desired) or self._by_key(desired)
+        live = self._by_state(desired) or self._by_key(desired) or self._by_move(desired)
         if live is not None:
             self.matched[desired.address] = live
             self.claim(live.id, desired.address)
@@ -46,7 +49,64 @@ class PlanContext:
 
     def _by_state(self, desired: DesiredVendor) -> Vendor | None:
         entry = self.state.resources.get(desired.address)
-        return self.snapshot.vendors.get(entry.ramp_id) if entry else None
+        live = self.snapshot.vendors.get(entry.ramp_id) if entry else None
+        if entry is None or live is None:
+            return None
+        carried = (live.external_vendor_id or "").strip()
+        if carried and carried not in (entry.key, desired.key):
+            self.problem(
+                desired,
+                "metadata.name",
+                f"the state maps {desired.address} to vendor {live.id}, but that vendor carries "
+                f"the key {carried!r}, not {entry.key or desired.key!r}: the state does not "
+                "describe this vendor; fix it with `rampctl state rebuild` or "
+                f"`rampctl state rm {desired.address}`",
+            )
+        return live
+
+    def _by_move(self, desired: DesiredVendor) -> Vendor | None:
+        """The live vendor of a renamed manifest: recorded in metadata.previously, or detected."""
+        move = explicit_move(desired, self.left_over(addr.VENDOR), self.claimed_by)
+        if move is None:
+            found, ambiguous = self._detected_moves()
+            move = found.get(desired.address)
+            if desired.address in ambiguous:
+                olds = ", ".join(ambiguous[desired.address])
+                self.problem(
+                    desired,
+                    "metadata.name",
+                    f"this could be a rename of more than one managed vendor ({olds}); "
+                    "name the old address in metadata.previously",
+                )
+        live = self.snapshot.vendors.get(move.entry.ramp_id) if move else None
+        if move is not None and live is not None:
+            self.moves[desired.address] = move
+        return live
+
+    def left_over(self, kind: str) -> dict[str, ResourceState]:
+        """State entries of `kind` that no manifest declares any more (moves come from these)."""
+        return orphans(self.state, self.graph.addresses(), kind)
+
+    def _detected_moves(self) -> tuple[dict[str, Move], dict[str, list[str]]]:
+        if self._detected is None:
+            left = self.left_over(addr.VENDOR)
+            recorded = {
+                addr.make(addr.VENDOR, old)
+                for v in self.graph.vendors.values()
+                for old in v.document.previously
+            }
+            keys = self.snapshot.vendors_by_key
+            by_key = {v.id for d in self.graph.vendors.values() for v in keys.get(d.key, [])}
+            left = {a: e for a, e in left.items() if a not in recorded and e.ramp_id not in by_key}
+            wanted = {
+                d.address: d.fields
+                for d in self.graph.vendors.values()
+                if d.address not in self.state.resources
+                and not self.snapshot.vendors_by_key.get(d.key)
+                and not d.document.previously
+            }
+            self._detected = detect_vendor_moves(wanted, left, self.snapshot.vendors)
+        return self._detected
 
     def _by_key(self, desired: DesiredVendor) -> Vendor | None:
         owned = self.owned_elsewhere(desired.address)

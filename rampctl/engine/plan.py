@@ -19,7 +19,7 @@ from rampctl.engine.safety import SafetyReport
 from rampctl.errors import PlanError
 
 #: Plan file format. Additive changes bump the minor version; readers accept any minor.
-FORMAT_VERSION = "1.1"
+FORMAT_VERSION = "1.2"
 _MAJOR = FORMAT_VERSION.split(".")[0]
 
 

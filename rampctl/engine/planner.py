@@ -11,6 +11,7 @@ from rampctl.engine.bill_money import money_summary
 from rampctl.engine.bills import plan_bill, read_bill_inputs
 from rampctl.engine.changes import Change
 from rampctl.engine.context import PlanContext
+from rampctl.engine.moves import show_moves, warn_lookalikes
 from rampctl.engine.plan import Plan
 from rampctl.engine.removals import find_drift, find_unmanaged, plan_removals
 from rampctl.engine.safety import SafetySettings, check
@@ -77,12 +78,15 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
     changes += plan_removals(ctx)
     if ctx.problems:
         raise ManifestError(ctx.problems)
+    changes = show_moves(ctx, changes)
     changes = sorted(select(changes, settings.targets, settings.excludes), key=Change.sort_key)
     targets = {c.address for c in changes}
+    unmanaged = find_unmanaged(ctx)
+    changes = warn_lookalikes(changes, unmanaged)
     return Plan(
         changes=changes,
         drift=find_drift(ctx),
-        unmanaged=find_unmanaged(ctx),
+        unmanaged=unmanaged,
         safety=check(
             changes,
             managed=len(ctx.state.resources),

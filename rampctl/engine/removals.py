@@ -66,6 +66,14 @@ def _accounting_removal(ctx: PlanContext, base: Change) -> Change:
     item = ctx.snapshot.accounting_vendors.get(base.ramp_id or "")
     if item is None or not item.is_active:
         return base
+    moved = ctx.moved_to(item.ramp_id)
+    if moved is not None:  # metadata.name changed, same remote id: a move, not a removal
+        return replace(
+            base,
+            name=item.name,
+            protect=False,
+            reason=f"now managed as {moved}; Ramp is not touched",
+        )
     linking = sorted(
         v.address
         for v in ctx.graph.vendors.values()

@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from rampctl.engine.changes import REMOVALS, Action, Change
+from rampctl.engine.moves import loose_name
+from rampctl.model import address as addr
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -19,23 +21,31 @@ class SafetySettings:
 
 @dataclass(frozen=True, kw_only=True)
 class SafetyReport:
-    """Whether a plan is safe to apply without `--allow-deletes`, and why not."""
+    """Whether a plan is safe to apply: `reasons` need `--allow-deletes`, `replacements`
+    (a live object removed and an equal one created) need `--allow-replace`."""
 
     reasons: tuple[str, ...] = ()
+    replacements: tuple[str, ...] = ()
 
     @property
     def safe(self) -> bool:
         """True when no rule objects."""
-        return not self.reasons
+        return not self.reasons and not self.replacements
 
     def to_json(self) -> dict[str, Any]:
         """The plan-file form."""
-        return {"safe": self.safe, "reasons": list(self.reasons)}
+        return {
+            "safe": self.safe,
+            "reasons": list(self.reasons),
+            "replacements": list(self.replacements),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SafetyReport:
-        """Read the plan-file form."""
-        return cls(reasons=tuple(data["reasons"]))
+        """Read the plan-file form (`replacements` since format 1.2)."""
+        return cls(
+            reasons=tuple(data["reasons"]), replacements=tuple(data.get("replacements", ()))
+        )
 
 
 def check(
@@ -55,7 +65,28 @@ def check(
     protected = [c.address for c in changes if c.protect and _removes(c)]
     if protected:
         reasons.append("protected objects would be removed: " + ", ".join(sorted(protected)))
-    return SafetyReport(reasons=tuple(reasons))
+    return SafetyReport(reasons=tuple(reasons), replacements=tuple(replacements(changes)))
+
+
+def replacements(changes: list[Change]) -> list[str]:
+    """Removals of a live object planned together with the creation of one of the same kind
+    and (loosely) the same name: a destroy-and-recreate that would lose the Ramp id."""
+    created: dict[tuple[str, str], Change] = {}
+    for change in changes:
+        if change.action is Action.CREATE:
+            created.setdefault((change.kind, loose_name(change.name)), change)
+    found = []
+    for change in changes:
+        twin = created.get((change.kind, loose_name(change.name)))
+        if change.action in REMOVALS and twin is not None:
+            found.append(
+                f"{change.address} ({change.name!r}, {change.ramp_id}) would be "
+                f"{change.action.value}d and {twin.address} ({twin.name!r}) created in its "
+                f"place; if it is the same {change.kind.replace('_', ' ')}, add "
+                f"`previously: [{addr.name_of(change.address)}]` to the metadata of "
+                f"{twin.address}"
+            )
+    return found
 
 
 def _removes(change: Change) -> bool:

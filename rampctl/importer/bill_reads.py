@@ -15,9 +15,9 @@ from rampctl.engine.bills import import_bills, read_bill_inputs
 from rampctl.engine.context import PlanContext
 from rampctl.engine.snapshot import Snapshot
 from rampctl.importer.bills import BillSource
-from rampctl.manifest.specs import BANK_METHODS
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph
+from rampctl.model.payments import BANK_METHODS
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.models import VendorBankAccount
 from rampctl.state.model import State

@@ -117,3 +117,26 @@ def references(documents: list[Document], identities: list[Identity]) -> list[Pr
         else:
             linked[remote] = doc
     return problems + bill_references(documents, identities)
+
+
+def move_records(documents: list[Document]) -> list[Problem]:
+    """`metadata.previously` names old addresses of the same kind, each claimed once,
+    none still declared (the object cannot be managed at both addresses)."""
+    declared = {d.address for d in documents}
+    claimed: dict[str, Document] = {}
+    problems = []
+    for doc in documents:
+        kind = doc.address.split("/", 1)[0]
+        for old in doc.previously:
+            address = f"{kind}/{old}"
+            where = doc.position_of("metadata.previously")
+            message = ""
+            if address in declared:
+                message = f"{address} is still declared; a move record names an old address"
+            elif address in claimed:
+                other = claimed[address].address
+                message = f"{address} is also claimed as an old address by {other}"
+            if message:
+                problems.append(_problem(where, message, doc.address, "metadata.previously"))
+            claimed.setdefault(address, doc)
+    return problems

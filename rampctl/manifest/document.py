@@ -19,6 +19,7 @@ class Document:
     spec: VendorSpec | AccountingVendorSpec | BillSpec
     position: Position
     keys: dict[FieldPath, Position] = field(default_factory=dict, repr=False)
+    previously: tuple[str, ...] = ()
 
     @property
     def file(self) -> str:

@@ -29,7 +29,12 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from rampctl.manifest.countries import ISO_COUNTRIES
 from rampctl.model import money
-from rampctl.ramp.models import ManualPaymentMethod, PaymentMethod
+from rampctl.model.payments import (
+    PAYMENT_DETAIL_FIELDS,
+    PAYMENT_FIELDS,
+    ManualPaymentMethod,
+    PaymentMethod,
+)
 
 API_VERSION = "rampctl/v1"
 SLUG_RE = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
@@ -228,6 +233,11 @@ class Metadata(_Model):
     name: Slug = Field(
         description="Lower-case slug naming the document; the address is `<kind>/<name>`."
     )
+    previously: list[Slug] = Field(
+        default_factory=list,
+        description="Earlier metadata names of this document (a move record): the object "
+        "managed at `<kind>/<old name>` keeps its Ramp id and is managed here instead.",
+    )
 
 
 class VendorManifest(_Model):
@@ -253,24 +263,6 @@ class AccountingVendorManifest(_Model):
 _AMOUNT_RE = re.compile(r"[0-9]+(\.[0-9]+)?")
 #: Largest amount accepted: 12 integer digits (under a trillion), far inside Ramp's int64 cents.
 MAX_AMOUNT_DIGITS = 12
-BANK_METHODS = frozenset({"ACH", "DOMESTIC_WIRE", "INTERNATIONAL", "SWIFT"})
-#: The payment fields each method needs (required) and takes; the rest must be absent.
-PAYMENT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    **{m: (("source_account", "vendor_account", "arrival_date"), ()) for m in sorted(BANK_METHODS)},
-    "CHECK": (("source_account", "arrival_date"), ()),
-    "CARD": (("spend_limit_id",), ("transaction_id",)),
-    "PAID_MANUALLY": (("manual_method", "payment_date"), ()),
-}
-#: Every payment-detail field a Bill manifest may carry, in canonical order.
-PAYMENT_DETAIL_FIELDS = (
-    "source_account",
-    "vendor_account",
-    "arrival_date",
-    "spend_limit_id",
-    "transaction_id",
-    "manual_method",
-    "payment_date",
-)
 
 
 def _amount(value: Any) -> Any:

@@ -70,6 +70,7 @@ def validate_document(raw: RawDocument) -> Checked:
         spec=manifest.spec,
         position=raw.start,
         keys=raw.keys,
+        previously=tuple(manifest.metadata.previously),
     )
     return Checked(identity=identity, document=document)
 

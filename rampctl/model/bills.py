@@ -7,20 +7,15 @@ bank accounts) are kept as written; the engine resolves them against Ramp.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from rampctl.manifest.specs import PAYMENT_DETAIL_FIELDS
 from rampctl.model import address as addr
-from rampctl.model import money
+from rampctl.model import money, payments
 from rampctl.model import normalise as norm
-
-if TYPE_CHECKING:
-    from rampctl.manifest import Document
-
-#: Payment methods that pay nothing now: the bill records a payment made elsewhere, or none.
-NO_NEW_PAYMENT = frozenset({"PAID_MANUALLY", "UNSPECIFIED", "VENDOR_CREDIT"})
+from rampctl.model.source import Source
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,7 +32,7 @@ class DesiredBill:
     fields: dict[str, Any]
     payment: dict[str, Any]
     protect: bool
-    document: Document
+    document: Source
 
     @property
     def invoice_number(self) -> str:
@@ -57,10 +52,7 @@ class DesiredBill:
     @property
     def moves_money(self) -> bool:
         """Whether creating the bill schedules a new payment from the business."""
-        method = self.payment["method"]
-        if method in NO_NEW_PAYMENT:
-            return False
-        return not (method == "CARD" and self.payment.get("transaction_id"))
+        return payments.moves_money(self.payment["method"], self.payment.get("transaction_id"))
 
 
 def bill_total(fields: dict[str, Any], currency: str) -> int:
@@ -71,12 +63,12 @@ def bill_total(fields: dict[str, Any], currency: str) -> int:
     return total
 
 
-def build_bills(documents: list[Document]) -> dict[str, DesiredBill]:
+def build_bills(documents: Sequence[Source]) -> dict[str, DesiredBill]:
     """The desired bills of the Bill documents, by address."""
     return {doc.address: desired_bill(doc) for doc in documents}
 
 
-def desired_bill(doc: Document) -> DesiredBill:
+def desired_bill(doc: Source) -> DesiredBill:
     """One Bill document as a DesiredBill."""
     spec: Any = doc.spec
     currency = spec.currency
@@ -132,7 +124,7 @@ def codings(selections: Any) -> list[list[str]]:
 
 def _payment(payment: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"method": payment.method}
-    for name in PAYMENT_DETAIL_FIELDS:
+    for name in payments.PAYMENT_DETAIL_FIELDS:
         value = getattr(payment, name)
         if value is not None:
             out[name] = value.isoformat() if hasattr(value, "isoformat") else str(value).strip()

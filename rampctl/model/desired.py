@@ -7,14 +7,12 @@ desired and the live side of a diff speak the same vocabulary.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rampctl.model import address as addr
 from rampctl.model import normalise as norm
 from rampctl.model.bills import DesiredBill, build_bills
-
-if TYPE_CHECKING:
-    from rampctl.manifest import Document, ManifestSet
+from rampctl.model.source import Source, Sources
 
 VENDOR_FIELDS = (
     "name",
@@ -40,7 +38,7 @@ class DesiredVendor:
     protect: bool
     ignore: frozenset[str]
     link_address: str | None
-    document: Document
+    document: Source
 
     @property
     def depends_on(self) -> list[str]:
@@ -55,7 +53,7 @@ class DesiredAccountingVendor:
     address: str
     remote_id: str
     fields: dict[str, Any]
-    document: Document
+    document: Source
     protect: bool = False
     ignore: frozenset[str] = frozenset()
     depends_on: list[str] = field(default_factory=list)
@@ -75,7 +73,7 @@ class DesiredGraph:
         return set(self.vendors) | set(self.accounting_vendors) | set(self.bills)
 
 
-def build_graph(manifests: ManifestSet) -> DesiredGraph:
+def build_graph(manifests: Sources) -> DesiredGraph:
     """Turn validated manifests into the desired graph."""
     avs = {doc.address: _accounting_vendor(doc) for doc in manifests.accounting_vendors()}
     vendors = {doc.address: _vendor(doc, avs) for doc in manifests.vendors()}
@@ -87,7 +85,7 @@ def build_graph(manifests: ManifestSet) -> DesiredGraph:
     )
 
 
-def _vendor(doc: Document, avs: dict[str, DesiredAccountingVendor]) -> DesiredVendor:
+def _vendor(doc: Source, avs: dict[str, DesiredAccountingVendor]) -> DesiredVendor:
     spec: Any = doc.spec
     managed = spec.model_fields_set & set(VENDOR_FIELDS)
     fields = {name: _vendor_value(name, spec) for name in VENDOR_FIELDS if name in managed}
@@ -144,7 +142,7 @@ def _contact(value: Any) -> dict[str, str | None] | None:
     }
 
 
-def _accounting_vendor(doc: Document) -> DesiredAccountingVendor:
+def _accounting_vendor(doc: Source) -> DesiredAccountingVendor:
     spec: Any = doc.spec
     managed = spec.model_fields_set & set(ACCOUNTING_VENDOR_FIELDS)
     fields: dict[str, Any] = {}

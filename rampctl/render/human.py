@@ -35,9 +35,10 @@ def render(plan: Plan, *, show_unmanaged: bool = False) -> Text:
     if show_unmanaged:
         _unmanaged(out, plan.unmanaged)
     out.append(summary_line(plan) + "\n", style="bold")
-    if not plan.safety.safe:
-        for reason in plan.safety.reasons:
-            out.append(f"Unsafe: {reason}; apply needs --allow-deletes.\n", style="bold red")
+    for reason in plan.safety.reasons:
+        out.append(f"Unsafe: {reason}; apply needs --allow-deletes.\n", style="bold red")
+    for reason in plan.safety.replacements:
+        out.append(f"Unsafe: {reason}; apply needs --allow-replace.\n", style="bold red")
     return out
 
 
@@ -80,7 +81,8 @@ def _change(out: Text, change: Change) -> None:
     out.append(f"  {change.symbol} {change.address}", style=style)
     out.append(f"  {change.name}\n" if change.name else "\n")
     if change.reason:
-        out.append(f"      {change.reason}\n", style="dim")
+        warning = change.reason.startswith("warning:")
+        out.append(f"      {change.reason}\n", style="bold yellow" if warning else "dim")
     _fields(out, change.fields, created=change.action is Action.CREATE)
 
 

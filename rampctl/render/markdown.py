@@ -37,14 +37,28 @@ TITLES = {
 }
 
 
+FULL_PLAN = "`rampctl plan` shows all"
+
+
 def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
     """The Markdown plan, cut to `max_chars` with a note when too long."""
+    return render_fitted(plan, max_chars=max_chars)[0]
+
+
+def render_fitted(
+    plan: Plan, *, max_chars: int = MAX_CHARS, full_plan: str = FULL_PLAN
+) -> tuple[str, bool]:
+    """The Markdown plan within `max_chars`, and whether it was cut.
+
+    When cut, a note says how many sections are left out and `full_plan` (where to
+    read the rest).
+    """
     head = _head(plan)
     blocks = [_group(a, [c for c in plan.changes if c.action is a]) for a in ORDER]
     blocks = [b for b in blocks if b]
     if plan.drift:
         blocks.append(_drift(plan))
-    return _fit(head, blocks, max_chars)
+    return _fit(head, blocks, max_chars, full_plan)
 
 
 def _head(plan: Plan) -> str:
@@ -58,6 +72,8 @@ def _head(plan: Plan) -> str:
         lines.append("")
     for reason in plan.safety.reasons:
         lines.append(f"> [!CAUTION]\n> Unsafe: {reason}; apply needs `--allow-deletes`.\n")
+    for reason in plan.safety.replacements:
+        lines.append(f"> [!CAUTION]\n> Unsafe: {reason}; apply needs `--allow-replace`.\n")
     if plan.drift:
         lines.append(f"{len(plan.drift)} objects changed in Ramp outside rampctl (see below).\n")
     return "\n".join(lines)
@@ -119,15 +135,18 @@ def _drift(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def _fit(head: str, blocks: list[str], max_chars: int) -> str:
-    note = "\n_Output truncated: {n} more sections not shown; `rampctl plan` shows all._\n"
+def _fit(head: str, blocks: list[str], max_chars: int, full_plan: str) -> tuple[str, bool]:
+    note = "\n_Output truncated: {n} more sections not shown; " + full_plan + "._\n"
     text = head + "\n"
+    if len(text) + len(note) + 20 > max_chars:  # the summary alone is too long
+        cut = text[: max(0, max_chars - len(note) - 20)].rsplit("\n", 1)[0]
+        return cut + "\n" + note.format(n=len(blocks)), True
     for index, block in enumerate(blocks):
         if len(text) + len(block) + len(note) + 20 > max_chars:
             rest = _cut(block, max_chars - len(text) - len(note) - 20)
-            return text + rest + note.format(n=len(blocks) - index)
+            return text + rest + note.format(n=len(blocks) - index), True
         text += block + "\n"
-    return text
+    return text, False
 
 
 def _cut(block: str, room: int) -> str:

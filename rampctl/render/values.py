@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rampctl.model.sensitive import MASK, is_sensitive
+from rampctl.sensitive import MASK, is_sensitive
 
 
 def show(path: str, value: Any) -> str:

@@ -19,8 +19,6 @@ from pathlib import Path
 
 import uvicorn
 
-from rampctl.errors import SandboxError
-from rampctl.logs import register_secret
 from rampctl.sandbox import auth
 from rampctl.sandbox.app import build_app
 from rampctl.sandbox.middleware import DroppedConnection, LoggedRequest, RequestLog
@@ -30,6 +28,14 @@ from rampctl.sandbox.store import Store
 
 __all__ = ["LoggedRequest", "RunningSandbox", "open_store", "running_sandbox"]
 START_TIMEOUT_S = 10.0
+
+
+
+class SandboxError(RuntimeError):
+    """The sandbox cannot start: unknown seed, port taken, server not up in time.
+
+    The sandbox depends on nothing else of rampctl; the CLI reports this error as its own.
+    """
 
 
 class _QuietDrops(logging.Filter):
@@ -57,11 +63,9 @@ class RunningSandbox:
         self.settings = settings
         self._log = log
         self.client_id, self.client_secret = auth.ensure_default_client(store)
-        register_secret(self.client_secret)
 
     def add_client(self, client_id: str, client_secret: str, scopes: Iterable[str]) -> None:
         """Register another client app, e.g. one with restricted scopes."""
-        register_secret(client_secret)
         auth.add_client(self.store, client_id, client_secret, scopes)
 
     def request_log(self) -> list[LoggedRequest]:

@@ -7,15 +7,14 @@ with owners (N/5 users, at most 2000) and accounting links (N/10 accounting vend
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from rampctl.sandbox import seed_demo as demo
+from rampctl.sandbox.seed_ids import ident, stamp
 from rampctl.sandbox.store import Store
 
-NAMESPACE = uuid.UUID("6f1c3e0a-2b8d-4c55-9a51-0d5f2b7a9e11")
-BASE_TIME = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+__all__ = ["generate", "ident", "seed", "seed_demo", "seed_empty", "stamp"]
 BUSINESS_NAME = "Northwind Labs, Inc."
 MAX_GENERATED = 50_000
 
@@ -43,16 +42,6 @@ DEMO_ACCOUNTING = [
     ("QB-1011", "Cyberdyne Security", "CYBERDYNE"),
     ("QB-1012", "Tyrell Recruiting", "TYRELL"),
 ]
-
-
-def ident(name: str) -> str:
-    """The fixed uuid of a seeded object."""
-    return str(uuid.uuid5(NAMESPACE, name))
-
-
-def stamp(offset_s: float = 0) -> str:
-    """A fixed seed timestamp, `offset_s` seconds after the seed epoch."""
-    return (BASE_TIME + timedelta(seconds=offset_s)).isoformat()
 
 
 def seed(store: Store, name: str) -> None:
@@ -194,10 +183,8 @@ def seed_demo(store: Store) -> None:
     _users(store, DEMO_USERS, "northwind.example")
     conn = _connection(store, "Northwind ERP")
     _accounting_vendors(store, conn, list(DEMO_ACCOUNTING))
-    from rampctl.sandbox import seed_demo
-
-    seed_demo.add_vendors(store)
-    seed_demo.add_bills(store)
+    demo.add_vendors(store)
+    demo.add_bills(store)
 
 
 def generate(store: Store, count: int) -> None:

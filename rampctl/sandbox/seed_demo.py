@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rampctl.sandbox import bills
-from rampctl.sandbox.seed import ident, stamp
+from rampctl.sandbox.seed_ids import ident, stamp
 from rampctl.sandbox.store import Store
 
 DOMAIN = "northwind.example"

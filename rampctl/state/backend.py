@@ -109,8 +109,14 @@ def open_backend(location: str | Path) -> StateBackend:
         from rampctl.state.store import StateStore
 
         return StateStore(Path(text.removeprefix("file://")))
-    if scheme in S3_SCHEMES | POSTGRES_SCHEMES:
-        raise ConfigError(f"--state {mask_url(text)}: the {scheme} backend is not available yet")
+    if scheme in S3_SCHEMES:
+        from rampctl.state.s3 import S3Backend
+
+        return S3Backend.from_url(text)
+    if scheme in POSTGRES_SCHEMES:
+        from rampctl.state.postgres import PostgresBackend
+
+        return PostgresBackend.from_url(text)
     raise ConfigError(
         f"--state {mask_url(text)}: unknown scheme {scheme}://; use a path, "
         "s3://bucket/key or postgresql://host/db?workspace=NAME"

@@ -62,12 +62,12 @@ class LockHolder(BaseModel):
         """One line for messages: `alice@host (pid 42) since ... (5m ago) running "apply"`."""
         who = f"{self.user}@{self.host} (pid {self.pid})"
         age = self.age_s()
-        since = f"{self.time} ({_duration(age)} ago)" if age is not None else self.time
+        since = f"{self.time} ({duration(age)} ago)" if age is not None else self.time
         return f'{who} since {since} running "{self.command}"'
 
     def age_s(self) -> float | None:
         """Seconds since the lock was taken (None when the time is unreadable)."""
-        started = _parse_time(self.time)
+        started = parse_time(self.time)
         if started is None:
             return None
         return max(0.0, (dt.datetime.now(dt.UTC) - started).total_seconds())
@@ -170,7 +170,7 @@ class StateLock:
         )
 
 
-def _parse_time(text: str) -> dt.datetime | None:
+def parse_time(text: str) -> dt.datetime | None:
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
@@ -178,7 +178,7 @@ def _parse_time(text: str) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
     """`42s`, `5m12s`, `3h04m`: a short, readable length of time."""
     whole = int(seconds)
     if whole < 60:

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rampctl.errors import StateError
-from rampctl.model.sensitive import SENSITIVE_KEYS
+from rampctl.sensitive import SENSITIVE_KEYS
 
 FORMAT_VERSION = 1
 """The state file layout this rampctl writes; older layouts are upgraded on load."""

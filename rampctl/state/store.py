@@ -21,7 +21,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from rampctl.errors import StateError
-from rampctl.model.sensitive import SENSITIVE_KEYS
+from rampctl.sensitive import SENSITIVE_KEYS
 from rampctl.state.files import atomic_write, fsync_dir, snapshot, write_temp
 from rampctl.state.journal import Journal
 from rampctl.state.lock import LockHolder, StateLock

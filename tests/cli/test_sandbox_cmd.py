@@ -89,3 +89,28 @@ def test_bad_fault_option(fault: str, capsys: pytest.CaptureFixture[str]) -> Non
 def test_bad_seed_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["sandbox", "reset", "--seed", "lots", "--data", str(tmp_path / "x.db")]) == 1
     assert "unknown seed" in capsys.readouterr().err
+
+
+def test_serve_start_error_is_reported_as_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """The sandbox's own start error reaches the user as rampctl's error, exit 1."""
+    assert run(["sandbox", "serve", "--memory", "--port", "0", "--seed", "lots"]) == 1
+    err = capsys.readouterr().err
+    assert "error: unknown seed" in err
+    assert "Traceback" not in err
+
+
+def test_plan_with_embedded_sandbox_reports_start_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sandbox that cannot start makes `--sandbox plan` fail with a clear error."""
+    from rampctl.sandbox import embedded
+
+    def refuse(*_: object, **__: object) -> None:
+        raise embedded.SandboxError("cannot listen on 127.0.0.1:0: busy")
+
+    monkeypatch.setattr(embedded, "open_store", refuse)
+    monkeypatch.chdir(Path.cwd())  # -C changes directory; restored after the test
+    (tmp_path / "manifests").mkdir()
+    code = run(["-C", str(tmp_path), "--sandbox", "plan"])
+    assert code == 1
+    assert "error: cannot listen on 127.0.0.1:0: busy" in capsys.readouterr().err

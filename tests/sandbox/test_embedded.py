@@ -7,8 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rampctl.errors import SandboxError
-from rampctl.sandbox.embedded import RunningSandbox, running_sandbox
+from rampctl.sandbox.embedded import RunningSandbox, SandboxError, running_sandbox
 from tests.sandbox.conftest import API, api_client, get_token
 
 
