@@ -118,7 +118,11 @@ def _apply(
 ) -> ApplyReport | None:
     """Plan (or check the saved plan) and carry it out; None when there is nothing to apply."""
     if plan_file is not None and not plan_file.is_file():
-        raise PlanError(f"{plan_file}: no such plan file; nothing was applied")
+        raise PlanError(
+            f"{plan_file}: no such plan file; nothing was applied (in CI: no reviewed plan was "
+            "found for this merge: its artifact expired, the plan job did not run or failed, "
+            "or the job lacks `actions: read`)"
+        )
     store = state_store(opts)
     with store.lock(command="apply", timeout=params["lock_timeout"]):
         graph = load_graph(opts, params["var"])
