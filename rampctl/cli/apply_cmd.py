@@ -106,10 +106,12 @@ def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
     except RampctlError as exc:
         if publisher is not None:
             publisher.apply_failed(exc)
+            publisher.close()
         raise
     code = _finish(report) if report is not None else 0
     if publisher is not None:
         publisher.apply_done(_counts(report))
+        publisher.close()
     return code
 
 

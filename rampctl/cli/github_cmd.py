@@ -87,6 +87,10 @@ class Publisher:
         run = RunContext.from_env()
         return cls(GitHub.from_env(), run, workspace, comment=comment, drift=drift)
 
+    def close(self) -> None:
+        """Close the connection to GitHub."""
+        self.gh.close()
+
     def plan_made(self, plan: Plan) -> None:
         """Comment, update the drift issue and write the full plan to the job summary."""
         self.run.write_summary(markdown.render(plan, max_chars=1_000_000))
