@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from rampctl.engine.plan import Plan
 from rampctl.engine.planner import plan_with_snapshot
 from rampctl.engine.record import StateRecorder
 from rampctl.engine.safety import payment_refusal
+from rampctl.engine.settle import settle_pending
 from rampctl.engine.snapshot import Snapshot, read_snapshot
 from rampctl.engine.stale import check_fresh
 from rampctl.errors import (
@@ -39,7 +38,7 @@ from rampctl.errors import (
 from rampctl.model.desired import DesiredGraph
 from rampctl.ramp.scopes import scopes_for_writes
 from rampctl.render import human
-from rampctl.state.backend import ApplyJournal, StateBackend
+from rampctl.state.backend import StateBackend
 
 
 @click.command()
@@ -125,7 +124,7 @@ def _apply(
         graph = load_graph(opts, params["var"])
         scopes = scopes_for_writes(_write_kinds(graph, store))
         with ramp_session(opts, scopes=scopes) as session:
-            _settle_pending(store.journal(), session.client.config.timeout_s)
+            settle_pending(store.journal(), session.client.config.timeout_s, _say)
             found = _plan(session, store, graph, plan_file, params)
             if found is None:
                 return None
@@ -273,41 +272,8 @@ def _run(
     return report
 
 
-def _settle_pending(journal: ApplyJournal, timeout_s: float) -> None:
-    """Before planning, let writes an interrupted run left open finish in Ramp, then forget them.
-
-    A write with no recorded outcome may still be in flight; Ramp ends a request within the
-    client's timeout, so after that the plan sees it, and matches its object by key.
-    """
-    pending = journal.pending()
-    if not pending:
-        return
-    wait_s = max(
-        (_remaining(e.time, timeout_s) for e in pending if e.status == "intended"), default=0
-    )
-    console = err_console()
-    if wait_s > 0:
-        console.print(
-            f"Waiting {wait_s:.0f} s for writes of an interrupted run that Ramp may "
-            "still be processing...",
-            markup=False,
-        )
-        time.sleep(wait_s)
-    console.print(
-        f"{len(pending)} write(s) of an interrupted run were left open; the plan "
-        "matches their objects in Ramp by key, so none is sent twice.",
-        markup=False,
-    )
-    journal.clear()
-
-
-def _remaining(stamp: str, timeout_s: float) -> float:
-    try:
-        started = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return timeout_s
-    age = (dt.datetime.now(dt.UTC) - started).total_seconds()
-    return min(timeout_s, max(0.0, timeout_s - age))
+def _say(text: str) -> None:
+    err_console().print(text, markup=False)
 
 
 def _finish(report: ApplyReport) -> int:
