@@ -10,6 +10,7 @@ cost of rampctl and the store, not of a network. Run:
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import tempfile
@@ -21,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rampctl.state.backend import StateBackend, open_backend  # noqa: E402
-from rampctl.state.model import ResourceState, State  # noqa: E402
-from rampctl.state.store import serialise  # noqa: E402
-from tests.services import moto_server, postgres_server, s3_environment  # noqa: E402
+from rampctl.state.backend import StateBackend, open_backend
+from rampctl.state.model import ResourceState, State
+from rampctl.state.store import serialise
+from tests.services import moto_server, postgres_server, s3_environment
 
 
 def entry(i: int, note: str = "Supplies") -> ResourceState:
@@ -85,8 +86,6 @@ def backends(stack: ExitStack) -> Iterator[dict[str, Callable[[], StateBackend]]
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
     s3 = stack.enter_context(moto_server())
     pg = stack.enter_context(postgres_server())
-    import os
-
     os.environ.update(s3_environment(s3))
     bucket = f"bench-{uuid.uuid4().hex[:8]}"
     maker = open_backend(f"s3://{bucket}/x")
