@@ -13,7 +13,7 @@ from rampctl.cli.runtime import load_graph, ramp_session, state_store
 from rampctl.cli.state_share_cmd import lock_, pull, push
 from rampctl.cli.ui import err_console, out_console
 from rampctl.cli.variables import var_option
-from rampctl.engine.rebuild import rebuild_state
+from rampctl.engine.rebuild import read_rebuild_bills, rebuild_state
 from rampctl.engine.snapshot import read_snapshot
 from rampctl.errors import ConfigError, StateError
 from rampctl.ramp.scopes import READ_SCOPES
@@ -227,6 +227,7 @@ def rebuild(var: dict[str, str], lock_timeout: float) -> None:
         graph = load_graph(opts, var)
         with ramp_session(opts, scopes=READ_SCOPES) as session:
             snapshot = read_snapshot(session.client)
+            read_rebuild_bills(session.client, graph, snapshot)
         result = rebuild_state(store.load(), graph, snapshot, environment=session.environment)
         written = store.write(result.state)
     for address in result.ambiguous:
