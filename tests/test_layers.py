@@ -1,7 +1,7 @@
 """The package layering: imports run one way, and no module imports itself round a cycle.
 
 ```
-cli -> importer, render -> engine, manifest -> model -> ramp, state -> (errors, logs, sensitive)
+cli -> github -> importer, render -> engine, manifest -> model -> ramp, state -> (errors, ...)
 ```
 Every `import` counts, including those inside functions and under `TYPE_CHECKING`. The sandbox
 imports nothing of rampctl outside itself, and only the CLI imports the sandbox.
@@ -18,8 +18,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "rampctl"
 
 #: Each package may import the packages of a lower rank, never one of its own rank or above.
 RANK = {
-    "__main__": 6,
-    "cli": 5,
+    "__main__": 7,
+    "cli": 6,
+    "github": 5,
     "importer": 4,
     "render": 4,
     "engine": 3,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-import time
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -23,10 +22,12 @@ from rampctl.engine.bill_money import money_summary
 from rampctl.engine.bills import read_change_bills
 from rampctl.engine.changes import Action
 from rampctl.engine.plan import Plan
+from rampctl.engine.plan_trust import check_requests
 from rampctl.engine.planner import plan_with_snapshot
 from rampctl.engine.record import StateRecorder
-from rampctl.engine.safety import payment_refusal
-from rampctl.engine.snapshot import Snapshot, read_snapshot
+from rampctl.engine.safety import check, payment_refusal
+from rampctl.engine.settle import settle_pending
+from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.stale import check_fresh
 from rampctl.errors import (
     ConfigError,
@@ -39,7 +40,8 @@ from rampctl.errors import (
 from rampctl.model.desired import DesiredGraph
 from rampctl.ramp.scopes import scopes_for_writes
 from rampctl.render import human
-from rampctl.state.backend import ApplyJournal, StateBackend
+from rampctl.state.backend import StateBackend
+from rampctl.state.model import State
 
 
 @click.command()
@@ -125,7 +127,7 @@ def _apply(
         graph = load_graph(opts, params["var"])
         scopes = scopes_for_writes(_write_kinds(graph, store))
         with ramp_session(opts, scopes=scopes) as session:
-            _settle_pending(store.journal(), session.client.config.timeout_s)
+            settle_pending(store.journal(), session.client.config.timeout_s, _say)
             found = _plan(session, store, graph, plan_file, params)
             if found is None:
                 return None
@@ -155,13 +157,7 @@ def _plan(
 ) -> tuple[Plan, Snapshot] | None:
     state = store.load()
     if plan_file is not None:
-        plan = read_plan_file(plan_file)
-        with reading("Reading Ramp"):
-            snapshot = read_snapshot(session.client)
-            read_change_bills(session.client, snapshot, plan.changes)
-        check_fresh(
-            plan, state=state, graph=graph, snapshot=snapshot, environment=session.environment
-        )
+        plan, snapshot = _saved_plan(session, state, graph, plan_file, params)
     else:
         with reading("Reading Ramp"):
             plan, snapshot = plan_with_snapshot(
@@ -178,11 +174,34 @@ def _plan(
     _check_safe(plan, params["allow_deletes"], params["allow_replace"])
     interactive = plan_file is None and not params["auto_approve"]
     # Worked out again from the changes and live bills, never taken from a plan file.
-    money = money_summary(plan.changes, graph, snapshot.bills)
+    money = money_summary(plan.changes, snapshot.bills)
     _check_payments(money, params, interactive=interactive)
     if plan_file is None and not params["auto_approve"]:
         _confirm()
     return plan, snapshot
+
+
+def _saved_plan(
+    session: Session, state: State, graph: DesiredGraph, plan_file: Path, params: dict[str, Any]
+) -> tuple[Plan, Snapshot]:
+    """A saved plan, checked against a plan made now: nothing in the file but its choice of
+    changes is trusted (requests and safety are what the manifests and Ramp give now)."""
+    saved = read_plan_file(plan_file)
+    settings = replace(settings_from(params), targets=(), excludes=())
+    with reading("Reading Ramp"):
+        fresh, snapshot = plan_with_snapshot(
+            session.client, graph, state, environment=session.environment, settings=settings
+        )
+        read_change_bills(session.client, snapshot, saved.changes)
+    check_fresh(saved, state=state, graph=graph, snapshot=snapshot, environment=session.environment)
+    check_requests(saved, fresh)
+    safety = check(
+        saved.changes,
+        managed=len(state.resources),
+        desired=len(graph.addresses()),
+        settings=settings.safety,
+    )
+    return replace(saved, safety=safety), snapshot
 
 
 def _check_safe(plan: Plan, allow_deletes: bool, allow_replace: bool) -> None:
@@ -273,41 +292,8 @@ def _run(
     return report
 
 
-def _settle_pending(journal: ApplyJournal, timeout_s: float) -> None:
-    """Before planning, let writes an interrupted run left open finish in Ramp, then forget them.
-
-    A write with no recorded outcome may still be in flight; Ramp ends a request within the
-    client's timeout, so after that the plan sees it, and matches its object by key.
-    """
-    pending = journal.pending()
-    if not pending:
-        return
-    wait_s = max(
-        (_remaining(e.time, timeout_s) for e in pending if e.status == "intended"), default=0
-    )
-    console = err_console()
-    if wait_s > 0:
-        console.print(
-            f"Waiting {wait_s:.0f} s for writes of an interrupted run that Ramp may "
-            "still be processing...",
-            markup=False,
-        )
-        time.sleep(wait_s)
-    console.print(
-        f"{len(pending)} write(s) of an interrupted run were left open; the plan "
-        "matches their objects in Ramp by key, so none is sent twice.",
-        markup=False,
-    )
-    journal.clear()
-
-
-def _remaining(stamp: str, timeout_s: float) -> float:
-    try:
-        started = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return timeout_s
-    age = (dt.datetime.now(dt.UTC) - started).total_seconds()
-    return min(timeout_s, max(0.0, timeout_s - age))
+def _say(text: str) -> None:
+    err_console().print(text, markup=False)
 
 
 def _finish(report: ApplyReport) -> int:
