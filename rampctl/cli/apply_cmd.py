@@ -21,7 +21,7 @@ from rampctl.engine.bill_money import money_summary
 from rampctl.engine.bills import read_change_bills
 from rampctl.engine.changes import Action
 from rampctl.engine.plan import Plan
-from rampctl.engine.planner import plan_with_snapshot
+from rampctl.engine.planner import narrow, plan_with_snapshot
 from rampctl.engine.record import StateRecorder
 from rampctl.engine.safety import payment_refusal
 from rampctl.engine.settle import settle_pending
@@ -161,6 +161,8 @@ def _plan(
         check_fresh(
             plan, state=state, graph=graph, snapshot=snapshot, environment=session.environment
         )
+        known = graph.addresses() | set(state.resources)
+        plan = narrow(plan, known, tuple(params["target"]), tuple(params["exclude"]))
     else:
         with reading("Reading Ramp"):
             plan, snapshot = plan_with_snapshot(
