@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,12 @@ from rampctl.engine.bill_money import money_summary
 from rampctl.engine.bills import read_change_bills
 from rampctl.engine.changes import Action
 from rampctl.engine.plan import Plan
+from rampctl.engine.plan_trust import check_requests
 from rampctl.engine.planner import narrow, plan_with_snapshot
 from rampctl.engine.record import StateRecorder
-from rampctl.engine.safety import payment_refusal
+from rampctl.engine.safety import check, payment_refusal
 from rampctl.engine.settle import settle_pending
-from rampctl.engine.snapshot import Snapshot, read_snapshot
+from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.stale import check_fresh
 from rampctl.errors import (
     ConfigError,
@@ -39,6 +41,7 @@ from rampctl.model.desired import DesiredGraph
 from rampctl.ramp.scopes import scopes_for_writes
 from rampctl.render import human
 from rampctl.state.backend import StateBackend
+from rampctl.state.model import State
 
 
 @click.command()
@@ -154,15 +157,7 @@ def _plan(
 ) -> tuple[Plan, Snapshot] | None:
     state = store.load()
     if plan_file is not None:
-        plan = read_plan_file(plan_file)
-        with reading("Reading Ramp"):
-            snapshot = read_snapshot(session.client)
-            read_change_bills(session.client, snapshot, plan.changes)
-        check_fresh(
-            plan, state=state, graph=graph, snapshot=snapshot, environment=session.environment
-        )
-        known = graph.addresses() | set(state.resources)
-        plan = narrow(plan, known, tuple(params["target"]), tuple(params["exclude"]))
+        plan, snapshot = _saved_plan(session, state, graph, plan_file, params)
     else:
         with reading("Reading Ramp"):
             plan, snapshot = plan_with_snapshot(
@@ -179,11 +174,36 @@ def _plan(
     _check_safe(plan, params["allow_deletes"], params["allow_replace"])
     interactive = plan_file is None and not params["auto_approve"]
     # Worked out again from the changes and live bills, never taken from a plan file.
-    money = money_summary(plan.changes, graph, snapshot.bills)
+    money = money_summary(plan.changes, snapshot.bills)
     _check_payments(money, params, interactive=interactive)
     if plan_file is None and not params["auto_approve"]:
         _confirm()
     return plan, snapshot
+
+
+def _saved_plan(
+    session: Session, state: State, graph: DesiredGraph, plan_file: Path, params: dict[str, Any]
+) -> tuple[Plan, Snapshot]:
+    """A saved plan, checked against a plan made now: nothing in the file but its choice of
+    changes is trusted (requests and safety are what the manifests and Ramp give now)."""
+    saved = read_plan_file(plan_file)
+    settings = replace(settings_from(params), targets=(), excludes=())
+    with reading("Reading Ramp"):
+        fresh, snapshot = plan_with_snapshot(
+            session.client, graph, state, environment=session.environment, settings=settings
+        )
+        read_change_bills(session.client, snapshot, saved.changes)
+    check_fresh(saved, state=state, graph=graph, snapshot=snapshot, environment=session.environment)
+    check_requests(saved, fresh)
+    known = graph.addresses() | set(state.resources)
+    saved = narrow(saved, known, tuple(params["target"]), tuple(params["exclude"]))
+    safety = check(
+        saved.changes,
+        managed=len(state.resources),
+        desired=len(graph.addresses()),
+        settings=settings.safety,
+    )
+    return replace(saved, safety=safety), snapshot
 
 
 def _check_safe(plan: Plan, allow_deletes: bool, allow_replace: bool) -> None:
