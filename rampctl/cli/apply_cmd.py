@@ -109,10 +109,12 @@ def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
     except RampctlError as exc:
         if publisher is not None:
             publisher.apply_failed(exc)
+            publisher.close()
         raise
     code = _finish(report) if report is not None else 0
     if publisher is not None:
         publisher.apply_done(_counts(report))
+        publisher.close()
     return code
 
 
@@ -121,7 +123,11 @@ def _apply(
 ) -> ApplyReport | None:
     """Plan (or check the saved plan) and carry it out; None when there is nothing to apply."""
     if plan_file is not None and not plan_file.is_file():
-        raise PlanError(f"{plan_file}: no such plan file; nothing was applied")
+        raise PlanError(
+            f"{plan_file}: no such plan file; nothing was applied (in CI: no reviewed plan was "
+            "found for this merge: its artifact expired, the plan job did not run or failed, "
+            "or the job lacks `actions: read`)"
+        )
     store = state_store(opts)
     with store.lock(command="apply", timeout=params["lock_timeout"]):
         graph = load_graph(opts, params["var"])

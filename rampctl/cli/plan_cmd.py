@@ -121,6 +121,7 @@ def plan(ctx: click.Context, /, out: Path | None, detailed_exitcode: bool, **par
     except RampctlError as exc:
         if publisher is not None:
             publisher.plan_failed(exc)
+            publisher.close()
         raise
     print_plan(result, params)
     if out is not None:
@@ -129,6 +130,7 @@ def plan(ctx: click.Context, /, out: Path | None, detailed_exitcode: bool, **par
         )
     if publisher is not None:
         publisher.plan_made(result)
+        publisher.close()
     return ExitCode.CHANGES if detailed_exitcode and result.has_changes else ExitCode.OK
 
 
