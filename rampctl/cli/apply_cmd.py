@@ -14,7 +14,7 @@ from rampctl.cli.github_cmd import Publisher, apply_github_options
 from rampctl.cli.options import GlobalOptions, global_options
 from rampctl.cli.plan_cmd import plan_options, read_plan_file, settings_from
 from rampctl.cli.progress import ApplyProgress, reading
-from rampctl.cli.runtime import Session, load_graph, ramp_session, state_store
+from rampctl.cli.runtime import Session, load_graph, reading_while_loading, state_store
 from rampctl.cli.signals import stop_on_signals
 from rampctl.cli.ui import err_console, out_console
 from rampctl.engine.apply import ApplyReport, ApplySettings, apply_changes
@@ -27,7 +27,7 @@ from rampctl.engine.planner import narrow, plan_with_snapshot
 from rampctl.engine.record import StateRecorder
 from rampctl.engine.safety import check, payment_refusal
 from rampctl.engine.settle import settle_pending
-from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch
 from rampctl.engine.stale import check_fresh
 from rampctl.errors import (
     ConfigError,
@@ -38,6 +38,7 @@ from rampctl.errors import (
     UnsafePlanError,
 )
 from rampctl.model.desired import DesiredGraph
+from rampctl.ramp.client import RampClient
 from rampctl.ramp.scopes import scopes_for_writes
 from rampctl.render import human
 from rampctl.state.backend import StateBackend
@@ -129,18 +130,23 @@ def _apply(
             "or the job lacks `actions: read`)"
         )
     store = state_store(opts)
-    with store.lock(command="apply", timeout=params["lock_timeout"]):
-        graph = load_graph(opts, params["var"])
-        scopes = scopes_for_writes(_write_kinds(graph, store))
-        with ramp_session(opts, scopes=scopes) as session:
-            settle_pending(store.journal(), session.client.config.timeout_s, _say)
-            found = _plan(session, store, graph, plan_file, params)
-            if found is None:
-                return None
-            plan, snapshot = found
-            if publisher is not None:
-                publisher.wrote = True
-            report = _run(opts, session, store, graph, plan, snapshot, params)
+    with (
+        store.lock(command="apply", timeout=params["lock_timeout"]),
+        reading_while_loading(opts, lambda: load_graph(opts, params["var"])) as (ramp, graph),
+        RampClient(ramp.config, scopes=scopes_for_writes(_write_kinds(graph, store))) as client,
+    ):
+        session = Session(client=client, environment=ramp.environment)
+        settled = settle_pending(store.journal(), client.config.timeout_s, _say)
+        # Writes an earlier run left unresolved may have landed while Ramp was being read:
+        # then read it again, after waiting them out, so the plan finds them by key.
+        live = ramp.snapshot if not settled else None
+        found = _plan(session, store, graph, plan_file, params, live)
+        if found is None:
+            return None
+        plan, snapshot = found
+        if publisher is not None:
+            publisher.wrote = True
+        report = _run(opts, session, store, graph, plan, snapshot, params)
     if not report.ok:
         _finish(report)  # raises, so the pull request hears why
     return report
@@ -160,10 +166,12 @@ def _plan(
     graph: DesiredGraph,
     plan_file: Path | None,
     params: dict[str, Any],
+    live: SnapshotPrefetch | None,
 ) -> tuple[Plan, Snapshot] | None:
+    """The plan to apply and the snapshot it was made from (`live`, when already read)."""
     state = store.load()
     if plan_file is not None:
-        plan, snapshot = _saved_plan(session, state, graph, plan_file, params)
+        plan, snapshot = _saved_plan(session, state, graph, plan_file, params, live)
     else:
         with reading("Reading Ramp"):
             plan, snapshot = plan_with_snapshot(
@@ -172,6 +180,7 @@ def _plan(
                 state,
                 environment=session.environment,
                 settings=settings_from(params),
+                snapshot=live,
             )
         out_console().print(human.render(plan), end="")
     if not plan.actionable:
@@ -188,7 +197,12 @@ def _plan(
 
 
 def _saved_plan(
-    session: Session, state: State, graph: DesiredGraph, plan_file: Path, params: dict[str, Any]
+    session: Session,
+    state: State,
+    graph: DesiredGraph,
+    plan_file: Path,
+    params: dict[str, Any],
+    live: SnapshotPrefetch | None,
 ) -> tuple[Plan, Snapshot]:
     """A saved plan, checked against a plan made now: nothing in the file but its choice of
     changes is trusted (requests and safety are what the manifests and Ramp give now)."""
@@ -196,7 +210,12 @@ def _saved_plan(
     settings = replace(settings_from(params), targets=(), excludes=())
     with reading("Reading Ramp"):
         fresh, snapshot = plan_with_snapshot(
-            session.client, graph, state, environment=session.environment, settings=settings
+            session.client,
+            graph,
+            state,
+            environment=session.environment,
+            settings=settings,
+            snapshot=live,
         )
         read_change_bills(session.client, snapshot, saved.changes)
     check_fresh(saved, state=state, graph=graph, snapshot=snapshot, environment=session.environment)
