@@ -14,7 +14,9 @@ from rampctl.cli.main import run
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_version_is_written_once_and_read_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_version_is_written_once_and_read_everywhere(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert "version" not in project and project["dynamic"] == ["version"]
     assert version("rampctl") == rampctl.__version__
