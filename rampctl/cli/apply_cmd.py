@@ -23,7 +23,7 @@ from rampctl.engine.bills import read_change_bills
 from rampctl.engine.changes import Action
 from rampctl.engine.plan import Plan
 from rampctl.engine.plan_trust import check_requests
-from rampctl.engine.planner import plan_with_snapshot
+from rampctl.engine.planner import narrow, plan_with_snapshot
 from rampctl.engine.record import StateRecorder
 from rampctl.engine.safety import check, payment_refusal
 from rampctl.engine.settle import settle_pending
@@ -201,6 +201,8 @@ def _saved_plan(
         read_change_bills(session.client, snapshot, saved.changes)
     check_fresh(saved, state=state, graph=graph, snapshot=snapshot, environment=session.environment)
     check_requests(saved, fresh)
+    known = graph.addresses() | set(state.resources)
+    saved = narrow(saved, known, tuple(params["target"]), tuple(params["exclude"]))
     safety = check(
         saved.changes,
         managed=len(state.resources),

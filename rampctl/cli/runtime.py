@@ -17,6 +17,7 @@ from rampctl.model.desired import DesiredGraph, build_graph
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.config import ClientConfig, config_from_env
 from rampctl.state.backend import StateBackend, is_remote, open_backend
+from rampctl.state.fold import JournaledBackend
 
 if TYPE_CHECKING:
     from rampctl.sandbox.embedded import RunningSandbox
@@ -92,8 +93,8 @@ def load_graph(opts: GlobalOptions, variables: Mapping[str, str]) -> DesiredGrap
 
 
 def state_store(opts: GlobalOptions) -> StateBackend:
-    """The state backend `--state` names, closed when the command ends."""
-    backend = open_backend(opts.state)
+    """The state backend `--state` names (journal folded on load), closed when the command ends."""
+    backend = JournaledBackend(open_backend(opts.state))
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.find_root().call_on_close(backend.close)

@@ -1,4 +1,4 @@
-"""Apply: carry out a plan's changes level by level, journaled, with state written after each write.
+"""Apply: carry out a plan's changes level by level, each write's outcome journaled at once.
 
 Within a level changes are independent and run with bounded parallelism under
 the client's shared rate limiter. A failure stops what depends on it; by default
@@ -246,11 +246,12 @@ def apply_changes(
     settings: ApplySettings,
     stop: threading.Event,
 ) -> ApplyReport:
-    """Apply changes in order; the state is written after every successful write."""
+    """Apply changes in order; each success is journaled at once, the state folded at the end."""
     applier = Applier(
         client=client, recorder=recorder, journal=journal, hooks=hooks, settings=settings, stop=stop
     )
     report = applier.run(changes)
+    recorder.fold()  # after a failure, the state backend's lock release folds instead
     if report.ok:
         journal.clear()
     return report
