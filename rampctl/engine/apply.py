@@ -251,9 +251,16 @@ def apply_changes(
         client=client, recorder=recorder, journal=journal, hooks=hooks, settings=settings, stop=stop
     )
     report = applier.run(changes)
-    recorder.fold()  # after a failure, the state backend's lock release folds instead
-    if report.ok:
-        journal.clear()
+    try:
+        recorder.fold()  # after a failure, the state backend's lock release folds instead
+        if report.ok:
+            journal.clear()
+    except OSError as exc:
+        raise StateNotSavedError(
+            f"{len(report.done)} change(s) were made and journaled, but the state could not "
+            f"be saved: {exc.strerror or exc}{_where(exc)}. Free disk space or make the state "
+            "writable, then run apply again: it folds the journal and finds every object by key."
+        ) from None
     return report
 
 
