@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from rampctl.sandbox import auth, spec
-from rampctl.sandbox.problems import ApiProblem, validation_error
+from rampctl.sandbox.problems import NOT_FOUND, ApiProblem, validation_error
 from rampctl.sandbox.settings import SandboxSettings
 from rampctl.sandbox.store import Filter, Store
 
@@ -76,6 +76,8 @@ def route(endpoint: Endpoint) -> Route:
     """The Starlette route serving `endpoint` under `/developer/v1`."""
 
     async def serve(request: Request) -> Response:
+        if request.app.state.settings.is_absent(endpoint.method, endpoint.template):
+            raise ApiProblem(404, NOT_FOUND, "The requested URL was not found on the server.")
         ctx = await _context(request, endpoint)
         reply = endpoint.handler(ctx)
         return render(endpoint, reply)
