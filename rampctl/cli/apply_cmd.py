@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-import time
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 import click
 
 from rampctl.cli.github_cmd import Publisher, apply_github_options
-from rampctl.cli.options import GlobalOptions, global_options
+from rampctl.cli.options import ApplyOptions, GlobalOptions, global_options, parsed
 from rampctl.cli.plan_cmd import plan_options, read_plan_file, settings_from
 from rampctl.cli.progress import ApplyProgress, reading
 from rampctl.cli.runtime import Session, load_graph, ramp_session, state_store
@@ -21,25 +17,22 @@ from rampctl.cli.ui import err_console, out_console
 from rampctl.engine.apply import ApplyReport, ApplySettings, apply_changes
 from rampctl.engine.bill_money import money_summary
 from rampctl.engine.bills import read_change_bills
-from rampctl.engine.changes import Action
 from rampctl.engine.plan import Plan
 from rampctl.engine.planner import plan_with_snapshot
+from rampctl.engine.policy import (
+    manual_contacts,
+    refuse_payments,
+    refuse_unsafe,
+    settle_pending,
+    write_scopes,
+)
 from rampctl.engine.record import StateRecorder
-from rampctl.engine.safety import payment_refusal
 from rampctl.engine.snapshot import Snapshot, read_snapshot
 from rampctl.engine.stale import check_fresh
-from rampctl.errors import (
-    ConfigError,
-    Interrupted,
-    OutcomeUncertainError,
-    PlanError,
-    RampctlError,
-    UnsafePlanError,
-)
+from rampctl.errors import ConfigError, Interrupted, OutcomeUncertainError, PlanError, RampctlError
 from rampctl.model.desired import DesiredGraph
-from rampctl.ramp.scopes import scopes_for_writes
 from rampctl.render import human
-from rampctl.state.backend import ApplyJournal, StateBackend
+from rampctl.state.backend import StateBackend
 
 
 @click.command()
@@ -93,17 +86,17 @@ from rampctl.state.backend import ApplyJournal, StateBackend
     help="Seconds to wait for another run's state lock.",
 )
 @apply_github_options
-@click.pass_context
-def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
+@parsed(ApplyOptions)
+def apply(ctx: click.Context, options: ApplyOptions) -> int:
     """Make Ramp match the manifests, and record what rampctl manages in the state.
 
     With PLAN_FILE (from `rampctl plan --out`), apply exactly that plan, refusing
     it (exit 4, nothing written) when the state, the manifests or Ramp changed
     since. Without it, plan now, show the plan and ask before applying.
     """
-    publisher = Publisher.for_params(params)
+    publisher = Publisher.for_options(options.github)
     try:
-        report = _apply(global_options(ctx), plan_file, params, publisher)
+        report = _apply(global_options(ctx), options, publisher)
     except RampctlError as exc:
         if publisher is not None:
             publisher.apply_failed(exc)
@@ -115,45 +108,41 @@ def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
 
 
 def _apply(
-    opts: GlobalOptions, plan_file: Path | None, params: dict[str, Any], publisher: Publisher | None
+    opts: GlobalOptions, options: ApplyOptions, publisher: Publisher | None
 ) -> ApplyReport | None:
     """Plan (or check the saved plan) and carry it out; None when there is nothing to apply."""
+    plan_file = options.plan_file
     if plan_file is not None and not plan_file.is_file():
         raise PlanError(f"{plan_file}: no such plan file; nothing was applied")
     store = state_store(opts)
-    with store.lock(command="apply", timeout=params["lock_timeout"]):
-        graph = load_graph(opts, params["var"])
-        scopes = scopes_for_writes(_write_kinds(graph, store))
-        with ramp_session(opts, scopes=scopes) as session:
-            _settle_pending(store.journal(), session.client.config.timeout_s)
-            found = _plan(session, store, graph, plan_file, params)
+    with store.lock(command="apply", timeout=options.lock_timeout):
+        graph = load_graph(opts, options.plan.variables)
+        with ramp_session(opts, scopes=write_scopes(graph, store.load())) as session:
+            settle_pending(store.journal(), session.client.config.timeout_s, say=_say)
+            found = _plan(session, store, graph, options)
             if found is None:
                 return None
             plan, snapshot = found
             if publisher is not None:
                 publisher.wrote = True
-            report = _run(opts, session, store, graph, plan, snapshot, params)
+            report = _run(opts, session, store, graph, plan, snapshot, options)
     if not report.ok:
         _finish(report)  # raises, so the pull request hears why
     return report
 
 
-def _write_kinds(graph: DesiredGraph, store: StateBackend) -> set[str]:
-    """The kinds apply may write: bills only when manifests or the state have some."""
-    kinds = {"vendors", "accounting"}
-    if graph.bills or any(r.kind == "bill" for r in store.load().resources.values()):
-        kinds.add("bills")
-    return kinds
+def _say(message: str) -> None:
+    err_console().print(message, markup=False)
 
 
 def _plan(
     session: Session,
     store: StateBackend,
     graph: DesiredGraph,
-    plan_file: Path | None,
-    params: dict[str, Any],
+    options: ApplyOptions,
 ) -> tuple[Plan, Snapshot] | None:
     state = store.load()
+    plan_file = options.plan_file
     if plan_file is not None:
         plan = read_plan_file(plan_file)
         with reading("Reading Ramp"):
@@ -169,53 +158,26 @@ def _plan(
                 graph,
                 state,
                 environment=session.environment,
-                settings=settings_from(params),
+                settings=settings_from(options.plan),
             )
         out_console().print(human.render(plan), end="")
     if not plan.actionable:
         err_console().print("Nothing to apply.", markup=False)
         return None
-    _check_safe(plan, params["allow_deletes"], params["allow_replace"])
-    interactive = plan_file is None and not params["auto_approve"]
+    refuse_unsafe(
+        plan, allow_deletes=options.allow_deletes, allow_replace=options.allow_replace
+    )
     # Worked out again from the changes and live bills, never taken from a plan file.
     money = money_summary(plan.changes, graph, snapshot.bills)
-    _check_payments(money, params, interactive=interactive)
-    if plan_file is None and not params["auto_approve"]:
+    refuse_payments(
+        money,
+        allow_payments=options.allow_payments,
+        limit=options.payment_limit,
+        interactive=options.interactive,
+    )
+    if options.interactive:
         _confirm()
     return plan, snapshot
-
-
-def _check_safe(plan: Plan, allow_deletes: bool, allow_replace: bool) -> None:
-    if plan.safety.reasons and not allow_deletes:
-        raise UnsafePlanError(
-            "refusing an unsafe plan (use --allow-deletes): " + "; ".join(plan.safety.reasons)
-        )
-    if plan.safety.replacements and not allow_replace:
-        raise UnsafePlanError(
-            "refusing to replace live objects (use --allow-replace): "
-            + "; ".join(plan.safety.replacements)
-        )
-
-
-def _check_payments(money: dict[str, Any], params: dict[str, Any], *, interactive: bool) -> None:
-    if params["allow_payments"]:
-        return
-    limit = _limit(params["payment_limit"])
-    reason = payment_refusal(money, limit=limit, interactive=interactive)
-    if reason is not None:
-        raise UnsafePlanError("refusing to move money: " + reason)
-
-
-def _limit(text: str | None) -> Decimal | None:
-    if text is None or not text.strip():
-        return None
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise ConfigError(f"--payment-limit {text!r} is not an amount like 5000.00") from None
-    if not value.is_finite() or value < 0:
-        raise ConfigError(f"--payment-limit {text!r} must be an amount of 0 or more")
-    return value
 
 
 def _confirm() -> None:
@@ -234,23 +196,18 @@ def _run(
     graph: DesiredGraph,
     plan: Plan,
     snapshot: Snapshot,
-    params: dict[str, Any],
+    options: ApplyOptions,
 ) -> ApplyReport:
     journal = store.journal()
-    manual_contacts = {
-        c.address
-        for c in plan.changes
-        if c.action is Action.MANUAL and any(f.path.startswith("contact.") for f in c.fields)
-    }
     recorder = StateRecorder(
         store=store,
         snapshot=snapshot,
         graph=graph,
         environment=session.environment,
-        contact_mismatch=manual_contacts,
+        contact_mismatch=manual_contacts(plan.changes),
     )
     settings = ApplySettings(
-        parallelism=params["parallelism"], continue_on_error=params["continue_on_error"]
+        parallelism=options.parallelism, continue_on_error=options.continue_on_error
     )
     with (
         stop_on_signals() as stop,
@@ -271,43 +228,6 @@ def _run(
     if report.ok:
         recorder.refresh(skip={c.address for c in plan.changes})
     return report
-
-
-def _settle_pending(journal: ApplyJournal, timeout_s: float) -> None:
-    """Before planning, let writes an interrupted run left open finish in Ramp, then forget them.
-
-    A write with no recorded outcome may still be in flight; Ramp ends a request within the
-    client's timeout, so after that the plan sees it, and matches its object by key.
-    """
-    pending = journal.pending()
-    if not pending:
-        return
-    wait_s = max(
-        (_remaining(e.time, timeout_s) for e in pending if e.status == "intended"), default=0
-    )
-    console = err_console()
-    if wait_s > 0:
-        console.print(
-            f"Waiting {wait_s:.0f} s for writes of an interrupted run that Ramp may "
-            "still be processing...",
-            markup=False,
-        )
-        time.sleep(wait_s)
-    console.print(
-        f"{len(pending)} write(s) of an interrupted run were left open; the plan "
-        "matches their objects in Ramp by key, so none is sent twice.",
-        markup=False,
-    )
-    journal.clear()
-
-
-def _remaining(stamp: str, timeout_s: float) -> float:
-    try:
-        started = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return timeout_s
-    age = (dt.datetime.now(dt.UTC) - started).total_seconds()
-    return min(timeout_s, max(0.0, timeout_s - age))
 
 
 def _finish(report: ApplyReport) -> int:
