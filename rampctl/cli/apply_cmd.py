@@ -23,10 +23,10 @@ from rampctl.engine.policy import (
     manual_contacts,
     refuse_payments,
     refuse_unsafe,
-    settle_pending,
     write_scopes,
 )
 from rampctl.engine.record import StateRecorder
+from rampctl.engine.settle import settle_pending
 from rampctl.engine.snapshot import Snapshot, read_snapshot
 from rampctl.engine.stale import check_fresh
 from rampctl.errors import ConfigError, Interrupted, OutcomeUncertainError, PlanError, RampctlError
@@ -118,7 +118,7 @@ def _apply(
     with store.lock(command="apply", timeout=options.lock_timeout):
         graph = load_graph(opts, options.plan.variables)
         with ramp_session(opts, scopes=write_scopes(graph, store.load())) as session:
-            settle_pending(store.journal(), session.client.config.timeout_s, say=_say)
+            settle_pending(store.journal(), session.client.config.timeout_s, _say)
             found = _plan(session, store, graph, options)
             if found is None:
                 return None

@@ -152,11 +152,18 @@ def _report_crash(exc: Exception, verbosity: int) -> int:
         console.print(text, markup=False, highlight=False)
     path = _write_debug_log(text)
     console.print(
-        f"error: unexpected {type(exc).__name__}; details in {path} (use -v for the traceback)",
+        f"error: unexpected {type(exc).__name__}{_first_line(exc)}; details in {path} "
+        "(use -v for the traceback)",
         markup=False,
         highlight=False,
     )
     return ExitCode.ERROR
+
+
+def _first_line(exc: Exception) -> str:
+    """`: <first line of the message>`, redacted like every log line, at most 200 characters."""
+    lines = redact(str(exc)).strip().splitlines()
+    return f": {lines[0][:200]}" if lines else ""
 
 
 def _write_debug_log(text: str) -> str:

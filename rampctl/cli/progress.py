@@ -49,15 +49,15 @@ class ApplyProgress:
         if self._bar is not None and self._task is not None:
             self._bar.update(self._task, description=f"{change.action} {change.address}")
 
-    def finished(self, change: Change, error: str | None) -> None:
-        """Advance the bar, or log one line."""
+    def finished(self, change: Change, error: str | None, *, uncertain: bool = False) -> None:
+        """Advance the bar, or log one line (the message itself is in the apply report)."""
         with self._lock:
             self.done += 1
             done = self.done
         if self._bar is not None and self._task is not None:
             self._bar.advance(self._task)
             return
-        status = "ok" if error is None else "FAILED"
+        status = "ok" if error is None else "UNCERTAIN" if uncertain else "FAILED"
         self.console.print(
             f"[{done}/{self.total}] {change.action} {change.address}: {status}",
             markup=False,

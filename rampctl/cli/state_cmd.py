@@ -10,9 +10,10 @@ import click
 
 from rampctl.cli.options import global_options
 from rampctl.cli.runtime import load_graph, ramp_session, state_store
+from rampctl.cli.state_share_cmd import lock_, pull, push
 from rampctl.cli.ui import err_console, out_console
 from rampctl.cli.variables import var_option
-from rampctl.engine.rebuild import rebuild_state
+from rampctl.engine.rebuild import read_rebuild_bills, rebuild_state
 from rampctl.engine.snapshot import read_snapshot
 from rampctl.errors import ConfigError, StateError
 from rampctl.ramp.scopes import READ_SCOPES
@@ -176,10 +177,11 @@ def moved(current: State, old: str, new: str) -> State:
 @state.command()
 @click.option("--force", is_flag=True, help="Do not ask for confirmation.")
 def unlock(force: bool) -> None:
-    """Remove the state lock left by a run that is gone or hung.
+    """Remove the state lock left by a run that is gone or hung (on every backend).
 
     Only do this when no other rampctl run is using the state: two runs writing at once
-    can lose changes.
+    can lose changes. A remote lock of a killed run also ends by itself when its lease runs
+    out (`RAMPCTL_LOCK_LEASE`, 120 s by default).
     """
     store = _store()
     holder = store.holder()
@@ -225,6 +227,7 @@ def rebuild(var: dict[str, str], lock_timeout: float) -> None:
         graph = load_graph(opts, var)
         with ramp_session(opts, scopes=READ_SCOPES) as session:
             snapshot = read_snapshot(session.client)
+            read_rebuild_bills(session.client, graph, snapshot)
         result = rebuild_state(store.load(), graph, snapshot, environment=session.environment)
         written = store.write(result.state)
     for address in result.ambiguous:
@@ -233,3 +236,8 @@ def rebuild(var: dict[str, str], lock_timeout: float) -> None:
         f"rebuilt the state: {len(written.resources)} objects found by key, "
         f"{len(result.missing)} not in Ramp (the next plan creates them); serial {written.serial}"
     )
+
+
+state.add_command(lock_)
+state.add_command(push)
+state.add_command(pull)

@@ -35,8 +35,8 @@ class ApplyHooks(Protocol):
     def started(self, change: Change) -> None:
         """A write is about to be sent."""
 
-    def finished(self, change: Change, error: str | None) -> None:
-        """A write ended (error is None on success)."""
+    def finished(self, change: Change, error: str | None, *, uncertain: bool = False) -> None:
+        """A write ended (error is None on success; `uncertain`: it may have happened)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -167,13 +167,14 @@ class Applier:
         target = self.report.uncertain if status == "uncertain" else self.report.failed
         with self._lock:
             target[change.address] = message
-        self.hooks.finished(change, message)
+        self.hooks.finished(change, message, uncertain=status == "uncertain")
 
     def _send(self, change: Change) -> WriteResult | tuple[str, str]:
         try:
             return perform(self.client, change)
         except OutcomeUncertainError as exc:
-            log.warning("outcome of %s %s is uncertain: %s", change.action, change.address, exc)
+            # Reported once, in the apply report; the log has it at debug level only.
+            log.debug("outcome of %s %s is uncertain: %s", change.action, change.address, exc)
             return "uncertain", str(exc)
         except RampctlError as exc:
             return "failed", str(exc)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from rampctl.errors import OutcomeUncertainError
+from rampctl.errors import OutcomeUncertainError, RampError
 from rampctl.model import money
 from rampctl.model import normalise as norm
 from rampctl.ramp.client import RampClient
@@ -27,12 +27,23 @@ from rampctl.ramp.models import (
 # --- reads ---------------------------------------------------------------------------------
 
 
-def find_by_key(bills: Iterable[Bill], invoice_number: str) -> list[Bill]:
-    """The non-archived bills among `bills` with this invoice number."""
+def find_by_key(
+    bills: Iterable[Bill], invoice_number: str, *, archived: bool = False
+) -> list[Bill]:
+    """The bills among `bills` with this invoice number (archived ones only if `archived`)."""
     wanted = invoice_number.strip()
     return [
-        b for b in bills if b.archived_at is None and (b.invoice_number or "").strip() == wanted
+        b
+        for b in bills
+        if (archived or b.archived_at is None) and (b.invoice_number or "").strip() == wanted
     ]
+
+
+def vendor_bills(client: RampClient, vendor_id: str) -> list[Bill]:
+    """Every bill of a vendor, archived ones included (Ramp lists those only on request)."""
+    return client.list_bills(vendor_id=vendor_id) + client.list_bills(
+        vendor_id=vendor_id, is_archived=True
+    )
 
 
 # --- views ---------------------------------------------------------------------------------
@@ -119,11 +130,16 @@ def payment_view(bill: Bill) -> dict[str, Any]:
 
 
 def create_bill(client: RampClient, body: dict[str, Any], invoice_number: str) -> Bill:
-    """Create a bill; after a lost answer, find it by vendor and invoice number instead."""
+    """Create a bill; after a lost answer, find it by vendor and invoice number instead
+    (archived ones too: a bill archived meanwhile was still created)."""
     try:
         created = client.create_bill(BillCreate(**body))
-    except OutcomeUncertainError:
-        found = find_by_key(client.list_bills(vendor_id=str(body["vendor_id"])), invoice_number)
+    except OutcomeUncertainError as uncertain:
+        try:
+            bills = vendor_bills(client, str(body["vendor_id"]))
+        except RampError:
+            raise uncertain from None
+        found = find_by_key(bills, invoice_number, archived=True)
         if len(found) == 1:
             return found[0]
         raise

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from rampctl.engine.bill_live import bill_view, find_by_key
+from rampctl.engine.bill_live import bill_view, find_by_key, vendor_bills
 from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields
@@ -126,7 +126,7 @@ def read_bills_by_id(client: RampClient, into: dict[str, Bill], ids: list[str]) 
 
 
 def _lister(client: RampClient, vendor_id: str) -> Any:
-    return lambda: client.list_bills(vendor_id=vendor_id)
+    return lambda: vendor_bills(client, vendor_id)
 
 
 def _banks(client: RampClient, vendor_id: str) -> Any:
@@ -184,8 +184,10 @@ def _match(ctx: PlanContext, desired: DesiredBill, vendor_id: str) -> Bill | Non
         live = ctx.snapshot.bills[entry.ramp_id]
     else:
         owned = ctx.owned_elsewhere(desired.address) | set(ctx.claimed_by)
-        vendor_bills = [b for b in ctx.snapshot.bills.values() if b.vendor.id == vendor_id]
-        found = [b for b in find_by_key(vendor_bills, desired.invoice_number) if b.id not in owned]
+        candidates = [
+            b for b in ctx.snapshot.bills.values() if b.vendor.id == vendor_id and b.id not in owned
+        ]
+        found = find_by_key(candidates, desired.invoice_number)
         if len(found) > 1:
             ids = ", ".join(sorted(b.id for b in found))
             message = (
@@ -193,10 +195,16 @@ def _match(ctx: PlanContext, desired: DesiredBill, vendor_id: str) -> Bill | Non
                 f"{desired.invoice_number!r} ({ids}); archive the extra ones in Ramp"
             )
             ctx.problem(desired, "spec.invoice_number", message)
-        live = found[0] if found else None
+        live = found[0] if found else _archived(candidates, desired)
     if live is not None:
         ctx.claim(live.id, desired.address)
     return live
+
+
+def _archived(bills: list[Bill], desired: DesiredBill) -> Bill | None:
+    """An archived bill with this key: never re-created (that would pay it again)."""
+    found = find_by_key(bills, desired.invoice_number, archived=True)
+    return found[0] if found else None
 
 
 class _Refs:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rampctl.engine.bill_live import bill_view, find_by_key, vendor_bills
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import accounting_vendor_view, fingerprint, vendor_view
 from rampctl.model import address as addr
+from rampctl.model.bills import DesiredBill
 from rampctl.model.desired import DesiredGraph
+from rampctl.ramp.client import RampClient
+from rampctl.ramp.models import Bill
 from rampctl.state.model import ResourceState, State
 
 
@@ -58,8 +63,63 @@ def rebuild_state(
             attributes=view,
             key=av.remote_id,
         )
+    resources |= _bills(graph, snapshot, result)
     unbound = base.model_copy(
         update={"resources": resources, "environment": None, "business_id": None}
     )
     result.state = unbound.bind(environment, snapshot.business.id)
     return result
+
+
+def _bills(graph: DesiredGraph, snapshot: Snapshot, result: Rebuilt) -> dict[str, ResourceState]:
+    """State entries for the Bill manifests whose bill is in Ramp (archived ones too)."""
+    resources: dict[str, ResourceState] = {}
+    for address, bill in sorted(graph.bills.items()):
+        live = _bill(bill, graph, snapshot)
+        if len(live) != 1:
+            (result.ambiguous if live else result.missing).append(address)
+            continue
+        view = bill_view(live[0])
+        resources[address] = ResourceState(
+            kind=addr.BILL,
+            ramp_id=live[0].id,
+            fingerprint=fingerprint(view),
+            attributes=view,
+            depends_on=bill.depends_on,
+            protect=bill.protect,
+            key=f"{live[0].vendor.id}:{bill.invoice_number}",
+        )
+    return resources
+
+
+def bill_vendor_id(bill: DesiredBill, graph: DesiredGraph, snapshot: Snapshot) -> str | None:
+    """The Ramp id of a bill's vendor: given, or its Vendor manifest's vendor found by key."""
+    if bill.vendor_id is not None:
+        return bill.vendor_id
+    vendor = graph.vendors.get(bill.vendor_address or "")
+    found = snapshot.vendors_by_key.get(vendor.key, []) if vendor is not None else []
+    return found[0].id if len(found) == 1 else None
+
+
+def read_rebuild_bills(client: RampClient, graph: DesiredGraph, snapshot: Snapshot) -> None:
+    """Read every bill (archived ones too) of the vendors that Bill manifests name."""
+    vendors = {v for b in graph.bills.values() if (v := bill_vendor_id(b, graph, snapshot))}
+    calls = {v: _lister(client, v) for v in sorted(vendors)}
+    for bills in client.run_concurrently(calls).values():
+        snapshot.bills.update({b.id: b for b in bills})
+
+
+def _lister(client: RampClient, vendor_id: str) -> Callable[[], list[Bill]]:
+    return lambda: vendor_bills(client, vendor_id)
+
+
+def _bill(bill: DesiredBill, graph: DesiredGraph, snapshot: Snapshot) -> list[Bill]:
+    """The live bills with this manifest's key: the active ones, else the archived ones
+    (an archived bill is recorded so that the next plan never pays it again)."""
+    vendor_id = bill_vendor_id(bill, graph, snapshot)
+    if vendor_id is None:
+        return []
+    mine = [b for b in snapshot.bills.values() if b.vendor.id == vendor_id]
+    return find_by_key(mine, bill.invoice_number) or find_by_key(
+        mine, bill.invoice_number, archived=True
+    )[:1]

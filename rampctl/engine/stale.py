@@ -69,7 +69,7 @@ def _create_target(change: Change, snapshot: Snapshot) -> str | None:
     if change.kind == addr.BILL and change.request is not None:
         vendor_id = change.request.get("vendor_id")
         bills = [b for b in snapshot.bills.values() if b.vendor.id == vendor_id]
-        if find_by_key(bills, str(change.request.get("invoice_number"))):
+        if find_by_key(bills, str(change.request.get("invoice_number")), archived=True):
             return f"{change.address}: a bill with this vendor and invoice number now exists"
     return None
 

@@ -28,7 +28,12 @@ class ClientConfig:
 
     `base_url` is scheme://host[:port] without the `/developer/v1` prefix. `rate_limit`
     requests per rolling `rate_window_s` is Ramp's documented limit; `max_retry_s` bounds the
-    total time spent retrying one request; `concurrency` bounds parallel calls.
+    total time spent retrying one request; `concurrency` bounds parallel calls. Writes wait
+    up to `timeout_s` for an answer (Ramp ends a request at 60 s), reads and the token request
+    up to `read_timeout_s` (both capped by `timeout_s`), connecting up to `connect_timeout_s`.
+    After `unreachable_after_s` of transport failures with no answer in between, the whole
+    client gives up (see `rampctl.ramp.health`), so an unreachable or hanging Ramp ends a run
+    within a minute.
     """
 
     base_url: str
@@ -37,6 +42,9 @@ class ClientConfig:
     rate_limit: int = 200
     rate_window_s: float = 10.0
     timeout_s: float = 75.0
+    read_timeout_s: float = 20.0
+    connect_timeout_s: float = 10.0
+    unreachable_after_s: float = 30.0
     max_retry_s: float = 60.0
     concurrency: int = 8
     retry_wait_initial_s: float = 0.5

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 import stamina
 
-from rampctl.errors import RampAuthError, RampError, RampScopeError
+from rampctl.errors import RampAuthError, RampError, RampScopeError, RampTransportError
 from rampctl.logs import register_secret
 from rampctl.ramp.auth import Token, TokenCache, parse_token
 from rampctl.ramp.config import API_PREFIX, ClientConfig
@@ -38,6 +38,7 @@ from rampctl.ramp.failures import (
     transport_error,
     uncertain,
 )
+from rampctl.ramp.health import Reachability
 from rampctl.ramp.limiter import RateLimiter
 from rampctl.ramp.scopes import scope_for
 
@@ -55,6 +56,22 @@ class _Retry(Exception):
         super().__init__(str(error))
         self.error = error
         self.rate_limited = rate_limited
+
+
+def _log_retry(details: stamina.instrumentation.RetryDetails) -> None:
+    """One readable line per retry, shown with -v (stamina's own lines are replaced)."""
+    cause = details.caused_by
+    error = cause.error if isinstance(cause, _Retry) else cause
+    log.info(
+        "retrying after %s (retry %d in %.1f s; %.1f s waited so far)",
+        error,
+        details.retry_num,
+        details.wait_for,
+        details.waited_so_far,
+    )
+
+
+stamina.instrumentation.set_on_retry_hooks([_log_retry])
 
 
 def _retry_hook(exc: Exception) -> bool | float:
@@ -104,6 +121,7 @@ class Requester:
             limit=config.rate_limit, window_s=config.rate_window_s, backoff_s=config.backoff_429_s
         )
         self._tokens = TokenCache(self._fetch_token)
+        self._health = Reachability(config.base_url, config.unreachable_after_s)
         self._lock = threading.Lock()
         self._sent = 0
         self._token_fetches = 0
@@ -163,6 +181,7 @@ class Requester:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _attempt(self, call: _Call, idempotent: bool, progress: _Progress) -> httpx.Response:
+        self._health.check()
         token = self._tokens.get()
         self._check_granted(call, token)
         response = self._send(call, token, idempotent, progress)
@@ -185,10 +204,14 @@ class Requester:
             response = self._http.send(request)
         except httpx.TransportError as exc:
             self._limiter.release(ticket, None)
-            raise self._transport_failure(exc, call, idempotent, progress) from None
+            failure = self._transport_failure(exc, call, idempotent, progress)
+            if isinstance(failure, _Retry) and isinstance(failure.error, RampTransportError):
+                self._health.failed(started, failure.error)
+            raise failure from None
         finally:
             with self._lock:
                 self._sent += 1
+        self._health.answered()
         pause = self._limiter.release(ticket, response.status_code, retry_after(response))
         log.debug(
             "%s %s -> %d in %.0f ms [x-trace-id %s]",
@@ -203,14 +226,31 @@ class Requester:
         return response
 
     def _build(self, call: _Call, token: Token | None) -> httpx.Request:
+        timeout = self._timeout(call.method, token is None)
         if token is None:  # the token request itself
             return self._http.build_request(
-                call.method, call.url, data=call.body, headers={"Authorization": self._basic()}
+                call.method,
+                call.url,
+                data=call.body,
+                headers={"Authorization": self._basic()},
+                timeout=timeout,
             )
         headers = {"Authorization": f"Bearer {token.value}"}
         return self._http.build_request(
-            call.method, call.url, params=call.params, json=call.body, headers=headers
+            call.method,
+            call.url,
+            params=call.params,
+            json=call.body,
+            headers=headers,
+            timeout=timeout,
         )
+
+    def _timeout(self, method: str, token: bool) -> httpx.Timeout:
+        """Writes wait for Ramp's own 60 s limit; reads and the token request give up sooner."""
+        config = self._config
+        read = config.timeout_s if method != "GET" and not token else config.read_timeout_s
+        whole = min(read, config.timeout_s)
+        return httpx.Timeout(whole, connect=min(config.connect_timeout_s, whole))
 
     def _transport_failure(
         self, exc: httpx.TransportError, call: _Call, idempotent: bool, progress: _Progress
@@ -288,6 +328,7 @@ class Requester:
         return token
 
     def _token_attempt(self, call: _Call, progress: _Progress) -> Token:
+        self._health.check()
         with self._lock:
             self._token_fetches += 1
         response = self._send(call, None, True, progress)

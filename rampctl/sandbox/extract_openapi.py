@@ -193,7 +193,7 @@ def _add_error_responses(op: dict[str, Any]) -> None:
 
 def main(argv: list[str]) -> int:
     """Write `openapi.json` beside this module from the document at argv[0]."""
-    source = Path(argv[0]) if argv else Path("../shared/ramp-openapi/developer-api.json")
+    source = Path(argv[0]) if argv else Path("tests/data/ramp-openapi/developer-api.json")
     document = json.loads(source.read_text(encoding="utf-8"))
     target = Path(__file__).with_name("openapi.json")
     target.write_text(json.dumps(extract(document), indent=1, sort_keys=True) + "\n", "utf-8")

@@ -7,6 +7,7 @@ commit a write and then drop the connection without a response.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import threading
 import time
@@ -19,7 +20,7 @@ from typing import Any
 from starlette.responses import JSONResponse
 
 from rampctl.sandbox import auth
-from rampctl.sandbox.problems import RATE_LIMITED, SERVER_ERROR, ApiProblem
+from rampctl.sandbox.problems import GATEWAY_TIMEOUT, RATE_LIMITED, SERVER_ERROR, ApiProblem
 from rampctl.sandbox.settings import SandboxSettings
 from rampctl.sandbox.spec import PREFIX
 from rampctl.sandbox.store import Store
@@ -30,6 +31,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+LATE_FAULTS = frozenset({"late_commit", "late_commit_drop"})
+log = logging.getLogger(__name__)
 
 
 class DroppedConnection(Exception):
@@ -130,6 +133,7 @@ class SandboxMiddleware:
         self.log = log
         self.limiter = RateLimiter()
         self.faults = FaultPicker()
+        self._late: set[asyncio.Task[None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI call."""
@@ -183,8 +187,26 @@ class SandboxMiddleware:
             await self.app(scope, receive, send)
         elif fault == "drop_after_commit" and method in WRITE_METHODS:
             await self.app(scope, receive, _dropping(send))
+        elif fault in LATE_FAULTS and method in WRITE_METHODS:
+            await self._late_commit(scope, receive, send, drop=fault == "late_commit_drop")
         else:
             await self.app(scope, receive, send)
+
+    async def _late_commit(self, scope: Scope, receive: Receive, send: Send, *, drop: bool) -> None:
+        """Answer a write 504 (or drop it) now and perform it `late_commit_ms` later, as a
+        Ramp whose gateway timed out while the write was still queued behind it."""
+        body = await _read_body(receive)
+        delay_s = self.settings.late_commit_ms / 1000
+        task = asyncio.get_running_loop().create_task(
+            _commit_later(self.app, dict(scope), body, delay_s)
+        )
+        self._late.add(task)
+        task.add_done_callback(self._late.discard)
+        if drop:
+            await send(_FAKE_START)
+            raise DroppedConnection("connection dropped; the write commits later (injected)")
+        problem = ApiProblem(504, GATEWAY_TIMEOUT, "Gateway timeout (injected fault)")
+        await _send_problem(problem, scope, receive, send)
 
     def _client_key(self, scope: Scope) -> str:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -225,6 +247,38 @@ _FAKE_START: Message = {
     "status": 200,
     "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
 }
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(bytes(message.get("body", b"")))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+async def _commit_later(app: ASGIApp, scope: Scope, body: bytes, delay_s: float) -> None:
+    """Replay a write against the app after `delay_s`, discarding its answer."""
+    await asyncio.sleep(delay_s)
+    delivered = {"yes": False}
+
+    async def replay() -> Message:
+        if delivered["yes"]:
+            return {"type": "http.disconnect"}
+        delivered["yes"] = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def discard(message: Message) -> None:
+        return None
+
+    try:
+        await app(scope, replay, discard)
+    except Exception:  # the late write failed: as in Ramp, nobody hears about it
+        log.exception("late commit of %s %s failed", scope.get("method"), scope.get("path"))
 
 
 async def _send_problem(problem: ApiProblem, scope: Scope, receive: Receive, send: Send) -> None:

@@ -11,8 +11,16 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["5xx", "slow", "drop_after_commit"]
-FAULT_KINDS: tuple[str, ...] = ("5xx", "slow", "drop_after_commit")
+FaultKind = Literal["5xx", "slow", "drop_after_commit", "late_commit", "late_commit_drop"]
+FAULT_KINDS: tuple[str, ...] = (
+    "5xx",
+    "slow",
+    "drop_after_commit",
+    "late_commit",
+    "late_commit_drop",
+)
+"""`late_commit` answers a write 504 at once and commits it `late_commit_ms` later;
+`late_commit_drop` does the same but drops the connection instead of answering."""
 InvalidScopeMode = Literal["reject", "subset"]
 
 
@@ -58,6 +66,7 @@ class SandboxSettings:
     fault_slow_rate: float = 0.0
     slow_ms: float = 5000
     fault_drop_after_commit_rate: float = 0.0
+    late_commit_ms: float = 2000
     fault_seed: int | None = None
     faults: list[FaultRule] = field(default_factory=list)
     invalid_scope_mode: InvalidScopeMode = "reject"

@@ -36,8 +36,8 @@ class Hooks:
     def started(self, change: Change) -> None:
         del change
 
-    def finished(self, change: Change, error: str | None) -> None:
-        del change, error
+    def finished(self, change: Change, error: str | None, *, uncertain: bool = False) -> None:
+        del change, error, uncertain
 
 
 def _update(vid: str, level: int, depends_on: tuple[str, ...] = ()) -> Change:

@@ -1,11 +1,8 @@
-"""Apply's rules before writing: scopes, refusals, manual contacts, an interrupted run's writes."""
+"""Apply's rules before writing: scopes, safety and payment refusals, manual contacts."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -15,17 +12,12 @@ from rampctl.engine.policy import (
     manual_contacts,
     refuse_payments,
     refuse_unsafe,
-    remaining,
-    settle_pending,
     write_scopes,
 )
 from rampctl.engine.safety import SafetyReport
 from rampctl.errors import UnsafePlanError
 from rampctl.model.desired import DesiredGraph
-from rampctl.state.journal import Journal
 from rampctl.state.model import ResourceState, State
-
-NOW = dt.datetime(2026, 1, 5, 12, 0, 0, tzinfo=dt.UTC)
 
 
 def _graph(**kinds: dict[str, object]) -> DesiredGraph:
@@ -85,48 +77,3 @@ def test_manual_contacts_are_the_manual_changes_to_a_contact() -> None:
         ),
     ]
     assert manual_contacts(changes) == {"vendor/a"}
-
-
-def _journal(tmp_path: Path, *started: dt.datetime) -> Journal:
-    journal = Journal(tmp_path / "journal.jsonl")
-    for n in range(len(started)):
-        journal.intend(op_id=f"op{n}", address=f"vendor/v{n}", action="create", key=f"v{n}")
-    lines = (tmp_path / "journal.jsonl").read_text().splitlines()
-    records = [json.loads(line) for line in lines]
-    for record, when in zip(records, started, strict=True):
-        record["time"] = when.isoformat()
-    (tmp_path / "journal.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
-    return journal
-
-
-def test_settle_pending_waits_out_the_request_timeout_then_forgets(tmp_path: Path) -> None:
-    journal = _journal(tmp_path, NOW - dt.timedelta(seconds=20))
-    assert len(journal.pending()) == 1
-    slept: list[float] = []
-    said: list[str] = []
-    settle_pending(journal, 75.0, say=said.append, sleep=slept.append, now=lambda: NOW)
-    assert slept == [pytest.approx(55.0)]
-    assert said[0].startswith("Waiting 55 s")
-    assert "none is sent twice" in said[1]
-    assert journal.pending() == []
-
-
-def test_settle_pending_does_not_wait_for_old_writes(tmp_path: Path) -> None:
-    journal = _journal(tmp_path, NOW - dt.timedelta(hours=1))
-    slept: list[float] = []
-    said: list[str] = []
-    settle_pending(journal, 75.0, say=said.append, sleep=slept.append, now=lambda: NOW)
-    assert slept == []
-    assert len(said) == 1
-    assert journal.pending() == []
-
-
-def test_settle_pending_without_open_writes_says_nothing(tmp_path: Path) -> None:
-    said: list[str] = []
-    settle_pending(Journal(tmp_path / "j.jsonl"), 75.0, say=said.append, sleep=pytest.fail)
-    assert said == []
-
-
-def test_remaining_of_an_unreadable_stamp_is_the_whole_timeout() -> None:
-    assert remaining("yesterday", 75.0, NOW) == 75.0
-    assert remaining((NOW - dt.timedelta(seconds=5)).isoformat(), 75.0, NOW) == 70.0

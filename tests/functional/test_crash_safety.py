@@ -7,10 +7,10 @@ serial that only grew.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
-import time
-from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,14 +23,19 @@ def _apply(project: Project, **env: str) -> subprocess.CompletedProcess[str]:
     return project.apply_in_subprocess(**env)
 
 
-def _keys(project: Project) -> list[str]:
+def _live_vendors(project: Project) -> list[dict[str, Any]]:
     with project.api() as api:
-        vendors = []
+        vendors: list[dict[str, Any]] = []
         url: str | None = "/vendors?page_size=100"
         while url:
             page = api.get(url).json()
             vendors += page["data"]
             url = page["page"]["next"]
+    return vendors
+
+
+def _keys(project: Project) -> list[str]:
+    vendors = _live_vendors(project)
     return sorted(v["external_vendor_id"] for v in vendors if v.get("external_vendor_id"))
 
 
@@ -77,54 +82,76 @@ def test_commit_then_dropped_connection_is_resolved_by_key(project: Project) -> 
     assert len(posts) == len(created - {"acme-cloud", "globex-logistics", "initech"})
 
 
-def test_sigterm_stops_new_writes_and_exits_143(project: Project, tmp_path: Path) -> None:
-    project.sandbox.settings.latency_ms = 300
-    proc = project.start_apply()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if any(
-            r.method == "POST" and r.path.endswith("/vendors")
-            for r in project.sandbox.request_log()
-        ):
-            break
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
-    signalled_wall = time.time()
-    signalled = time.monotonic()
-    out, err = proc.communicate(timeout=30)
+class SignalOnSlowWrite:
+    """Sends SIGTERM to the apply process the moment the sandbox takes its "slow" write.
+
+    The signal thus lands while exactly that write is in flight (the functional apply runs one
+    write at a time), so the tests check what apply does after it, not how fast the machine is.
+    """
+
+    def __init__(self, project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.project = project
+        self.pid = 0
+        #: Writes the sandbox had completed when the signal was sent.
+        self.writes_before: list[str] | None = None
+        self._take_fault = project.sandbox.settings.take_fault
+        monkeypatch.setattr(project.sandbox.settings, "take_fault", self._take)
+
+    def _take(self, method: str, path: str) -> str | None:
+        fault = self._take_fault(method, path)
+        if fault == "slow" and self.writes_before is None:
+            self.writes_before = self.project.writes()
+            os.kill(self.pid, signal.SIGTERM)
+        return fault
+
+    def start(self, **env: str) -> subprocess.Popen[str]:
+        """Start apply in its own process; it is signalled at its slow write."""
+        proc = self.project.start_apply(**env)
+        self.pid = proc.pid
+        return proc
+
+
+def _slow_vendor_create(project: Project, slow_ms: int) -> None:
+    project.sandbox.settings.slow_ms = slow_ms
+    project.sandbox.settings.faults.append(
+        FaultRule(kind="slow", method="POST", path="/developer/v1/vendors", count=1)
+    )
+
+
+def test_sigterm_finishes_the_write_in_flight_starts_no_other_and_exits_143(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _slow_vendor_create(project, 2_000)  # well within the stop grace (8 s)
+    existing = {v["id"] for v in _live_vendors(project)}
+    trigger = SignalOnSlowWrite(project, monkeypatch)
+    proc = trigger.start()
+    out, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, out + err
-    assert time.monotonic() - signalled < 10
-    after = [
-        r
-        for r in project.sandbox.request_log()
-        if r.started_at > signalled_wall + 1 and r.method != "GET"
-    ]
-    assert after == []
+    assert "SIGTERM: finishing writes in flight" in err
     assert not (project.root / "rampctl.state.json.lock.json").exists()
-    project.sandbox.settings.latency_ms = 0
+    created = [v["id"] for v in _live_vendors(project) if v["id"] not in existing]
+    assert len(created) == 1  # the change in flight finished ...
+    state = StateStore(project.root / "rampctl.state.json").load()
+    assert created[0] in {r.ramp_id for r in state.resources.values()}  # ... and was recorded
+    assert trigger.writes_before is not None
+    after = project.writes()[len(trigger.writes_before) :]
+    assert after[0] == "POST /developer/v1/vendors"
+    assert all(w.endswith(f"/vendors/{created[0]}") for w in after[1:])  # no other change
     assert _apply(project).returncode == 0
     keys = _keys(project)
     assert len(keys) == len(set(keys))
 
 
-def test_sigterm_exits_in_time_even_with_a_write_hanging_in_ramp(project: Project) -> None:
-    project.sandbox.settings.slow_ms = 12_000
-    project.sandbox.settings.faults.append(
-        FaultRule(kind="slow", method="POST", path="/developer/v1/vendors", count=1)
-    )
-    proc = project.start_apply(RAMPCTL_TIMEOUT="15")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(
-        r.path.endswith("/accounting/vendors") for r in project.sandbox.request_log()
-    ):  # the plan's reads are done; the first vendor create is about to hang
-        time.sleep(0.05)
-    time.sleep(2.0)
-    proc.send_signal(signal.SIGTERM)
-    signalled = time.monotonic()
-    out, err = proc.communicate(timeout=30)
+def test_sigterm_leaves_a_write_hanging_in_ramp_to_the_next_run(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _slow_vendor_create(project, 12_000)  # longer than the stop grace: apply must not wait
+    trigger = SignalOnSlowWrite(project, monkeypatch)
+    proc = trigger.start(RAMPCTL_TIMEOUT="15")
+    out, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, out + err
-    assert time.monotonic() - signalled < 10
     assert "still in flight when the run was stopped" in out
+    assert not (project.root / "rampctl.state.json.lock.json").exists()
     finished = _apply(project, RAMPCTL_TIMEOUT="15")  # waits until the hanging write is settled
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert "Waiting" in finished.stderr

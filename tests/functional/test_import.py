@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -195,13 +194,10 @@ def generated(
 
 
 def test_import_of_a_generated_business_of_2000_vendors(generated: Project) -> None:
-    started = time.perf_counter()
     result = generated.rampctl("import")
-    took = time.perf_counter() - started
     assert result.code == 0, result.err
     assert "imported 2000 vendors and 200 accounting vendors in 2 files" in result.out
     assert "warning" not in result.err
-    assert took < 60
     plan = generated.rampctl("plan", "--detailed-exitcode")
     assert plan.code == 0, plan.out[-2000:] + plan.err[-2000:]
 

@@ -3,7 +3,6 @@ and random input only ever fails with the manifest error type."""
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -93,19 +92,17 @@ def test_recursive_alias_is_bounded() -> None:
     assert "nesting deeper than" in info.value.problems[0].message
 
 
-def test_alias_doubling_is_bounded_in_time_and_memory() -> None:
+def test_alias_doubling_is_refused_before_it_expands() -> None:
     text = "a0: &a0 [x, x]\n" + "".join(
         f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]\n" for i in range(1, 31)
     )
     tracemalloc.start()
-    started = time.monotonic()
     try:
         with pytest.raises(ParseFailure):
             parse_yaml(text, "f.yaml")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert time.monotonic() - started < 5
     assert peak < 64 * 1024 * 1024
 
 

@@ -1,7 +1,8 @@
 """Validate requests the client built against Ramp's OpenAPI document (strict mode).
 
 Uses the sandbox's in-scope copy (`rampctl/sandbox/openapi.json`) when it exists, else
-Ramp's 2025 document with the 2026 `external_vendor_id` additions patched in. Strict: every
+Ramp's 2025 document (shipped in `tests/data/ramp-openapi/`) with the 2026
+`external_vendor_id` additions patched in. Strict: every
 object schema refuses properties it does not declare, and every query parameter must be
 declared by the operation.
 
@@ -25,13 +26,13 @@ from openapi_schema_validator import OAS30WriteValidator, oas30_format_checker
 
 ROOT = Path(__file__).resolve().parents[2]
 SANDBOX_SPEC = ROOT / "rampctl" / "sandbox" / "openapi.json"
-SHARED_SPEC = ROOT / ".." / "shared" / "ramp-openapi" / "developer-api.json"
+RAMP_SPEC = ROOT / "tests" / "data" / "ramp-openapi" / "developer-api.json"
 
 
 @cache
 def spec() -> dict[str, Any]:
     """The strict spec used for validation."""
-    path = SANDBOX_SPEC if SANDBOX_SPEC.exists() else SHARED_SPEC
+    path = SANDBOX_SPEC if SANDBOX_SPEC.exists() else RAMP_SPEC
     document = json.loads(path.read_text(encoding="utf-8"))
     _add_external_vendor_id(document)
     for schema in document["components"]["schemas"].values():
@@ -43,7 +44,7 @@ def spec() -> dict[str, Any]:
 
 def _ramp_discriminator() -> dict[str, Any]:
     """The payment-details discriminator of Ramp's own document."""
-    document = json.loads(SHARED_SPEC.read_text(encoding="utf-8"))
+    document = json.loads(RAMP_SPEC.read_text(encoding="utf-8"))
     union = document["components"]["schemas"]["ApiCreateBillPaymentRequestBody"]
     return dict(union["discriminator"])
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from rampctl.sandbox import seed_demo
@@ -63,10 +61,8 @@ def test_empty_has_no_vendors() -> None:
     assert store.count("vendor") == 0 and store.count("entity") == 2
 
 
-def test_generator_shape_and_speed() -> None:
-    started = time.monotonic()
+def test_generator_shape() -> None:
     store = _seeded("5000")
-    assert time.monotonic() - started < 10
     assert store.count("vendor") == 5000 and store.count("contact") == 5000
     assert store.count("user") == 1000 and store.count("accounting_vendor") == 500
     linked = store.count("vendor", [Filter(path="$._accounting_ramp_id", op="IS NOT", value=None)])

@@ -1,0 +1,63 @@
+"""Bills under hostile conditions: late commits, lost state and edited plans never pay twice."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rampctl.sandbox.settings import FaultRule
+from tests.functional.conftest import Project
+from tests.functional.test_bills import _apply, _bill_writes, _bills, _bills_api, _write_bill
+
+
+def _late_commit(project: Project, kind: str) -> None:
+    """The next POST /bills is answered at once (504 or dropped) and committed 1 s later;
+    the request timeout is 3 s (see conftest), so a client that waits it out sees the bill."""
+    project.sandbox.settings.late_commit_ms = 1000
+    project.sandbox.settings.faults.append(
+        FaultRule(kind=kind, method="POST", path="/developer/v1/bills", count=1)  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("kind", ["late_commit", "late_commit_drop"])
+def test_a_bill_committed_late_is_found_and_not_sent_again(project: Project, kind: str) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0  # vendors first
+    _write_bill(project)
+    _late_commit(project, kind)
+    first = _apply(project)
+    assert first.code == 6, first.out + first.err
+    assert "uncertain: bill/acme-inv-2001" in first.out
+    second = _apply(project)  # at once: the bill is not in Ramp yet
+    assert second.code == 0, second.out + second.err
+    assert "Waiting" in second.err
+    assert len(_bills(project, "INV-2001")) == 1
+    assert len([w for w in _bill_writes(project) if w.startswith("POST")]) == 1
+    assert project.rampctl("plan", "--detailed-exitcode").code == 0
+
+
+@pytest.mark.parametrize("rebuild", [True, False])
+def test_an_archived_bill_is_not_paid_again_after_state_loss(
+    project: Project, rebuild: bool
+) -> None:
+    _write_bill(project)
+    assert _apply(project).code == 0
+    [bill] = _bills(project, "INV-2001")
+    with _bills_api(project) as api:
+        archived = api.delete(f"/bills/{bill['id']}")
+    assert archived.status_code in (200, 204), archived.text
+    (project.root / "rampctl.state.json").unlink()
+    if rebuild:
+        rebuilt = project.rampctl("state", "rebuild")
+        assert rebuilt.code == 0, rebuilt.out + rebuilt.err
+        state = json.loads((project.root / "rampctl.state.json").read_text())
+        assert state["resources"]["bill/acme-inv-2001"]["ramp_id"] == bill["id"]
+    project.sandbox.clear_log()
+    plan = json.loads(project.rampctl("plan", "--json").out)
+    actions = [c["action"] for c in plan["changes"] if c["kind"] == "bill"]
+    assert actions == ["manual"]
+    assert plan["money"]["payments"]["count"] == 0
+    result = _apply(project)
+    assert result.code == 0, result.out + result.err
+    assert _bill_writes(project) == []
+    assert len(_bills(project, "INV-2001", archived=True)) == 1
