@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -18,6 +19,7 @@ from rampctl.engine.apply import ApplyReport, ApplySettings, apply_changes
 from rampctl.engine.bill_money import money_summary
 from rampctl.engine.bills import read_change_bills
 from rampctl.engine.plan import Plan
+from rampctl.engine.plan_trust import check_requests
 from rampctl.engine.planner import plan_with_snapshot
 from rampctl.engine.policy import (
     manual_contacts,
@@ -26,13 +28,15 @@ from rampctl.engine.policy import (
     write_scopes,
 )
 from rampctl.engine.record import StateRecorder
+from rampctl.engine.safety import check
 from rampctl.engine.settle import settle_pending
-from rampctl.engine.snapshot import Snapshot, read_snapshot
+from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.stale import check_fresh
 from rampctl.errors import ConfigError, Interrupted, OutcomeUncertainError, PlanError, RampctlError
 from rampctl.model.desired import DesiredGraph
 from rampctl.render import human
 from rampctl.state.backend import StateBackend
+from rampctl.state.model import State
 
 
 @click.command()
@@ -100,10 +104,12 @@ def apply(ctx: click.Context, options: ApplyOptions) -> int:
     except RampctlError as exc:
         if publisher is not None:
             publisher.apply_failed(exc)
+            publisher.close()
         raise
     code = _finish(report) if report is not None else 0
     if publisher is not None:
         publisher.apply_done(_counts(report))
+        publisher.close()
     return code
 
 
@@ -113,7 +119,11 @@ def _apply(
     """Plan (or check the saved plan) and carry it out; None when there is nothing to apply."""
     plan_file = options.plan_file
     if plan_file is not None and not plan_file.is_file():
-        raise PlanError(f"{plan_file}: no such plan file; nothing was applied")
+        raise PlanError(
+            f"{plan_file}: no such plan file; nothing was applied (in CI: no reviewed plan was "
+            "found for this merge: its artifact expired, the plan job did not run or failed, "
+            "or the job lacks `actions: read`)"
+        )
     store = state_store(opts)
     with store.lock(command="apply", timeout=options.lock_timeout):
         graph = load_graph(opts, options.plan.variables)
@@ -144,13 +154,7 @@ def _plan(
     state = store.load()
     plan_file = options.plan_file
     if plan_file is not None:
-        plan = read_plan_file(plan_file)
-        with reading("Reading Ramp"):
-            snapshot = read_snapshot(session.client)
-            read_change_bills(session.client, snapshot, plan.changes)
-        check_fresh(
-            plan, state=state, graph=graph, snapshot=snapshot, environment=session.environment
-        )
+        plan, snapshot = _saved_plan(session, state, graph, plan_file, options)
     else:
         with reading("Reading Ramp"):
             plan, snapshot = plan_with_snapshot(
@@ -168,7 +172,7 @@ def _plan(
         plan, allow_deletes=options.allow_deletes, allow_replace=options.allow_replace
     )
     # Worked out again from the changes and live bills, never taken from a plan file.
-    money = money_summary(plan.changes, graph, snapshot.bills)
+    money = money_summary(plan.changes, snapshot.bills)
     refuse_payments(
         money,
         allow_payments=options.allow_payments,
@@ -178,6 +182,29 @@ def _plan(
     if options.interactive:
         _confirm()
     return plan, snapshot
+
+
+def _saved_plan(
+    session: Session, state: State, graph: DesiredGraph, plan_file: Path, options: ApplyOptions
+) -> tuple[Plan, Snapshot]:
+    """A saved plan, checked against a plan made now: nothing in the file but its choice of
+    changes is trusted (requests and safety are what the manifests and Ramp give now)."""
+    saved = read_plan_file(plan_file)
+    settings = replace(settings_from(options.plan), targets=(), excludes=())
+    with reading("Reading Ramp"):
+        fresh, snapshot = plan_with_snapshot(
+            session.client, graph, state, environment=session.environment, settings=settings
+        )
+        read_change_bills(session.client, snapshot, saved.changes)
+    check_fresh(saved, state=state, graph=graph, snapshot=snapshot, environment=session.environment)
+    check_requests(saved, fresh)
+    safety = check(
+        saved.changes,
+        managed=len(state.resources),
+        desired=len(graph.addresses()),
+        settings=settings.safety,
+    )
+    return replace(saved, safety=safety), snapshot
 
 
 def _confirm() -> None:

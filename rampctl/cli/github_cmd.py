@@ -22,6 +22,7 @@ from rampctl.github.context import RunContext, check_workspace
 from rampctl.github.drift import sync_drift_issue
 from rampctl.github.plan_comment import error_body, plan_body, post_plan
 from rampctl.github.reviewed import fetch_plan, merged_pull_request, refused_text, report_apply
+from rampctl.github.sticky import fenced
 from rampctl.logs import redact
 from rampctl.render import markdown
 
@@ -87,6 +88,10 @@ class Publisher:
             GitHub.from_env(), run, workspace, comment=options.comment, drift=options.drift_issue
         )
 
+    def close(self) -> None:
+        """Close the connection to GitHub."""
+        self.gh.close()
+
     def plan_made(self, plan: Plan) -> None:
         """Comment, update the drift issue and write the full plan to the job summary."""
         self.run.write_summary(markdown.render(plan, max_chars=1_000_000))
@@ -97,6 +102,7 @@ class Publisher:
 
     def plan_failed(self, exc: RampctlError) -> None:
         """Show a plan that could not be made as such in the pull-request comment."""
+        self.run.write_summary(f"### rampctl plan failed\n\n{fenced(redact(str(exc)))}")
         if self.comment:
             body = error_body(redact(str(exc)), self.run, self.workspace)
             what = "update the pull-request comment"
@@ -168,9 +174,13 @@ def fetch_plan_cmd(out: Path, github_workspace: str) -> int:
     workspace = check_workspace(github_workspace)
     out.unlink(missing_ok=True)  # never leave an older plan where apply will look
     run = RunContext.from_env()
-    with GitHub.from_env() as gh:
-        pull = merged_pull_request(gh, run.sha)
-        name = fetch_plan(gh, pull, workspace, out)
+    try:
+        with GitHub.from_env() as gh:
+            pull = merged_pull_request(gh, run.sha)
+            name = fetch_plan(gh, pull, workspace, out)
+    except GitHubError as exc:
+        run.write_summary(f"### rampctl: no reviewed plan\n\n{fenced(redact(str(exc)))}")
+        raise
     err_console().print(
         f"Fetched the reviewed plan of pull request #{pull['number']} ({name}) to {out}",
         markup=False,

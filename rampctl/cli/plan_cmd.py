@@ -22,6 +22,7 @@ from rampctl.cli.runtime import load_graph, ramp_session, state_store
 from rampctl.cli.ui import err_console, out_console
 from rampctl.cli.variables import var_option
 from rampctl.engine.plan import Plan
+from rampctl.engine.plan_trust import check_consistent
 from rampctl.engine.planner import PlanSettings, make_plan
 from rampctl.engine.safety import SafetySettings
 from rampctl.errors import ExitCode, PlanError, RampctlError
@@ -125,6 +126,7 @@ def plan(ctx: click.Context, options: PlanCommandOptions) -> int:
     except RampctlError as exc:
         if publisher is not None:
             publisher.plan_failed(exc)
+            publisher.close()
         raise
     print_plan(result, options.output)
     out = options.out
@@ -134,6 +136,7 @@ def plan(ctx: click.Context, options: PlanCommandOptions) -> int:
         )
     if publisher is not None:
         publisher.plan_made(result)
+        publisher.close()
     return ExitCode.CHANGES if options.detailed_exitcode and result.has_changes else ExitCode.OK
 
 
@@ -168,9 +171,11 @@ def show(ctx: click.Context, options: ShowOptions) -> None:
 
 
 def read_plan_file(path: Path) -> Plan:
-    """Read and verify a saved plan."""
+    """Read a saved plan, refusing one whose checksum or money does not match its requests."""
     try:
-        return Plan.loads(path.read_text(encoding="utf-8"))
+        plan = Plan.loads(path.read_text(encoding="utf-8"))
+        check_consistent(plan)
+        return plan
     except PlanError as exc:
         raise PlanError(f"{path}: {exc}") from None
 

@@ -14,9 +14,7 @@ from typing import Any
 from rampctl.engine.bill_live import bill_view
 from rampctl.engine.changes import Action, Change
 from rampctl.model import address as addr
-from rampctl.model import money
-from rampctl.model.bills import DesiredBill, bill_total
-from rampctl.model.desired import DesiredGraph
+from rampctl.model import money, payments
 from rampctl.ramp.models import Bill
 
 SECTIONS = ("create", "payments", "update", "archive")
@@ -27,17 +25,24 @@ def empty_money() -> dict[str, Any]:
     return {**{s: {"count": 0, "totals": {}} for s in SECTIONS}, "bills": []}
 
 
-def money_summary(
-    changes: list[Change], graph: DesiredGraph, bills: dict[str, Bill]
-) -> dict[str, Any]:
-    """The money section for the bill changes among `changes`."""
+def money_summary(changes: list[Change], bills: dict[str, Bill]) -> dict[str, Any]:
+    """The money section for the bill changes among `changes`.
+
+    Amounts come from the request bodies the changes send (and, for an update, the live
+    bill's lines the update leaves alone): what is shown and gated is what is sent.
+    """
     entries = []
     for change in changes:
         if change.kind != addr.BILL:
             continue
-        entry = _entry(change, graph.bills.get(change.address), bills.get(change.ramp_id or ""))
+        entry = _entry(change, bills.get(change.ramp_id or ""))
         if entry is not None:
             entries.append(entry)
+    return summarise(entries)
+
+
+def summarise(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The money section (counts and per-currency totals) of these bill entries."""
     summary = empty_money()
     sums: dict[str, dict[str, int]] = {s: defaultdict(int) for s in SECTIONS}
     for entry in entries:
@@ -55,40 +60,92 @@ def money_summary(
     return summary
 
 
-def _entry(change: Change, desired: DesiredBill | None, live: Bill | None) -> dict[str, Any] | None:
-    if change.action is Action.CREATE and desired is not None:
-        return _created(change, desired)
+def _entry(change: Change, live: Bill | None) -> dict[str, Any] | None:
+    if change.action is Action.CREATE and change.request:
+        return _created(change, change.request)
     if change.action in (Action.UPDATE, Action.ADOPT) and change.request and live is not None:
         entry = _live(change, live, "update")
-        if desired is not None:
-            after = bill_total(desired.fields, live.currency)
-            entry["total"] = money.minor_text(after, live.currency)
-            entry["lines"] = lines_of(desired.fields)
-            raised = after - live.amount.amount
-            if raised > 0 and not live.paid:  # the scheduled payment grows: gate it too
-                entry["new_payment"] = money.minor_text(raised, live.currency)
+        lines = _sent_lines(change.request, bill_view(live))
+        after = _total(lines, live.currency)
+        entry["total"] = money.minor_text(after, live.currency)
+        entry["lines"] = lines
+        raised = after - live.amount.amount
+        if raised > 0 and not live.paid:  # the scheduled payment grows: gate it too
+            entry["new_payment"] = money.minor_text(raised, live.currency)
         return entry
     if change.action is Action.ARCHIVE and live is not None:
         return _live(change, live, "archive")
     return None
 
 
-def _created(change: Change, desired: DesiredBill) -> dict[str, Any]:
-    payment = desired.payment
+def _created(change: Change, body: dict[str, Any]) -> dict[str, Any]:
+    currency = str(body["invoice_currency"])
+    lines = _sent_lines(body, {"line_items": [], "inventory_line_items": []})
+    total = money.minor_text(_total(lines, currency), currency)
+    details = body.get("payment_details") or {}
+    moves = payments.moves_money(str(body["payment_method"]), details.get("transaction_id"))
     return {
         "address": change.address,
         "action": change.action.value,
         "section": "create",
         "name": change.name,
-        "invoice_number": desired.invoice_number,
-        "currency": desired.currency,
-        "total": money.minor_text(desired.total_minor, desired.currency),
-        "payment_method": payment["method"],
-        "pays_on": payment.get("arrival_date") or payment.get("payment_date"),
-        "new_payment": (
-            money.minor_text(desired.total_minor, desired.currency) if desired.moves_money else None
-        ),
-        "lines": lines_of(desired.fields),
+        "invoice_number": body["invoice_number"],
+        "currency": currency,
+        "total": total,
+        "payment_method": body["payment_method"],
+        "pays_on": details.get("payment_arrival_date") or details.get("payment_date"),
+        "new_payment": total if moves else None,
+        "lines": lines,
+    }
+
+
+def _sent_lines(body: dict[str, Any], view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The lines a bill has once `body` is sent: the body's, else the live view's."""
+    plain = [
+        {"memo": item.get("memo"), "amount": str(item["amount"])}
+        for item in body.get("line_items", view["line_items"])
+    ]
+    inventory = []
+    for item in body.get("inventory_line_items", view["inventory_line_items"]):
+        quantity = int(item.get("unit_quantity", item.get("quantity", 0)))
+        price = Decimal(str(item["unit_price"]))
+        inventory.append(
+            {
+                "memo": item.get("memo"),
+                "quantity": quantity,
+                "unit_price": str(item["unit_price"]),
+                "amount": str(price * quantity),
+            }
+        )
+    return plain + inventory
+
+
+def _total(lines: list[dict[str, Any]], currency: str) -> int:
+    return sum(money.to_minor(Decimal(line["amount"]), currency) for line in lines)
+
+
+def entry_for_request(change: Change, shown: dict[str, Any]) -> dict[str, Any] | None:
+    """The money entry a plan file's bill change implies, from its request body and (for an
+    update) the before total and untouched lines the file shows; None if it has no entry."""
+    if change.action is Action.CREATE and change.request:
+        return _created(change, change.request)
+    if change.action not in (Action.UPDATE, Action.ADOPT) or not change.request:
+        return None
+    lines = shown.get("lines") or []
+    view = {
+        "line_items": [x for x in lines if "quantity" not in x],
+        "inventory_line_items": [x for x in lines if "quantity" in x],
+    }
+    currency = str(shown.get("currency"))
+    after_lines = _sent_lines(change.request, view)
+    after = _total(after_lines, currency)
+    before = money.to_minor(Decimal(str(shown.get("before_total") or 0)), currency)
+    raised = after - before
+    return {
+        **shown,
+        "total": money.minor_text(after, currency),
+        "lines": after_lines,
+        "new_payment": money.minor_text(raised, currency) if raised > 0 else None,
     }
 
 
@@ -107,23 +164,5 @@ def _live(change: Change, live: Bill, section: str) -> dict[str, Any]:
         "payment_method": payment.get("method"),
         "pays_on": payment.get("arrival_date") or payment.get("payment_date"),
         "new_payment": None,
-        "lines": lines_of(view),
+        "lines": _sent_lines({}, view),
     }
-
-
-def lines_of(fields: dict[str, Any]) -> list[dict[str, Any]]:
-    """The lines of comparable bill fields as the money summary lists them."""
-    out: list[dict[str, Any]] = [
-        {"memo": line["memo"], "amount": line["amount"]} for line in fields["line_items"]
-    ]
-    for line in fields["inventory_line_items"]:
-        price = Decimal(line["unit_price"])
-        out.append(
-            {
-                "memo": line["memo"],
-                "quantity": line["quantity"],
-                "unit_price": line["unit_price"],
-                "amount": str(price * int(line["quantity"])),
-            }
-        )
-    return out

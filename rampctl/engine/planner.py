@@ -100,7 +100,7 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
         manifest_digest=ctx.graph.digest,
         fingerprints={a: f for a, f in ctx.fingerprints.items() if a in targets},
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        money=money_summary(changes, ctx.graph, ctx.snapshot.bills),
+        money=money_summary(changes, ctx.snapshot.bills),
     )
 
 

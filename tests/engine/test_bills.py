@@ -60,8 +60,7 @@ def test_rent_example_declares_a_year_of_bills() -> None:
 
 
 def test_money_summary_of_no_changes_is_empty() -> None:
-    graph = build_graph(load_manifests(REPO / "examples" / "bills"))
-    summary = money_summary([], graph, {})
+    summary = money_summary([], {})
     assert summary["create"] == {"count": 0, "totals": {}}
     assert summary["bills"] == []
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from rampctl.engine.plan import checksum
 from rampctl.sandbox.settings import FaultRule
 from tests.functional.conftest import Project
 from tests.functional.test_bills import _apply, _bill_writes, _bills, _bills_api, _write_bill
@@ -61,3 +65,72 @@ def test_an_archived_bill_is_not_paid_again_after_state_loss(
     assert result.code == 0, result.out + result.err
     assert _bill_writes(project) == []
     assert len(_bills(project, "INV-2001", archived=True)) == 1
+
+
+def _tamper(path: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    """Edit a saved plan and recompute its (keyless) checksum, as an attacker can."""
+    data = json.loads(path.read_text())
+    data.pop("checksum")
+    edit(data)
+    data["checksum"] = checksum(data)
+    path.write_text(json.dumps(data))
+
+
+def _raise_request(data: dict[str, Any]) -> None:
+    [change] = [c for c in data["changes"] if c["kind"] == "bill"]
+    change["request"]["line_items"][0]["amount"] = "900000.00"
+
+
+def _raise_everything(data: dict[str, Any]) -> None:
+    """Raise the request and everything shown with it, so the file agrees with itself."""
+    _raise_request(data)
+    [entry] = data["money"]["bills"]
+    entry["lines"][0]["amount"] = "900000.00"
+    entry["total"] = entry["new_payment"] = "900030.75"
+    for section in ("create", "payments"):
+        data["money"][section]["totals"]["USD"] = "900030.75"
+    [change] = [c for c in data["changes"] if c["kind"] == "bill"]
+    for field in change["fields"]:
+        if field["path"] == "total":
+            field["after"] = "900030.75"
+
+
+def test_an_edited_plan_file_is_refused_by_show_and_apply(project: Project) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0  # vendors first
+    _write_bill(project)
+    assert project.rampctl("plan", "--out", "plan.json").code == 0
+    path = project.root / "plan.json"
+    _tamper(path, _raise_request)
+    shown = project.rampctl("show", str(path))
+    assert shown.code == 1
+    assert "bill/acme-inv-2001: the money shown is not what its request sends" in shown.err
+    refused = project.rampctl("apply", "--payment-limit", "2000", str(path))
+    assert refused.code == 1, refused.out + refused.err
+    assert "was the file edited?" in refused.err
+    assert _bill_writes(project) == []
+
+
+def test_a_consistently_edited_plan_file_is_refused_by_apply(project: Project) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    _write_bill(project)
+    assert project.rampctl("plan", "--out", "plan.json").code == 0
+    path = project.root / "plan.json"
+    _tamper(path, _raise_everything)
+    shown = project.rampctl("show", str(path))
+    assert shown.code == 0 and "900,030.75" in shown.out  # it shows what it would send
+    refused = project.rampctl("apply", "--allow-payments", str(path))
+    assert refused.code == 1, refused.out + refused.err
+    assert "bill/acme-inv-2001: its request is not the one the manifests give" in refused.err
+    assert _bill_writes(project) == []
+    assert _bills(project, "INV-2001") == []
+
+
+def test_the_payment_limit_counts_what_a_saved_plan_sends(project: Project) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    _write_bill(project)
+    assert project.rampctl("plan", "--out", "plan.json").code == 0
+    refused = project.rampctl("apply", "--payment-limit", "1000", "plan.json")
+    assert refused.code == 3 and "USD 1231.25" in refused.err
+    applied = project.rampctl("apply", "--payment-limit", "1231.25", "plan.json")
+    assert applied.code == 0, applied.out + applied.err
+    assert len(_bills(project, "INV-2001")) == 1
