@@ -20,7 +20,7 @@ from rampctl.engine.bill_money import money_summary
 from rampctl.engine.bills import read_change_bills
 from rampctl.engine.plan import Plan
 from rampctl.engine.plan_trust import check_requests
-from rampctl.engine.planner import plan_with_snapshot
+from rampctl.engine.planner import narrow, plan_with_snapshot
 from rampctl.engine.policy import (
     manual_contacts,
     refuse_payments,
@@ -198,6 +198,8 @@ def _saved_plan(
         read_change_bills(session.client, snapshot, saved.changes)
     check_fresh(saved, state=state, graph=graph, snapshot=snapshot, environment=session.environment)
     check_requests(saved, fresh)
+    known = graph.addresses() | set(state.resources)
+    saved = narrow(saved, known, options.plan.targets, options.plan.excludes)
     safety = check(
         saved.changes,
         managed=len(state.resources),

@@ -16,7 +16,7 @@ import click
 from rampctl.cli.options import GitHubOptions
 from rampctl.cli.ui import err_console
 from rampctl.engine.plan import Plan
-from rampctl.errors import ExitCode, RampctlError
+from rampctl.errors import ExitCode, Interrupted, RampctlError
 from rampctl.github.client import GitHub, GitHubError
 from rampctl.github.context import RunContext, check_workspace
 from rampctl.github.drift import sync_drift_issue
@@ -112,7 +112,8 @@ class Publisher:
         """Say on the merged pull request why apply refused or failed."""
         text = refused_text(redact(str(exc)), exc.exit_code, wrote=self.wrote)
         self.run.write_summary(text)
-        if self.comment:
+        # Interrupted: exit within the signal's deadline, without waiting on GitHub.
+        if self.comment and not isinstance(exc, Interrupted):
             self._try("comment on the merged pull request", self._report, text)
 
     def apply_done(self, summary: str) -> None:

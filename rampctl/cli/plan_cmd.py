@@ -53,13 +53,15 @@ def plan_options(func: Any) -> Any:
             "--target",
             multiple=True,
             metavar="PATTERN",
-            help="Only plan these addresses or kinds (glob; repeatable).",
+            help="Only plan these addresses or kinds (glob; repeatable); with a saved plan, "
+            "apply only its changes to them and what they depend on.",
         ),
         click.option(
             "--exclude",
             multiple=True,
             metavar="PATTERN",
-            help="Leave out these addresses or kinds (glob; repeatable).",
+            help="Leave out these addresses or kinds (glob; repeatable); refused when a kept "
+            "change depends on one. A pattern that matches nothing is an error.",
         ),
         click.option(
             "--refresh",
