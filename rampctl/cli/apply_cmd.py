@@ -23,7 +23,7 @@ from rampctl.engine.bills import read_change_bills
 from rampctl.engine.changes import Action
 from rampctl.engine.plan import Plan
 from rampctl.engine.plan_trust import check_requests
-from rampctl.engine.planner import plan_with_snapshot
+from rampctl.engine.planner import narrow, plan_with_snapshot
 from rampctl.engine.record import StateRecorder
 from rampctl.engine.safety import check, payment_refusal
 from rampctl.engine.settle import settle_pending
@@ -109,10 +109,12 @@ def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
     except RampctlError as exc:
         if publisher is not None:
             publisher.apply_failed(exc)
+            publisher.close()
         raise
     code = _finish(report) if report is not None else 0
     if publisher is not None:
         publisher.apply_done(_counts(report))
+        publisher.close()
     return code
 
 
@@ -121,7 +123,11 @@ def _apply(
 ) -> ApplyReport | None:
     """Plan (or check the saved plan) and carry it out; None when there is nothing to apply."""
     if plan_file is not None and not plan_file.is_file():
-        raise PlanError(f"{plan_file}: no such plan file; nothing was applied")
+        raise PlanError(
+            f"{plan_file}: no such plan file; nothing was applied (in CI: no reviewed plan was "
+            "found for this merge: its artifact expired, the plan job did not run or failed, "
+            "or the job lacks `actions: read`)"
+        )
     store = state_store(opts)
     with store.lock(command="apply", timeout=params["lock_timeout"]):
         graph = load_graph(opts, params["var"])
@@ -195,6 +201,8 @@ def _saved_plan(
         read_change_bills(session.client, snapshot, saved.changes)
     check_fresh(saved, state=state, graph=graph, snapshot=snapshot, environment=session.environment)
     check_requests(saved, fresh)
+    known = graph.addresses() | set(state.resources)
+    saved = narrow(saved, known, tuple(params["target"]), tuple(params["exclude"]))
     safety = check(
         saved.changes,
         managed=len(state.resources),

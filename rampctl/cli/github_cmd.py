@@ -15,12 +15,13 @@ import click
 
 from rampctl.cli.ui import err_console
 from rampctl.engine.plan import Plan
-from rampctl.errors import ExitCode, RampctlError
+from rampctl.errors import ExitCode, Interrupted, RampctlError
 from rampctl.github.client import GitHub, GitHubError
 from rampctl.github.context import RunContext, check_workspace
 from rampctl.github.drift import sync_drift_issue
 from rampctl.github.plan_comment import error_body, plan_body, post_plan
 from rampctl.github.reviewed import fetch_plan, merged_pull_request, refused_text, report_apply
+from rampctl.github.sticky import fenced
 from rampctl.logs import redact
 from rampctl.render import markdown
 
@@ -86,6 +87,10 @@ class Publisher:
         run = RunContext.from_env()
         return cls(GitHub.from_env(), run, workspace, comment=comment, drift=drift)
 
+    def close(self) -> None:
+        """Close the connection to GitHub."""
+        self.gh.close()
+
     def plan_made(self, plan: Plan) -> None:
         """Comment, update the drift issue and write the full plan to the job summary."""
         self.run.write_summary(markdown.render(plan, max_chars=1_000_000))
@@ -96,6 +101,7 @@ class Publisher:
 
     def plan_failed(self, exc: RampctlError) -> None:
         """Show a plan that could not be made as such in the pull-request comment."""
+        self.run.write_summary(f"### rampctl plan failed\n\n{fenced(redact(str(exc)))}")
         if self.comment:
             body = error_body(redact(str(exc)), self.run, self.workspace)
             what = "update the pull-request comment"
@@ -105,7 +111,8 @@ class Publisher:
         """Say on the merged pull request why apply refused or failed."""
         text = refused_text(redact(str(exc)), exc.exit_code, wrote=self.wrote)
         self.run.write_summary(text)
-        if self.comment:
+        # Interrupted: exit within the signal's deadline, without waiting on GitHub.
+        if self.comment and not isinstance(exc, Interrupted):
             self._try("comment on the merged pull request", self._report, text)
 
     def apply_done(self, summary: str) -> None:
@@ -167,9 +174,13 @@ def fetch_plan_cmd(out: Path, github_workspace: str) -> int:
     workspace = check_workspace(github_workspace)
     out.unlink(missing_ok=True)  # never leave an older plan where apply will look
     run = RunContext.from_env()
-    with GitHub.from_env() as gh:
-        pull = merged_pull_request(gh, run.sha)
-        name = fetch_plan(gh, pull, workspace, out)
+    try:
+        with GitHub.from_env() as gh:
+            pull = merged_pull_request(gh, run.sha)
+            name = fetch_plan(gh, pull, workspace, out)
+    except GitHubError as exc:
+        run.write_summary(f"### rampctl: no reviewed plan\n\n{fenced(redact(str(exc)))}")
+        raise
     err_console().print(
         f"Fetched the reviewed plan of pull request #{pull['number']} ({name}) to {out}",
         markup=False,

@@ -70,8 +70,9 @@ def schema(out: Path | None) -> None:
 def fmt(ctx: click.Context, check: bool, files: tuple[Path, ...]) -> None:
     """Rewrite manifest files in canonical key order and style, keeping comments.
 
-    FILE defaults to every *.yaml/*.yml manifest under --manifests; templates (*.j2) are
-    never changed. Values never change: a file fmt cannot format safely is reported.
+    FILE defaults to every *.yaml/*.yml manifest under --manifests; templates (*.j2) and
+    files that are not rampctl manifests (such as vars/ files) are never changed. Values never
+    change: a file fmt cannot format safely is reported.
     """
     paths = list(files) if files else _manifest_files(global_options(ctx).manifests)
     problems: list[Problem] = []

@@ -46,13 +46,15 @@ def plan_options(func: Any) -> Any:
             "--target",
             multiple=True,
             metavar="PATTERN",
-            help="Only plan these addresses or kinds (glob; repeatable).",
+            help="Only plan these addresses or kinds (glob; repeatable); with a saved plan, "
+            "apply only its changes to them and what they depend on.",
         ),
         click.option(
             "--exclude",
             multiple=True,
             metavar="PATTERN",
-            help="Leave out these addresses or kinds (glob; repeatable).",
+            help="Leave out these addresses or kinds (glob; repeatable); refused when a kept "
+            "change depends on one. A pattern that matches nothing is an error.",
         ),
         click.option(
             "--refresh",
@@ -119,6 +121,7 @@ def plan(ctx: click.Context, /, out: Path | None, detailed_exitcode: bool, **par
     except RampctlError as exc:
         if publisher is not None:
             publisher.plan_failed(exc)
+            publisher.close()
         raise
     print_plan(result, params)
     if out is not None:
@@ -127,6 +130,7 @@ def plan(ctx: click.Context, /, out: Path | None, detailed_exitcode: bool, **par
         )
     if publisher is not None:
         publisher.plan_made(result)
+        publisher.close()
     return ExitCode.CHANGES if detailed_exitcode and result.has_changes else ExitCode.OK
 
 

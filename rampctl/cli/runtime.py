@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -11,17 +12,20 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rampctl.cli.options import GlobalOptions
+from rampctl.cli.ui import err_console
 from rampctl.errors import ConfigError, SandboxError
 from rampctl.manifest import load_manifests
 from rampctl.model.desired import DesiredGraph, build_graph
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.config import ClientConfig, config_from_env
 from rampctl.state.backend import StateBackend, is_remote, open_backend
+from rampctl.state.fold import JournaledBackend
 
 if TYPE_CHECKING:
     from rampctl.sandbox.embedded import RunningSandbox
 
 SANDBOX_ENVIRONMENT = "sandbox"
+SANDBOX_DATA_VAR = "RAMPCTL_SANDBOX_DATA"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,10 +37,11 @@ class Session:
 
 
 def sandbox_data_path(opts: GlobalOptions) -> Path:
-    """The embedded sandbox's data file: `.rampctl/sandbox.db` next to a local state file.
-
-    With a remote state backend, in the working directory.
-    """
+    """The embedded sandbox's data file: `RAMPCTL_SANDBOX_DATA`, else `.rampctl/sandbox.db`
+    next to a local state file (with a remote state backend, in the working directory)."""
+    override = os.environ.get(SANDBOX_DATA_VAR, "").strip()
+    if override:
+        return Path(override)
     base = Path() if is_remote(opts.state) else Path(opts.state).parent
     return base / ".rampctl" / "sandbox.db"
 
@@ -76,6 +81,13 @@ def started_sandbox(**settings: Any) -> Iterator[RunningSandbox]:
 def _embedded_sandbox(opts: GlobalOptions) -> Iterator[ClientConfig]:
     data = sandbox_data_path(opts)
     data.parent.mkdir(parents=True, exist_ok=True)
+    fresh = "a new demo business" if not data.exists() else "its business"
+    err_console().print(
+        f"Using the embedded sandbox, not Ramp: {fresh} is kept in {data} (beside the state; "
+        f"another --state means another sandbox business; set {SANDBOX_DATA_VAR} to share one).",
+        markup=False,
+        highlight=False,
+    )
     with started_sandbox(data=data, seed="demo") as sandbox:
         yield ClientConfig(
             base_url=sandbox.base_url,
@@ -92,8 +104,8 @@ def load_graph(opts: GlobalOptions, variables: Mapping[str, str]) -> DesiredGrap
 
 
 def state_store(opts: GlobalOptions) -> StateBackend:
-    """The state backend `--state` names, closed when the command ends."""
-    backend = open_backend(opts.state)
+    """The state backend `--state` names (journal folded on load), closed when the command ends."""
+    backend = JournaledBackend(open_backend(opts.state))
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.find_root().call_on_close(backend.close)

@@ -11,6 +11,7 @@ from rampctl.cli.options import global_options
 from rampctl.cli.runtime import state_store
 from rampctl.cli.ui import out_console
 from rampctl.state.backend import StateBackend, open_backend
+from rampctl.state.fold import JournaledBackend
 from rampctl.state.lease import expired
 from rampctl.state.lock import LockHolder, duration, parse_time
 from rampctl.state.transfer import copy_state
@@ -36,7 +37,7 @@ def _store() -> StateBackend:
 
 
 def _other(location: str) -> StateBackend:
-    backend = open_backend(location)
+    backend = JournaledBackend(open_backend(location))
     click.get_current_context().call_on_close(backend.close)
     return backend
 

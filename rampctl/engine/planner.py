@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import fnmatch
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -79,6 +81,8 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
     if ctx.problems:
         raise ManifestError(ctx.problems)
     changes = show_moves(ctx, changes)
+    known = ctx.graph.addresses() | set(ctx.state.resources) | {c.address for c in changes}
+    check_patterns(known, settings.targets, settings.excludes)
     changes = sorted(select(changes, settings.targets, settings.excludes), key=Change.sort_key)
     targets = {c.address for c in changes}
     unmanaged = find_unmanaged(ctx)
@@ -119,9 +123,45 @@ def select(
     return kept
 
 
+def check_patterns(known: set[str], targets: tuple[str, ...], excludes: tuple[str, ...]) -> None:
+    """A --target/--exclude pattern that matches no known address or kind is a mistake
+    (a typo would otherwise quietly select nothing, or exclude nothing)."""
+    for flag, patterns in (("--target", targets), ("--exclude", excludes)):
+        for pattern in patterns:
+            if not any(_matches(a, (pattern,)) for a in known):
+                raise PlanError(f"{flag} {pattern!r} matches no address{_closest(pattern, known)}")
+
+
+def _closest(pattern: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(pattern, sorted(known), n=3, cutoff=0.5)
+    if not close:
+        kinds = sorted({addr.kind_of(a) for a in known})
+        return f" (kinds: {', '.join(kinds)})" if kinds else " (nothing is declared or managed)"
+    return f" (closest: {', '.join(close)})"
+
+
+def narrow(
+    plan: Plan, known: set[str], targets: tuple[str, ...], excludes: tuple[str, ...]
+) -> Plan:
+    """A saved plan cut down to the targeted changes and what they depend on (refused when
+    an excluded change is needed by a kept one); the plan itself when no pattern is given."""
+    if not targets and not excludes:
+        return plan
+    check_patterns(known | {c.address for c in plan.changes}, targets, excludes)
+    return dataclasses.replace(plan, changes=select(plan.changes, targets, excludes))
+
+
 def _matches(address: str, patterns: tuple[str, ...]) -> bool:
     kind = addr.kind_of(address)
     return any(fnmatch.fnmatchcase(address, p) or fnmatch.fnmatchcase(kind, p) for p in patterns)
 
 
-__all__ = ["PlanSettings", "build_plan", "make_plan", "plan_with_snapshot", "select"]
+__all__ = [
+    "PlanSettings",
+    "build_plan",
+    "check_patterns",
+    "make_plan",
+    "narrow",
+    "plan_with_snapshot",
+    "select",
+]

@@ -1,4 +1,7 @@
-"""Recording apply outcomes in the state: one state write after every successful Ramp write."""
+"""Recording apply outcomes in the state: one journal record after every successful Ramp write.
+
+The state itself is rewritten only when the journal is folded (see `rampctl.state.fold`).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +9,18 @@ from typing import Any
 
 from rampctl.engine.bill_live import bill_view
 from rampctl.engine.changes import Action, Change
+from rampctl.engine.crashpoints import crash_point
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import accounting_vendor_view, fingerprint, vendor_view
 from rampctl.engine.writes import WriteResult
 from rampctl.model.desired import DesiredGraph
 from rampctl.state.backend import StateBackend
+from rampctl.state.fold import journaled
 from rampctl.state.model import ResourceState, State
 
 
 class StateRecorder:
-    """Turns write results into state entries and writes the state (thread-safe via the store)."""
+    """Turns write results into state entries and journals them (thread-safe via the store)."""
 
     def __init__(
         self,
@@ -27,28 +32,22 @@ class StateRecorder:
         contact_mismatch: set[str] | None = None,
     ) -> None:
         self.contact_mismatch = contact_mismatch or set()
-        self.store = store
+        self.store = journaled(store)
+        self.store.after_fold = lambda: crash_point("after_fold")
         self.snapshot = snapshot
         self.graph = graph
         self.environment = environment
 
     def record(self, change: Change, result: WriteResult) -> str | None:
-        """Write the state entry for a finished change; return the Ramp id it now maps to."""
+        """Journal the state entry for a finished change; return the Ramp id it now maps to."""
         entry = self._entry(change, result)
-
-        def step(state: State) -> State:
-            state = self._bound(state)
-            if entry is None:
-                return state.without_resource(change.address)
-            return state.with_resource(change.address, entry)
-
-        self.store.update(step)
+        binding = (self.environment, self.snapshot.business.id)
+        self.store.record(change.address, entry, binding=binding)
         return entry.ramp_id if entry else None
 
-    def _bound(self, state: State) -> State:
-        if state.business_id is None:
-            return state.bind(self.environment, self.snapshot.business.id)
-        return state
+    def fold(self) -> None:
+        """Store the state with every journaled entry (one write)."""
+        self.store.fold()
 
     def _entry(self, change: Change, result: WriteResult) -> ResourceState | None:
         if result.removed or self._removal(change):
@@ -107,7 +106,7 @@ class StateRecorder:
                     state = state.with_resource(address, fresh)
             return state
 
-        current = self.store.load()
+        current = self.store.current()
         if any(self._refreshed(e) for a, e in current.resources.items() if a not in skip):
             self.store.update(step)
 

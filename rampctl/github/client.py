@@ -169,7 +169,7 @@ class GitHub:
                 return 60.0
         if response.headers.get("x-ratelimit-remaining") == "0":
             return max(0.0, _reset_time(response, self.clock()) - self.clock())
-        if response.status_code == 429:
+        if response.status_code == 429 or "secondary rate limit" in _message(response).lower():
             return 60.0  # secondary limit without a hint: GitHub asks for at least a minute
         return None
 

@@ -47,7 +47,9 @@ def fetch_plan(gh: GitHub, pull: dict[str, Any], workspace: str, out: Path) -> s
     """Download the reviewed plan of `pull` to `out`; return the artifact's name."""
     head_sha = str(pull.get("head", {}).get("sha", ""))
     name = artifact_name(workspace, head_sha)
-    artifacts = gh.call("GET", gh.repo_path("actions/artifacts"), params={"name": name})
+    artifacts = gh.call(
+        "GET", gh.repo_path("actions/artifacts"), params={"name": name, "per_page": 100}
+    )
     found = [a for a in (artifacts or {}).get("artifacts", []) if _ours(gh, a, head_sha)]
     if not found:
         raise GitHubError(

@@ -49,11 +49,19 @@ def upsert_comment(gh: GitHub, number: int, mark: str, body: str) -> Posted:
     if not found:
         made = gh.call("POST", gh.repo_path(f"issues/{number}/comments"), json={"body": text})
         return _posted(made, created=True)
-    first, *extra = found
+    # Prefer a comment made by a bot (GitHub Actions' token); remove only duplicates by the
+    # same author, never a person's comment that happens to start with the marker.
+    first = next((c for c in found if _author(c)[1] == "Bot"), found[0])
     updated = gh.call("PATCH", gh.repo_path(f"issues/comments/{first['id']}"), json={"body": text})
-    for duplicate in extra:
-        gh.call("DELETE", gh.repo_path(f"issues/comments/{duplicate['id']}"))
+    for duplicate in found:
+        if duplicate is not first and _author(duplicate) == _author(first):
+            gh.call("DELETE", gh.repo_path(f"issues/comments/{duplicate['id']}"))
     return _posted(updated, created=False)
+
+
+def _author(comment: dict[str, Any]) -> tuple[str, str]:
+    user = comment.get("user") or {}
+    return str(user.get("login", "")), str(user.get("type", ""))
 
 
 def _posted(data: Any, *, created: bool) -> Posted:

@@ -4,7 +4,9 @@ Canonical means: keys in the order of the spec (apiVersion, kind, metadata, spec
 as documented), block style, two-space indentation, booleans as `true`/`false`, and double
 quotes around text that other YAML readers would take for a number, boolean, date or null
 (`"02134"`, `"NO"`). Values never change: the result is re-read and compared with the input,
-and a file whose meaning would change is left alone and reported. Templates are not formatted.
+and a file whose meaning would change is left alone and reported. Templates are not formatted,
+and neither is a file with a document that is not a rampctl manifest (template variables in
+`vars/`, CI workflows): their values mean what other YAML readers say they mean.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class Formatted:
     text: str
     changed: bool
     problems: list[Problem]
+    #: True when the file is not made of rampctl manifests and was left alone.
+    skipped: bool = False
 
 
 def format_text(text: str, file: str) -> Formatted:
@@ -49,6 +53,8 @@ def format_text(text: str, file: str) -> Formatted:
         raws = parse_yaml(text, file)
     except ParseFailure as exc:
         return Formatted(text=text, changed=False, problems=exc.problems)
+    if not all(_is_manifest(raw) for raw in raws):
+        return Formatted(text=text, changed=False, problems=[], skipped=True)
     docs = list(_yaml().load_all(text))
     if any(d is None for d in docs) or len(docs) != len(raws):
         return Formatted(text=text, changed=False, problems=[])  # empty documents: left alone
@@ -73,6 +79,12 @@ def _yaml() -> YAML:
 
 def _problem(file: str, message: str) -> Problem:
     return Problem(file=file, line=1, col=1, message=message)
+
+
+def _is_manifest(raw: RawDocument) -> bool:
+    """A document that says it is a rampctl manifest (`apiVersion: rampctl/...`)."""
+    version = raw.value.get("apiVersion") if isinstance(raw.value, dict) else None
+    return isinstance(version, str) and version.startswith("rampctl/")
 
 
 def _model_of(raw: RawDocument) -> type[BaseModel] | None:

@@ -6,6 +6,7 @@ send only the fields that were set. See `requester` for retries, rate limiting a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from types import TracebackType
@@ -28,10 +29,15 @@ from rampctl.ramp.models import (
     Business,
     Entity,
     User,
+    UserInvite,
+    UserTask,
+    UserUpdate,
     Vendor,
     VendorBankAccount,
     VendorContact,
+    VendorContactInput,
     VendorCreate,
+    VendorPendingUpdate,
     VendorUpdate,
 )
 from rampctl.ramp.pagination import read_all
@@ -118,6 +124,22 @@ class RampClient:
             return None  # Ramp answers {} when there is no connection
         return AccountingConnection.model_validate(body)
 
+    def list_accounting_connections(self) -> list[AccountingConnection]:
+        """Every accounting connection (`/accounting/all-connections`).
+
+        On a Ramp without that endpoint (404), the deprecated `/accounting/connection` is read
+        instead: its connection, or none.
+        """
+        try:
+            body = self._json("GET", "/accounting/all-connections")
+        except RampNotFoundError as exc:
+            if exc.error_code in BAD_TOKEN_CODES:
+                raise
+            current = self.get_accounting_connection()
+            return [] if current is None else [current]
+        connections = body.get("connections") if isinstance(body, dict) else None
+        return [AccountingConnection.model_validate(c) for c in connections or []]
+
     def list_accounting_vendors(self, **filters: str | bool) -> list[AccountingVendor]:
         """Accounting vendors of the active connection matching the filters."""
         return self._list("/accounting/vendors", AccountingVendor, filters)
@@ -130,9 +152,25 @@ class RampClient:
         """One vendor by Ramp id."""
         return self._get(f"/vendors/{_seg(vendor_id)}", Vendor)
 
+    def get_user(self, user_id: str) -> User:
+        """One user by Ramp id."""
+        return self._get(f"/users/{_seg(user_id)}", User)
+
+    def get_user_task(self, task_id: str) -> UserTask:
+        """The status of a deferred user task (an invite)."""
+        return self._get(f"/users/deferred/status/{_seg(task_id)}", UserTask)
+
+    def get_vendor_update_pending(self, vendor_id: str) -> VendorPendingUpdate | None:
+        """The vendor's update waiting for approval in Ramp, or None."""
+        return self.get_vendor(vendor_id).pending_update
+
     def get_bill(self, bill_id: str) -> Bill:
         """One bill by Ramp id."""
         return self._get(f"/bills/{_seg(bill_id)}", Bill)
+
+    def get_raw(self, path: str, params: Mapping[str, str]) -> httpx.Response:
+        """One GET as Ramp answers it, untyped (for probing what this Ramp returns)."""
+        return self._requester.request("GET", path, params=params)
 
     # -- writes --------------------------------------------------------------------------
 
@@ -144,6 +182,49 @@ class RampClient:
         """Change the fields set in `body`."""
         data = self._json("PATCH", f"/vendors/{_seg(vendor_id)}", body.to_body())
         return Vendor.model_validate(data)
+
+    def create_vendor_contact(self, vendor_id: str, body: VendorContactInput) -> VendorContact:
+        """Add a contact to a vendor (Ramp's 2026 API); it may come back pending approval.
+
+        OutcomeUncertainError if the answer was lost: look for the email before resending.
+        """
+        path = f"/vendors/{_seg(vendor_id)}/contacts"
+        return VendorContact.model_validate(self._json("POST", path, body.to_body()))
+
+    def invite_user(self, body: UserInvite) -> str:
+        """Start a user invite; return its task id (poll it with `wait_for_user_task`).
+
+        Resending the same body with the same idempotency key returns the same task, so a lost
+        answer (OutcomeUncertainError) is resolved by resending exactly that body.
+        """
+        data = self._json("POST", "/users/deferred", body.to_body())
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            raise RampError("Ramp's answer to a user invite has no task id",
+                            method="POST", path="/users/deferred")
+        return str(data["id"])
+
+    def wait_for_user_task(
+        self, task_id: str, *, timeout_s: float = 60.0, interval_s: float = 1.0
+    ) -> UserTask:
+        """Poll a user task until it finishes; the last status read if `timeout_s` runs out."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            task = self.get_user_task(task_id)
+            if task.finished or time.monotonic() + interval_s > deadline:
+                return task
+            time.sleep(interval_s)
+
+    def update_user(self, user_id: str, body: UserUpdate) -> None:
+        """Change the fields set in `body` (Ramp answers 204)."""
+        self._requester.request("PATCH", f"/users/{_seg(user_id)}", body=body.to_body())
+
+    def deactivate_user(self, user_id: str) -> None:
+        """Deactivate a user (they can no longer log in); never a deletion."""
+        self._requester.request("PATCH", f"/users/{_seg(user_id)}/deactivate")
+
+    def reactivate_user(self, user_id: str) -> None:
+        """Reactivate a deactivated user."""
+        self._requester.request("PATCH", f"/users/{_seg(user_id)}/reactivate")
 
     def delete_vendor(self, vendor_id: str) -> None:
         """Delete a vendor (Ramp refuses when it is not deletable)."""

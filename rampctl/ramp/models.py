@@ -10,7 +10,9 @@ Vendor PATCH cannot clear an accounting link: Ramp's update schema types
 strings, so `VendorUpdate` refuses `None` for them; relinking to another accounting vendor is
 allowed. `vendor_owner_id` on update is outside Ramp's documented update schema (connectors
 report it is accepted); it is sent only when set. Vendor create takes no `description`;
-the engine sets it with a PATCH after the create.
+the engine sets it with a PATCH after the create. `name` on update and contact creation are
+Ramp's 2026 API (a 2025 Ramp refuses them); an update held by a vendor approval policy comes
+back with the old values and `pending_update` set (`Vendor.is_pending_approval`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,15 @@ PaymentMethod = Literal[
     "UNSPECIFIED",
     "VENDOR_CREDIT",
 ]
+AssignableRole = Literal[
+    "AUDITOR",
+    "BUSINESS_ADMIN",
+    "BUSINESS_BOOKKEEPER",
+    "BUSINESS_USER",
+    "GUEST_USER",
+    "IT_ADMIN",
+]
+"""The roles Ramp accepts on invite and update (`BUSINESS_OWNER` and `UNBUNDLED_*` are not)."""
 ManualPaymentMethod = Literal[
     "CASH",
     "CHECK",
@@ -70,6 +81,14 @@ class CurrencyAmount(RampObject):
     currency_code: str = "USD"
 
 
+class VendorPendingUpdate(RampObject):
+    """A vendor update held by an approval policy: the new values, not yet in force."""
+
+    status: str = "PENDING_APPROVAL"
+    requested_at: str | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+
 class Vendor(RampObject):
     """A bill-pay vendor (payee)."""
 
@@ -87,10 +106,16 @@ class Vendor(RampObject):
     is_deletable: bool = False
     external_vendor_id: str | None = None
     created_at: str | None = None
+    pending_update: VendorPendingUpdate | None = None
+
+    @property
+    def is_pending_approval(self) -> bool:
+        """True when an update of this vendor waits for approval in Ramp."""
+        return self.pending_update is not None
 
 
 class VendorContact(RampObject):
-    """A contact person of a vendor (set at vendor creation)."""
+    """A contact person of a vendor; `approval_status` is set by Ramp's 2026 API."""
 
     id: str
     email: str
@@ -98,6 +123,12 @@ class VendorContact(RampObject):
     last_name: str | None = None
     phone: str | None = None
     is_default: bool = False
+    approval_status: str | None = None
+
+    @property
+    def is_pending_approval(self) -> bool:
+        """True when the contact waits for approval (not yet in force)."""
+        return self.approval_status == "pending_approval"
 
 
 class VendorBankAccount(RampObject):
@@ -135,7 +166,7 @@ class AccountingVendor(RampObject):
 
 
 class User(RampObject):
-    """A Ramp user (vendor owners are users)."""
+    """A Ramp user (vendor owners are users); `INVITE_PENDING` users exist already."""
 
     id: str
     email: str | None = None
@@ -144,6 +175,36 @@ class User(RampObject):
     role: str | None = None
     status: str | None = None
     entity_id: str | None = None
+    department_id: str | None = None
+    location_id: str | None = None
+    manager_id: str | None = None
+    employee_id: str | None = None
+    is_manager: bool | None = None
+
+
+class UserTaskData(RampObject):
+    """What a user invite task produced: the user's id, or an error message."""
+
+    user_id: str | None = None
+    error: str | None = None
+
+
+class UserTask(RampObject):
+    """A deferred user task (an invite): STARTED, IN_PROGRESS, then ERROR or SUCCESS."""
+
+    id: str
+    status: str
+    data: UserTaskData = Field(default_factory=UserTaskData)
+
+    @property
+    def finished(self) -> bool:
+        """True once the task succeeded or failed."""
+        return self.status in ("SUCCESS", "ERROR")
+
+    @property
+    def user_id(self) -> str | None:
+        """The invited user's id once the task succeeded."""
+        return self.data.user_id if self.status == "SUCCESS" else None
 
 
 class EntityAccount(RampObject):
@@ -352,6 +413,47 @@ class VendorUpdate(_VendorLink):
     is_active: bool | None = None
     vendor_owner_id: str | None = None
     external_vendor_id: str | None = None
+    name: str | None = Field(default=None, min_length=1)
+
+
+class VendorContactInput(RampRequest):
+    """Body of POST /vendors/{id}/contacts (Ramp's 2026 API)."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"first_name", "last_name", "phone"})
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    is_default: bool | None = None
+
+
+class UserInvite(RampRequest):
+    """Body of POST /users/deferred; the same `idempotency_key` names the same invite."""
+
+    email: str
+    first_name: str = Field(min_length=1, max_length=255)
+    last_name: str = Field(min_length=1, max_length=255)
+    role: AssignableRole
+    idempotency_key: str = Field(min_length=1)
+    department_id: str | None = None
+    direct_manager_id: str | None = None
+    location_id: str | None = None
+    employee_id: str | None = Field(default=None, min_length=1)
+    is_manager: bool | None = None
+
+
+class UserUpdate(RampRequest):
+    """Body of PATCH /users/{id}: the fields to change (none can be cleared)."""
+
+    first_name: str | None = Field(default=None, min_length=1)
+    last_name: str | None = Field(default=None, min_length=1)
+    role: AssignableRole | None = None
+    department_id: str | None = None
+    direct_manager_id: str | None = None
+    location_id: str | None = None
+    employee_id: str | None = Field(default=None, min_length=1)
+    is_manager: bool | None = None
+    auto_promote: bool | None = None
 
 
 class AccountingVendorInput(RampRequest):

@@ -14,15 +14,23 @@ READ_SCOPES: tuple[str, ...] = (
 )
 """What `plan`, `validate` and other read-only commands request."""
 
-WRITE_SCOPES: tuple[str, ...] = ("vendors:write", "accounting:write", "bills:write")
+WRITE_SCOPES: tuple[str, ...] = (
+    "vendors:write",
+    "accounting:write",
+    "bills:write",
+    "users:write",
+)
 """What `apply` adds to the read scopes (only those its changes use)."""
 
 _ENDPOINTS: tuple[tuple[str, str, str], ...] = (
     ("GET", r"/business", "business:read"),
     ("GET", r"/users(/[^/]+)?", "users:read"),
+    ("GET", r"/users/deferred/status/[^/]+", "users:write"),
+    ("POST|PATCH", r"/users(/[^/]+)?(/deactivate|/reactivate)?", "users:write"),
     ("GET", r"/entities(/[^/]+)?", "entities:read"),
     ("GET", r"/vendors(/[^/]+)?(/contacts|/accounts)?(/[^/]+)?", "vendors:read"),
     ("POST|PATCH|DELETE", r"/vendors(/[^/]+)?", "vendors:write"),
+    ("POST", r"/vendors/[^/]+/contacts", "vendors:write"),
     ("GET", r"/accounting/.*", "accounting:read"),
     ("POST|PATCH|DELETE", r"/accounting/.*", "accounting:write"),
     ("GET", r"/bills(/[^/]+)?", "bills:read"),
@@ -42,6 +50,7 @@ def scope_for(method: str, path: str) -> str | None:
 
 
 def scopes_for_writes(kinds: set[str]) -> tuple[str, ...]:
-    """Read scopes plus the write scopes for the given kinds (`vendors`, `accounting`, `bills`)."""
+    """Read scopes plus the write scopes for the given kinds (`vendors`, `accounting`, `bills`,
+    `users`)."""
     writes = tuple(s for s in WRITE_SCOPES if s.split(":")[0] in kinds)
     return READ_SCOPES + writes

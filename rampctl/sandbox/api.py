@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from rampctl.sandbox import auth, spec
-from rampctl.sandbox.problems import ApiProblem, validation_error
+from rampctl.sandbox.problems import NOT_FOUND, ApiProblem, validation_error
 from rampctl.sandbox.settings import SandboxSettings
 from rampctl.sandbox.store import Filter, Store
 
@@ -76,6 +76,8 @@ def route(endpoint: Endpoint) -> Route:
     """The Starlette route serving `endpoint` under `/developer/v1`."""
 
     async def serve(request: Request) -> Response:
+        if request.app.state.settings.is_absent(endpoint.method, endpoint.template):
+            raise ApiProblem(404, NOT_FOUND, "The requested URL was not found on the server.")
         ctx = await _context(request, endpoint)
         reply = endpoint.handler(ctx)
         return render(endpoint, reply)
@@ -96,7 +98,13 @@ async def _context(request: Request, endpoint: Endpoint) -> Ctx:
     spec.validate_path(endpoint.method, endpoint.template, params)
     raw_query = dict(request.query_params)
     query = spec.validate_query(endpoint.method, endpoint.template, raw_query)
+    if settings.ignore_list_filters and endpoint.method == "GET":
+        query = {k: v for k, v in query.items() if k in ("page_size", "start")}
     body = await _body(request) if endpoint.method in ("POST", "PATCH") else None
+    if body is _EMPTY:  # Ramp's document marks every POST/PATCH body it has as required
+        if spec.body_required(endpoint.method, endpoint.template):
+            raise validation_error({"_schema": ["A request body is required."]})
+        body = {}
     if endpoint.method in ("POST", "PATCH") and not isinstance(body, dict):
         raise validation_error({"_schema": ["Invalid input type: expected a JSON object."]})
     if endpoint.validate_body and body is not None:
@@ -118,13 +126,17 @@ async def _context(request: Request, endpoint: Endpoint) -> Ctx:
     )
 
 
+_EMPTY: Any = object()
+"""What `_body` returns for a request without a body."""
+
+
 async def _body(request: Request) -> Any:
     raw = await request.body()
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/x-www-form-urlencoded":
         return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
     if not raw.strip():
-        return {}
+        return _EMPTY
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):

@@ -3,7 +3,8 @@
 Admin endpoints (no auth; the server only listens on loopback unless told otherwise):
 `GET|DELETE /_sandbox/requests` (the request log), `GET|PATCH /_sandbox/settings`
 (JSON; `{"add_fault": {...}}` adds a one-shot FaultRule), `POST /_sandbox/clients`
-(`{"client_id", "client_secret", "scopes": [...]}`).
+(`{"client_id", "client_secret", "scopes": [...]}`), `POST /_sandbox/vendors/{vendor_id}/approve`
+and `.../reject` (decide the vendor's pending contacts and update; see `approvals`).
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from rampctl.sandbox import (
+    approvals,
     auth,
     routes_accounting,
     routes_auth,
     routes_bills,
+    routes_connections,
+    routes_contacts,
     routes_directory,
+    routes_users,
     routes_vendors,
 )
 from rampctl.sandbox.api import problem_response, route
@@ -38,6 +43,9 @@ ENDPOINTS = [
     *routes_vendors.ENDPOINTS,
     *routes_accounting.ENDPOINTS,
     *routes_bills.ENDPOINTS,
+    *routes_users.ENDPOINTS,
+    *routes_contacts.ENDPOINTS,
+    *routes_connections.ENDPOINTS,
 ]
 
 
@@ -62,7 +70,20 @@ async def _on_problem(request: Request, exc: Exception) -> Response:
 async def _on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = NOT_FOUND if exc.status_code == 404 else f"HTTP_{exc.status_code}"
-    return problem_response(ApiProblem(exc.status_code, code, str(exc.detail)))
+    response = problem_response(ApiProblem(exc.status_code, code, str(exc.detail)))
+    if exc.status_code == 405:
+        response.headers["Allow"] = ", ".join(_allowed(request))
+    return response
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (routes are one per method)."""
+    scope = {**request.scope, "method": ""}
+    methods: set[str] = set()
+    for candidate in request.app.routes:
+        if isinstance(candidate, Route) and candidate.matches(scope)[0] is not Match.NONE:
+            methods |= candidate.methods or set()
+    return sorted(methods)
 
 
 def _admin_routes() -> list[Route]:
@@ -72,6 +93,7 @@ def _admin_routes() -> list[Route]:
         Route("/_sandbox/settings", _get_settings, methods=["GET"]),
         Route("/_sandbox/settings", _patch_settings, methods=["PATCH"]),
         Route("/_sandbox/clients", _add_client, methods=["POST"]),
+        Route("/_sandbox/vendors/{vendor_id}/{decision:str}", _decide, methods=["POST"]),
     ]
 
 
@@ -111,6 +133,18 @@ async def _add_client(request: Request) -> Response:
     return JSONResponse(
         {"client_id": body["client_id"], "scopes": sorted(set(scopes))}, status_code=201
     )
+
+
+async def _decide(request: Request) -> Response:
+    decision = request.path_params["decision"]
+    if decision not in ("approve", "reject"):
+        return JSONResponse({"error": "expected .../approve or .../reject"}, status_code=404)
+    vendor_id = request.path_params["vendor_id"]
+    try:
+        counts = approvals.decide(request.app.state.store, vendor_id, approve=decision == "approve")
+    except KeyError:
+        return JSONResponse({"error": f"no vendor {vendor_id}"}, status_code=404)
+    return JSONResponse(counts)
 
 
 async def _json_object(request: Request) -> dict[str, Any]:

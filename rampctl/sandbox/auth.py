@@ -27,6 +27,7 @@ IN_SCOPE_SCOPES: tuple[str, ...] = (
     "business:read",
     "entities:read",
     "users:read",
+    "users:write",
     "vendors:read",
     "vendors:write",
 )

@@ -4,8 +4,12 @@ Run from the repository: `python -m rampctl.sandbox.extract_openapi PATH/develop
 It keeps only the operations the sandbox serves, and the schemas they reference, and applies
 the deviations listed in `DEVIATIONS` (recorded in the output under `info.x-rampctl-deviations`):
 
-- `external_vendor_id` on vendor create/update bodies, on the Vendor objects and as a vendor
-  list filter (Ramp's 2026 API has it; rampctl relies on it);
+- Ramp's 2026 additions (each entry starts with "2026 addition:"): `external_vendor_id` on
+  vendor create/update bodies, on the Vendor objects and as a vendor list filter; `name` on
+  the vendor update body; `POST /vendors/{vendor_id}/contacts` (contact creation) and the
+  contact's `approval_status`;
+- `pending_update` on the Vendor objects: how the sandbox shows a vendor edit held by an
+  approval policy (Ramp does not document it);
 - `vendor_owner_id` on the vendor update body (accepted by Ramp, undocumented in 2025);
 - the error responses Ramp's error guide lists for every endpoint (400, 401, 403, 404, 422,
   429, 500 with the `error_v2` body) added to each operation that does not document them;
@@ -37,8 +41,13 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "/developer/v1/accounting/connection": ("get", "post", "delete"),
     "/developer/v1/accounting/vendors": ("get", "post"),
     "/developer/v1/accounting/vendors/{vendor_id}": ("get", "patch", "delete"),
+    "/developer/v1/accounting/all-connections": ("get",),
     "/developer/v1/users": ("get",),
-    "/developer/v1/users/{user_id}": ("get",),
+    "/developer/v1/users/{user_id}": ("get", "patch"),
+    "/developer/v1/users/{user_id}/deactivate": ("patch",),
+    "/developer/v1/users/{user_id}/reactivate": ("patch",),
+    "/developer/v1/users/deferred": ("post",),
+    "/developer/v1/users/deferred/status/{task_id}": ("get",),
     "/developer/v1/entities": ("get",),
     "/developer/v1/entities/{entity_id}": ("get",),
     "/developer/v1/bills": ("get", "post"),
@@ -46,8 +55,21 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
 }
 
 DEVIATIONS = [
-    "external_vendor_id added to ApiVendorCreateRequestBody, ApiVendorUpdateRequestBody, Vendor, "
-    "ApiVendorDetailResource and as a query filter of GET /developer/v1/vendors (Ramp 2026 API)",
+    "2026 addition: external_vendor_id added to ApiVendorCreateRequestBody, "
+    "ApiVendorUpdateRequestBody, Vendor, ApiVendorDetailResource and as a query filter of "
+    "GET /developer/v1/vendors (the sandbox's api_version=2025 drops it everywhere)",
+    "2026 addition: name added to ApiVendorUpdateRequestBody (Ramp changelog 2026-08-27: a "
+    "vendor's name can be changed with PATCH; refused as unknown under api_version=2025)",
+    "2026 addition: POST /developer/v1/vendors/{vendor_id}/contacts with "
+    "ApiVendorContactCreateRequestBody (email required; first_name, last_name, phone, "
+    "is_default), answering 201 ApiVendorContactResource (Ramp changelog 2026-08-21; the path "
+    "and status code are the sandbox's reading; absent under api_version=2025)",
+    "2026 addition: approval_status (approved | pending_approval) added to "
+    "ApiVendorContactResource (Ramp changelog 2026-08-21: a created contact is reported as "
+    "approved or pending_approval)",
+    "pending_update (nullable {status, requested_at, fields}) added to Vendor and "
+    "ApiVendorDetailResource: a vendor edit held by an approval policy (Ramp's vendor controls; "
+    "its API shape is undocumented, this is the sandbox's reading)",
     "vendor_owner_id added to ApiVendorUpdateRequestBody (accepted by Ramp, undocumented in 2025)",
     "error responses from Ramp's error guide (400/401/403/404/422/429/500, error_v2 body) added "
     "to operations that do not document them",
@@ -55,7 +77,8 @@ DEVIATIONS = [
     "GET /developer/v1/accounting/connection 200 response: their alternatives overlap, so a "
     "strict oneOf rejects every valid object",
     "no discriminator on ApiCreateBillPaymentRequestBody: its propertyName (payment_method) is "
-    "a field of the bill body, not of the payment details; the sandbox picks the variant by it",
+    "a field of the bill body, not of the payment details; the sandbox picks the variant by it "
+    "(Ramp's mapping is kept as x-ramp-discriminator)",
 ]
 
 DEVIATIONS.append(
@@ -148,7 +171,70 @@ def _refs(node: Any) -> Iterator[str]:
             yield from _refs(value)
 
 
+_PENDING_UPDATE: dict[str, Any] = {
+    "type": "object",
+    "nullable": True,
+    "description": "An edit held by a vendor approval policy: the new values, not yet in force.",
+    "required": ["status", "requested_at", "fields"],
+    "properties": {
+        "status": {"type": "string", "enum": ["PENDING_APPROVAL"]},
+        "requested_at": {"type": "string", "format": "date-time"},
+        "fields": {"type": "object", "description": "The held fields and their new values."},
+    },
+}
+
+_CONTACT_CREATE: dict[str, Any] = {
+    "type": "object",
+    "required": ["email"],
+    "properties": {
+        "email": {"type": "string", "format": "email"},
+        "first_name": {"type": "string", "nullable": True},
+        "last_name": {"type": "string", "nullable": True},
+        "phone": {"type": "string", "nullable": True},
+        "is_default": {"type": "boolean"},
+    },
+}
+
+
+def _contact_create_operation() -> dict[str, Any]:
+    contact = {"$ref": "#/components/schemas/ApiVendorContactResource"}
+    body = {"$ref": "#/components/schemas/ApiVendorContactCreateRequestBody"}
+    return {
+        "operationId": "post_vendor_contact_resource",
+        "summary": "Create a vendor contact (Ramp 2026 API)",
+        "tags": ["Vendor"],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+        "responses": {
+            "201": {
+                "description": "The contact, approved or pending approval",
+                "content": {"application/json": {"schema": contact}},
+            }
+        },
+        "security": [{"oauth2": ["vendors:write"]}],
+    }
+
+
+def _apply_2026_additions(out: dict[str, Any]) -> None:
+    schemas = out["components"]["schemas"]
+    schemas["ApiVendorUpdateRequestBody"]["properties"]["name"] = {
+        "type": "string",
+        "minLength": 1,
+        "description": "The vendor's new name (Ramp 2026 API).",
+    }
+    schemas["ApiVendorContactCreateRequestBody"] = _CONTACT_CREATE
+    schemas["ApiVendorContactResource"]["properties"]["approval_status"] = {
+        "type": "string",
+        "enum": ["approved", "pending_approval"],
+        "description": "Whether the contact is in force or waits for approval (Ramp 2026 API).",
+    }
+    for name in ("Vendor", "ApiVendorDetailResource"):
+        schemas[name]["properties"]["pending_update"] = copy.deepcopy(_PENDING_UPDATE)
+    contacts = out["paths"]["/developer/v1/vendors/{vendor_id}/contacts"]
+    contacts["post"] = _contact_create_operation()
+
+
 def _apply_deviations(out: dict[str, Any]) -> None:
+    _apply_2026_additions(out)
     schemas = out["components"]["schemas"]
     for name in ("Vendor", "ApiVendorDetailResource"):
         schemas[name]["properties"]["external_vendor_id"] = dict(_EXTERNAL_ID)
@@ -163,7 +249,8 @@ def _apply_deviations(out: dict[str, Any]) -> None:
     schemas["ErrorV2Response"] = ERROR_SCHEMA
     for name in OVERLAPPING_ONE_OF:
         schemas[name]["anyOf"] = schemas[name].pop("oneOf")
-    schemas["ApiCreateBillPaymentRequestBody"].pop("discriminator")
+    payment = schemas["ApiCreateBillPaymentRequestBody"]
+    payment["x-ramp-discriminator"] = payment.pop("discriminator")
     out["paths"]["/developer/v1/bills/{bill_id}"]["delete"]["responses"]["204"].pop("content")
     current = out["paths"]["/developer/v1/accounting/connection"]["get"]["responses"]["200"]
     schema = current["content"]["application/json"]["schema"]

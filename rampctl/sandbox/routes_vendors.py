@@ -1,8 +1,11 @@
 """Bill-pay vendors, their contacts and bank accounts.
 
 Vendors created through the API are approved at once. A vendor with bills is not deletable
-(`is_deletable` false, DELETE refused with 400). Contacts come only from
-`business_vendor_contacts` at create; bank accounts are read-only here.
+(`is_deletable` false, DELETE refused with 400). Contacts come from `business_vendor_contacts`
+at create and from `routes_contacts`; bank accounts are read-only here. A PATCH may change the
+name (Ramp 2026) and may be held for approval (`approvals`). With `api_version` "2025" the
+API has no `external_vendor_id`: it is not returned, not filtered on, and ignored on writes,
+and a PATCH of `name` is an unknown field.
 """
 
 from __future__ import annotations
@@ -12,19 +15,27 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from rampctl.sandbox import approvals
 from rampctl.sandbox import routes_accounting as accounting
 from rampctl.sandbox.api import Ctx, Endpoint, Reply, now_iso, paginate, public, require
 from rampctl.sandbox.problems import bad_request, validation_error
+from rampctl.sandbox.settings import SandboxSettings
 from rampctl.sandbox.store import Filter, Store
 
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PATCHABLE = ("country", "state", "description", "is_active")
+PATCHABLE = ("name", "country", "state", "description", "is_active")
+EXTERNAL_ID = "external_vendor_id"
 
 
-def render_vendor(store: Store, data: dict[str, Any], *, detail: bool = False) -> dict[str, Any]:
-    """The Vendor object Ramp returns for a stored vendor."""
+def render_vendor(
+    store: Store, settings: SandboxSettings, data: dict[str, Any], *, detail: bool = False
+) -> dict[str, Any]:
+    """The Vendor object Ramp returns for a stored vendor (as the settings' API version)."""
     out = public(data)
+    if not settings.has_external_vendor_id:
+        out.pop(EXTERNAL_ID, None)
+    out["pending_update"] = approvals.pending_update(data)
     out["accounting_vendor_remote_id"] = accounting.remote_id_of(
         store, data.get("_accounting_ramp_id")
     )
@@ -67,8 +78,8 @@ def list_vendors(ctx: Ctx) -> Reply:
     q = ctx.query
     filters = [
         Filter(path=f"$.{k}", op="=", value=q[k])
-        for k in ("name", "is_active", "vendor_owner_id", "external_vendor_id")
-        if k in q
+        for k in ("name", "is_active", "vendor_owner_id", EXTERNAL_ID)
+        if k in q and (k != EXTERNAL_ID or ctx.settings.has_external_vendor_id)
     ]
     if "from_created_at" in q:
         filters.append(Filter(path="$.created_at", op=">=", value=_iso(q["from_created_at"])))
@@ -76,7 +87,7 @@ def list_vendors(ctx: Ctx) -> Reply:
         filters.append(
             Filter(path="$.sk_category_id", op="IN", value=_int_list(q["sk_category_ids"]))
         )
-    return paginate(ctx, "vendor", filters, lambda v: render_vendor(ctx.store, v))
+    return paginate(ctx, "vendor", filters, lambda v: render_vendor(ctx.store, ctx.settings, v))
 
 
 def _iso(value: str) -> str:
@@ -92,12 +103,12 @@ def _int_list(value: str) -> list[int]:
 
 def get_vendor(ctx: Ctx) -> Reply:
     """One vendor by id, with its custom form response."""
-    return Reply(body=render_vendor(ctx.store, _get(ctx), detail=True))
+    return Reply(body=render_vendor(ctx.store, ctx.settings, _get(ctx), detail=True))
 
 
 def create_vendor(ctx: Ctx) -> Reply:
     """Create an approved vendor and its contact; enforce owner, key and link rules."""
-    body: dict[str, Any] = ctx.body
+    body = _as_api_version(ctx)
     _check_fields(body, creating=True)
     with ctx.store.transaction():
         _check_owner(ctx.store, body.get("vendor_owner_id"))
@@ -110,7 +121,24 @@ def create_vendor(ctx: Ctx) -> Reply:
         vendor["contacts"] = [contact["id"]]
         ctx.store.insert("vendor", vendor["id"], vendor)
         ctx.store.insert("contact", contact["id"], contact, parent=vendor["id"])
-    return Reply(status=200, body=render_vendor(ctx.store, vendor))
+    return Reply(status=200, body=render_vendor(ctx.store, ctx.settings, vendor))
+
+
+def _as_api_version(ctx: Ctx) -> dict[str, Any]:
+    """The request body as the emulated API version reads it.
+
+    The 2025 API ignores `external_vendor_id` (the worst case for a client relying on it) and
+    has no `name` in its update schema (unknown field: 422, or ignored).
+    """
+    body: dict[str, Any] = dict(ctx.body)
+    if ctx.settings.api_version != "2025":
+        return body
+    body.pop(EXTERNAL_ID, None)
+    if ctx.method == "PATCH" and "name" in body:
+        if ctx.settings.reject_unknown_fields:
+            raise validation_error({"name": ["Unknown field."]})
+        body.pop("name")
+    return body
 
 
 def _auto_link(ctx: Ctx) -> bool:
@@ -121,7 +149,7 @@ def _auto_link(ctx: Ctx) -> bool:
 
 def _check_fields(body: dict[str, Any], *, creating: bool) -> None:
     fields: dict[str, list[str]] = {}
-    if creating and not str(body.get("name") or "").strip():
+    if (creating or "name" in body) and not str(body.get("name") or "").strip():
         fields["name"] = ["Missing data for required field."]
     if "country" in body and not COUNTRY.match(str(body["country"]).upper()):
         fields["country"] = ["Not a valid country code."]
@@ -187,32 +215,41 @@ def _new_contact(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def update_vendor(ctx: Ctx) -> Reply:
-    """Change a vendor's fields, owner, key or accounting link (name cannot change)."""
-    body: dict[str, Any] = ctx.body
+    """Change a vendor's name, fields, owner, key or link; governed ones may wait for approval."""
+    body = _as_api_version(ctx)
     _check_fields(body, creating=False)
     with ctx.store.transaction():
         vendor = _get(ctx)
         if "vendor_owner_id" in body:
             _check_owner(ctx.store, body["vendor_owner_id"])
-            vendor["vendor_owner_id"] = body["vendor_owner_id"]
-        if "external_vendor_id" in body:
-            _check_external_id(ctx.store, body["external_vendor_id"], vendor["id"])
-            vendor["external_vendor_id"] = body["external_vendor_id"]
+        if EXTERNAL_ID in body:
+            _check_external_id(ctx.store, body[EXTERNAL_ID], vendor["id"])
         link = accounting.resolve_link(ctx.store, body, vendor["id"])
         if link is not None:
             vendor["_accounting_ramp_id"] = link
+        body = _normalised(body, vendor)
+        if ctx.settings.vendor_update_approval == approvals.PENDING:
+            body = approvals.hold_governed(vendor, body)
         _apply_patch(vendor, body)
         ctx.store.put("vendor", vendor["id"], vendor)
-    return Reply(body=render_vendor(ctx.store, vendor))
+    return Reply(body=render_vendor(ctx.store, ctx.settings, vendor))
+
+
+def _normalised(body: dict[str, Any], vendor: dict[str, Any]) -> dict[str, Any]:
+    out = dict(body)
+    if "name" in out:
+        out["name"] = str(out["name"]).strip()
+    if "country" in out:
+        out["country"] = str(out["country"]).upper()
+    if "address" in out:
+        out["address"] = _address(out["address"], out.get("country", vendor["country"]))
+    return out
 
 
 def _apply_patch(vendor: dict[str, Any], body: dict[str, Any]) -> None:
-    for key in PATCHABLE:
+    for key in (*PATCHABLE, *approvals.GOVERNED_FIELDS, EXTERNAL_ID):
         if key in body:
             vendor[key] = body[key]
-    vendor["country"] = str(vendor["country"]).upper()
-    if "address" in body:
-        vendor["address"] = _address(body["address"], vendor["country"])
 
 
 def delete_vendor(ctx: Ctx) -> Reply:

@@ -22,6 +22,17 @@ FAULT_KINDS: tuple[str, ...] = (
 """`late_commit` answers a write 504 at once and commits it `late_commit_ms` later;
 `late_commit_drop` does the same but drops the connection instead of answering."""
 InvalidScopeMode = Literal["reject", "subset"]
+ApiVersion = Literal["2025", "2026"]
+ApprovalPolicy = Literal["immediate", "pending_approval"]
+ADDED_IN_2026 = frozenset({"POST /vendors/{vendor_id}/contacts"})
+"""Operations of Ramp's 2026 API that the 2025 document does not have."""
+CHOICES: dict[str, tuple[Any, ...]] = {
+    "invalid_scope_mode": ("reject", "subset"),
+    "unknown_token_status": (401, 404),
+    "api_version": ("2025", "2026"),
+    "contact_approval": ("immediate", "pending_approval"),
+    "vendor_update_approval": ("immediate", "pending_approval"),
+}
 
 
 @dataclass(kw_only=True)
@@ -57,6 +68,18 @@ class SandboxSettings:
     - `auto_create_accounting_vendor`: on vendor create without a link, create an accounting
       vendor named after it (Ramp's 2025 guide) when a connection is active; off per 2026.
     - `reject_unknown_fields`: a request body field the schema does not define is a 422.
+    - `ignore_list_filters`: list endpoints ignore their filters (as an API version without
+      a filter, e.g. 2025's vendors list without `external_vendor_id`, does); for tests.
+    - `api_version`: "2026" (Ramp's current API) or "2025" (the 2025 document): no
+      `external_vendor_id` anywhere (not returned, filter ignored, ignored on writes), no
+      vendor rename, no contact creation.
+    - `contact_approval`: a created vendor contact is in force at once ("immediate") or waits
+      for approval ("pending_approval", Ramp's vendor approval policies).
+    - `vendor_update_approval`: the same for vendor edits to owner and mailing address.
+    - `invite_task_steps`: status reads a user invite task answers IN_PROGRESS before it
+      succeeds (0: it succeeds at once).
+    - `absent_endpoints`: operations ("GET /accounting/all-connections") answered with 404,
+      as on a Ramp that does not have them.
     """
 
     latency_ms: float = 0
@@ -73,6 +96,12 @@ class SandboxSettings:
     unknown_token_status: int = 401
     auto_create_accounting_vendor: bool = False
     reject_unknown_fields: bool = True
+    ignore_list_filters: bool = False
+    api_version: ApiVersion = "2026"
+    contact_approval: ApprovalPolicy = "immediate"
+    vendor_update_approval: ApprovalPolicy = "immediate"
+    invite_task_steps: int = 1
+    absent_endpoints: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -80,6 +109,7 @@ class SandboxSettings:
         with self.lock:
             data = {f.name: getattr(self, f.name) for f in _public_fields()}
             data["faults"] = [dataclasses.asdict(rule) for rule in self.faults]
+            data["absent_endpoints"] = list(self.absent_endpoints)
         return data
 
     def update(self, changes: dict[str, Any]) -> None:
@@ -112,24 +142,52 @@ class SandboxSettings:
                     return rule.kind
         return None
 
+    def is_absent(self, method: str, template: str) -> bool:
+        """True when the operation `method template` (no `/developer/v1`) is switched off."""
+        operation = f"{method.upper()} {template}"
+        if self.api_version == "2025" and operation in ADDED_IN_2026:
+            return True
+        return operation in self.absent_endpoints
+
+    @property
+    def has_external_vendor_id(self) -> bool:
+        """Whether the emulated API knows `external_vendor_id` (2026) or not (2025)."""
+        return self.api_version != "2025"
+
 
 def _public_fields() -> list[dataclasses.Field[Any]]:
     return [f for f in dataclasses.fields(SandboxSettings) if f.name != "lock"]
 
 
 def _coerce(key: str, value: Any) -> Any:
-    if key == "invalid_scope_mode":
-        if value not in ("reject", "subset"):
-            raise ValueError("invalid_scope_mode must be 'reject' or 'subset'")
+    if key in CHOICES:
+        if value not in CHOICES[key]:
+            raise ValueError(f"{key} must be one of {', '.join(map(repr, CHOICES[key]))}")
         return value
-    if key == "unknown_token_status":
-        if value not in (401, 404):
-            raise ValueError("unknown_token_status must be 401 or 404")
-        return int(value)
-    if key in ("auto_create_accounting_vendor", "reject_unknown_fields"):
+    if key == "absent_endpoints":
+        return _operations(value)
+    if key in ("auto_create_accounting_vendor", "reject_unknown_fields", "ignore_list_filters"):
         return bool(value)
     if key == "fault_seed":
         return None if value is None else int(value)
+    if key == "invite_task_steps":
+        if int(value) < 0:
+            raise ValueError("invite_task_steps must be 0 or more")
+        return int(value)
     if key in ("rate_limit",):
         return int(value)
     return float(value)
+
+
+def _operations(value: Any) -> list[str]:
+    """Operations as "METHOD /path" (method upper-cased, path as given)."""
+    example = 'e.g. ["GET /accounting/all-connections"]'
+    if not isinstance(value, list):
+        raise ValueError(f"absent_endpoints must be a list of operations, {example}")
+    out = []
+    for item in value:
+        parts = str(item).split()
+        if len(parts) != 2 or not parts[1].startswith("/"):
+            raise ValueError(f"absent_endpoints: {item!r} is not 'METHOD /path', {example}")
+        out.append(f"{parts[0].upper()} {parts[1]}")
+    return out

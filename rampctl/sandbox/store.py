@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS objects (
     UNIQUE (kind, id)
 );
 CREATE INDEX IF NOT EXISTS objects_parent ON objects (kind, parent, seq);
+CREATE INDEX IF NOT EXISTS objects_page ON objects (kind, deleted, seq);
 CREATE INDEX IF NOT EXISTS objects_ext ON objects
     (kind, json_extract(data, '$.external_vendor_id'));
 CREATE INDEX IF NOT EXISTS objects_name ON objects (kind, json_extract(data, '$.name'));
@@ -173,7 +174,38 @@ class Store:
         start: str | None = None,
         limit: int | None = 20,
     ) -> list[dict[str, Any]]:
-        """Up to `limit` matching objects after the object with id `start`, in creation order."""
+        """Up to `limit` matching objects after the object with id `start`, in creation order.
+
+        O(page): the (kind, deleted, seq) index serves the range and the order, no sort.
+        """
+        sql, params = self._page_query(kind, filters, parent, start, limit)
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [dict(json.loads(r[0])) for r in rows]
+
+    def page_plan(
+        self,
+        kind: str,
+        filters: Sequence[Filter] = (),
+        *,
+        parent: str | None = None,
+        start: str | None = None,
+        limit: int | None = 20,
+    ) -> list[str]:
+        """SQLite's query plan for that `page` call, one step per line (to check index use)."""
+        sql, params = self._page_query(kind, filters, parent, start, limit)
+        with self._lock:
+            rows = self._db.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+        return [str(row[-1]) for row in rows]
+
+    def _page_query(
+        self,
+        kind: str,
+        filters: Sequence[Filter],
+        parent: str | None,
+        start: str | None,
+        limit: int | None,
+    ) -> tuple[str, list[Any]]:
         where, params = self._where(kind, filters, parent)
         if start is not None:
             where += " AND seq > COALESCE((SELECT seq FROM objects WHERE kind=? AND id=?), 0)"
@@ -181,9 +213,7 @@ class Store:
         sql = f"SELECT data FROM objects WHERE {where} ORDER BY seq"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        with self._lock:
-            rows = self._db.execute(sql, params).fetchall()
-        return [dict(json.loads(r[0])) for r in rows]
+        return sql, params
 
     def has_start(self, kind: str, start: str) -> bool:
         """True when `start` names an object (live or deleted) of `kind`."""

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from rampctl.errors import ConfigError
 from rampctl.logs import mask_url
@@ -39,6 +39,12 @@ class ApplyJournal(Protocol):
 
     def pending(self) -> list[JournalEntry]:
         """Operations whose outcome is unknown."""
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Append another kind of record, e.g. a state change (durable when this returns)."""
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every record, oldest first."""
 
     def clear(self) -> None:
         """Forget every record."""

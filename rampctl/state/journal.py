@@ -73,6 +73,14 @@ class RecordJournal:
         """Operations whose outcome is unknown: intended with no outcome, or `uncertain`."""
         return [entry for entry in self.entries() if entry.status in UNRESOLVED]
 
+    def append(self, record: dict[str, Any]) -> None:
+        """Append another kind of record (e.g. a state change, see `rampctl.state.fold`)."""
+        self._append(dict(record))
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every record, oldest first."""
+        return self._records()
+
     def clear(self) -> None:  # pragma: no cover - every backend overrides it
         """Forget every record (after a run finished cleanly)."""
         raise NotImplementedError

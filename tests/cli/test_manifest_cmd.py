@@ -78,3 +78,20 @@ def test_fmt_reports_unparsable_files(tmp_path: Path, capsys: pytest.CaptureFixt
     assert run(["fmt", str(bad)]) == 1
     assert "mapping values are not allowed here" in capsys.readouterr().err
     assert bad.read_text() == "a: b: c\n"
+
+
+def test_fmt_leaves_vars_files_and_other_yaml_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    variables = tmp_path / "vars" / "rent.yaml"
+    variables.parent.mkdir()
+    variables.write_text("year: 2026\nzip: 02134\nflag: yes\n")  # Jinja sees int, str, bool
+    workflow = tmp_path / "ci.yml"
+    workflow.write_text("on: {push: {}}\njobs: {}\n")
+    kube = tmp_path / "deploy.yaml"
+    kube.write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n")
+    assert run(["fmt", str(variables), str(workflow), str(kube)]) == 0
+    assert variables.read_text() == "year: 2026\nzip: 02134\nflag: yes\n"
+    assert workflow.read_text() == "on: {push: {}}\njobs: {}\n"
+    assert kube.read_text().startswith("apiVersion: apps/v1\nkind: Deployment\nmetadata: {")
+    assert "0 of 3 files changed" in capsys.readouterr().err

@@ -62,6 +62,34 @@ def test_killed_apply_is_finished_by_the_next_run_without_duplicates(
     assert project.rampctl("plan", "--detailed-exitcode").code == 0
 
 
+@pytest.mark.parametrize(
+    "point", ["after_state:1", "after_state:3", "after_fold:1", "after_fold:2"]
+)
+def test_killed_between_a_journal_append_and_a_fold_loses_no_write(
+    project: Project, point: str
+) -> None:
+    seeded = set(_keys(project))
+    # Fold every 2 writes: kills land after an unfolded append, or right after a fold's write.
+    killed = _apply(project, RAMPCTL_CRASH_AT=point, RAMPCTL_FOLD_EVERY="2")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    created = set(_keys(project)) - seeded
+    # Every write recorded before the kill is in the folded view (`state list` reads the
+    # journal too), and so is every vendor Ramp created.
+    listed = project.rampctl("state", "list", "--json")
+    assert listed.code == 0, listed.err
+    managed = {entry["address"] for entry in json.loads(listed.out)}
+    name, _, nth = point.partition(":")
+    assert len(managed) >= int(nth) * (2 if name == "after_fold" else 1)
+    assert {f"vendor/{key}" for key in created} <= managed
+    assert project.rampctl("plan", "--detailed-exitcode").code == 2
+    finished = _apply(project)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    keys = _keys(project)
+    assert len(keys) == len(set(keys)), f"duplicate vendors: {keys}"
+    assert project.rampctl("plan", "--detailed-exitcode").code == 0
+    assert not (project.root / "rampctl.state.json.journal").exists()
+
+
 def test_commit_then_dropped_connection_is_resolved_by_key(project: Project) -> None:
     project.sandbox.settings.faults.append(
         FaultRule(kind="drop_after_commit", method="POST", path="/developer/v1/vendors", count=1)

@@ -177,6 +177,8 @@ def test_a_missing_reviewed_plan_is_refused_and_the_pull_request_told(
     fetched = project.rampctl("github", "fetch-plan", "--out", "plan.json")
     assert fetched.code == 1
     assert "no reviewed plan for pull request #7" in fetched.err
+    assert "no reviewed plan for pull request #7" in _summary(project)
+    assert not (project.root / "plan.json").exists()
     project.sandbox.clear_log()
     result = project.rampctl("apply", "plan.json", "--github-comment")
     assert result.code == 1
@@ -184,6 +186,7 @@ def test_a_missing_reviewed_plan_is_refused_and_the_pull_request_told(
     assert project.writes() == []
     [comment] = [c["body"] for c in github.comments_on(PR_NUMBER)]
     assert "no such plan file" in comment
+    assert "lacks `actions: read`" in comment
     assert "**Nothing was written to Ramp.**" in comment
 
 

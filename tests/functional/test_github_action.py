@@ -54,6 +54,8 @@ class Job:
             return str(self.repo / "_runner_temp")
         if name == "github.token":
             return TOKEN
+        if name == "github.event_name":
+            return self.event_name
         if head == "github" and rest.startswith("event."):
             found: Any = self.event
             for part in rest.split(".")[1:]:
@@ -302,10 +304,15 @@ def test_merged_bills_apply_within_the_payment_limit_input(repository: Repositor
     assert "The reviewed plan was applied" in _apply_comment(github)
 
 
-def test_bad_payment_inputs_are_refused(repository: Repository) -> None:
+def test_bad_inputs_are_refused_before_anything_runs(repository: Repository) -> None:
     bad = repository.apply_job("0" * 40, **{"allow-payments": "yes"})
     assert run_action(bad) == 1
-    assert "ALLOW_PAYMENTS must be true or false" in "\n".join(bad.log)
+    assert "allow-payments must be true or false" in bad.log[0]
+    pushed = repository.apply_job("0" * 40)
+    pushed.inputs["command"] = "plan"
+    assert run_action(pushed) == 1
+    assert "command plan runs on pull_request events, not push" in pushed.log[0]
+    assert repository.github.calls == []
 
 
 def test_the_install_step_installs_this_checkout_never_from_an_index() -> None:

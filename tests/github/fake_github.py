@@ -88,7 +88,7 @@ class FakeGitHub:
             "id": cid,
             "issue_number": number,
             "body": body,
-            "user": {"login": user},
+            "user": {"login": user, "type": "Bot" if user.endswith("[bot]") else "User"},
             "html_url": f"https://github.example/{REPO}/pull/{number}#issuecomment-{cid}",
         }
         self.comments[cid] = comment

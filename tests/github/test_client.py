@@ -145,3 +145,13 @@ def test_server_errors_are_retried(fake_github: FakeGitHub) -> None:
     with _client(fake_github, clock) as gh:
         assert gh.call("GET", gh.repo_path("issues")) == []
     assert clock.slept == [1.0, 2.0]
+
+
+def test_a_secondary_limit_403_without_retry_after_waits_a_minute(
+    fake_github: FakeGitHub,
+) -> None:
+    fake_github.fail_next(403, message="You have exceeded a secondary rate limit.")
+    clock = Clock()
+    with _client(fake_github, clock) as gh:
+        assert gh.call("GET", gh.repo_path("issues")) == []
+    assert clock.slept == [60.0]

@@ -43,11 +43,21 @@ def test_each_workspace_has_its_own_comment(fake_github: FakeGitHub) -> None:
 
 def test_duplicates_left_by_racing_runs_are_removed(fake_github: FakeGitHub) -> None:
     mark = marker("plan", "default")
-    fake_github.add_comment(5, f"{mark}\nrun a")
-    fake_github.add_comment(5, f"{mark}\nrun b")
+    fake_github.add_comment(5, f"{mark}\nrun a", user="github-actions[bot]")
+    fake_github.add_comment(5, f"{mark}\nrun b", user="github-actions[bot]")
     with _gh(fake_github) as gh:
         upsert_comment(gh, 5, mark, "run c")
     assert [c["body"] for c in fake_github.comments_on(5)] == [f"{mark}\nrun c"]
+
+
+def test_a_person_copying_the_marker_keeps_their_comment(fake_github: FakeGitHub) -> None:
+    mark = marker("plan", "default")
+    fake_github.add_comment(5, f"{mark}\nI pasted the plan here", user="mallory")
+    fake_github.add_comment(5, f"{mark}\nrun a", user="github-actions[bot]")
+    with _gh(fake_github) as gh:
+        upsert_comment(gh, 5, mark, "run b")
+    bodies = [c["body"] for c in fake_github.comments_on(5)]
+    assert bodies == [f"{mark}\nI pasted the plan here", f"{mark}\nrun b"]
 
 
 def test_fenced_text_cannot_close_its_block() -> None:

@@ -38,7 +38,11 @@ def spec() -> dict[str, Any]:
     for schema in document["components"]["schemas"].values():
         _close(schema)
     payment = document["components"]["schemas"]["ApiCreateBillPaymentRequestBody"]
-    payment["x-discriminator"] = payment.pop("discriminator", None) or _ramp_discriminator()
+    payment["x-discriminator"] = (
+        payment.pop("discriminator", None)
+        or payment.get("x-ramp-discriminator")
+        or _ramp_discriminator()
+    )
     return document
 
 

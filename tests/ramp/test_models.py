@@ -71,7 +71,13 @@ def test_both_link_fields_are_refused() -> None:
 
 def test_unknown_request_fields_are_refused() -> None:
     with pytest.raises(ValidationError):
-        VendorUpdate.model_validate({"name": "renamed"})
+        VendorUpdate.model_validate({"nickname": "renamed"})
+
+
+def test_vendor_rename_is_an_update_but_never_to_blank() -> None:
+    assert VendorUpdate(name="Renamed").to_body() == {"name": "Renamed"}
+    with pytest.raises(ValidationError):
+        VendorUpdate(name="")
 
 
 def test_accounting_vendor_update_clears_code_with_empty_string() -> None:

@@ -23,6 +23,9 @@ from rampctl.ramp.models import (
     BillUpdate,
     ContactCreate,
     ManualPaymentDetails,
+    UserInvite,
+    UserUpdate,
+    VendorContactInput,
     VendorCreate,
     VendorUpdate,
 )
@@ -43,6 +46,8 @@ def _answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"access_token": "ramp_tok_x1234567", "expires_in": 60})
     if path == "/accounting/connection":
         return httpx.Response(200, json={"id": UUID, "is_active": True})
+    if path.startswith("/users") or path.endswith("/contacts") or "connections" in path:
+        return _answer_2026(request, path)
     if request.method == "DELETE":
         return httpx.Response(204)
     one: dict[str, Any] = BILL if path.startswith("/bills") else vendor(1)
@@ -53,6 +58,41 @@ def _answer(request: httpx.Request) -> httpx.Response:
     if request.method == "GET" and re.fullmatch(LISTS, path):
         return httpx.Response(200, json={"data": [], "page": {"next": None}})
     return httpx.Response(200, json={**one, "id": one.get("id", UUID)})
+
+
+def _answer_2026(request: httpx.Request, path: str) -> httpx.Response:
+    if path == "/users/deferred":
+        return httpx.Response(201, json={"id": UUID})
+    if path.startswith("/users/deferred/status/"):
+        return httpx.Response(200, json={"id": UUID, "status": "SUCCESS",
+                                         "data": {"user_id": UUID}})
+    if path.endswith(("/deactivate", "/reactivate")):
+        return httpx.Response(200, json={})
+    if path.startswith("/users/") and request.method == "PATCH":
+        return httpx.Response(204)
+    if path.endswith("/contacts") and request.method == "POST":
+        return httpx.Response(201, json={"id": UUID, "email": "b@acme.example",
+                                         "is_default": False})
+    if path == "/accounting/all-connections":
+        return httpx.Response(200, json={"connections": [{"id": UUID, "is_active": True}]})
+    if re.fullmatch(LISTS, path):
+        return httpx.Response(200, json={"data": [], "page": {"next": None}})
+    return httpx.Response(200, json={"id": UUID, "email": "ada@acme.example"})
+
+
+def _exercise_2026(client: RampClient) -> None:
+    client.invite_user(UserInvite(
+        email="ada@acme.example", first_name="Ada", last_name="Ng", role="BUSINESS_USER",
+        idempotency_key="k", direct_manager_id=UUID, employee_id="E1", is_manager=False))
+    client.get_user_task(UUID)
+    client.get_user(UUID)
+    client.update_user(UUID, UserUpdate(role="IT_ADMIN", first_name="A", location_id=UUID))
+    client.deactivate_user(UUID)
+    client.reactivate_user(UUID)
+    client.create_vendor_contact(UUID, VendorContactInput(
+        email="b@acme.example", first_name=None, phone="+1415", is_default=True))
+    client.list_accounting_connections()
+    client.update_vendor(UUID, VendorUpdate(name="Renamed"))
 
 
 def _exercise(client: RampClient) -> None:
@@ -83,6 +123,7 @@ def _exercise(client: RampClient) -> None:
     client.update_bill(UUID, BillUpdate(memo=None, invoice_number="INV-2",
                                         due_at=dt.date(2024, 6, 1)))
     client.delete_bill(UUID)
+    _exercise_2026(client)
 
 
 def _vendor_create() -> VendorCreate:
@@ -121,14 +162,14 @@ def test_every_request_the_client_builds_matches_the_spec() -> None:
     with RampClient(config(), scopes=READ_SCOPES + WRITE_SCOPES,
                     transport=httpx.MockTransport(record)) as client:
         _exercise(client)
-    assert len(sent) >= 22
+    assert len(sent) >= 31
     for request in sent:
         validate_request(request)
 
 
 def test_the_check_catches_fields_the_api_does_not_take() -> None:
     bad = httpx.Request("PATCH", f"http://127.0.0.1/developer/v1/vendors/{UUID}",
-                        json={"name": "renamed"})
+                        json={"nickname": "renamed"})
     with pytest.raises(ValidationError):
         validate_request(bad)
     bad_query = httpx.Request("GET", "http://127.0.0.1/developer/v1/users?colour=red")

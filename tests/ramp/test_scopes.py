@@ -23,6 +23,13 @@ from rampctl.ramp.scopes import READ_SCOPES, WRITE_SCOPES, scope_for, scopes_for
         ("GET", "/bills/b1", "bills:read"),
         ("DELETE", "/bills/b1", "bills:write"),
         ("POST", "/token", None),
+        ("POST", "/users/deferred", "users:write"),
+        ("GET", "/users/deferred/status/t1", "users:write"),
+        ("PATCH", "/users/u1", "users:write"),
+        ("PATCH", "/users/u1/deactivate", "users:write"),
+        ("PATCH", "/users/u1/reactivate", "users:write"),
+        ("POST", "/vendors/v1/contacts", "vendors:write"),
+        ("GET", "/accounting/all-connections", "accounting:read"),
     ],
 )
 def test_scope_for_matches_the_spec(method: str, path: str, scope: str | None) -> None:
@@ -36,6 +43,7 @@ def test_reads_never_ask_for_write_scopes() -> None:
 
 def test_apply_adds_only_the_write_scopes_it_uses() -> None:
     assert scopes_for_writes({"vendors"}) == (*READ_SCOPES, "vendors:write")
+    assert scopes_for_writes({"users"}) == (*READ_SCOPES, "users:write")
 
 
 def test_scope_for_agrees_with_every_operation_of_the_spec() -> None:

@@ -114,8 +114,10 @@ def test_business_rules(api: httpx.Client) -> None:
     assert (unknown_owner.status_code, error_code(unknown_owner)) == (400, "DEVELOPER_7076")
     taken = api.post("/vendors", json=_body(external_vendor_id="acme-cloud"))
     assert taken.status_code == 400
-    rename = api.patch(f"/vendors/{seed_demo.vendor_id('acme')}", json={"name": "New"})
-    assert rename.json()["error_v2"]["additional_info"] == {"name": ["Unknown field."]}
+    blank_name = api.patch(f"/vendors/{seed_demo.vendor_id('acme')}", json={"name": " "})
+    assert blank_name.json()["error_v2"]["additional_info"] == {
+        "name": ["Missing data for required field."]
+    }
 
 
 def test_link_rules(api: httpx.Client) -> None:
@@ -185,3 +187,35 @@ def test_bank_accounts_are_read_only_and_scoped(api: httpx.Client) -> None:
     other = seed_demo.vendor_id("globex")
     assert api.get(f"/vendors/{other}/accounts/{account['id']}").status_code == 404
     assert api.post(f"/vendors/{acme}/accounts", json={}).status_code == 405
+
+
+def test_rename_by_patch(api: httpx.Client) -> None:
+    renamed = api.patch(f"/vendors/{seed_demo.vendor_id('acme')}", json={"name": " Acme Two "})
+    assert_conforms(renamed, "PATCH", "/vendors/{vendor_id}")
+    assert renamed.json()["name"] == "Acme Two"
+    found = api.get("/vendors", params={"name": "Acme Two"}).json()["data"]
+    assert [v["id"] for v in found] == [seed_demo.vendor_id("acme")]
+
+
+def test_api_version_2025_has_no_external_vendor_id(
+    fresh: RunningSandbox, api: httpx.Client
+) -> None:
+    fresh.settings.api_version = "2025"
+    acme = seed_demo.vendor_id("acme")
+    assert "external_vendor_id" not in api.get(f"/vendors/{acme}").json()
+    listed = api.get("/vendors", params={"external_vendor_id": "no-such-key"}).json()["data"]
+    assert len(listed) == 5 and all("external_vendor_id" not in v for v in listed)
+    created = api.post("/vendors", json=_body(name="Keyless", external_vendor_id="acme-cloud"))
+    assert created.status_code == 200 and "external_vendor_id" not in created.json()
+    patched = api.patch(f"/vendors/{acme}", json={"external_vendor_id": "other", "state": "CA"})
+    assert patched.status_code == 200 and patched.json()["state"] == "CA"
+    rename = api.patch(f"/vendors/{acme}", json={"name": "New"})
+    assert rename.json()["error_v2"]["additional_info"] == {"name": ["Unknown field."]}
+    fresh.settings.reject_unknown_fields = False
+    ignored = api.patch(f"/vendors/{acme}", json={"name": "New"})
+    assert ignored.json()["name"] == "Acme Cloud Inc."
+    fresh.settings.api_version = "2026"
+    back = api.get("/vendors", params={"external_vendor_id": "acme-cloud"}).json()["data"]
+    assert [v["id"] for v in back] == [acme]
+    keyless = api.get(f"/vendors/{created.json()['id']}").json()
+    assert keyless["external_vendor_id"] is None

@@ -34,6 +34,13 @@ def test_update_and_json() -> None:
         {"add_fault": {"kind": "fire"}},
         {"invalid_scope_mode": "maybe"},
         {"add_fault": {"kind": "5xx", "count": 0}},
+        {"api_version": "2024"},
+        {"api_version": 2025},
+        {"contact_approval": "later"},
+        {"vendor_update_approval": True},
+        {"invite_task_steps": -1},
+        {"absent_endpoints": "GET /accounting/all-connections"},
+        {"absent_endpoints": ["/accounting/all-connections"]},
     ],
 )
 def test_bad_updates_change_nothing(changes: dict[str, object]) -> None:
@@ -48,3 +55,29 @@ def test_rules_match_method_and_path_and_run_out() -> None:
     assert settings.take_fault("POST", "/v/1") is None
     assert settings.take_fault("GET", "/w") is None
     assert [settings.take_fault("GET", "/v/1") for _ in range(3)] == ["5xx", "5xx", None]
+
+
+def test_fidelity_settings_round_trip() -> None:
+    settings = SandboxSettings()
+    assert (settings.api_version, settings.has_external_vendor_id) == ("2026", True)
+    settings.update(
+        {
+            "api_version": "2025",
+            "contact_approval": "pending_approval",
+            "vendor_update_approval": "pending_approval",
+            "invite_task_steps": "0",
+            "absent_endpoints": ["get  /accounting/all-connections"],
+        }
+    )
+    data = settings.to_json()
+    assert {k: data[k] for k in ("api_version", "contact_approval", "invite_task_steps")} == {
+        "api_version": "2025",
+        "contact_approval": "pending_approval",
+        "invite_task_steps": 0,
+    }
+    assert data["absent_endpoints"] == ["GET /accounting/all-connections"]
+    assert settings.is_absent("GET", "/accounting/all-connections")
+    assert settings.is_absent("POST", "/vendors/{vendor_id}/contacts")  # not in 2025
+    assert not settings.has_external_vendor_id
+    settings.update({"api_version": "2026"})
+    assert not settings.is_absent("POST", "/vendors/{vendor_id}/contacts")

@@ -60,3 +60,36 @@ def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
     again = Store(tmp_path / "s.db")
     assert again.count("thing") == 10
     again.close()
+
+
+def _many_vendors(count: int) -> Store:
+    store = Store()
+    store.insert_many(
+        "vendor", [(f"v{i}", None, {"id": f"v{i}", "is_active": i % 3 > 0}) for i in range(count)]
+    )
+    store.insert_many("bill", [(f"b{i}", f"v{i}", {"amount": i}) for i in range(count)])
+    return store
+
+
+@pytest.mark.parametrize(
+    "filters", [(), (Filter(path="$.is_active", op="=", value=True),)], ids=["all", "filtered"]
+)
+@pytest.mark.parametrize("start", [None, "v500"])
+def test_a_page_reads_the_index_in_order_without_sorting(
+    filters: tuple[Filter, ...], start: str | None
+) -> None:
+    store = _many_vendors(2000)
+    plan = store.page_plan("vendor", filters, start=start, limit=100)
+    assert any("USING INDEX objects_page" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan  # no sort of the table
+
+
+def test_indexed_pages_walk_every_live_object_once_in_creation_order() -> None:
+    store = _many_vendors(450)
+    store.delete("vendor", "v7")
+    seen: list[str] = []
+    start: str | None = None
+    while page := store.page("vendor", start=start, limit=100):
+        seen += [row["id"] for row in page]
+        start = seen[-1]
+    assert seen == [f"v{i}" for i in range(450) if i != 7]
