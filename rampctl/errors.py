@@ -162,6 +162,13 @@ class StateError(RampctlError):
     """The state file is unreadable, corrupt, or belongs to another business."""
 
 
+class StateNotSavedError(StateError):
+    """A write reached Ramp but the state recording it could not be saved (disk full, a
+    read-only file): the outcome is for the next run to settle by key."""
+
+    exit_code = ExitCode.UNCERTAIN
+
+
 class StateLockedError(StateError):
     """Another run holds the state lock."""
 

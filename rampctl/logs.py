@@ -11,6 +11,8 @@ import logging
 import re
 from pathlib import Path
 
+from rampctl.sensitive import SENSITIVE_KEYS
+
 MASK = "***"
 _PATTERNS = (
     re.compile(r"ramp_tok_[A-Za-z0-9_\-]+"),
@@ -19,6 +21,20 @@ _PATTERNS = (
 )
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:)[^/@\s]*@")
 _QUERY_PASSWORD = re.compile(r"(?i)(?P<head>[?&](password|secret[_a-z]*)=)[^&\s]*")
+_KEYS = "|".join(sorted(SENSITIVE_KEYS, key=len, reverse=True))
+#: A sensitive field and its value: `"tax_id": "12-3456789"`, `tax_id='…'`, `tax_id 'x'`.
+_SENSITIVE_FIELD = re.compile(
+    rf"""(?ix)(?P<head>["']?\b(?:{_KEYS})\b["']?(?:\s*[:=]\s*|\s+(?=["'])))"""
+    r"""(?P<value>"[^"]*"|'[^']*'|[^\s,;}\])&]+)"""
+)
+#: A pydantic error about a sensitive field: the field on one line, its input on the next.
+_SENSITIVE_INPUT = re.compile(
+    rf"(?i)(?P<head>\b(?:{_KEYS})\b[^\n]*\n[^\n]*?input_value=)(?P<value>.*?)(?=, input_type=|\]$)",
+    re.MULTILINE,
+)
+#: A pydantic error's input that is a whole object or list (possibly truncated, so its
+#: field names cannot be trusted to show): never quoted.
+_OBJECT_INPUT = re.compile(r"(?P<head>input_value=)(?P<value>[\[{].*?)(?=, input_type=)")
 _secrets: set[str] = set()
 
 
@@ -29,11 +45,15 @@ def register_secret(value: str | None) -> None:
 
 
 def redact(text: str) -> str:
-    """Mask registered secrets and token-shaped strings in `text`."""
+    """Mask registered secrets, token-shaped strings and the values of sensitive fields
+    (tax ids, bank numbers: see `rampctl.sensitive`) in `text`."""
     for secret in sorted(_secrets, key=len, reverse=True):
         text = text.replace(secret, MASK)
     for pattern in _PATTERNS:
         text = pattern.sub(_mask_match, text)
+    text = _OBJECT_INPUT.sub(lambda m: f"{m.group('head')}{MASK}", text)
+    text = _SENSITIVE_INPUT.sub(lambda m: f"{m.group('head')}{MASK}", text)
+    text = _SENSITIVE_FIELD.sub(lambda m: f"{m.group('head')}{MASK}", text)
     return mask_url(text)
 
 

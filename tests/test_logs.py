@@ -33,3 +33,14 @@ def test_log_file_never_holds_a_registered_secret(tmp_path: Path) -> None:
     assert "sending *** to Ramp" in content
     assert "canary-9f8e7d6c" not in content
     close_logging()
+
+
+def test_sensitive_field_values_are_masked_in_every_form() -> None:
+    text = redact(
+        "tax_id '12-3456789'; {\"tax_id\": \"12-3456789\", \"iban\":\"DE89370400440532013000\"} "
+        "routing_number=021000021 tax_id\n  Input should be a valid string "
+        "[type=string_type, input_value=123456789, input_type=int]"
+    )
+    for value in ("12-3456789", "DE89370400440532013000", "021000021", "123456789"):
+        assert value not in text
+    assert redact("tax_id is required") == "tax_id is required"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rampctl.cli.options import GlobalOptions
+from rampctl.cli.ui import err_console
 from rampctl.errors import ConfigError, SandboxError
 from rampctl.manifest import load_manifests
 from rampctl.model.desired import DesiredGraph, build_graph
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from rampctl.sandbox.embedded import RunningSandbox
 
 SANDBOX_ENVIRONMENT = "sandbox"
+SANDBOX_DATA_VAR = "RAMPCTL_SANDBOX_DATA"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,10 +37,11 @@ class Session:
 
 
 def sandbox_data_path(opts: GlobalOptions) -> Path:
-    """The embedded sandbox's data file: `.rampctl/sandbox.db` next to a local state file.
-
-    With a remote state backend, in the working directory.
-    """
+    """The embedded sandbox's data file: `RAMPCTL_SANDBOX_DATA`, else `.rampctl/sandbox.db`
+    next to a local state file (with a remote state backend, in the working directory)."""
+    override = os.environ.get(SANDBOX_DATA_VAR, "").strip()
+    if override:
+        return Path(override)
     base = Path() if is_remote(opts.state) else Path(opts.state).parent
     return base / ".rampctl" / "sandbox.db"
 
@@ -77,6 +81,13 @@ def started_sandbox(**settings: Any) -> Iterator[RunningSandbox]:
 def _embedded_sandbox(opts: GlobalOptions) -> Iterator[ClientConfig]:
     data = sandbox_data_path(opts)
     data.parent.mkdir(parents=True, exist_ok=True)
+    fresh = "a new demo business" if not data.exists() else "its business"
+    err_console().print(
+        f"Using the embedded sandbox, not Ramp: {fresh} is kept in {data} (beside the state; "
+        f"another --state means another sandbox business; set {SANDBOX_DATA_VAR} to share one).",
+        markup=False,
+        highlight=False,
+    )
     with started_sandbox(data=data, seed="demo") as sandbox:
         yield ClientConfig(
             base_url=sandbox.base_url,

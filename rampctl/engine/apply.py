@@ -22,7 +22,12 @@ from rampctl.engine.crashpoints import crash_point
 from rampctl.engine.record import StateRecorder
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.writes import WriteResult, perform
-from rampctl.errors import OutcomeUncertainError, RampctlError
+from rampctl.errors import (
+    OutcomeUncertainError,
+    RampctlError,
+    StateError,
+    StateNotSavedError,
+)
 from rampctl.ramp.client import RampClient
 from rampctl.state.backend import ApplyJournal
 
@@ -144,9 +149,15 @@ class Applier:
 
     def _write(self, change: Change) -> None:
         op_id = uuid.uuid4().hex
-        self.journal.intend(
-            op_id=op_id, address=change.address, action=change.action.value, key=change.key
-        )
+        try:
+            self.journal.intend(
+                op_id=op_id, address=change.address, action=change.action.value, key=change.key
+            )
+        except OSError as exc:
+            raise StateError(
+                f"cannot write the apply journal: {exc.strerror or exc}{_where(exc)}; "
+                f"nothing was sent for {change.address}"
+            ) from None
         self.hooks.started(change)
         crash_point("before_send")
         with self._lock:
@@ -156,18 +167,43 @@ class Applier:
             self.in_flight.discard(change.address)
         crash_point("after_send")
         if isinstance(outcome, WriteResult):
-            ramp_id = self.recorder.record(change, outcome)
+            ramp_id = self._record(change, outcome)
             crash_point("after_state")
-            self.journal.outcome(op_id=op_id, status="done", ramp_id=ramp_id)
+            self._outcome(change, op_id=op_id, status="done", ramp_id=ramp_id)
             self._mark(self.report.done.append, change.address)
             self.hooks.finished(change, None)
             return
         status, message = outcome
-        self.journal.outcome(op_id=op_id, status=status)
+        self._outcome(change, op_id=op_id, status=status)
         target = self.report.uncertain if status == "uncertain" else self.report.failed
         with self._lock:
             target[change.address] = message
         self.hooks.finished(change, message, uncertain=status == "uncertain")
+
+    def _record(self, change: Change, outcome: WriteResult) -> str | None:
+        """Save the state entry of a write Ramp has made; an OS error here leaves it uncertain."""
+        try:
+            return self.recorder.record(change, outcome)
+        except OSError as exc:
+            raise self._not_saved(change, "the state", exc) from None
+
+    def _outcome(
+        self, change: Change, *, op_id: str, status: str, ramp_id: str | None = None
+    ) -> None:
+        try:
+            self.journal.outcome(op_id=op_id, status=status, ramp_id=ramp_id)
+        except OSError as exc:
+            raise self._not_saved(change, "the apply journal", exc) from None
+
+    def _not_saved(self, change: Change, what: str, exc: OSError) -> StateNotSavedError:
+        with self._lock:
+            self.report.uncertain[change.address] = f"{what} was not saved"
+        done = "Ramp made the change" if _writes(change) else "the change is done"
+        return StateNotSavedError(
+            f"{change.address}: {done}, but {what} could not be saved: "
+            f"{exc.strerror or exc}{_where(exc)}. Free disk space or make the state "
+            "writable, then run apply again: it finds the object in Ramp by key."
+        )
 
     def _send(self, change: Change) -> WriteResult | tuple[str, str]:
         try:
@@ -187,6 +223,19 @@ class Applier:
             append(address)
 
 
+def _writes(change: Change) -> bool:
+    """Whether a change sends a write to Ramp (an adoption or a forget only reads)."""
+    return change.request is not None or change.action in (
+        Action.DELETE,
+        Action.ARCHIVE,
+        Action.DEACTIVATE,
+    )
+
+
+def _where(exc: OSError) -> str:
+    return f" ({exc.filename})" if exc.filename else ""
+
+
 def apply_changes(
     *,
     client: RampClient,
@@ -202,9 +251,16 @@ def apply_changes(
         client=client, recorder=recorder, journal=journal, hooks=hooks, settings=settings, stop=stop
     )
     report = applier.run(changes)
-    recorder.fold()  # after a failure, the state backend's lock release folds instead
-    if report.ok:
-        journal.clear()
+    try:
+        recorder.fold()  # after a failure, the state backend's lock release folds instead
+        if report.ok:
+            journal.clear()
+    except OSError as exc:
+        raise StateNotSavedError(
+            f"{len(report.done)} change(s) were made and journaled, but the state could not "
+            f"be saved: {exc.strerror or exc}{_where(exc)}. Free disk space or make the state "
+            "writable, then run apply again: it folds the journal and finds every object by key."
+        ) from None
     return report
 
 

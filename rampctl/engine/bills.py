@@ -147,6 +147,7 @@ def plan_bill(ctx: PlanContext, desired: DesiredBill) -> list[Change]:
         return []
     if not _claim_key(ctx, desired, vendor.id):
         return []
+    _check_mailable(ctx, desired, vendor)
     live = _match(ctx, desired, vendor.id)
     if live is not None and live.archived_at is not None:
         ctx.fingerprints[desired.address] = fingerprint(bill_view(live))
@@ -156,6 +157,19 @@ def plan_bill(ctx: PlanContext, desired: DesiredBill) -> list[Change]:
     if live is None:
         return [_create(ctx, desired, vendor, refs, wanted)]
     return _changes_for_live(ctx, desired, live, wanted)
+
+
+def _check_mailable(ctx: PlanContext, desired: DesiredBill, vendor: Vendor) -> None:
+    """A CHECK is mailed: Ramp refuses one for a vendor without a postal address."""
+    address = vendor.address
+    if desired.payment["method"] != "CHECK":
+        return
+    if address is None or not address.address_line_1:
+        message = (
+            f"vendor {vendor.name!r} has no postal address in Ramp, so a CHECK cannot be "
+            "mailed: add spec.address to its Vendor manifest (or in Ramp) first"
+        )
+        ctx.problem(desired, "spec.payment.method", message)
 
 
 def _claim_key(ctx: PlanContext, desired: DesiredBill, vendor_id: str) -> bool:

@@ -542,9 +542,31 @@ class BillSpec(_Model):
         if self.due_date < self.issue_date:
             message = f"due_date {self.due_date} is before issue_date {self.issue_date}"
             errors.append(_error(("due_date",), message, str(self.due_date)))
-        errors += self._digits()
+        errors += self._digits() + self._bounds()
         _raise(errors, "BillSpec")
         return self
+
+    def _bounds(self) -> list[InitErrorDetails]:
+        """Quantity x unit price, and the bill's total, stay under 12 integer digits."""
+        bound = Decimal(10) ** MAX_AMOUNT_DIGITS
+        errors = []
+        total = sum((line.amount for line in self.line_items), Decimal(0))
+        for n, line in enumerate(self.inventory_line_items):
+            amount = line.unit_price * line.quantity
+            total += amount
+            if amount >= bound:
+                message = (
+                    f"quantity x unit_price is {amount:,}, more than {MAX_AMOUNT_DIGITS} "
+                    "digits before the decimal point"
+                )
+                errors.append(_error(("inventory_line_items", n, "quantity"), message, None))
+        if not errors and total >= bound:
+            message = (
+                f"the bill's total {total:,} has more than {MAX_AMOUNT_DIGITS} digits before "
+                "the decimal point"
+            )
+            errors.append(_error(("line_items",), message, None))
+        return errors
 
     def _digits(self) -> list[InitErrorDetails]:
         digits = money.minor_digits(self.currency)

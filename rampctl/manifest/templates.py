@@ -7,7 +7,11 @@ a problem in the rendered YAML is reported at the template line that produced it
 from __future__ import annotations
 
 import re
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -24,6 +28,50 @@ from rampctl.manifest.yamlparse import MAX_FILE_BYTES, ParseFailure, RawDocument
 
 _MARK = re.compile("\ue000(\\d+):(\\d+)\ue001")
 _MAX_REPEAT = 100_000
+#: Loop iterations (and calls) one render may run, and how long it may take.
+MAX_ITERATIONS = 1_000_000
+MAX_RENDER_S = 10.0
+#: String methods and filters whose width argument sizes their result.
+_WIDTH_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
+_FORMAT_WIDTH = re.compile(r"[%{:][^a-zA-Z%{}]*?(\d{7,})")
+
+
+class TemplateLimit(jinja2.TemplateError):
+    """A template passed one of the render limits (iterations, output size, time)."""
+
+
+class _Budget:
+    """The iterations and time one render may still use."""
+
+    def __init__(self) -> None:
+        self.deadline = time.monotonic() + MAX_RENDER_S
+        self.steps = 0
+
+    def tick(self) -> None:
+        """Count one loop iteration or call; raise TemplateLimit past a limit."""
+        self.steps += 1
+        if self.steps > MAX_ITERATIONS:
+            raise TemplateLimit(f"the template ran more than {MAX_ITERATIONS:,} loop iterations")
+        if self.steps % 1024 == 0:
+            self.check_time()
+
+    def check_time(self) -> None:
+        """Raise TemplateLimit once the render has taken too long."""
+        if time.monotonic() > self.deadline:
+            raise TemplateLimit(f"the template took longer than {MAX_RENDER_S:.0f} s to render")
+
+
+def _check_width(width: Any, what: str) -> None:
+    if isinstance(width, int) and width > MAX_FILE_BYTES:
+        raise TemplateLimit(
+            f"{what} of width {width:,} would make the output larger than {MAX_FILE_BYTES} bytes"
+        )
+
+
+def _check_format(text: Any, what: str) -> None:
+    if isinstance(text, str):
+        for digits in _FORMAT_WIDTH.findall(text):
+            _check_width(int(digits), what)
 
 
 class IncludeOutsideRoot(jinja2.TemplateError):
@@ -87,9 +135,30 @@ class _RootLoader(jinja2.BaseLoader):
 class _Environment(ImmutableSandboxedEnvironment):
     """The sandbox, also bounding `*` and `**` so a template cannot exhaust memory."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
+    budget = _Budget()
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """Every call a template makes: counted, and string widths bounded."""
+        __self.budget.tick()
+        name = getattr(__obj, "__name__", "")
+        on_str = isinstance(getattr(__obj, "__self__", None), str)
+        if on_str and name in _WIDTH_METHODS and args:
+            _check_width(args[0], f"'{name}'")
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """`str.format` and `format_map`, refused when a field width passes the size bound."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        _check_format(value.__self__, "a format")
+        return wrapped
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        self.budget.tick()
+        if operator == "%":
+            _check_format(left, "a % format")
         if operator == "**" and isinstance(right, int) and abs(right) > 64:
             raise jinja2.exceptions.SecurityError("exponent too large")
         if operator == "*":
@@ -142,6 +211,9 @@ class TemplateRenderer:
             keep_trailing_newline=True,
             autoescape=False,
         )
+        self.env.globals["range"] = self._range
+        for name in ("center", "indent", "truncate", "wordwrap", "format"):
+            self.env.filters[name] = _bounded_filter(name, self.env.filters[name])
         self.display = display
         marks = self.env.extensions[_LineMarks.identifier]
         assert isinstance(marks, _LineMarks)
@@ -149,9 +221,11 @@ class TemplateRenderer:
 
     def render(self, name: str, variables: Mapping[str, Any]) -> Rendered:
         """Render the root-relative template `name`; raise ParseFailure on any error."""
+        budget = self.env.budget = _Budget()
         try:
             template = self.env.get_template(name)
-            text = _bounded(template.generate(dict(variables)))
+            with _alarm(MAX_RENDER_S):
+                text = _bounded(template.generate(dict(variables)), budget)
         except jinja2.TemplateSyntaxError as exc:
             where = Position(exc.filename or self.display(name), exc.lineno, 1)
             raise ParseFailure([_problem(where, f"template syntax error: {exc.message}")]) from None
@@ -173,9 +247,20 @@ class TemplateRenderer:
             message = f"template '{exc.name}' not found under the manifests root"
         elif isinstance(exc, _TooLarge):
             message = f"rendered template is larger than {MAX_FILE_BYTES} bytes"
+        elif isinstance(exc, TemplateLimit):
+            message = f"template limit: {exc.message}"
         else:
             message = f"template error: {type(exc).__name__}: {exc}"
         return _problem(where, message)
+
+    def _range(self, *args: int) -> Iterator[int]:
+        """`range` for templates: at most 100,000 items, each iteration counted."""
+        items = range(*args)
+        if len(items) > _MAX_REPEAT:
+            raise TemplateLimit(f"range of {len(items):,} items (at most {_MAX_REPEAT:,})")
+        for item in items:
+            self.env.budget.tick()
+            yield item
 
     def _column_of(self, where: Position, message: str) -> Position:
         """Point at the undefined name on its line, when it can be found."""
@@ -210,15 +295,52 @@ class _TooLarge(Exception):
     """The rendered output passed the size bound."""
 
 
-def _bounded(chunks: Iterator[str]) -> str:
+def _bounded(chunks: Iterator[str], budget: _Budget) -> str:
     parts: list[str] = []
     size = 0
     for chunk in chunks:
+        budget.check_time()
         size += len(chunk)
         if size > MAX_FILE_BYTES * 2:  # markers included; checked exactly after unmarking
             raise _TooLarge
         parts.append(chunk)
     return "".join(parts)
+
+
+def _bounded_filter(name: str, inner: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose width or format argument may not make output past the size bound."""
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if name == "format":
+            _check_format(args[0] if args else None, "the format filter")
+        else:
+            for value in [*args[1:], *kwargs.values()]:
+                _check_width(value, f"the {name} filter")
+        return inner(*args, **kwargs)
+
+    return checked
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Interrupt a render still running after `seconds` (main thread on Unix, when no one
+    else uses the alarm; otherwise the iteration budget and the checks between output chunks
+    bound it)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable or signal.getitimer(signal.ITIMER_REAL)[0] > 0:  # the alarm is taken
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise TemplateLimit(f"the template took longer than {seconds:.0f} s to render")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _template_frame(tb: TracebackType | None, filenames: Mapping[str, Path]) -> Position | None:

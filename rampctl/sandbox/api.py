@@ -98,7 +98,13 @@ async def _context(request: Request, endpoint: Endpoint) -> Ctx:
     spec.validate_path(endpoint.method, endpoint.template, params)
     raw_query = dict(request.query_params)
     query = spec.validate_query(endpoint.method, endpoint.template, raw_query)
+    if settings.ignore_list_filters and endpoint.method == "GET":
+        query = {k: v for k, v in query.items() if k in ("page_size", "start")}
     body = await _body(request) if endpoint.method in ("POST", "PATCH") else None
+    if body is _EMPTY:  # Ramp's document marks every POST/PATCH body it has as required
+        if spec.body_required(endpoint.method, endpoint.template):
+            raise validation_error({"_schema": ["A request body is required."]})
+        body = {}
     if endpoint.method in ("POST", "PATCH") and not isinstance(body, dict):
         raise validation_error({"_schema": ["Invalid input type: expected a JSON object."]})
     if endpoint.validate_body and body is not None:
@@ -120,13 +126,17 @@ async def _context(request: Request, endpoint: Endpoint) -> Ctx:
     )
 
 
+_EMPTY: Any = object()
+"""What `_body` returns for a request without a body."""
+
+
 async def _body(request: Request) -> Any:
     raw = await request.body()
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/x-www-form-urlencoded":
         return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
     if not raw.strip():
-        return {}
+        return _EMPTY
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):

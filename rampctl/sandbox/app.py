@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from rampctl.sandbox import (
     approvals,
@@ -70,7 +70,20 @@ async def _on_problem(request: Request, exc: Exception) -> Response:
 async def _on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = NOT_FOUND if exc.status_code == 404 else f"HTTP_{exc.status_code}"
-    return problem_response(ApiProblem(exc.status_code, code, str(exc.detail)))
+    response = problem_response(ApiProblem(exc.status_code, code, str(exc.detail)))
+    if exc.status_code == 405:
+        response.headers["Allow"] = ", ".join(_allowed(request))
+    return response
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (routes are one per method)."""
+    scope = {**request.scope, "method": ""}
+    methods: set[str] = set()
+    for candidate in request.app.routes:
+        if isinstance(candidate, Route) and candidate.matches(scope)[0] is not Match.NONE:
+            methods |= candidate.methods or set()
+    return sorted(methods)
 
 
 def _admin_routes() -> list[Route]:

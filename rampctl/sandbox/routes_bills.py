@@ -55,6 +55,9 @@ def list_bills(ctx: Ctx) -> Reply:
     return paginate(ctx, "bill", _filters(ctx.query), lambda b: render_bill(ctx.store, b))
 
 
+SQLITE_MAX_INT = 2**63 - 1
+
+
 def _filters(q: dict[str, Any]) -> list[Filter]:
     out = [Filter(path=p, op="=", value=q[k]) for k, p in EQUAL_FILTERS.items() if k in q]
     archived = q.get("is_archived", False)
@@ -66,9 +69,9 @@ def _filters(q: dict[str, Any]) -> list[Filter]:
             out.append(Filter(path=f"$.{key}", op="<=", value=_iso(q[f"to_{name}"])))
     for key, op in (("min_amount", ">="), ("max_amount", "<=")):
         if key in q:
-            out.append(
-                Filter(path="$.amount.amount", op=op, value=bills.minor_units(q[key], "USD", key))
-            )
+            # Beyond SQLite's 64-bit integers no bill can match (or every bill does).
+            value = min(bills.minor_units(q[key], "USD", key), SQLITE_MAX_INT)
+            out.append(Filter(path="$.amount.amount", op=op, value=value))
     if "accounting_field_selection_id" in q:
         needle = f"%|{q['accounting_field_selection_id']}|%"
         out.append(Filter(path="$._selection_ids", op="LIKE", value=needle))

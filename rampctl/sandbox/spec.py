@@ -70,6 +70,11 @@ def _message(error: Any) -> str:
     return str(error.message)
 
 
+def body_required(method: str, template: str) -> bool:
+    """Whether the operation's request body is required (`requestBody.required`)."""
+    return bool(operation(method, template).get("requestBody", {}).get("required"))
+
+
 def validate_body(method: str, template: str, body: Any, *, reject_unknown: bool) -> None:
     """Raise a 422 ApiProblem unless `body` fits the operation's request body schema."""
     op = operation(method, template)

@@ -139,3 +139,42 @@ def test_console_script_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert __version__ in result.stdout
+
+
+def _ramp_validation_error() -> Exception:
+    """A pydantic error quoting a Ramp answer that carries a vendor's tax id and bank number."""
+    from rampctl.ramp.models import Vendor
+
+    answer = {"id": 7, "tax_id": "12-3456789", "account_number": "000123456789"}
+    try:
+        Vendor.model_validate([answer])
+    except Exception as exc:
+        return exc
+    raise AssertionError("expected a validation error")
+
+
+def test_crash_report_never_quotes_sensitive_values(
+    raising_command: list[BaseException], capsys: pytest.CaptureFixture[str]
+) -> None:
+    raising_command.append(_ramp_validation_error())
+    assert run(["-v", "boom"]) == 1
+    err = capsys.readouterr().err
+    log_path = Path(err.split("details in ")[1].split()[0])
+    try:
+        for text in (err, log_path.read_text()):
+            assert "12-3456789" not in text and "000123456789" not in text
+            assert "input_value=***" in text
+    finally:
+        log_path.unlink()
+
+
+def test_error_messages_never_quote_sensitive_values(
+    raising_command: list[BaseException], capsys: pytest.CaptureFixture[str]
+) -> None:
+    raising_command.append(
+        errors.RampError("tax_id '98-7654321' is not valid for routing_number=021000021")
+    )
+    assert run(["boom"]) == 1
+    err = capsys.readouterr().err
+    assert "98-7654321" not in err and "021000021" not in err
+    assert "tax_id *** is not valid" in err

@@ -120,3 +120,24 @@ def test_a_plan_saved_for_another_business_is_refused(project: Project) -> None:
     assert result.code == 4, result.out + result.err
     assert f"the plan was made for business {business['id']}" in result.err
     assert project.writes() == []
+
+
+def test_plan_with_sandbox_says_where_its_data_lives(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RAMPCTL_SANDBOX_DATA", raising=False)
+    first = project.rampctl("--sandbox", "plan")
+    assert first.code == 0, first.err
+    data = Path(".rampctl") / "sandbox.db"
+    assert f"Using the embedded sandbox, not Ramp: a new demo business is kept in {data}" in (
+        first.err
+    )
+    assert (project.root / data).is_file()
+    again = project.rampctl("--sandbox", "plan")
+    assert f"its business is kept in {data}" in again.err
+    other = project.rampctl("--sandbox", "--state", "elsewhere/s.json", "plan")
+    assert f"a new demo business is kept in {Path('elsewhere') / data}" in other.err
+    shared = project.root / "shared.db"
+    monkeypatch.setenv("RAMPCTL_SANDBOX_DATA", str(shared))
+    assert project.rampctl("--sandbox", "--state", "elsewhere/s.json", "plan").code == 0
+    assert shared.is_file()

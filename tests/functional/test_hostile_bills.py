@@ -134,3 +134,64 @@ def test_the_payment_limit_counts_what_a_saved_plan_sends(project: Project) -> N
     applied = project.rampctl("apply", "--payment-limit", "1231.25", "plan.json")
     assert applied.code == 0, applied.out + applied.err
     assert len(_bills(project, "INV-2001")) == 1
+
+
+def _bill_text(vendor: str, lines: str, payment: str) -> str:
+    return f"""\
+apiVersion: rampctl/v1
+kind: Bill
+metadata:
+  name: hostile
+spec:
+  vendor: {vendor}
+  entity: Northwind Labs, Inc.
+  invoice_number: H-1
+  currency: USD
+  issue_date: 2025-03-03
+  due_date: 2025-03-31
+{lines}
+  payment:
+{payment}
+"""
+
+
+def test_quantity_times_unit_price_is_bounded(project: Project) -> None:
+    folder = project.root / "manifests" / "bills"
+    folder.mkdir()
+    lines = (
+        '  inventory_line_items:\n    - unit_price: "999999999999.99"\n'
+        "      quantity: 100000000000000\n      memo: Units"
+    )
+    payment = "    method: PAID_MANUALLY\n    manual_method: CHECK\n    payment_date: 2025-03-10"
+    (folder / "huge.yaml").write_text(_bill_text("acme-cloud", lines, payment))
+    result = _apply(project)
+    assert result.code == 1
+    assert (
+        f"{Path('manifests/bills/huge.yaml')}:14:17: bill/hostile: "
+        "spec.inventory_line_items[0].quantity: quantity x unit_price is " in result.err
+    )
+    assert "more than 12 digits before the decimal point" in result.err
+    assert project.writes() == []
+
+
+def test_a_check_bill_for_a_vendor_without_address_is_refused_at_plan_time(
+    project: Project,
+) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    folder = project.root / "manifests" / "bills"
+    folder.mkdir()
+    lines = '  line_items:\n    - amount: "10.00"\n      memo: Freight'
+    payment = (
+        "    method: CHECK\n    source_account: Operating Checking\n"
+        "    arrival_date: 2025-03-28"
+    )
+    (folder / "check.yaml").write_text(_bill_text("globex-logistics", lines, payment))
+    project.sandbox.clear_log()
+    plan = project.rampctl("plan")
+    assert plan.code == 1
+    assert (
+        f"{Path('manifests/bills/check.yaml')}:16:5: bill/hostile: spec.payment.method: "
+        "vendor 'Globex Logistics' has no postal address in Ramp" in plan.err
+    )
+    assert _apply(project).code == 1
+    assert _bill_writes(project) == []
