@@ -40,10 +40,14 @@ def find_by_key(
 
 
 def vendor_bills(client: RampClient, vendor_id: str) -> list[Bill]:
-    """Every bill of a vendor, archived ones included (Ramp lists those only on request)."""
-    return client.list_bills(vendor_id=vendor_id) + client.list_bills(
+    """Every bill of a vendor, archived ones included (Ramp lists those only on request).
+
+    The vendor filter is checked again on each bill: a list that ignored it must never
+    let another vendor's bill with the same invoice number be adopted."""
+    listed = client.list_bills(vendor_id=vendor_id) + client.list_bills(
         vendor_id=vendor_id, is_archived=True
     )
+    return [b for b in listed if b.vendor.id == vendor_id]
 
 
 # --- views ---------------------------------------------------------------------------------

@@ -87,7 +87,8 @@ def _create_vendor(client: RampClient, change: Change) -> Vendor:
     try:
         return client.create_vendor(VendorCreate(**change.request))
     except OutcomeUncertainError as uncertain:
-        found = _look_up(uncertain, lambda: client.list_vendors(external_vendor_id=key))
+        listed = _look_up(uncertain, lambda: client.list_vendors(external_vendor_id=key))
+        found = with_key(listed, key)
         if len(found) == 1:
             return found[0]
         raise
@@ -141,7 +142,8 @@ def _accounting(client: RampClient, change: Change) -> WriteResult:
     if change.request:
         body = AccountingVendorUpdate(**change.request)
         return WriteResult(accounting_vendor=client.update_accounting_vendor(change.ramp_id, body))
-    found = client.list_accounting_vendors(remote_id=str(change.key))
+    listed = client.list_accounting_vendors(remote_id=str(change.key))
+    found = [a for a in with_remote_id(listed, str(change.key)) if a.ramp_id == change.ramp_id]
     return WriteResult(accounting_vendor=found[0] if found else None)
 
 
@@ -150,10 +152,22 @@ def _create_accounting_vendor(client: RampClient, change: Change) -> AccountingV
     try:
         created = client.upload_accounting_vendors([AccountingVendorInput(**change.request)])
     except OutcomeUncertainError:
-        created = client.list_accounting_vendors(remote_id=str(change.key))
+        listed = client.list_accounting_vendors(remote_id=str(change.key))
+        created = with_remote_id(listed, str(change.key))
         if len(created) != 1:
             raise
     return created[0]
+
+
+def with_key(vendors: list[Vendor], key: str) -> list[Vendor]:
+    """The vendors that carry exactly this adoption key: a list filtered by Ramp is checked
+    again here, so a list that ignored its filter never adopts another vendor."""
+    return [v for v in vendors if norm.text(v.external_vendor_id) == norm.text(key)]
+
+
+def with_remote_id(items: list[AccountingVendor], remote_id: str) -> list[AccountingVendor]:
+    """The accounting vendors with exactly this remote id (the filter checked again)."""
+    return [a for a in items if norm.text(a.id) == norm.text(remote_id)]
 
 
 def _delete(call: Any) -> None:

@@ -98,6 +98,8 @@ async def _context(request: Request, endpoint: Endpoint) -> Ctx:
     spec.validate_path(endpoint.method, endpoint.template, params)
     raw_query = dict(request.query_params)
     query = spec.validate_query(endpoint.method, endpoint.template, raw_query)
+    if settings.ignore_list_filters and endpoint.method == "GET":
+        query = {k: v for k, v in query.items() if k in ("page_size", "start")}
     body = await _body(request) if endpoint.method in ("POST", "PATCH") else None
     if body is _EMPTY:  # Ramp's document marks every POST/PATCH body it has as required
         if spec.body_required(endpoint.method, endpoint.template):

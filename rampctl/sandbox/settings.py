@@ -69,6 +69,8 @@ class SandboxSettings:
     - `auto_create_accounting_vendor`: on vendor create without a link, create an accounting
       vendor named after it (Ramp's 2025 guide) when a connection is active; off per 2026.
     - `reject_unknown_fields`: a request body field the schema does not define is a 422.
+    - `ignore_list_filters`: list endpoints ignore their filters (as an API version without
+      a filter, e.g. 2025's vendors list without `external_vendor_id`, does); for tests.
     - `api_version`: "2026" (Ramp's current API) or "2025" (the 2025 document): no
       `external_vendor_id` anywhere (not returned, filter ignored, ignored on writes), no
       vendor rename, no contact creation.
@@ -95,6 +97,7 @@ class SandboxSettings:
     unknown_token_status: int = 401
     auto_create_accounting_vendor: bool = False
     reject_unknown_fields: bool = True
+    ignore_list_filters: bool = False
     api_version: ApiVersion = "2026"
     contact_approval: ApprovalPolicy = "immediate"
     vendor_update_approval: ApprovalPolicy = "immediate"
@@ -178,7 +181,7 @@ def _coerce(key: str, value: Any) -> Any:
         return value
     if key == "absent_endpoints":
         return _operations(value)
-    if key in ("auto_create_accounting_vendor", "reject_unknown_fields"):
+    if key in ("auto_create_accounting_vendor", "reject_unknown_fields", "ignore_list_filters"):
         if not isinstance(value, bool):
             raise ValueError(f"{key} must be true or false, got {value!r}")
         return value

@@ -194,3 +194,40 @@ def test_state_ids_swapped_between_two_vendors_are_refused(project: Project) -> 
     assert "carries the key 'globex-logistics', not 'initech'" in result.err
     assert "rampctl state rebuild" in result.err
     assert project.writes() == []
+
+
+def test_a_list_that_ignores_its_filter_never_adopts_the_wrong_object(project: Project) -> None:
+    project.sandbox.settings.update({"ignore_list_filters": True})
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    with project.api() as api:
+        live = {a["id"]: a["ramp_id"] for a in api.get("/accounting/vendors").json()["data"]}
+    for address, entry in _state(project).items():
+        if address.startswith("accounting_vendor/"):
+            assert live[entry["key"]] == entry["ramp_id"], address
+    project.sandbox.settings.update({"ignore_list_filters": False})
+    assert project.rampctl("plan", "--detailed-exitcode").code == 0
+
+
+def test_state_rm_then_plan_re_adopts_by_key_never_a_second_vendor(project: Project) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    [before] = project.vendor_by_key("hooli-telecom")
+    removed = project.rampctl("state", "rm", "vendor/hooli-telecom")
+    assert removed.code == 0, removed.err
+    plan = json.loads(project.rampctl("plan", "--json").out)
+    [change] = [c for c in plan["changes"] if c["address"] == "vendor/hooli-telecom"]
+    assert (change["action"], change["ramp_id"]) == ("adopt", before["id"])
+    project.sandbox.clear_log()
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    assert _vendor_writes(project) == []
+    assert [v["id"] for v in project.vendor_by_key("hooli-telecom")] == [before["id"]]
+
+
+def test_state_rm_of_an_undeclared_vendor_leaves_it_unmanaged(project: Project) -> None:
+    _write_blue_sun(project)
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    (project.root / "manifests" / "vendors" / "blue-sun.yaml").unlink()
+    assert project.rampctl("state", "rm", "vendor/blue-sun").code == 0
+    plan = json.loads(project.rampctl("plan", "--json").out)
+    assert [c for c in plan["changes"] if "blue-sun" in c["address"]] == []
+    assert "Blue Sun Corp" in [u["name"] for u in plan["unmanaged"]["items"]]
+    assert len(project.vendor_by_key("blue-sun")) == 1

@@ -1,0 +1,73 @@
+"""Lookups by key after an uncertain write check the key again on every object returned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rampctl.engine import writes
+from rampctl.engine.bill_live import vendor_bills
+from rampctl.engine.changes import Action, Change
+from rampctl.errors import OutcomeUncertainError
+from rampctl.ramp.models import Vendor
+
+OTHER = Vendor(id="ven_other", name="Other", external_vendor_id="other-key")
+
+
+class FilterIgnoringClient:
+    """A client whose lists ignore their filters and whose creates end uncertain."""
+
+    def __init__(self, vendors: list[Vendor], bills: list[Any] | None = None) -> None:
+        self.vendors = vendors
+        self.bills = bills or []
+
+    def create_vendor(self, body: Any) -> Vendor:
+        raise OutcomeUncertainError("outcome unknown after HTTP 504")
+
+    def list_vendors(self, **filters: Any) -> list[Vendor]:
+        return list(self.vendors)
+
+    def list_bills(self, **filters: Any) -> list[Any]:
+        return list(self.bills)
+
+
+def _create(key: str) -> Change:
+    return Change(
+        address=f"vendor/{key}",
+        kind="vendor",
+        action=Action.CREATE,
+        name="New",
+        key=key,
+        request={
+            "name": "New",
+            "country": "US",
+            "vendor_owner_id": "usr_1",
+            "business_vendor_contacts": {"email": "a@b.example"},
+        },
+    )
+
+
+def test_an_uncertain_create_never_adopts_a_vendor_with_another_key() -> None:
+    client: Any = FilterIgnoringClient([OTHER])
+    with pytest.raises(OutcomeUncertainError):
+        writes.perform(client, _create("new-key"))
+
+
+def test_an_uncertain_create_adopts_the_vendor_with_its_key() -> None:
+    mine = Vendor(id="ven_mine", name="New", external_vendor_id="new-key")
+    client: Any = FilterIgnoringClient([OTHER, mine])
+    assert writes.perform(client, _create("new-key")).vendor == mine
+
+
+def test_vendor_bills_keeps_only_that_vendors_bills() -> None:
+    class _Ref:
+        def __init__(self, vendor_id: str) -> None:
+            self.id = vendor_id
+
+    class _Bill:
+        def __init__(self, vendor_id: str) -> None:
+            self.vendor = _Ref(vendor_id)
+
+    client: Any = FilterIgnoringClient([], [_Bill("ven_a"), _Bill("ven_b")])
+    assert [b.vendor.id for b in vendor_bills(client, "ven_a")] == ["ven_a", "ven_a"]
