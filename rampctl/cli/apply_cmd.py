@@ -12,7 +12,7 @@ from rampctl.cli.github_cmd import Publisher, apply_github_options
 from rampctl.cli.options import ApplyOptions, GlobalOptions, global_options, parsed
 from rampctl.cli.plan_cmd import plan_options, read_plan_file, settings_from
 from rampctl.cli.progress import ApplyProgress, reading
-from rampctl.cli.runtime import Session, load_graph, ramp_session, state_store
+from rampctl.cli.runtime import Session, load_graph, reading_while_loading, state_store
 from rampctl.cli.signals import stop_on_signals
 from rampctl.cli.ui import err_console, out_console
 from rampctl.engine.apply import ApplyReport, ApplySettings, apply_changes
@@ -30,10 +30,11 @@ from rampctl.engine.policy import (
 from rampctl.engine.record import StateRecorder
 from rampctl.engine.safety import check
 from rampctl.engine.settle import settle_pending
-from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch
 from rampctl.engine.stale import check_fresh
 from rampctl.errors import ConfigError, Interrupted, OutcomeUncertainError, PlanError, RampctlError
 from rampctl.model.desired import DesiredGraph
+from rampctl.ramp.client import RampClient
 from rampctl.render import human
 from rampctl.state.backend import StateBackend
 from rampctl.state.model import State
@@ -125,17 +126,26 @@ def _apply(
             "or the job lacks `actions: read`)"
         )
     store = state_store(opts)
-    with store.lock(command="apply", timeout=options.lock_timeout):
-        graph = load_graph(opts, options.plan.variables)
-        with ramp_session(opts, scopes=write_scopes(graph, store.load())) as session:
-            settle_pending(store.journal(), session.client.config.timeout_s, _say)
-            found = _plan(session, store, graph, options)
-            if found is None:
-                return None
-            plan, snapshot = found
-            if publisher is not None:
-                publisher.wrote = True
-            report = _run(opts, session, store, graph, plan, snapshot, options)
+    with (
+        store.lock(command="apply", timeout=options.lock_timeout),
+        reading_while_loading(opts, lambda: load_graph(opts, options.plan.variables)) as (
+            ramp,
+            graph,
+        ),
+        RampClient(ramp.config, scopes=write_scopes(graph, store.load())) as client,
+    ):
+        session = Session(client=client, environment=ramp.environment)
+        settled = settle_pending(store.journal(), client.config.timeout_s, _say)
+        # Writes an earlier run left unresolved may have landed while Ramp was being read:
+        # then read it again, after waiting them out, so the plan finds them by key.
+        live = ramp.snapshot if not settled else None
+        found = _plan(session, store, graph, options, live)
+        if found is None:
+            return None
+        plan, snapshot = found
+        if publisher is not None:
+            publisher.wrote = True
+        report = _run(opts, session, store, graph, plan, snapshot, options)
     if not report.ok:
         _finish(report)  # raises, so the pull request hears why
     return report
@@ -150,11 +160,13 @@ def _plan(
     store: StateBackend,
     graph: DesiredGraph,
     options: ApplyOptions,
+    live: SnapshotPrefetch | None,
 ) -> tuple[Plan, Snapshot] | None:
+    """The plan to apply and the snapshot it was made from (`live`, when already read)."""
     state = store.load()
     plan_file = options.plan_file
     if plan_file is not None:
-        plan, snapshot = _saved_plan(session, state, graph, plan_file, options)
+        plan, snapshot = _saved_plan(session, state, graph, plan_file, options, live)
     else:
         with reading("Reading Ramp"):
             plan, snapshot = plan_with_snapshot(
@@ -163,6 +175,7 @@ def _plan(
                 state,
                 environment=session.environment,
                 settings=settings_from(options.plan),
+                snapshot=live,
             )
         out_console().print(human.render(plan), end="")
     if not plan.actionable:
@@ -185,7 +198,12 @@ def _plan(
 
 
 def _saved_plan(
-    session: Session, state: State, graph: DesiredGraph, plan_file: Path, options: ApplyOptions
+    session: Session,
+    state: State,
+    graph: DesiredGraph,
+    plan_file: Path,
+    options: ApplyOptions,
+    live: SnapshotPrefetch | None,
 ) -> tuple[Plan, Snapshot]:
     """A saved plan, checked against a plan made now: nothing in the file but its choice of
     changes is trusted (requests and safety are what the manifests and Ramp give now)."""
@@ -193,7 +211,12 @@ def _saved_plan(
     settings = replace(settings_from(options.plan), targets=(), excludes=())
     with reading("Reading Ramp"):
         fresh, snapshot = plan_with_snapshot(
-            session.client, graph, state, environment=session.environment, settings=settings
+            session.client,
+            graph,
+            state,
+            environment=session.environment,
+            settings=settings,
+            snapshot=live,
         )
         read_change_bills(session.client, snapshot, saved.changes)
     check_fresh(saved, state=state, graph=graph, snapshot=snapshot, environment=session.environment)

@@ -18,7 +18,7 @@ from rampctl.cli.options import (
     parsed,
 )
 from rampctl.cli.progress import reading
-from rampctl.cli.runtime import load_graph, ramp_session, state_store
+from rampctl.cli.runtime import load_graph, reading_while_loading, state_store
 from rampctl.cli.ui import err_console, out_console
 from rampctl.cli.variables import var_option
 from rampctl.engine.plan import Plan
@@ -26,8 +26,9 @@ from rampctl.engine.plan_trust import check_consistent
 from rampctl.engine.planner import PlanSettings, make_plan
 from rampctl.engine.safety import SafetySettings
 from rampctl.errors import ExitCode, PlanError, RampctlError
-from rampctl.ramp.scopes import READ_SCOPES
+from rampctl.model.desired import DesiredGraph
 from rampctl.render import human, markdown
+from rampctl.state.model import State
 
 
 def output_options(func: Any) -> Any:
@@ -145,18 +146,18 @@ def plan(ctx: click.Context, options: PlanCommandOptions) -> int:
 def _make_plan(ctx: click.Context, options: PlanCommandOptions) -> Plan:
     """Read the manifests, the state and Ramp; save the plan to `--out` when given."""
     opts = global_options(ctx)
-    graph = load_graph(opts, options.plan.variables)
-    state = state_store(opts).load()
-    with (
-        ramp_session(opts, scopes=READ_SCOPES) as session,
-        reading("Reading Ramp"),
-    ):
+
+    def load() -> tuple[DesiredGraph, State]:
+        return load_graph(opts, options.plan.variables), state_store(opts).load()
+
+    with reading_while_loading(opts, load) as (ramp, (graph, state)), reading("Reading Ramp"):
         result = make_plan(
-            session.client,
+            ramp.reader,
             graph,
             state,
-            environment=session.environment,
+            environment=ramp.environment,
             settings=settings_from(options.plan),
+            snapshot=ramp.snapshot,
         )
     if options.out is not None:
         options.out.write_text(result.dumps(), encoding="utf-8")
