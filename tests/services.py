@@ -157,7 +157,12 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 def _pg(runner: list[str], *args: str | Path) -> None:
     done = subprocess.run(
-        [*runner, *map(str, args)], capture_output=True, text=True, timeout=120, check=False
+        [*runner, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tempfile.gettempdir(),  # a folder the server's user may enter
     )
     if done.returncode != 0:
         pytest.fail(f"{Path(args[0]).name} failed: {done.stdout}{done.stderr}", pytrace=False)

@@ -31,7 +31,7 @@ RANK = {
     "": 0,  # rampctl/__init__.py: the version
     "errors": 0,
     "logs": 0,
-    "sensitive": 0,
+    "sensitive": -1,  # below logs, which masks sensitive fields
 }
 ISOLATED = "sandbox"
 

@@ -4,41 +4,37 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 import click
 
 from rampctl.cli.github_cmd import Publisher, apply_github_options
-from rampctl.cli.options import GlobalOptions, global_options
+from rampctl.cli.options import ApplyOptions, GlobalOptions, global_options, parsed
 from rampctl.cli.plan_cmd import plan_options, read_plan_file, settings_from
 from rampctl.cli.progress import ApplyProgress, reading
-from rampctl.cli.runtime import Session, load_graph, ramp_session, state_store
+from rampctl.cli.runtime import Session, load_graph, reading_while_loading, state_store
 from rampctl.cli.signals import stop_on_signals
 from rampctl.cli.ui import err_console, out_console
 from rampctl.engine.apply import ApplyReport, ApplySettings, apply_changes
 from rampctl.engine.bill_money import money_summary
 from rampctl.engine.bills import read_change_bills
-from rampctl.engine.changes import Action
 from rampctl.engine.plan import Plan
 from rampctl.engine.plan_trust import check_requests
 from rampctl.engine.planner import narrow, plan_with_snapshot
-from rampctl.engine.record import StateRecorder
-from rampctl.engine.safety import check, payment_refusal
-from rampctl.engine.settle import settle_pending
-from rampctl.engine.snapshot import Snapshot
-from rampctl.engine.stale import check_fresh
-from rampctl.errors import (
-    ConfigError,
-    Interrupted,
-    OutcomeUncertainError,
-    PlanError,
-    RampctlError,
-    UnsafePlanError,
+from rampctl.engine.policy import (
+    manual_contacts,
+    refuse_payments,
+    refuse_unsafe,
+    write_scopes,
 )
+from rampctl.engine.record import StateRecorder
+from rampctl.engine.safety import check
+from rampctl.engine.settle import settle_pending
+from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch
+from rampctl.engine.stale import check_fresh
+from rampctl.errors import ConfigError, Interrupted, OutcomeUncertainError, PlanError, RampctlError
 from rampctl.model.desired import DesiredGraph
-from rampctl.ramp.scopes import scopes_for_writes
+from rampctl.ramp.client import RampClient
 from rampctl.render import human
 from rampctl.state.backend import StateBackend
 from rampctl.state.model import State
@@ -95,17 +91,17 @@ from rampctl.state.model import State
     help="Seconds to wait for another run's state lock.",
 )
 @apply_github_options
-@click.pass_context
-def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
+@parsed(ApplyOptions)
+def apply(ctx: click.Context, options: ApplyOptions) -> int:
     """Make Ramp match the manifests, and record what rampctl manages in the state.
 
     With PLAN_FILE (from `rampctl plan --out`), apply exactly that plan, refusing
     it (exit 4, nothing written) when the state, the manifests or Ramp changed
     since. Without it, plan now, show the plan and ask before applying.
     """
-    publisher = Publisher.for_params(params)
+    publisher = Publisher.for_options(options.github)
     try:
-        report = _apply(global_options(ctx), plan_file, params, publisher)
+        report = _apply(global_options(ctx), options, publisher)
     except RampctlError as exc:
         if publisher is not None:
             publisher.apply_failed(exc)
@@ -119,9 +115,10 @@ def apply(ctx: click.Context, /, plan_file: Path | None, **params: Any) -> int:
 
 
 def _apply(
-    opts: GlobalOptions, plan_file: Path | None, params: dict[str, Any], publisher: Publisher | None
+    opts: GlobalOptions, options: ApplyOptions, publisher: Publisher | None
 ) -> ApplyReport | None:
     """Plan (or check the saved plan) and carry it out; None when there is nothing to apply."""
+    plan_file = options.plan_file
     if plan_file is not None and not plan_file.is_file():
         raise PlanError(
             f"{plan_file}: no such plan file; nothing was applied (in CI: no reviewed plan was "
@@ -129,41 +126,47 @@ def _apply(
             "or the job lacks `actions: read`)"
         )
     store = state_store(opts)
-    with store.lock(command="apply", timeout=params["lock_timeout"]):
-        graph = load_graph(opts, params["var"])
-        scopes = scopes_for_writes(_write_kinds(graph, store))
-        with ramp_session(opts, scopes=scopes) as session:
-            settle_pending(store.journal(), session.client.config.timeout_s, _say)
-            found = _plan(session, store, graph, plan_file, params)
-            if found is None:
-                return None
-            plan, snapshot = found
-            if publisher is not None:
-                publisher.wrote = True
-            report = _run(opts, session, store, graph, plan, snapshot, params)
+    with (
+        store.lock(command="apply", timeout=options.lock_timeout),
+        reading_while_loading(opts, lambda: load_graph(opts, options.plan.variables)) as (
+            ramp,
+            graph,
+        ),
+        RampClient(ramp.config, scopes=write_scopes(graph, store.load())) as client,
+    ):
+        session = Session(client=client, environment=ramp.environment)
+        settled = settle_pending(store.journal(), client.config.timeout_s, _say)
+        # Writes an earlier run left unresolved may have landed while Ramp was being read:
+        # then read it again, after waiting them out, so the plan finds them by key.
+        live = ramp.snapshot if not settled else None
+        found = _plan(session, store, graph, options, live)
+        if found is None:
+            return None
+        plan, snapshot = found
+        if publisher is not None:
+            publisher.wrote = True
+        report = _run(opts, session, store, graph, plan, snapshot, options)
     if not report.ok:
         _finish(report)  # raises, so the pull request hears why
     return report
 
 
-def _write_kinds(graph: DesiredGraph, store: StateBackend) -> set[str]:
-    """The kinds apply may write: bills only when manifests or the state have some."""
-    kinds = {"vendors", "accounting"}
-    if graph.bills or any(r.kind == "bill" for r in store.load().resources.values()):
-        kinds.add("bills")
-    return kinds
+def _say(message: str) -> None:
+    err_console().print(message, markup=False)
 
 
 def _plan(
     session: Session,
     store: StateBackend,
     graph: DesiredGraph,
-    plan_file: Path | None,
-    params: dict[str, Any],
+    options: ApplyOptions,
+    live: SnapshotPrefetch | None,
 ) -> tuple[Plan, Snapshot] | None:
+    """The plan to apply and the snapshot it was made from (`live`, when already read)."""
     state = store.load()
+    plan_file = options.plan_file
     if plan_file is not None:
-        plan, snapshot = _saved_plan(session, state, graph, plan_file, params)
+        plan, snapshot = _saved_plan(session, state, graph, plan_file, options, live)
     else:
         with reading("Reading Ramp"):
             plan, snapshot = plan_with_snapshot(
@@ -171,38 +174,55 @@ def _plan(
                 graph,
                 state,
                 environment=session.environment,
-                settings=settings_from(params),
+                settings=settings_from(options.plan),
+                snapshot=live,
             )
         out_console().print(human.render(plan), end="")
     if not plan.actionable:
         err_console().print("Nothing to apply.", markup=False)
         return None
-    _check_safe(plan, params["allow_deletes"], params["allow_replace"])
-    interactive = plan_file is None and not params["auto_approve"]
+    refuse_unsafe(
+        plan, allow_deletes=options.allow_deletes, allow_replace=options.allow_replace
+    )
     # Worked out again from the changes and live bills, never taken from a plan file.
     money = money_summary(plan.changes, snapshot.bills)
-    _check_payments(money, params, interactive=interactive)
-    if plan_file is None and not params["auto_approve"]:
+    refuse_payments(
+        money,
+        allow_payments=options.allow_payments,
+        limit=options.payment_limit,
+        interactive=options.interactive,
+    )
+    if options.interactive:
         _confirm()
     return plan, snapshot
 
 
 def _saved_plan(
-    session: Session, state: State, graph: DesiredGraph, plan_file: Path, params: dict[str, Any]
+    session: Session,
+    state: State,
+    graph: DesiredGraph,
+    plan_file: Path,
+    options: ApplyOptions,
+    live: SnapshotPrefetch | None,
 ) -> tuple[Plan, Snapshot]:
     """A saved plan, checked against a plan made now: nothing in the file but its choice of
     changes is trusted (requests and safety are what the manifests and Ramp give now)."""
     saved = read_plan_file(plan_file)
-    settings = replace(settings_from(params), targets=(), excludes=())
+    settings = replace(settings_from(options.plan), targets=(), excludes=())
     with reading("Reading Ramp"):
         fresh, snapshot = plan_with_snapshot(
-            session.client, graph, state, environment=session.environment, settings=settings
+            session.client,
+            graph,
+            state,
+            environment=session.environment,
+            settings=settings,
+            snapshot=live,
         )
         read_change_bills(session.client, snapshot, saved.changes)
     check_fresh(saved, state=state, graph=graph, snapshot=snapshot, environment=session.environment)
     check_requests(saved, fresh)
     known = graph.addresses() | set(state.resources)
-    saved = narrow(saved, known, tuple(params["target"]), tuple(params["exclude"]))
+    saved = narrow(saved, known, options.plan.targets, options.plan.excludes)
     safety = check(
         saved.changes,
         managed=len(state.resources),
@@ -210,39 +230,6 @@ def _saved_plan(
         settings=settings.safety,
     )
     return replace(saved, safety=safety), snapshot
-
-
-def _check_safe(plan: Plan, allow_deletes: bool, allow_replace: bool) -> None:
-    if plan.safety.reasons and not allow_deletes:
-        raise UnsafePlanError(
-            "refusing an unsafe plan (use --allow-deletes): " + "; ".join(plan.safety.reasons)
-        )
-    if plan.safety.replacements and not allow_replace:
-        raise UnsafePlanError(
-            "refusing to replace live objects (use --allow-replace): "
-            + "; ".join(plan.safety.replacements)
-        )
-
-
-def _check_payments(money: dict[str, Any], params: dict[str, Any], *, interactive: bool) -> None:
-    if params["allow_payments"]:
-        return
-    limit = _limit(params["payment_limit"])
-    reason = payment_refusal(money, limit=limit, interactive=interactive)
-    if reason is not None:
-        raise UnsafePlanError("refusing to move money: " + reason)
-
-
-def _limit(text: str | None) -> Decimal | None:
-    if text is None or not text.strip():
-        return None
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise ConfigError(f"--payment-limit {text!r} is not an amount like 5000.00") from None
-    if not value.is_finite() or value < 0:
-        raise ConfigError(f"--payment-limit {text!r} must be an amount of 0 or more")
-    return value
 
 
 def _confirm() -> None:
@@ -261,23 +248,18 @@ def _run(
     graph: DesiredGraph,
     plan: Plan,
     snapshot: Snapshot,
-    params: dict[str, Any],
+    options: ApplyOptions,
 ) -> ApplyReport:
     journal = store.journal()
-    manual_contacts = {
-        c.address
-        for c in plan.changes
-        if c.action is Action.MANUAL and any(f.path.startswith("contact.") for f in c.fields)
-    }
     recorder = StateRecorder(
         store=store,
         snapshot=snapshot,
         graph=graph,
         environment=session.environment,
-        contact_mismatch=manual_contacts,
+        contact_mismatch=manual_contacts(plan.changes),
     )
     settings = ApplySettings(
-        parallelism=params["parallelism"], continue_on_error=params["continue_on_error"]
+        parallelism=options.parallelism, continue_on_error=options.continue_on_error
     )
     with (
         stop_on_signals() as stop,
@@ -298,10 +280,6 @@ def _run(
     if report.ok:
         recorder.refresh(skip={c.address for c in plan.changes})
     return report
-
-
-def _say(text: str) -> None:
-    err_console().print(text, markup=False)
 
 
 def _finish(report: ApplyReport) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from rampctl.cli.options import GitHubOptions
 from rampctl.cli.ui import err_console
 from rampctl.engine.plan import Plan
 from rampctl.errors import ExitCode, Interrupted, RampctlError
@@ -77,15 +78,15 @@ class Publisher:
     warnings: list[str] = field(default_factory=list)
 
     @classmethod
-    def for_params(cls, params: dict[str, Any]) -> Publisher | None:
-        """A publisher when a --github-* flag is set (popped from `params`); checks the setup."""
-        comment = bool(params.pop("github_comment", False))
-        drift = bool(params.pop("github_drift_issue", False))
-        workspace = check_workspace(params.pop("github_workspace"))
-        if not (comment or drift):
+    def for_options(cls, options: GitHubOptions) -> Publisher | None:
+        """A publisher when a --github-* flag is set; checks the setup."""
+        workspace = check_workspace(options.workspace)
+        if not (options.comment or options.drift_issue):
             return None
         run = RunContext.from_env()
-        return cls(GitHub.from_env(), run, workspace, comment=comment, drift=drift)
+        return cls(
+            GitHub.from_env(), run, workspace, comment=options.comment, drift=options.drift_issue
+        )
 
     def close(self) -> None:
         """Close the connection to GitHub."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from rampctl.cli.options import global_options
+from rampctl.cli.options import ImportCommandOptions, global_options, parsed
 from rampctl.cli.progress import reading
 from rampctl.cli.runtime import ramp_session, state_store
 from rampctl.cli.ui import err_console, out_console
@@ -79,8 +79,8 @@ def _kinds(ctx: click.Context, param: click.Parameter, value: str) -> frozenset[
     help="Seconds to wait for another run's state lock.",
 )
 @var_option
-@click.pass_context
-def import_(ctx: click.Context, /, **params: Any) -> None:
+@parsed(ImportCommandOptions)
+def import_(ctx: click.Context, flags: ImportCommandOptions) -> None:
     """Write manifests and state for the objects already in the Ramp business.
 
     Reads Ramp only. Objects already managed (in the state or a manifest) are skipped.
@@ -91,28 +91,28 @@ def import_(ctx: click.Context, /, **params: Any) -> None:
     `rampctl plan`.
     """
     opts = global_options(ctx)
-    since = _since(params["kinds"], params["since"])
-    out = params["out"] or opts.manifests
+    since = _since(flags.kinds, flags.since)
+    out = flags.out or opts.manifests
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out must be a folder: {out} is a file (pass --out DIR)")
     target = Target(
         manifests=opts.manifests,
         out=out,
-        split=params["split"],
-        force=params["force"],
-        variables=params["var"],
+        split=flags.split,
+        force=flags.force,
+        variables=flags.variables,
     )
     options = ImportOptions(
-        kinds=params["kinds"],
-        include_inactive=params["which"] == "all",
-        name_from=params["name_from"],
+        kinds=flags.kinds,
+        include_inactive=flags.include_inactive,
+        name_from=flags.name_from,
         since=since,
     )
     store = state_store(opts)
     locked: AbstractContextManager[Any] = (
         nullcontext()
-        if params["dry_run"]
-        else store.lock(command="import", timeout=params["lock_timeout"])
+        if flags.dry_run
+        else store.lock(command="import", timeout=flags.lock_timeout)
     )
     with locked:
         state = store.load()
@@ -132,11 +132,11 @@ def import_(ctx: click.Context, /, **params: Any) -> None:
             highlight=False,
         )
         outcome = service.prepare(draft, target)
-        if params["dry_run"]:
+        if flags.dry_run:
             _print_files(outcome)
         else:
             service.commit(outcome, snapshot, store, target, session.environment)
-    _report(outcome, store.location, dry_run=params["dry_run"], bills=since is not None)
+    _report(outcome, store.location, dry_run=flags.dry_run, bills=since is not None)
     if outcome.draft.documents and not target.out_is_read_by_plan():
         err_console().print(
             f"note: plan reads {opts.manifests}, not {out}: move the files there before "

@@ -9,9 +9,16 @@ from typing import Any
 import click
 
 from rampctl.cli.github_cmd import Publisher, plan_github_options
-from rampctl.cli.options import global_options
+from rampctl.cli.options import (
+    OutputOptions,
+    PlanCommandOptions,
+    PlanOptions,
+    ShowOptions,
+    global_options,
+    parsed,
+)
 from rampctl.cli.progress import reading
-from rampctl.cli.runtime import load_graph, ramp_session, state_store
+from rampctl.cli.runtime import load_graph, reading_while_loading, state_store
 from rampctl.cli.ui import err_console, out_console
 from rampctl.cli.variables import var_option
 from rampctl.engine.plan import Plan
@@ -19,8 +26,9 @@ from rampctl.engine.plan_trust import check_consistent
 from rampctl.engine.planner import PlanSettings, make_plan
 from rampctl.engine.safety import SafetySettings
 from rampctl.errors import ExitCode, PlanError, RampctlError
-from rampctl.ramp.scopes import READ_SCOPES
+from rampctl.model.desired import DesiredGraph
 from rampctl.render import human, markdown
+from rampctl.state.model import State
 
 
 def output_options(func: Any) -> Any:
@@ -84,15 +92,15 @@ def plan_options(func: Any) -> Any:
     return func
 
 
-def settings_from(params: dict[str, Any]) -> PlanSettings:
-    """PlanSettings from the plan options."""
+def settings_from(options: PlanOptions) -> PlanSettings:
+    """The engine's PlanSettings from the plan options."""
     return PlanSettings(
         safety=SafetySettings(
-            max_removal_fraction=params["max_delete_fraction"], min_managed=params["min_managed"]
+            max_removal_fraction=options.max_delete_fraction, min_managed=options.min_managed
         ),
-        targets=tuple(params["target"]),
-        excludes=tuple(params["exclude"]),
-        refresh_deep=params["refresh"] == "deep",
+        targets=options.targets,
+        excludes=options.excludes,
+        refresh_deep=options.refresh_deep,
     )
 
 
@@ -108,22 +116,23 @@ def settings_from(params: dict[str, Any]) -> PlanSettings:
     "--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes, 0 when none."
 )
 @plan_github_options
-@click.pass_context
-def plan(ctx: click.Context, /, out: Path | None, detailed_exitcode: bool, **params: Any) -> int:
+@parsed(PlanCommandOptions)
+def plan(ctx: click.Context, options: PlanCommandOptions) -> int:
     """Show what differs between the manifests and Ramp, and what apply would do.
 
     Plan only reads: it never writes to Ramp or to the state file, and its token
     carries read scopes only.
     """
-    publisher = Publisher.for_params(params)
+    publisher = Publisher.for_options(options.github)
     try:
-        result = _make_plan(ctx, out, params)
+        result = _make_plan(ctx, options)
     except RampctlError as exc:
         if publisher is not None:
             publisher.plan_failed(exc)
             publisher.close()
         raise
-    print_plan(result, params)
+    print_plan(result, options.output)
+    out = options.out
     if out is not None:
         err_console().print(
             f"Saved the plan to {out}; apply it with: rampctl apply {out}", markup=False
@@ -131,36 +140,37 @@ def plan(ctx: click.Context, /, out: Path | None, detailed_exitcode: bool, **par
     if publisher is not None:
         publisher.plan_made(result)
         publisher.close()
-    return ExitCode.CHANGES if detailed_exitcode and result.has_changes else ExitCode.OK
+    return ExitCode.CHANGES if options.detailed_exitcode and result.has_changes else ExitCode.OK
 
 
-def _make_plan(ctx: click.Context, out: Path | None, params: dict[str, Any]) -> Plan:
-    """Read the manifests, the state and Ramp; save the plan to `out` when given."""
+def _make_plan(ctx: click.Context, options: PlanCommandOptions) -> Plan:
+    """Read the manifests, the state and Ramp; save the plan to `--out` when given."""
     opts = global_options(ctx)
-    graph = load_graph(opts, params["var"])
-    state = state_store(opts).load()
-    with (
-        ramp_session(opts, scopes=READ_SCOPES) as session,
-        reading("Reading Ramp"),
-    ):
+
+    def load() -> tuple[DesiredGraph, State]:
+        return load_graph(opts, options.plan.variables), state_store(opts).load()
+
+    with reading_while_loading(opts, load) as (ramp, (graph, state)), reading("Reading Ramp"):
         result = make_plan(
-            session.client,
+            ramp.reader,
             graph,
             state,
-            environment=session.environment,
-            settings=settings_from(params),
+            environment=ramp.environment,
+            settings=settings_from(options.plan),
+            snapshot=ramp.snapshot,
         )
-    if out is not None:
-        out.write_text(result.dumps(), encoding="utf-8")
+    if options.out is not None:
+        options.out.write_text(result.dumps(), encoding="utf-8")
     return result
 
 
 @click.command()
 @click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_options
-def show(plan_file: Path, **params: Any) -> None:
+@parsed(ShowOptions)
+def show(ctx: click.Context, options: ShowOptions) -> None:
     """Show a plan saved with `rampctl plan --out FILE`."""
-    print_plan(read_plan_file(plan_file), params)
+    print_plan(read_plan_file(options.plan_file), options.output)
 
 
 def read_plan_file(path: Path) -> Plan:
@@ -173,12 +183,12 @@ def read_plan_file(path: Path) -> Plan:
         raise PlanError(f"{path}: {exc}") from None
 
 
-def print_plan(result: Plan, params: dict[str, Any]) -> None:
+def print_plan(result: Plan, output: OutputOptions) -> None:
     """Render a plan as asked: JSON, Markdown or human text."""
     console = out_console()
-    if params["as_json"]:
+    if output.as_json:
         console.out(json.dumps(result.to_json(), indent=2), highlight=False)
-    elif params["as_markdown"]:
+    elif output.as_markdown:
         console.out(markdown.render(result), highlight=False)
     else:
-        console.print(human.render(result, show_unmanaged=params["show_unmanaged"]), end="")
+        console.print(human.render(result, show_unmanaged=output.show_unmanaged), end="")

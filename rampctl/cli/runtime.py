@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from rampctl.cli.options import GlobalOptions
 from rampctl.cli.ui import err_console
-from rampctl.errors import ConfigError, SandboxError
+from rampctl.engine.snapshot import SnapshotPrefetch
+from rampctl.errors import ConfigError, RampctlError, SandboxError
 from rampctl.manifest import load_manifests
 from rampctl.model.desired import DesiredGraph, build_graph
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.config import ClientConfig, config_from_env
+from rampctl.ramp.scopes import READ_SCOPES
 from rampctl.state.backend import StateBackend, is_remote, open_backend
 from rampctl.state.fold import JournaledBackend
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 SANDBOX_ENVIRONMENT = "sandbox"
 SANDBOX_DATA_VAR = "RAMPCTL_SANDBOX_DATA"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,13 +52,63 @@ def sandbox_data_path(opts: GlobalOptions) -> Path:
 @contextmanager
 def ramp_session(opts: GlobalOptions, *, scopes: Iterable[str]) -> Iterator[Session]:
     """A client for Ramp, or for the embedded sandbox with `--sandbox`."""
+    with (
+        ramp_connection(opts) as (config, environment),
+        RampClient(config, scopes=scopes) as client,
+    ):
+        yield Session(client=client, environment=environment)
+
+
+@contextmanager
+def ramp_connection(opts: GlobalOptions) -> Iterator[tuple[ClientConfig, str]]:
+    """Where Ramp is (the embedded sandbox started with `--sandbox`) and its environment label."""
     if not opts.sandbox:
         config = config_from_env(opts.env)
-        with RampClient(config, scopes=scopes) as client:
-            yield Session(client=client, environment=config.base_url)
+        yield config, config.base_url
         return
-    with _embedded_sandbox(opts) as config, RampClient(config, scopes=scopes) as client:
-        yield Session(client=client, environment=SANDBOX_ENVIRONMENT)
+    with _embedded_sandbox(opts) as config:
+        yield config, SANDBOX_ENVIRONMENT
+
+
+@dataclass(kw_only=True)
+class Prefetched:
+    """Ramp being read in the background, and its connection, for `reading_while_loading`."""
+
+    config: ClientConfig
+    environment: str
+    reader: RampClient
+    snapshot: SnapshotPrefetch
+
+
+@contextmanager
+def reading_while_loading(
+    opts: GlobalOptions, load: Callable[[], T]
+) -> Iterator[tuple[Prefetched, T]]:
+    """Start reading Ramp (read scopes, in a thread), then run `load` (manifests, state).
+
+    The network read overlaps the local loading. Errors come in the order they would without
+    the overlap: `load`'s first (a manifest error is reported even when Ramp is unreachable),
+    then connecting, then the read's own (from `Prefetched.snapshot.result()`).
+    """
+    with ExitStack() as stack:
+        failed: RampctlError | None = None
+        prefetched: Prefetched | None = None
+        try:
+            config, environment = stack.enter_context(ramp_connection(opts))
+            reader = stack.enter_context(RampClient(config, scopes=READ_SCOPES))
+            prefetched = Prefetched(
+                config=config,
+                environment=environment,
+                reader=reader,
+                snapshot=SnapshotPrefetch(reader),
+            )
+        except RampctlError as exc:
+            failed = exc
+        loaded = load()
+        if failed is not None:
+            raise failed
+        assert prefetched is not None
+        yield prefetched, loaded
 
 
 @contextmanager

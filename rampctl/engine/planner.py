@@ -17,7 +17,7 @@ from rampctl.engine.moves import show_moves, warn_lookalikes
 from rampctl.engine.plan import Plan
 from rampctl.engine.removals import find_drift, find_unmanaged, plan_removals
 from rampctl.engine.safety import SafetySettings, check
-from rampctl.engine.snapshot import Snapshot, read_contacts, read_snapshot
+from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch, read_contacts, read_snapshot
 from rampctl.engine.stale import plan_lineage
 from rampctl.engine.vendors import plan_vendor
 from rampctl.errors import ManifestError, PlanError
@@ -44,9 +44,15 @@ def make_plan(
     *,
     environment: str,
     settings: PlanSettings,
+    snapshot: Snapshot | SnapshotPrefetch | None = None,
 ) -> Plan:
-    """Read Ramp and plan the changes that make it match `graph` (reads only)."""
-    return plan_with_snapshot(client, graph, state, environment=environment, settings=settings)[0]
+    """Read Ramp and plan the changes that make it match `graph` (reads only).
+
+    `snapshot`: the live snapshot when already read (see `SnapshotPrefetch`).
+    """
+    return plan_with_snapshot(
+        client, graph, state, environment=environment, settings=settings, snapshot=snapshot
+    )[0]
 
 
 def plan_with_snapshot(
@@ -56,9 +62,13 @@ def plan_with_snapshot(
     *,
     environment: str,
     settings: PlanSettings,
+    snapshot: Snapshot | SnapshotPrefetch | None = None,
 ) -> tuple[Plan, Snapshot]:
     """Like make_plan, also returning the snapshot the plan was made from."""
-    snapshot = read_snapshot(client)
+    if snapshot is None:
+        snapshot = read_snapshot(client)
+    elif isinstance(snapshot, SnapshotPrefetch):
+        snapshot = snapshot.result()
     if state.business_id is not None:
         state.check_binding(environment, snapshot.business.id)
     ctx = PlanContext(graph=graph, state=state, snapshot=snapshot)

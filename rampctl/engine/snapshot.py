@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -70,6 +71,37 @@ def read_snapshot(client: RampClient) -> Snapshot:
         accounting_vendors={a.ramp_id: a for a in results["accounting_vendors"]},
         entities={e.id: e for e in results["entities"]},
     )
+
+
+class SnapshotPrefetch:
+    """The live snapshot, read in a background thread while the caller loads local files.
+
+    `result` waits for it and raises what the read raised. If the caller gives up (a manifest
+    error, say), it closes the client; the read then ends with an error nobody asks for.
+    """
+
+    def __init__(self, client: RampClient) -> None:
+        self._done = threading.Event()
+        self._snapshot: Snapshot | None = None
+        self._error: BaseException | None = None
+        thread = threading.Thread(target=self._read, args=(client,), name="snapshot", daemon=True)
+        thread.start()
+
+    def _read(self, client: RampClient) -> None:
+        try:
+            self._snapshot = read_snapshot(client)
+        except BaseException as exc:  # handed to whoever asks for the result
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self) -> Snapshot:
+        """The snapshot, once read; raises the read's error."""
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._snapshot is not None
+        return self._snapshot
 
 
 def _accounting_reader(client: RampClient) -> Callable[[], list[AccountingVendor]]:

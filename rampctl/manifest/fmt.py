@@ -27,11 +27,11 @@ from ruamel.yaml.tokens import CommentToken
 
 from rampctl.errors import Problem
 from rampctl.manifest.position import FieldPath
-from rampctl.manifest.specs import MANIFEST_MODELS
+from rampctl.manifest.specs import MANIFEST_MODELS, Flag
 from rampctl.manifest.validate import fields_at, model_in
 from rampctl.manifest.yamlparse import ParseFailure, RawDocument, parse_yaml
 
-_BOOL: TypeAdapter[bool] = TypeAdapter(bool)
+_BOOL: TypeAdapter[bool] = TypeAdapter(Flag)
 _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
 
@@ -193,7 +193,14 @@ def _is_bool(model: type[BaseModel], path: FieldPath) -> bool:
     info = owner.model_fields.get(path[-1])
     if info is None:
         return False
-    return info.annotation is bool or bool in typing.get_args(info.annotation)
+    options = [info.annotation, *typing.get_args(info.annotation)]
+    return any(_unannotated(option) is bool for option in options)
+
+
+def _unannotated(annotation: Any) -> Any:
+    if typing.get_origin(annotation) is typing.Annotated:
+        return typing.get_args(annotation)[0]
+    return annotation
 
 
 def _same_meaning(before: list[RawDocument], text: str, file: str) -> bool:

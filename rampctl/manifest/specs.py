@@ -74,16 +74,66 @@ def _slug(value: str) -> str:
     return value
 
 
-Email = Annotated[str, AfterValidator(_email), Field(json_schema_extra={"format": "email"})]
-Country = Annotated[
-    str, AfterValidator(_country), Field(json_schema_extra={"pattern": "^[A-Za-z]{2}$"})
+def _one_of_words(words: Iterable[str]) -> str:
+    """A JSON Schema pattern for any of `words` in any case, with spaces around (stripped)."""
+    alternatives = (
+        "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in w) for w in words
+    )
+    return r"^\s*(" + "|".join(sorted(alternatives)) + r")\s*$"
+
+
+# JSON Schemas of the checked text fields, as a YAML 1.2 reader (an editor) sees the values
+# that `validate` accepts; see rampctl.manifest.schema.
+_SLUG_SCHEMA = {"type": "string", "pattern": "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", "maxLength": 63}
+_LINK_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": r"^\s*[a-z0-9]([a-z0-9-]*[a-z0-9])?\s*$"},
+        {"type": "integer", "minimum": 0},
+    ]
+}
+_SEP = r"[\s().-]*"
+_PHONE_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": f"^{_SEP}\\+{_SEP}[1-9]({_SEP}[0-9]){{6,14}}{_SEP}$"},
+        # `+14155550100` unquoted is a number to a YAML 1.2 reader (the + is lost).
+        {"type": "integer", "minimum": 1_000_000, "maximum": 999_999_999_999_999},
+    ]
+}
+
+Email = Annotated[
+    str,
+    AfterValidator(_email),
+    WithJsonSchema(
+        {"type": "string", "format": "email", "pattern": r"^\s*[^@\s]+@[^@\s.]+(\.[^@\s.]+)+\s*$"}
+    ),
 ]
-Phone = Annotated[str, AfterValidator(_phone)]
+Country = Annotated[
+    str,
+    AfterValidator(_country),
+    WithJsonSchema({"type": "string", "pattern": _one_of_words(ISO_COUNTRIES)}),
+]
+Phone = Annotated[str, AfterValidator(_phone), WithJsonSchema(_PHONE_SCHEMA)]
 Slug = Annotated[
     str,
     AfterValidator(_slug),
-    Field(json_schema_extra={"pattern": "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", "maxLength": 63}),
+    WithJsonSchema({"anyOf": [_SLUG_SCHEMA, {"type": "integer", "minimum": 0}]}),
 ]
+#: The words a boolean field reads, in any case (`1`, `y` or `t` are not among them).
+FLAG_WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+
+
+def _flag(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str) and value.strip().lower() in FLAG_WORDS:
+        return FLAG_WORDS[value.strip().lower()]
+    raise PydanticCustomError("bool_parsing", "Input should be a valid boolean")
+
+
+#: A boolean field: true/false, yes/no or on/off as written (what editors also accept).
+Flag = Annotated[bool, BeforeValidator(_flag)]
+#: A manifest's metadata name given as a link (checked by the owning field's validator).
+LinkName = Annotated[str, WithJsonSchema(_LINK_SCHEMA)]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -146,7 +196,9 @@ def _ignorable(value: str) -> str:
     return value
 
 
-IgnorePath = Annotated[str, AfterValidator(_ignorable)]
+IgnorePath = Annotated[
+    str, AfterValidator(_ignorable), WithJsonSchema({"enum": list(IGNORABLE_FIELDS)})
+]
 
 
 class VendorSpec(_Model):
@@ -165,18 +217,18 @@ class VendorSpec(_Model):
     contact: Contact | None = Field(
         None, description="Vendor contact, sent when the vendor is created (required then)."
     )
-    accounting_vendor: str | AccountingRef | None = Field(
+    accounting_vendor: LinkName | AccountingRef | None = Field(
         None,
         description="Linked accounting vendor: the metadata name of an AccountingVendor "
         "manifest, or `{remote_id: ...}` for one no manifest describes.",
     )
-    active: bool | None = Field(None, description="Whether the vendor is active (`is_active`).")
+    active: Flag | None = Field(None, description="Whether the vendor is active (`is_active`).")
     external_id: Text | None = Field(
         None,
         description="Adoption key stored as Ramp `external_vendor_id`; defaults to "
         "metadata.name. Changing it makes rampctl lose track of the vendor.",
     )
-    protect: bool = Field(
+    protect: Flag = Field(
         False, description="Never delete or deactivate this vendor (recorded in state)."
     )
     ignore_changes: list[IgnorePath] = Field(
@@ -224,7 +276,7 @@ class AccountingVendorSpec(_Model):
     remote_id: Text = Field(description="Id of the accounting vendor in the ERP (Ramp `id`).")
     name: Text = Field(description="Accounting vendor name.")
     code: str | None = Field(None, description="Short code in the ERP, e.g. `ACME`.")
-    active: bool | None = Field(None, description="Whether the accounting vendor is active.")
+    active: Flag | None = Field(None, description="Whether the accounting vendor is active.")
 
 
 class Metadata(_Model):
@@ -314,16 +366,34 @@ def _currency(value: str) -> str:
     return text
 
 
+#: YYYY-MM-DD with a day that exists in its month (29 February in any year).
+_DATE_PATTERN = (
+    r"^\s*[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
+    r"|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))\s*$"
+)
 Amount = Annotated[
     Decimal,
     BeforeValidator(_amount),
-    WithJsonSchema({"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$"}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*0*[0-9]{1,12}(\.[0-9]+)?\s*$"},
+                {"type": "number", "minimum": 0, "exclusiveMaximum": 10**MAX_AMOUNT_DIGITS},
+            ]
+        }
+    ),
 ]
 Day = Annotated[
-    dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})
+    dt.date,
+    BeforeValidator(_date),
+    WithJsonSchema(
+        {"type": "string", "format": "date", "pattern": _DATE_PATTERN}
+    ),
 ]
 CurrencyCode = Annotated[
-    str, AfterValidator(_currency), Field(json_schema_extra={"pattern": "^[A-Za-z]{3}$"})
+    str,
+    AfterValidator(_currency),
+    WithJsonSchema({"type": "string", "pattern": _one_of_words(money.CURRENCIES)}),
 ]
 
 
@@ -420,7 +490,7 @@ def _raise(errors: list[InitErrorDetails], title: str) -> None:
 class BillSpec(_Model):
     """A bill to pay a vendor. Ramp approves API-created bills at once and schedules payment."""
 
-    vendor: str | VendorRef = Field(
+    vendor: LinkName | VendorRef = Field(
         description="The vendor: the metadata name of a Vendor manifest, or `{id: ...}` for a "
         "Ramp vendor no manifest describes."
     )
@@ -448,7 +518,7 @@ class BillSpec(_Model):
         default_factory=list, description="Lines of quantity x unit price."
     )
     payment: BillPayment = Field(description="Payment method and its details.")
-    protect: bool = Field(False, description="Never archive this bill (recorded in state).")
+    protect: Flag = Field(False, description="Never archive this bill (recorded in state).")
 
     @field_validator("vendor", mode="before")
     @classmethod

@@ -5,8 +5,8 @@ details or mailing address until an approver signs off. Ramp does not document h
 shows such an edit, so the sandbox reads it this way (a documented fidelity choice):
 
 - a contact created under `contact_approval="pending_approval"` is stored and listed with
-  `approval_status: "pending_approval"`; it is not in the vendor's `contacts` and does not
-  become the default until approved;
+  `approval_status: "pending_approval"`; it is not in the vendor's `contacts`, cannot be a
+  bill's contact and does not become the default until approved;
 - a vendor PATCH under `vendor_update_approval="pending_approval"` that changes a governed
   field (`GOVERNED_FIELDS`) answers 200 with those fields still at their old values and a
   `pending_update` object `{status, requested_at, fields}` naming the new values; other fields

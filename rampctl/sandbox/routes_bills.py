@@ -117,6 +117,9 @@ def _check_refs(store: Store, body: dict[str, Any]) -> tuple[dict[str, Any], dic
         raise bad_request("No vendor with this id", "vendor_id")
     if store.parent_of("contact", str(body["vendor_contact_id"])) != vendor["id"]:
         raise bad_request("vendor_contact_id is not a contact of this vendor", "vendor_contact_id")
+    contact = store.get("contact", str(body["vendor_contact_id"])) or {}
+    if contact.get("approval_status") == "pending_approval":
+        raise bad_request("This contact is waiting for approval", "vendor_contact_id")
     entity = store.get("entity", str(body["entity_id"]))
     if entity is None:
         raise bad_request("No entity with this id", "entity_id")

@@ -152,7 +152,8 @@ class StateLock:
         elif self.holder_path.exists():
             log.warning("replaced an unreadable state lock note at %s", self.holder_path)
         me = LockHolder.current(command)
-        atomic_write(self.holder_path, (json.dumps(me.model_dump(), indent=2) + "\n").encode())
+        note = me.model_dump(exclude_none=True)  # the fields of a remote lease stay out
+        atomic_write(self.holder_path, (json.dumps(note, indent=2) + "\n").encode())
         return me
 
     def _drop_note(self, me: LockHolder) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from rampctl.cli.github_cmd import Publisher
+from rampctl.cli.options import GitHubOptions
 from rampctl.errors import Interrupted, StalePlanError
 from rampctl.github.client import GitHub, GitHubError
 from rampctl.github.context import RunContext
@@ -62,15 +63,14 @@ def test_github_failing_is_a_warning(
     assert publisher.warnings
 
 
-def test_for_params_checks_the_setup_before_anything_runs(
+def test_for_options_checks_the_setup_before_anything_runs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
-    params = {"github_comment": True, "github_workspace": "default"}
+    options = GitHubOptions.from_params({"github_comment": True, "github_workspace": "default"})
     with pytest.raises(GitHubError, match="GITHUB_TOKEN is not set"):
-        Publisher.for_params(params)
+        Publisher.for_options(options)
     quiet = {"github_comment": False, "github_drift_issue": False, "github_workspace": "x"}
-    assert Publisher.for_params(quiet) is None
-    assert quiet == {}
+    assert Publisher.for_options(GitHubOptions.from_params(quiet)) is None
     with pytest.raises(GitHubError, match="workspace 'a--b'"):
-        Publisher.for_params({"github_comment": True, "github_workspace": "a--b"})
+        Publisher.for_options(GitHubOptions(comment=True, workspace="a--b"))

@@ -65,6 +65,18 @@ def test_pending_contact_waits_for_approval(fresh: RunningSandbox) -> None:
         assert held.json()["id"] in api.get(f"/vendors/{ACME}").json()["contacts"]
 
 
+def test_a_pending_contact_cannot_be_billed(fresh: RunningSandbox) -> None:
+    from tests.sandbox.test_routes_bills import _bill
+
+    fresh.settings.contact_approval = "pending_approval"
+    with api_client(fresh) as api:
+        held = api.post(CONTACTS, json={"email": "new@acme.example"}).json()
+        refused = api.post("/bills", json=_bill(vendor_contact_id=held["id"]))
+        assert refused.status_code == 400 and "waiting for approval" in refused.text
+        httpx.post(f"{fresh.base_url}/_sandbox/vendors/{ACME}/approve").raise_for_status()
+        assert api.post("/bills", json=_bill(vendor_contact_id=held["id"])).status_code == 201
+
+
 def test_rejected_contact_disappears(fresh: RunningSandbox) -> None:
     fresh.settings.contact_approval = "pending_approval"
     with api_client(fresh) as api:
