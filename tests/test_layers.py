@@ -30,6 +30,7 @@ RANK = {
     "state": 1,
     "": 0,  # rampctl/__init__.py: the version
     "errors": 0,
+    "words": 0,
     "logs": 0,
     "sensitive": -1,  # below logs, which masks sensitive fields
 }

@@ -55,6 +55,11 @@ COMMANDS: dict[str, Entry] = {
         "validate",
         "Check the manifests offline and report every problem with file:line:col.",
     ),
+    "render": Entry(
+        "rampctl.cli.manifest_cmd",
+        "render",
+        "Print the manifests with templates rendered, as one multi-document YAML stream.",
+    ),
     "schema": Entry(
         "rampctl.cli.manifest_cmd",
         "schema",

@@ -15,17 +15,31 @@ from rampctl.errors import ExitCode, ManifestError, Problem
 from rampctl.manifest import ManifestSet, load_manifests
 from rampctl.manifest.fmt import format_text
 from rampctl.manifest.loader import YAML_SUFFIXES, find_sources
+from rampctl.manifest.rendering import rendered_files, rendered_text
 from rampctl.manifest.schema import json_schema_text
 from rampctl.manifest.yamlparse import ParseFailure, decode
+from rampctl.render.problems import github_annotations, problems_json
+from rampctl.words import count
 
 var_option = variables.var_option
 
 
 @click.command()
 @var_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text: for people; json: one document on standard output; github: workflow "
+    "annotations (::error file=…,line=…,col=…::) that show each problem on the pull request.",
+)
 @click.argument("roots", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]...")
 @click.pass_context
-def validate(ctx: click.Context, var: dict[str, str], roots: tuple[Path, ...]) -> None:
+def validate(
+    ctx: click.Context, var: dict[str, str], output_format: str, roots: tuple[Path, ...]
+) -> None:
     """Check the manifests offline and report every problem with file:line:col.
 
     PATH defaults to the global --manifests; each PATH is validated as its own root.
@@ -38,15 +52,51 @@ def validate(ctx: click.Context, var: dict[str, str], roots: tuple[Path, ...]) -
             loaded.append(load_manifests(root, variables=var))
         except ManifestError as exc:
             problems += exc.problems
-    if problems:
+    problems.sort(key=Problem.sort_key)
+    if output_format == "json":
+        click.echo(problems_json(problems, [_summary(result) for result in loaded]), nl=False)
+    elif output_format == "github" and problems:
+        click.echo(github_annotations(problems), nl=False)
+        err_console().print(f"{count(len(problems), 'problem')} in the manifests", markup=False)
+    elif problems:
         raise ManifestError(problems)
+    if problems:
+        ctx.exit(ExitCode.ERROR)
+    if output_format == "json":
+        return
     console = out_console()
     for result in loaded:
         console.print(
-            f"{result.root}: valid ({len(result.vendors())} vendors, "
-            f"{len(result.accounting_vendors())} accounting vendors, {len(result.bills())} bills "
-            f"in {len(result.files)} files)"
+            f"{result.root}: valid ({count(len(result.vendors()), 'vendor')}, "
+            f"{count(len(result.accounting_vendors()), 'accounting vendor')}, "
+            f"{count(len(result.bills()), 'bill')} in {count(len(result.files), 'file')})",
+            markup=False,
         )
+
+
+def _summary(result: ManifestSet) -> dict[str, object]:
+    return {
+        "root": str(result.root),
+        "vendors": len(result.vendors()),
+        "accounting_vendors": len(result.accounting_vendors()),
+        "bills": len(result.bills()),
+        "files": len(result.files),
+    }
+
+
+@click.command()
+@var_option
+@click.argument("root", required=False, type=click.Path(path_type=Path), metavar="[PATH]")
+@click.pass_context
+def render(ctx: click.Context, var: dict[str, str], root: Path | None) -> None:
+    """Print the manifests with templates rendered, as one multi-document YAML stream.
+
+    PATH (a folder or a file) defaults to the global --manifests. Each file is introduced by a
+    `# Source: FILE` comment, so other YAML tools (linters, check-jsonschema) can check what
+    rampctl reads: `rampctl render | check-jsonschema --schemafile schema/rampctl.schema.json -`.
+    """
+    files = rendered_files(root or global_options(ctx).manifests, var)
+    click.echo(rendered_text(files), nl=False)
 
 
 @click.command()
@@ -133,5 +183,5 @@ def _write(path: Path, text: str) -> None:
 
 def register(group: click.Group) -> None:
     """Add validate, schema and fmt to the root group."""
-    for command in (validate, schema, fmt):
+    for command in (validate, render, schema, fmt):
         group.add_command(command)

@@ -137,10 +137,39 @@ async def _body(request: Request) -> Any:
         return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
     if not raw.strip():
         return _EMPTY
+    if json_depth(raw) > MAX_JSON_DEPTH:
+        message = f"JSON body is nested deeper than {MAX_JSON_DEPTH} levels."
+        raise validation_error({"_schema": [message]})
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise validation_error({"_schema": ["Invalid JSON body."]}) from None
+
+
+#: Deepest JSON nesting accepted in a request body (Ramp's bodies nest a few levels).
+MAX_JSON_DEPTH = 32
+
+
+def json_depth(raw: bytes) -> int:
+    """How deeply the arrays and objects of a JSON text nest (strings skipped), in one pass."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
 
 
 def render(endpoint: Endpoint, reply: Reply) -> Response:

@@ -117,7 +117,7 @@ async def _patch_settings(request: Request) -> Response:
         changes = await _json_object(request)
         settings.update(changes)
     except (ValueError, TypeError) as exc:
-        return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"error": str(exc)}, status_code=422)
     return JSONResponse(settings.to_json())
 
 

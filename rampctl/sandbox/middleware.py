@@ -20,7 +20,13 @@ from typing import Any
 from starlette.responses import JSONResponse
 
 from rampctl.sandbox import auth
-from rampctl.sandbox.problems import GATEWAY_TIMEOUT, RATE_LIMITED, SERVER_ERROR, ApiProblem
+from rampctl.sandbox.problems import (
+    GATEWAY_TIMEOUT,
+    PAYLOAD_TOO_LARGE,
+    RATE_LIMITED,
+    SERVER_ERROR,
+    ApiProblem,
+)
 from rampctl.sandbox.settings import SandboxSettings
 from rampctl.sandbox.spec import PREFIX
 from rampctl.sandbox.store import Store
@@ -52,11 +58,17 @@ class LoggedRequest:
     fault: str | None = None
 
 
-class RequestLog:
-    """The thread-safe list of API requests served, in arrival order of completion."""
+#: The request log keeps the latest this many requests.
+MAX_LOGGED = 100_000
+#: The largest request body accepted (a bill with many lines is far smaller); larger is 413.
+MAX_BODY_BYTES = 1_048_576
 
-    def __init__(self) -> None:
-        self._items: list[LoggedRequest] = []
+
+class RequestLog:
+    """The thread-safe list of the latest `MAX_LOGGED` API requests, in order of completion."""
+
+    def __init__(self, limit: int = MAX_LOGGED) -> None:
+        self._items: deque[LoggedRequest] = deque(maxlen=limit)
         self._lock = threading.Lock()
 
     def add(self, item: LoggedRequest) -> None:
@@ -160,7 +172,12 @@ class SandboxMiddleware:
             await send(message)
 
         try:
-            await self._serve(scope, receive, tracing_send, state)
+            body = await _bounded_body(scope, receive)
+            if body is None:
+                problem = ApiProblem(413, PAYLOAD_TOO_LARGE, _TOO_LARGE)
+                await _send_problem(problem, scope, receive, tracing_send)
+                return
+            await self._serve(scope, _replay(body), tracing_send, state)
         finally:
             record()
 
@@ -249,6 +266,44 @@ _FAKE_START: Message = {
 }
 
 
+_TOO_LARGE = f"Request body is larger than {MAX_BODY_BYTES} bytes"
+
+
+async def _bounded_body(scope: Scope, receive: Receive) -> bytes | None:
+    """The request body, or None when it is larger than MAX_BODY_BYTES (read no further)."""
+    headers = dict(scope.get("headers") or [])
+    declared = headers.get(b"content-length", b"").decode("latin-1").strip()
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = bytes(message.get("body", b""))
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    """A `receive` that hands the app the already-read body, then reports a disconnect."""
+    delivered = {"yes": False}
+
+    async def replay() -> Message:
+        if delivered["yes"]:
+            return {"type": "http.disconnect"}
+        delivered["yes"] = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
 async def _read_body(receive: Receive) -> bytes:
     chunks: list[bytes] = []
     while True:
@@ -264,13 +319,7 @@ async def _read_body(receive: Receive) -> bytes:
 async def _commit_later(app: ASGIApp, scope: Scope, body: bytes, delay_s: float) -> None:
     """Replay a write against the app after `delay_s`, discarding its answer."""
     await asyncio.sleep(delay_s)
-    delivered = {"yes": False}
-
-    async def replay() -> Message:
-        if delivered["yes"]:
-            return {"type": "http.disconnect"}
-        delivered["yes"] = True
-        return {"type": "http.request", "body": body, "more_body": False}
+    replay = _replay(body)
 
     async def discard(message: Message) -> None:
         return None

@@ -7,6 +7,7 @@ sandbox runs (directly, or through `PATCH /_sandbox/settings`).
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -159,6 +160,20 @@ def _public_fields() -> list[dataclasses.Field[Any]]:
     return [f for f in dataclasses.fields(SandboxSettings) if f.name != "lock"]
 
 
+#: Bounds of the numeric settings: (smallest, largest), both included.
+_BOUNDS: dict[str, tuple[float, float]] = {
+    "latency_ms": (0, 600_000),
+    "rate_limit": (1, 1_000_000),
+    "rate_window_s": (0.001, 3600),
+    "fault_5xx_rate": (0, 1),
+    "fault_slow_rate": (0, 1),
+    "slow_ms": (0, 600_000),
+    "fault_drop_after_commit_rate": (0, 1),
+    "late_commit_ms": (0, 600_000),
+    "invite_task_steps": (0, 1_000),
+}
+
+
 def _coerce(key: str, value: Any) -> Any:
     if key in CHOICES:
         if value not in CHOICES[key]:
@@ -167,16 +182,33 @@ def _coerce(key: str, value: Any) -> Any:
     if key == "absent_endpoints":
         return _operations(value)
     if key in ("auto_create_accounting_vendor", "reject_unknown_fields", "ignore_list_filters"):
-        return bool(value)
+        if not isinstance(value, bool):
+            raise ValueError(f"{key} must be true or false, got {value!r}")
+        return value
     if key == "fault_seed":
-        return None if value is None else int(value)
-    if key == "invite_task_steps":
-        if int(value) < 0:
-            raise ValueError("invite_task_steps must be 0 or more")
-        return int(value)
-    if key in ("rate_limit",):
-        return int(value)
-    return float(value)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError(f"fault_seed must be a whole number or null, got {value!r}")
+        return value
+    return _number(key, value)
+
+
+def _number(key: str, value: Any) -> float | int:
+    """A numeric setting, refused unless a finite number within its bounds."""
+    low, high = _BOUNDS[key]
+    whole = key in ("rate_limit", "invite_task_steps")
+    refusal = f"{key} must be a number from {low:g} to {high:g}, got {value!r}"
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise ValueError(refusal) from None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(refusal)
+    if whole and not float(value).is_integer():
+        raise ValueError(f"{key} must be a whole number, got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{key} must be from {low:g} to {high:g}, got {value!r}")
+    return int(value) if whole else float(value)
 
 
 def _operations(value: Any) -> list[str]:

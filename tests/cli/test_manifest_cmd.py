@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from rampctl.cli.main import run
 
@@ -95,3 +96,69 @@ def test_fmt_leaves_vars_files_and_other_yaml_alone(
     assert workflow.read_text() == "on: {push: {}}\njobs: {}\n"
     assert kube.read_text().startswith("apiVersion: apps/v1\nkind: Deployment\nmetadata: {")
     assert "0 of 3 files changed" in capsys.readouterr().err
+
+
+BROKEN = (
+    "apiVersion: rampctl/v1\nkind: Vendor\nmetadata: {name: acme}\n"
+    "spec:\n  name: Acme\n  active: maybe\n  country: XX\n"
+)
+
+
+def test_validate_format_github_prints_one_annotation_per_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "v, 100%.yaml").write_text(BROKEN)
+    assert run(["-C", str(tmp_path), "validate", "--format", "github", "."]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        "::error file=v%2C 100%25.yaml,line=6,col=11,title=rampctl validate::"
+        "vendor/acme: spec.active: expected true or false, got 'maybe'",
+        "::error file=v%2C 100%25.yaml,line=7,col=12,title=rampctl validate::"
+        "vendor/acme: spec.country: 'XX' is not an ISO 3166-1 alpha-2 country code (like US or GB)",
+    ]
+    assert "2 problems in the manifests" in captured.err
+
+
+def test_validate_format_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "v.yaml").write_text(BROKEN)
+    assert run(["validate", "--format", "json", str(tmp_path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["valid"] is False
+    assert [(p["line"], p["col"], p["field"]) for p in report["problems"]] == [
+        (6, 11, "spec.active"),
+        (7, 12, "spec.country"),
+    ]
+    assert run(["validate", "--format", "json", str(REPO / "manifests")]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["valid"] is True and report["problems"] == []
+    assert report["roots"][0]["vendors"] == 12 and report["roots"][0]["accounting_vendors"] == 8
+
+
+def test_validate_format_github_when_valid_prints_the_summary(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(["validate", "--format", "github", str(REPO / "manifests")]) == 0
+    assert "valid (12 vendors, 8 accounting vendors, 0 bills in 9 files)" in capsys.readouterr().out
+
+
+def test_render_prints_every_document_with_templates_expanded(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(["render", str(REPO / "manifests")]) == 0
+    out = capsys.readouterr().out
+    documents = [d for d in yaml.safe_load_all(out) if d is not None]
+    assert len(documents) == 20  # 12 vendors and 8 accounting vendors
+    names = {d["metadata"]["name"] for d in documents}
+    assert {"lena-park-design", "reyes-data-consulting"} <= names  # from contractors.yaml.j2
+    assert "{{" not in out and "{%" not in out
+    assert f"# Source: {(REPO / 'manifests/vendors/people/contractors.yaml.j2').as_posix()}" in out
+
+
+def test_render_reports_template_errors_and_takes_vars(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "t.yaml.j2").write_text(VENDOR.replace("name: Acme", "name: {{ who }}"))
+    assert run(["render", str(tmp_path)]) == 1
+    assert "who" in capsys.readouterr().err
+    assert run(["render", "--var", "who=Zed", str(tmp_path)]) == 0
+    assert yaml.safe_load(capsys.readouterr().out.split("\n", 2)[2])["spec"]["name"] == "Zed"

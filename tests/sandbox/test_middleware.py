@@ -134,9 +134,56 @@ def test_admin_api_reads_log_and_changes_settings(fresh: RunningSandbox) -> None
         assert fresh.settings.latency_ms == 5
         assert api.get("/business").status_code == 500
         assert admin.get("/settings").json()["faults"] == []
-        assert admin.patch("/settings", json={"nope": 1}).status_code == 400
+        assert admin.patch("/settings", json={"nope": 1}).status_code == 422
         added = admin.post(
             "/clients",
             json={"client_id": "ci", "client_secret": "ci-secret", "scopes": ["vendors:read"]},
         )
         assert added.status_code == 201
+
+
+def test_deeply_nested_json_is_a_422_not_a_500(api: httpx.Client) -> None:
+    body = b"[" * 10_000 + b"]" * 10_000
+    response = api.post("/vendors", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert "nested deeper than" in response.text
+
+
+def test_a_body_past_the_size_bound_is_413_without_being_read_whole(api: httpx.Client) -> None:
+    from rampctl.sandbox.middleware import MAX_BODY_BYTES
+
+    body = b'{"name": "' + b"x" * (MAX_BODY_BYTES + 1) + b'"}'
+    declared = api.post("/vendors", content=body, headers={"content-type": "application/json"})
+    assert declared.status_code == 413
+    assert error_code(declared) == "DEVELOPER_7413"
+
+    def chunks() -> Any:  # no content-length: counted while read
+        yield body
+
+    streamed = api.post("/vendors", content=chunks(), headers={"content-type": "application/json"})
+    assert streamed.status_code == 413
+
+
+def test_the_request_log_keeps_only_the_latest_requests() -> None:
+    from rampctl.sandbox.middleware import LoggedRequest, RequestLog
+
+    log = RequestLog(limit=3)
+    for n in range(5):
+        log.add(
+            LoggedRequest(
+                method="GET", path=f"/{n}", query="", status=200, started_at=0, duration_ms=0
+            )
+        )
+    assert [r.path for r in log.items()] == ["/2", "/3", "/4"]
+
+
+def test_late_commit_answers_504_and_commits_later(fresh: RunningSandbox) -> None:
+    fresh.settings.late_commit_ms = 200
+    fresh.settings.faults.append(FaultRule(kind="late_commit", method="POST", path="*/vendors"))
+    with api_client(fresh, get_token(fresh)) as api:
+        answered = api.post("/vendors", json=_vendor("late-one"))
+        assert answered.status_code == 504
+        deadline = time.monotonic() + 10
+        while not api.get("/vendors", params={"external_vendor_id": "late-one"}).json()["data"]:
+            assert time.monotonic() < deadline, "the late commit never landed"
+            time.sleep(0.05)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import httpx
 import pytest
 
+from rampctl.sandbox.embedded import RunningSandbox
 from rampctl.sandbox.settings import FaultRule, SandboxSettings
 
 
@@ -81,3 +85,35 @@ def test_fidelity_settings_round_trip() -> None:
     assert not settings.has_external_vendor_id
     settings.update({"api_version": "2026"})
     assert not settings.is_absent("POST", "/vendors/{vendor_id}/contacts")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"latency_ms": "inf"},
+        {"latency_ms": float("nan")},
+        {"latency_ms": -1},
+        {"rate_limit": -5},
+        {"rate_limit": 2.5},
+        {"rate_limit": True},
+        {"fault_5xx_rate": 1.5},
+        {"late_commit_ms": "soon"},
+        {"reject_unknown_fields": "no"},
+        {"fault_seed": "x"},
+        {"add_fault": {"kind": "5xx", "count": 0}},
+    ],
+)
+def test_invalid_settings_are_refused(change: dict[str, Any]) -> None:
+    settings = SandboxSettings()
+    before = settings.to_json()
+    with pytest.raises((ValueError, TypeError)):
+        settings.update(change)
+    assert settings.to_json() == before
+
+
+def test_invalid_settings_over_http_are_a_422(fresh: RunningSandbox) -> None:
+    url = f"{fresh.base_url}/_sandbox/settings"
+    for change in ({"latency_ms": "inf"}, {"rate_limit": -5}):
+        response = httpx.patch(url, json=change)
+        assert response.status_code == 422, response.text
+    assert httpx.get(url).json()["rate_limit"] == 200
