@@ -101,3 +101,15 @@ def test_plan_is_stale_when_a_create_now_exists_in_ramp(project: Project) -> Non
     assert result.code == 4, result.out + result.err
     assert "a vendor with key 'hooli-telecom' now exists in Ramp" in result.err
     assert len(project.vendor_by_key("hooli-telecom")) == 1
+
+
+def test_a_variables_symlink_outside_the_root_never_reaches_the_plan(
+    project: Project, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "secret.yaml"
+    outside.write_text("leak: confidential-figure-4711\n")
+    (project.root / "manifests" / "vars" / "leak.yaml").symlink_to(outside)
+    result = project.rampctl("plan", "--markdown")
+    assert result.code == 1
+    assert "vars/leak.yaml:1:1: symlink leads outside the manifests root" in result.err
+    assert "confidential-figure-4711" not in result.out + result.err
