@@ -52,8 +52,8 @@ class GitHub:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
     transport: httpx.BaseTransport | None = None
-    _blocked_until: float = 0.0
-    _http: httpx.Client | None = None
+    _blocked_until: float = field(default=0.0, init=False)
+    _http: httpx.Client | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         register_secret(self.token)

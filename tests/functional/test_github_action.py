@@ -220,6 +220,9 @@ class Repository:
     def apply_job(self, merged: str, **inputs: str) -> Job:
         return self._job("apply", {"after": merged}, "push", merged, **inputs)
 
+    def drift_job(self) -> Job:
+        return self._job("drift", {"schedule": "17 6 * * *"}, "schedule", self.head)
+
     def _job(self, command: str, event: dict[str, Any], name: str, sha: str, **inputs: str) -> Job:
         given = {"command": command, **self.credentials, **inputs}
         return Job(command, self.root, self.github, event, name, sha, _inputs(given))
@@ -302,6 +305,20 @@ def test_merged_bills_apply_within_the_payment_limit_input(repository: Repositor
     assert run_action(within) == 0, "\n".join(within.log)
     assert [w for w in project.writes() if "/bills" in w]
     assert "The reviewed plan was applied" in _apply_comment(github)
+
+
+def test_the_nightly_drift_job_opens_then_closes_the_drift_issue(repository: Repository) -> None:
+    project, github = repository.project, repository.github
+    drifted = repository.drift_job()
+    assert run_action(drifted) == 2, "\n".join(drifted.log)
+    assert drifted.outputs["drift"]["exitcode"] == "2"
+    [issue] = github.issues.values()
+    assert issue["labels"] == ["rampctl-drift"] and issue["state"] == "open"
+    assert project.writes() == []
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    clean = repository.drift_job()
+    assert run_action(clean) == 0, "\n".join(clean.log)
+    assert issue["state"] == "closed"
 
 
 def test_bad_inputs_are_refused_before_anything_runs(repository: Repository) -> None:
