@@ -17,7 +17,7 @@ from rampctl.cli.signals import stop_on_signals
 from rampctl.cli.ui import err_console, out_console
 from rampctl.engine.apply import ApplyReport, ApplySettings, apply_changes
 from rampctl.engine.bill_money import money_summary
-from rampctl.engine.bills import read_change_bills
+from rampctl.engine.bill_read import read_change_bills
 from rampctl.engine.plan import Plan
 from rampctl.engine.plan_trust import check_requests
 from rampctl.engine.planner import narrow, plan_with_snapshot

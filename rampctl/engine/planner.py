@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 
 from rampctl.engine.accounting import plan_accounting_vendor
 from rampctl.engine.bill_money import money_summary
-from rampctl.engine.bills import plan_bill, read_bill_inputs
+from rampctl.engine.bill_plan import plan_bill
+from rampctl.engine.bill_read import read_bill_inputs
 from rampctl.engine.changes import Change
 from rampctl.engine.context import PlanContext
 from rampctl.engine.moves import show_moves, warn_lookalikes
