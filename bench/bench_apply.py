@@ -1,20 +1,27 @@
-"""Benchmark: apply N vendor creates against the sandbox at Ramp's real rate limit.
+"""Benchmark: apply N vendor creates against the sandbox (in its own process).
 
-Target: no 429 response, and wall time within 1.15x of N / (200 per 10 s).
-Run: `.venv/bin/python bench/bench_apply.py [N]` (default 1000). Takes about a minute.
+Default mode (`lifted`): the sandbox's rate limit lifted, N = 1,000 and 10,000. For each N,
+`rampctl plan` and `rampctl apply` run end to end as processes on the same manifests; the
+apply's CPU minus the plan's is the CPU of the writes, divided by N: CPU per write. Linear
+cost means the 10,000 figure is about the 1,000 one (target: within 1.5x). The bound printed
+beside it is the CPU one raw httpx request costs this machine (measured in the same run).
+
+`real` mode: Ramp's real limit (200 per 10 s): wall vs N / 20 s and the count of 429s.
+Run: `.venv/bin/python bench/bench_apply.py [lifted|real] [N ...]`.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-from _sandbox_process import sandbox_process
+import httpx
+from _measure import load_average, run_process
+from _sandbox_process import SandboxProcess, sandbox_process
 
 DOC = """---
 apiVersion: rampctl/v1
@@ -28,38 +35,91 @@ spec:
 """
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    with tempfile.TemporaryDirectory() as tmp, sandbox_process("--seed", "demo") as sb:
-        root = Path(tmp)
-        (root / "manifests").mkdir()
-        (root / "manifests" / "vendors.yaml").write_text("".join(DOC.format(i=i) for i in range(n)))
-        sb.clear()
+def _project(root: Path, n: int) -> None:
+    (root / "manifests").mkdir()
+    (root / "manifests" / "vendors.yaml").write_text("".join(DOC.format(i=i) for i in range(n)))
+
+
+def _rampctl(tmp: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", "rampctl", "-C", tmp, *args]
+
+
+def raw_request_cpu(sb: SandboxProcess, count: int = 300) -> float:
+    """CPU seconds per raw httpx GET (token, then `count` small vendor pages)."""
+    token = httpx.post(
+        f"{sb.base_url}/developer/v1/token",
+        auth=(sb.env["RAMP_CLIENT_ID"], sb.env["RAMP_CLIENT_SECRET"]),
+        data={"grant_type": "client_credentials", "scope": "vendors:read"},
+    ).json()["access_token"]
+    with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as http:
+        started = time.process_time()
+        for _ in range(count):
+            http.get(f"{sb.base_url}/developer/v1/vendors", params={"page_size": 1})
+        return (time.process_time() - started) / count
+
+
+def lifted(n: int) -> float:
+    """CPU per write of an apply of `n` creates, rate limit lifted; prints the figures."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        sandbox_process("--seed", "demo", "--rate-limit", "100000000") as sb,
+    ):
+        _project(Path(tmp), n)
         env = {**os.environ, **sb.env, "NO_COLOR": "1"}
-        cmd = [
-            sys.executable,
-            "-m",
-            "rampctl",
-            "-C",
-            tmp,
-            "apply",
-            "--auto-approve",
-            "--parallelism",
-            "8",
-        ]
-        started = time.monotonic()
-        result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-        wall = time.monotonic() - started
+        plan = run_process(_rampctl(tmp, "plan"), env)
+        sb.clear()
+        apply = run_process(_rampctl(tmp, "apply", "--auto-approve", "--parallelism", "8"), env)
+        log = sb.requests()
+        writes = len([r for r in log if r["method"] != "GET" and "token" not in r["path"]])
+        raw = raw_request_cpu(sb)
+        state = Path(tmp) / "rampctl.state.json"
+        size = state.stat().st_size if state.exists() else 0
+    if apply.code != 0:
+        print(apply.stderr[-2000:])
+    per_write = (apply.cpu_s - plan.cpu_s) / n
+    print(
+        f"apply {n} creates (rate limit lifted): exit {apply.code}; wall {apply.wall_s:.1f} s; "
+        f"CPU {apply.cpu_s:.1f} s (plan alone {plan.cpu_s:.1f} s); write requests {writes}; "
+        f"state {size / 1e6:.1f} MB; peak RSS {apply.peak_rss_mb:.0f} MB"
+    )
+    print(
+        f"  CPU per write: {per_write * 1000:.2f} ms; bound (one raw httpx request): "
+        f"{raw * 1000:.2f} ms -> {per_write / raw:.1f}x"
+    )
+    return per_write
+
+
+def real(n: int) -> None:
+    """Apply `n` creates at Ramp's real rate limit: wall vs n / 20 s, and 429s."""
+    with tempfile.TemporaryDirectory() as tmp, sandbox_process("--seed", "demo") as sb:
+        _project(Path(tmp), n)
+        env = {**os.environ, **sb.env, "NO_COLOR": "1"}
+        sb.clear()
+        apply = run_process(_rampctl(tmp, "apply", "--auto-approve", "--parallelism", "8"), env)
         log = [r for r in sb.requests() if not r["path"].endswith("/token")]
     statuses = Counter(r["status"] for r in log)
     bound = len(log) / 20.0
-    print(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-500:])
-    print(f"creates: {n}; requests: {len(log)}; statuses: {dict(statuses)}")
-    print(f"429 responses: {statuses.get(429, 0)} (target 0)")
-    print(
-        f"wall time: {wall:.1f} s; bound for {len(log)} requests at 200 per 10 s: {bound:.1f} s"
-        f" -> {wall / bound:.2f}x (target <= 1.15x)"
-    )
+    print(f"apply {n} creates at 200 per 10 s: exit {apply.code}; requests {len(log)}")
+    print(f"  429 responses: {statuses.get(429, 0)} (target 0)")
+    print(f"  wall {apply.wall_s:.1f} s; bound {bound:.1f} s -> {apply.wall_s / bound:.2f}x")
+
+
+def main() -> None:
+    mode = sys.argv[1] if len(sys.argv) > 1 else "lifted"
+    sizes = [int(a) for a in sys.argv[2:]] or ([1000, 10_000] if mode == "lifted" else [1000])
+    print(load_average())
+    if mode == "real":
+        for n in sizes:
+            real(n)
+        return
+    figures = {n: lifted(n) for n in sizes}
+    if len(figures) > 1:
+        low, high = min(figures), max(figures)
+        print(
+            f"CPU per write at {high} / at {low}: {figures[high] / figures[low]:.2f} "
+            "(linear: about 1.0; target <= 1.5)"
+        )
+    print(load_average())
 
 
 if __name__ == "__main__":

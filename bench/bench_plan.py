@@ -1,34 +1,38 @@
-"""Benchmark: `plan` over N managed vendors against the sandbox with added latency.
+"""Benchmark: `rampctl plan` end to end, as a process, over N managed vendors (one file each).
 
-Reports the requests plan made (against the number of list pages), its wall time
-against the lower bound (reading the longest collection's pages one after the
-other, measured), and CPU time outside the network (diff and render).
-Run: `.venv/bin/python bench/bench_plan.py [N] [LATENCY_MS]` (defaults 10000, 50).
+The sandbox runs in its own process with the generated business (N vendors) and an added
+latency per request; 1% of the manifests carry a changed description. The state is written
+first, as an apply would have left it. In the same run, the bound: a raw walk of the vendor
+list pages one after the other with httpx (token, then `page.next` to the end; no rampctl
+code). Printed: plan's wall time beside that bound, plan's CPU beside the raw walk's (the CPU
+outside the network is the difference), and plan's peak RSS.
+Run: `.venv/bin/python bench/bench_plan.py [N ...]` (default 1000 10000) with
+`--latency 0,50` for the latencies in ms.
 """
 
 from __future__ import annotations
 
-import math
+import argparse
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _sandbox_process import sandbox_process
+import httpx
+from _measure import load_average, run_process
+from _sandbox_process import SandboxProcess, sandbox_process
 
-from rampctl.engine.context import PlanContext
-from rampctl.engine.planner import PlanSettings, build_plan
 from rampctl.engine.rebuild import rebuild_state
-from rampctl.engine.snapshot import read_contacts, read_snapshot
+from rampctl.engine.snapshot import read_snapshot
 from rampctl.manifest import load_manifests
 from rampctl.model.desired import build_graph
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.config import config_from_env
 from rampctl.ramp.scopes import READ_SCOPES
-from rampctl.render import human, markdown
+from rampctl.state import State, StateStore
 
-DOC = """---
-apiVersion: rampctl/v1
+DOC = """apiVersion: rampctl/v1
 kind: Vendor
 metadata: {{name: vendor-{i:05d}}}
 spec:
@@ -49,63 +53,85 @@ def owner(i: int, n: int) -> str:
 
 
 def write_manifests(root: Path, n: int) -> None:
-    """Manifests for the generated business, 1% with a changed description."""
+    """One manifest per vendor (as `import --split` writes them), 1% with a changed field."""
+    folder = root / "manifests" / "vendors"
+    folder.mkdir(parents=True)
     linked = n // 10
-    for start in range(0, n, 1000):
-        with (root / f"vendors-{start:05d}.yaml").open("w") as out:
-            for i in range(start, min(n, start + 1000)):
-                desc = "Changed by the benchmark" if i % 100 == 7 else f"Generated vendor {i}"
-                link = f"  accounting_vendor: {{remote_id: GEN-{i:05d}}}\n" if i < linked else ""
-                out.write(DOC.format(i=i, desc=desc, owner=owner(i, n), link=link))
+    for i in range(n):
+        desc = "Changed by the benchmark" if i % 100 == 7 else f"Generated vendor {i}"
+        link = f"  accounting_vendor: {{remote_id: GEN-{i:05d}}}\n" if i < linked else ""
+        text = DOC.format(i=i, desc=desc, owner=owner(i, n), link=link)
+        (folder / f"vendor-{i:06d}.yaml").write_text(text)
+
+
+def write_state(root: Path, sb: SandboxProcess) -> None:
+    """The state an apply would have left: every manifest matched to its live vendor."""
+    graph = build_graph(load_manifests(root / "manifests"))
+    with RampClient(config_from_env(None, sb.env), scopes=READ_SCOPES) as client:
+        state = rebuild_state(State.new(), graph, read_snapshot(client), environment=sb.base_url)
+    entries = state.state
+    for address, entry in entries.resources.items():  # contacts as recorded by an apply
+        desired = graph.vendors.get(address)
+        if desired and desired.contact:
+            entry.attributes["contact"] = dict(desired.contact)
+    StateStore(root / "rampctl.state.json").write(entries)
+
+
+def raw_walk(sb: SandboxProcess) -> tuple[float, float, int]:
+    """Wall and CPU seconds of reading every vendor page in sequence with httpx; page count."""
+    cpu0, started = time.process_time(), time.monotonic()
+    token = httpx.post(
+        f"{sb.base_url}/developer/v1/token",
+        auth=(sb.env["RAMP_CLIENT_ID"], sb.env["RAMP_CLIENT_SECRET"]),
+        data={"grant_type": "client_credentials", "scope": "vendors:read"},
+    ).json()["access_token"]
+    pages = 0
+    url: str | None = f"{sb.base_url}/developer/v1/vendors?page_size=100"
+    with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
+        while url:
+            body = http.get(url).json()
+            pages += 1
+            url = body["page"]["next"]
+    return time.monotonic() - started, time.process_time() - cpu0, pages
+
+
+def one(n: int, latency: str) -> None:
+    """Plan `n` vendors at `latency` ms and print the figures beside the bound."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        sandbox_process("--seed", str(n), "--latency-ms", latency, "--rate-limit", "100000000")
+        as sb,
+    ):
+        root = Path(tmp)
+        write_manifests(root, n)
+        write_state(root, sb)
+        env = {**os.environ, **sb.env, "NO_COLOR": "1"}
+        plan = run_process([sys.executable, "-m", "rampctl", "-C", tmp, "plan"], env)
+        bound_wall, bound_cpu, pages = raw_walk(sb)
+    summary = [line for line in plan.stdout.splitlines() if line.startswith("Plan")]
+    print(f"plan {n} vendors at {latency} ms: exit {plan.code}; {summary[-1] if summary else ''}")
+    if plan.code not in (0, 2):
+        print(plan.stderr[-1500:])
+    print(
+        f"  wall {plan.wall_s:.2f} s; bound (raw walk of {pages} vendor pages) "
+        f"{bound_wall:.2f} s -> {plan.wall_s / bound_wall:.2f}x"
+    )
+    print(
+        f"  CPU {plan.cpu_s:.2f} s (raw walk {bound_cpu:.2f} s) -> outside the network "
+        f"{plan.cpu_s - bound_cpu:.2f} s; peak RSS {plan.peak_rss_mb:.0f} MB"
+    )
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    latency = sys.argv[2] if len(sys.argv) > 2 else "50"
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        sandbox_process("--seed", str(n), "--latency-ms", latency) as sb,
-    ):
-        write_manifests(Path(tmp), n)
-        graph = build_graph(load_manifests(Path(tmp)))
-        client = RampClient(config_from_env(None, sb.env), scopes=READ_SCOPES)
-        with client:
-            from rampctl.state.model import State
-
-            state = rebuild_state(
-                State.new(), graph, read_snapshot(client), environment=sb.base_url
-            ).state
-            state = state.model_copy(update={"serial": 1})
-            for address, entry in state.resources.items():  # contacts as recorded by an apply
-                desired = graph.vendors.get(address)
-                if desired and desired.contact:
-                    entry.attributes["contact"] = dict(desired.contact)
-            t0 = time.monotonic()
-            client.list_vendors()
-            lower = time.monotonic() - t0
-            sb.clear()
-            cpu0, w0 = time.process_time(), time.monotonic()
-            snap = read_snapshot(client)
-            ctx = PlanContext(graph=graph, state=state, snapshot=snap)
-            read_contacts(client, snap, ctx.contact_reads(False))
-            cpu1 = time.process_time()
-            plan = build_plan(ctx, environment=sb.base_url, settings=PlanSettings())
-            human.render(plan)
-            markdown.render(plan)
-            plan.dumps()
-            w2, cpu2 = time.monotonic(), time.process_time()
-        requests = [r for r in sb.requests() if not r["path"].endswith("/token")]
-    pages = (
-        math.ceil(n / 100) + math.ceil(min(max(n // 5, 1), 2000) / 100) + math.ceil((n // 10) / 100)
-    )
-    print(f"vendors: {n}, latency: {latency} ms, changes: {len(plan.changes)}")
-    print(f"requests: {len(requests)} (list pages: {pages}; + business, entities, connection)")
-    print(
-        f"wall time (read + plan): {w2 - w0:.2f} s; "
-        f"lower bound (vendor pages in sequence): {lower:.2f} s"
-        f" -> {(w2 - w0) / lower:.2f}x"
-    )
-    print(f"CPU: reading {cpu1 - cpu0:.2f} s; diff and render {cpu2 - cpu1:.2f} s (target < 3 s)")
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10_000])
+    parser.add_argument("--latency", default="0,50", help="comma-separated, in ms")
+    args = parser.parse_args()
+    print(load_average())
+    for n in args.sizes:
+        for latency in args.latency.split(","):
+            one(n, latency)
+    print(load_average())
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import click
 
 from rampctl.cli.options import ImportCommandOptions, global_options, parsed
+from rampctl.cli.progress import reading
 from rampctl.cli.runtime import ramp_session, state_store
 from rampctl.cli.ui import err_console, out_console
 from rampctl.cli.variables import var_option
@@ -116,12 +118,19 @@ def import_(ctx: click.Context, flags: ImportCommandOptions) -> None:
         state = store.load()
         manifests = service.existing_manifests(target)
         existing = existing_from(manifests, state)
-        with ramp_session(opts, scopes=READ_SCOPES) as session:
+        with ramp_session(opts, scopes=READ_SCOPES) as session, reading("Reading Ramp"):
             client = session.client
+            started = time.monotonic()
             snapshot = service.read_business(client, existing, options, state, session.environment)
             draft = service.draft_import(
                 client, snapshot, existing, options, manifests=manifests, state=state
             )
+        err_console().print(
+            f"Read {len(snapshot.vendors)} vendors and {len(snapshot.accounting_vendors)} "
+            f"accounting vendors from Ramp in {time.monotonic() - started:.1f} s",
+            markup=False,
+            highlight=False,
+        )
         outcome = service.prepare(draft, target)
         if flags.dry_run:
             _print_files(outcome)

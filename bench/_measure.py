@@ -1,0 +1,49 @@
+"""Measuring a whole rampctl process: wall time, its own CPU and its peak RSS (os.wait4)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ProcessFigures:
+    """What one process cost."""
+
+    code: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    stdout: str
+    stderr: str
+
+
+def run_process(cmd: list[str], env: dict[str, str]) -> ProcessFigures:
+    """Run `cmd` to its end; wall, user+system CPU and peak RSS of that process alone."""
+    out_path, err_path = f"/tmp/.bench-{os.getpid()}.out", f"/tmp/.bench-{os.getpid()}.err"
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        started = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    with open(out_path) as out, open(err_path) as err:
+        stdout, stderr = out.read(), err.read()
+    os.unlink(out_path)
+    os.unlink(err_path)
+    return ProcessFigures(
+        code=proc.returncode,
+        wall_s=wall,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        peak_rss_mb=usage.ru_maxrss / 1024,
+        stdout=stdout,
+        stderr=stderr,
+    )
+
+
+def load_average() -> str:
+    """The machine's 1/5/15-minute load average, to read the figures against."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
