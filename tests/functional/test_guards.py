@@ -148,3 +148,29 @@ def test_a_name_mixing_scripts_is_warned_about_in_the_plan(project: Project) -> 
         "warning: the name '\u0410cme Cloud Services' mixes Latin and Cyrillic letters "
         "(U+0410 CYRILLIC CAPITAL LETTER A at character 1)" in plan.out
     )
+
+
+def test_a_manifest_moved_during_apply_refuses_before_any_write(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rampctl.cli import apply_cmd
+
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    project.sandbox.clear_log()
+    moved = project.root / "manifests" / "vendors" / "moved"
+    planned = apply_cmd._plan
+
+    def plan_then_move(*args: object, **kwargs: object) -> object:
+        found = planned(*args, **kwargs)  # type: ignore[arg-type]
+        moved.mkdir()
+        for path in sorted((project.root / "manifests" / "vendors" / "operations").iterdir()):
+            path.rename(moved / path.name)  # another process reorganising the folder
+        return found
+
+    monkeypatch.setattr(apply_cmd, "_plan", plan_then_move)
+    path = next((project.root / "manifests" / "vendors" / "people").glob("*.yaml"))
+    path.write_text(path.read_text().replace("description:", "description: Changed", 1))
+    result = project.rampctl("apply", "--auto-approve", "--allow-deletes")
+    assert result.code == 4, result.out + result.err
+    assert "the manifests changed while apply was running" in result.err
+    assert project.writes() == []
