@@ -10,13 +10,15 @@ from datetime import UTC, datetime
 
 from rampctl.engine.accounting import plan_accounting_vendor
 from rampctl.engine.bill_money import money_summary
-from rampctl.engine.bills import plan_bill, read_bill_inputs
+from rampctl.engine.bill_plan import plan_bill
+from rampctl.engine.bill_read import read_bill_inputs
 from rampctl.engine.changes import Change
 from rampctl.engine.context import PlanContext
 from rampctl.engine.moves import show_moves, warn_lookalikes
 from rampctl.engine.plan import Plan
 from rampctl.engine.removals import find_drift, find_unmanaged, plan_removals
 from rampctl.engine.safety import SafetySettings, check
+from rampctl.engine.scripts import warn_mixed_scripts
 from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch, read_contacts, read_snapshot
 from rampctl.engine.stale import plan_lineage
 from rampctl.engine.vendors import plan_vendor
@@ -96,7 +98,7 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
     changes = sorted(select(changes, settings.targets, settings.excludes), key=Change.sort_key)
     targets = {c.address for c in changes}
     unmanaged = find_unmanaged(ctx)
-    changes = warn_lookalikes(changes, unmanaged)
+    changes = warn_mixed_scripts(warn_lookalikes(changes, unmanaged))
     return Plan(
         changes=changes,
         drift=find_drift(ctx),

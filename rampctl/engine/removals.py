@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rampctl.engine.bill_live import bill_view
-from rampctl.engine.bills import plan_bill_removal
+from rampctl.engine.bill_remove import plan_bill_removal
 from rampctl.engine.changes import Action, Change, Drift, Level, Unmanaged
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import drift_fields

@@ -2,7 +2,7 @@
 
 Import checks its output by planning offline against what it read, so it reads what plan
 would read for bills: for the bills the manifests and the state already manage (as
-`rampctl.engine.bills.read_bill_inputs` does), and for the bills it imports (the bills,
+`rampctl.engine.bill_read.read_bill_inputs` does), and for the bills it imports (the bills,
 their vendors' contacts and, for bank payments, the vendors' bank accounts by nickname).
 """
 
@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from rampctl.engine.bill_live import payment_view
-from rampctl.engine.bills import import_bills, read_bill_inputs
+from rampctl.engine.bill_read import read_bill_inputs
 from rampctl.engine.context import PlanContext
 from rampctl.engine.snapshot import Snapshot
+from rampctl.importer.bill_draft import import_bills
 from rampctl.importer.bills import BillSource
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph

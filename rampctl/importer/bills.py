@@ -1,6 +1,6 @@
 """Open bills as Bill manifests: which live bills import keeps, their names and state entries.
 
-The manifest of a bill comes from `rampctl.engine.bills.import_bills` (references by Vendor
+The manifest of a bill comes from `rampctl.importer.bill_draft.import_bills` (references by Vendor
 manifest name, contact email, entity name, source account name and vendor account nickname;
 never account numbers). This module decides which of those bills import writes, names them,
 and builds the state entry of each as `rampctl.engine.record` records an applied bill
@@ -27,7 +27,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from rampctl.engine.bill_live import bill_view
-from rampctl.engine.bills import bill_key, vendor_id_of
+from rampctl.engine.bill_plan import bill_key
+from rampctl.engine.bill_read import vendor_id_of
 from rampctl.engine.context import PlanContext
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import fingerprint

@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from rampctl.engine.bill_money import money_summary
-from rampctl.engine.bills import import_bills
 from rampctl.engine.planner import PlanSettings, plan_with_snapshot
 from rampctl.engine.safety import payment_refusal
 from rampctl.engine.snapshot import read_snapshot
+from rampctl.importer.bill_draft import import_bills
 from rampctl.manifest import load_manifests
 from rampctl.model import money
 from rampctl.model.desired import build_graph

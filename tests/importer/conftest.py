@@ -92,7 +92,7 @@ def bill(
 
 
 def bill_document(live: Bill, vendor: str | dict[str, str]) -> dict[str, Any]:
-    """The Bill manifest `rampctl.engine.bills.import_bills` writes for `live`."""
+    """The Bill manifest `rampctl.importer.bill_draft.import_bills` writes for `live`."""
     line = live.line_items[0]
     spec: dict[str, Any] = {
         "vendor": vendor,

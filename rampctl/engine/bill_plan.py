@@ -1,30 +1,27 @@
 """Planning for Bill manifests: resolve references, match by state id or (vendor, invoice
-number), diff, and decide; plus archive/forget of removed bills and the plan's money summary.
+number), diff, and decide create, update or manual.
 
 Ramp approves API-created bills at once and schedules their payment, so nothing here is
-ever sent twice: a bill is matched by its key before any create, payment changes and any
-change to a paid bill are `manual`, and a paid bill is never archived (only forgotten).
+ever sent twice: a bill is matched by its key before any create, and payment changes and
+any change to a paid bill are `manual`.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-from rampctl.engine.bill_live import bill_view, find_by_key, vendor_bills
+from rampctl.engine.bill_live import bill_view, find_by_key
+from rampctl.engine.bill_read import vendor_id_of
 from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields
 from rampctl.engine.moves import explicit_move
-from rampctl.engine.snapshot import Snapshot, read_contacts
+from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import fingerprint
-from rampctl.errors import RampNotFoundError
 from rampctl.model import address as addr
 from rampctl.model import money, payments
 from rampctl.model.bills import DesiredBill, bill_total
-from rampctl.ramp.client import RampClient
 from rampctl.ramp.models import Bill, BillCreate, BillUpdate, Entity, Vendor
-from rampctl.state.model import ResourceState
 
 PAID_REASON = "the bill is paid: Ramp does not change paid bills; change it in Ramp if needed"
 PAYMENT_REASON = (
@@ -47,8 +44,6 @@ ARCHIVED_REASON = (
 WAITING_REASON = (
     "its vendor is created by this apply; run plan/apply again afterwards to create the bill"
 )
-PAID_FORGET_REASON = "paid bills cannot be archived: rampctl stops tracking it; Ramp is not touched"
-GONE_REASON = "already archived or gone from Ramp; only the state entry is removed"
 _MANUAL_FIELDS = {
     "currency": CURRENCY_REASON,
     "vendor_id": VENDOR_REASON,
@@ -62,78 +57,6 @@ _PATCH_KEYS = {
     "memo": "memo",
     "contact_id": "vendor_contact_id",
 }
-
-
-# --- reading -------------------------------------------------------------------------------
-
-
-def vendor_id_of(ctx: PlanContext, desired: DesiredBill) -> str | None:
-    """The Ramp id of a bill's vendor: given, or that of its Vendor manifest's live vendor."""
-    if desired.vendor_id is not None:
-        return desired.vendor_id
-    vendor = ctx.graph.vendors.get(desired.vendor_address or "")
-    live = ctx.match_vendor(vendor) if vendor is not None else None
-    return live.id if live is not None else None
-
-
-def read_bill_inputs(client: RampClient, ctx: PlanContext) -> None:
-    """Read what bill planning needs: bills, contacts and bank accounts of the vendors that
-    bills (in manifests or state) reference, and state-managed bills missing from the lists."""
-    snapshot = ctx.snapshot
-    vendors: set[str] = set()
-    banks: set[str] = set()
-    for desired in ctx.graph.bills.values():
-        vendor_id = vendor_id_of(ctx, desired)
-        if vendor_id is not None and vendor_id in snapshot.vendors:
-            vendors.add(vendor_id)
-            if desired.payment["method"] in payments.BANK_METHODS:
-                banks.add(vendor_id)
-    for entry in ctx.state.resources.values():
-        if entry.kind == addr.BILL and entry.attributes.get("vendor_id"):
-            vendors.add(str(entry.attributes["vendor_id"]))
-    read_contacts(client, snapshot, vendors - set(snapshot.contacts))
-    calls: dict[str, Any] = {f"bills:{v}": _lister(client, v) for v in sorted(vendors)}
-    calls |= {f"banks:{v}": _banks(client, v) for v in sorted(banks)}
-    results = client.run_concurrently(calls)
-    for name, value in results.items():
-        kind, _, vendor_id = name.partition(":")
-        if kind == "bills":
-            snapshot.bills.update({b.id: b for b in value})
-        else:
-            snapshot.vendor_accounts[vendor_id] = value
-    missing = [
-        e.ramp_id
-        for e in ctx.state.resources.values()
-        if e.kind == addr.BILL and e.ramp_id not in snapshot.bills
-    ]
-    read_bills_by_id(client, snapshot.bills, missing)
-
-
-def read_bills_by_id(client: RampClient, into: dict[str, Bill], ids: list[str]) -> None:
-    """Add the bills with these ids (archived ones included; gone ones left out)."""
-
-    def one(bill_id: str) -> Any:
-        def read() -> Bill | None:
-            try:
-                return client.get_bill(bill_id)
-            except RampNotFoundError:
-                return None
-
-        return read
-
-    found = client.run_concurrently({i: one(i) for i in sorted(set(ids))})
-    into.update({i: b for i, b in found.items() if b is not None})
-
-
-def _lister(client: RampClient, vendor_id: str) -> Any:
-    return lambda: vendor_bills(client, vendor_id)
-
-
-def _banks(client: RampClient, vendor_id: str) -> Any:
-    return lambda: client.list_vendor_bank_accounts(vendor_id)
-
-
-# --- planning ------------------------------------------------------------------------------
 
 
 def plan_bill(ctx: PlanContext, desired: DesiredBill) -> list[Change]:
@@ -469,7 +392,7 @@ def _create(
     total = money.minor_text(desired.total_minor, desired.currency)
     shown = {
         "vendor": vendor.name,
-        "contact": _contact_email(ctx.snapshot, vendor.id, refs.contact_id),
+        "contact": contact_email(ctx.snapshot, vendor.id, refs.contact_id),
         "entity": refs.entity.entity_name if refs.entity else desired.entity,
         **{k: v for k, v in desired.fields.items() if v not in (None, [])},
         "payment": {k: v for k, v in desired.payment.items()},
@@ -489,7 +412,7 @@ def _create(
     )
 
 
-def _contact_email(snapshot: Snapshot, vendor_id: str, contact_id: str | None) -> str | None:
+def contact_email(snapshot: Snapshot, vendor_id: str, contact_id: str | None) -> str | None:
     for contact in snapshot.contacts.get(vendor_id, []):
         if contact.id == contact_id:
             return contact.email
@@ -524,139 +447,3 @@ def create_body(
         if f[name] is not None:
             body[key] = f[name]
     return body
-
-
-# --- removals ------------------------------------------------------------------------------
-
-
-def plan_bill_removal(ctx: PlanContext, address: str, entry: ResourceState) -> Change:
-    """Archive an unpaid bill no manifest declares; forget a paid or gone one."""
-    live = ctx.snapshot.bills.get(entry.ramp_id)
-    base = ctx.forget_change(address, entry, GONE_REASON)
-    if live is None or live.archived_at is not None:
-        return base
-    view = bill_view(live)
-    moved = ctx.moved_to(live.id)
-    if moved is not None:  # the manifest was renamed: a move, never an archive and a re-create
-        return replace(
-            base,
-            name=view["name"],
-            protect=False,
-            reason=f"now managed as {moved}; Ramp is not touched",
-        )
-    ctx.fingerprints[address] = fingerprint(view)
-    if live.paid:
-        return replace(base, name=view["name"], reason=PAID_FORGET_REASON)
-    return replace(
-        base,
-        action=Action.ARCHIVE,
-        name=view["name"],
-        reason="Ramp's delete archives the bill and cancels its scheduled payment",
-        level=Level.BILL_REMOVALS,
-    )
-
-
-def read_change_bills(client: RampClient, snapshot: Snapshot, changes: list[Change]) -> None:
-    """Read the live bills a saved plan's bill changes target (by id, and by vendor for
-    creates), so the freshness check can compare them."""
-    ids = [c.ramp_id for c in changes if c.kind == addr.BILL and c.ramp_id]
-    vendors = {
-        str(c.request["vendor_id"])
-        for c in changes
-        if c.kind == addr.BILL and c.action is Action.CREATE and c.request
-    }
-    found = client.run_concurrently({v: _lister(client, v) for v in sorted(vendors)})
-    for bills in found.values():
-        snapshot.bills.update({b.id: b for b in bills})
-    read_bills_by_id(client, snapshot.bills, [i for i in ids if i not in snapshot.bills])
-
-
-# --- import --------------------------------------------------------------------------------
-
-
-def import_bills(
-    client: RampClient,
-    snapshot: Snapshot,
-    *,
-    since: str,
-    vendor_names: dict[str, str],
-) -> list[dict[str, Any]]:
-    """Open bills issued on or after `since` (YYYY-MM-DD) as Bill manifest documents.
-
-    `vendor_names` maps Ramp vendor ids to the metadata names of their Vendor manifests;
-    other vendors are referenced by `{id: ...}`. Contacts, bank accounts and accounting
-    codings are written by email, name and external id, as a person would write them.
-    """
-    bills = client.list_bills(payment_status="OPEN", from_issued_date=f"{since}T00:00:00Z")
-    vendor_ids = sorted({b.vendor.id for b in bills})
-    read_contacts(client, snapshot, [v for v in vendor_ids if v not in snapshot.contacts])
-    banks = client.run_concurrently({v: _banks(client, v) for v in vendor_ids})
-    names: set[str] = set()
-    return [
-        _manifest(bill, snapshot, banks.get(bill.vendor.id, []), vendor_names, names)
-        for bill in sorted(bills, key=lambda b: (b.vendor.name or "", b.invoice_number or ""))
-    ]
-
-
-def _manifest(
-    bill: Bill,
-    snapshot: Snapshot,
-    banks: list[Any],
-    vendor_names: dict[str, str],
-    taken: set[str],
-) -> dict[str, Any]:
-    view = bill_view(bill)
-    vendor: Any = vendor_names.get(bill.vendor.id) or {"id": bill.vendor.id}
-    spec: dict[str, Any] = {"vendor": vendor}
-    contact = _contact_email(snapshot, bill.vendor.id, bill.vendor_contact_id)
-    if contact:
-        spec["contact"] = contact
-    entity = snapshot.entities.get(bill.entity_id or "")
-    spec["entity"] = (entity.entity_name if entity else None) or bill.entity_id
-    for key in ("invoice_number", "currency", "issue_date", "due_date", "posting_date", "memo"):
-        if view[key] is not None:
-            spec[key] = view[key]
-    if view["accounting"]:
-        spec["accounting"] = [{"field": f, "option": o} for f, o in view["accounting"]]
-    for key in ("line_items", "inventory_line_items"):
-        if view[key]:
-            spec[key] = [_imported_line(line) for line in view[key]]
-    spec["payment"] = _imported_payment(view["payment"], entity, banks)
-    name = _unique(_slug(f"{view['name']}"), taken)
-    return {"apiVersion": "rampctl/v1", "kind": "Bill", "metadata": {"name": name}, "spec": spec}
-
-
-def _imported_line(line: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in line.items() if k != "accounting" and v is not None}
-    if line["accounting"]:
-        out["accounting"] = [{"field": f, "option": o} for f, o in line["accounting"]]
-    return out
-
-
-def _imported_payment(
-    payment: dict[str, Any], entity: Entity | None, banks: list[Any]
-) -> dict[str, Any]:
-    out = {k: v for k, v in payment.items() if v is not None}
-    sources = {a.bank_account_id: a.external_name for a in (entity.accounts if entity else [])}
-    if out.get("source_account") in sources and sources[out["source_account"]]:
-        out["source_account"] = sources[out["source_account"]]
-    nicknames = {a.id: a.account_nickname for a in banks}
-    if out.get("vendor_account") in nicknames and nicknames[out["vendor_account"]]:
-        out["vendor_account"] = nicknames[out["vendor_account"]]
-    if out.get("method") in ("ONE_TIME_CARD", "ONE_TIME_CARD_DELIVERY"):
-        out = {"method": out["method"]}  # Ramp makes the card; nothing to declare
-    return out
-
-
-def _slug(text: str) -> str:
-    slug = "".join(c if c.isalnum() else "-" for c in text.lower())
-    slug = "-".join(part for part in slug.split("-") if part)
-    return slug[:56].strip("-") or "bill"
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, n = name, 2
-    while candidate in taken:
-        candidate, n = f"{name}-{n}", n + 1
-    taken.add(candidate)
-    return candidate
