@@ -3,7 +3,9 @@
 Reports the wall time of the whole command and of its phases: reading the business,
 reading each imported vendor's contacts (one request per vendor: Ramp has no bulk
 contacts endpoint), drafting, writing the canonical manifest text, the offline
-first-plan check, and the state write. Then checks that `plan` shows no changes.
+first-plan check, and the state write; the size of each written file (large imports are
+split so every file loads). Then checks that `validate` and `plan` accept the files, and
+that the plan after the adoption apply is empty.
 
 By default the sandbox and client run without a rate limit (the CPU and HTTP cost);
 with `--ramp-limit` both use Ramp's documented 200 requests per 10 s, where the contact
@@ -73,17 +75,25 @@ def main() -> None:
         profile = cProfile.Profile()
         profile.runcall(run, ["-C", str(profiled), "--no-color", "import"])
         phases = _phase_times(pstats.Stats(profile))
+        files = {p.name: p.stat().st_size for p in sorted((plain / "manifests").glob("*.yaml"))}
+        validate_code = run(["-C", str(plain), "--no-color", "validate"])
         plan_started = time.perf_counter()
         plan_code = run(["-C", str(plain), "--no-color", "plan", "--detailed-exitcode"])
         plan_wall = time.perf_counter() - plan_started
-        size = sum(p.stat().st_size for p in (plain / "manifests").glob("*.yaml"))
+        apply_code = run(["-C", str(plain), "--no-color", "apply", "--auto-approve"])
+        after = run(["-C", str(plain), "--no-color", "plan", "--detailed-exitcode"])
+        size = sum(files.values())
     print(f"vendors: {count}; rate limit: {limit} requests per 10 s")
     print(f"import: exit {code}, wall {wall:.2f} s, {requests} requests (token included)")
     print("phases (a second, profiled run):")
     for label, seconds in phases.items():
         print(f"  {label:<17} {seconds:7.2f} s")
-    print(f"manifests written: {size / 1024:.0f} KiB")
+    print(f"manifests written: {size / 1024:.0f} KiB in {len(files)} files")
+    for name, bytes_ in files.items():
+        print(f"  {name:<28} {bytes_ / 1024:7.0f} KiB")
+    print(f"validate: exit {validate_code}")
     print(f"plan after import: exit {plan_code} (0 = no changes), wall {plan_wall:.2f} s")
+    print(f"adoption apply: exit {apply_code}; plan after it: exit {after} (0 = no changes)")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from rampctl.ramp.scopes import READ_SCOPES
 from rampctl.state import ResourceState, State
 from rampctl.state.backend import StateBackend
 from rampctl.state.model import is_address
+from rampctl.words import count
 
 LOCK_TIMEOUT = click.option(
     "--lock-timeout",
@@ -233,7 +234,7 @@ def rebuild(var: dict[str, str], lock_timeout: float) -> None:
     for address in result.ambiguous:
         _note(f"warning: several objects in Ramp carry the key of {address}; not recorded")
     _say(
-        f"rebuilt the state: {len(written.resources)} objects found by key, "
+        f"rebuilt the state: {count(len(written.resources), 'object')} found by key, "
         f"{len(result.missing)} not in Ramp (the next plan creates them); serial {written.serial}"
     )
 

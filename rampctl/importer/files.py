@@ -25,6 +25,7 @@ from rampctl.importer.emit import document_text
 from rampctl.manifest.fmt import format_text
 from rampctl.manifest.schema import json_schema_text
 from rampctl.manifest.specs import API_VERSION
+from rampctl.manifest.yamlparse import MAX_FILE_BYTES
 
 SCHEMA_FILE = "rampctl.schema.json"
 _RESOLVER = yaml.resolver.Resolver()
@@ -33,12 +34,19 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _KIND_FILES = {ACCOUNTING_KIND: "accounting-vendors", VENDOR_KIND: "vendors", BILL_KIND: "bills"}
 
 
+#: Largest file import writes into (new files; three quarters of the loader's per-file limit,
+#: which stays in place against hostile input): larger sets go into numbered files.
+MAX_WRITTEN_BYTES = MAX_FILE_BYTES * 3 // 4
+
+
 @dataclass(frozen=True, kw_only=True)
 class OutputFile:
-    """One manifest file import writes and the documents that go in it."""
+    """One manifest file import writes and the documents that go in it (`texts`: their
+    canonical text when already rendered to size the file)."""
 
     path: Path
     documents: list[DraftDocument]
+    texts: list[str] | None = None
 
     def exists(self) -> bool:
         """Whether the file is already there (import needs --force to write into it)."""
@@ -59,12 +67,45 @@ def layout(draft: Draft, out: Path, *, split: bool) -> list[OutputFile]:
                 OutputFile(path=out / stem / f"{d.name}.yaml", documents=[d]) for d in documents
             ]
         elif documents:
-            files.append(OutputFile(path=out / f"{stem}.yaml", documents=documents))
+            files += _sized(out / f"{stem}.yaml", documents)
     return files
+
+
+def _sized(path: Path, documents: list[DraftDocument]) -> list[OutputFile]:
+    """One file for `documents`, or (when larger than MAX_WRITTEN_BYTES) numbered files
+    (`vendors-1.yaml`, `vendors-2.yaml`, ...) each small enough for the loader."""
+    if path.exists():
+        return [OutputFile(path=path, documents=documents)]  # --force: added to that file
+    texts = [_document_text(_document(d), path) for d in documents]
+    chunks: list[list[int]] = [[]]
+    size = _HEADER_ALLOWANCE
+    for i, text in enumerate(texts):
+        cost = len(text.encode("utf-8")) + len("---\n")
+        if chunks[-1] and size + cost > MAX_WRITTEN_BYTES:
+            chunks.append([])
+            size = _HEADER_ALLOWANCE
+        chunks[-1].append(i)
+        size += cost
+    if len(chunks) == 1:
+        return [OutputFile(path=path, documents=documents, texts=texts)]
+    width = len(str(len(chunks)))
+    return [
+        OutputFile(
+            path=path.with_name(f"{path.stem}-{n:0{width}d}{path.suffix}"),
+            documents=[documents[i] for i in chunk],
+            texts=[texts[i] for i in chunk],
+        )
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+
+
+_HEADER_ALLOWANCE = 512
 
 
 def render(file: OutputFile, out: Path) -> str:
     """The canonical text of `file`; into an existing file, its documents are kept first."""
+    if file.texts is not None and not file.exists():
+        return _header(file, out) + "---\n".join(file.texts)
     documents = [_document(d) for d in file.documents]
     if file.exists():
         kept = file.path.read_text(encoding="utf-8").rstrip("\n")

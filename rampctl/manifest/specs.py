@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -29,6 +30,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from rampctl.manifest.countries import ISO_COUNTRIES
 from rampctl.model import money
+from rampctl.model.characters import forbidden_character
 from rampctl.model.payments import (
     PAYMENT_DETAIL_FIELDS,
     PAYMENT_FIELDS,
@@ -137,8 +139,25 @@ LinkName = Annotated[str, WithJsonSchema(_LINK_SCHEMA)]
 Text = Annotated[str, Field(min_length=1)]
 
 
+_MULTILINE_FIELDS = frozenset({"memo", "description"})
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: Any, info: ValidationInfo) -> Any:
+        """Names and text hold no control, bidi or invisible formatting characters."""
+        if isinstance(value, str):
+            multiline = info.field_name in _MULTILINE_FIELDS
+            found = forbidden_character(value, multiline=multiline)
+            if found is not None:
+                raise ValueError(
+                    f"contains {found}, a control or invisible formatting character; "
+                    "remove it (it would make the text print differently from what it is)"
+                )
+        return value
 
 
 class PostalAddressSpec(_Model):

@@ -58,7 +58,7 @@ def test_import_then_plan_shows_only_the_announced_adoption_key(fresh: Project) 
     assert result.code == 0, result.err
     assert "imported 4 vendors and 4 accounting vendors in 2 files" in result.out
     assert "vendor/umbrella-insurance: umbrella-insurance" in result.err
-    assert "left out 1 inactive objects" in result.err
+    assert "left out 1 inactive object " in result.err
     assert fresh.writes() == []  # import only reads Ramp
     files = sorted(p.name for p in (fresh.root / "manifests").iterdir())
     assert files == ["accounting-vendors.yaml", "rampctl.schema.json", "vendors.yaml"]
@@ -174,10 +174,15 @@ def test_reimport_with_split_adds_only_the_new_vendor(fresh: Project) -> None:
 
 @pytest.fixture
 def generated(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> Iterator[Project]:
-    """A sandbox seeded with a generated business of 2,000 vendors, an empty manifests folder."""
-    with running_sandbox(seed="2000", settings=SandboxSettings(rate_limit=FAST)) as sandbox:
+    """A sandbox seeded with a generated business (2,000 vendors unless the test asks for
+    another count), an empty manifests folder."""
+    count = str(getattr(request, "param", "2000"))
+    with running_sandbox(seed=count, settings=SandboxSettings(rate_limit=FAST)) as sandbox:
         env = {
             "RAMP_BASE_URL": sandbox.base_url,
             "RAMP_CLIENT_ID": sandbox.client_id,
@@ -198,6 +203,27 @@ def test_import_of_a_generated_business_of_2000_vendors(generated: Project) -> N
     assert result.code == 0, result.err
     assert "imported 2000 vendors and 200 accounting vendors in 2 files" in result.out
     assert "warning" not in result.err
+    plan = generated.rampctl("plan", "--detailed-exitcode")
+    assert plan.code == 0, plan.out[-2000:] + plan.err[-2000:]
+
+
+@pytest.mark.parametrize("generated", ["300"], indirect=True)
+def test_a_large_import_is_split_into_files_the_loader_accepts(
+    generated: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 300 vendors make a ~90 KB file; a 20 KB budget (and loader limit) stands in for a
+    # 10,000-vendor business against the real ones (bench/bench_import_scale.py measures that).
+    monkeypatch.setattr("rampctl.importer.files.MAX_WRITTEN_BYTES", 20_000)
+    monkeypatch.setattr("rampctl.manifest.yamlparse.MAX_FILE_BYTES", 22_000)
+    result = generated.rampctl("import")
+    assert result.code == 0, result.err
+    assert "Read 300 vendors and 30 accounting vendors from Ramp" in result.err
+    files = sorted((generated.root / "manifests").glob("*.yaml"))
+    names = [f.name for f in files]
+    assert len(files) > 5 and "vendors.yaml" not in names
+    assert "vendors-1.yaml" in names or "vendors-01.yaml" in names
+    assert all(f.stat().st_size <= 20_000 for f in files)
+    assert generated.rampctl("validate").code == 0
     plan = generated.rampctl("plan", "--detailed-exitcode")
     assert plan.code == 0, plan.out[-2000:] + plan.err[-2000:]
 
