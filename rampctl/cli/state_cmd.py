@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from rampctl.cli.completion import state_addresses
 from rampctl.cli.options import global_options
 from rampctl.cli.runtime import load_graph, ramp_session, state_store
 from rampctl.cli.state_share_cmd import lock_, pull, push
@@ -78,7 +79,7 @@ def _columns(rows: list[tuple[str, str, str]]) -> list[str]:
 
 
 @state.command()
-@click.argument("address")
+@click.argument("address", shell_complete=state_addresses)
 @click.option("--json", "as_json", is_flag=True, help="Print the entry as JSON.")
 def show(address: str, as_json: bool) -> None:
     """Show everything the state records about ADDRESS."""
@@ -119,7 +120,9 @@ def _get(current: State, address: str) -> ResourceState:
 
 
 @state.command()
-@click.argument("addresses", nargs=-1, required=True, metavar="ADDRESS...")
+@click.argument(
+    "addresses", nargs=-1, required=True, metavar="ADDRESS...", shell_complete=state_addresses
+)
 @LOCK_TIMEOUT
 def rm(addresses: tuple[str, ...], lock_timeout: float) -> None:
     """Forget ADDRESS: rampctl stops managing it. The object stays in Ramp, untouched."""
@@ -140,7 +143,7 @@ def rm(addresses: tuple[str, ...], lock_timeout: float) -> None:
 
 
 @state.command()
-@click.argument("old")
+@click.argument("old", shell_complete=state_addresses)
 @click.argument("new")
 @LOCK_TIMEOUT
 def mv(old: str, new: str, lock_timeout: float) -> None:
