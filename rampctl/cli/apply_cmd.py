@@ -32,12 +32,21 @@ from rampctl.engine.safety import check
 from rampctl.engine.settle import settle_pending
 from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch
 from rampctl.engine.stale import check_fresh
-from rampctl.errors import ConfigError, Interrupted, OutcomeUncertainError, PlanError, RampctlError
+from rampctl.errors import (
+    ConfigError,
+    Interrupted,
+    ManifestError,
+    OutcomeUncertainError,
+    PlanError,
+    RampctlError,
+    StalePlanError,
+)
 from rampctl.model.desired import DesiredGraph
 from rampctl.ramp.client import RampClient
 from rampctl.render import human
 from rampctl.state.backend import StateBackend
 from rampctl.state.model import State
+from rampctl.words import count
 
 
 @click.command()
@@ -143,12 +152,30 @@ def _apply(
         if found is None:
             return None
         plan, snapshot = found
+        _check_manifests_unchanged(opts, options, graph)
         if publisher is not None:
             publisher.wrote = True
         report = _run(opts, session, store, graph, plan, snapshot, options)
     if not report.ok:
         _finish(report)  # raises, so the pull request hears why
     return report
+
+
+def _check_manifests_unchanged(
+    opts: GlobalOptions, options: ApplyOptions, graph: DesiredGraph
+) -> None:
+    """The manifests are read once; just before the first write they are read again and must
+    give the same digest, so that a file written, moved or deleted meanwhile (a vendor in
+    neither its old nor its new file) never becomes a change to Ramp."""
+    try:
+        digest = load_graph(opts, options.plan.variables).digest
+    except (ManifestError, ConfigError):
+        digest = None
+    if digest != graph.digest:
+        raise StalePlanError(
+            "the manifests changed while apply was running (a file was written, moved or "
+            "deleted); nothing was written to Ramp: run apply again once they are settled"
+        )
 
 
 def _say(message: str) -> None:
@@ -286,12 +313,13 @@ def _finish(report: ApplyReport) -> int:
     _print_report(report)
     if report.uncertain:
         raise OutcomeUncertainError(
-            f"{len(report.uncertain)} write(s) have an uncertain outcome; "
+            f"{count(len(report.uncertain), 'write')} "
+            f"{'has' if len(report.uncertain) == 1 else 'have'} an uncertain outcome; "
             "run apply again to resolve them by key"
         )
     if report.failed or report.not_started:
         raise RampctlError(
-            f"{len(report.failed)} change(s) failed; {len(report.not_started)} not started"
+            f"{count(len(report.failed), 'change')} failed; {len(report.not_started)} not started"
         )
     return 0
 
@@ -299,7 +327,7 @@ def _finish(report: ApplyReport) -> int:
 def _counts(report: ApplyReport | None) -> str:
     if report is None:
         return "Nothing to apply: Ramp already matched."
-    return f"{len(report.done)} change(s) done; {len(report.manual)} manual."
+    return f"{count(len(report.done), 'change')} done; {len(report.manual)} manual."
 
 
 def _print_report(report: ApplyReport) -> None:

@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
 
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rampctl.cli.ui import err_console
+from rampctl.cli.ui import err_console, plain
 from rampctl.engine.changes import Change
 
 
@@ -19,7 +18,8 @@ class ApplyProgress:
     """ApplyHooks for the CLI: done/total and the current object."""
 
     def __init__(self, total: int, *, no_color: bool) -> None:
-        self.console = Console(stderr=True, no_color=no_color)
+        self.console = err_console()
+        self.animate = self.console.is_terminal and not (no_color or plain())
         self.total = total
         self.done = 0
         self._lock = threading.Lock()
@@ -27,7 +27,7 @@ class ApplyProgress:
         self._task = None
 
     def __enter__(self) -> ApplyProgress:
-        if self.console.is_terminal:
+        if self.animate:
             self._bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
@@ -69,7 +69,7 @@ class ApplyProgress:
 def reading(what: str) -> Iterator[None]:
     """A spinner with elapsed time on a terminal while a long read runs; nothing otherwise."""
     console = err_console()
-    if not console.is_terminal:
+    if not console.is_terminal or plain():  # a spinner moves the cursor with escape codes
         yield
         return
     started = time.monotonic()

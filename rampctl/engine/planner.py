@@ -18,6 +18,7 @@ from rampctl.engine.moves import show_moves, warn_lookalikes
 from rampctl.engine.plan import Plan
 from rampctl.engine.removals import find_drift, find_unmanaged, plan_removals
 from rampctl.engine.safety import SafetySettings, check
+from rampctl.engine.scripts import warn_mixed_scripts
 from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch, read_contacts, read_snapshot
 from rampctl.engine.stale import plan_lineage
 from rampctl.engine.vendors import plan_vendor
@@ -97,7 +98,7 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
     changes = sorted(select(changes, settings.targets, settings.excludes), key=Change.sort_key)
     targets = {c.address for c in changes}
     unmanaged = find_unmanaged(ctx)
-    changes = warn_lookalikes(changes, unmanaged)
+    changes = warn_mixed_scripts(warn_lookalikes(changes, unmanaged))
     return Plan(
         changes=changes,
         drift=find_drift(ctx),

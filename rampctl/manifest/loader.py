@@ -95,8 +95,12 @@ def load_variables(
     origins: dict[str, str] = {}
     problems: list[Problem] = []
     paths = sorted(p for p in folder.glob("*") if p.name.endswith(YAML_SUFFIXES))
+    real_root = source.base.resolve()
     for path in paths if folder.is_dir() else []:
         name = source.display(f"{VARS_DIR}/{path.name}")
+        if not path.resolve().is_relative_to(real_root):
+            problems.append(_at(name, 1, 1, "symlink leads outside the manifests root"))
+            continue
         try:
             docs = parse_yaml(decode(path.read_bytes(), name), name)
         except ParseFailure as exc:

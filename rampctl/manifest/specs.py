@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -29,6 +30,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from rampctl.manifest.countries import ISO_COUNTRIES
 from rampctl.model import money
+from rampctl.model.characters import forbidden_character
 from rampctl.model.payments import (
     PAYMENT_DETAIL_FIELDS,
     PAYMENT_FIELDS,
@@ -137,11 +139,28 @@ LinkName = Annotated[str, WithJsonSchema(_LINK_SCHEMA)]
 Text = Annotated[str, Field(min_length=1)]
 
 
+_MULTILINE_FIELDS = frozenset({"memo", "description"})
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: Any, info: ValidationInfo) -> Any:
+        """Names and text hold no control, bidi or invisible formatting characters."""
+        if isinstance(value, str):
+            multiline = info.field_name in _MULTILINE_FIELDS
+            found = forbidden_character(value, multiline=multiline)
+            if found is not None:
+                raise ValueError(
+                    f"contains {found}, a control or invisible formatting character; "
+                    "remove it (it would make the text print differently from what it is)"
+                )
+        return value
 
-class Address(_Model):
+
+class PostalAddressSpec(_Model):
     """A postal address of a vendor (Ramp's vendor `address`)."""
 
     line1: Text = Field(description="First address line (Ramp `address_line_1`).")
@@ -210,7 +229,7 @@ class VendorSpec(_Model):
     )
     state: str | None = Field(None, description="State or province, for US vendors.")
     description: str | None = Field(None, description="What the vendor is used for.")
-    address: Address | None = Field(None, description="Postal address of the vendor.")
+    address: PostalAddressSpec | None = Field(None, description="Postal address of the vendor.")
     owner: Email | None = Field(
         None, description="Email of the Ramp user who owns the vendor (`vendor_owner_id`)."
     )
@@ -433,7 +452,7 @@ class VendorRef(_Model):
     id: Text = Field(description="The vendor's Ramp id.")
 
 
-class BillPayment(_Model):
+class BillPaymentSpec(_Model):
     """How the bill is paid; which fields apply depends on `method`, as in Ramp's API."""
 
     method: PaymentMethod = Field(description="Ramp payment method, e.g. `ACH` or `CHECK`.")
@@ -458,7 +477,7 @@ class BillPayment(_Model):
     payment_date: Day | None = Field(None, description="When it was paid (PAID_MANUALLY).")
 
     @model_validator(mode="after")
-    def _fields_fit_method(self) -> BillPayment:
+    def _fields_fit_method(self) -> BillPaymentSpec:
         required, optional = PAYMENT_FIELDS.get(self.method, ((), ()))
         errors = [
             _error((name,), f"{name} is required for payment method {self.method}", None)
@@ -474,7 +493,7 @@ class BillPayment(_Model):
             day = self.arrival_date.strftime("%A")
             message = f"arrival_date {self.arrival_date} is a {day}; Ramp pays on business days"
             errors.append(_error(("arrival_date",), message, str(self.arrival_date)))
-        _raise(errors, "BillPayment")
+        _raise(errors, "BillPaymentSpec")
         return self
 
 
@@ -517,7 +536,7 @@ class BillSpec(_Model):
     inventory_line_items: list[InventoryLine] = Field(
         default_factory=list, description="Lines of quantity x unit price."
     )
-    payment: BillPayment = Field(description="Payment method and its details.")
+    payment: BillPaymentSpec = Field(description="Payment method and its details.")
     protect: Flag = Field(False, description="Never archive this bill (recorded in state).")
 
     @field_validator("vendor", mode="before")

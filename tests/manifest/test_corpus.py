@@ -85,3 +85,16 @@ def test_absolute_include_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert _problems(Path("m")) == [
         "m/v.yaml.j2:7:1: include '/etc/passwd' is outside the manifests root"
     ]
+
+
+def test_variables_file_symlinked_outside_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("m/vars").mkdir(parents=True)
+    Path("secret.yaml").write_text("who: leaked-value\n")
+    os.symlink(tmp_path / "secret.yaml", "m/vars/extra.yaml")
+    Path("m/v.yaml.j2").write_text(VENDOR + "  description: {{ who }}\n")
+    problems = _problems(Path("m"))
+    assert "m/vars/extra.yaml:1:1: symlink leads outside the manifests root" in problems
+    assert not any("leaked-value" in p for p in problems)
