@@ -203,7 +203,8 @@ def _notes(outcome: Outcome) -> list[str]:
     if draft.adoptions:
         lines.append(
             f"the next apply sets the adoption key (external_vendor_id) on "
-            f"{len(draft.adoptions)} vendors that have none:"
+            f"{count(len(draft.adoptions), 'vendor')} that "
+            f"{'has' if len(draft.adoptions) == 1 else 'have'} none:"
         )
         lines += [f"  {address}: {key}" for address, key in draft.adoptions]
     for change in outcome.unexpected:
