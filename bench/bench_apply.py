@@ -36,8 +36,11 @@ spec:
 
 
 def _project(root: Path, n: int) -> None:
+    """Manifests for `n` new vendors, 1,000 to a file (under the manifest size limit)."""
     (root / "manifests").mkdir()
-    (root / "manifests" / "vendors.yaml").write_text("".join(DOC.format(i=i) for i in range(n)))
+    for start in range(0, n, 1000):
+        docs = "".join(DOC.format(i=i) for i in range(start, min(n, start + 1000)))
+        (root / "manifests" / f"vendors-{start:05d}.yaml").write_text(docs)
 
 
 def _rampctl(tmp: str, *args: str) -> list[str]:

@@ -46,6 +46,7 @@ from rampctl.ramp.client import RampClient
 from rampctl.render import human
 from rampctl.state.backend import StateBackend
 from rampctl.state.model import State
+from rampctl.words import count
 
 
 @click.command()
@@ -312,12 +313,13 @@ def _finish(report: ApplyReport) -> int:
     _print_report(report)
     if report.uncertain:
         raise OutcomeUncertainError(
-            f"{len(report.uncertain)} write(s) have an uncertain outcome; "
+            f"{count(len(report.uncertain), 'write')} "
+            f"{'has' if len(report.uncertain) == 1 else 'have'} an uncertain outcome; "
             "run apply again to resolve them by key"
         )
     if report.failed or report.not_started:
         raise RampctlError(
-            f"{len(report.failed)} change(s) failed; {len(report.not_started)} not started"
+            f"{count(len(report.failed), 'change')} failed; {len(report.not_started)} not started"
         )
     return 0
 
@@ -325,7 +327,7 @@ def _finish(report: ApplyReport) -> int:
 def _counts(report: ApplyReport | None) -> str:
     if report is None:
         return "Nothing to apply: Ramp already matched."
-    return f"{len(report.done)} change(s) done; {len(report.manual)} manual."
+    return f"{count(len(report.done), 'change')} done; {len(report.manual)} manual."
 
 
 def _print_report(report: ApplyReport) -> None:

@@ -20,6 +20,7 @@ from rampctl.importer import KINDS, ImportOptions, Outcome, Target, service
 from rampctl.importer.draft import BILL_KIND, DEFAULT_KINDS
 from rampctl.importer.existing import existing_from
 from rampctl.ramp.scopes import READ_SCOPES
+from rampctl.words import count
 
 
 def _kinds(ctx: click.Context, param: click.Parameter, value: str) -> frozenset[str]:
@@ -170,15 +171,19 @@ def _report(outcome: Outcome, state_path: str, *, dry_run: bool, bills: bool) ->
         err.print(line, markup=False, highlight=False)
     draft = outcome.draft
     verb = "would import" if dry_run else "imported"
-    counts = f"{len(draft.vendors)} vendors and {len(draft.accounting_vendors)} accounting vendors"
+    counts = (
+        f"{count(len(draft.vendors), 'vendor')} and "
+        f"{count(len(draft.accounting_vendors), 'accounting vendor')}"
+    )
     if bills:
         counts = (
-            f"{len(draft.vendors)} vendors, {len(draft.accounting_vendors)} accounting vendors "
-            f"and {len(draft.bills)} bills"
+            f"{count(len(draft.vendors), 'vendor')}, "
+            f"{count(len(draft.accounting_vendors), 'accounting vendor')} "
+            f"and {count(len(draft.bills), 'bill')}"
         )
-    summary = f"{verb} {counts} in {len(outcome.texts)} files"
+    summary = f"{verb} {counts} in {count(len(outcome.texts), 'file')}"
     if not dry_run and outcome.serial is not None:
-        summary += f"; recorded {len(outcome.recorded)} objects in {state_path} "
+        summary += f"; recorded {count(len(outcome.recorded), 'object')} in {state_path} "
         summary += f"(serial {outcome.serial})"
     out_console().print(summary, markup=False, highlight=False)
     if not dry_run and draft.documents:
@@ -190,14 +195,16 @@ def _notes(outcome: Outcome) -> list[str]:
     lines = [f"skipped {s.kind} {s.label!r}: {s.reason}" for s in draft.skipped]
     if draft.inactive_left_out:
         lines.append(
-            f"left out {draft.inactive_left_out} inactive objects (--filter all imports them)"
+            f"left out {count(draft.inactive_left_out, 'inactive object')} "
+            "(--filter all imports them)"
         )
     lines += [f"{a}: left {o.field} out of the manifest: {o.reason}" for a, o in draft.omitted]
     lines += [f"{a}: already in the state, not recorded again" for a in outcome.present]
     if draft.adoptions:
         lines.append(
             f"the next apply sets the adoption key (external_vendor_id) on "
-            f"{len(draft.adoptions)} vendors that have none:"
+            f"{count(len(draft.adoptions), 'vendor')} that "
+            f"{'has' if len(draft.adoptions) == 1 else 'have'} none:"
         )
         lines += [f"  {address}: {key}" for address, key in draft.adoptions]
     for change in outcome.unexpected:

@@ -137,7 +137,8 @@ def fmt(ctx: click.Context, check: bool, files: tuple[Path, ...]) -> None:
             console.print(f"{'would reformat' if check else 'reformatted'} {path.as_posix()}")
     if problems:
         raise ManifestError(problems)
-    err_console().print(f"{changed} of {len(paths)} files {'would change' if check else 'changed'}")
+    verb = "would change" if check else "changed"
+    err_console().print(f"{changed} of {count(len(paths), 'file')} {verb}")
     if check and changed:
         ctx.exit(ExitCode.ERROR)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from rampctl.cli.completion import state_addresses
 from rampctl.cli.github_cmd import Publisher, plan_github_options
 from rampctl.cli.options import (
     OutputOptions,
@@ -54,6 +55,7 @@ def plan_options(func: Any) -> Any:
             "--target",
             multiple=True,
             metavar="PATTERN",
+            shell_complete=state_addresses,
             help="Only plan these addresses or kinds (glob; repeatable); with a saved plan, "
             "apply only its changes to them and what they depend on.",
         ),
@@ -61,6 +63,7 @@ def plan_options(func: Any) -> Any:
             "--exclude",
             multiple=True,
             metavar="PATTERN",
+            shell_complete=state_addresses,
             help="Leave out these addresses or kinds (glob; repeatable); refused when a kept "
             "change depends on one. A pattern that matches nothing is an error.",
         ),

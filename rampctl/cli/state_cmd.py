@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from rampctl.cli.completion import state_addresses
 from rampctl.cli.options import global_options
 from rampctl.cli.runtime import load_graph, ramp_session, state_store
 from rampctl.cli.state_share_cmd import lock_, pull, push
@@ -20,6 +21,7 @@ from rampctl.ramp.scopes import READ_SCOPES
 from rampctl.state import ResourceState, State
 from rampctl.state.backend import StateBackend
 from rampctl.state.model import is_address
+from rampctl.words import count
 
 LOCK_TIMEOUT = click.option(
     "--lock-timeout",
@@ -77,7 +79,7 @@ def _columns(rows: list[tuple[str, str, str]]) -> list[str]:
 
 
 @state.command()
-@click.argument("address")
+@click.argument("address", shell_complete=state_addresses)
 @click.option("--json", "as_json", is_flag=True, help="Print the entry as JSON.")
 def show(address: str, as_json: bool) -> None:
     """Show everything the state records about ADDRESS."""
@@ -118,7 +120,9 @@ def _get(current: State, address: str) -> ResourceState:
 
 
 @state.command()
-@click.argument("addresses", nargs=-1, required=True, metavar="ADDRESS...")
+@click.argument(
+    "addresses", nargs=-1, required=True, metavar="ADDRESS...", shell_complete=state_addresses
+)
 @LOCK_TIMEOUT
 def rm(addresses: tuple[str, ...], lock_timeout: float) -> None:
     """Forget ADDRESS: rampctl stops managing it. The object stays in Ramp, untouched."""
@@ -139,7 +143,7 @@ def rm(addresses: tuple[str, ...], lock_timeout: float) -> None:
 
 
 @state.command()
-@click.argument("old")
+@click.argument("old", shell_complete=state_addresses)
 @click.argument("new")
 @LOCK_TIMEOUT
 def mv(old: str, new: str, lock_timeout: float) -> None:
@@ -233,7 +237,7 @@ def rebuild(var: dict[str, str], lock_timeout: float) -> None:
     for address in result.ambiguous:
         _note(f"warning: several objects in Ramp carry the key of {address}; not recorded")
     _say(
-        f"rebuilt the state: {len(written.resources)} objects found by key, "
+        f"rebuilt the state: {count(len(written.resources), 'object')} found by key, "
         f"{len(result.missing)} not in Ramp (the next plan creates them); serial {written.serial}"
     )
 

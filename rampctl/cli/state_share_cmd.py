@@ -15,6 +15,7 @@ from rampctl.state.fold import JournaledBackend
 from rampctl.state.lease import expired
 from rampctl.state.lock import LockHolder, duration, parse_time
 from rampctl.state.transfer import copy_state
+from rampctl.words import count
 
 LOCK_TIMEOUT = click.option(
     "--lock-timeout",
@@ -109,7 +110,7 @@ def _copy(
     copied = copy_state(source, target, force=force, command=command, timeout=timeout)
     out_console().print(
         f"copied the state from {source.location} to {target.location}: serial "
-        f"{copied.serial}, lineage {copied.lineage}, {len(copied.resources)} objects",
+        f"{copied.serial}, lineage {copied.lineage}, {count(len(copied.resources), 'object')}",
         markup=False,
         highlight=False,
     )

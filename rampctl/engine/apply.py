@@ -30,6 +30,7 @@ from rampctl.errors import (
 )
 from rampctl.ramp.client import RampClient
 from rampctl.state.backend import ApplyJournal
+from rampctl.words import count
 
 log = logging.getLogger("rampctl.apply")
 
@@ -257,7 +258,7 @@ def apply_changes(
             journal.clear()
     except OSError as exc:
         raise StateNotSavedError(
-            f"{len(report.done)} change(s) were made and journaled, but the state could not "
+            f"{count(len(report.done), 'change')} made and journaled, but the state could not "
             f"be saved: {exc.strerror or exc}{_where(exc)}. Free disk space or make the state "
             "writable, then run apply again: it folds the journal and finds every object by key."
         ) from None

@@ -1,9 +1,9 @@
-"""Live bills: the full bill shape as Ramp returns it, its comparable view, reads and writes.
+"""Live bills: a bill's comparable view in manifest vocabulary, and its reads and writes.
 
-`rampctl.ramp.models.Bill` keeps the fields the rest of rampctl needs; a bill's diff also
-needs inventory lines, the posting date and each coding's field id, so bills are read here
-in the full shape (`Bill`) through the client's generic reader. Request bodies extend
-the client's `BillCreate`/`BillUpdate` with Ramp's `inventory_line_items`.
+Bills are read through the client's `list_bills`/`get_bill` as `rampctl.ramp.models.Bill`
+(inventory lines, posting date and coding field ids included); `bill_view` turns one into
+the values a Bill manifest's `fields` are compared with. A create whose answer was lost is
+found again by (vendor, invoice number) instead of being sent twice.
 """
 
 from __future__ import annotations

@@ -40,7 +40,6 @@ SYMBOLS = {
 #: Actions that remove an object from Ramp's active set (counted by the safety rules).
 REMOVALS = frozenset({Action.DEACTIVATE, Action.DELETE, Action.ARCHIVE})
 #: Actions that write nothing to Ramp.
-STATE_ONLY = frozenset({Action.FORGET, Action.MANUAL})
 
 
 class Level:
@@ -106,7 +105,7 @@ class Change:
         return SYMBOLS[self.action]
 
     def sort_key(self) -> tuple[int, str, str]:
-        """Apply order: level, then address."""
+        """Apply order: dependency level, then address, then action (so the order is total)."""
         return (self.level, self.address, self.action.value)
 
     def to_json(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,8 @@ class PlanContext:
     bill_keys: dict[str, str] = field(default_factory=dict)
     moves: dict[str, Move] = field(default_factory=dict)
     _detected: tuple[dict[str, Move], dict[str, list[str]]] | None = None
+    _left: dict[str, dict[str, ResourceState]] = field(default_factory=dict)
+    _holders: dict[str, set[str]] | None = None
 
     def __post_init__(self) -> None:
         self.claimed_ids = {r.ramp_id for r in self.state.resources.values()}
@@ -84,8 +87,13 @@ class PlanContext:
         return live
 
     def left_over(self, kind: str) -> dict[str, ResourceState]:
-        """State entries of `kind` that no manifest declares any more (moves come from these)."""
-        return orphans(self.state, self.graph.addresses(), kind)
+        """State entries of `kind` that no manifest declares any more (moves come from these).
+
+        Worked out once per kind: the graph and the state do not change while planning.
+        """
+        if kind not in self._left:
+            self._left[kind] = orphans(self.state, self.graph.addresses(), kind)
+        return self._left[kind]
 
     def _detected_moves(self) -> tuple[dict[str, Move], dict[str, list[str]]]:
         if self._detected is None:
@@ -248,12 +256,19 @@ class PlanContext:
         """The declared address that now manages the object `ramp_id`, if any."""
         return self.claimed_by.get(ramp_id)
 
-    def owned_elsewhere(self, address: str) -> set[str]:
-        """Ramp ids that state entries of other, still declared, addresses hold."""
-        declared = self.graph.addresses()
-        return {
-            r.ramp_id for a, r in self.state.resources.items() if a != address and a in declared
-        }
+    def owned_elsewhere(self, address: str) -> Set[str]:
+        """Ramp ids that state entries of other, still declared, addresses hold.
+
+        O(1) per call (a view over one index of the state), not a copy of the state's ids.
+        """
+        if self._holders is None:
+            declared = self.graph.addresses()
+            holders: dict[str, set[str]] = {}
+            for held_by, entry in self.state.resources.items():
+                if held_by in declared:
+                    holders.setdefault(entry.ramp_id, set()).add(held_by)
+            self._holders = holders
+        return _HeldByOthers(self._holders, address)
 
     def forget_change(self, address: str, entry: ResourceState, reason: str) -> Change:
         """A `forget` change for a state entry: the base of every removal."""
@@ -286,3 +301,26 @@ class PlanContext:
             if deep or unknown or recorded != sorted(live.contacts or []):
                 ids.append(live.id)
         return ids
+
+
+class _HeldByOthers(Set[str]):
+    """The Ramp ids held by declared addresses other than `address` (a read-only view)."""
+
+    def __init__(self, holders: dict[str, set[str]], address: str) -> None:
+        self._holders = holders
+        self._address = address
+
+    def __contains__(self, ramp_id: object) -> bool:
+        held = self._holders.get(ramp_id) if isinstance(ramp_id, str) else None
+        return bool(held) and held != {self._address}
+
+    def __iter__(self) -> Iterator[str]:
+        return (ramp_id for ramp_id in self._holders if ramp_id in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    @classmethod
+    def _from_iterable(cls, values: Any) -> set[str]:  # type: ignore[override]
+        """`|`, `&` and `-` give plain sets."""
+        return set(values)

@@ -18,7 +18,12 @@ _lock = threading.Lock()
 
 
 def crash_point(name: str) -> None:
-    """Die here if the environment asks for it (see the module docstring)."""
+    """Die here if the environment asks for it (see the module docstring).
+
+    `name` must be one of POINTS, the boundaries crash tests may name.
+    """
+    if name not in POINTS:
+        raise ValueError(f"unknown crash point {name!r}; known: {', '.join(POINTS)}")
     wanted = os.environ.get(ENV)
     if not wanted:
         return

@@ -9,6 +9,7 @@ from typing import Any
 from rampctl.engine.changes import REMOVALS, Action, Change
 from rampctl.engine.moves import loose_name
 from rampctl.model import address as addr
+from rampctl.words import count, plural
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,7 +56,7 @@ def check(
     reasons: list[str] = []
     removals = [c for c in changes if c.action in REMOVALS]
     if desired == 0 and managed > 0:
-        reasons.append(f"no manifests, but the state manages {managed} objects")
+        reasons.append(f"no manifests, but the state manages {count(managed, 'object')}")
     if managed >= settings.min_managed and len(removals) > managed * settings.max_removal_fraction:
         share = round(100 * settings.max_removal_fraction)
         reasons.append(
@@ -64,7 +65,8 @@ def check(
         )
     protected = [c.address for c in changes if c.protect and _removes(c)]
     if protected:
-        reasons.append("protected objects would be removed: " + ", ".join(sorted(protected)))
+        noun = plural(len(protected), "protected object")
+        reasons.append(f"{noun} would be removed: " + ", ".join(sorted(protected)))
     return SafetyReport(reasons=tuple(reasons), replacements=tuple(replacements(changes)))
 
 

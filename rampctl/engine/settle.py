@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 from rampctl.state.backend import ApplyJournal
 from rampctl.state.journal import JournalEntry
+from rampctl.words import count
 
 
 def settle_pending(
@@ -33,12 +34,13 @@ def settle_pending(
     wait_s = settle_wait(pending, timeout_s)
     if wait_s > 0:
         say(
-            f"Waiting {wait_s:.0f} s for {len(pending)} write(s) an earlier run left "
+            f"Waiting {wait_s:.0f} s for {count(len(pending), 'write')} an earlier run left "
             "unresolved (interrupted, timed out or answered 5xx): Ramp may still commit them..."
         )
         sleep(wait_s)
     say(
-        f"{len(pending)} write(s) of an earlier run were unresolved; the plan matches their "
+        f"{count(len(pending), 'write')} of an earlier run "
+        f"{'was' if len(pending) == 1 else 'were'} unresolved; the plan matches their "
         "objects in Ramp by key, so none is sent twice."
     )
     journal.clear()

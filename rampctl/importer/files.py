@@ -1,9 +1,9 @@
 """Manifest files for a draft: where each document goes, its canonical text, and safe writes.
 
 The text is exactly what `rampctl fmt` produces (the draft is dumped, then passed through
-`rampctl.manifest.fmt.format_text`), with the `yaml-language-server` schema header the
-bundled manifests carry. Files are replaced atomically; a failed import puts back what it
-changed (`undo`).
+`rampctl.manifest.fmt.format_text`), with the `yaml-language-server` schema modeline the
+bundled manifests carry at the top of every document (the server reads it per document).
+Files are replaced atomically; a failed import puts back what it changed (`undo`).
 """
 
 from __future__ import annotations
@@ -77,10 +77,11 @@ def _sized(path: Path, documents: list[DraftDocument]) -> list[OutputFile]:
     if path.exists():
         return [OutputFile(path=path, documents=documents)]  # --force: added to that file
     texts = [_document_text(_document(d), path) for d in documents]
+    modeline = _modeline(path.parent, path.parent)
     chunks: list[list[int]] = [[]]
     size = _HEADER_ALLOWANCE
     for i, text in enumerate(texts):
-        cost = len(text.encode("utf-8")) + len("---\n")
+        cost = len(text.encode("utf-8")) + len("---\n") + len(modeline)
         if chunks[-1] and size + cost > MAX_WRITTEN_BYTES:
             chunks.append([])
             size = _HEADER_ALLOWANCE
@@ -105,14 +106,18 @@ _HEADER_ALLOWANCE = 512
 def render(file: OutputFile, out: Path) -> str:
     """The canonical text of `file`; into an existing file, its documents are kept first."""
     if file.texts is not None and not file.exists():
-        return _header(file, out) + "---\n".join(file.texts)
+        return _per_document(_header(file, out), file.texts)
     documents = [_document(d) for d in file.documents]
     if file.exists():
         kept = file.path.read_text(encoding="utf-8").rstrip("\n")
         if kept.strip():
             return _formatted(f"{kept}\n---\n{_dump(documents)}", file.path)
-    body = "---\n".join(_document_text(d, file.path) for d in documents)
-    return _header(file, out) + body
+    return _per_document(_header(file, out), [_document_text(d, file.path) for d in documents])
+
+
+def _per_document(modeline: str, texts: list[str]) -> str:
+    """The documents, each opened by the modeline: yaml-language-server reads it per document."""
+    return modeline + ("---\n" + modeline).join(texts)
 
 
 def _document_text(document: dict[str, Any], path: Path) -> str:
@@ -127,7 +132,12 @@ def _formatted(text: str, path: Path) -> str:
 
 
 def _header(file: OutputFile, out: Path) -> str:
-    schema = os.path.relpath(out / SCHEMA_FILE, file.path.parent)
+    return _modeline(out, file.path.parent)
+
+
+def _modeline(out: Path, folder: Path) -> str:
+    """The schema modeline for a file in `folder`: the schema import writes into `out`."""
+    schema = os.path.relpath(out / SCHEMA_FILE, folder)
     return f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"
 
 

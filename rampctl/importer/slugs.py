@@ -42,10 +42,6 @@ class NameAllocator:
     def __init__(self, reserved: Iterable[str] = ()) -> None:
         self._taken: set[str] = set(reserved)
 
-    def reserve(self, name: str) -> None:
-        """Mark `name` as used."""
-        self._taken.add(name)
-
     def is_free(self, name: str) -> bool:
         """Whether `name` is neither reserved nor handed out."""
         return name not in self._taken

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from rampctl.engine.view import contact_view, vendor_view
-from rampctl.manifest.specs import Address, Contact, VendorSpec
+from rampctl.manifest.specs import Contact, PostalAddressSpec, VendorSpec
 from rampctl.model import normalise as norm
 from rampctl.ramp.models import User, Vendor, VendorContact
 
@@ -73,7 +73,7 @@ def _address(live: dict[str, Any] | None, omitted: list[Omission]) -> dict[str, 
     parts = {k: v for k, v in (live or {}).items() if v is not None}
     if not parts:
         return None
-    return _valid_parts(Address, parts, _OPTIONAL_ADDRESS, "address", omitted)
+    return _valid_parts(PostalAddressSpec, parts, _OPTIONAL_ADDRESS, "address", omitted)
 
 
 def choose_contact(contacts: list[VendorContact]) -> VendorContact | None:

@@ -7,19 +7,19 @@ from rampctl.manifest.position import Position
 from rampctl.manifest.specs import (
     AccountingRef,
     AccountingVendorSpec,
-    Address,
     Contact,
+    PostalAddressSpec,
     VendorSpec,
 )
 
 __all__ = [
     "AccountingRef",
     "AccountingVendorSpec",
-    "Address",
     "Contact",
     "Document",
     "ManifestSet",
     "Position",
+    "PostalAddressSpec",
     "VendorSpec",
     "load_manifests",
 ]

@@ -160,7 +160,7 @@ class _Model(BaseModel):
         return value
 
 
-class Address(_Model):
+class PostalAddressSpec(_Model):
     """A postal address of a vendor (Ramp's vendor `address`)."""
 
     line1: Text = Field(description="First address line (Ramp `address_line_1`).")
@@ -229,7 +229,7 @@ class VendorSpec(_Model):
     )
     state: str | None = Field(None, description="State or province, for US vendors.")
     description: str | None = Field(None, description="What the vendor is used for.")
-    address: Address | None = Field(None, description="Postal address of the vendor.")
+    address: PostalAddressSpec | None = Field(None, description="Postal address of the vendor.")
     owner: Email | None = Field(
         None, description="Email of the Ramp user who owns the vendor (`vendor_owner_id`)."
     )
@@ -452,7 +452,7 @@ class VendorRef(_Model):
     id: Text = Field(description="The vendor's Ramp id.")
 
 
-class BillPayment(_Model):
+class BillPaymentSpec(_Model):
     """How the bill is paid; which fields apply depends on `method`, as in Ramp's API."""
 
     method: PaymentMethod = Field(description="Ramp payment method, e.g. `ACH` or `CHECK`.")
@@ -477,7 +477,7 @@ class BillPayment(_Model):
     payment_date: Day | None = Field(None, description="When it was paid (PAID_MANUALLY).")
 
     @model_validator(mode="after")
-    def _fields_fit_method(self) -> BillPayment:
+    def _fields_fit_method(self) -> BillPaymentSpec:
         required, optional = PAYMENT_FIELDS.get(self.method, ((), ()))
         errors = [
             _error((name,), f"{name} is required for payment method {self.method}", None)
@@ -493,7 +493,7 @@ class BillPayment(_Model):
             day = self.arrival_date.strftime("%A")
             message = f"arrival_date {self.arrival_date} is a {day}; Ramp pays on business days"
             errors.append(_error(("arrival_date",), message, str(self.arrival_date)))
-        _raise(errors, "BillPayment")
+        _raise(errors, "BillPaymentSpec")
         return self
 
 
@@ -536,7 +536,7 @@ class BillSpec(_Model):
     inventory_line_items: list[InventoryLine] = Field(
         default_factory=list, description="Lines of quantity x unit price."
     )
-    payment: BillPayment = Field(description="Payment method and its details.")
+    payment: BillPaymentSpec = Field(description="Payment method and its details.")
     protect: Flag = Field(False, description="Never archive this bill (recorded in state).")
 
     @field_validator("vendor", mode="before")

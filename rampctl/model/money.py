@@ -6,7 +6,6 @@ units on Ramp's side (`CurrencyAmount`); floats never appear.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 
 
@@ -70,11 +69,6 @@ def text(amount: Decimal, currency: str) -> str:
 def minor_text(amount: int, currency: str) -> str:
     """The canonical text of a minor-unit amount."""
     return str(from_minor(amount, currency))
-
-
-def total_text(amounts: Iterable[int], currency: str) -> str:
-    """The canonical text of a sum of minor-unit amounts."""
-    return minor_text(sum(amounts), currency)
 
 
 def _unit(currency: str) -> Decimal:

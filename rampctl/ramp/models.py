@@ -63,7 +63,7 @@ class RampObject(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class Address(RampObject):
+class PostalAddress(RampObject):
     """A postal address as Ramp returns it on a vendor."""
 
     address_line_1: str | None = None
@@ -98,7 +98,7 @@ class Vendor(RampObject):
     description: str | None = None
     country: str | None = None
     state: str | None = None
-    address: Address | None = None
+    address: PostalAddress | None = None
     accounting_vendor_remote_id: str | None = None
     vendor_owner_id: str | None = None
     contacts: list[str] = Field(default_factory=list)

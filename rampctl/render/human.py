@@ -11,6 +11,7 @@ from rich.text import Text
 from rampctl.engine.changes import Action, Change, Drift, FieldChange, Unmanaged
 from rampctl.engine.plan import Plan
 from rampctl.render.values import show
+from rampctl.words import count
 
 #: Group order of the human plan, with headings.
 GROUPS = (
@@ -45,7 +46,9 @@ def render(plan: Plan, *, show_unmanaged: bool = False) -> Text:
 def summary_line(plan: Plan) -> str:
     """`Plan: 2 to create, 1 to update, ... N unmanaged.` or `No changes.`"""
     counts = plan.summary().counts
-    unmanaged = f" {len(plan.unmanaged)} unmanaged objects in Ramp." if plan.unmanaged else ""
+    unmanaged = ""
+    if plan.unmanaged:
+        unmanaged = f" {count(len(plan.unmanaged), 'unmanaged object')} in Ramp."
     if not counts:
         return "No changes. Ramp matches the manifests." + unmanaged
     parts = [f"{counts[a.value]} {h.split(' (')[0]}" for a, h in GROUPS if counts.get(a.value)]

@@ -10,6 +10,7 @@ from rampctl.engine.changes import Action, Change
 from rampctl.engine.plan import Plan
 from rampctl.render.human import bill_line, item_line, money_lines, summary_line
 from rampctl.render.values import show
+from rampctl.words import count
 
 MAX_CHARS = 65_000
 #: Removals first: they are what a reviewer must not miss.
@@ -75,7 +76,8 @@ def _head(plan: Plan) -> str:
     for reason in plan.safety.replacements:
         lines.append(f"> [!CAUTION]\n> Unsafe: {reason}; apply needs `--allow-replace`.\n")
     if plan.drift:
-        lines.append(f"{len(plan.drift)} objects changed in Ramp outside rampctl (see below).\n")
+        changed = count(len(plan.drift), "object")
+        lines.append(f"{changed} changed in Ramp outside rampctl (see below).\n")
     return "\n".join(lines)
 
 

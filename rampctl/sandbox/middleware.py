@@ -87,7 +87,7 @@ class RequestLog:
             self._items.clear()
 
 
-class RateLimiter:
+class RollingWindowLimit:
     """A rolling-window counter per client; every request (even a refused one) counts."""
 
     def __init__(self) -> None:
@@ -143,7 +143,7 @@ class SandboxMiddleware:
         self.store = store
         self.settings = settings
         self.log = log
-        self.limiter = RateLimiter()
+        self.limiter = RollingWindowLimit()
         self.faults = FaultPicker()
         self._late: set[asyncio.Task[None]] = set()
 

@@ -61,11 +61,17 @@ class FoldPolicy:
             seconds=_env_number("RAMPCTL_FOLD_SECONDS", FOLD_EVERY_SECONDS, float, minimum=0),
         )
 
-    def due(self, *, unfolded: int, managed: int, elapsed_s: float) -> bool:
-        """Whether the unfolded writes should be folded now."""
+    def due(self, *, unfolded: int, managed: int, elapsed_s: float, fold_s: float = 0) -> bool:
+        """Whether the unfolded writes should be folded now.
+
+        `fold_s`: how long the last fold took; folds by time stay under 5% of the run's time
+        (a fold of a large state can take longer than `seconds` on a busy machine).
+        """
         if unfolded <= 0:
             return False
-        return unfolded >= max(self.writes, managed // 10) or elapsed_s >= self.seconds
+        if unfolded >= max(self.writes, managed // 10):
+            return True
+        return elapsed_s >= max(self.seconds, 20 * fold_s)
 
 
 def _env_number(name: str, default: Any, kind: Callable[[str], Any], *, minimum: float) -> Any:
@@ -134,6 +140,7 @@ class JournaledBackend:
         self._resources: dict[str, ResourceState] = {}
         self._unfolded = 0
         self._last_fold = time.monotonic()
+        self._fold_s = 0.0
         self._holding = False
         self.after_fold: Callable[[], None] = _nothing
         """Called after each fold's write (apply's crash-safety tests kill the run there)."""
@@ -192,6 +199,7 @@ class JournaledBackend:
                 unfolded=self._unfolded,
                 managed=len(self._resources),
                 elapsed_s=time.monotonic() - self._last_fold,
+                fold_s=self._fold_s,
             ):
                 self.fold()
 
@@ -216,7 +224,9 @@ class JournaledBackend:
             if self._view is None or not self._unfolded:
                 return self.current()
             view = self.current()
+            started = time.monotonic()
             stored = self.backend.write(view.model_copy(update={"serial": view.serial - 1}))
+            self._fold_s = time.monotonic() - started
             self.after_fold()
             self._set_view(stored, dict(stored.resources), 0)
             return stored

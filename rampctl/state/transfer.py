@@ -5,6 +5,7 @@ from __future__ import annotations
 from rampctl.errors import StateError
 from rampctl.state.backend import StateBackend
 from rampctl.state.model import State
+from rampctl.words import count
 
 
 def copy_state(
@@ -26,8 +27,8 @@ def copy_state(
         pending = source.journal().pending()
         if pending and not force:
             raise StateError(
-                f"the state at {source.location} has {len(pending)} write(s) of an interrupted "
-                "apply unresolved; run apply against it first (or pass --force)"
+                f"the state at {source.location} has {count(len(pending), 'write')} of an "
+                "interrupted apply unresolved; run apply against it first (or pass --force)"
             )
         state = source.load()
         return target.put(state, force=force)

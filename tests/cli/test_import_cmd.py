@@ -46,7 +46,7 @@ def test_out_must_be_a_folder(demo: Project) -> None:
 
 def test_accounting_vendors_alone_imports_every_active_one(demo: Project) -> None:
     result = _ok(demo.rampctl("import", "--kind", "AccountingVendor"))
-    assert "imported 0 vendors and 12 accounting vendors in 1 files" in result.out
+    assert "imported 0 vendors and 12 accounting vendors in 1 file" in result.out
     assert sorted(p.name for p in (demo.root / "manifests").glob("*.yaml")) == [
         "accounting-vendors.yaml"
     ]
@@ -105,5 +105,5 @@ def test_bills_alone_dry_run_prints_the_bill_file(demo: Project) -> None:
     assert (
         "  vendor: acme-cloud-inc\n" in result.out and '  issue_date: "2025-01-10"\n' in result.out
     )
-    assert "would import 0 vendors, 0 accounting vendors and 2 bills in 1 files" in result.out
+    assert "would import 0 vendors, 0 accounting vendors and 2 bills in 1 file" in result.out
     assert not (demo.root / "manifests" / "bills.yaml").exists()

@@ -120,5 +120,5 @@ def test_push_refuses_a_source_with_an_unresolved_journal(
     source.write(with_vendors(State.new(), 1))
     source.journal().intend(op_id="1", address="vendor/v0", action="create", key="k")
     code, _, err = _cli(capsys, "--state", urls["s3"], "state", "push", urls["pg"])
-    assert code == 1 and "1 write(s) of an interrupted apply unresolved" in err
+    assert code == 1 and "1 write of an interrupted apply unresolved" in err
     assert not at(urls["s3"]).exists()

@@ -1,4 +1,4 @@
-"""Bill engine pieces: exact money, the payment gate, import round trip, the rent example."""
+"""Bill engine pieces: the payment gate, import round trip, the rent example."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from rampctl.engine.safety import payment_refusal
 from rampctl.engine.snapshot import read_snapshot
 from rampctl.importer.bill_draft import import_bills
 from rampctl.manifest import load_manifests
-from rampctl.model import money
 from rampctl.model.desired import build_graph
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.config import ClientConfig
@@ -23,22 +22,6 @@ from rampctl.ramp.scopes import READ_SCOPES
 from rampctl.state.model import State
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.mark.parametrize(
-    ("amount", "currency", "minor"),
-    [("1200.50", "USD", 120050), ("5000", "JPY", 5000), ("1.234", "KWD", 1234), ("0.1", "EUR", 10)],
-)
-def test_minor_units_are_exact(amount: str, currency: str, minor: int) -> None:
-    assert money.to_minor(Decimal(amount), currency) == minor
-    assert money.from_minor(minor, currency) == Decimal(amount)
-    assert money.fits(Decimal(amount), currency)
-
-
-def test_more_digits_than_the_currency_has_do_not_fit() -> None:
-    assert not money.fits(Decimal("1.5"), "JPY")
-    assert not money.fits(Decimal("0.001"), "USD")
-    assert money.minor_text(5, "USD") == "0.05"
 
 
 def test_payment_gate() -> None:

@@ -46,7 +46,7 @@ def test_share_rule_needs_a_minimum_of_managed_objects() -> None:
 
 def test_removing_a_protected_object_is_unsafe() -> None:
     report = check(_removals(1, protect=True), managed=100, desired=99, settings=SafetySettings())
-    assert report.reasons == ("protected objects would be removed: vendor/v0",)
+    assert report.reasons == ("protected object would be removed: vendor/v0",)
 
 
 def test_empty_manifests_against_a_non_empty_state_is_unsafe() -> None:

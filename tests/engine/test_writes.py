@@ -11,6 +11,7 @@ from rampctl.engine.bill_live import vendor_bills
 from rampctl.engine.changes import Action, Change
 from rampctl.errors import OutcomeUncertainError
 from rampctl.ramp.models import Vendor
+from tests.engine.conftest import vendor
 
 OTHER = Vendor(id="ven_other", name="Other", external_vendor_id="other-key")
 
@@ -71,3 +72,12 @@ def test_vendor_bills_keeps_only_that_vendors_bills() -> None:
 
     client: Any = FilterIgnoringClient([], [_Bill("ven_a"), _Bill("ven_b")])
     assert [b.vendor.id for b in vendor_bills(client, "ven_a")] == ["ven_a", "ven_a"]
+
+
+def test_uncertain_patch_is_done_only_when_every_field_holds() -> None:
+    address = {"address_line_1": "1 Old St", "city": "SF", "postal_code": "94105"}
+    live = vendor("v1", "Acme", address=address, description=None)
+    assert not writes.vendor_has(live, {"address": {**address, "address_line_1": "2 New St"}})
+    assert writes.vendor_has(live, {"address": address})
+    assert writes.vendor_has(live, {"description": ""})  # an empty description clears it
+    assert not writes.vendor_has(live, {"description": "Hosting"})

@@ -162,7 +162,7 @@ def test_a_killed_holder_is_taken_over_after_its_lease_and_resumed_from_the_jour
     finished = b.apply_in_subprocess("--lock-timeout", "60")
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert "took over the expired state lock" in finished.stderr
-    assert "1 write(s) of an earlier run were unresolved" in finished.stdout + finished.stderr
+    assert "1 write of an earlier run was unresolved" in finished.stdout + finished.stderr
     assert shared().journal().entries() == [] and shared().holder() is None
     # The killed run recorded its first write; the second was sent, never recorded.
     _converged(a, b, shared, writes=1 + _done(finished.stdout))

@@ -116,3 +116,13 @@ def test_bills_go_to_bills_yaml_in_the_text_fmt_writes(tmp_path: Path) -> None:
     write_files({file.path: text})
     loaded = load_manifests(tmp_path)
     assert [d.address for d in loaded.bills()] == ["bill/acme-inv-1", "bill/acme-inv-2"]
+
+
+def test_every_document_of_a_written_file_carries_the_schema_modeline(tmp_path: Path) -> None:
+    """yaml-language-server reads the modeline per document: each one needs it."""
+    draft = _draft()
+    (file,) = [f for f in layout(draft, tmp_path, split=False) if f.path.name == "vendors.yaml"]
+    text = render(file, tmp_path)
+    modeline = "# yaml-language-server: $schema=rampctl.schema.json\n"
+    assert text.count(modeline) == text.count("kind: Vendor") == 2
+    assert text.startswith(modeline) and f"---\n{modeline}apiVersion" in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rampctl.importer.vendor import choose_contact, vendor_fields
 from rampctl.manifest import VendorSpec
-from rampctl.ramp.models import Address
+from rampctl.ramp.models import PostalAddress
 from tests.importer.conftest import contact, user, vendor
 
 USERS = {u.id: u for u in [user("alice")]}
@@ -18,7 +18,7 @@ def test_fields_use_plan_vocabulary_and_normalisation() -> None:
         state="ca",
         description="Hosting",
         vendor_owner_id="u-alice",
-        address=Address(address_line_1="1 Main St", city="Boston", postal_code="02134"),
+        address=PostalAddress(address_line_1="1 Main St", city="Boston", postal_code="02134"),
     )
     people = [contact("c1", "AP@Acme.Example", first_name="Ada", phone="+1 (415) 555-0100")]
     result = vendor_fields(live, USERS, people)
@@ -62,7 +62,9 @@ def test_invalid_parts_are_left_out_without_their_values() -> None:
         "v1",
         "Acme",
         country="Narnia",
-        address=Address(address_line_1="1 Main St", city="Boston", postal_code="1", country="ZZ"),
+        address=PostalAddress(
+            address_line_1="1 Main St", city="Boston", postal_code="1", country="ZZ"
+        ),
     )
     people = [contact("c1", "ap@acme.example", phone="555-0100")]
     result = vendor_fields(live, USERS, people)
@@ -77,7 +79,7 @@ def test_invalid_parts_are_left_out_without_their_values() -> None:
 
 
 def test_contact_without_a_valid_email_and_incomplete_address_are_left_out() -> None:
-    live = vendor("v1", "Acme", address=Address(address_line_1="1 Main St"))
+    live = vendor("v1", "Acme", address=PostalAddress(address_line_1="1 Main St"))
     result = vendor_fields(live, USERS, [contact("c1", "not-an-email")])
     assert "contact" not in result.spec and "address" not in result.spec
     assert sorted(o.field for o in result.omitted) == ["address", "contact"]

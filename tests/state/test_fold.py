@@ -199,6 +199,13 @@ def test_the_default_policy(unfolded: int, managed: int, elapsed: float, due: bo
     assert FoldPolicy().due(unfolded=unfolded, managed=managed, elapsed_s=elapsed) is due
 
 
+def test_folds_by_time_stay_a_small_part_of_the_run() -> None:
+    policy = FoldPolicy(writes=1000, seconds=30)
+    assert policy.due(unfolded=5, managed=10, elapsed_s=31, fold_s=1.0)
+    assert not policy.due(unfolded=5, managed=10, elapsed_s=31, fold_s=2.0)  # 20 x 2 s = 40 s
+    assert policy.due(unfolded=5, managed=10, elapsed_s=41, fold_s=2.0)
+
+
 def test_the_policy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAMPCTL_FOLD_EVERY", "5")
     monkeypatch.setenv("RAMPCTL_FOLD_SECONDS", "2.5")

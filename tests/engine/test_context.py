@@ -1,0 +1,40 @@
+"""PlanContext lookups: the Ramp ids other declared addresses hold, worked out once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rampctl.engine.context import PlanContext
+from rampctl.model.desired import DesiredGraph
+from rampctl.state.model import ResourceState, State
+from tests.engine.conftest import snapshot
+
+
+def _context(declared: list[str], held: dict[str, str]) -> PlanContext:
+    vendors: dict[str, Any] = {address: None for address in declared}
+    graph = DesiredGraph(vendors=vendors, accounting_vendors={}, digest="d")
+    resources = {
+        address: ResourceState(kind="vendor", ramp_id=ramp_id, fingerprint="f")
+        for address, ramp_id in held.items()
+    }
+    state = State.new().model_copy(update={"resources": resources})
+    return PlanContext(graph=graph, state=state, snapshot=snapshot())
+
+
+def test_owned_elsewhere_is_what_other_declared_addresses_hold() -> None:
+    ctx = _context(
+        ["vendor/a", "vendor/b", "vendor/c"],
+        {"vendor/a": "id-a", "vendor/b": "id-b", "vendor/c": "id-a", "vendor/gone": "id-g"},
+    )
+    owned = ctx.owned_elsewhere("vendor/b")
+    assert sorted(owned) == ["id-a"] and "id-b" not in owned and "id-g" not in owned
+    assert "id-a" in ctx.owned_elsewhere("vendor/a")  # vendor/c holds it too
+    assert sorted(ctx.owned_elsewhere("vendor/x")) == ["id-a", "id-b"]
+    assert ctx.owned_elsewhere("vendor/b") | {"id-z"} == {"id-a", "id-z"}
+    assert len(owned) == 1
+
+
+def test_left_over_entries_are_those_no_manifest_declares() -> None:
+    ctx = _context(["vendor/a"], {"vendor/a": "id-a", "vendor/gone": "id-g"})
+    assert list(ctx.left_over("vendor")) == ["vendor/gone"]
+    assert ctx.left_over("vendor") is ctx.left_over("vendor")  # worked out once
