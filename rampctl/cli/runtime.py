@@ -80,6 +80,10 @@ class Prefetched:
     snapshot: SnapshotPrefetch
 
 
+#: After a manifest error, how long to let the Ramp read finish before closing its client.
+PREFETCH_GRACE_S = 2.0
+
+
 @contextmanager
 def reading_while_loading(
     opts: GlobalOptions, load: Callable[[], T]
@@ -104,7 +108,12 @@ def reading_while_loading(
             )
         except RampctlError as exc:
             failed = exc
-        loaded = load()
+        try:
+            loaded = load()
+        except BaseException:
+            if prefetched is not None:  # let a quick read end before its client closes
+                prefetched.snapshot.wait(PREFETCH_GRACE_S)
+            raise
         if failed is not None:
             raise failed
         assert prefetched is not None

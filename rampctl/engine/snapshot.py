@@ -95,6 +95,10 @@ class SnapshotPrefetch:
         finally:
             self._done.set()
 
+    def wait(self, timeout_s: float) -> None:
+        """Wait at most `timeout_s` for the read to end (before its client is closed)."""
+        self._done.wait(timeout_s)
+
     def result(self) -> Snapshot:
         """The snapshot, once read; raises the read's error."""
         self._done.wait()
