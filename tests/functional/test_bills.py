@@ -102,11 +102,13 @@ def _write_existing(project: Project) -> None:
 
 
 def _bills_api(project: Project) -> httpx.Client:
-    token = httpx.post(
+    answer = httpx.post(
         f"{project.sandbox.base_url}/developer/v1/token",
         auth=(project.sandbox.client_id, project.sandbox.client_secret),
         data={"grant_type": "client_credentials", "scope": "bills:read bills:write"},
-    ).json()["access_token"]
+    )
+    assert answer.status_code == 200, answer.text
+    token = answer.json()["access_token"]
     return httpx.Client(
         base_url=f"{project.sandbox.base_url}/developer/v1",
         headers={"Authorization": f"Bearer {token}"},

@@ -70,6 +70,8 @@ def test_no_duplicate_bill_over_randomised_kills_and_late_commits(
 ) -> None:
     monkeypatch.setenv("RAMPCTL_TIMEOUT", "1")  # the wait-out after an uncertain write
     project.sandbox.settings.late_commit_ms = 300
+    # Trials follow one another fast; the rate limit is another test's subject.
+    project.sandbox.settings.rate_limit = 1_000_000
     assert project.rampctl("apply", "--auto-approve").code == 0  # vendors first
     seed = random.SystemRandom().randrange(2**32)
     rng = random.Random(seed)
