@@ -1,8 +1,8 @@
 """Planning for Vendor manifests: match each to a live vendor, diff, and decide the change.
 
-What Ramp's API cannot change (a vendor's name, its contacts, removing an
-accounting link) becomes a `manual` change with the reason, never a delete and
-re-create.
+A vendor's name is an ordinary update (a PATCH, Ramp's 2026 API). What Ramp's API
+cannot change (edits to existing contacts, removing an accounting link) becomes a
+`manual` change with the reason, never a delete and re-create.
 """
 
 from __future__ import annotations
@@ -17,9 +17,6 @@ from rampctl.model import address as addr
 from rampctl.model.desired import DesiredVendor
 from rampctl.ramp.models import Vendor, VendorCreate, VendorUpdate
 
-RENAME_REASON = (
-    "Ramp's API cannot rename a vendor: rename it in Ramp, or set spec.name back to the live name"
-)
 CONTACT_REASON = (
     "vendor contacts are only set when a vendor is created: change the contact in Ramp, "
     "or set spec.contact to match it"
@@ -29,6 +26,7 @@ UNLINK_REASON = (
     "accounting vendor"
 )
 _UPDATE_KEYS = {
+    "name": "name",
     "country": "country",
     "state": "state",
     "description": "description",
@@ -70,7 +68,7 @@ def ignored(path: str, ignore: frozenset[str]) -> bool:
 
 
 #: Fields Ramp's PATCH cannot set back to empty.
-UNCLEARABLE = frozenset({"country", "owner", "active", "address"})
+UNCLEARABLE = frozenset({"name", "country", "owner", "active", "address"})
 
 
 def _check_clearable(ctx: PlanContext, desired: DesiredVendor, fields: list[FieldChange]) -> None:
@@ -85,13 +83,10 @@ def _check_clearable(ctx: PlanContext, desired: DesiredVendor, fields: list[Fiel
 
 
 def _is_manual(change: FieldChange) -> bool:
-    if change.path == "name":
-        return True
     return change.path == "accounting_vendor" and change.after is None
 
 
 def _manual(desired: DesiredVendor, live: Vendor, field: FieldChange) -> Change:
-    reason = RENAME_REASON if field.path == "name" else UNLINK_REASON
     return Change(
         address=desired.address,
         kind=addr.VENDOR,
@@ -100,7 +95,7 @@ def _manual(desired: DesiredVendor, live: Vendor, field: FieldChange) -> Change:
         ramp_id=live.id,
         key=desired.key,
         fields=(field,),
-        reason=reason,
+        reason=UNLINK_REASON,
     )
 
 
