@@ -38,14 +38,47 @@ def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any]:
         "active": bool(vendor.is_active),
         "external_id": norm.text(vendor.external_vendor_id),
         "contacts": sorted(vendor.contacts or []),
+        "pending": pending_view(vendor, users),
     }
 
 
 def _address(vendor: Vendor) -> dict[str, str | None] | None:
     if vendor.address is None:
         return None
-    raw = vendor.address.model_dump()
+    return _ramp_address(vendor.address.model_dump())
+
+
+def _ramp_address(raw: Mapping[str, Any]) -> dict[str, str | None] | None:
     return norm.address({ours: raw.get(theirs) for ours, theirs in RAMP_ADDRESS.items()})
+
+
+#: Ramp's vendor field -> the manifest field, for a pending update's values.
+_PENDING_FIELDS = {
+    "name": "name",
+    "country": "country",
+    "state": "state",
+    "description": "description",
+    "is_active": "active",
+}
+
+
+def pending_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any] | None:
+    """A vendor update Ramp holds for approval, in manifest vocabulary, or None.
+
+    `{"requested_at": when it was sent, "fields": {manifest field: value waiting}}`.
+    """
+    pending = vendor.pending_update
+    if pending is None:
+        return None
+    fields: dict[str, Any] = {}
+    for theirs, value in pending.fields.items():
+        if theirs == "vendor_owner_id":
+            fields["owner"] = _owner(value, users)
+        elif theirs == "address" and isinstance(value, Mapping):
+            fields["address"] = _ramp_address(value)
+        elif theirs in _PENDING_FIELDS:
+            fields[_PENDING_FIELDS[theirs]] = value
+    return {"requested_at": pending.requested_at, "fields": fields}
 
 
 def _owner(user_id: str | None, users: Mapping[str, User]) -> str | None:
