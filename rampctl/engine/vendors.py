@@ -1,8 +1,8 @@
 """Planning for Vendor manifests: match each to a live vendor, diff, and decide the change.
 
-What Ramp's API cannot change (a vendor's name, its contacts, removing an
-accounting link) becomes a `manual` change with the reason, never a delete and
-re-create.
+A vendor's name is an ordinary update (a PATCH, Ramp's 2026 API). What Ramp's API
+cannot change (edits to existing contacts, removing an accounting link) becomes a
+`manual` change with the reason, never a delete and re-create.
 """
 
 from __future__ import annotations
@@ -18,9 +18,6 @@ from rampctl.model.desired import DesiredVendor
 from rampctl.model.kinds import VENDOR, FieldSpec, OnClear
 from rampctl.ramp.models import Vendor, VendorCreate, VendorUpdate
 
-RENAME_REASON = (
-    "Ramp's API cannot rename a vendor: rename it in Ramp, or set spec.name back to the live name"
-)
 CONTACT_REASON = (
     "vendor contacts are only set when a vendor is created: change the contact in Ramp, "
     "or set spec.contact to match it"
@@ -76,11 +73,10 @@ def _check_clearable(ctx: PlanContext, desired: DesiredVendor, fields: list[Fiel
 
 def _is_manual(change: FieldChange) -> bool:
     spec = VENDOR.field(change.path)
-    return not spec.update or (change.after is None and spec.on_clear is OnClear.MANUAL)
+    return change.after is None and spec.on_clear is OnClear.MANUAL
 
 
 def _manual(desired: DesiredVendor, live: Vendor, field: FieldChange) -> Change:
-    reason = UNLINK_REASON if VENDOR.field(field.path).update else RENAME_REASON
     return Change(
         address=desired.address,
         kind=addr.VENDOR,
@@ -89,7 +85,7 @@ def _manual(desired: DesiredVendor, live: Vendor, field: FieldChange) -> Change:
         ramp_id=live.id,
         key=desired.key,
         fields=(field,),
-        reason=reason,
+        reason=UNLINK_REASON,
     )
 
 

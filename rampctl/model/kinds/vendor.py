@@ -32,7 +32,7 @@ VENDOR = KindSpec(
     key="external_id",
     settings=("protect", "ignore_changes"),
     fields=(
-        FieldSpec(path="name", ramp="name", normalise=norm.text, update=False),
+        FieldSpec(path="name", ramp="name", normalise=norm.text, on_clear=OnClear.PROBLEM),
         FieldSpec(path="country", ramp="country", normalise=norm.code, on_clear=OnClear.PROBLEM),
         FieldSpec(path="state", ramp="state", normalise=norm.code),
         FieldSpec(
