@@ -16,6 +16,7 @@ from rampctl.engine.diff import diff_fields, value_at
 from rampctl.engine.view import pending_view, vendor_view
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredVendor
+from rampctl.model.kinds import VENDOR, FieldSpec, OnClear
 from rampctl.ramp.models import Vendor, VendorCreate, VendorUpdate
 
 CONTACT_REASON = (
@@ -26,14 +27,6 @@ UNLINK_REASON = (
     "Ramp's API cannot remove an accounting link: unlink it in Ramp, or link another "
     "accounting vendor"
 )
-_UPDATE_KEYS = {
-    "name": "name",
-    "country": "country",
-    "state": "state",
-    "description": "description",
-    "active": "is_active",
-    "external_id": "external_vendor_id",
-}
 
 
 def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> list[Change]:
@@ -150,13 +143,9 @@ def ignored(path: str, ignore: frozenset[str]) -> bool:
     return any(path == item or path.startswith(item + ".") for item in ignore)
 
 
-#: Fields Ramp's PATCH cannot set back to empty.
-UNCLEARABLE = frozenset({"name", "country", "owner", "active", "address"})
-
-
 def _check_clearable(ctx: PlanContext, desired: DesiredVendor, fields: list[FieldChange]) -> None:
     for f in fields:
-        if f.after is None and f.path.split(".", 1)[0] in UNCLEARABLE and f.path != "address.line2":
+        if f.after is None and VENDOR.field(f.path).on_clear is OnClear.PROBLEM:
             ctx.problem(
                 desired,
                 f"spec.{f.path}",
@@ -166,7 +155,8 @@ def _check_clearable(ctx: PlanContext, desired: DesiredVendor, fields: list[Fiel
 
 
 def _is_manual(change: FieldChange) -> bool:
-    return change.path == "accounting_vendor" and change.after is None
+    spec = VENDOR.field(change.path)
+    return change.after is None and spec.on_clear is OnClear.MANUAL
 
 
 def _manual(desired: DesiredVendor, live: Vendor, field: FieldChange) -> Change:
@@ -239,21 +229,24 @@ def update_body(
     ctx: PlanContext, desired: DesiredVendor, fields: tuple[FieldChange, ...]
 ) -> dict[str, Any]:
     """The PATCH body that makes the changed `fields` true (Ramp's field names)."""
-    body: dict[str, Any] = {}
     paths = {f.path.split(".", 1)[0] for f in fields}
-    for path in sorted(paths):
-        if path in _UPDATE_KEYS:
-            value = desired.key if path == "external_id" else desired.fields[path]
-            if value is None and path == "description":
-                value = ""  # Ramp takes no null description; an empty one clears it
-            body[_UPDATE_KEYS[path]] = value  # null only for `state`; others are problems
-        elif path == "owner":
-            body["vendor_owner_id"] = ctx.owner_id(desired)
-        elif path == "accounting_vendor":
-            body["accounting_vendor_remote_id"] = desired.fields["accounting_vendor"]
-        elif path == "address":
-            body["address"] = ctx.ramp_address(desired)
-    return body
+    return {
+        VENDOR.field(path).ramp: _request_value(ctx, desired, VENDOR.field(path))
+        for path in sorted(paths)
+    }
+
+
+def _request_value(ctx: PlanContext, desired: DesiredVendor, spec: FieldSpec) -> Any:
+    """A desired field's value in a request body: references resolved, address completed."""
+    if spec.path == VENDOR.key:
+        return desired.key
+    if spec.reference == "user":
+        return ctx.owner_id(desired)
+    if spec.parts:
+        return ctx.ramp_address(desired)
+    value = desired.fields.get(spec.path)
+    # null is sent only where Ramp clears by null (`state`); other clears are problems
+    return spec.clear_value if value is None else value
 
 
 def _create(ctx: PlanContext, desired: DesiredVendor) -> Change:
@@ -290,25 +283,20 @@ def create_body(
     ctx: PlanContext, desired: DesiredVendor
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The POST body for a new vendor, and a PATCH for what create cannot set."""
-    f = desired.fields
     body: dict[str, Any] = {
-        "name": f.get("name"),
-        "country": f.get("country"),
+        "name": desired.fields.get("name"),
+        "country": desired.fields.get("country"),
         "vendor_owner_id": ctx.owner_id(desired),
         "business_vendor_contacts": {
             k: v for k, v in (desired.contact or {}).items() if v is not None
         },
         "external_vendor_id": desired.key,
     }
-    if f.get("state") is not None:
-        body["state"] = f["state"]
-    if f.get("address"):
-        body["address"] = ctx.ramp_address(desired)
-    if f.get("accounting_vendor"):
-        body["accounting_vendor_remote_id"] = f["accounting_vendor"]
     followup: dict[str, Any] = {}
-    if f.get("description") is not None:
-        followup["description"] = f["description"]  # Ramp's create takes no description
-    if f.get("active") is False:
-        followup["is_active"] = False
+    for spec in VENDOR.fields:
+        value = desired.fields.get(spec.path)
+        if spec.path in body or spec.ramp in body or value in (None, {}, spec.ramp_default):
+            continue  # required ones are sent as they are; Ramp's default needs no write
+        target = body if spec.create else followup
+        target[spec.ramp] = _request_value(ctx, desired, spec)
     return body, followup or None
