@@ -84,7 +84,8 @@ class Change:
 
     `request` is the exact API body (or None for state-only changes) and
     `followup` an update body sent right after a create, for fields the create
-    endpoint does not take; `fields` is what a reviewer reads. `ramp_id` is None
+    endpoint does not take; `contacts` are vendor contacts to create after that (one
+    `POST /vendors/{id}/contacts` body each); `fields` is what a reviewer reads. `ramp_id` is None
     only for creates.
     """
 
@@ -98,6 +99,7 @@ class Change:
     reason: str = ""
     request: dict[str, Any] | None = None
     followup: dict[str, Any] | None = None
+    contacts: tuple[dict[str, Any], ...] = ()
     depends_on: tuple[str, ...] = ()
     level: int = Level.NONE
     protect: bool = False
@@ -124,6 +126,7 @@ class Change:
             "reason": self.reason,
             "request": self.request,
             "followup": self.followup,
+            "contacts": list(self.contacts),
             "depends_on": list(self.depends_on),
             "level": self.level,
             "protect": self.protect,
@@ -143,6 +146,7 @@ class Change:
             reason=data["reason"],
             request=data["request"],
             followup=data["followup"],
+            contacts=tuple(data.get("contacts") or ()),
             depends_on=tuple(data["depends_on"]),
             level=data["level"],
             protect=data["protect"],

@@ -11,7 +11,13 @@ from typing import Any
 
 from rampctl.model import address as addr
 from rampctl.model.bills import DesiredBill, build_bills
-from rampctl.model.kinds import ACCOUNTING_VENDOR, VENDOR, VENDOR_CONTACT, FieldSpec
+from rampctl.model.kinds import (
+    ACCOUNTING_VENDOR,
+    VENDOR,
+    VENDOR_CONTACT,
+    VENDOR_CONTACTS,
+    FieldSpec,
+)
 from rampctl.model.source import Source, Sources
 
 #: The vendor fields plan compares with Ramp (the key and the contact apart).
@@ -32,6 +38,9 @@ class DesiredVendor:
     ignore: frozenset[str]
     link_address: str | None
     document: Source
+    #: `spec.contacts`: each contact's fields and `default`; None when the manifest has none
+    #: (then `contact` is the one contact, else the default entry of this list).
+    contacts: tuple[dict[str, Any], ...] | None = None
 
     @property
     def depends_on(self) -> list[str]:
@@ -90,7 +99,8 @@ def _vendor(doc: Source, avs: dict[str, DesiredAccountingVendor]) -> DesiredVend
         address=doc.address,
         key=spec.key(doc.name),
         fields=fields,
-        contact=_contact(spec.contact),
+        contact=_contact(spec.contact) or _default_contact(spec.contacts),
+        contacts=_contacts(spec.contacts),
         protect=bool(spec.protect),
         ignore=frozenset(spec.ignore_changes),
         link_address=link_address,
@@ -122,6 +132,20 @@ def _contact(value: Any) -> dict[str, str | None] | None:
     if value is None:
         return None
     return {part.path: part.normalise(getattr(value, part.path)) for part in VENDOR_CONTACT}
+
+
+def _contacts(value: Any) -> tuple[dict[str, Any], ...] | None:
+    if value is None:
+        return None
+    return tuple(
+        {part.path: part.normalise(getattr(entry, part.path)) for part in VENDOR_CONTACTS}
+        for entry in value
+    )
+
+
+def _default_contact(value: Any) -> dict[str, str | None] | None:
+    defaults = [entry for entry in value or () if entry.default]
+    return _contact(defaults[0]) if defaults else None
 
 
 def _accounting_vendor(doc: Source) -> DesiredAccountingVendor:

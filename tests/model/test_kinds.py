@@ -24,7 +24,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: (kind, its spec model, {nested field: its spec model})
 SPEC_MODELS: list[tuple[KindSpec, type[BaseModel], dict[str, type[BaseModel]]]] = [
-    (VENDOR, specs.VendorSpec, {"address": specs.PostalAddressSpec, "contact": specs.Contact}),
+    (
+        VENDOR,
+        specs.VendorSpec,
+        {
+            "address": specs.PostalAddressSpec,
+            "contact": specs.Contact,
+            "contacts": specs.ContactEntry,
+        },
+    ),
     (ACCOUNTING_VENDOR, specs.AccountingVendorSpec, {}),
     (
         BILL,
@@ -168,7 +176,7 @@ def test_views_have_the_declared_fields_read_from_ramps_names() -> None:
         "accounting_vendor": "QB-1",
         "active": False,
         "external_id": "acme",
-        "contacts": ["c1", "c2"],
+        "contact_ids": ["c1", "c2"],
         "pending": None,
     }
     item = ramp.AccountingVendor(ramp_id="r1", id=" QB-1 ", name="Acme", code="")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from rampctl.model.kinds.accounting_vendor import ACCOUNTING_VENDOR
 from rampctl.model.kinds.bill import BILL
 from rampctl.model.kinds.spec import FieldSpec, KindSpec, OnClear
-from rampctl.model.kinds.vendor import POSTAL_ADDRESS, VENDOR, VENDOR_CONTACT
+from rampctl.model.kinds.vendor import POSTAL_ADDRESS, VENDOR, VENDOR_CONTACT, VENDOR_CONTACTS
 
 KIND_SPECS = {spec.kind: spec for spec in (VENDOR, ACCOUNTING_VENDOR, BILL)}
 
@@ -22,6 +22,7 @@ __all__ = [
     "POSTAL_ADDRESS",
     "VENDOR",
     "VENDOR_CONTACT",
+    "VENDOR_CONTACTS",
     "FieldSpec",
     "KindSpec",
     "OnClear",

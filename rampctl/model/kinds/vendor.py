@@ -26,6 +26,13 @@ VENDOR_CONTACT = (
 )
 """The vendor contact Ramp creates with the vendor (`business_vendor_contacts`)."""
 
+VENDOR_CONTACTS = (
+    *VENDOR_CONTACT,
+    FieldSpec(path="default", ramp="is_default", normalise=norm.flag),
+)
+"""One entry of `spec.contacts`: the default goes with the vendor's create, the others are
+created through Ramp's contact endpoint (`POST /vendors/{id}/contacts`)."""
+
 VENDOR = KindSpec(
     kind=addr.VENDOR,
     manifest_kind="Vendor",
@@ -58,6 +65,14 @@ VENDOR = KindSpec(
             parts=VENDOR_CONTACT,
         ),
         FieldSpec(
+            path="contacts",
+            ramp="business_vendor_contacts",
+            update=False,
+            view=False,
+            ignorable=True,
+            parts=VENDOR_CONTACTS,
+        ),
+        FieldSpec(
             path="accounting_vendor",
             ramp="accounting_vendor_remote_id",
             normalise=norm.text,
@@ -75,7 +90,7 @@ VENDOR = KindSpec(
         FieldSpec(
             path="external_id", ramp="external_vendor_id", normalise=norm.text, ignorable=False
         ),
-        FieldSpec(path="contacts", ramp="contacts", normalise=norm.ids, manifest=False),
+        FieldSpec(path="contact_ids", ramp="contacts", normalise=norm.ids, manifest=False),
         # An update Ramp holds for approval (read only; `engine.view.pending_view`): recorded
         # with when it was sent, shown as pending, never drift.
         FieldSpec(
