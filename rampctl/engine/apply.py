@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from rampctl.engine.changes import Action, Change
+from rampctl.engine.changes import NO_WRITE, Action, Change
 from rampctl.engine.crashpoints import crash_point
 from rampctl.engine.record import StateRecorder
 from rampctl.engine.snapshot import Snapshot
@@ -90,7 +90,7 @@ class Applier:
     def run(self, changes: list[Change]) -> ApplyReport:
         """Apply `changes` (already in apply order) and report what happened."""
         self.report.manual = [c.address for c in changes if c.action is Action.MANUAL]
-        todo = [c for c in changes if c.action is not Action.MANUAL]
+        todo = [c for c in changes if c.action not in NO_WRITE]
         for level in sorted({c.level for c in todo}):
             batch = [c for c in todo if c.level == level]
             if self._halted():

@@ -7,12 +7,13 @@ cannot change (edits to existing contacts, removing an accounting link) becomes 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rampctl.engine.changes import Action, Change, FieldChange
 from rampctl.engine.context import PlanContext
-from rampctl.engine.diff import diff_fields
-from rampctl.engine.view import vendor_view
+from rampctl.engine.diff import diff_fields, value_at
+from rampctl.engine.view import pending_view, vendor_view
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredVendor
 from rampctl.model.kinds import VENDOR, FieldSpec, OnClear
@@ -48,11 +49,93 @@ def _changes_for_live(ctx: PlanContext, desired: DesiredVendor, live: Vendor) ->
     manual = [f for f in fields if _is_manual(f)]
     changes = [_manual(desired, live, f) for f in manual]
     changes += _contact_change(ctx, desired, live)
-    update = [f for f in fields if f not in manual]
+    update, held = split_held(ctx, desired, live, [f for f in fields if f not in manual])
+    changes += held
     adopting = desired.address not in ctx.state.resources
     if update or adopting:
-        changes.append(_update(ctx, desired, live, tuple(update), adopting))
+        change = _update(ctx, desired, live, tuple(update), adopting)
+        changes.append(replace(change, reason=_rejected(ctx, desired, live, update)))
     return changes
+
+
+def _rejected(
+    ctx: PlanContext, desired: DesiredVendor, live: Vendor, update: list[FieldChange]
+) -> str:
+    """Why an update is sent again: Ramp's approvers turned down the one sent earlier (the
+    state recorded it waiting; Ramp holds it no more and the live value is not the one sent)."""
+    entry = ctx.state.resources.get(desired.address)
+    recorded = entry.attributes.get("pending") if entry else None
+    if live.pending_update is not None or not isinstance(recorded, dict):
+        return ""
+    held = recorded.get("fields") or {}
+    again = sorted(
+        {f"spec.{_top(f.path)}" for f in update if _top(f.path) in held}
+        - {f"spec.{_top(f.path)}" for f in update if value_at(held, f.path) == f.before}  # approved
+    )
+    if not again:
+        return ""
+    sent = recorded.get("requested_at") or "earlier"
+    return (
+        f"the update of {', '.join(again)} sent {sent} was rejected in Ramp; "
+        "it is sent again for approval"
+    )
+
+
+def split_held(
+    ctx: PlanContext, desired: DesiredVendor, live: Vendor, fields: list[FieldChange]
+) -> tuple[list[FieldChange], list[Change]]:
+    """Split off the field changes an update Ramp holds for approval already covers.
+
+    A field waiting with the wanted value is `pending approval` (never sent again); a field
+    waiting with another value is `manual` (Ramp refuses a second edit while one waits).
+    Returns the fields still to send, and the pending/manual changes.
+    """
+    pending = pending_view(live, ctx.snapshot.users)
+    if pending is None:
+        return fields, []
+    held: dict[str, Any] = pending["fields"]
+    waiting = [f for f in fields if _top(f.path) in held and value_at(held, f.path) == f.after]
+    blocked = [f for f in fields if _top(f.path) in held and f not in waiting]
+    rest = [f for f in fields if _top(f.path) not in held]
+    sent = pending.get("requested_at") or "an unknown time"
+    changes = []
+    if waiting:
+        reason = (
+            f"sent {sent}; Ramp holds it until an approver accepts or rejects it, "
+            "so it is not sent again"
+        )
+        changes.append(_no_write(desired, live, Action.PENDING, waiting, reason))
+    if blocked:
+        names = ", ".join(sorted({f"spec.{_top(f.path)}" for f in blocked}))
+        reason = (
+            f"Ramp holds another update of {names} for approval (sent {sent}) and refuses a "
+            "new one until it is approved or rejected in Ramp"
+        )
+        changes.append(_no_write(desired, live, Action.MANUAL, blocked, reason))
+    return rest, changes
+
+
+def _top(path: str) -> str:
+    return path.split(".", 1)[0]
+
+
+def _no_write(
+    desired: DesiredVendor,
+    live: Vendor,
+    action: Action,
+    fields: list[FieldChange],
+    reason: str,
+) -> Change:
+    return Change(
+        address=desired.address,
+        kind=addr.VENDOR,
+        action=action,
+        name=live.name,
+        ramp_id=live.id,
+        key=desired.key,
+        fields=tuple(fields),
+        reason=reason,
+    )
 
 
 def ignored(path: str, ignore: frozenset[str]) -> bool:

@@ -20,6 +20,7 @@ from rampctl.model.kinds import (
     VENDOR_CONTACT,
     AccountingVendorValues,
     FieldSpec,
+    Values,
     VendorContactValues,
     VendorValues,
 )
@@ -33,6 +34,9 @@ def live_vendor(vendor: Vendor, users: Mapping[str, User]) -> VendorValues:
     """A live vendor's declared fields as typed values; the owner is shown by email."""
     given: dict[str, Any] = {}
     for spec in VENDOR.view_fields():
+        if spec.ramp == "pending_update":
+            given[spec.path] = pending_view(vendor, users)
+            continue
         raw = getattr(vendor, spec.ramp)
         given[spec.path] = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
     return VendorValues(**given)
@@ -53,6 +57,24 @@ def read(spec: FieldSpec, raw: Any) -> Any:
     return spec.value_type(
         **{part.path: part.normalise(values.get(part.ramp)) for part in spec.parts}
     )
+
+
+def pending_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any] | None:
+    """A vendor update Ramp holds for approval, in manifest vocabulary, or None.
+
+    `{"requested_at": when it was sent, "fields": {manifest field: value waiting}}`.
+    """
+    pending = vendor.pending_update
+    if pending is None:
+        return None
+    fields: dict[str, Any] = {}
+    for spec in VENDOR.view_fields():
+        if spec.ramp not in pending.fields or spec.ramp == "pending_update":
+            continue
+        raw = pending.fields[spec.ramp]
+        value = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
+        fields[spec.path] = value.as_dict() if isinstance(value, Values) else value
+    return {"requested_at": pending.requested_at, "fields": fields}
 
 
 def _owner(user_id: str | None, users: Mapping[str, User]) -> str | None:

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from tests.functional.conftest import Project
 
 CYBERDYNE = Path("manifests/vendors/engineering/cyberdyne-security.yaml")
@@ -52,3 +54,88 @@ def test_a_vendor_is_renamed_by_patch_keeping_its_ramp_id(project: Project) -> N
     after = _live(project, "cyberdyne-security")
     assert (after["id"], after["name"]) == (before["id"], "Cyberdyne Systems")
     assert project.rampctl("plan", "--detailed-exitcode").code == 0
+
+
+def _state(project: Project) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((project.root / "rampctl.state.json").read_text())
+    return data["resources"]
+
+
+def _decide(project: Project, vendor_id: str, decision: str) -> None:
+    url = f"{project.sandbox.base_url}/_sandbox/vendors/{vendor_id}/{decision}"
+    assert httpx.post(url).status_code == 200
+
+
+def _hold_owner_change(project: Project) -> tuple[str, str]:
+    """Apply the demo, then an owner change Ramp holds for approval: the vendor's and the
+    new owner's ids."""
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    vendor_id = str(_live(project, "cyberdyne-security")["id"])
+    project.sandbox.settings.vendor_update_approval = "pending_approval"
+    _edit(project, CYBERDYNE, "owner: frank.ito@", "owner: alice.chen@")
+    project.sandbox.clear_log()
+    applied = project.rampctl("apply", "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    assert project.writes() == [f"PATCH /developer/v1/vendors/{vendor_id}"]
+    live = _live(project, "cyberdyne-security")
+    assert live["vendor_owner_id"] != live["pending_update"]["fields"]["vendor_owner_id"]
+    return vendor_id, str(live["pending_update"]["fields"]["vendor_owner_id"])
+
+
+def test_an_update_held_for_approval_is_pending_not_resent_not_drift(project: Project) -> None:
+    vendor_id, _ = _hold_owner_change(project)
+    live = _live(project, "cyberdyne-security")
+    recorded = _state(project)["vendor/cyberdyne-security"]["attributes"]["pending"]
+    assert recorded["fields"] == {"owner": "alice.chen@northwind.example"}
+    assert recorded["requested_at"] == live["pending_update"]["requested_at"]
+
+    plan = _plan(project)
+    [change] = plan["changes"]
+    assert (change["action"], change["request"]) == ("pending_approval", None)
+    assert change["fields"] == [
+        {"path": "owner", "before": "frank.ito@northwind.example",
+         "after": "alice.chen@northwind.example"}
+    ]
+    assert recorded["requested_at"] in change["reason"]
+    assert plan["drift"] == []
+    text = project.rampctl("plan").out
+    assert "~ vendor/cyberdyne-security  Cyberdyne Security  pending approval" in text
+    assert "Plan: 1 pending approval in Ramp." in text
+    assert "Changed in Ramp" not in text
+    markdown = project.rampctl("plan", "--markdown").out
+    assert "Pending approval in Ramp" in markdown and "_pending approval_" in markdown
+    assert project.rampctl("plan", "--detailed-exitcode").code == 0  # nothing rampctl can do
+
+    project.sandbox.clear_log()
+    again = project.rampctl("apply", "--auto-approve")
+    assert again.code == 0, again.out + again.err
+    assert project.writes() == []  # not sent again
+
+    _decide(project, vendor_id, "approve")
+    assert _live(project, "cyberdyne-security")["pending_update"] is None
+    after = _plan(project)
+    assert (after["changes"], after["drift"]) == ([], [])
+    # Approved: the owner is what the manifest says; nothing to do, and no "drift" either.
+    assert project.rampctl("plan", "--detailed-exitcode").code == 0
+
+
+def test_a_rejected_update_is_planned_again_saying_so(project: Project) -> None:
+    vendor_id, alice = _hold_owner_change(project)
+    _decide(project, vendor_id, "reject")
+    plan = _plan(project)
+    assert plan["drift"] == []
+    [change] = plan["changes"]
+    assert change["action"] == "update"
+    assert "rejected in Ramp" in change["reason"]
+    assert change["request"] == {"vendor_owner_id": alice}
+
+
+def test_a_different_value_while_one_waits_is_manual(project: Project) -> None:
+    _hold_owner_change(project)
+    _edit(project, CYBERDYNE, "owner: alice.chen@", "owner: bob.martin@")
+    [change] = _plan(project)["changes"]
+    assert change["action"] == "manual"
+    assert "refuses a new one until it is approved or rejected" in change["reason"]
+    project.sandbox.clear_log()
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    assert project.writes() == []

@@ -179,6 +179,7 @@ def test_views_have_the_declared_fields_read_from_ramps_names() -> None:
         "active": False,
         "external_id": "acme",
         "contacts": ["c1", "c2"],
+        "pending": None,
     }
     item = ramp.AccountingVendor(ramp_id="r1", id=" QB-1 ", name="Acme", code="")
     assert accounting_vendor_view(item) == {

@@ -8,6 +8,7 @@ pydantic field in `rampctl.manifest.specs` (checked against this by `tests/model
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rampctl.model import address as addr
 from rampctl.model import normalise as norm
@@ -66,6 +67,16 @@ class VendorValues(Values):
     )
     external_id: str | None = declared("external_vendor_id", normalise=norm.text, ignorable=False)
     contacts: tuple[str, ...] = declared("contacts", default=(), normalise=norm.ids, manifest=False)
+    #: An update Ramp holds for approval (read only; `engine.view.pending_view`): recorded
+    #: with when it was sent, shown as pending, never drift.
+    pending: dict[str, Any] | None = declared(
+        "pending_update",
+        manifest=False,
+        drift=False,
+        create=False,
+        update=False,
+        ignorable=False,
+    )
 
 
 VENDOR = KindSpec(
