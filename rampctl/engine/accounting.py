@@ -13,6 +13,7 @@ from rampctl.engine.vendors import ignored
 from rampctl.engine.view import accounting_vendor_view, fingerprint
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredAccountingVendor
+from rampctl.model.kinds import ACCOUNTING_VENDOR
 from rampctl.ramp.models import AccountingVendor
 
 REMOTE_ID_REASON = (
@@ -94,10 +95,13 @@ def _changes(
 def _update_body(desired: DesiredAccountingVendor, fields: list[FieldChange]) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for f in fields:
-        if f.path in ("name", "code"):
-            body[f.path] = desired.fields[f.path] or ""
-        elif f.path == "active" and f.after is True:
-            body["reactivate"] = True
+        if f.path == "active":  # Ramp reactivates by `reactivate`, deactivates by a delete
+            if f.after is True:
+                body["reactivate"] = True
+            continue
+        spec = ACCOUNTING_VENDOR.field(f.path)
+        value = desired.fields[f.path]
+        body[spec.ramp] = spec.clear_value if value is None else value
     return body
 
 
@@ -110,7 +114,11 @@ def _create(ctx: PlanContext, desired: DesiredAccountingVendor) -> Change:
             "an accounting vendor is created active in Ramp; "
             "leave `active` out until it exists, then set it to false",
         )
-    followup = {"code": f["code"]} if f.get("code") else None
+    followup = {
+        spec.ramp: f[spec.path]
+        for spec in ACCOUNTING_VENDOR.fields
+        if not spec.create and spec.path != "active" and f.get(spec.path)
+    }
     shown = {"remote_id": desired.remote_id, **{k: v for k, v in f.items() if v is not None}}
     return Change(
         address=desired.address,
@@ -120,6 +128,6 @@ def _create(ctx: PlanContext, desired: DesiredAccountingVendor) -> Change:
         key=desired.remote_id,
         fields=tuple(FieldChange(path=k, before=None, after=v) for k, v in sorted(shown.items())),
         request={"id": desired.remote_id, "name": f.get("name")},
-        followup=followup,
+        followup=followup or None,
         level=Level.ACCOUNTING_VENDORS,
     )

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from rampctl.engine.changes import Action, Change
+from rampctl.engine.changes import NO_WRITE, Action, Change
 from rampctl.engine.crashpoints import crash_point
 from rampctl.engine.record import StateRecorder
 from rampctl.engine.snapshot import Snapshot
@@ -93,7 +93,7 @@ class Applier:
         self.report.manual = [c.address for c in changes if c.action is Action.MANUAL]
         levels: dict[int, list[Change]] = {}
         for change in changes:
-            if change.action is not Action.MANUAL:
+            if change.action not in NO_WRITE:
                 levels.setdefault(change.level, []).append(change)
         for level in sorted(levels):
             batch = levels[level]

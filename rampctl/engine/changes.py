@@ -24,6 +24,7 @@ class Action(StrEnum):
     ARCHIVE = "archive"
     FORGET = "forget"
     MANUAL = "manual"
+    PENDING = "pending_approval"
 
 
 SYMBOLS = {
@@ -35,11 +36,13 @@ SYMBOLS = {
     Action.ARCHIVE: "-",
     Action.FORGET: "-",
     Action.MANUAL: "!",
+    Action.PENDING: "~",
 }
 
 #: Actions that remove an object from Ramp's active set (counted by the safety rules).
 REMOVALS = frozenset({Action.DEACTIVATE, Action.DELETE, Action.ARCHIVE})
-#: Actions that write nothing to Ramp.
+#: Actions that write nothing to Ramp: what a person must do, or what waits for an approver.
+NO_WRITE = frozenset({Action.MANUAL, Action.PENDING})
 
 
 class Level:

@@ -49,3 +49,11 @@ def drift_fields(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> list[F
         elif before != after:
             changes.append(FieldChange(path=name, before=before, after=after))
     return changes
+
+
+def value_at(values: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of nested mappings (None where absent)."""
+    current: Any = values
+    for part in path.split("."):
+        current = current.get(part) if isinstance(current, Mapping) else None
+    return current

@@ -14,12 +14,12 @@ from typing import Any
 
 from rampctl import __version__
 from rampctl.engine.bill_money import empty_money
-from rampctl.engine.changes import Action, Change, Drift, Summary, Unmanaged
+from rampctl.engine.changes import NO_WRITE, Action, Change, Drift, Summary, Unmanaged
 from rampctl.engine.safety import SafetyReport
 from rampctl.errors import PlanError
 
 #: Plan file format. Additive changes bump the minor version; readers accept any minor.
-FORMAT_VERSION = "1.2"
+FORMAT_VERSION = "1.3"
 _MAJOR = FORMAT_VERSION.split(".")[0]
 
 
@@ -42,13 +42,14 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        """Whether Ramp or the state differs from the manifests (manual items included)."""
-        return bool(self.changes)
+        """Whether Ramp or the state differs from the manifests (manual items included; an
+        update waiting for approval in Ramp is not a difference rampctl can act on)."""
+        return any(c.action is not Action.PENDING for c in self.changes)
 
     @property
     def actionable(self) -> list[Change]:
-        """The changes apply carries out (everything but manual items)."""
-        return [c for c in self.changes if c.action is not Action.MANUAL]
+        """The changes apply carries out (everything but manual and pending items)."""
+        return [c for c in self.changes if c.action not in NO_WRITE]
 
     def summary(self) -> Summary:
         """Counts by action."""

@@ -1,7 +1,9 @@
 """Views of live Ramp objects in manifest vocabulary, and their fingerprints.
 
-A view is a plain dict with the same field names and normalisation as the desired
-side (`rampctl.model.desired`), so a diff is a comparison of two dicts.
+A view holds the fields of a kind's declaration (`rampctl.model.kinds`) that are in the
+live view, read from Ramp's field and normalised as the desired side is, so a diff is a
+comparison of like with like. Its dict form (`as_dict`) is what the state records and
+what fingerprints hash.
 """
 
 from __future__ import annotations
@@ -11,67 +13,69 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from rampctl.model import normalise as norm
-from rampctl.ramp.models import AccountingVendor, User, Vendor, VendorContact
+from rampctl.model.kinds import ACCOUNTING_VENDOR, VENDOR, VENDOR_CONTACT, FieldSpec
+from rampctl.ramp.models import AccountingVendor, RampObject, User, Vendor, VendorContact
 
-RAMP_ADDRESS = {
-    # manifest address field -> Ramp's field name
-    "line1": "address_line_1",
-    "line2": "address_line_2",
-    "city": "city",
-    "postal_code": "postal_code",
-    "state": "state",
-    "country": "country",
-}
+#: Manifest address part -> Ramp's field name (from the Vendor declaration).
+RAMP_ADDRESS = {part.path: part.ramp for part in VENDOR.field("address").parts}
 
 
 def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any]:
-    """The comparable fields of a live vendor; the owner is shown by email."""
-    return {
-        "name": norm.text(vendor.name),
-        "country": norm.code(vendor.country),
-        "state": norm.code(vendor.state),
-        "description": norm.text(vendor.description),
-        "address": _address(vendor),
-        "owner": _owner(vendor.vendor_owner_id, users),
-        "accounting_vendor": norm.text(vendor.accounting_vendor_remote_id),
-        "active": bool(vendor.is_active),
-        "external_id": norm.text(vendor.external_vendor_id),
-        "contacts": sorted(vendor.contacts or []),
-    }
+    """The comparable fields of a live vendor; the owner is shown by email. `pending` is an
+    update Ramp holds for approval (`pending_view`)."""
+    view: dict[str, Any] = {}
+    for spec in VENDOR.view_fields():
+        if spec.ramp == "pending_update":
+            view[spec.path] = pending_view(vendor, users)
+            continue
+        raw = getattr(vendor, spec.ramp)
+        view[spec.path] = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
+    return view
 
 
-def _address(vendor: Vendor) -> dict[str, str | None] | None:
-    if vendor.address is None:
+def read(spec: FieldSpec, raw: Any) -> Any:
+    """Ramp's value of one declared field in manifest vocabulary (nested parts by part)."""
+    if not spec.parts:
+        return spec.normalise(raw)
+    if raw is None:
         return None
-    raw = vendor.address.model_dump()
-    return norm.address({ours: raw.get(theirs) for ours, theirs in RAMP_ADDRESS.items()})
+    values = raw.model_dump() if isinstance(raw, RampObject) else dict(raw)
+    return {part.path: part.normalise(values.get(part.ramp)) for part in spec.parts}
+
+
+def pending_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any] | None:
+    """A vendor update Ramp holds for approval, in manifest vocabulary, or None.
+
+    `{"requested_at": when it was sent, "fields": {manifest field: value waiting}}`.
+    """
+    pending = vendor.pending_update
+    if pending is None:
+        return None
+    fields: dict[str, Any] = {}
+    for spec in VENDOR.view_fields():
+        if spec.ramp not in pending.fields or spec.ramp == "pending_update":
+            continue
+        raw = pending.fields[spec.ramp]
+        fields[spec.path] = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
+    return {"requested_at": pending.requested_at, "fields": fields}
 
 
 def _owner(user_id: str | None, users: Mapping[str, User]) -> str | None:
     if not user_id:
         return None
     user = users.get(user_id)
-    return norm.email(user.email) if user and user.email else f"user:{user_id}"
+    return VENDOR.field("owner").normalise(user.email) if user and user.email else f"user:{user_id}"
 
 
 def contact_view(contact: VendorContact) -> dict[str, str | None]:
     """The comparable fields of a live vendor contact."""
-    return {
-        "email": norm.email(contact.email),
-        "first_name": norm.text(contact.first_name),
-        "last_name": norm.text(contact.last_name),
-        "phone": norm.phone(contact.phone),
-    }
+    return {part.path: part.normalise(getattr(contact, part.ramp)) for part in VENDOR_CONTACT}
 
 
 def accounting_vendor_view(item: AccountingVendor) -> dict[str, Any]:
     """The comparable fields of a live accounting vendor."""
     return {
-        "remote_id": norm.text(item.id),
-        "name": norm.text(item.name),
-        "code": norm.text(item.code),
-        "active": bool(item.is_active),
+        spec.path: read(spec, getattr(item, spec.ramp)) for spec in ACCOUNTING_VENDOR.view_fields()
     }
 
 

@@ -113,8 +113,11 @@ def _look_up(uncertain: OutcomeUncertainError, read: Callable[[], T]) -> T:
 
 
 def vendor_has(vendor: Vendor, body: dict[str, Any]) -> bool:
-    """Whether every field of a PATCH body already holds on the live vendor (nested ones too)."""
+    """Whether every field of a PATCH body already holds on the live vendor (nested ones too),
+    or waits for approval in Ramp with that value (the PATCH arrived and was held)."""
     live = vendor.model_dump()
+    if vendor.pending_update is not None:
+        live.update(vendor.pending_update.fields)
     return all(_same(live.get(key), value) for key, value in body.items())
 
 

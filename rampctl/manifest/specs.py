@@ -31,6 +31,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from rampctl.manifest.countries import ISO_COUNTRIES
 from rampctl.model import money
 from rampctl.model.characters import forbidden_character
+from rampctl.model.kinds import VENDOR
 from rampctl.model.payments import (
     PAYMENT_DETAIL_FIELDS,
     PAYMENT_FIELDS,
@@ -186,19 +187,7 @@ class AccountingRef(_Model):
     remote_id: Text = Field(description="The accounting vendor's id in the ERP (Ramp `id`).")
 
 
-IGNORABLE_FIELDS = (
-    "name",
-    "country",
-    "state",
-    "description",
-    "address",
-    *(f"address.{f}" for f in ("line1", "line2", "city", "postal_code", "state", "country")),
-    "owner",
-    "contact",
-    *(f"contact.{f}" for f in ("email", "first_name", "last_name", "phone")),
-    "accounting_vendor",
-    "active",
-)
+IGNORABLE_FIELDS = VENDOR.ignorable_paths()
 """Field paths that `ignore_changes` may name."""
 
 

@@ -10,21 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rampctl.model import address as addr
-from rampctl.model import normalise as norm
 from rampctl.model.bills import DesiredBill, build_bills
+from rampctl.model.kinds import ACCOUNTING_VENDOR, VENDOR, VENDOR_CONTACT, FieldSpec
 from rampctl.model.source import Source, Sources
 
-VENDOR_FIELDS = (
-    "name",
-    "country",
-    "state",
-    "description",
-    "address",
-    "owner",
-    "accounting_vendor",
-    "active",
-)
-ACCOUNTING_VENDOR_FIELDS = ("name", "code", "active")
+#: The vendor fields plan compares with Ramp (the key and the contact apart).
+VENDOR_FIELDS = VENDOR.managed()
+#: The accounting vendor fields plan compares with Ramp (the remote id apart).
+ACCOUNTING_VENDOR_FIELDS = ACCOUNTING_VENDOR.managed()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,50 +99,39 @@ def _vendor(doc: Source, avs: dict[str, DesiredAccountingVendor]) -> DesiredVend
 
 
 def _vendor_value(name: str, spec: Any) -> Any:
-    value = getattr(spec, name)
-    if name == "address":
-        return _address(value)
-    if name == "owner":
-        return norm.email(value)
-    if name in ("country", "state"):
-        return norm.code(value)
-    if name == "accounting_vendor":
-        # A manifest name is resolved to its remote id by the caller.
-        return (
-            norm.text(value.remote_id) if value is not None and not isinstance(value, str) else None
-        )
-    if name == "active":
-        return value
-    return norm.text(value)
+    return desired_value(VENDOR.field(name), getattr(spec, name))
 
 
-def _address(value: Any) -> dict[str, str | None] | None:
+def desired_value(field_spec: FieldSpec, value: Any) -> Any:
+    """A manifest value of a declared field, normalised; only the parts the manifest sets."""
     if value is None:
         return None
-    full = norm.address(value.model_dump())
-    assert full is not None
-    return {key: full[key] for key in norm.ADDRESS_FIELDS if key in value.model_fields_set}
+    if field_spec.reference == "accounting_vendor":
+        # A manifest name is resolved to its remote id by the caller.
+        return None if isinstance(value, str) else field_spec.normalise(value.remote_id)
+    if field_spec.parts:
+        return {
+            part.path: part.normalise(getattr(value, part.path))
+            for part in field_spec.parts
+            if part.path in value.model_fields_set
+        }
+    return field_spec.normalise(value)
 
 
 def _contact(value: Any) -> dict[str, str | None] | None:
     if value is None:
         return None
-    return {
-        "email": norm.email(value.email),
-        "first_name": norm.text(value.first_name),
-        "last_name": norm.text(value.last_name),
-        "phone": norm.phone(value.phone),
-    }
+    return {part.path: part.normalise(getattr(value, part.path)) for part in VENDOR_CONTACT}
 
 
 def _accounting_vendor(doc: Source) -> DesiredAccountingVendor:
     spec: Any = doc.spec
     managed = spec.model_fields_set & set(ACCOUNTING_VENDOR_FIELDS)
-    fields: dict[str, Any] = {}
-    for name in ACCOUNTING_VENDOR_FIELDS:
-        if name in managed:
-            value = getattr(spec, name)
-            fields[name] = value if name == "active" else norm.text(value)
+    fields = {
+        name: desired_value(ACCOUNTING_VENDOR.field(name), getattr(spec, name))
+        for name in ACCOUNTING_VENDOR_FIELDS
+        if name in managed
+    }
     return DesiredAccountingVendor(
         address=doc.address, remote_id=str(spec.remote_id).strip(), fields=fields, document=doc
     )
