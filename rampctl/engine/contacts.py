@@ -16,6 +16,7 @@ from rampctl.engine.context import PlanContext
 from rampctl.engine.view import contact_view
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredVendor
+from rampctl.model.kinds import VendorContactEntry
 from rampctl.ramp.models import Vendor, VendorContact
 
 EDIT_REASON = (
@@ -46,21 +47,22 @@ def plan_contacts(ctx: PlanContext, desired: DesiredVendor, live: Vendor | None)
     if desired.contacts is None or "contacts" in desired.ignore:
         return result
     if live is None:
-        result.creates = [_body(c) for c in desired.contacts if not c["default"]]
+        result.creates = [_body(c) for c in desired.contacts if not c.default]
         return result
     held = {_email(c): c for c in ctx.snapshot.contacts.get(live.id, [])}
     waiting: list[FieldChange] = []
     manual: list[FieldChange] = []
-    for wanted in desired.contacts:
-        path = f"contacts[{wanted['email']}]"
-        current = held.get(wanted["email"])
+    for entry in desired.contacts:
+        wanted = entry.as_dict()
+        path = f"contacts[{entry.email}]"
+        current = held.get(str(entry.email))
         if current is None:
-            result.creates.append(_body(wanted))
+            result.creates.append(_body(entry))
             result.shown.append(FieldChange(path=path, before=None, after=_shown(wanted)))
         elif current.is_pending_approval:
             waiting.append(FieldChange(path=path, before=None, after=_shown(wanted)))
         else:
-            manual += _edits(path, contact_view(current), wanted)
+            manual += _edits(path, contact_view(current).as_dict(), wanted)
     result.changes += _pending(ctx, desired, live, waiting)
     result.changes += _manual(desired, live, manual, EDIT_REASON)
     result.changes += _removals(desired, live, held)
@@ -69,12 +71,13 @@ def plan_contacts(ctx: PlanContext, desired: DesiredVendor, live: Vendor | None)
 
 
 def _email(contact: VendorContact) -> str:
-    return str(contact_view(contact)["email"])
+    return str(contact_view(contact).email)
 
 
-def _body(wanted: dict[str, Any]) -> dict[str, Any]:
+def _body(entry: VendorContactEntry) -> dict[str, Any]:
+    wanted = entry.as_dict()
     body = {k: v for k, v in wanted.items() if k != "default" and v is not None}
-    return {**body, "is_default": bool(wanted["default"])}
+    return {**body, "is_default": bool(entry.default)}
 
 
 def _shown(wanted: dict[str, Any]) -> dict[str, Any]:
@@ -92,9 +95,9 @@ def _edits(path: str, current: dict[str, Any], wanted: dict[str, Any]) -> list[F
 def _removals(
     desired: DesiredVendor, live: Vendor, held: dict[str, VendorContact]
 ) -> list[Change]:
-    wanted = {c["email"] for c in desired.contacts or ()}
+    wanted = {c.email for c in desired.contacts or ()}
     gone = [
-        FieldChange(path=f"contacts[{email}]", before=_shown(contact_view(c)), after=None)
+        FieldChange(path=f"contacts[{email}]", before=_shown(contact_view(c).as_dict()), after=None)
         for email, c in sorted(held.items())
         if email not in wanted and not c.is_pending_approval
     ]
@@ -104,7 +107,7 @@ def _removals(
 def _default(
     desired: DesiredVendor, live: Vendor, held: dict[str, VendorContact]
 ) -> list[Change]:
-    email = next((c["email"] for c in desired.contacts or () if c["default"]), None)
+    email = next((c.email for c in desired.contacts or () if c.default), None)
     current = held.get(email or "")
     if email is None or current is None or current.is_pending_approval or current.is_default:
         return []

@@ -99,7 +99,7 @@ class StateRecorder:
         desired = self.graph.vendors.get(change.address) if self.graph else None
         if desired is None or desired.contact is None or change.address in self.contact_mismatch:
             return None
-        return dict(desired.contact)
+        return desired.contact.as_dict()
 
     def refresh(self, skip: set[str]) -> None:
         """Record live values of managed objects apply did not touch (drift is accepted).

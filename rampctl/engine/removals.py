@@ -78,7 +78,7 @@ def _accounting_removal(ctx: PlanContext, base: Change) -> Change:
     linking = sorted(
         v.address
         for v in ctx.graph.vendors.values()
-        if v.fields.get("accounting_vendor") == item.id
+        if v.fields.accounting_vendor == item.id
     )
     if linking:  # still in use: stop managing it, never delete it from under a vendor
         return replace(
