@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rampctl.engine.changes import Action, Change, Level
+from rampctl.engine.identity import MATCH_MODE, mode_of, verified_matches
 from rampctl.engine.moves import Move, detect_vendor_moves, explicit_move, orphans
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import RAMP_ADDRESS, contact_view, fingerprint, vendor_view
@@ -32,12 +33,20 @@ class PlanContext:
     claimed_by: dict[str, str] = field(default_factory=dict)
     bill_keys: dict[str, str] = field(default_factory=dict)
     moves: dict[str, Move] = field(default_factory=dict)
+    #: Vendors found by a verified match (no external_vendor_id), and where several agreed.
+    matched_by_fields: set[str] = field(default_factory=set)
+    ambiguous: dict[str, list[Vendor]] = field(default_factory=dict)
     _detected: tuple[dict[str, Move], dict[str, list[str]]] | None = None
     _left: dict[str, dict[str, ResourceState]] = field(default_factory=dict)
     _holders: dict[str, set[str]] | None = None
 
     def __post_init__(self) -> None:
         self.claimed_ids = {r.ramp_id for r in self.state.resources.values()}
+
+    @property
+    def mode(self) -> str:
+        """How vendors are found in Ramp (`rampctl.engine.identity`)."""
+        return mode_of(self.snapshot.external_ids)
 
     # --- matching -----------------------------------------------------------------
 
@@ -46,6 +55,8 @@ class PlanContext:
         if desired.address in self.matched:
             return self.matched[desired.address]
         live = self._by_state(desired) or self._by_key(desired) or self._by_move(desired)
+        if live is None and self.mode == MATCH_MODE:
+            live = self._by_fields(desired)
         if live is not None:
             self.matched[desired.address] = live
             self.claim(live.id, desired.address)
@@ -116,6 +127,19 @@ class PlanContext:
             }
             self._detected = detect_vendor_moves(wanted, left, self.snapshot.vendors)
         return self._detected
+
+    def _by_fields(self, desired: DesiredVendor) -> Vendor | None:
+        """Without external_vendor_id: the one unclaimed vendor whose name, owner and link
+        agree; several are kept in `ambiguous` (plan lists them, creates nothing)."""
+        taken = self.claimed_ids | set(self.owned_elsewhere(desired.address))
+        live = self.snapshot.vendors.values()
+        found = verified_matches(desired, live, self.snapshot.users, taken)
+        if len(found) > 1:
+            self.ambiguous[desired.address] = found
+            return None
+        if found:
+            self.matched_by_fields.add(desired.address)
+        return found[0] if found else None
 
     def _by_key(self, desired: DesiredVendor) -> Vendor | None:
         owned = self.owned_elsewhere(desired.address)
