@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 FieldPath = tuple[str | int, ...]
 """A path into a document: mapping keys are strings, list indexes are integers."""
@@ -23,6 +23,11 @@ class Position(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Rebuilt by tuple.__new__ (C) rather than the named tuple's Python __new__: the
+        # manifest cache reads back hundreds of thousands of positions.
+        return tuple.__new__, (Position, tuple(self))
 
 
 def format_path(path: FieldPath) -> str:
