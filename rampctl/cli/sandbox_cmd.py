@@ -5,7 +5,9 @@ from __future__ import annotations
 import ipaddress
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -16,6 +18,7 @@ from rampctl.sandbox.embedded import open_store
 from rampctl.sandbox.settings import FAULT_KINDS, SandboxSettings
 
 DEFAULT_DATA = Path(".rampctl/sandbox.db")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group()
@@ -23,17 +26,27 @@ def sandbox() -> None:
     """The local sandbox: an emulator of the Ramp API on loopback (no account needed)."""
 
 
+def _data_option(help_text: str) -> Callable[[F], F]:
+    """The `--data FILE` option of the sandbox commands."""
+    return click.option(
+        "--data",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=DEFAULT_DATA,
+        show_default=True,
+        help=help_text,
+    )
+
+
+SEED = click.option(
+    "--seed", default="demo", show_default=True, help="demo, empty, or a vendor count."
+)
+
+
 @sandbox.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8765, show_default=True, type=int, help="Port (0: any free one).")
-@click.option("--seed", default="demo", show_default=True, help="demo, empty, or a vendor count.")
-@click.option(
-    "--data",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_DATA,
-    show_default=True,
-    help="SQLite data file (seeded only when new).",
-)
+@SEED
+@_data_option("SQLite data file (seeded only when new).")
 @click.option("--memory", is_flag=True, help="Keep the data in memory only.")
 @click.option("--latency-ms", default=0.0, type=float, help="Added latency per request.")
 @click.option("--rate-limit", default=200, type=int, show_default=True, help="Requests per window.")
@@ -102,14 +115,8 @@ def _warn_if_exposed(host: str) -> None:
 
 
 @sandbox.command()
-@click.option("--seed", default="demo", show_default=True, help="demo, empty, or a vendor count.")
-@click.option(
-    "--data",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_DATA,
-    show_default=True,
-    help="SQLite data file to recreate.",
-)
+@SEED
+@_data_option("SQLite data file to recreate.")
 def reset(seed: str, data: Path) -> None:
     """Recreate the sandbox data file with a fresh seed."""
     for suffix in ("", "-wal", "-shm"):

@@ -11,7 +11,7 @@ import click
 from rampctl.cli.completion import state_addresses
 from rampctl.cli.options import global_options
 from rampctl.cli.runtime import load_graph, ramp_session, state_store
-from rampctl.cli.state_share_cmd import lock_, pull, push
+from rampctl.cli.state_share_cmd import LOCK_TIMEOUT, lock_, pull, push
 from rampctl.cli.ui import err_console, out_console
 from rampctl.cli.variables import var_option
 from rampctl.engine.rebuild import read_rebuild_bills, rebuild_state
@@ -22,15 +22,6 @@ from rampctl.state import ResourceState, State
 from rampctl.state.backend import StateBackend
 from rampctl.state.model import is_address
 from rampctl.words import count
-
-LOCK_TIMEOUT = click.option(
-    "--lock-timeout",
-    type=click.FloatRange(min=0),
-    default=0,
-    show_default=True,
-    metavar="SECONDS",
-    help="Wait this long for another run to release the state lock.",
-)
 
 
 def _store() -> StateBackend:

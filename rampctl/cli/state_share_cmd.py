@@ -23,7 +23,7 @@ LOCK_TIMEOUT = click.option(
     default=0,
     show_default=True,
     metavar="SECONDS",
-    help="Wait this long for another run to release a state lock.",
+    help="Wait this long for another run to release the state lock.",
 )
 FORCE = click.option(
     "--force",

@@ -13,11 +13,10 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from rampctl.engine.changes import Action, Change
+from rampctl.engine.changes import NO_WRITE, Action, Change
 from rampctl.engine.crashpoints import crash_point
 from rampctl.engine.record import StateRecorder
 from rampctl.engine.snapshot import Snapshot
@@ -85,16 +84,21 @@ class Applier:
     report: ApplyReport = field(default_factory=ApplyReport)
     fatal: BaseException | None = None
     in_flight: set[str] = field(default_factory=set)
+    _skipped: set[str] = field(default_factory=set)
+    """`report.not_started` as a set, for the dependency check."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self, changes: list[Change]) -> ApplyReport:
         """Apply `changes` (already in apply order) and report what happened."""
         self.report.manual = [c.address for c in changes if c.action is Action.MANUAL]
-        todo = [c for c in changes if c.action is not Action.MANUAL]
-        for level in sorted({c.level for c in todo}):
-            batch = [c for c in todo if c.level == level]
+        levels: dict[int, list[Change]] = {}
+        for change in changes:
+            if change.action not in NO_WRITE:
+                levels.setdefault(change.level, []).append(change)
+        for level in sorted(levels):
+            batch = levels[level]
             if self._halted():
-                self.report.not_started += [c.address for c in batch]
+                self._skip([c.address for c in batch])
                 continue
             self._run_level(batch)
         if self.fatal is not None:
@@ -106,19 +110,39 @@ class Applier:
         return self.stop.is_set() or (failed and not self.settings.continue_on_error)
 
     def _run_level(self, batch: list[Change]) -> None:
-        workers = max(1, min(self.settings.parallelism, len(batch)))
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply")
-        pending = {pool.submit(self._one, change) for change in batch}
-        stopped_at: float | None = None
-        while pending:
-            _, pending = wait(pending, timeout=0.2)
-            if self.stop.is_set():
-                stopped_at = stopped_at or time.monotonic()
-                if pending and time.monotonic() - stopped_at > self.settings.stop_grace_s:
-                    break
-        pool.shutdown(wait=not pending, cancel_futures=True)
-        if pending:
+        """Run one level with `parallelism` workers, each taking the next change when free.
+
+        Nothing is queued ahead of the workers, so waiting costs the same per wake-up
+        however many changes the level holds. After a stop, writes still in flight past
+        the grace period are left uncertain and what no worker took is not started.
+        """
+        work = _Work(batch)
+        workers = [
+            threading.Thread(target=self._drain, args=(work,), name=f"apply-{i}")
+            for i in range(max(1, min(self.settings.parallelism, len(batch))))
+        ]
+        for worker in workers:
+            worker.start()
+        if not self._joined(workers):
             self._abandon_in_flight()
+        self._skip(work.rest())
+
+    def _drain(self, work: _Work) -> None:
+        while (change := work.take()) is not None:
+            self._one(change)
+
+    def _joined(self, workers: list[threading.Thread]) -> bool:
+        """Wait for `workers`; False when a stop's grace period ran out first."""
+        stopped_at: float | None = None
+        for worker in workers:
+            worker.join(0.2)
+            while worker.is_alive():
+                if self.stop.is_set():
+                    stopped_at = stopped_at or time.monotonic()
+                    if time.monotonic() - stopped_at > self.settings.stop_grace_s:
+                        return False
+                worker.join(0.2)
+        return True
 
     def _abandon_in_flight(self) -> None:
         """After a stop, writes still waiting for Ramp are left to the next run's key lookup."""
@@ -140,13 +164,16 @@ class Applier:
         with self._lock:
             blocked = self._blocked_by(change)
             if self._halted() or blocked:
-                self.report.not_started.append(change.address)
+                self._skip_locked([change.address])
                 return
         self._write(change)
 
     def _blocked_by(self, change: Change) -> bool:
-        bad = set(self.report.failed) | set(self.report.uncertain) | set(self.report.not_started)
-        return any(dep in bad for dep in change.depends_on)
+        report = self.report
+        return any(
+            dep in report.failed or dep in report.uncertain or dep in self._skipped
+            for dep in change.depends_on
+        )
 
     def _write(self, change: Change) -> None:
         op_id = uuid.uuid4().hex
@@ -219,9 +246,36 @@ class Applier:
             log.exception("unexpected failure writing %s", change.address)
             return "uncertain", f"unexpected {type(exc).__name__}"
 
+    def _skip(self, addresses: list[str]) -> None:
+        with self._lock:
+            self._skip_locked(addresses)
+
+    def _skip_locked(self, addresses: list[str]) -> None:
+        """Report `addresses` as not started (the caller holds the lock)."""
+        self.report.not_started += addresses
+        self._skipped.update(addresses)
+
     def _mark(self, append: Callable[[str], None], address: str) -> None:
         with self._lock:
             append(address)
+
+
+class _Work:
+    """The changes of one level, handed out one at a time to whichever worker is free."""
+
+    def __init__(self, changes: list[Change]) -> None:
+        self._changes = iter(changes)
+        self._lock = threading.Lock()
+
+    def take(self) -> Change | None:
+        """The next change, or None when every change was taken."""
+        with self._lock:
+            return next(self._changes, None)
+
+    def rest(self) -> list[str]:
+        """Take every change not taken yet; their addresses."""
+        with self._lock:
+            return [change.address for change in self._changes]
 
 
 def _writes(change: Change) -> bool:

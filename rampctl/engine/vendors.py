@@ -1,25 +1,25 @@
 """Planning for Vendor manifests: match each to a live vendor, diff, and decide the change.
 
-What Ramp's API cannot change (a vendor's name, its contacts, removing an
-accounting link) becomes a `manual` change with the reason, never a delete and
-re-create.
+A vendor's name is an ordinary update (a PATCH, Ramp's 2026 API). What Ramp's API
+cannot change (edits to existing contacts, removing an accounting link) becomes a
+`manual` change with the reason, never a delete and re-create.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rampctl.engine.changes import Action, Change, FieldChange
+from rampctl.engine.contacts import plan_contacts
 from rampctl.engine.context import PlanContext
-from rampctl.engine.diff import diff_fields
-from rampctl.engine.view import vendor_view
+from rampctl.engine.diff import diff_fields, value_at
+from rampctl.engine.view import pending_view, vendor_view
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredVendor
+from rampctl.model.kinds import VENDOR, FieldSpec, OnClear
 from rampctl.ramp.models import Vendor, VendorCreate, VendorUpdate
 
-RENAME_REASON = (
-    "Ramp's API cannot rename a vendor: rename it in Ramp, or set spec.name back to the live name"
-)
 CONTACT_REASON = (
     "vendor contacts are only set when a vendor is created: change the contact in Ramp, "
     "or set spec.contact to match it"
@@ -28,13 +28,6 @@ UNLINK_REASON = (
     "Ramp's API cannot remove an accounting link: unlink it in Ramp, or link another "
     "accounting vendor"
 )
-_UPDATE_KEYS = {
-    "country": "country",
-    "state": "state",
-    "description": "description",
-    "active": "is_active",
-    "external_id": "external_vendor_id",
-}
 
 
 def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> list[Change]:
@@ -50,18 +43,110 @@ def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> list[Change]:
 def _changes_for_live(ctx: PlanContext, desired: DesiredVendor, live: Vendor) -> list[Change]:
     view = vendor_view(live, ctx.snapshot.users)
     ctx.fingerprints[desired.address] = ctx.fingerprint_vendor(live)
-    wanted = {k: v for k, v in desired.fields.items() if k not in desired.ignore}
+    wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
     wanted["external_id"] = desired.key
     fields = [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
     _check_clearable(ctx, desired, fields)
     manual = [f for f in fields if _is_manual(f)]
     changes = [_manual(desired, live, f) for f in manual]
-    changes += _contact_change(ctx, desired, live)
-    update = [f for f in fields if f not in manual]
+    contacts = plan_contacts(ctx, desired, live)
+    changes += contacts.changes
+    if desired.contacts is None:
+        changes += _contact_change(ctx, desired, live)
+    update, held = split_held(ctx, desired, live, [f for f in fields if f not in manual])
+    changes += held
     adopting = desired.address not in ctx.state.resources
-    if update or adopting:
-        changes.append(_update(ctx, desired, live, tuple(update), adopting))
+    if update or adopting or contacts.creates:
+        change = _update(ctx, desired, live, tuple(update), adopting)
+        changes.append(
+            replace(
+                change,
+                fields=change.fields + tuple(contacts.shown),
+                contacts=tuple(contacts.creates),
+                reason=_rejected(ctx, desired, live, update),
+            )
+        )
     return changes
+
+
+def _rejected(
+    ctx: PlanContext, desired: DesiredVendor, live: Vendor, update: list[FieldChange]
+) -> str:
+    """Why an update is sent again: Ramp's approvers turned down the one sent earlier (the
+    state recorded it waiting; Ramp holds it no more and the live value is not the one sent)."""
+    entry = ctx.state.resources.get(desired.address)
+    recorded = entry.attributes.get("pending") if entry else None
+    if live.pending_update is not None or not isinstance(recorded, dict):
+        return ""
+    held = recorded.get("fields") or {}
+    again = sorted(
+        {f"spec.{_top(f.path)}" for f in update if _top(f.path) in held}
+        - {f"spec.{_top(f.path)}" for f in update if value_at(held, f.path) == f.before}  # approved
+    )
+    if not again:
+        return ""
+    sent = recorded.get("requested_at") or "earlier"
+    return (
+        f"the update of {', '.join(again)} sent {sent} was rejected in Ramp; "
+        "it is sent again for approval"
+    )
+
+
+def split_held(
+    ctx: PlanContext, desired: DesiredVendor, live: Vendor, fields: list[FieldChange]
+) -> tuple[list[FieldChange], list[Change]]:
+    """Split off the field changes an update Ramp holds for approval already covers.
+
+    A field waiting with the wanted value is `pending approval` (never sent again); a field
+    waiting with another value is `manual` (Ramp refuses a second edit while one waits).
+    Returns the fields still to send, and the pending/manual changes.
+    """
+    pending = pending_view(live, ctx.snapshot.users)
+    if pending is None:
+        return fields, []
+    held: dict[str, Any] = pending["fields"]
+    waiting = [f for f in fields if _top(f.path) in held and value_at(held, f.path) == f.after]
+    blocked = [f for f in fields if _top(f.path) in held and f not in waiting]
+    rest = [f for f in fields if _top(f.path) not in held]
+    sent = pending.get("requested_at") or "an unknown time"
+    changes = []
+    if waiting:
+        reason = (
+            f"sent {sent}; Ramp holds it until an approver accepts or rejects it, "
+            "so it is not sent again"
+        )
+        changes.append(_no_write(desired, live, Action.PENDING, waiting, reason))
+    if blocked:
+        names = ", ".join(sorted({f"spec.{_top(f.path)}" for f in blocked}))
+        reason = (
+            f"Ramp holds another update of {names} for approval (sent {sent}) and refuses a "
+            "new one until it is approved or rejected in Ramp"
+        )
+        changes.append(_no_write(desired, live, Action.MANUAL, blocked, reason))
+    return rest, changes
+
+
+def _top(path: str) -> str:
+    return path.split(".", 1)[0]
+
+
+def _no_write(
+    desired: DesiredVendor,
+    live: Vendor,
+    action: Action,
+    fields: list[FieldChange],
+    reason: str,
+) -> Change:
+    return Change(
+        address=desired.address,
+        kind=addr.VENDOR,
+        action=action,
+        name=live.name,
+        ramp_id=live.id,
+        key=desired.key,
+        fields=tuple(fields),
+        reason=reason,
+    )
 
 
 def ignored(path: str, ignore: frozenset[str]) -> bool:
@@ -69,13 +154,9 @@ def ignored(path: str, ignore: frozenset[str]) -> bool:
     return any(path == item or path.startswith(item + ".") for item in ignore)
 
 
-#: Fields Ramp's PATCH cannot set back to empty.
-UNCLEARABLE = frozenset({"country", "owner", "active", "address"})
-
-
 def _check_clearable(ctx: PlanContext, desired: DesiredVendor, fields: list[FieldChange]) -> None:
     for f in fields:
-        if f.after is None and f.path.split(".", 1)[0] in UNCLEARABLE and f.path != "address.line2":
+        if f.after is None and VENDOR.field(f.path).on_clear is OnClear.PROBLEM:
             ctx.problem(
                 desired,
                 f"spec.{f.path}",
@@ -85,13 +166,11 @@ def _check_clearable(ctx: PlanContext, desired: DesiredVendor, fields: list[Fiel
 
 
 def _is_manual(change: FieldChange) -> bool:
-    if change.path == "name":
-        return True
-    return change.path == "accounting_vendor" and change.after is None
+    spec = VENDOR.field(change.path)
+    return change.after is None and spec.on_clear is OnClear.MANUAL
 
 
 def _manual(desired: DesiredVendor, live: Vendor, field: FieldChange) -> Change:
-    reason = RENAME_REASON if field.path == "name" else UNLINK_REASON
     return Change(
         address=desired.address,
         kind=addr.VENDOR,
@@ -100,7 +179,7 @@ def _manual(desired: DesiredVendor, live: Vendor, field: FieldChange) -> Change:
         ramp_id=live.id,
         key=desired.key,
         fields=(field,),
-        reason=reason,
+        reason=UNLINK_REASON,
     )
 
 
@@ -112,7 +191,7 @@ def _contact_change(ctx: PlanContext, desired: DesiredVendor, live: Vendor) -> l
         return []
     fields = tuple(
         FieldChange(path=f"contact.{k}", before=current.get(k), after=v)
-        for k, v in desired.contact.items()
+        for k, v in desired.contact.as_dict().items()
         if current.get(k) != v and not ignored(f"contact.{k}", desired.ignore)
     )
     if not fields:
@@ -161,21 +240,24 @@ def update_body(
     ctx: PlanContext, desired: DesiredVendor, fields: tuple[FieldChange, ...]
 ) -> dict[str, Any]:
     """The PATCH body that makes the changed `fields` true (Ramp's field names)."""
-    body: dict[str, Any] = {}
     paths = {f.path.split(".", 1)[0] for f in fields}
-    for path in sorted(paths):
-        if path in _UPDATE_KEYS:
-            value = desired.key if path == "external_id" else desired.fields[path]
-            if value is None and path == "description":
-                value = ""  # Ramp takes no null description; an empty one clears it
-            body[_UPDATE_KEYS[path]] = value  # null only for `state`; others are problems
-        elif path == "owner":
-            body["vendor_owner_id"] = ctx.owner_id(desired)
-        elif path == "accounting_vendor":
-            body["accounting_vendor_remote_id"] = desired.fields["accounting_vendor"]
-        elif path == "address":
-            body["address"] = ctx.ramp_address(desired)
-    return body
+    return {
+        VENDOR.field(path).ramp: _request_value(ctx, desired, VENDOR.field(path))
+        for path in sorted(paths)
+    }
+
+
+def _request_value(ctx: PlanContext, desired: DesiredVendor, spec: FieldSpec) -> Any:
+    """A desired field's value in a request body: references resolved, address completed."""
+    if spec.path == VENDOR.key:
+        return desired.key
+    if spec.reference == "user":
+        return ctx.owner_id(desired)
+    if spec.parts:
+        return ctx.ramp_address(desired)
+    value = desired.fields.get(spec.path)
+    # null is sent only where Ramp clears by null (`state`); other clears are problems
+    return spec.clear_value if value is None else value
 
 
 def _create(ctx: PlanContext, desired: DesiredVendor) -> Change:
@@ -186,25 +268,32 @@ def _create(ctx: PlanContext, desired: DesiredVendor) -> Change:
     fields = tuple(
         FieldChange(path=k, before=None, after=v) for k, v in sorted(_shown(desired).items())
     )
+    contacts = plan_contacts(ctx, desired, None)
     return Change(
         address=desired.address,
         kind=addr.VENDOR,
         action=Action.CREATE,
-        name=str(desired.fields.get("name", "")),
+        name=desired.fields.name or "",
         key=desired.key,
         fields=fields,
         request=body,
         followup=followup,
+        contacts=tuple(contacts.creates),
         depends_on=tuple(desired.depends_on),
-        level=ctx.vendor_level(desired, relink=bool(desired.fields.get("accounting_vendor"))),
+        level=ctx.vendor_level(desired, relink=bool(desired.fields.accounting_vendor)),
         protect=desired.protect,
     )
 
 
 def _shown(desired: DesiredVendor) -> dict[str, Any]:
-    shown = {**desired.fields, "external_id": desired.key}
-    if desired.contact:
-        shown["contact"] = {k: v for k, v in desired.contact.items() if v is not None}
+    shown = {**desired.wanted(desired.fields), "external_id": desired.key}
+    if desired.contacts is not None:
+        shown["contacts"] = [
+            {k: v for k, v in c.as_dict().items() if v is not None and (k != "default" or v)}
+            for c in desired.contacts
+        ]
+    elif desired.contact:
+        shown["contact"] = {k: v for k, v in desired.contact.as_dict().items() if v is not None}
     return shown
 
 
@@ -212,25 +301,24 @@ def create_body(
     ctx: PlanContext, desired: DesiredVendor
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The POST body for a new vendor, and a PATCH for what create cannot set."""
-    f = desired.fields
     body: dict[str, Any] = {
-        "name": f.get("name"),
-        "country": f.get("country"),
+        "name": desired.fields.name,
+        "country": desired.fields.country,
         "vendor_owner_id": ctx.owner_id(desired),
         "business_vendor_contacts": {
-            k: v for k, v in (desired.contact or {}).items() if v is not None
+            k: v
+            for k, v in (desired.contact.as_dict() if desired.contact else {}).items()
+            if v is not None
         },
         "external_vendor_id": desired.key,
     }
-    if f.get("state") is not None:
-        body["state"] = f["state"]
-    if f.get("address"):
-        body["address"] = ctx.ramp_address(desired)
-    if f.get("accounting_vendor"):
-        body["accounting_vendor_remote_id"] = f["accounting_vendor"]
     followup: dict[str, Any] = {}
-    if f.get("description") is not None:
-        followup["description"] = f["description"]  # Ramp's create takes no description
-    if f.get("active") is False:
-        followup["is_active"] = False
+    for spec in VENDOR.fields:
+        value = desired.fields.get(spec.path)
+        if not spec.manifest or spec.path in body or spec.ramp in body:
+            continue  # the required ones above are sent as they are
+        if value is None or value == spec.ramp_default:
+            continue  # unset, or Ramp's default: no write needed
+        target = body if spec.create else followup
+        target[spec.ramp] = _request_value(ctx, desired, spec)
     return body, followup or None

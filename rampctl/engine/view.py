@@ -1,7 +1,10 @@
 """Views of live Ramp objects in manifest vocabulary, and their fingerprints.
 
-A view is a plain dict with the same field names and normalisation as the desired
-side (`rampctl.model.desired`), so a diff is a comparison of two dicts.
+A view holds the fields of a kind's declaration (`rampctl.model.kinds`) that are in the
+live view, read from Ramp's field and normalised as the desired side is, as the same typed
+values the manifest's are (`live_vendor`, `live_accounting_vendor`), so a diff compares like
+with like. Their record form (`vendor_view`, `accounting_vendor_view`: `as_dict`) is what
+the state holds and what fingerprints hash.
 """
 
 from __future__ import annotations
@@ -11,68 +14,96 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from rampctl.model import normalise as norm
-from rampctl.ramp.models import AccountingVendor, User, Vendor, VendorContact
+from rampctl.model.kinds import (
+    ACCOUNTING_VENDOR,
+    VENDOR,
+    VENDOR_CONTACT,
+    AccountingVendorValues,
+    FieldSpec,
+    Values,
+    VendorContactValues,
+    VendorValues,
+)
+from rampctl.ramp.models import AccountingVendor, RampObject, User, Vendor, VendorContact
 
-RAMP_ADDRESS = {
-    # manifest address field -> Ramp's field name
-    "line1": "address_line_1",
-    "line2": "address_line_2",
-    "city": "city",
-    "postal_code": "postal_code",
-    "state": "state",
-    "country": "country",
-}
+#: Manifest address part -> Ramp's field name (from the Vendor declaration).
+RAMP_ADDRESS = {part.path: part.ramp for part in VENDOR.field("address").parts}
+
+
+def live_vendor(vendor: Vendor, users: Mapping[str, User]) -> VendorValues:
+    """A live vendor's declared fields as typed values; the owner is shown by email."""
+    given: dict[str, Any] = {}
+    for spec in VENDOR.view_fields():
+        if spec.ramp == "pending_update":
+            given[spec.path] = pending_view(vendor, users)
+            continue
+        raw = getattr(vendor, spec.ramp)
+        given[spec.path] = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
+    return VendorValues(**given)
 
 
 def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any]:
-    """The comparable fields of a live vendor; the owner is shown by email."""
-    return {
-        "name": norm.text(vendor.name),
-        "country": norm.code(vendor.country),
-        "state": norm.code(vendor.state),
-        "description": norm.text(vendor.description),
-        "address": _address(vendor),
-        "owner": _owner(vendor.vendor_owner_id, users),
-        "accounting_vendor": norm.text(vendor.accounting_vendor_remote_id),
-        "active": bool(vendor.is_active),
-        "external_id": norm.text(vendor.external_vendor_id),
-        "contacts": sorted(vendor.contacts or []),
-    }
+    """The record form of a live vendor (what the state holds and fingerprints hash)."""
+    return live_vendor(vendor, users).as_dict()
 
 
-def _address(vendor: Vendor) -> dict[str, str | None] | None:
-    if vendor.address is None:
+def read(spec: FieldSpec, raw: Any) -> Any:
+    """Ramp's value of one declared field in manifest vocabulary (nested parts by part)."""
+    if spec.value_type is None:
+        return spec.normalise(raw)
+    if raw is None:
         return None
-    raw = vendor.address.model_dump()
-    return norm.address({ours: raw.get(theirs) for ours, theirs in RAMP_ADDRESS.items()})
+    values = raw.model_dump() if isinstance(raw, RampObject) else dict(raw)
+    return spec.value_type(
+        **{part.path: part.normalise(values.get(part.ramp)) for part in spec.parts}
+    )
+
+
+def pending_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any] | None:
+    """A vendor update Ramp holds for approval, in manifest vocabulary, or None.
+
+    `{"requested_at": when it was sent, "fields": {manifest field: value waiting}}`.
+    """
+    pending = vendor.pending_update
+    if pending is None:
+        return None
+    fields: dict[str, Any] = {}
+    for spec in VENDOR.view_fields():
+        if spec.ramp not in pending.fields or spec.ramp == "pending_update":
+            continue
+        raw = pending.fields[spec.ramp]
+        value = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
+        fields[spec.path] = value.as_dict() if isinstance(value, Values) else value
+    return {"requested_at": pending.requested_at, "fields": fields}
 
 
 def _owner(user_id: str | None, users: Mapping[str, User]) -> str | None:
     if not user_id:
         return None
     user = users.get(user_id)
-    return norm.email(user.email) if user and user.email else f"user:{user_id}"
+    if user and user.email:
+        email: str | None = VENDOR.field("owner").normalise(user.email)
+        return email
+    return f"user:{user_id}"
 
 
-def contact_view(contact: VendorContact) -> dict[str, str | None]:
+def contact_view(contact: VendorContact) -> VendorContactValues:
     """The comparable fields of a live vendor contact."""
-    return {
-        "email": norm.email(contact.email),
-        "first_name": norm.text(contact.first_name),
-        "last_name": norm.text(contact.last_name),
-        "phone": norm.phone(contact.phone),
-    }
+    return VendorContactValues(
+        **{part.path: part.normalise(getattr(contact, part.ramp)) for part in VENDOR_CONTACT}
+    )
+
+
+def live_accounting_vendor(item: AccountingVendor) -> AccountingVendorValues:
+    """A live accounting vendor's declared fields as typed values."""
+    return AccountingVendorValues(
+        **{spec.path: read(spec, getattr(item, spec.ramp)) for spec in ACCOUNTING_VENDOR.fields}
+    )
 
 
 def accounting_vendor_view(item: AccountingVendor) -> dict[str, Any]:
-    """The comparable fields of a live accounting vendor."""
-    return {
-        "remote_id": norm.text(item.id),
-        "name": norm.text(item.name),
-        "code": norm.text(item.code),
-        "active": bool(item.is_active),
-    }
+    """The record form of a live accounting vendor."""
+    return live_accounting_vendor(item).as_dict()
 
 
 def fingerprint(view: Mapping[str, Any]) -> str:

@@ -29,6 +29,7 @@ from rampctl.importer.slugs import NameAllocator, is_slug, slug
 from rampctl.importer.vendor import Omission, VendorFields, vendor_fields
 from rampctl.model import address as addr
 from rampctl.model import normalise as norm
+from rampctl.model.kinds import ACCOUNTING_VENDOR
 from rampctl.ramp.models import AccountingVendor, Vendor
 from rampctl.state.model import ResourceState
 
@@ -212,11 +213,11 @@ def _accounting_documents(
 
 def _accounting_document(item: AccountingVendor, remote: str, name: str) -> DraftDocument:
     view = accounting_vendor_view(item)
-    spec: dict[str, Any] = {"remote_id": remote, "name": view["name"]}
-    if view["code"] is not None:
-        spec["code"] = view["code"]
-    if view["active"] is False:
-        spec["active"] = False
+    spec: dict[str, Any] = {}
+    for field_spec in ACCOUNTING_VENDOR.manifest_fields():
+        value = remote if field_spec.path == ACCOUNTING_VENDOR.key else view[field_spec.path]
+        if value is not None and value != field_spec.ramp_default:
+            spec[field_spec.path] = value
     entry = ResourceState(
         kind=addr.ACCOUNTING_VENDOR,
         ramp_id=item.ramp_id,
@@ -242,13 +243,14 @@ def _vendor_document(
         spec["external_id"] = key
     depends_on = _link(vendor, spec, snapshot, link_names, fields.omitted)
     draft.omitted += [(address, o) for o in fields.omitted]
-    if fields.view["external_id"] is None:
+    if fields.view.external_id is None:
         draft.adoptions.append((address, key))
-    attributes = {**fields.view, "contact": fields.contact} if fields.contact else fields.view
+    view = fields.view.as_dict()
+    attributes = {**view, "contact": fields.contact} if fields.contact else view
     entry = ResourceState(
         kind=addr.VENDOR,
         ramp_id=vendor.id,
-        fingerprint=fingerprint(fields.view),
+        fingerprint=fingerprint(view),
         attributes=attributes,
         depends_on=depends_on,
         key=key,

@@ -14,13 +14,18 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from rampctl.engine.view import contact_view, vendor_view
+from rampctl.engine.view import contact_view, live_vendor
 from rampctl.manifest.specs import Contact, PostalAddressSpec, VendorSpec
-from rampctl.model import normalise as norm
+from rampctl.model.kinds import VENDOR, VENDOR_CONTACT, FieldSpec, VendorAddress, VendorValues
 from rampctl.ramp.models import User, Vendor, VendorContact
 
-_OPTIONAL_ADDRESS = frozenset({"line2", "state", "country"})
-_OPTIONAL_CONTACT = frozenset({"first_name", "last_name", "phone"})
+
+def _optional(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(name for name, info in model.model_fields.items() if not info.is_required())
+
+
+_OPTIONAL_ADDRESS = _optional(PostalAddressSpec)
+_OPTIONAL_CONTACT = _optional(Contact)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,7 +41,7 @@ class VendorFields:
     """A vendor's manifest spec (without its key and accounting link) and what was left out."""
 
     spec: dict[str, Any]
-    view: dict[str, Any]
+    view: VendorValues
     contact: dict[str, str | None] | None
     omitted: list[Omission] = field(default_factory=list)
 
@@ -45,32 +50,39 @@ def vendor_fields(
     vendor: Vendor, users: Mapping[str, User], contacts: list[VendorContact] | None
 ) -> VendorFields:
     """The manifest fields of a live vendor; `contacts` are its contacts as read from Ramp."""
-    view = vendor_view(vendor, users)
+    view = live_vendor(vendor, users)
     result = VendorFields(spec={}, view=view, contact=None)
-    spec = result.spec
-    for name in ("name", "country", "state", "description"):
-        if view[name] is not None:
-            spec[name] = view[name]
-    address = _address(view["address"], result.omitted)
-    if address:
-        spec["address"] = address
-    owner = view["owner"]
-    if owner is not None and not owner.startswith("user:"):
-        spec["owner"] = owner
-    elif owner is not None:
-        result.omitted.append(Omission(field="owner", reason="the owner is not a Ramp user"))
-    written = _contact(contacts or [], result.omitted)
-    if written:
-        spec["contact"] = written
-        result.contact = recorded_contact(written)
-    if view["active"] is False:
-        spec["active"] = False
-    _drop_invalid(spec, result.omitted)
+    for spec in VENDOR.manifest_fields():
+        if spec.path == VENDOR.key or spec.reference == "accounting_vendor":
+            continue  # the key and the accounting link are written by the draft
+        value = _written(spec, view, contacts or [], result)
+        if value is not None and value != spec.ramp_default:
+            result.spec[spec.path] = value
+    _drop_invalid(result.spec, result.omitted)
     return result
 
 
-def _address(live: dict[str, Any] | None, omitted: list[Omission]) -> dict[str, str] | None:
-    parts = {k: v for k, v in (live or {}).items() if v is not None}
+def _written(
+    spec: FieldSpec, view: VendorValues, contacts: list[VendorContact], result: VendorFields
+) -> Any:
+    """The manifest value of one declared field, or None to leave it out."""
+    if spec.path == "contact":
+        written = _contact(contacts, result.omitted)
+        result.contact = recorded_contact(written) if written else None
+        return written
+    if spec.path == "contacts":
+        return None  # import describes the default contact as `contact`
+    value = view.get(spec.path)
+    if spec.parts:
+        return _address(value, result.omitted)
+    if spec.reference == "user" and value is not None and value.startswith("user:"):
+        result.omitted.append(Omission(field=spec.path, reason="the owner is not a Ramp user"))
+        return None
+    return value
+
+
+def _address(live: VendorAddress | None, omitted: list[Omission]) -> dict[str, str] | None:
+    parts = {k: v for k, v in (live.as_dict() if live else {}).items() if v is not None}
     if not parts:
         return None
     return _valid_parts(PostalAddressSpec, parts, _OPTIONAL_ADDRESS, "address", omitted)
@@ -87,18 +99,13 @@ def _contact(contacts: list[VendorContact], omitted: list[Omission]) -> dict[str
     chosen = choose_contact(contacts)
     if chosen is None:
         return None
-    parts = {k: v for k, v in contact_view(chosen).items() if v is not None}
+    parts = {k: v for k, v in contact_view(chosen).as_dict().items() if v is not None}
     return _valid_parts(Contact, parts, _OPTIONAL_CONTACT, "contact", omitted)
 
 
 def recorded_contact(written: Mapping[str, str]) -> dict[str, str | None]:
     """The contact as plan reads it from the manifest (all four parts, normalised)."""
-    return {
-        "email": norm.email(written.get("email")),
-        "first_name": norm.text(written.get("first_name")),
-        "last_name": norm.text(written.get("last_name")),
-        "phone": norm.phone(written.get("phone")),
-    }
+    return {part.path: part.normalise(written.get(part.path)) for part in VENDOR_CONTACT}
 
 
 def _valid_parts(

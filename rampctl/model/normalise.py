@@ -47,3 +47,13 @@ def address(fields: dict[str, Any] | None) -> dict[str, str | None] | None:
     out["state"] = code(out["state"])
     out["country"] = code(out["country"])
     return out
+
+
+def flag(value: Any) -> bool | None:
+    """A yes/no value, with absent kept absent."""
+    return None if value is None else bool(value)
+
+
+def ids(value: Any) -> tuple[str, ...]:
+    """Ids, sorted (order carries no meaning)."""
+    return tuple(sorted(value or []))

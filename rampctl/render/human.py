@@ -23,6 +23,7 @@ GROUPS = (
     (Action.ARCHIVE, "to archive (Ramp's delete; cancels the scheduled payment)"),
     (Action.FORGET, "to stop tracking (no change in Ramp)"),
     (Action.MANUAL, "needing a manual change in Ramp"),
+    (Action.PENDING, "pending approval in Ramp (sent earlier, not sent again)"),
 )
 STYLES = {"+": "green", "~": "yellow", "-": "red", "!": "magenta"}
 
@@ -82,7 +83,8 @@ def _changes(out: Text, changes: list[Change]) -> None:
 def _change(out: Text, change: Change) -> None:
     style = STYLES[change.symbol]
     out.append(f"  {change.symbol} {change.address}", style=style)
-    out.append(f"  {change.name}\n" if change.name else "\n")
+    out.append(f"  {change.name}" if change.name else "")
+    out.append("  pending approval\n" if change.action is Action.PENDING else "\n")
     if change.reason:
         warning = change.reason.startswith("warning:")
         out.append(f"      {change.reason}\n", style="bold yellow" if warning else "dim")

@@ -20,6 +20,7 @@ ORDER = (
     Action.DEACTIVATE,
     Action.FORGET,
     Action.MANUAL,
+    Action.PENDING,
     Action.CREATE,
     Action.UPDATE,
     Action.ADOPT,
@@ -32,6 +33,7 @@ TITLES = {
     Action.DEACTIVATE: ":no_entry: Deactivate",
     Action.FORGET: ":wastebasket: Stop tracking",
     Action.MANUAL: ":warning: Manual change needed in Ramp",
+    Action.PENDING: ":hourglass: Pending approval in Ramp (not sent again)",
     Action.CREATE: ":heavy_plus_sign: Create",
     Action.UPDATE: ":pencil2: Update",
     Action.ADOPT: ":link: Adopt",
@@ -106,7 +108,8 @@ def _group(action: Action, changes: list[Change]) -> str:
         "",
     ]
     for change in changes:
-        lines.append(f"- `{change.symbol} {change.address}` {_escape(change.name)}")
+        pending = " _pending approval_" if action is Action.PENDING else ""
+        lines.append(f"- `{change.symbol} {change.address}` {_escape(change.name)}{pending}")
         if change.reason:
             lines.append(f"  - _{_escape(change.reason)}_")
         lines += [

@@ -135,19 +135,7 @@ class StateStore:
         with self._write_lock:
             self._check_newer(state)
             bump = {"serial": state.serial + 1, "format_version": FORMAT_VERSION}
-            new, data = serialise(state.model_copy(update=bump))
-            had_file = self.path.exists()
-            temp = write_temp(self.path, data)
-            try:
-                if had_file:
-                    snapshot(self.path, self.backup_path)
-                os.replace(temp, self.path)
-            except BaseException:
-                temp.unlink(missing_ok=True)
-                raise
-            fsync_dir(self.path.parent)
-            self._remember(os.stat(self.path), new)
-            return new
+            return self._replace(state.model_copy(update=bump), backup=self.path.exists())
 
     def put(self, state: State, *, force: bool = False) -> State:
         """Write `state` exactly (serial and lineage kept), for `state push` / `state pull`.
@@ -158,18 +146,23 @@ class StateStore:
             current = self.load() if self.exists() else None
             if current is not None and not force:
                 check_replace(self.location, current, state)
-            new, data = serialise(state.model_copy(update={"format_version": FORMAT_VERSION}))
-            temp = write_temp(self.path, data)
-            try:
-                if current is not None:
-                    snapshot(self.path, self.backup_path)
-                os.replace(temp, self.path)
-            except BaseException:
-                temp.unlink(missing_ok=True)
-                raise
-            fsync_dir(self.path.parent)
-            self._remember(os.stat(self.path), new)
-            return new
+            update = {"format_version": FORMAT_VERSION}
+            return self._replace(state.model_copy(update=update), backup=current is not None)
+
+    def _replace(self, state: State, *, backup: bool) -> State:
+        """Write `state` over the file atomically, keeping the old file as the backup."""
+        new, data = serialise(state)
+        temp = write_temp(self.path, data)
+        try:
+            if backup:
+                snapshot(self.path, self.backup_path)
+            os.replace(temp, self.path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        fsync_dir(self.path.parent)
+        self._remember(os.stat(self.path), new)
+        return new
 
     def update(self, change: Callable[[State], State]) -> State:
         """Apply `change` to the latest state and write the result, as one step (thread-safe).

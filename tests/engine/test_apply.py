@@ -101,3 +101,44 @@ def test_a_clean_run_clears_the_journal(tmp_path: Path) -> None:
     report, _ = _run(tmp_path, set(), continue_on_error=False)
     assert report.ok and len(report.done) == 4
     assert Journal(tmp_path / "state.json.journal").entries() == []
+
+
+class BlockingClient(FakeClient):
+    """Its first write requests a stop, then every write waits until `release` is set."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        super().__init__(set())
+        self.stop = stop
+        self.release = threading.Event()
+
+    def update_vendor(self, vendor_id: str, body: VendorUpdate) -> Vendor:
+        with self._lock:
+            self.sent.append(vendor_id)
+        self.stop.set()
+        self.release.wait(10)
+        return vendor(vendor_id, f"Vendor {vendor_id}", **body.to_body())
+
+
+def test_a_stop_reports_every_change_and_starts_no_new_write(tmp_path: Path) -> None:
+    changes = [_update(f"v{i:03d}", Level.VENDORS) for i in range(200)]
+    store = StateStore(tmp_path / "state.json")
+    stop = threading.Event()
+    client = BlockingClient(stop)
+    snap = snapshot([vendor(c.name, c.name) for c in changes])
+    try:
+        report = apply_changes(
+            client=client,  # type: ignore[arg-type]
+            changes=changes,
+            recorder=StateRecorder(store=store, snapshot=snap, graph=None, environment="test"),
+            journal=Journal(store.journal_path),
+            hooks=Hooks(),
+            settings=ApplySettings(parallelism=3, stop_grace_s=0),
+            stop=stop,
+        )
+    finally:
+        client.release.set()
+    assert 1 <= len(report.uncertain) == len(client.sent) <= 3  # in flight when the grace ran out
+    assert set(report.uncertain).isdisjoint(report.not_started)
+    assert len(report.uncertain) + len(report.not_started) == 200  # each change accounted for
+    pending = {e.address for e in Journal(store.journal_path).pending()}
+    assert pending == set(report.uncertain)  # the next run resolves them by key

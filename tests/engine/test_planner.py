@@ -60,14 +60,16 @@ def test_matching_vendor_in_state_without_differences_plans_nothing(manifests: M
     assert not plan.has_changes
 
 
-def test_rename_is_a_manual_item_never_a_recreate(manifests: Manifests) -> None:
+def test_rename_is_an_update_by_patch_never_a_recreate(manifests: Manifests) -> None:
     manifests.write("v.yaml", vendor_doc("acme", "Acme Corp"))
     live = vendor("v1", "Acme Inc.", external_vendor_id="acme")
     plan = plan_for(manifests.graph(), snapshot([live]), _state({"vendor/acme": "v1"}))
-    actions = {c.action for c in plan.changes}
-    assert Action.CREATE not in actions and Action.DELETE not in actions
-    [manual] = [c for c in plan.changes if c.action is Action.MANUAL]
-    assert "cannot rename" in manual.reason
+    [change] = plan.changes
+    assert change.action is Action.UPDATE
+    assert change.request == {"name": "Acme Corp"}
+    assert [(f.path, f.before, f.after) for f in change.fields] == [
+        ("name", "Acme Inc.", "Acme Corp")
+    ]
 
 
 def test_owner_change_sends_the_user_id(manifests: Manifests) -> None:

@@ -121,14 +121,17 @@ def test_explicit_previously_moves_what_detection_cannot_see(project: Project) -
     before = _state(project)["vendor/blue-sun"]["ramp_id"]
     plan = json.loads(project.rampctl("plan", "--json").out)
     actions = {(c["address"], c["action"]) for c in plan["changes"]}
-    assert ("vendor/sun-corp", "adopt") in actions
-    assert ("vendor/sun-corp", "manual") in actions  # the name needs a rename in Ramp
+    assert ("vendor/sun-corp", "adopt") in actions  # with the new name, by PATCH
+    [adopt] = [c for c in plan["changes"] if c["address"] == "vendor/sun-corp"]
+    assert adopt["request"]["name"] == "Sun Corporation"
     assert ("vendor/blue-sun", "forget") in actions
     assert not any(a == "create" for _, a in actions)
     project.sandbox.clear_log()
     assert project.rampctl("apply", "--auto-approve").code == 0
     assert _vendor_writes(project) == []
     assert _state(project)["vendor/sun-corp"]["ramp_id"] == before
+    [live] = project.vendor_by_key("sun-corp")
+    assert (live["id"], live["name"]) == (before, "Sun Corporation")
 
 
 def test_previously_naming_a_declared_address_is_an_error(project: Project) -> None:

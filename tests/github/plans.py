@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from rampctl.engine.changes import Action, Change, FieldChange, Level
+from rampctl.engine.changes import Action, FieldChange
 from rampctl.engine.plan import Plan
-
-
-def change(address: str, action: Action, **kw: object) -> Change:
-    """One vendor change."""
-    return Change(
-        address=address,
-        kind="vendor",
-        action=action,
-        name=address.title(),
-        ramp_id="r",
-        level=Level.VENDORS,
-        **kw,
-    )  # type: ignore[arg-type]
+from tests.plans import change
 
 
 def small_plan() -> Plan:

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from rampctl.engine.changes import Action, Change, FieldChange, Level
+from rampctl.engine.changes import Action, Change, FieldChange
 from rampctl.engine.plan import Plan
 from rampctl.engine.safety import SafetyReport
 from rampctl.render import human, markdown
 from rampctl.render.values import MASK, show
-
-
-def _change(address: str, action: Action, **kw: object) -> Change:
-    return Change(
-        address=address,
-        kind="vendor",
-        action=action,
-        name=address.title(),
-        ramp_id="r",
-        level=Level.VENDORS,
-        **kw,
-    )  # type: ignore[arg-type]
+from tests.plans import change as _change
 
 
 def _plan(changes: list[Change], **kw: object) -> Plan:

@@ -1,0 +1,45 @@
+"""One declaration per kind: the fields rampctl manages and how each maps to Ramp.
+
+The live view (`rampctl.engine.view`), the request bodies (`rampctl.engine.vendors`,
+`rampctl.engine.accounting`), the importer's writer (`rampctl.importer.vendor`) and the
+`ignore_changes` paths derive from these declarations; a test checks the manifest spec
+models and the JSON Schema against them (`tests/model/test_kinds.py`).
+"""
+
+from __future__ import annotations
+
+from rampctl.model.kinds.accounting_vendor import ACCOUNTING_VENDOR, AccountingVendorValues
+from rampctl.model.kinds.bill import BILL
+from rampctl.model.kinds.spec import FieldSpec, KindSpec, OnClear, Values, declared
+from rampctl.model.kinds.vendor import (
+    POSTAL_ADDRESS,
+    VENDOR,
+    VENDOR_CONTACT,
+    VENDOR_CONTACTS,
+    VendorAddress,
+    VendorContactEntry,
+    VendorContactValues,
+    VendorValues,
+)
+
+KIND_SPECS = {spec.kind: spec for spec in (VENDOR, ACCOUNTING_VENDOR, BILL)}
+
+__all__ = [
+    "ACCOUNTING_VENDOR",
+    "BILL",
+    "KIND_SPECS",
+    "POSTAL_ADDRESS",
+    "VENDOR",
+    "VENDOR_CONTACT",
+    "VENDOR_CONTACTS",
+    "AccountingVendorValues",
+    "FieldSpec",
+    "KindSpec",
+    "OnClear",
+    "Values",
+    "VendorAddress",
+    "VendorContactEntry",
+    "VendorContactValues",
+    "VendorValues",
+    "declared",
+]
