@@ -61,6 +61,8 @@ class VendorValues(Values):
         normalise=norm.text,
         reference="accounting_vendor",
         on_clear=OnClear.MANUAL,
+        manual_reason="Ramp's API cannot remove an accounting link: unlink it in Ramp, or "
+        "link another accounting vendor",
     )
     active: bool | None = declared(
         "is_active", normalise=norm.flag, create=False, ramp_default=True, on_clear=PROBLEM
