@@ -111,8 +111,9 @@ class Change(PlanForm):
 
     `request` is the exact API body (or None for state-only changes) and
     `followup` an update body sent right after a create, for fields the create
-    endpoint does not take; `fields` is what a reviewer reads. `ramp_id` is None
-    only for creates.
+    endpoint does not take; `contacts` are vendor contacts to create after that (one
+    `POST /vendors/{id}/contacts` body each); `fields` is what a reviewer reads.
+    `ramp_id` is None only for creates.
     """
 
     address: str
@@ -125,6 +126,7 @@ class Change(PlanForm):
     reason: str = ""
     request: dict[str, Any] | None = None
     followup: dict[str, Any] | None = None
+    contacts: tuple[dict[str, Any], ...] = ()
     depends_on: tuple[str, ...] = ()
     level: int = Level.NONE
     protect: bool = False

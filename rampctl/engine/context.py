@@ -300,8 +300,11 @@ class PlanContext:
             live = self.match_vendor(desired)
             if live is None or desired.contact is None:
                 continue
+            if desired.contacts is not None:
+                ids.append(live.id)  # a contact list is compared with Ramp's on every plan
+                continue
             entry = self.state.resources.get(desired.address)
-            recorded = entry.attributes.get("contacts") if entry else None
+            recorded = entry.attributes.get("contact_ids") if entry else None
             unknown = entry is None or "contact" not in entry.attributes
             if deep or unknown or recorded != sorted(live.contacts or []):
                 ids.append(live.id)

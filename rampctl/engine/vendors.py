@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from rampctl.engine.changes import Action, Change, FieldChange
+from rampctl.engine.contacts import plan_contacts
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields, value_at
 from rampctl.engine.view import pending_view, vendor_view
@@ -44,13 +45,23 @@ def _changes_for_live(ctx: PlanContext, desired: DesiredVendor, live: Vendor) ->
     _check_clearable(ctx, desired, fields)
     manual = [f for f in fields if _is_manual(f)]
     changes = [_manual(desired, live, f) for f in manual]
-    changes += _contact_change(ctx, desired, live)
+    contacts = plan_contacts(ctx, desired, live)
+    changes += contacts.changes
+    if desired.contacts is None:
+        changes += _contact_change(ctx, desired, live)
     update, held = split_held(ctx, desired, live, [f for f in fields if f not in manual])
     changes += held
     adopting = desired.address not in ctx.state.resources
-    if update or adopting:
+    if update or adopting or contacts.creates:
         change = _update(ctx, desired, live, tuple(update), adopting)
-        changes.append(replace(change, reason=_rejected(ctx, desired, live, update)))
+        changes.append(
+            replace(
+                change,
+                fields=change.fields + tuple(contacts.shown),
+                contacts=tuple(contacts.creates),
+                reason=_rejected(ctx, desired, live, update),
+            )
+        )
     return changes
 
 
@@ -253,6 +264,7 @@ def _create(ctx: PlanContext, desired: DesiredVendor) -> Change:
     fields = tuple(
         FieldChange(path=k, before=None, after=v) for k, v in sorted(_shown(desired).items())
     )
+    contacts = plan_contacts(ctx, desired, None)
     return Change(
         address=desired.address,
         kind=addr.VENDOR,
@@ -262,6 +274,7 @@ def _create(ctx: PlanContext, desired: DesiredVendor) -> Change:
         fields=fields,
         request=body,
         followup=followup,
+        contacts=tuple(contacts.creates),
         depends_on=tuple(desired.depends_on),
         level=ctx.vendor_level(desired, relink=bool(desired.fields.accounting_vendor)),
         protect=desired.protect,
@@ -270,7 +283,12 @@ def _create(ctx: PlanContext, desired: DesiredVendor) -> Change:
 
 def _shown(desired: DesiredVendor) -> dict[str, Any]:
     shown = {**desired.wanted(desired.fields), "external_id": desired.key}
-    if desired.contact:
+    if desired.contacts is not None:
+        shown["contacts"] = [
+            {k: v for k, v in c.as_dict().items() if v is not None and (k != "default" or v)}
+            for c in desired.contacts
+        ]
+    elif desired.contact:
         shown["contact"] = {k: v for k, v in desired.contact.as_dict().items() if v is not None}
     return shown
 

@@ -18,6 +18,7 @@ from rampctl.model.kinds import (
     FieldSpec,
     KindSpec,
     Values,
+    VendorContactEntry,
     VendorContactValues,
     VendorValues,
 )
@@ -72,6 +73,9 @@ class DesiredVendor(Managed):
     ignore: frozenset[str]
     link_address: str | None
     document: Source
+    #: `spec.contacts`, or None when the manifest has none (then `contact` is the one
+    #: contact; with a list, `contact` is its default entry).
+    contacts: tuple[VendorContactEntry, ...] | None = None
 
     @property
     def depends_on(self) -> list[str]:
@@ -130,7 +134,8 @@ def _vendor(doc: Source, avs: dict[str, DesiredAccountingVendor]) -> DesiredVend
         key=spec.key(doc.name),
         fields=VendorValues(**given),
         managed=managed,
-        contact=_contact(spec.contact),
+        contact=_contact(spec.contact) or _default_contact(spec.contacts),
+        contacts=_contacts(spec.contacts),
         protect=bool(spec.protect),
         ignore=frozenset(spec.ignore_changes),
         link_address=link_address,
@@ -174,6 +179,21 @@ def _contact(value: Any) -> VendorContactValues | None:
             for part in VendorContactValues.specs()
         }
     )
+
+
+def _contacts(value: Any) -> tuple[VendorContactEntry, ...] | None:
+    if value is None:
+        return None
+    specs = VendorContactEntry.specs()
+    return tuple(
+        VendorContactEntry(**{p.path: p.normalise(getattr(entry, p.path)) for p in specs})
+        for entry in value
+    )
+
+
+def _default_contact(value: Any) -> VendorContactValues | None:
+    defaults = [entry for entry in value or () if entry.default]
+    return _contact(defaults[0]) if defaults else None
 
 
 def _accounting_vendor(doc: Source) -> DesiredAccountingVendor:

@@ -34,7 +34,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: (kind, its spec model, {nested field: its spec model})
 SPEC_MODELS: list[tuple[KindSpec, type[BaseModel], dict[str, type[BaseModel]]]] = [
-    (VENDOR, specs.VendorSpec, {"address": specs.PostalAddressSpec, "contact": specs.Contact}),
+    (
+        VENDOR,
+        specs.VendorSpec,
+        {
+            "address": specs.PostalAddressSpec,
+            "contact": specs.Contact,
+            "contacts": specs.ContactEntry,
+        },
+    ),
     (ACCOUNTING_VENDOR, specs.AccountingVendorSpec, {}),
     (
         BILL,
@@ -178,7 +186,7 @@ def test_views_have_the_declared_fields_read_from_ramps_names() -> None:
         "accounting_vendor": "QB-1",
         "active": False,
         "external_id": "acme",
-        "contacts": ["c1", "c2"],
+        "contact_ids": ["c1", "c2"],
         "pending": None,
     }
     item = ramp.AccountingVendor(ramp_id="r1", id=" QB-1 ", name="Acme", code="")
@@ -201,11 +209,11 @@ def test_values_come_back_from_their_record_form() -> None:
         address=VendorAddress(line1="1 Main St", city="Boston", postal_code="02134"),
         contact=VendorContactValues(email="ap@acme.example"),
         active=False,
-        contacts=("c1", "c2"),
+        contact_ids=("c1", "c2"),
     )
     record = values.as_dict()
     assert "contact" not in record  # the contact is read on its own, not part of the view
-    assert record["contacts"] == ["c1", "c2"] and record["address"]["line2"] is None
+    assert record["contact_ids"] == ["c1", "c2"] and record["address"]["line2"] is None
     assert VendorValues.from_dict(record) == replace(values, contact=None)
     assert values.get("address.city") == "Boston" and VendorValues().get("address.city") is None
 

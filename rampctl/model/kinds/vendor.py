@@ -40,6 +40,18 @@ class VendorContactValues(Values):
 
 
 @dataclass(frozen=True, kw_only=True)
+class VendorContactEntry(Values):
+    """One entry of `spec.contacts`: the default goes with the vendor's create, the others are
+    created through Ramp's contact endpoint (`POST /vendors/{id}/contacts`)."""
+
+    email: str | None = declared("email", normalise=norm.email)
+    first_name: str | None = declared("first_name", normalise=norm.text)
+    last_name: str | None = declared("last_name", normalise=norm.text)
+    phone: str | None = declared("phone", normalise=norm.phone)
+    default: bool | None = declared("is_default", normalise=norm.flag)
+
+
+@dataclass(frozen=True, kw_only=True)
 class VendorValues(Values):
     """A vendor's managed fields, in manifest order; `external_id` is the adoption key."""
 
@@ -56,6 +68,9 @@ class VendorValues(Values):
     contact: VendorContactValues | None = declared(
         "business_vendor_contacts", update=False, view=False, parts_of=VendorContactValues
     )
+    contacts: tuple[VendorContactEntry, ...] | None = declared(
+        "business_vendor_contacts", update=False, view=False, parts_of=VendorContactEntry
+    )
     accounting_vendor: str | None = declared(
         "accounting_vendor_remote_id",
         normalise=norm.text,
@@ -68,7 +83,9 @@ class VendorValues(Values):
         "is_active", normalise=norm.flag, create=False, ramp_default=True, on_clear=PROBLEM
     )
     external_id: str | None = declared("external_vendor_id", normalise=norm.text, ignorable=False)
-    contacts: tuple[str, ...] = declared("contacts", default=(), normalise=norm.ids, manifest=False)
+    contact_ids: tuple[str, ...] = declared(
+        "contacts", default=(), normalise=norm.ids, manifest=False
+    )
     #: An update Ramp holds for approval (read only; `engine.view.pending_view`): recorded
     #: with when it was sent, shown as pending, never drift.
     pending: dict[str, Any] | None = declared(
@@ -91,3 +108,4 @@ VENDOR = KindSpec(
 )
 POSTAL_ADDRESS = VendorAddress.specs()
 VENDOR_CONTACT = VendorContactValues.specs()
+VENDOR_CONTACTS = VendorContactEntry.specs()
