@@ -36,3 +36,30 @@ def test_the_package_declares_its_types_licence_and_home() -> None:
 def test_the_changelog_has_an_entry_for_the_current_version() -> None:
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"## [{rampctl.__version__}]" in changelog
+
+
+#: Import name of each runtime dependency whose distribution name differs from it.
+_IMPORT_NAME = {
+    "pyyaml": "yaml",
+    "ruamel.yaml": "ruamel",
+    "openapi-schema-validator": "openapi_schema_validator",
+    "python-slugify": "slugify",
+}
+
+
+def test_every_runtime_dependency_is_imported_by_the_package() -> None:
+    """A dependency nothing imports is dead weight for every install (as deepdiff was)."""
+    import ast
+    import re
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = [re.split(r"[<>=\[ ]", spec, maxsplit=1)[0] for spec in project["dependencies"]]
+    imported: set[str] = set()
+    for path in Path(rampctl.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    unused = [n for n in names if _IMPORT_NAME.get(n, n.replace("-", "_")) not in imported]
+    assert unused == []

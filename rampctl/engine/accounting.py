@@ -29,7 +29,7 @@ def plan_accounting_vendor(ctx: PlanContext, desired: DesiredAccountingVendor) -
     ctx.claim(live.ramp_id, desired.address)
     view = accounting_vendor_view(live)
     ctx.fingerprints[desired.address] = fingerprint(view)
-    wanted = {k: v for k, v in desired.fields.items() if k not in desired.ignore}
+    wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
     wanted["remote_id"] = desired.remote_id
     fields = [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
     return _changes(ctx, desired, live, fields)
@@ -100,14 +100,14 @@ def _update_body(desired: DesiredAccountingVendor, fields: list[FieldChange]) ->
                 body["reactivate"] = True
             continue
         spec = ACCOUNTING_VENDOR.field(f.path)
-        value = desired.fields[f.path]
+        value = desired.fields.get(f.path)
         body[spec.ramp] = spec.clear_value if value is None else value
     return body
 
 
 def _create(ctx: PlanContext, desired: DesiredAccountingVendor) -> Change:
     f = desired.fields
-    if f.get("active") is False:
+    if f.active is False:
         ctx.problem(
             desired,
             "spec.active",
@@ -115,19 +115,20 @@ def _create(ctx: PlanContext, desired: DesiredAccountingVendor) -> Change:
             "leave `active` out until it exists, then set it to false",
         )
     followup = {
-        spec.ramp: f[spec.path]
+        spec.ramp: f.get(spec.path)
         for spec in ACCOUNTING_VENDOR.fields
         if not spec.create and spec.path != "active" and f.get(spec.path)
     }
-    shown = {"remote_id": desired.remote_id, **{k: v for k, v in f.items() if v is not None}}
+    managed = desired.wanted(f)
+    shown = {"remote_id": desired.remote_id, **{k: v for k, v in managed.items() if v is not None}}
     return Change(
         address=desired.address,
         kind=addr.ACCOUNTING_VENDOR,
         action=Action.CREATE,
-        name=str(f.get("name", "")),
+        name=f.name or "",
         key=desired.remote_id,
         fields=tuple(FieldChange(path=k, before=None, after=v) for k, v in sorted(shown.items())),
-        request={"id": desired.remote_id, "name": f.get("name")},
+        request={"id": desired.remote_id, "name": f.name},
         followup=followup or None,
         level=Level.ACCOUNTING_VENDORS,
     )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Self
+
+from pydantic import SerializerFunctionWrapHandler, TypeAdapter, WrapSerializer
 
 from rampctl.sensitive import MASK, is_sensitive
 
@@ -66,26 +68,52 @@ class FieldChange:
     before: Any
     after: Any
 
+
+def _masked(change: FieldChange, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+    """A field change's plan-file form: a sensitive value is masked, never written."""
+    data: dict[str, Any] = dump(change)
+    if is_sensitive(change.path):
+        data.update(before=MASK, after=MASK)
+    return data
+
+
+#: Field changes as values of a change or drift item, masked in their JSON form.
+FieldChanges = tuple[Annotated[FieldChange, WrapSerializer(_masked)], ...]
+
+_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+
+
+def _adapter(kind: type) -> TypeAdapter[Any]:
+    """Pydantic's reader and writer for a change class (built on first use, then kept)."""
+    if kind not in _ADAPTERS:
+        _ADAPTERS[kind] = TypeAdapter(kind)
+    return _ADAPTERS[kind]
+
+
+class PlanForm:
+    """The plan-file (JSON) form of a change value, by pydantic from its fields."""
+
     def to_json(self) -> dict[str, Any]:
-        """The plan-file form; sensitive values are masked, never written to a plan file."""
-        if is_sensitive(self.path):
-            return {"path": self.path, "before": MASK, "after": MASK}
-        return {"path": self.path, "before": self.before, "after": self.after}
+        """The plan-file form."""
+        data: dict[str, Any] = _adapter(type(self)).dump_python(self, mode="json")
+        return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FieldChange:
-        """Read the plan-file form."""
-        return cls(path=data["path"], before=data["before"], after=data["after"])
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        """Read the plan-file form (pydantic validates it)."""
+        found: Self = _adapter(cls).validate_python(data)
+        return found
 
 
 @dataclass(frozen=True, kw_only=True)
-class Change:
+class Change(PlanForm):
     """What apply will do to one address, and the request it will send.
 
     `request` is the exact API body (or None for state-only changes) and
     `followup` an update body sent right after a create, for fields the create
-    endpoint does not take; `fields` is what a reviewer reads. `ramp_id` is None
-    only for creates.
+    endpoint does not take; `contacts` are vendor contacts to create after that (one
+    `POST /vendors/{id}/contacts` body each); `fields` is what a reviewer reads.
+    `ramp_id` is None only for creates.
     """
 
     address: str
@@ -94,10 +122,11 @@ class Change:
     name: str
     ramp_id: str | None = None
     key: str | None = None
-    fields: tuple[FieldChange, ...] = ()
+    fields: FieldChanges = ()
     reason: str = ""
     request: dict[str, Any] | None = None
     followup: dict[str, Any] | None = None
+    contacts: tuple[dict[str, Any], ...] = ()
     depends_on: tuple[str, ...] = ()
     level: int = Level.NONE
     protect: bool = False
@@ -111,93 +140,26 @@ class Change:
         """Apply order: dependency level, then address, then action (so the order is total)."""
         return (self.level, self.address, self.action.value)
 
-    def to_json(self) -> dict[str, Any]:
-        """The plan-file form."""
-        return {
-            "address": self.address,
-            "kind": self.kind,
-            "action": self.action.value,
-            "name": self.name,
-            "ramp_id": self.ramp_id,
-            "key": self.key,
-            "fields": [f.to_json() for f in self.fields],
-            "reason": self.reason,
-            "request": self.request,
-            "followup": self.followup,
-            "depends_on": list(self.depends_on),
-            "level": self.level,
-            "protect": self.protect,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Change:
-        """Read the plan-file form."""
-        return cls(
-            address=data["address"],
-            kind=data["kind"],
-            action=Action(data["action"]),
-            name=data["name"],
-            ramp_id=data["ramp_id"],
-            key=data["key"],
-            fields=tuple(FieldChange.from_json(f) for f in data["fields"]),
-            reason=data["reason"],
-            request=data["request"],
-            followup=data["followup"],
-            depends_on=tuple(data["depends_on"]),
-            level=data["level"],
-            protect=data["protect"],
-        )
-
 
 @dataclass(frozen=True, kw_only=True)
-class Drift:
+class Drift(PlanForm):
     """What changed in Ramp since the last apply, for one managed address."""
 
     address: str
     kind: str
     name: str
-    fields: tuple[FieldChange, ...] = ()
     deleted: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        """The plan-file form."""
-        return {
-            "address": self.address,
-            "kind": self.kind,
-            "name": self.name,
-            "deleted": self.deleted,
-            "fields": [f.to_json() for f in self.fields],
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Drift:
-        """Read the plan-file form."""
-        return cls(
-            address=data["address"],
-            kind=data["kind"],
-            name=data["name"],
-            deleted=data["deleted"],
-            fields=tuple(FieldChange.from_json(f) for f in data["fields"]),
-        )
+    fields: FieldChanges = ()
 
 
 @dataclass(frozen=True, kw_only=True)
-class Unmanaged:
+class Unmanaged(PlanForm):
     """A live object that no manifest and no state entry claims."""
 
     kind: str
     ramp_id: str
     name: str
     key: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The plan-file form."""
-        return {"kind": self.kind, "ramp_id": self.ramp_id, "name": self.name, "key": self.key}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Unmanaged:
-        """Read the plan-file form."""
-        return cls(kind=data["kind"], ramp_id=data["ramp_id"], name=data["name"], key=data["key"])
 
 
 @dataclass(frozen=True, kw_only=True)

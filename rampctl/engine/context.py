@@ -13,6 +13,7 @@ from rampctl.engine.view import RAMP_ADDRESS, contact_view, fingerprint, vendor_
 from rampctl.errors import Problem
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph, DesiredVendor
+from rampctl.model.kinds import VendorContactValues
 from rampctl.ramp.models import Vendor
 from rampctl.state.model import ResourceState, State
 
@@ -147,13 +148,13 @@ class PlanContext:
 
     def check_owner(self, desired: DesiredVendor) -> None:
         """An owner must be a user of the Ramp business."""
-        owner = desired.fields.get("owner")
+        owner = desired.fields.owner
         if owner and owner not in self.snapshot.users_by_email:
             self.problem(desired, "spec.owner", f"no Ramp user has the email {owner!r}")
 
     def check_link(self, desired: DesiredVendor, live: Vendor | None) -> None:
         """A linked accounting vendor must exist and not be linked to another vendor."""
-        remote = desired.fields.get("accounting_vendor")
+        remote = desired.fields.accounting_vendor
         if not remote or "accounting_vendor" in desired.ignore:
             return
         if remote not in self.snapshot.accounting_by_remote and not self._planned_remote(remote):
@@ -183,7 +184,11 @@ class PlanContext:
         """Whether a managed vendor currently holding a link is relinked by the manifests."""
         for desired in self.graph.vendors.values():
             if self.match_vendor(desired) is holder:
-                wanted = desired.fields.get("accounting_vendor", holder.accounting_vendor_remote_id)
+                wanted = (
+                    desired.fields.accounting_vendor
+                    if desired.manages("accounting_vendor")
+                    else holder.accounting_vendor_remote_id
+                )
                 return bool(wanted) and wanted != holder.accounting_vendor_remote_id
         return False
 
@@ -196,7 +201,7 @@ class PlanContext:
         ):
             if not desired.fields.get(name):
                 self.problem(desired, path, f"{name} is required to create the vendor in Ramp")
-        if not desired.contact or not desired.contact.get("email"):
+        if not desired.contact or not desired.contact.email:
             self.problem(
                 desired,
                 "spec.contact",
@@ -207,7 +212,7 @@ class PlanContext:
 
     def owner_id(self, desired: DesiredVendor) -> str | None:
         """The Ramp user id of the vendor's owner."""
-        user = self.snapshot.users_by_email.get(desired.fields.get("owner") or "")
+        user = self.snapshot.users_by_email.get(desired.fields.owner or "")
         return user.id if user else None
 
     def ramp_address(self, desired: DesiredVendor) -> dict[str, str]:
@@ -215,7 +220,7 @@ class PlanContext:
         live = self.matched.get(desired.address)
         base = live.address.model_dump() if live and live.address else {}
         body = {k: v for k, v in base.items() if k in RAMP_ADDRESS.values() and v is not None}
-        for ours, value in (desired.fields.get("address") or {}).items():
+        for ours, value in (desired.wanted(desired.fields).get("address") or {}).items():
             if f"address.{ours}" in desired.ignore:
                 continue  # keep Ramp's value
             if value is None:
@@ -226,23 +231,23 @@ class PlanContext:
 
     def vendor_level(self, desired: DesiredVendor, relink: bool) -> int:
         """Vendors that take an accounting vendor another vendor gives up go second."""
-        remote = desired.fields.get("accounting_vendor")
+        remote = desired.fields.accounting_vendor
         holder = self.snapshot.vendor_by_link.get(remote) if relink and remote else None
         live = self.matched.get(desired.address)
         if holder is not None and (live is None or holder.id != live.id):
             return Level.VENDORS_AFTER_RELINK
         return Level.VENDORS
 
-    def live_contact(self, desired: DesiredVendor, live: Vendor) -> dict[str, str | None] | None:
+    def live_contact(self, desired: DesiredVendor, live: Vendor) -> VendorContactValues | None:
         """The live contact to compare with the manifest's, if it was read or recorded."""
         contacts = self.snapshot.contacts.get(live.id)
         if contacts is None:
             entry = self.state.resources.get(desired.address)
             recorded = entry.attributes.get("contact") if entry else None
-            return dict(recorded) if isinstance(recorded, dict) else None
-        wanted = (desired.contact or {}).get("email")
+            return VendorContactValues.from_dict(recorded) if isinstance(recorded, dict) else None
+        wanted = desired.contact.email if desired.contact else None
         views = [contact_view(c) for c in contacts]
-        same = [v for v in views if v["email"] == wanted]
+        same = [v for v in views if v.email == wanted]
         default = [contact_view(c) for c in contacts if c.is_default]
         found = same or default or views
         return found[0] if found else None
@@ -295,8 +300,11 @@ class PlanContext:
             live = self.match_vendor(desired)
             if live is None or desired.contact is None:
                 continue
+            if desired.contacts is not None:
+                ids.append(live.id)  # a contact list is compared with Ramp's on every plan
+                continue
             entry = self.state.resources.get(desired.address)
-            recorded = entry.attributes.get("contacts") if entry else None
+            recorded = entry.attributes.get("contact_ids") if entry else None
             unknown = entry is None or "contact" not in entry.attributes
             if deep or unknown or recorded != sorted(live.contacts or []):
                 ids.append(live.id)

@@ -1,4 +1,12 @@
-"""Field-level comparison of a live view with the desired (managed) fields."""
+"""Field-level comparison of a live view with the desired (managed) fields.
+
+Nested values are compared part by part, giving dotted paths (`address.city`): their parts
+are declared with the kind (`rampctl.model.kinds`), and only the parts a manifest sets are
+compared, which a generic differ cannot know. Lists (bill lines, accounting codings) are
+compared whole: Ramp's API replaces them whole, so a whole-list change is what apply sends.
+That is why rampctl does not use deepdiff: it would add a dependency to produce paths
+(`root['address']['city']`) to translate back, and could not tell managed from unmanaged parts.
+"""
 
 from __future__ import annotations
 

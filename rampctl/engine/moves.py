@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from rampctl.engine.changes import Action, Change, Unmanaged
 from rampctl.model import address as addr
+from rampctl.model.kinds import VendorValues
 from rampctl.ramp.models import Vendor
 from rampctl.state.model import ResourceState, State
 
@@ -110,20 +111,20 @@ def explicit_move(
     return None
 
 
-def vendor_signals(fields: dict[str, Any], live: Vendor) -> list[str]:
+def vendor_signals(fields: VendorValues, live: Vendor) -> list[str]:
     """What ties a Vendor manifest to a live vendor: the same name or accounting link."""
     signals = []
-    name = fields.get("name")
+    name = fields.name
     if name and same_name(name) == same_name(live.name):
         signals.append(f"same name {live.name!r}")
-    link = fields.get("accounting_vendor")
+    link = fields.accounting_vendor
     if link and link == live.accounting_vendor_remote_id:
         signals.append(f"same accounting link {link}")
     return signals
 
 
 def detect_vendor_moves(
-    wanted: dict[str, dict[str, Any]],
+    wanted: dict[str, VendorValues],
     left: dict[str, ResourceState],
     vendors: dict[str, Vendor],
 ) -> tuple[dict[str, Move], dict[str, list[str]]]:

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
 from rampctl import __version__
 from rampctl.engine.bill_money import empty_money
 from rampctl.engine.changes import NO_WRITE, Action, Change, Drift, Summary, Unmanaged
@@ -57,29 +59,24 @@ class Plan:
 
     def to_json(self) -> dict[str, Any]:
         """The plan-file document, with its checksum."""
-        body = self._body()
+        body: dict[str, Any] = self._file().model_dump(mode="json")
         return {**body, "checksum": checksum(body)}
 
-    def _body(self) -> dict[str, Any]:
-        return {
-            "format_version": FORMAT_VERSION,
-            "rampctl_version": __version__,
-            "created_at": self.created_at,
-            "environment": self.environment,
-            "business_id": self.business_id,
-            "state": {"lineage": self.lineage, "serial": self.serial},
-            "manifest_digest": self.manifest_digest,
-            "summary": self.summary().counts,
-            "money": self.money,
-            "safety": self.safety.to_json(),
-            "changes": [c.to_json() for c in self.changes],
-            "drift": [d.to_json() for d in self.drift],
-            "unmanaged": {
-                "count": len(self.unmanaged),
-                "items": [u.to_json() for u in self.unmanaged],
-            },
-            "fingerprints": dict(sorted(self.fingerprints.items())),
-        }
+    def _file(self) -> PlanFile:
+        return PlanFile(
+            created_at=self.created_at,
+            environment=self.environment,
+            business_id=self.business_id,
+            state=PlanState(lineage=self.lineage, serial=self.serial),
+            manifest_digest=self.manifest_digest,
+            summary=self.summary().counts,
+            money=self.money,
+            safety=self.safety,
+            changes=self.changes,
+            drift=self.drift,
+            unmanaged=PlanUnmanaged(count=len(self.unmanaged), items=self.unmanaged),
+            fingerprints=dict(sorted(self.fingerprints.items())),
+        )
 
     def dumps(self) -> str:
         """The plan file's text."""
@@ -87,22 +84,72 @@ class Plan:
 
     @classmethod
     def loads(cls, text: str) -> Plan:
-        """Read a plan file, refusing an unknown major version or a bad checksum."""
-        data = _parse(text)
+        """Read a plan file, refusing an unknown major version, a bad checksum or a bad shape."""
+        try:
+            found = PlanFile.model_validate(_parse(text))
+        except ValidationError as exc:
+            raise PlanError(f"not a plan file: {_first_error(exc)}") from None
         return cls(
-            changes=[Change.from_json(c) for c in data["changes"]],
-            drift=[Drift.from_json(d) for d in data["drift"]],
-            unmanaged=[Unmanaged.from_json(u) for u in data["unmanaged"]["items"]],
-            safety=SafetyReport.from_json(data["safety"]),
-            environment=data["environment"],
-            business_id=data["business_id"],
-            lineage=data["state"]["lineage"],
-            serial=data["state"]["serial"],
-            manifest_digest=data["manifest_digest"],
-            fingerprints=data["fingerprints"],
-            created_at=data["created_at"],
-            money=data.get("money") or empty_money(),  # absent in format 1.0
+            changes=list(found.changes),
+            drift=list(found.drift),
+            unmanaged=list(found.unmanaged.items),
+            safety=found.safety,
+            environment=found.environment,
+            business_id=found.business_id,
+            lineage=found.state.lineage,
+            serial=found.state.serial,
+            manifest_digest=found.manifest_digest,
+            fingerprints=found.fingerprints,
+            created_at=found.created_at,
+            money=found.money,
         )
+
+
+class PlanState(BaseModel):
+    """The state a plan was made against: its lineage and serial."""
+
+    lineage: str
+    serial: int
+
+
+class PlanUnmanaged(BaseModel):
+    """Live objects nothing manages: how many, and each."""
+
+    count: int
+    items: list[Unmanaged]
+
+
+class PlanFile(BaseModel):
+    """A plan file's document without its checksum, in file order (pydantic writes and reads it).
+
+    Unknown keys are ignored, so a reader accepts files of a later minor format.
+    """
+
+    format_version: str = FORMAT_VERSION
+    rampctl_version: str = __version__
+    created_at: str
+    environment: str
+    business_id: str
+    state: PlanState
+    manifest_digest: str
+    summary: dict[str, int]
+    money: dict[str, Any] = Field(default_factory=empty_money)
+    safety: SafetyReport
+    changes: list[Change]
+    drift: list[Drift]
+    unmanaged: PlanUnmanaged
+    fingerprints: dict[str, str]
+
+    @field_validator("money", mode="before")
+    @classmethod
+    def _no_money(cls, value: Any) -> Any:
+        return empty_money() if value is None else value  # absent (null) in format 1.0
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}"
 
 
 def checksum(body: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ The state itself is rewritten only when the journal is folded (see `rampctl.stat
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from rampctl.engine.bill_live import bill_view
@@ -17,6 +18,9 @@ from rampctl.model.desired import DesiredGraph
 from rampctl.state.backend import StateBackend
 from rampctl.state.fold import journaled
 from rampctl.state.model import ResourceState, State
+
+#: Attributes rampctl records beside a live view (not read from Ramp's object).
+_OWN = ("contact", "contacts_pending")
 
 
 class StateRecorder:
@@ -59,7 +63,7 @@ class StateRecorder:
         return ResourceState(
             kind=change.kind,
             ramp_id=ramp_id,
-            fingerprint=fingerprint({k: v for k, v in attributes.items() if k != "contact"}),
+            fingerprint=fingerprint({k: v for k, v in attributes.items() if k not in _OWN}),
             attributes=attributes,
             depends_on=list(change.depends_on),
             protect=change.protect,
@@ -78,7 +82,11 @@ class StateRecorder:
         if result.vendor is not None:
             view = vendor_view(result.vendor, self.snapshot.users)
             contact = self._contact(change)
-            return {**view, "contact": contact} if contact else view
+            own = {"contact": contact} if contact else {}
+            if result.contacts_pending:
+                sent = datetime.now(UTC).isoformat(timespec="seconds")
+                own["contacts_pending"] = {email: sent for email in result.contacts_pending}
+            return {**view, **own}
         if result.accounting_vendor is not None:
             return accounting_vendor_view(result.accounting_vendor)
         live = self.snapshot.accounting_vendors.get(change.ramp_id or "")
@@ -91,7 +99,7 @@ class StateRecorder:
         desired = self.graph.vendors.get(change.address) if self.graph else None
         if desired is None or desired.contact is None or change.address in self.contact_mismatch:
             return None
-        return dict(desired.contact)
+        return desired.contact.as_dict()
 
     def refresh(self, skip: set[str]) -> None:
         """Record live values of managed objects apply did not touch (drift is accepted).
@@ -114,11 +122,11 @@ class StateRecorder:
         view = self._live_view(entry)
         if view is None:
             return None
-        recorded = {k: v for k, v in entry.attributes.items() if k != "contact"}
+        recorded = {k: v for k, v in entry.attributes.items() if k not in _OWN}
         if recorded == view:
             return None
-        contact = entry.attributes.get("contact")
-        attributes = {**view, "contact": contact} if contact else view
+        own = {k: entry.attributes[k] for k in _OWN if entry.attributes.get(k)}
+        attributes = {**view, **own}
         return entry.model_copy(update={"attributes": attributes, "fingerprint": fingerprint(view)})
 
     def _live_view(self, entry: ResourceState) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from rampctl.engine.bill_live import bill_view
 from rampctl.engine.bill_remove import plan_bill_removal
@@ -77,7 +78,7 @@ def _accounting_removal(ctx: PlanContext, base: Change) -> Change:
     linking = sorted(
         v.address
         for v in ctx.graph.vendors.values()
-        if v.fields.get("accounting_vendor") == item.id
+        if v.fields.accounting_vendor == item.id
     )
     if linking:  # still in use: stop managing it, never delete it from under a vendor
         return replace(
@@ -107,16 +108,18 @@ def find_drift(ctx: PlanContext) -> list[Drift]:
             drift.append(Drift(address=address, kind=entry.kind, name=name, deleted=True))
             continue
         recorded = {k: v for k, v in entry.attributes.items() if k in live}
-        fields = [f for f in drift_fields(recorded, live) if not _decided(f, recorded)]
+        fields = [f for f in drift_fields(recorded, live) if not _decided(f, entry.attributes)]
         if fields:
             drift.append(Drift(address=address, kind=entry.kind, name=name, fields=tuple(fields)))
     return drift
 
 
-def _decided(change: FieldChange, recorded: dict[str, object]) -> bool:
+def _decided(change: FieldChange, recorded: dict[str, Any]) -> bool:
     """Whether a drift field is an approval at work, not a change outside rampctl: the pending
-    update itself, or a field now holding the value rampctl sent and Ramp held (approved)."""
-    if change.path.split(".", 1)[0] == "pending":
+    update itself, a field now holding the value rampctl sent and Ramp held (approved), or
+    the contact ids while contacts rampctl created wait for approval."""
+    top = change.path.split(".", 1)[0]
+    if top == "pending" or (top == "contact_ids" and recorded.get("contacts_pending")):
         return True
     pending = recorded.get("pending")
     held = pending.get("fields") if isinstance(pending, dict) else None

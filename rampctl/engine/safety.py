@@ -6,6 +6,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SerializerFunctionWrapHandler,
+    computed_field,
+    model_serializer,
+)
+
 from rampctl.engine.changes import REMOVALS, Action, Change
 from rampctl.engine.moves import loose_name
 from rampctl.model import address as addr
@@ -20,33 +28,30 @@ class SafetySettings:
     min_managed: int = 10
 
 
-@dataclass(frozen=True, kw_only=True)
-class SafetyReport:
+class SafetyReport(BaseModel):
     """Whether a plan is safe to apply: `reasons` need `--allow-deletes`, `replacements`
-    (a live object removed and an equal one created) need `--allow-replace`."""
+    (a live object removed and an equal one created) need `--allow-replace`.
+
+    Its plan-file form is its pydantic dump (`safe` included); `replacements` is absent
+    from files before format 1.2.
+    """
+
+    model_config = ConfigDict(frozen=True)
 
     reasons: tuple[str, ...] = ()
     replacements: tuple[str, ...] = ()
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def safe(self) -> bool:
         """True when no rule objects."""
         return not self.reasons and not self.replacements
 
-    def to_json(self) -> dict[str, Any]:
-        """The plan-file form."""
-        return {
-            "safe": self.safe,
-            "reasons": list(self.reasons),
-            "replacements": list(self.replacements),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SafetyReport:
-        """Read the plan-file form (`replacements` since format 1.2)."""
-        return cls(
-            reasons=tuple(data["reasons"]), replacements=tuple(data.get("replacements", ()))
-        )
+    @model_serializer(mode="wrap")
+    def _safe_first(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`safe` leads, as plan files have always written it."""
+        data: dict[str, Any] = dump(self)
+        return {"safe": data.pop("safe"), **data}
 
 
 def check(

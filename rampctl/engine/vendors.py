@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from rampctl.engine.changes import Action, Change, FieldChange
+from rampctl.engine.contacts import plan_contacts
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields, value_at
 from rampctl.engine.view import pending_view, vendor_view
@@ -42,19 +43,29 @@ def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> list[Change]:
 def _changes_for_live(ctx: PlanContext, desired: DesiredVendor, live: Vendor) -> list[Change]:
     view = vendor_view(live, ctx.snapshot.users)
     ctx.fingerprints[desired.address] = ctx.fingerprint_vendor(live)
-    wanted = {k: v for k, v in desired.fields.items() if k not in desired.ignore}
+    wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
     wanted["external_id"] = desired.key
     fields = [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
     _check_clearable(ctx, desired, fields)
     manual = [f for f in fields if _is_manual(f)]
     changes = [_manual(desired, live, f) for f in manual]
-    changes += _contact_change(ctx, desired, live)
+    contacts = plan_contacts(ctx, desired, live)
+    changes += contacts.changes
+    if desired.contacts is None:
+        changes += _contact_change(ctx, desired, live)
     update, held = split_held(ctx, desired, live, [f for f in fields if f not in manual])
     changes += held
     adopting = desired.address not in ctx.state.resources
-    if update or adopting:
+    if update or adopting or contacts.creates:
         change = _update(ctx, desired, live, tuple(update), adopting)
-        changes.append(replace(change, reason=_rejected(ctx, desired, live, update)))
+        changes.append(
+            replace(
+                change,
+                fields=change.fields + tuple(contacts.shown),
+                contacts=tuple(contacts.creates),
+                reason=_rejected(ctx, desired, live, update),
+            )
+        )
     return changes
 
 
@@ -180,7 +191,7 @@ def _contact_change(ctx: PlanContext, desired: DesiredVendor, live: Vendor) -> l
         return []
     fields = tuple(
         FieldChange(path=f"contact.{k}", before=current.get(k), after=v)
-        for k, v in desired.contact.items()
+        for k, v in desired.contact.as_dict().items()
         if current.get(k) != v and not ignored(f"contact.{k}", desired.ignore)
     )
     if not fields:
@@ -257,25 +268,32 @@ def _create(ctx: PlanContext, desired: DesiredVendor) -> Change:
     fields = tuple(
         FieldChange(path=k, before=None, after=v) for k, v in sorted(_shown(desired).items())
     )
+    contacts = plan_contacts(ctx, desired, None)
     return Change(
         address=desired.address,
         kind=addr.VENDOR,
         action=Action.CREATE,
-        name=str(desired.fields.get("name", "")),
+        name=desired.fields.name or "",
         key=desired.key,
         fields=fields,
         request=body,
         followup=followup,
+        contacts=tuple(contacts.creates),
         depends_on=tuple(desired.depends_on),
-        level=ctx.vendor_level(desired, relink=bool(desired.fields.get("accounting_vendor"))),
+        level=ctx.vendor_level(desired, relink=bool(desired.fields.accounting_vendor)),
         protect=desired.protect,
     )
 
 
 def _shown(desired: DesiredVendor) -> dict[str, Any]:
-    shown = {**desired.fields, "external_id": desired.key}
-    if desired.contact:
-        shown["contact"] = {k: v for k, v in desired.contact.items() if v is not None}
+    shown = {**desired.wanted(desired.fields), "external_id": desired.key}
+    if desired.contacts is not None:
+        shown["contacts"] = [
+            {k: v for k, v in c.as_dict().items() if v is not None and (k != "default" or v)}
+            for c in desired.contacts
+        ]
+    elif desired.contact:
+        shown["contact"] = {k: v for k, v in desired.contact.as_dict().items() if v is not None}
     return shown
 
 
@@ -284,19 +302,23 @@ def create_body(
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The POST body for a new vendor, and a PATCH for what create cannot set."""
     body: dict[str, Any] = {
-        "name": desired.fields.get("name"),
-        "country": desired.fields.get("country"),
+        "name": desired.fields.name,
+        "country": desired.fields.country,
         "vendor_owner_id": ctx.owner_id(desired),
         "business_vendor_contacts": {
-            k: v for k, v in (desired.contact or {}).items() if v is not None
+            k: v
+            for k, v in (desired.contact.as_dict() if desired.contact else {}).items()
+            if v is not None
         },
         "external_vendor_id": desired.key,
     }
     followup: dict[str, Any] = {}
     for spec in VENDOR.fields:
         value = desired.fields.get(spec.path)
-        if spec.path in body or spec.ramp in body or value in (None, {}, spec.ramp_default):
-            continue  # required ones are sent as they are; Ramp's default needs no write
+        if not spec.manifest or spec.path in body or spec.ramp in body:
+            continue  # the required ones above are sent as they are
+        if value is None or value == spec.ramp_default:
+            continue  # unset, or Ramp's default: no write needed
         target = body if spec.create else followup
         target[spec.ramp] = _request_value(ctx, desired, spec)
     return body, followup or None

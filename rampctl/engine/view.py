@@ -1,9 +1,10 @@
 """Views of live Ramp objects in manifest vocabulary, and their fingerprints.
 
 A view holds the fields of a kind's declaration (`rampctl.model.kinds`) that are in the
-live view, read from Ramp's field and normalised as the desired side is, so a diff is a
-comparison of like with like. Its dict form (`as_dict`) is what the state records and
-what fingerprints hash.
+live view, read from Ramp's field and normalised as the desired side is, as the same typed
+values the manifest's are (`live_vendor`, `live_accounting_vendor`), so a diff compares like
+with like. Their record form (`vendor_view`, `accounting_vendor_view`: `as_dict`) is what
+the state holds and what fingerprints hash.
 """
 
 from __future__ import annotations
@@ -13,34 +14,49 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from rampctl.model.kinds import ACCOUNTING_VENDOR, VENDOR, VENDOR_CONTACT, FieldSpec
+from rampctl.model.kinds import (
+    ACCOUNTING_VENDOR,
+    VENDOR,
+    VENDOR_CONTACT,
+    AccountingVendorValues,
+    FieldSpec,
+    Values,
+    VendorContactValues,
+    VendorValues,
+)
 from rampctl.ramp.models import AccountingVendor, RampObject, User, Vendor, VendorContact
 
 #: Manifest address part -> Ramp's field name (from the Vendor declaration).
 RAMP_ADDRESS = {part.path: part.ramp for part in VENDOR.field("address").parts}
 
 
-def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any]:
-    """The comparable fields of a live vendor; the owner is shown by email. `pending` is an
-    update Ramp holds for approval (`pending_view`)."""
-    view: dict[str, Any] = {}
+def live_vendor(vendor: Vendor, users: Mapping[str, User]) -> VendorValues:
+    """A live vendor's declared fields as typed values; the owner is shown by email."""
+    given: dict[str, Any] = {}
     for spec in VENDOR.view_fields():
         if spec.ramp == "pending_update":
-            view[spec.path] = pending_view(vendor, users)
+            given[spec.path] = pending_view(vendor, users)
             continue
         raw = getattr(vendor, spec.ramp)
-        view[spec.path] = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
-    return view
+        given[spec.path] = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
+    return VendorValues(**given)
+
+
+def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any]:
+    """The record form of a live vendor (what the state holds and fingerprints hash)."""
+    return live_vendor(vendor, users).as_dict()
 
 
 def read(spec: FieldSpec, raw: Any) -> Any:
     """Ramp's value of one declared field in manifest vocabulary (nested parts by part)."""
-    if not spec.parts:
+    if spec.value_type is None:
         return spec.normalise(raw)
     if raw is None:
         return None
     values = raw.model_dump() if isinstance(raw, RampObject) else dict(raw)
-    return {part.path: part.normalise(values.get(part.ramp)) for part in spec.parts}
+    return spec.value_type(
+        **{part.path: part.normalise(values.get(part.ramp)) for part in spec.parts}
+    )
 
 
 def pending_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any] | None:
@@ -56,7 +72,8 @@ def pending_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any] | 
         if spec.ramp not in pending.fields or spec.ramp == "pending_update":
             continue
         raw = pending.fields[spec.ramp]
-        fields[spec.path] = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
+        value = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
+        fields[spec.path] = value.as_dict() if isinstance(value, Values) else value
     return {"requested_at": pending.requested_at, "fields": fields}
 
 
@@ -64,19 +81,29 @@ def _owner(user_id: str | None, users: Mapping[str, User]) -> str | None:
     if not user_id:
         return None
     user = users.get(user_id)
-    return VENDOR.field("owner").normalise(user.email) if user and user.email else f"user:{user_id}"
+    if user and user.email:
+        email: str | None = VENDOR.field("owner").normalise(user.email)
+        return email
+    return f"user:{user_id}"
 
 
-def contact_view(contact: VendorContact) -> dict[str, str | None]:
+def contact_view(contact: VendorContact) -> VendorContactValues:
     """The comparable fields of a live vendor contact."""
-    return {part.path: part.normalise(getattr(contact, part.ramp)) for part in VENDOR_CONTACT}
+    return VendorContactValues(
+        **{part.path: part.normalise(getattr(contact, part.ramp)) for part in VENDOR_CONTACT}
+    )
+
+
+def live_accounting_vendor(item: AccountingVendor) -> AccountingVendorValues:
+    """A live accounting vendor's declared fields as typed values."""
+    return AccountingVendorValues(
+        **{spec.path: read(spec, getattr(item, spec.ramp)) for spec in ACCOUNTING_VENDOR.fields}
+    )
 
 
 def accounting_vendor_view(item: AccountingVendor) -> dict[str, Any]:
-    """The comparable fields of a live accounting vendor."""
-    return {
-        spec.path: read(spec, getattr(item, spec.ramp)) for spec in ACCOUNTING_VENDOR.view_fields()
-    }
+    """The record form of a live accounting vendor."""
+    return live_accounting_vendor(item).as_dict()
 
 
 def fingerprint(view: Mapping[str, Any]) -> str:

@@ -23,6 +23,8 @@ from rampctl.ramp.models import (
     AccountingVendorUpdate,
     Bill,
     Vendor,
+    VendorContact,
+    VendorContactInput,
     VendorCreate,
     VendorUpdate,
 )
@@ -38,6 +40,8 @@ class WriteResult:
     accounting_vendor: AccountingVendor | None = None
     bill: Bill | None = None
     removed: bool = False
+    #: Emails of vendor contacts this write created that Ramp holds for approval.
+    contacts_pending: tuple[str, ...] = ()
 
 
 def perform(client: RampClient, change: Change) -> WriteResult:
@@ -71,14 +75,40 @@ def _vendor(client: RampClient, change: Change) -> WriteResult:
         vendor = _create_vendor(client, change)
         if change.followup:
             vendor = client.update_vendor(vendor.id, VendorUpdate(**change.followup))
-        return WriteResult(vendor=vendor)
+        return _with_contacts(client, change, vendor)
     assert change.ramp_id is not None
     if change.action is Action.DELETE:
         _delete(lambda: client.delete_vendor(str(change.ramp_id)))
         return WriteResult(removed=True)
     if change.request:
-        return WriteResult(vendor=_update_vendor(client, change.ramp_id, change.request))
-    return WriteResult(vendor=client.get_vendor(change.ramp_id))
+        vendor = _update_vendor(client, change.ramp_id, change.request)
+        return _with_contacts(client, change, vendor)
+    return _with_contacts(client, change, client.get_vendor(change.ramp_id))
+
+
+def _with_contacts(client: RampClient, change: Change, vendor: Vendor) -> WriteResult:
+    """Create the change's missing contacts on `vendor`; the vendor as Ramp holds it then."""
+    if not change.contacts:
+        return WriteResult(vendor=vendor)
+    pending = tuple(
+        body["email"]
+        for body in change.contacts
+        if _create_contact(client, vendor.id, body).is_pending_approval
+    )
+    return WriteResult(vendor=client.get_vendor(vendor.id), contacts_pending=pending)
+
+
+def _create_contact(client: RampClient, vendor_id: str, body: dict[str, Any]) -> VendorContact:
+    """POST one contact; after a lost answer, the vendor's contact with that email decides."""
+    email = norm.email(body["email"])
+    try:
+        return client.create_vendor_contact(vendor_id, VendorContactInput(**body))
+    except OutcomeUncertainError as uncertain:
+        listed = _look_up(uncertain, lambda: client.list_vendor_contacts(vendor_id))
+        found = [c for c in listed if norm.email(c.email) == email]
+        if len(found) == 1:
+            return found[0]
+        raise
 
 
 def _create_vendor(client: RampClient, change: Change) -> Vendor:

@@ -243,13 +243,14 @@ def _vendor_document(
         spec["external_id"] = key
     depends_on = _link(vendor, spec, snapshot, link_names, fields.omitted)
     draft.omitted += [(address, o) for o in fields.omitted]
-    if fields.view["external_id"] is None:
+    if fields.view.external_id is None:
         draft.adoptions.append((address, key))
-    attributes = {**fields.view, "contact": fields.contact} if fields.contact else fields.view
+    view = fields.view.as_dict()
+    attributes = {**view, "contact": fields.contact} if fields.contact else view
     entry = ResourceState(
         kind=addr.VENDOR,
         ramp_id=vendor.id,
-        fingerprint=fingerprint(fields.view),
+        fingerprint=fingerprint(view),
         attributes=attributes,
         depends_on=depends_on,
         key=key,

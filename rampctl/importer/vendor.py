@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from rampctl.engine.view import contact_view, vendor_view
+from rampctl.engine.view import contact_view, live_vendor
 from rampctl.manifest.specs import Contact, PostalAddressSpec, VendorSpec
-from rampctl.model.kinds import VENDOR, VENDOR_CONTACT, FieldSpec
+from rampctl.model.kinds import VENDOR, VENDOR_CONTACT, FieldSpec, VendorAddress, VendorValues
 from rampctl.ramp.models import User, Vendor, VendorContact
 
 
@@ -41,7 +41,7 @@ class VendorFields:
     """A vendor's manifest spec (without its key and accounting link) and what was left out."""
 
     spec: dict[str, Any]
-    view: dict[str, Any]
+    view: VendorValues
     contact: dict[str, str | None] | None
     omitted: list[Omission] = field(default_factory=list)
 
@@ -50,7 +50,7 @@ def vendor_fields(
     vendor: Vendor, users: Mapping[str, User], contacts: list[VendorContact] | None
 ) -> VendorFields:
     """The manifest fields of a live vendor; `contacts` are its contacts as read from Ramp."""
-    view = vendor_view(vendor, users)
+    view = live_vendor(vendor, users)
     result = VendorFields(spec={}, view=view, contact=None)
     for spec in VENDOR.manifest_fields():
         if spec.path == VENDOR.key or spec.reference == "accounting_vendor":
@@ -63,14 +63,16 @@ def vendor_fields(
 
 
 def _written(
-    spec: FieldSpec, view: dict[str, Any], contacts: list[VendorContact], result: VendorFields
+    spec: FieldSpec, view: VendorValues, contacts: list[VendorContact], result: VendorFields
 ) -> Any:
     """The manifest value of one declared field, or None to leave it out."""
     if spec.path == "contact":
         written = _contact(contacts, result.omitted)
         result.contact = recorded_contact(written) if written else None
         return written
-    value = view[spec.path]
+    if spec.path == "contacts":
+        return None  # import describes the default contact as `contact`
+    value = view.get(spec.path)
     if spec.parts:
         return _address(value, result.omitted)
     if spec.reference == "user" and value is not None and value.startswith("user:"):
@@ -79,8 +81,8 @@ def _written(
     return value
 
 
-def _address(live: dict[str, Any] | None, omitted: list[Omission]) -> dict[str, str] | None:
-    parts = {k: v for k, v in (live or {}).items() if v is not None}
+def _address(live: VendorAddress | None, omitted: list[Omission]) -> dict[str, str] | None:
+    parts = {k: v for k, v in (live.as_dict() if live else {}).items() if v is not None}
     if not parts:
         return None
     return _valid_parts(PostalAddressSpec, parts, _OPTIONAL_ADDRESS, "address", omitted)
@@ -97,7 +99,7 @@ def _contact(contacts: list[VendorContact], omitted: list[Omission]) -> dict[str
     chosen = choose_contact(contacts)
     if chosen is None:
         return None
-    parts = {k: v for k, v in contact_view(chosen).items() if v is not None}
+    parts = {k: v for k, v in contact_view(chosen).as_dict().items() if v is not None}
     return _valid_parts(Contact, parts, _OPTIONAL_CONTACT, "contact", omitted)
 
 

@@ -140,3 +140,38 @@ def move_records(documents: list[Document]) -> list[Problem]:
                 problems.append(_problem(where, message, doc.address, "metadata.previously"))
             claimed.setdefault(address, doc)
     return problems
+
+
+def vendor_contacts(documents: Iterable[Document]) -> list[Problem]:
+    """`spec.contacts`: not beside `spec.contact`, exactly one default, each email once."""
+    problems = []
+    for doc in documents:
+        spec = doc.spec
+        if not isinstance(spec, VendorSpec) or spec.contacts is None:
+            continue
+        problems += _contact_list(doc, spec)
+    return problems
+
+
+def _contact_list(doc: Document, spec: VendorSpec) -> list[Problem]:
+    assert spec.contacts is not None
+    here = "spec.contacts"
+    if spec.contact is not None:
+        message = "give spec.contact or spec.contacts, not both (spec.contacts holds the default)"
+        return [_problem(doc.position_of(here), message, doc.address, here)]
+    problems = []
+    defaults = [i for i, c in enumerate(spec.contacts) if c.default]
+    if len(defaults) != 1:
+        found = "none has" if not defaults else f"{len(defaults)} have"
+        at = f"{here}[{defaults[1]}].default" if len(defaults) > 1 else here
+        message = f"exactly one contact needs `default: true`; {found} it"
+        problems.append(_problem(doc.position_of(at), message, doc.address, at))
+    seen: dict[str, int] = {}
+    for index, contact in enumerate(spec.contacts):
+        email = contact.email.strip().lower()
+        if email in seen:
+            at = f"{here}[{index}].email"
+            message = f"the email {email!r} is also contact {seen[email]} of this vendor"
+            problems.append(_problem(doc.position_of(at), message, doc.address, at))
+        seen.setdefault(email, index)
+    return problems

@@ -181,6 +181,14 @@ class Contact(_Model):
     phone: Phone | None = Field(None, description="Phone in E.164 form, e.g. `+14155550100`.")
 
 
+class ContactEntry(Contact):
+    """One of a vendor's contacts (`spec.contacts`): missing ones are created in Ramp."""
+
+    default: Flag = Field(
+        False, description="The vendor's default contact; exactly one entry has `default: true`."
+    )
+
+
 class AccountingRef(_Model):
     """A link to an accounting vendor by its ERP id, for one that no manifest describes."""
 
@@ -212,7 +220,7 @@ IgnorePath = Annotated[
 class VendorSpec(_Model):
     """A Ramp Bill Pay vendor (payee): who it is, who owns it, and how it is booked."""
 
-    name: Text = Field(description="Vendor name as shown in Ramp. Ramp cannot rename via API.")
+    name: Text = Field(description="Vendor name as shown in Ramp; a change renames it (PATCH).")
     country: Country | None = Field(
         None, description="ISO 3166-1 alpha-2 country of the vendor; Ramp requires it on create."
     )
@@ -224,6 +232,12 @@ class VendorSpec(_Model):
     )
     contact: Contact | None = Field(
         None, description="Vendor contact, sent when the vendor is created (required then)."
+    )
+    contacts: list[ContactEntry] | None = Field(
+        None,
+        description="The vendor's contacts, instead of `contact`: exactly one has "
+        "`default: true`. Contacts missing in Ramp are created (they may wait for approval); "
+        "edits to existing contacts and removals are manual changes in Ramp.",
     )
     accounting_vendor: LinkName | AccountingRef | None = Field(
         None,

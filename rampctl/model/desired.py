@@ -11,7 +11,17 @@ from typing import Any
 
 from rampctl.model import address as addr
 from rampctl.model.bills import DesiredBill, build_bills
-from rampctl.model.kinds import ACCOUNTING_VENDOR, VENDOR, VENDOR_CONTACT, FieldSpec
+from rampctl.model.kinds import (
+    ACCOUNTING_VENDOR,
+    VENDOR,
+    AccountingVendorValues,
+    FieldSpec,
+    KindSpec,
+    Values,
+    VendorContactEntry,
+    VendorContactValues,
+    VendorValues,
+)
 from rampctl.model.source import Source, Sources
 
 #: The vendor fields plan compares with Ramp (the key and the contact apart).
@@ -21,17 +31,51 @@ ACCOUNTING_VENDOR_FIELDS = ACCOUNTING_VENDOR.managed()
 
 
 @dataclass(frozen=True, kw_only=True)
-class DesiredVendor:
+class Managed:
+    """Typed values and the paths a manifest sets: only those are managed (compared).
+
+    `managed` holds top-level field names and, for a nested value, `<field>.<part>` for
+    each part the manifest writes; a field set to null is managed (plan clears it).
+    """
+
+    managed: frozenset[str] = frozenset()
+
+    def manages(self, path: str) -> bool:
+        """Whether the manifest sets the field (or part) at `path`."""
+        return path in self.managed
+
+    def wanted(self, values: Values) -> dict[str, Any]:
+        """The managed values by field, a nested value as its managed parts (for the diff)."""
+        out: dict[str, Any] = {}
+        for spec in values.specs():
+            if spec.path not in self.managed:
+                continue
+            value = getattr(values, spec.path)
+            if isinstance(value, Values):
+                value = {
+                    part.path: getattr(value, part.path)
+                    for part in spec.parts
+                    if f"{spec.path}.{part.path}" in self.managed
+                }
+            out[spec.path] = value
+        return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class DesiredVendor(Managed):
     """A Vendor manifest: its key, managed fields (normalised) and settings."""
 
     address: str
     key: str
-    fields: dict[str, Any]
-    contact: dict[str, str | None] | None
+    fields: VendorValues
+    contact: VendorContactValues | None
     protect: bool
     ignore: frozenset[str]
     link_address: str | None
     document: Source
+    #: `spec.contacts`, or None when the manifest has none (then `contact` is the one
+    #: contact; with a list, `contact` is its default entry).
+    contacts: tuple[VendorContactEntry, ...] | None = None
 
     @property
     def depends_on(self) -> list[str]:
@@ -40,12 +84,12 @@ class DesiredVendor:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DesiredAccountingVendor:
+class DesiredAccountingVendor(Managed):
     """An AccountingVendor manifest: its remote (ERP) id and managed fields."""
 
     address: str
     remote_id: str
-    fields: dict[str, Any]
+    fields: AccountingVendorValues
     document: Source
     protect: bool = False
     ignore: frozenset[str] = frozenset()
@@ -80,17 +124,18 @@ def build_graph(manifests: Sources) -> DesiredGraph:
 
 def _vendor(doc: Source, avs: dict[str, DesiredAccountingVendor]) -> DesiredVendor:
     spec: Any = doc.spec
-    managed = spec.model_fields_set & set(VENDOR_FIELDS)
-    fields = {name: _vendor_value(name, spec) for name in VENDOR_FIELDS if name in managed}
+    given, managed = managed_values(VENDOR, spec, VENDOR_FIELDS)
     link_address = None
     if isinstance(spec.accounting_vendor, str):
         link_address = addr.make(addr.ACCOUNTING_VENDOR, spec.accounting_vendor)
-        fields["accounting_vendor"] = avs[link_address].remote_id
+        given["accounting_vendor"] = avs[link_address].remote_id
     return DesiredVendor(
         address=doc.address,
         key=spec.key(doc.name),
-        fields=fields,
-        contact=_contact(spec.contact),
+        fields=VendorValues(**given),
+        managed=managed,
+        contact=_contact(spec.contact) or _default_contact(spec.contacts),
+        contacts=_contacts(spec.contacts),
         protect=bool(spec.protect),
         ignore=frozenset(spec.ignore_changes),
         link_address=link_address,
@@ -98,40 +143,66 @@ def _vendor(doc: Source, avs: dict[str, DesiredAccountingVendor]) -> DesiredVend
     )
 
 
-def _vendor_value(name: str, spec: Any) -> Any:
-    return desired_value(VENDOR.field(name), getattr(spec, name))
+def managed_values(
+    kind: KindSpec, spec: Any, names: tuple[str, ...]
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """The normalised values of the `names` a manifest spec sets, and the managed paths."""
+    given: dict[str, Any] = {}
+    managed: set[str] = set()
+    for name in names:
+        if name in spec.model_fields_set:
+            given[name], parts = desired_value(kind.field(name), getattr(spec, name))
+            managed |= {name, *parts}
+    return given, frozenset(managed)
 
 
-def desired_value(field_spec: FieldSpec, value: Any) -> Any:
-    """A manifest value of a declared field, normalised; only the parts the manifest sets."""
+def desired_value(field_spec: FieldSpec, value: Any) -> tuple[Any, set[str]]:
+    """A manifest value of a declared field, normalised, and the parts the manifest sets."""
     if value is None:
-        return None
+        return None, set()
     if field_spec.reference == "accounting_vendor":
         # A manifest name is resolved to its remote id by the caller.
-        return None if isinstance(value, str) else field_spec.normalise(value.remote_id)
-    if field_spec.parts:
-        return {
-            part.path: part.normalise(getattr(value, part.path))
-            for part in field_spec.parts
-            if part.path in value.model_fields_set
-        }
-    return field_spec.normalise(value)
+        return (None if isinstance(value, str) else field_spec.normalise(value.remote_id)), set()
+    if field_spec.value_type is not None:
+        parts = [part for part in field_spec.parts if part.path in value.model_fields_set]
+        given = {part.path: part.normalise(getattr(value, part.path)) for part in parts}
+        return field_spec.value_type(**given), {f"{field_spec.path}.{p.path}" for p in parts}
+    return field_spec.normalise(value), set()
 
 
-def _contact(value: Any) -> dict[str, str | None] | None:
+def _contact(value: Any) -> VendorContactValues | None:
     if value is None:
         return None
-    return {part.path: part.normalise(getattr(value, part.path)) for part in VENDOR_CONTACT}
+    return VendorContactValues(
+        **{
+            part.path: part.normalise(getattr(value, part.path))
+            for part in VendorContactValues.specs()
+        }
+    )
+
+
+def _contacts(value: Any) -> tuple[VendorContactEntry, ...] | None:
+    if value is None:
+        return None
+    specs = VendorContactEntry.specs()
+    return tuple(
+        VendorContactEntry(**{p.path: p.normalise(getattr(entry, p.path)) for p in specs})
+        for entry in value
+    )
+
+
+def _default_contact(value: Any) -> VendorContactValues | None:
+    defaults = [entry for entry in value or () if entry.default]
+    return _contact(defaults[0]) if defaults else None
 
 
 def _accounting_vendor(doc: Source) -> DesiredAccountingVendor:
     spec: Any = doc.spec
-    managed = spec.model_fields_set & set(ACCOUNTING_VENDOR_FIELDS)
-    fields = {
-        name: desired_value(ACCOUNTING_VENDOR.field(name), getattr(spec, name))
-        for name in ACCOUNTING_VENDOR_FIELDS
-        if name in managed
-    }
+    given, managed = managed_values(ACCOUNTING_VENDOR, spec, ACCOUNTING_VENDOR_FIELDS)
     return DesiredAccountingVendor(
-        address=doc.address, remote_id=str(spec.remote_id).strip(), fields=fields, document=doc
+        address=doc.address,
+        remote_id=str(spec.remote_id).strip(),
+        fields=AccountingVendorValues(**given),
+        managed=managed,
+        document=doc,
     )

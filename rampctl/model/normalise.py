@@ -54,6 +54,6 @@ def flag(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-def ids(value: Any) -> list[str]:
-    """A list of ids, sorted (order carries no meaning)."""
-    return sorted(value or [])
+def ids(value: Any) -> tuple[str, ...]:
+    """Ids, sorted (order carries no meaning)."""
+    return tuple(sorted(value or []))

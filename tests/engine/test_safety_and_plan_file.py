@@ -119,3 +119,50 @@ def test_plan_json_follows_its_documented_schema() -> None:
     from rampctl.render.schema import plan_schema
 
     jsonschema.validate(json.loads(_plan().dumps()), plan_schema())
+
+
+def _resealed(data: dict[str, object]) -> str:
+    """A plan document with a checksum that matches it (a file written wrong, not edited)."""
+    from rampctl.engine.plan import checksum
+
+    data.pop("checksum", None)
+    return json.dumps({**data, "checksum": checksum(data)})
+
+
+def test_a_plan_file_of_the_wrong_shape_is_a_plan_error_naming_the_field() -> None:
+    data = json.loads(_plan().dumps())
+    del data["changes"][0]["action"]
+    with pytest.raises(PlanError, match=r"not a plan file: changes\.0\.action"):
+        Plan.loads(_resealed(data))
+    data = json.loads(_plan().dumps())
+    data["changes"][0]["action"] = "explode"
+    with pytest.raises(PlanError, match=r"changes\.0\.action"):
+        Plan.loads(_resealed(data))
+
+
+def test_a_format_1_0_plan_file_without_money_or_replacements_loads() -> None:
+    data = json.loads(_plan().dumps())
+    data["format_version"] = "1.0"
+    del data["money"]
+    del data["safety"]["replacements"]
+    plan = Plan.loads(_resealed(data))
+    assert plan.money == _plan().money and plan.safety.replacements == ()
+    assert plan.changes == _plan().changes
+
+
+def test_sensitive_values_are_masked_in_the_plan_file() -> None:
+    change = Change(
+        address="vendor/a",
+        kind="vendor",
+        action=Action.UPDATE,
+        name="A",
+        ramp_id="v1",
+        fields=(FieldChange(path="bank.account_number", before="111", after="222"),),
+    )
+    text = Plan(changes=[change]).dumps()
+    assert "111" not in text and "222" not in text
+    assert json.loads(text)["changes"][0]["fields"][0] == {
+        "path": "bank.account_number",
+        "before": "(sensitive)",
+        "after": "(sensitive)",
+    }

@@ -7,6 +7,7 @@ a Ramp field name that no Ramp model has, or a schema left behind fails here.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,16 @@ from pydantic import BaseModel
 from rampctl.engine.view import accounting_vendor_view, contact_view, vendor_view
 from rampctl.manifest import specs
 from rampctl.manifest.schema import SCHEMA_PATH, json_schema
-from rampctl.model.kinds import ACCOUNTING_VENDOR, BILL, VENDOR, KindSpec
+from rampctl.model.desired import Managed
+from rampctl.model.kinds import (
+    ACCOUNTING_VENDOR,
+    BILL,
+    VENDOR,
+    KindSpec,
+    VendorAddress,
+    VendorContactValues,
+    VendorValues,
+)
 from rampctl.ramp import models as ramp
 from rampctl.sensitive import is_sensitive
 
@@ -24,7 +34,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: (kind, its spec model, {nested field: its spec model})
 SPEC_MODELS: list[tuple[KindSpec, type[BaseModel], dict[str, type[BaseModel]]]] = [
-    (VENDOR, specs.VendorSpec, {"address": specs.PostalAddressSpec, "contact": specs.Contact}),
+    (
+        VENDOR,
+        specs.VendorSpec,
+        {
+            "address": specs.PostalAddressSpec,
+            "contact": specs.Contact,
+            "contacts": specs.ContactEntry,
+        },
+    ),
     (ACCOUNTING_VENDOR, specs.AccountingVendorSpec, {}),
     (
         BILL,
@@ -168,7 +186,7 @@ def test_views_have_the_declared_fields_read_from_ramps_names() -> None:
         "accounting_vendor": "QB-1",
         "active": False,
         "external_id": "acme",
-        "contacts": ["c1", "c2"],
+        "contact_ids": ["c1", "c2"],
         "pending": None,
     }
     item = ramp.AccountingVendor(ramp_id="r1", id=" QB-1 ", name="Acme", code="")
@@ -179,9 +197,35 @@ def test_views_have_the_declared_fields_read_from_ramps_names() -> None:
         "active": True,
     }
     person = ramp.VendorContact(id="c1", email="AP@Acme.Example", phone="+1 (415) 555-0100")
-    assert contact_view(person) == {
-        "email": "ap@acme.example",
-        "first_name": None,
-        "last_name": None,
-        "phone": "+14155550100",
+    assert contact_view(person) == VendorContactValues(
+        email="ap@acme.example", phone="+14155550100"
+    )
+
+
+def test_values_come_back_from_their_record_form() -> None:
+    """What the state records (`as_dict`) reads back as the same typed values."""
+    values = VendorValues(
+        name="Acme",
+        address=VendorAddress(line1="1 Main St", city="Boston", postal_code="02134"),
+        contact=VendorContactValues(email="ap@acme.example"),
+        active=False,
+        contact_ids=("c1", "c2"),
+    )
+    record = values.as_dict()
+    assert "contact" not in record  # the contact is read on its own, not part of the view
+    assert record["contact_ids"] == ["c1", "c2"] and record["address"]["line2"] is None
+    assert VendorValues.from_dict(record) == replace(values, contact=None)
+    assert values.get("address.city") == "Boston" and VendorValues().get("address.city") is None
+
+
+def test_desired_values_compare_only_what_the_manifest_sets() -> None:
+    desired = Managed(managed=frozenset({"name", "address", "address.city", "state"}))
+    values = VendorValues(
+        name="Acme", address=VendorAddress(city="Boston"), description="not managed"
+    )
+    assert desired.wanted(values) == {
+        "name": "Acme",
+        "state": None,
+        "address": {"city": "Boston"},
     }
+    assert desired.manages("state") and not desired.manages("description")

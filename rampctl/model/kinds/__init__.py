@@ -8,10 +8,19 @@ models and the JSON Schema against them (`tests/model/test_kinds.py`).
 
 from __future__ import annotations
 
-from rampctl.model.kinds.accounting_vendor import ACCOUNTING_VENDOR
+from rampctl.model.kinds.accounting_vendor import ACCOUNTING_VENDOR, AccountingVendorValues
 from rampctl.model.kinds.bill import BILL
-from rampctl.model.kinds.spec import FieldSpec, KindSpec, OnClear
-from rampctl.model.kinds.vendor import POSTAL_ADDRESS, VENDOR, VENDOR_CONTACT
+from rampctl.model.kinds.spec import FieldSpec, KindSpec, OnClear, Values, declared
+from rampctl.model.kinds.vendor import (
+    POSTAL_ADDRESS,
+    VENDOR,
+    VENDOR_CONTACT,
+    VENDOR_CONTACTS,
+    VendorAddress,
+    VendorContactEntry,
+    VendorContactValues,
+    VendorValues,
+)
 
 KIND_SPECS = {spec.kind: spec for spec in (VENDOR, ACCOUNTING_VENDOR, BILL)}
 
@@ -22,7 +31,15 @@ __all__ = [
     "POSTAL_ADDRESS",
     "VENDOR",
     "VENDOR_CONTACT",
+    "VENDOR_CONTACTS",
+    "AccountingVendorValues",
     "FieldSpec",
     "KindSpec",
     "OnClear",
+    "Values",
+    "VendorAddress",
+    "VendorContactEntry",
+    "VendorContactValues",
+    "VendorValues",
+    "declared",
 ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 
 class OnClear(StrEnum):
@@ -55,6 +56,8 @@ class FieldSpec:
     reference: str | None = None
     #: Sub-fields of a nested value (a postal address), compared part by part.
     parts: tuple[FieldSpec, ...] = ()
+    #: The `Values` class of a nested value (its parts' typed form).
+    value_type: type[Values] | None = None
 
     def part(self, path: str) -> FieldSpec:
         """The sub-field named `path`."""
@@ -62,6 +65,86 @@ class FieldSpec:
             if part.path == path:
                 return part
         raise KeyError(f"{self.path} has no part {path!r}")
+
+
+_SPEC = "rampctl.field"
+
+
+def declared(ramp: str, *, default: Any = None, **options: Any) -> Any:
+    """An attribute of a `Values` class declared as a managed field: `FieldSpec` options.
+
+    `parts_of=<Values class>` declares a nested value compared part by part.
+    """
+    return dataclasses.field(default=default, metadata={_SPEC: {"ramp": ramp, **options}})
+
+
+_DECLARED: dict[type, tuple[FieldSpec, ...]] = {}
+
+
+def declared_fields(values: type[Values]) -> tuple[FieldSpec, ...]:
+    """The `FieldSpec`s of a `Values` class, in attribute order (worked out once per class)."""
+    if values not in _DECLARED:
+        _DECLARED[values] = _declare(values)
+    return _DECLARED[values]
+
+
+def _declare(values: type[Values]) -> tuple[FieldSpec, ...]:
+    found: list[FieldSpec] = []
+    for attribute in dataclasses.fields(values):
+        options = dict(attribute.metadata[_SPEC])
+        parts_of = options.pop("parts_of", None)
+        if parts_of is not None:
+            options["parts"] = declared_fields(parts_of)
+            options["value_type"] = parts_of
+        found.append(FieldSpec(path=attribute.name, **options))
+    return tuple(found)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Values:
+    """Typed, immutable values of a kind (or of a nested part) in manifest vocabulary.
+
+    Subclasses declare each attribute with `declared(...)`; the same class holds what a
+    manifest asks for and what Ramp holds (a live view), so both compare attribute by
+    attribute. `as_dict` is the JSON form the state records and fingerprints hash.
+    """
+
+    @classmethod
+    def specs(cls) -> tuple[FieldSpec, ...]:
+        """The declared fields of this class."""
+        return declared_fields(cls)
+
+    def get(self, path: str) -> Any:
+        """The value at a dotted path (`address.city`); None below an absent value."""
+        head, _, rest = path.partition(".")
+        value = getattr(self, head)
+        if not rest:
+            return value
+        return value.get(rest) if isinstance(value, Values) else None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields of the live view as JSON values (nested parts as objects)."""
+        return {spec.path: _json(getattr(self, spec.path)) for spec in self.specs() if spec.view}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Values from their `as_dict` form (e.g. as recorded in the state); unknown keys left."""
+        given: dict[str, Any] = {}
+        for spec in cls.specs():
+            if spec.path in data:
+                value = data[spec.path]
+                if spec.value_type is not None and isinstance(value, dict):
+                    value = spec.value_type.from_dict(value)
+                given[spec.path] = tuple(value) if isinstance(value, list) else value
+        return cls(**given)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Values):
+        return value.as_dict()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,6 +161,8 @@ class KindSpec:
     fields: tuple[FieldSpec, ...]
     key: str
     settings: tuple[str, ...] = ()
+    #: The typed values class whose attributes declare `fields`, when the kind has one.
+    values: type[Values] | None = None
 
     def __iter__(self) -> Iterator[FieldSpec]:
         return iter(self.fields)

@@ -1,92 +1,109 @@
-"""The Vendor kind: a Ramp Bill Pay vendor (payee), Ramp's `/vendors`."""
+"""The Vendor kind: a Ramp Bill Pay vendor (payee), Ramp's `/vendors`.
+
+Each attribute of `VendorValues` is a managed field, declared once: its type, Ramp's field
+name, normaliser and rules (see `FieldSpec`). Adding a field is a line here, plus its
+pydantic field in `rampctl.manifest.specs` (checked against this by `tests/model`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from rampctl.model import address as addr
 from rampctl.model import normalise as norm
-from rampctl.model.kinds.spec import FieldSpec, KindSpec, OnClear
+from rampctl.model.kinds.spec import KindSpec, OnClear, Values, declared
 
-POSTAL_ADDRESS = (
-    FieldSpec(path="line1", ramp="address_line_1", normalise=norm.text, on_clear=OnClear.PROBLEM),
-    FieldSpec(path="line2", ramp="address_line_2", normalise=norm.text),
-    FieldSpec(path="city", ramp="city", normalise=norm.text, on_clear=OnClear.PROBLEM),
-    FieldSpec(
-        path="postal_code", ramp="postal_code", normalise=norm.text, on_clear=OnClear.PROBLEM
-    ),
-    FieldSpec(path="state", ramp="state", normalise=norm.code, on_clear=OnClear.PROBLEM),
-    FieldSpec(path="country", ramp="country", normalise=norm.code, on_clear=OnClear.PROBLEM),
-)
-"""A vendor's postal address, part by part (Ramp's `address` object)."""
+PROBLEM = OnClear.PROBLEM
 
-VENDOR_CONTACT = (
-    FieldSpec(path="email", ramp="email", normalise=norm.email),
-    FieldSpec(path="first_name", ramp="first_name", normalise=norm.text),
-    FieldSpec(path="last_name", ramp="last_name", normalise=norm.text),
-    FieldSpec(path="phone", ramp="phone", normalise=norm.phone),
-)
-"""The vendor contact Ramp creates with the vendor (`business_vendor_contacts`)."""
+
+@dataclass(frozen=True, kw_only=True)
+class VendorAddress(Values):
+    """A vendor's postal address, part by part (Ramp's `address` object)."""
+
+    line1: str | None = declared("address_line_1", normalise=norm.text, on_clear=PROBLEM)
+    line2: str | None = declared("address_line_2", normalise=norm.text)
+    city: str | None = declared("city", normalise=norm.text, on_clear=PROBLEM)
+    postal_code: str | None = declared("postal_code", normalise=norm.text, on_clear=PROBLEM)
+    state: str | None = declared("state", normalise=norm.code, on_clear=PROBLEM)
+    country: str | None = declared("country", normalise=norm.code, on_clear=PROBLEM)
+
+
+@dataclass(frozen=True, kw_only=True)
+class VendorContactValues(Values):
+    """The vendor contact Ramp creates with the vendor (`business_vendor_contacts`)."""
+
+    email: str | None = declared("email", normalise=norm.email)
+    first_name: str | None = declared("first_name", normalise=norm.text)
+    last_name: str | None = declared("last_name", normalise=norm.text)
+    phone: str | None = declared("phone", normalise=norm.phone)
+
+
+@dataclass(frozen=True, kw_only=True)
+class VendorContactEntry(Values):
+    """One entry of `spec.contacts`: the default goes with the vendor's create, the others are
+    created through Ramp's contact endpoint (`POST /vendors/{id}/contacts`)."""
+
+    email: str | None = declared("email", normalise=norm.email)
+    first_name: str | None = declared("first_name", normalise=norm.text)
+    last_name: str | None = declared("last_name", normalise=norm.text)
+    phone: str | None = declared("phone", normalise=norm.phone)
+    default: bool | None = declared("is_default", normalise=norm.flag)
+
+
+@dataclass(frozen=True, kw_only=True)
+class VendorValues(Values):
+    """A vendor's managed fields, in manifest order; `external_id` is the adoption key."""
+
+    name: str | None = declared("name", normalise=norm.text, on_clear=PROBLEM)
+    country: str | None = declared("country", normalise=norm.code, on_clear=PROBLEM)
+    state: str | None = declared("state", normalise=norm.code)
+    description: str | None = declared(
+        "description", normalise=norm.text, create=False, clear_value=""
+    )
+    address: VendorAddress | None = declared("address", on_clear=PROBLEM, parts_of=VendorAddress)
+    owner: str | None = declared(
+        "vendor_owner_id", normalise=norm.email, reference="user", on_clear=PROBLEM
+    )
+    contact: VendorContactValues | None = declared(
+        "business_vendor_contacts", update=False, view=False, parts_of=VendorContactValues
+    )
+    contacts: tuple[VendorContactEntry, ...] | None = declared(
+        "business_vendor_contacts", update=False, view=False, parts_of=VendorContactEntry
+    )
+    accounting_vendor: str | None = declared(
+        "accounting_vendor_remote_id",
+        normalise=norm.text,
+        reference="accounting_vendor",
+        on_clear=OnClear.MANUAL,
+    )
+    active: bool | None = declared(
+        "is_active", normalise=norm.flag, create=False, ramp_default=True, on_clear=PROBLEM
+    )
+    external_id: str | None = declared("external_vendor_id", normalise=norm.text, ignorable=False)
+    contact_ids: tuple[str, ...] = declared(
+        "contacts", default=(), normalise=norm.ids, manifest=False
+    )
+    #: An update Ramp holds for approval (read only; `engine.view.pending_view`): recorded
+    #: with when it was sent, shown as pending, never drift.
+    pending: dict[str, Any] | None = declared(
+        "pending_update",
+        manifest=False,
+        drift=False,
+        create=False,
+        update=False,
+        ignorable=False,
+    )
+
 
 VENDOR = KindSpec(
     kind=addr.VENDOR,
     manifest_kind="Vendor",
     key="external_id",
     settings=("protect", "ignore_changes"),
-    fields=(
-        FieldSpec(path="name", ramp="name", normalise=norm.text, on_clear=OnClear.PROBLEM),
-        FieldSpec(path="country", ramp="country", normalise=norm.code, on_clear=OnClear.PROBLEM),
-        FieldSpec(path="state", ramp="state", normalise=norm.code),
-        FieldSpec(
-            path="description",
-            ramp="description",
-            normalise=norm.text,
-            create=False,
-            clear_value="",
-        ),
-        FieldSpec(path="address", ramp="address", on_clear=OnClear.PROBLEM, parts=POSTAL_ADDRESS),
-        FieldSpec(
-            path="owner",
-            ramp="vendor_owner_id",
-            normalise=norm.email,
-            reference="user",
-            on_clear=OnClear.PROBLEM,
-        ),
-        FieldSpec(
-            path="contact",
-            ramp="business_vendor_contacts",
-            update=False,
-            view=False,
-            parts=VENDOR_CONTACT,
-        ),
-        FieldSpec(
-            path="accounting_vendor",
-            ramp="accounting_vendor_remote_id",
-            normalise=norm.text,
-            reference="accounting_vendor",
-            on_clear=OnClear.MANUAL,
-        ),
-        FieldSpec(
-            path="active",
-            ramp="is_active",
-            normalise=norm.flag,
-            create=False,
-            ramp_default=True,
-            on_clear=OnClear.PROBLEM,
-        ),
-        FieldSpec(
-            path="external_id", ramp="external_vendor_id", normalise=norm.text, ignorable=False
-        ),
-        FieldSpec(path="contacts", ramp="contacts", normalise=norm.ids, manifest=False),
-        # An update Ramp holds for approval (read only; `engine.view.pending_view`): recorded
-        # with when it was sent, shown as pending, never drift.
-        FieldSpec(
-            path="pending",
-            ramp="pending_update",
-            manifest=False,
-            drift=False,
-            create=False,
-            update=False,
-            ignorable=False,
-        ),
-    ),
+    fields=VendorValues.specs(),
+    values=VendorValues,
 )
-"""Vendor fields in manifest order; `external_id` is the adoption key."""
+POSTAL_ADDRESS = VendorAddress.specs()
+VENDOR_CONTACT = VendorContactValues.specs()
+VENDOR_CONTACTS = VendorContactEntry.specs()

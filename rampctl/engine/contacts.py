@@ -1,0 +1,153 @@
+"""Planning a vendor's contact list (`spec.contacts`) against the contacts Ramp holds.
+
+Ramp's 2026 API creates contacts (`POST /vendors/{id}/contacts`, the default flag only at
+creation) and has no endpoint to edit or delete one. So a contact missing in Ramp is created
+with the vendor's write; one Ramp holds for approval is `pending approval` (never sent again);
+an edit, a removal or a new default among existing contacts is `manual` with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rampctl.engine.changes import Action, Change, FieldChange
+from rampctl.engine.context import PlanContext
+from rampctl.engine.view import contact_view
+from rampctl.model import address as addr
+from rampctl.model.desired import DesiredVendor
+from rampctl.model.kinds import VendorContactEntry
+from rampctl.ramp.models import Vendor, VendorContact
+
+EDIT_REASON = (
+    "Ramp's API cannot edit an existing vendor contact: change it in Ramp, or set the entry in "
+    "spec.contacts to match it"
+)
+REMOVE_REASON = (
+    "Ramp's API cannot delete a vendor contact: remove it in Ramp, or add it to spec.contacts"
+)
+DEFAULT_REASON = (
+    "Ramp's API sets a contact as the default only when it creates it: make {email} the "
+    "default contact in Ramp"
+)
+
+
+@dataclass
+class ContactPlan:
+    """What a vendor's contact list needs: bodies to create, and no-write changes to show."""
+
+    creates: list[dict[str, Any]] = field(default_factory=list)
+    shown: list[FieldChange] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+
+def plan_contacts(ctx: PlanContext, desired: DesiredVendor, live: Vendor | None) -> ContactPlan:
+    """Compare `spec.contacts` with the vendor's live contacts (all of them new on a create)."""
+    result = ContactPlan()
+    if desired.contacts is None or "contacts" in desired.ignore:
+        return result
+    if live is None:
+        result.creates = [_body(c) for c in desired.contacts if not c.default]
+        return result
+    held = {_email(c): c for c in ctx.snapshot.contacts.get(live.id, [])}
+    waiting: list[FieldChange] = []
+    manual: list[FieldChange] = []
+    for entry in desired.contacts:
+        wanted = entry.as_dict()
+        path = f"contacts[{entry.email}]"
+        current = held.get(str(entry.email))
+        if current is None:
+            result.creates.append(_body(entry))
+            result.shown.append(FieldChange(path=path, before=None, after=_shown(wanted)))
+        elif current.is_pending_approval:
+            waiting.append(FieldChange(path=path, before=None, after=_shown(wanted)))
+        else:
+            manual += _edits(path, contact_view(current).as_dict(), wanted)
+    result.changes += _pending(ctx, desired, live, waiting)
+    result.changes += _manual(desired, live, manual, EDIT_REASON)
+    result.changes += _removals(desired, live, held)
+    result.changes += _default(desired, live, held)
+    return result
+
+
+def _email(contact: VendorContact) -> str:
+    return str(contact_view(contact).email)
+
+
+def _body(entry: VendorContactEntry) -> dict[str, Any]:
+    wanted = entry.as_dict()
+    body = {k: v for k, v in wanted.items() if k != "default" and v is not None}
+    return {**body, "is_default": bool(entry.default)}
+
+
+def _shown(wanted: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in wanted.items() if v is not None and (k != "default" or v)}
+
+
+def _edits(path: str, current: dict[str, Any], wanted: dict[str, Any]) -> list[FieldChange]:
+    return [
+        FieldChange(path=f"{path}.{k}", before=current.get(k), after=v)
+        for k, v in wanted.items()
+        if k not in ("email", "default") and v is not None and current.get(k) != v
+    ]
+
+
+def _removals(
+    desired: DesiredVendor, live: Vendor, held: dict[str, VendorContact]
+) -> list[Change]:
+    wanted = {c.email for c in desired.contacts or ()}
+    gone = [
+        FieldChange(path=f"contacts[{email}]", before=_shown(contact_view(c).as_dict()), after=None)
+        for email, c in sorted(held.items())
+        if email not in wanted and not c.is_pending_approval
+    ]
+    return _manual(desired, live, gone, REMOVE_REASON)
+
+
+def _default(
+    desired: DesiredVendor, live: Vendor, held: dict[str, VendorContact]
+) -> list[Change]:
+    email = next((c.email for c in desired.contacts or () if c.default), None)
+    current = held.get(email or "")
+    if email is None or current is None or current.is_pending_approval or current.is_default:
+        return []
+    was = next((e for e, c in held.items() if c.is_default), None)
+    change = FieldChange(path="contacts.default", before=was, after=email)
+    return _manual(desired, live, [change], DEFAULT_REASON.format(email=email))
+
+
+def _pending(
+    ctx: PlanContext, desired: DesiredVendor, live: Vendor, fields: list[FieldChange]
+) -> list[Change]:
+    if not fields:
+        return []
+    entry = ctx.state.resources.get(desired.address)
+    recorded = entry.attributes.get("contacts_pending") if entry else None
+    sent = sorted({str(v) for v in recorded.values()}) if isinstance(recorded, dict) else []
+    when = f"sent {', '.join(sent)}" if sent else "created earlier"
+    reason = (
+        f"{when}; Ramp holds the new contact until an approver accepts it, "
+        "so it is not sent again"
+    )
+    return [_change(desired, live, Action.PENDING, fields, reason)]
+
+
+def _manual(
+    desired: DesiredVendor, live: Vendor, fields: list[FieldChange], reason: str
+) -> list[Change]:
+    return [_change(desired, live, Action.MANUAL, fields, reason)] if fields else []
+
+
+def _change(
+    desired: DesiredVendor, live: Vendor, action: Action, fields: list[FieldChange], reason: str
+) -> Change:
+    return Change(
+        address=desired.address,
+        kind=addr.VENDOR,
+        action=action,
+        name=live.name,
+        ramp_id=live.id,
+        key=desired.key,
+        fields=tuple(fields),
+        reason=reason,
+    )

@@ -1,0 +1,193 @@
+"""Vendor contact lists end to end (`spec.contacts`): created, held for approval, manual edits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.functional.conftest import Project
+
+CYBERDYNE = Path("manifests/vendors/engineering/cyberdyne-security.yaml")
+ONE_CONTACT = """\
+  contact:
+    email: accounts@cyberdyne.example
+    first_name: Miles
+    last_name: Dyson
+    phone: "+13105550199"
+"""
+LIST = """\
+  contacts:
+    - email: accounts@cyberdyne.example
+      first_name: Miles
+      last_name: Dyson
+      phone: "+13105550199"
+      default: true
+    - email: ops@cyberdyne.example
+      first_name: Ops
+"""
+BLUE_SUN = """\
+apiVersion: rampctl/v1
+kind: Vendor
+metadata:
+  name: blue-sun
+spec:
+  name: Blue Sun Corp
+  country: US
+  owner: alice.chen@northwind.example
+  contacts:
+    - email: billing@bluesun.example
+    - email: ap@bluesun.example
+      first_name: River
+      default: true
+"""
+
+
+def _contacts_list(project: Project, extra: str = "") -> None:
+    path = project.root / CYBERDYNE
+    text = path.read_text()
+    assert ONE_CONTACT in text
+    path.write_text(text.replace(ONE_CONTACT, LIST + extra))
+
+
+def _plan(project: Project) -> dict[str, Any]:
+    result = project.rampctl("plan", "--json")
+    assert result.code == 0, result.out + result.err
+    data: dict[str, Any] = json.loads(result.out)
+    return data
+
+
+def _vendor(project: Project, key: str) -> dict[str, Any]:
+    [vendor] = project.vendor_by_key(key)
+    return vendor
+
+
+def _contacts(project: Project, vendor_id: str) -> dict[str, dict[str, Any]]:
+    with project.api() as api:
+        data = api.get(f"/vendors/{vendor_id}/contacts").json()["data"]
+    return {c["email"]: c for c in data}
+
+
+def _apply(project: Project) -> None:
+    applied = project.rampctl("apply", "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+
+
+def test_a_missing_contact_is_created_once(project: Project) -> None:
+    _apply(project)
+    vendor_id = _vendor(project, "cyberdyne-security")["id"]
+    _contacts_list(project)
+    [change] = _plan(project)["changes"]
+    assert (change["action"], change["request"]) == ("update", None)
+    assert change["contacts"] == [
+        {"email": "ops@cyberdyne.example", "first_name": "Ops", "is_default": False}
+    ]
+    assert "contacts[ops@cyberdyne.example]" in project.rampctl("plan").out
+    project.sandbox.clear_log()
+    _apply(project)
+    assert project.writes() == [f"POST /developer/v1/vendors/{vendor_id}/contacts"]
+    live = _contacts(project, vendor_id)
+    assert live["ops@cyberdyne.example"]["first_name"] == "Ops"
+    assert live["accounts@cyberdyne.example"]["is_default"] is True
+    assert project.rampctl("plan", "--detailed-exitcode").code == 0
+
+
+def test_a_contact_held_for_approval_is_pending_and_not_resent(project: Project) -> None:
+    _apply(project)
+    vendor_id = _vendor(project, "cyberdyne-security")["id"]
+    project.sandbox.settings.contact_approval = "pending_approval"
+    _contacts_list(project)
+    project.sandbox.clear_log()
+    _apply(project)
+    assert project.writes() == [f"POST /developer/v1/vendors/{vendor_id}/contacts"]
+    state = json.loads((project.root / "rampctl.state.json").read_text())["resources"]
+    sent = state["vendor/cyberdyne-security"]["attributes"]["contacts_pending"]
+    assert list(sent) == ["ops@cyberdyne.example"]
+
+    plan = _plan(project)
+    [change] = plan["changes"]
+    assert change["action"] == "pending_approval"
+    assert change["fields"][0]["path"] == "contacts[ops@cyberdyne.example]"
+    assert sent["ops@cyberdyne.example"] in change["reason"]
+    assert plan["drift"] == []
+    text = project.rampctl("plan").out
+    assert "~ vendor/cyberdyne-security  Cyberdyne Security  pending approval" in text
+    project.sandbox.clear_log()
+    _apply(project)
+    assert project.writes() == []  # not sent again
+
+    url = f"{project.sandbox.base_url}/_sandbox/vendors/{vendor_id}/approve"
+    assert httpx.post(url).status_code == 200
+    after = _plan(project)
+    assert (after["changes"], after["drift"]) == ([], [])
+
+
+def test_edits_removals_and_a_new_default_stay_manual(project: Project) -> None:
+    _apply(project)
+    _contacts_list(project)
+    _apply(project)
+    path = project.root / CYBERDYNE
+    text = path.read_text()
+    text = text.replace("      first_name: Ops\n", "      first_name: Operations\n")
+    text = text.replace("      default: true\n", "")
+    text = text.replace(
+        "    - email: ops@cyberdyne.example\n",
+        "    - email: ops@cyberdyne.example\n      default: true\n",
+    )
+    text = text.replace(
+        "    - email: accounts@cyberdyne.example\n      first_name: Miles\n"
+        '      last_name: Dyson\n      phone: "+13105550199"\n',
+        "",
+    )
+    path.write_text(text)
+    changes = _plan(project)["changes"]
+    assert {c["action"] for c in changes} == {"manual"}
+    reasons = " | ".join(c["reason"] for c in changes)
+    assert "cannot edit an existing vendor contact" in reasons
+    assert "cannot delete a vendor contact" in reasons
+    assert "make ops@cyberdyne.example the default contact in Ramp" in reasons
+    project.sandbox.clear_log()
+    _apply(project)
+    assert project.writes() == []
+
+
+def test_a_new_vendor_gets_its_default_then_its_other_contacts(project: Project) -> None:
+    _apply(project)
+    (project.root / "manifests" / "vendors" / "blue-sun.yaml").write_text(BLUE_SUN)
+    project.sandbox.clear_log()
+    _apply(project)
+    vendor = _vendor(project, "blue-sun")
+    assert project.writes() == [
+        "POST /developer/v1/vendors",
+        f"POST /developer/v1/vendors/{vendor['id']}/contacts",
+    ]
+    live = _contacts(project, vendor["id"])
+    assert set(live) == {"ap@bluesun.example", "billing@bluesun.example"}
+    assert live["ap@bluesun.example"]["is_default"] is True
+    assert project.rampctl("plan", "--detailed-exitcode").code == 0
+
+
+def test_contact_lists_are_checked_with_positions(project: Project) -> None:
+    path = project.root / "manifests" / "vendors" / "blue-sun.yaml"
+    path.write_text(
+        BLUE_SUN.replace(
+            "    - email: billing@bluesun.example\n",
+            "    - email: billing@bluesun.example\n      default: true\n",
+        )
+    )
+    result = project.rampctl("validate")
+    assert result.code != 0
+    assert (
+        "blue-sun.yaml:14" in result.err
+        and "exactly one contact needs `default: true`" in result.err
+    )
+    path.write_text(BLUE_SUN.replace("billing@", "AP@"))
+    result = project.rampctl("validate")
+    assert "blue-sun.yaml:11" in result.err and "is also contact 0" in result.err
+    path.write_text(
+        BLUE_SUN.replace("  contacts:\n", "  contact: {email: x@bluesun.example}\n  contacts:\n")
+    )
+    result = project.rampctl("validate")
+    assert "give spec.contact or spec.contacts, not both" in result.err
