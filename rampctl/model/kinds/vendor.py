@@ -18,7 +18,7 @@ PROBLEM = OnClear.PROBLEM
 
 
 @dataclass(frozen=True, kw_only=True)
-class VendorAddress(Values):
+class PostalAddressValues(Values):
     """A vendor's postal address, part by part (Ramp's `address` object)."""
 
     line1: str | None = declared("address_line_1", normalise=norm.text, on_clear=PROBLEM)
@@ -61,7 +61,9 @@ class VendorValues(Values):
     description: str | None = declared(
         "description", normalise=norm.text, create=False, clear_value=""
     )
-    address: VendorAddress | None = declared("address", on_clear=PROBLEM, parts_of=VendorAddress)
+    address: PostalAddressValues | None = declared(
+        "address", on_clear=PROBLEM, parts_of=PostalAddressValues
+    )
     owner: str | None = declared(
         "vendor_owner_id", normalise=norm.email, reference="user", on_clear=PROBLEM
     )
@@ -106,6 +108,6 @@ VENDOR = KindSpec(
     fields=VendorValues.specs(),
     values=VendorValues,
 )
-POSTAL_ADDRESS = VendorAddress.specs()
+POSTAL_ADDRESS = PostalAddressValues.specs()
 VENDOR_CONTACT = VendorContactValues.specs()
 VENDOR_CONTACTS = VendorContactEntry.specs()
