@@ -25,10 +25,6 @@ CONTACT_REASON = (
     "vendor contacts are only set when a vendor is created: change the contact in Ramp, "
     "or set spec.contact to match it"
 )
-UNLINK_REASON = (
-    "Ramp's API cannot remove an accounting link: unlink it in Ramp, or link another "
-    "accounting vendor"
-)
 
 
 def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> list[Change]:
@@ -191,7 +187,7 @@ def _check_clearable(ctx: PlanContext, desired: DesiredVendor, fields: list[Fiel
 
 def _is_manual(change: FieldChange) -> bool:
     spec = VENDOR.field(change.path)
-    return change.after is None and spec.on_clear is OnClear.MANUAL
+    return not spec.update or (change.after is None and spec.on_clear is OnClear.MANUAL)
 
 
 def _manual(desired: DesiredVendor, live: Vendor, field: FieldChange) -> Change:
@@ -203,7 +199,7 @@ def _manual(desired: DesiredVendor, live: Vendor, field: FieldChange) -> Change:
         ramp_id=live.id,
         key=desired.key,
         fields=(field,),
-        reason=UNLINK_REASON,
+        reason=VENDOR.field(field.path).manual_reason,
     )
 
 
@@ -343,6 +339,8 @@ def create_body(
             continue  # the required ones above are sent as they are
         if value is None or value == spec.ramp_default:
             continue  # unset, or Ramp's default: no write needed
+        if not spec.create and not spec.update:
+            continue  # only a person in Ramp can set it
         target = body if spec.create else followup
         target[spec.ramp] = _request_value(ctx, desired, spec)
     return body, followup or None

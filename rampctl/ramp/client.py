@@ -40,7 +40,7 @@ from rampctl.ramp.models import (
     VendorPendingUpdate,
     VendorUpdate,
 )
-from rampctl.ramp.pagination import read_all
+from rampctl.ramp.pagination import read_pages
 from rampctl.ramp.requester import BAD_TOKEN_CODES, Requester
 
 T = TypeVar("T")
@@ -304,7 +304,8 @@ class RampClient:
 
     def _list(self, path: str, model: type[M], filters: Mapping[str, str | bool]) -> list[M]:
         params = {key: _query_value(value) for key, value in filters.items()}
-        return [model.model_validate(item) for item in read_all(self._requester, path, params)]
+        pages = read_pages(self._requester, path, params)
+        return [model.model_validate(item) for page in pages for item in page]
 
 
 def _raise_first(futures: Iterable[Future[Any]], done: set[Future[Any]]) -> None:

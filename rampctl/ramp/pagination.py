@@ -9,7 +9,7 @@ whose size is a multiple of 100 ends so too).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
@@ -37,15 +37,22 @@ class Getter(Protocol):
 
 def read_all(getter: Getter, path: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
     """Every item of the list at `path` (relative to /developer/v1) with the given filters."""
+    return [item for page in read_pages(getter, path, params) for item in page]
+
+
+def read_pages(
+    getter: Getter, path: str, params: Mapping[str, str]
+) -> Iterator[list[dict[str, Any]]]:
+    """The items of the list at `path`, one page at a time (each page's JSON can be dropped
+    once its items are converted, so a long list is never held twice)."""
     response = getter.request("GET", path, params={"page_size": str(PAGE_SIZE), **params})
     seen = {str(response.url)}
-    items: list[dict[str, Any]] = []
     while True:
         data, next_url = envelope(response)
-        items.extend(data)
+        yield data
         if not next_url:
             _warn_if_full(data, response)
-            return items
+            return
         url = checked_next(next_url, str(response.url), seen)
         seen.add(url)
         response = getter.request("GET", path, url=url)

@@ -9,6 +9,7 @@ import pytest
 
 from rampctl.errors import RampError
 from rampctl.ramp.client import RampClient
+from rampctl.ramp.pagination import read_pages
 from rampctl.ramp.scopes import READ_SCOPES
 from tests.ramp.fake_ramp import API, FakeRamp, config, vendor
 
@@ -91,3 +92,14 @@ def test_answer_without_data_is_an_error() -> None:
     fake.script("GET", "/users", httpx.Response(200, json={"items": []}))
     with make(fake) as client, pytest.raises(RampError, match="no data array"):
         client.list_users()
+
+
+def test_read_pages_reads_the_next_page_only_when_the_last_one_is_taken() -> None:
+    fake = FakeRamp(lists={"/vendors": [vendor(n) for n in range(250)]})
+    with make(fake) as client:
+        pages = read_pages(client._requester, "/vendors", {})
+        first = next(pages)
+        assert len(fake.sent("GET", "/vendors")) == 1  # a list is never held whole
+        rest = list(pages)
+    assert [len(first)] + [len(page) for page in rest] == [100, 100, 50]
+    assert len(fake.sent("GET", "/vendors")) == 3

@@ -115,6 +115,8 @@ def test_an_invalid_state_is_refused_before_writing(store: StateStore) -> None:
         (b'{"serial": 1}', "no format_version"),
         (b'{"format_version": "one"}', "not a non-negative integer"),
         (b'{"format_version": 99}', "newer than this rampctl reads"),
+        (b'{"format_version": 1, "serial": 1', "not valid JSON"),
+        (b'{"format_version": 1, "serial": -1}', "serial: Input should be greater than"),
     ],
 )
 def test_corrupt_files_raise_a_state_error_naming_the_problem(
@@ -136,6 +138,16 @@ def test_validation_errors_name_the_field(store: StateStore) -> None:
     message = str(caught.value)
     assert "resources.vendor/acme.ramp_id: Field required" in message
     assert "resources.vendor/acme.colour: Extra inputs are not permitted" in message
+
+
+def test_a_current_document_loads_the_same_read_straight_or_through_upgrade(
+    store: StateStore,
+) -> None:
+    written = store.write(store.load().with_resource("vendor/acme", vendor()))
+    loaded = store.load()  # as written: format_version first, read straight from the JSON
+    doc = json.loads(store.path.read_bytes())
+    store.path.write_text(json.dumps({"serial": doc.pop("serial"), **doc}))
+    assert loaded == written == store.load()  # another key first: read through `upgrade`
 
 
 def test_a_corrupt_file_points_at_the_backup(store: StateStore) -> None:
