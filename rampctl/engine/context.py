@@ -8,6 +8,7 @@ from typing import Any
 
 from rampctl.engine.changes import Action, Change, Level
 from rampctl.engine.identity import MATCH_MODE, mode_of, verified_matches
+from rampctl.engine.kind_plan import KindPlan
 from rampctl.engine.moves import Move, detect_vendor_moves, explicit_move, orphans
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import RAMP_ADDRESS, contact_view, fingerprint, vendor_view
@@ -158,17 +159,15 @@ class PlanContext:
 
     def problem(self, desired: Any, field_path: str, message: str) -> None:
         """Record a problem at the manifest position of `field_path`."""
-        pos = desired.document.position_of(field_path)
-        self.problems.append(
-            Problem(
-                file=pos.file,
-                line=pos.line,
-                col=pos.col,
-                message=message,
-                address=desired.address,
-                field=field_path,
-            )
-        )
+        self.problems.append(problem_at(desired, field_path, message))
+
+    def absorb(self, found: KindPlan) -> None:
+        """Take in what planning one kind returned: problems, fingerprints, claims, moves."""
+        self.problems += found.problems
+        self.fingerprints.update(found.fingerprints)
+        for ramp_id, address in found.claims.items():
+            self.claim(ramp_id, address)
+        self.moves.update(found.moves)
 
     def check_owner(self, desired: DesiredVendor) -> None:
         """An owner must be a user of the Ramp business."""
@@ -333,6 +332,19 @@ class PlanContext:
             if deep or unknown or recorded != sorted(live.contacts or []):
                 ids.append(live.id)
         return ids
+
+
+def problem_at(desired: Any, field_path: str, message: str) -> Problem:
+    """A problem at the manifest position of `field_path` of a desired object."""
+    pos = desired.document.position_of(field_path)
+    return Problem(
+        file=pos.file,
+        line=pos.line,
+        col=pos.col,
+        message=message,
+        address=desired.address,
+        field=field_path,
+    )
 
 
 class _HeldByOthers(Set[str]):

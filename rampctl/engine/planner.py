@@ -8,7 +8,7 @@ import fnmatch
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from rampctl.engine.accounting import plan_accounting_vendor
+from rampctl.engine.accounting import plan_accounting_vendors
 from rampctl.engine.bill_money import money_summary
 from rampctl.engine.bill_plan import plan_bill
 from rampctl.engine.bill_read import read_bill_inputs
@@ -85,9 +85,11 @@ def plan_with_snapshot(
 
 def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) -> Plan:
     """Plan from an already-read snapshot; raises ManifestError for plan-time problems."""
-    changes: list[Change] = []
-    for _, av in sorted(ctx.graph.accounting_vendors.items()):
-        changes += plan_accounting_vendor(ctx, av)
+    accounting = plan_accounting_vendors(
+        ctx.graph, ctx.snapshot, ctx.state, taken=frozenset(ctx.claimed_by)
+    )
+    ctx.absorb(accounting)
+    changes: list[Change] = list(accounting.changes)
     for _, vendor in sorted(ctx.graph.vendors.items()):
         changes += plan_vendor(ctx, vendor)
     for _, bill in sorted(ctx.graph.bills.items()):
