@@ -10,9 +10,8 @@ from dataclasses import replace
 from typing import Any
 
 from rampctl.engine.changes import Action, Change, FieldChange, Level
-from rampctl.engine.context import problem_at
 from rampctl.engine.diff import diff_fields
-from rampctl.engine.kind_plan import KindPlan
+from rampctl.engine.kind_plan import KindPlan, problem_at
 from rampctl.engine.moves import Move, explicit_move, orphans
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.vendors import ignored

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from rampctl.engine.changes import Change
 from rampctl.engine.moves import Move
@@ -24,3 +25,16 @@ class KindPlan:
     fingerprints: Mapping[str, str] = field(default_factory=dict)
     claims: Mapping[str, str] = field(default_factory=dict)
     moves: Mapping[str, Move] = field(default_factory=dict)
+
+
+def problem_at(desired: Any, field_path: str, message: str) -> Problem:
+    """A problem at the manifest position of `field_path` of a desired object."""
+    pos = desired.document.position_of(field_path)
+    return Problem(
+        file=pos.file,
+        line=pos.line,
+        col=pos.col,
+        message=message,
+        address=desired.address,
+        field=field_path,
+    )
