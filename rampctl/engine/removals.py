@@ -10,6 +10,7 @@ from rampctl.engine.bill_remove import plan_bill_removal
 from rampctl.engine.changes import Action, Change, Drift, FieldChange, Level, Unmanaged
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import drift_fields, value_at
+from rampctl.engine.users import users_live_view
 from rampctl.engine.view import accounting_vendor_view, fingerprint, vendor_view
 from rampctl.model import address as addr
 from rampctl.state.model import ResourceState
@@ -24,7 +25,7 @@ def plan_removals(ctx: PlanContext) -> list[Change]:
     wanted = ctx.graph.addresses()
     changes = []
     for address, entry in sorted(ctx.state.resources.items()):
-        if address not in wanted:
+        if address not in wanted and entry.kind != addr.USER:  # users: engine.users
             changes.append(_removal(ctx, address, entry))
     return changes
 
@@ -133,6 +134,8 @@ def _live_view(ctx: PlanContext, entry: ResourceState) -> dict[str, object] | No
     if entry.kind == addr.BILL:
         bill = ctx.snapshot.bills.get(entry.ramp_id)
         return bill_view(bill) if bill else None
+    if entry.kind == addr.USER:
+        return users_live_view(ctx.snapshot.users, entry.ramp_id)
     vendor = ctx.snapshot.vendors.get(entry.ramp_id)
     return vendor_view(vendor, ctx.snapshot.users) if vendor else None
 
