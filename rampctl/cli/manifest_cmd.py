@@ -10,6 +10,7 @@ import click
 
 from rampctl.cli import variables
 from rampctl.cli.options import global_options
+from rampctl.cli.runtime import manifest_cache
 from rampctl.cli.ui import err_console, out_console
 from rampctl.errors import ExitCode, ManifestError, Problem
 from rampctl.manifest import ManifestSet, load_manifests
@@ -47,11 +48,13 @@ def validate(
     """
     problems: list[Problem] = []
     loaded: list[ManifestSet] = []
-    for root in roots or (global_options(ctx).manifests,):
-        try:
-            loaded.append(load_manifests(root, variables=var))
-        except ManifestError as exc:
-            problems += exc.problems
+    opts = global_options(ctx)
+    with manifest_cache(opts) as cache:
+        for root in roots or (opts.manifests,):
+            try:
+                loaded.append(load_manifests(root, variables=var, cache=cache))
+            except ManifestError as exc:
+                problems += exc.problems
     problems.sort(key=Problem.sort_key)
     if output_format == "json":
         click.echo(problems_json(problems, [_summary(result) for result in loaded]), nl=False)

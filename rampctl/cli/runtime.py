@@ -16,6 +16,7 @@ from rampctl.cli.ui import err_console
 from rampctl.engine.snapshot import SnapshotPrefetch
 from rampctl.errors import ConfigError, RampctlError, SandboxError
 from rampctl.manifest import load_manifests
+from rampctl.manifest.cache import ManifestCache, cache_disabled
 from rampctl.model.desired import DesiredGraph, build_graph
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.config import ClientConfig, config_from_env
@@ -45,8 +46,27 @@ def sandbox_data_path(opts: GlobalOptions) -> Path:
     override = os.environ.get(SANDBOX_DATA_VAR, "").strip()
     if override:
         return Path(override)
+    return project_folder(opts) / "sandbox.db"
+
+
+def project_folder(opts: GlobalOptions) -> Path:
+    """The project's `.rampctl/` folder: beside a local state file, else in the working
+    directory."""
     base = Path() if is_remote(opts.state) else Path(opts.state).parent
-    return base / ".rampctl" / "sandbox.db"
+    return base / ".rampctl"
+
+
+@contextmanager
+def manifest_cache(opts: GlobalOptions) -> Iterator[ManifestCache | None]:
+    """The manifest cache in the project's `.rampctl/` folder; None with RAMPCTL_NO_CACHE."""
+    if cache_disabled():
+        yield None
+        return
+    cache = ManifestCache(project_folder(opts))
+    try:
+        yield cache
+    finally:
+        cache.close()
 
 
 @contextmanager
@@ -162,7 +182,8 @@ def load_graph(opts: GlobalOptions, variables: Mapping[str, str]) -> DesiredGrap
     """Load and validate the manifests into the desired graph."""
     if not opts.manifests.exists():
         raise ConfigError(f"manifests not found: {opts.manifests} (see --manifests)")
-    return build_graph(load_manifests(opts.manifests, variables=variables))
+    with manifest_cache(opts) as cache:
+        return build_graph(load_manifests(opts.manifests, variables=variables, cache=cache))
 
 
 def state_store(opts: GlobalOptions) -> StateBackend:

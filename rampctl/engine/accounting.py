@@ -1,56 +1,96 @@
-"""Planning for AccountingVendor manifests: match by state id or remote id, diff, decide."""
+"""Planning for AccountingVendor manifests: match by state id or remote id, diff, decide.
+
+A pure function of the desired graph, the snapshot and the state (`plan_accounting_vendors`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import replace
 from typing import Any
 
 from rampctl.engine.changes import Action, Change, FieldChange, Level
-from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields
-from rampctl.engine.moves import explicit_move
+from rampctl.engine.kind_plan import KindPlan, problem_at
+from rampctl.engine.moves import Move, explicit_move, orphans
+from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.vendors import ignored
 from rampctl.engine.view import accounting_vendor_view, fingerprint
+from rampctl.errors import Problem
 from rampctl.model import address as addr
-from rampctl.model.desired import DesiredAccountingVendor
+from rampctl.model.desired import DesiredAccountingVendor, DesiredGraph
 from rampctl.model.kinds import ACCOUNTING_VENDOR
 from rampctl.ramp.models import AccountingVendor
+from rampctl.state.model import ResourceState, State
 
 REMOTE_ID_REASON = (
     "an accounting vendor's remote id cannot change: add a new AccountingVendor manifest instead"
 )
 
 
-def plan_accounting_vendor(ctx: PlanContext, desired: DesiredAccountingVendor) -> list[Change]:
-    """The changes for one AccountingVendor manifest."""
-    live = _match(ctx, desired)
-    if live is None:
-        return [_create(ctx, desired)]
-    ctx.claim(live.ramp_id, desired.address)
-    view = accounting_vendor_view(live)
-    ctx.fingerprints[desired.address] = fingerprint(view)
+def plan_accounting_vendors(
+    graph: DesiredGraph, snapshot: Snapshot, state: State, taken: Set[str] = frozenset()
+) -> KindPlan:
+    """The changes for every AccountingVendor manifest, and what planning them found.
+
+    Pure: it reads the desired graph, the snapshot and the state and writes nothing;
+    `taken` are Ramp ids already claimed, which a recorded move cannot take over.
+    """
+    left = orphans(state, graph.addresses(), addr.ACCOUNTING_VENDOR)
+    changes: list[Change] = []
+    problems: list[Problem] = []
+    fingerprints: dict[str, str] = {}
+    claims: dict[str, str] = {}
+    moves: dict[str, Move] = {}
+    for _, desired in sorted(graph.accounting_vendors.items()):
+        live, move = _match(desired, snapshot, state, left, set(taken) | set(claims))
+        if move is not None:
+            moves[desired.address] = move
+        if live is None:
+            changes.append(_create(desired))
+            problems += _create_problems(desired)
+            continue
+        claims[live.ramp_id] = desired.address
+        view = accounting_vendor_view(live)
+        fingerprints[desired.address] = fingerprint(view)
+        changes += _changes(desired, live, _fields(desired, view), state)
+    return KindPlan(
+        changes=tuple(changes),
+        problems=tuple(problems),
+        fingerprints=fingerprints,
+        claims=claims,
+        moves=moves,
+    )
+
+
+def _fields(desired: DesiredAccountingVendor, view: dict[str, Any]) -> list[FieldChange]:
     wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
     wanted["remote_id"] = desired.remote_id
-    fields = [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
-    return _changes(ctx, desired, live, fields)
+    return [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
 
 
-def _match(ctx: PlanContext, desired: DesiredAccountingVendor) -> AccountingVendor | None:
-    entry = ctx.state.resources.get(desired.address)
-    if entry and entry.ramp_id in ctx.snapshot.accounting_vendors:
-        return ctx.snapshot.accounting_vendors[entry.ramp_id]
-    move = explicit_move(desired, ctx.left_over(addr.ACCOUNTING_VENDOR), ctx.claimed_by)
-    if move is not None and move.entry.ramp_id in ctx.snapshot.accounting_vendors:
-        ctx.moves[desired.address] = move
-        return ctx.snapshot.accounting_vendors[move.entry.ramp_id]
-    return ctx.snapshot.accounting_by_remote.get(desired.remote_id)
+def _match(
+    desired: DesiredAccountingVendor,
+    snapshot: Snapshot,
+    state: State,
+    left: dict[str, ResourceState],
+    taken: Set[str],
+) -> tuple[AccountingVendor | None, Move | None]:
+    """The live accounting vendor: by state id, by a recorded move, else by remote id."""
+    entry = state.resources.get(desired.address)
+    if entry and entry.ramp_id in snapshot.accounting_vendors:
+        return snapshot.accounting_vendors[entry.ramp_id], None
+    move = explicit_move(desired, left, taken)
+    if move is not None and move.entry.ramp_id in snapshot.accounting_vendors:
+        return snapshot.accounting_vendors[move.entry.ramp_id], move
+    return snapshot.accounting_by_remote.get(desired.remote_id), None
 
 
 def _changes(
-    ctx: PlanContext,
     desired: DesiredAccountingVendor,
     live: AccountingVendor,
     fields: list[FieldChange],
+    state: State,
 ) -> list[Change]:
     base = Change(
         address=desired.address,
@@ -64,7 +104,7 @@ def _changes(
     moved = tuple(f for f in fields if f.path == "remote_id")
     if moved:
         return [replace(base, action=Action.MANUAL, fields=moved, reason=REMOTE_ID_REASON)]
-    adopting = desired.address not in ctx.state.resources
+    adopting = desired.address not in state.resources
     off = [f for f in fields if f.path == "active" and f.after is False]
     rest = [f for f in fields if f not in off]
     changes: list[Change] = []
@@ -105,15 +145,18 @@ def _update_body(desired: DesiredAccountingVendor, fields: list[FieldChange]) ->
     return body
 
 
-def _create(ctx: PlanContext, desired: DesiredAccountingVendor) -> Change:
+def _create_problems(desired: DesiredAccountingVendor) -> list[Problem]:
+    if desired.fields.active is not False:
+        return []
+    message = (
+        "an accounting vendor is created active in Ramp; "
+        "leave `active` out until it exists, then set it to false"
+    )
+    return [problem_at(desired, "spec.active", message)]
+
+
+def _create(desired: DesiredAccountingVendor) -> Change:
     f = desired.fields
-    if f.active is False:
-        ctx.problem(
-            desired,
-            "spec.active",
-            "an accounting vendor is created active in Ramp; "
-            "leave `active` out until it exists, then set it to false",
-        )
     followup = {
         spec.ramp: f.get(spec.path)
         for spec in ACCOUNTING_VENDOR.fields

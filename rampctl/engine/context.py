@@ -1,14 +1,22 @@
-"""The shared context of one planning run: inputs, lookups, collected problems and fingerprints."""
+"""The shared context of one planning run: inputs, lookups, collected problems and fingerprints.
+
+Being taken apart into pure steps: vendor matching (`vendor_match.match_vendors`) and
+accounting vendor planning (`accounting.plan_accounting_vendors`) return values that the
+context takes in (`absorb`); vendor and bill planning still write into it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
 from rampctl.engine.changes import Action, Change, Level
-from rampctl.engine.moves import Move, detect_vendor_moves, explicit_move, orphans
+from rampctl.engine.identity import mode_of
+from rampctl.engine.kind_plan import KindPlan, problem_at
+from rampctl.engine.moves import Move, orphans
 from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.vendor_match import HeldByOthers, VendorMatches, holders, match_vendors
 from rampctl.engine.view import RAMP_ADDRESS, contact_view, fingerprint, vendor_view
 from rampctl.errors import Problem
 from rampctl.model import address as addr
@@ -32,60 +40,41 @@ class PlanContext:
     claimed_by: dict[str, str] = field(default_factory=dict)
     bill_keys: dict[str, str] = field(default_factory=dict)
     moves: dict[str, Move] = field(default_factory=dict)
-    _detected: tuple[dict[str, Move], dict[str, list[str]]] | None = None
+    _vendor_matches: VendorMatches | None = None
     _left: dict[str, dict[str, ResourceState]] = field(default_factory=dict)
     _holders: dict[str, set[str]] | None = None
 
     def __post_init__(self) -> None:
         self.claimed_ids = {r.ramp_id for r in self.state.resources.values()}
 
+    @property
+    def mode(self) -> str:
+        """How vendors are found in Ramp (`rampctl.engine.identity`)."""
+        return mode_of(self.snapshot.external_ids)
+
+    @property
+    def matched_by_fields(self) -> frozenset[str]:
+        """Manifests matched by name, owner and link (a Ramp without external_vendor_id)."""
+        return self._vendor_matches.by_fields if self._vendor_matches else frozenset()
+
+    @property
+    def ambiguous(self) -> Mapping[str, list[Vendor]]:
+        """Manifests several live vendors agree with (a Ramp without external_vendor_id)."""
+        return self._vendor_matches.ambiguous if self._vendor_matches else {}
+
     # --- matching -----------------------------------------------------------------
 
     def match_vendor(self, desired: DesiredVendor) -> Vendor | None:
-        """The live vendor for a manifest: by state id, else by adoption key, else None."""
-        if desired.address in self.matched:
-            return self.matched[desired.address]
-        live = self._by_state(desired) or self._by_key(desired) or self._by_move(desired)
-        if live is not None:
-            self.matched[desired.address] = live
-            self.claim(live.id, desired.address)
-        return live
+        """The live vendor a Vendor manifest manages, or None (see `match_vendors`).
 
-    def _by_state(self, desired: DesiredVendor) -> Vendor | None:
-        entry = self.state.resources.get(desired.address)
-        live = self.snapshot.vendors.get(entry.ramp_id) if entry else None
-        if entry is None or live is None:
-            return None
-        carried = (live.external_vendor_id or "").strip()
-        if carried and carried not in (entry.key, desired.key):
-            self.problem(
-                desired,
-                "metadata.name",
-                f"the state maps {desired.address} to vendor {live.id}, but that vendor carries "
-                f"the key {carried!r}, not {entry.key or desired.key!r}: the state does not "
-                "describe this vendor; fix it with `rampctl state rebuild` or "
-                f"`rampctl state rm {desired.address}`",
-            )
-        return live
-
-    def _by_move(self, desired: DesiredVendor) -> Vendor | None:
-        """The live vendor of a renamed manifest: recorded in metadata.previously, or detected."""
-        move = explicit_move(desired, self.left_over(addr.VENDOR), self.claimed_by)
-        if move is None:
-            found, ambiguous = self._detected_moves()
-            move = found.get(desired.address)
-            if desired.address in ambiguous:
-                olds = ", ".join(ambiguous[desired.address])
-                self.problem(
-                    desired,
-                    "metadata.name",
-                    f"this could be a rename of more than one managed vendor ({olds}); "
-                    "name the old address in metadata.previously",
-                )
-        live = self.snapshot.vendors.get(move.entry.ramp_id) if move else None
-        if move is not None and live is not None:
-            self.moves[desired.address] = move
-        return live
+        Every manifest is matched on the first call, and what matching found taken in.
+        """
+        if self._vendor_matches is None:
+            found = match_vendors(self.graph, self.snapshot, self.state, set(self.claimed_by))
+            self._vendor_matches = found
+            self.matched.update(found.live)
+            self.absorb(KindPlan(problems=found.problems, claims=found.claims, moves=found.moves))
+        return self.matched.get(desired.address)
 
     def left_over(self, kind: str) -> dict[str, ResourceState]:
         """State entries of `kind` that no manifest declares any more (moves come from these).
@@ -96,55 +85,19 @@ class PlanContext:
             self._left[kind] = orphans(self.state, self.graph.addresses(), kind)
         return self._left[kind]
 
-    def _detected_moves(self) -> tuple[dict[str, Move], dict[str, list[str]]]:
-        if self._detected is None:
-            left = self.left_over(addr.VENDOR)
-            recorded = {
-                addr.make(addr.VENDOR, old)
-                for v in self.graph.vendors.values()
-                for old in v.document.previously
-            }
-            keys = self.snapshot.vendors_by_key
-            by_key = {v.id for d in self.graph.vendors.values() for v in keys.get(d.key, [])}
-            left = {a: e for a, e in left.items() if a not in recorded and e.ramp_id not in by_key}
-            wanted = {
-                d.address: d.fields
-                for d in self.graph.vendors.values()
-                if d.address not in self.state.resources
-                and not self.snapshot.vendors_by_key.get(d.key)
-                and not d.document.previously
-            }
-            self._detected = detect_vendor_moves(wanted, left, self.snapshot.vendors)
-        return self._detected
-
-    def _by_key(self, desired: DesiredVendor) -> Vendor | None:
-        owned = self.owned_elsewhere(desired.address)
-        found = [v for v in self.snapshot.vendors_by_key.get(desired.key, []) if v.id not in owned]
-        if len(found) > 1:
-            ids = ", ".join(sorted(v.id for v in found))
-            self.problem(
-                desired,
-                "spec.external_id",
-                f"{len(found)} vendors in Ramp carry the key "
-                f"{desired.key!r} ({ids}); keep one and clear the key on the others",
-            )
-        return found[0] if found else None
-
     # --- checks -------------------------------------------------------------------
 
     def problem(self, desired: Any, field_path: str, message: str) -> None:
         """Record a problem at the manifest position of `field_path`."""
-        pos = desired.document.position_of(field_path)
-        self.problems.append(
-            Problem(
-                file=pos.file,
-                line=pos.line,
-                col=pos.col,
-                message=message,
-                address=desired.address,
-                field=field_path,
-            )
-        )
+        self.problems.append(problem_at(desired, field_path, message))
+
+    def absorb(self, found: KindPlan) -> None:
+        """Take in what planning one kind returned: problems, fingerprints, claims, moves."""
+        self.problems += found.problems
+        self.fingerprints.update(found.fingerprints)
+        for ramp_id, address in found.claims.items():
+            self.claim(ramp_id, address)
+        self.moves.update(found.moves)
 
     def check_owner(self, desired: DesiredVendor) -> None:
         """An owner must be a user of the Ramp business."""
@@ -267,13 +220,8 @@ class PlanContext:
         O(1) per call (a view over one index of the state), not a copy of the state's ids.
         """
         if self._holders is None:
-            declared = self.graph.addresses()
-            holders: dict[str, set[str]] = {}
-            for held_by, entry in self.state.resources.items():
-                if held_by in declared:
-                    holders.setdefault(entry.ramp_id, set()).add(held_by)
-            self._holders = holders
-        return _HeldByOthers(self._holders, address)
+            self._holders = holders(self.graph, self.state)
+        return HeldByOthers(self._holders, address)
 
     def forget_change(self, address: str, entry: ResourceState, reason: str) -> Change:
         """A `forget` change for a state entry: the base of every removal."""
@@ -309,26 +257,3 @@ class PlanContext:
             if deep or unknown or recorded != sorted(live.contacts or []):
                 ids.append(live.id)
         return ids
-
-
-class _HeldByOthers(Set[str]):
-    """The Ramp ids held by declared addresses other than `address` (a read-only view)."""
-
-    def __init__(self, holders: dict[str, set[str]], address: str) -> None:
-        self._holders = holders
-        self._address = address
-
-    def __contains__(self, ramp_id: object) -> bool:
-        held = self._holders.get(ramp_id) if isinstance(ramp_id, str) else None
-        return bool(held) and held != {self._address}
-
-    def __iter__(self) -> Iterator[str]:
-        return (ramp_id for ramp_id in self._holders if ramp_id in self)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    @classmethod
-    def _from_iterable(cls, values: Any) -> set[str]:  # type: ignore[override]
-        """`|`, `&` and `-` give plain sets."""
-        return set(values)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from rampctl.engine.view import contact_view, live_vendor
 from rampctl.manifest.specs import Contact, PostalAddressSpec, VendorSpec
-from rampctl.model.kinds import VENDOR, VENDOR_CONTACT, FieldSpec, VendorAddress, VendorValues
+from rampctl.model.kinds import VENDOR, VENDOR_CONTACT, FieldSpec, PostalAddressValues, VendorValues
 from rampctl.ramp.models import User, Vendor, VendorContact
 
 
@@ -81,7 +81,7 @@ def _written(
     return value
 
 
-def _address(live: VendorAddress | None, omitted: list[Omission]) -> dict[str, str] | None:
+def _address(live: PostalAddressValues | None, omitted: list[Omission]) -> dict[str, str] | None:
     parts = {k: v for k, v in (live.as_dict() if live else {}).items() if v is not None}
     if not parts:
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 FieldPath = tuple[str | int, ...]
 """A path into a document: mapping keys are strings, list indexes are integers."""
@@ -11,9 +11,11 @@ FieldPath = tuple[str | int, ...]
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
-@dataclass(frozen=True)
-class Position:
-    """A 1-based `file:line:col` location; `file` is shown as the user gave the manifests path."""
+class Position(NamedTuple):
+    """A 1-based `file:line:col` location; `file` is shown as the user gave the manifests path.
+
+    A named tuple: one is made for every key and value of every manifest, so it must be cheap.
+    """
 
     file: str
     line: int
@@ -21,6 +23,11 @@ class Position:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Rebuilt by tuple.__new__ (C) rather than the named tuple's Python __new__: the
+        # manifest cache reads back hundreds of thousands of positions.
+        return tuple.__new__, (Position, tuple(self))
 
 
 def format_path(path: FieldPath) -> str:

@@ -150,7 +150,7 @@ class _Model(BaseModel):
     @classmethod
     def _printable(cls, value: Any, info: ValidationInfo) -> Any:
         """Names and text hold no control, bidi or invisible formatting characters."""
-        if isinstance(value, str):
+        if isinstance(value, str) and not (value.isascii() and value.isprintable()):
             multiline = info.field_name in _MULTILINE_FIELDS
             found = forbidden_character(value, multiline=multiline)
             if found is not None:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from rampctl.errors import Problem
 from rampctl.manifest.position import FieldPath, Position
@@ -53,12 +52,11 @@ class ParseFailure(Exception):
 
 
 class _Fatal(Exception):
-    """A limit was exceeded while composing; stops reading the file."""
+    """A limit was passed or an alias cannot be resolved: the file is not read further."""
 
-    def __init__(self, mark: Any, message: str) -> None:
-        super().__init__(message)
-        self.mark = mark
-        self.message = message
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
 
 
 def _pos(file: str, mark: Any) -> Position:
@@ -69,174 +67,349 @@ def _show_tag(tag: str) -> str:
     return "!!" + tag[len(_STD) :] if tag.startswith(_STD) else tag
 
 
-class _Composer(yaml.SafeLoader):
-    """A SafeLoader that only composes nodes, counting aliases and depth and checking tags."""
-
-    def __init__(self, text: str, file: str) -> None:
-        super().__init__(text)
-        self.file = file
-        self.aliases = 0
-        self.depth = 0
-        self.problems: list[Problem] = []
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
-        if isinstance(event, yaml.AliasEvent):
-            self.aliases += 1
-            if self.aliases > MAX_ALIASES:
-                raise _Fatal(event.start_mark, f"more than {MAX_ALIASES} aliases in one file")
-        else:
-            self._check_tag(event)
-        self.depth += 1
-        try:
-            if self.depth > MAX_DEPTH:
-                raise _Fatal(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-    def _check_tag(self, event: Any) -> None:
-        tag = getattr(event, "tag", None)
-        if tag not in _ALLOWED_TAGS:
-            message = f"tag '{_show_tag(str(tag))}' is not allowed; values are read as text"
-            self.problems.append(_problem(self.file, event.start_mark, message))
-
-
 def _problem(file: str, mark: Any, message: str) -> Problem:
     return Problem(file=file, line=mark.line + 1, col=mark.column + 1, message=message)
 
 
+_WANT_KEY: Any = object()
+"""A mapping frame's `key` while its next node is a key."""
+_SKIP: Any = object()
+"""A mapping frame's `key` while its next value is dropped (after a rejected key)."""
+
+
+class _Frame:
+    """An open mapping or sequence: where its children go and what it is (`container` is
+    None while a dropped subtree is skipped)."""
+
+    __slots__ = ("anchor", "container", "depth", "first", "key", "path")
+
+    def __init__(self, container: Any, path: FieldPath, depth: int, anchor: str | None) -> None:
+        self.container = container
+        self.path = path
+        self.depth = depth
+        self.anchor = anchor
+        #: In a mapping: _WANT_KEY, _SKIP or the key whose value comes next; else None.
+        self.key: Any = _WANT_KEY if type(container) is dict else None
+        self.first: dict[str, int] = {}
+
+
+@dataclass
+class _Anchor:
+    """An anchored node: its events (`start`..`end` in the document's log) and position."""
+
+    start: int
+    mark: Any
+    scalar: tuple[str, bool, bool] | None = None
+    end: int | None = None
+
+
 class _Builder:
-    """Turns composed nodes into plain values, recording positions and structural problems."""
+    """Builds plain values and positions from a YAML event stream in one pass.
+
+    Events come from libyaml or from PyYAML's pure-Python parser; both are turned into
+    values the same way. Checks follow the YAML text as written (tags, aliases, nesting);
+    values count as they expand (an alias counts its whole content each time it is used).
+    Anchored content is logged while it is read and replayed where an alias uses it.
+    """
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.nodes = 0
+        self.aliases = 0
+        self.tag_problems: list[Problem] = []
         self.problems: list[Problem] = []
+        self.documents: list[RawDocument] = []
+        self._start_document()
 
-    def document(self, node: Node) -> RawDocument:
-        doc = RawDocument(value=None, start=_pos(self.file, node.start_mark))
-        value = self._build(node, (), doc, 0)
-        return RawDocument(value=value, start=doc.start, keys=doc.keys, values=doc.values)
+    def _start_document(self) -> None:
+        self.stack: list[_Frame] = []
+        self.keys: dict[FieldPath, Position] = {}
+        self.values: dict[FieldPath, Position] = {}
+        self.anchors: dict[str, _Anchor] = {}
+        self.log: list[tuple[Any, ...]] = []
+        self.recording = 0
+        self.root: Any = None
+        self.start: Position | None = None
+        self.deferred: Problem | None = None
 
-    def _build(self, node: Node, path: FieldPath, doc: RawDocument, depth: int) -> Any:
+    def feed(self, events: Any) -> list[RawDocument]:
+        """Consume every event of the stream; raise _Fatal or yaml.YAMLError on a problem."""
+        for event in events:
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                if not self._plain_in_mapping(event):
+                    self._scalar_event(event)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self._start_event(event, kind is yaml.MappingStartEvent)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                self._end_event()
+            elif kind is yaml.AliasEvent:
+                self._alias_event(event)
+            elif kind is yaml.DocumentEndEvent:
+                self._end_document()
+        return self.documents
+
+    def _plain_in_mapping(self, event: Any) -> bool:
+        """The common case, done inline: an untagged, unanchored scalar that is a new key or
+        the value of one, away from every limit. False (nothing done) for anything else."""
+        stack = self.stack
+        if event.anchor is not None or event.tag is not None or self.recording or not stack:
+            return False
+        parent = stack[-1]
+        key = parent.key
+        if parent.container is None or len(stack) >= MAX_DEPTH or self.deferred is not None:
+            return False
+        value, mark = event.value, event.start_mark
+        if key is _WANT_KEY:
+            if value in parent.container or value == "<<":
+                return False
+            parent.first[value] = mark.line + 1
+            self.keys.setdefault(
+                (*parent.path, value), Position(self.file, mark.line + 1, mark.column + 1)
+            )
+            parent.key = value
+            return True
+        if key is None or key is _SKIP or self.nodes >= MAX_NODES or parent.depth >= MAX_DEPTH:
+            return False
+        self.nodes += 1
+        path = (*parent.path, key)
+        self.values.setdefault(path, Position(self.file, mark.line + 1, mark.column + 1))
+        parent.container[key] = None if event.implicit[0] and value in _NULLS else value
+        parent.key = _WANT_KEY
+        return True
+
+    # -- the text as written: checks and the log of anchored content ------------------------
+
+    def _scalar_event(self, event: Any) -> None:
+        anchor = self._text_node(event)
+        null, merge = _scalar_flags(event)
+        if self.recording or anchor is not None:
+            self.log.append(("scalar", event.value, null, merge, event.start_mark))
+        if anchor is not None:
+            anchor.scalar = (event.value, null, merge)
+            anchor.end = len(self.log)
+        self._scalar(event.value, null, merge, event.start_mark)
+
+    def _start_event(self, event: Any, mapping: bool) -> None:
+        anchor = self._text_node(event)
+        if anchor is not None:
+            self.recording += 1
+        if self.recording:
+            self.log.append(("open", mapping, event.start_mark))
+        self._open(mapping, event.start_mark, event.anchor)
+
+    def _end_event(self) -> None:
+        if self.recording:
+            self.log.append(("close",))
+        frame = self.stack.pop()
+        if frame.anchor is not None:
+            self.anchors[frame.anchor].end = len(self.log)
+            self.recording -= 1
+
+    def _text_node(self, event: Any) -> _Anchor | None:
+        tag = event.tag
+        if tag not in _ALLOWED_TAGS:
+            message = f"tag '{_show_tag(str(tag))}' is not allowed; values are read as text"
+            self.tag_problems.append(_problem(self.file, event.start_mark, message))
+        if len(self.stack) >= MAX_DEPTH:
+            self._fatal(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+        return None if event.anchor is None else self._define(event.anchor, event)
+
+    def _alias_event(self, event: Any) -> None:
+        self.aliases += 1
+        if self.aliases > MAX_ALIASES:
+            self._fatal(event.start_mark, f"more than {MAX_ALIASES} aliases in one file")
+        if len(self.stack) >= MAX_DEPTH:
+            self._fatal(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+        if event.anchor not in self.anchors:
+            raise yaml.composer.ComposerError(
+                None, None, f"found undefined alias {event.anchor!r}", event.start_mark
+            )
+        if self.recording:
+            self.log.append(("alias", event.anchor))
+        self._alias(event.anchor)
+
+    def _define(self, anchor: str, event: Any) -> _Anchor:
+        if anchor in self.anchors:
+            raise yaml.composer.ComposerError(
+                f"found duplicate anchor {anchor!r}; first occurrence",
+                self.anchors[anchor].mark,
+                "second occurrence",
+                event.start_mark,
+            )
+        entry = _Anchor(start=len(self.log), mark=event.start_mark)
+        self.anchors[anchor] = entry
+        return entry
+
+    def _fatal(self, mark: Any, message: str) -> None:
+        raise _Fatal(_problem(self.file, mark, message))
+
+    # -- building values ----------------------------------------------------------------------
+
+    def _scalar(self, value: str, null: bool, merge: bool, mark: Any) -> None:
+        parent = self.stack[-1] if self.stack else None
+        if parent is not None and parent.key is _WANT_KEY and parent.container is not None:
+            self._key(parent, value, merge, mark)
+            return
+        path, _ = self._place(parent, mark)
+        if path is not None:
+            self._attach(parent, path, None if null else value)
+        elif parent is not None and parent.key is _SKIP:
+            parent.key = _WANT_KEY
+
+    def _open(self, mapping: bool, mark: Any, anchor: str | None) -> None:
+        parent = self.stack[-1] if self.stack else None
+        if parent is not None and parent.key is _WANT_KEY and parent.container is not None:
+            self.problems.append(_problem(self.file, mark, "keys must be plain text"))
+            parent.key = _SKIP
+            self.stack.append(_Frame(None, (), 0, anchor))
+            return
+        path, depth = self._place(parent, mark)
+        container: dict[str, Any] | list[Any] | None = None
+        if path is not None:
+            container = {} if mapping else []
+            self._attach(parent, path, container)
+        elif parent is not None and parent.key is _SKIP:
+            parent.key = _WANT_KEY
+        self.stack.append(_Frame(container, path or (), depth, anchor))
+
+    def _place(self, parent: _Frame | None, mark: Any) -> tuple[FieldPath | None, int]:
+        """The path and depth of a value node about to be built; None when it is dropped."""
+        if self.deferred is not None:
+            return None, 0
+        if parent is None:
+            path: FieldPath = ()
+            depth = 0
+            self.start = self.start or _pos(self.file, mark)
+        elif parent.container is None or parent.key is _SKIP:
+            return None, 0
+        elif parent.key is None:  # an item of a sequence
+            path = (*parent.path, len(parent.container))
+            depth = parent.depth + 1
+            self.keys.setdefault(path, _pos(self.file, mark))
+        else:
+            path = (*parent.path, parent.key)
+            depth = parent.depth + 1
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _Fatal(node.start_mark, f"more than {MAX_NODES} values in one file")
+            return self._defer(mark, f"more than {MAX_NODES} values in one file")
         if depth > MAX_DEPTH:
-            raise _Fatal(node.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
-        doc.values.setdefault(path, _pos(self.file, node.start_mark))
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path, doc, depth)
-        if isinstance(node, SequenceNode):
-            items = []
-            for index, item in enumerate(node.value):
-                doc.keys.setdefault((*path, index), _pos(self.file, item.start_mark))
-                items.append(self._build(item, (*path, index), doc, depth + 1))
-            return items
-        if node.tag == _NULL_TAG:
-            return None
-        return str(node.value)
+            return self._defer(mark, f"nesting deeper than {MAX_DEPTH} levels")
+        self.values.setdefault(path, _pos(self.file, mark))
+        return path, depth
 
-    def _mapping(self, node: MappingNode, path: FieldPath, doc: RawDocument, depth: int) -> Any:
-        result: dict[str, Any] = {}
-        first: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = self._key(key_node)
-            if key is None:
-                continue
-            if key in result:
-                message = f"duplicate key '{key}' (first at line {first[key]})"
-                self.problems.append(_problem(self.file, key_node.start_mark, message))
-                continue
-            first[key] = key_node.start_mark.line + 1
-            doc.keys.setdefault((*path, key), _pos(self.file, key_node.start_mark))
-            result[key] = self._build(value_node, (*path, key), doc, depth + 1)
-        return result
+    def _defer(self, mark: Any, message: str) -> tuple[None, int]:
+        """Stop building this document; the problem is raised when its text is all read."""
+        self.deferred = _problem(self.file, mark, message)
+        return None, 0
 
-    def _key(self, node: Node) -> str | None:
-        if not isinstance(node, ScalarNode):
-            self.problems.append(_problem(self.file, node.start_mark, "keys must be plain text"))
-            return None
-        if node.tag == _MERGE_TAG:
+    def _attach(self, parent: _Frame | None, path: FieldPath, value: Any) -> None:
+        if parent is None:
+            self.root = value
+        elif type(parent.container) is list:
+            parent.container.append(value)
+        else:
+            parent.container[path[-1]] = value
+            parent.key = _WANT_KEY
+
+    def _key(self, parent: _Frame, key: str, merge: bool, mark: Any) -> None:
+        if merge:
             message = "merge keys (<<) are not supported; use a template instead"
-            self.problems.append(_problem(self.file, node.start_mark, message))
-            return None
-        return str(node.value)
+            self.problems.append(_problem(self.file, mark, message))
+            parent.key = _SKIP
+        elif key in parent.container:
+            message = f"duplicate key '{key}' (first at line {parent.first[key]})"
+            self.problems.append(_problem(self.file, mark, message))
+            parent.key = _SKIP
+        else:
+            parent.first[key] = mark.line + 1
+            self.keys.setdefault((*parent.path, key), _pos(self.file, mark))
+            parent.key = key
+
+    def _alias(self, name: str) -> None:
+        """Use an anchored node here: its content is built again at this path."""
+        anchor = self.anchors[name]
+        parent = self.stack[-1] if self.stack else None
+        if self.deferred is not None or (parent is not None and parent.container is None):
+            return
+        if parent is not None and parent.key is _SKIP:
+            parent.key = _WANT_KEY
+        elif parent is not None and parent.key is _WANT_KEY and anchor.scalar is None:
+            self.problems.append(_problem(self.file, anchor.mark, "keys must be plain text"))
+            parent.key = _SKIP
+        elif anchor.end is None:  # the alias is inside its own anchor: endless nesting
+            self._defer(anchor.mark, f"nesting deeper than {MAX_DEPTH} levels")
+        else:
+            self._replay(anchor)
+
+    def _replay(self, anchor: _Anchor) -> None:
+        depth = len(self.stack)
+        for entry in self.log[anchor.start : anchor.end]:
+            if self.deferred is not None:
+                del self.stack[depth:]  # nothing more is built in this document
+                return
+            if entry[0] == "scalar":
+                self._scalar(entry[1], entry[2], entry[3], entry[4])
+            elif entry[0] == "open":
+                self._open(entry[1], entry[2], None)
+            elif entry[0] == "close":
+                self.stack.pop()
+            else:
+                self._alias(entry[1])
+
+    def _end_document(self) -> None:
+        if self.deferred is not None:
+            raise _Fatal(self.deferred)
+        if self.root is not None:
+            assert self.start is not None
+            doc = RawDocument(value=self.root, start=self.start, keys=self.keys, values=self.values)
+            self.documents.append(doc)
+        self._start_document()
 
 
-def parse_yaml(text: str, file: str) -> list[RawDocument]:
-    """Parse every document of `text`; raise ParseFailure with all problems found.
+def _scalar_flags(event: Any) -> tuple[bool, bool]:
+    """Whether a scalar event is a null and whether it is a merge key (`<<`), as YAML's
+    resolver reads a plain scalar; anything else stays text."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        plain = event.implicit[0]
+        return plain and event.value in _NULLS, plain and event.value == "<<"
+    return tag == _NULL_TAG, tag == _MERGE_TAG
 
-    Well-formed files take libyaml's C parser when it is installed (about ten times
-    faster); anything it objects to is parsed again by the pure-Python composer, so
-    every problem is reported the same way either way.
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
+def parse_yaml(text: str, file: str, *, accelerated: bool = True) -> list[RawDocument]:
+    """Parse every document of `text` in one pass; raise ParseFailure with all problems found.
+
+    The events come from libyaml's C parser when it is installed (`accelerated`), else from
+    PyYAML's pure-Python parser; one builder turns either into values and positions. A file
+    with any problem is read again by the pure-Python parser, whose verdict and messages
+    rampctl reports (the two parsers differ on a few malformed inputs, e.g. tabs).
     """
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
-        raise ParseFailure([_too_big(file, len(text.encode("utf-8", "surrogatepass")))])
-    if _CLoader is not None:
-        fast = _parse_fast(text, file, _CLoader)
-        if fast is not None:
-            return fast
-    return _parse_checked(text, file)
-
-
-def _parse_fast(text: str, file: str, loader_class: Any) -> list[RawDocument] | None:
-    """Parse with libyaml; None when the file needs the careful path (any problem)."""
-    try:
-        if not _events_ok(yaml.parse(text, Loader=loader_class)):
-            return None
-        builder = _Builder(file)
-        loader = loader_class(text)
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        raise ParseFailure([_too_big(file, size)])
+    if accelerated and _CLoader is not None:
         try:
-            documents = []
-            while loader.check_node():
-                node = loader.get_node()
-                if node is not None and (doc := builder.document(node)).value is not None:
-                    documents.append(doc)
-        finally:
-            loader.dispose()
-    except (yaml.YAMLError, _Fatal):
-        return None
-    return None if builder.problems else documents
+            return _parse(text, file, _CLoader)
+        except (ParseFailure, yaml.YAMLError, UnicodeError):
+            pass  # judged and described by the pure-Python parser below
+    return _parse(text, file, yaml.SafeLoader)
 
 
-def _events_ok(events: Any) -> bool:
-    """Within the alias and depth limits, and only allowed tags."""
-    aliases = depth = 0
-    for event in events:
-        if isinstance(event, yaml.AliasEvent):
-            aliases += 1
-        elif isinstance(event, yaml.NodeEvent) and getattr(event, "tag", None) not in _ALLOWED_TAGS:
-            return False
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-        if aliases > MAX_ALIASES or depth > MAX_DEPTH:
-            return False
-    return True
-
-
-def _parse_checked(text: str, file: str) -> list[RawDocument]:
-    """Parse with the pure-Python composer, collecting every problem."""
+def _parse(text: str, file: str, loader: Any) -> list[RawDocument]:
     builder = _Builder(file)
-    documents: list[RawDocument] = []
     try:
-        composer = _Composer(text, file)
-        try:
-            while composer.check_node():
-                node = composer.get_node()
-                document = builder.document(node) if node is not None else None
-                if document is not None and document.value is not None:  # else: empty
-                    documents.append(document)
-        finally:
-            composer.dispose()
+        documents = builder.feed(yaml.parse(text, Loader=loader))
     except _Fatal as exc:
-        raise ParseFailure([_problem(file, exc.mark, exc.message)]) from None
+        raise ParseFailure([exc.problem]) from None
     except yaml.YAMLError as exc:
+        if loader is not yaml.SafeLoader:
+            raise
         raise ParseFailure([_syntax_problem(file, text, exc)]) from None
-    problems = composer.problems + builder.problems
+    problems = builder.tag_problems + builder.problems
     if problems:
         raise ParseFailure(problems)
     return documents

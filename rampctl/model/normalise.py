@@ -36,19 +36,6 @@ def phone(value: Any) -> str | None:
     return _PHONE_NOISE.sub("", trimmed) if trimmed else None
 
 
-ADDRESS_FIELDS = ("line1", "line2", "city", "postal_code", "state", "country")
-
-
-def address(fields: dict[str, Any] | None) -> dict[str, str | None] | None:
-    """A postal address in manifest field names, each part normalised."""
-    if fields is None:
-        return None
-    out = {key: text(fields.get(key)) for key in ADDRESS_FIELDS}
-    out["state"] = code(out["state"])
-    out["country"] = code(out["country"])
-    return out
-
-
 def flag(value: Any) -> bool | None:
     """A yes/no value, with absent kept absent."""
     return None if value is None else bool(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,33 @@ def test_render_reports_template_errors_and_takes_vars(
     assert "who" in capsys.readouterr().err
     assert run(["render", "--var", "who=Zed", str(tmp_path)]) == 0
     assert yaml.safe_load(capsys.readouterr().out.split("\n", 2)[2])["spec"]["name"] == "Zed"
+
+
+def test_validate_keeps_a_manifest_cache_in_the_project_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    Path("m").mkdir()
+    Path("m/a.yaml").write_text(VENDOR)
+    Path("m/b.yaml").write_text(VENDOR.replace("acme", "beta") + "  nmae: x\n")
+    assert run(["--manifests", "m", "validate"]) == 1
+    cold = capsys.readouterr().err
+    database = tmp_path / ".rampctl" / "cache" / "manifests.sqlite"
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM entries").fetchone() == (2,)
+    assert run(["--manifests", "m", "validate"]) == 1
+    assert capsys.readouterr().err == cold
+    Path("m/b.yaml").write_text(VENDOR.replace("acme", "beta"))
+    assert run(["--manifests", "m", "validate"]) == 0
+
+
+def test_rampctl_no_cache_reads_every_file_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RAMPCTL_NO_CACHE", "1")
+    Path("m").mkdir()
+    Path("m/a.yaml").write_text(VENDOR)
+    assert run(["--manifests", "m", "validate"]) == 0
+    assert not (tmp_path / ".rampctl").exists()

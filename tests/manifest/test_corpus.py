@@ -13,6 +13,8 @@ from rampctl.errors import ManifestError
 from rampctl.manifest import load_manifests
 from rampctl.manifest.yamlparse import MAX_FILE_BYTES
 
+pytestmark = pytest.mark.usefixtures("yaml_events")
+
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
 VENDOR = "apiVersion: rampctl/v1\nkind: Vendor\nmetadata:\n  name: acme\nspec:\n  name: Acme\n"

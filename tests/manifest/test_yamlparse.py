@@ -7,13 +7,16 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rampctl.errors import ManifestError
-from rampctl.manifest import load_manifests
+from rampctl.manifest import load_manifests, yamlparse
 from rampctl.manifest.position import Position
-from rampctl.manifest.yamlparse import ParseFailure, parse_yaml
+from rampctl.manifest.yamlparse import ParseFailure, RawDocument, parse_yaml
+
+pytestmark = pytest.mark.usefixtures("yaml_events")
 
 
 @pytest.mark.parametrize(
@@ -170,3 +173,121 @@ def test_random_manifest_files_only_raise_manifest_error(data: bytes, tmp_path: 
         assert all(p.line >= 1 and p.col >= 1 for p in exc.problems)
     else:
         assert all(d.spec is not None for d in result.documents)
+
+
+_SAMPLES = {
+    "manifest": (
+        "# yaml-language-server: $schema=rampctl.schema.json\n"
+        "apiVersion: rampctl/v1\nkind: Vendor\nmetadata: {name: acme}\nspec:\n"
+        "  name: Acme, Inc.\n  tax_id: 02134\n  active: NO\n  note: ~\n"
+        "  ignore_changes: [name, 'description']\n"
+        "  address:\n    line1: |\n      1 Main St\n    city: >-\n      San\n      Francisco\n"
+        '---\nk: "v"\n'
+    ),
+    "aliases": "a: &x {p: 1, q: [2, 3]}\nb: *x\nc: [*x, &y z, *y]\n",
+    "alias as key": "a: &k name\n*k : v\n",
+    "collection alias as key": "a: &k [1]\n? *k\n: v\nb: c\n",
+    "duplicate key": "a: 1\nb: 2\na: 3\nc: {d: [e, {f: g, f: h}]}\n",
+    "duplicate key with anchored value": "a: 1\na: &x [1]\nb: *x\n",
+    "merge key": "base: &b {x: 1}\nthing:\n  <<: *b\n  y: 2\n",
+    "complex keys": "? [a, b]\n: 1\n? {c: d}\n: 2\ne: 3\n",
+    "tags": "a: !vault x\nb: !!int 3\nc: !!python/object:os.system y\nd: !!str 4\ne: ! null\n",
+    "explicit null": "a: !!null x\nb: !!merge c\n",
+    "too many aliases": "a: &a x\n" + "".join(f"b{i}: *a\n" for i in range(40)),
+    "too deep": "a: " + "[" * 60 + "]" * 60 + "\n",
+    "deep through aliases": "a: &a " + "[" * 40 + "]" * 40 + "\nb: " + "[" * 10 + "*a" + "]" * 10,
+    "self alias": "a: &a [*a]\n",
+    "self alias as key": "a: &a {? *a : 1}\n",
+    "too many values": "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n" for i in range(1, 9)),
+    "undefined alias": "a: *nope\n",
+    "duplicate anchor": "a: &x 1\nb: &x 2\n",
+    "several documents": "a: 1\n---\n---\nb: [1, 2]\n...\n---\n~\n",
+}
+
+
+def _outcome(text: str, loader: type) -> object:
+    try:
+        return [_shape(d) for d in yamlparse._parse(text, "f.yaml", loader)]
+    except ParseFailure as exc:
+        return [str(p) for p in exc.problems]
+    except yaml.YAMLError as exc:  # libyaml's events: parse_yaml describes it the same way
+        return [str(yamlparse._syntax_problem("f.yaml", text, exc))]
+
+
+def _shape(doc: RawDocument) -> object:
+    return (doc.value, doc.start, doc.keys, doc.values)
+
+
+@pytest.mark.skipif(getattr(yaml, "CSafeLoader", None) is None, reason="libyaml not installed")
+@pytest.mark.parametrize("name", sorted(_SAMPLES))
+def test_libyaml_and_pure_python_events_build_the_same(name: str) -> None:
+    text = _SAMPLES[name]
+    assert _outcome(text, yaml.CSafeLoader) == _outcome(text, yaml.SafeLoader)
+
+
+def test_aliases_expand_with_the_anchors_positions() -> None:
+    [doc] = parse_yaml(_SAMPLES["aliases"], "f.yaml")
+    inner = {"p": "1", "q": ["2", "3"]}
+    assert doc.value == {"a": inner, "b": inner, "c": [inner, "z", "z"]}
+    assert doc.keys[("b", "q", 1)] == Position("f.yaml", 1, 21)
+    assert doc.values[("c", 0, "p")] == Position("f.yaml", 1, 11)
+    assert doc.keys[("c", 2)] == Position("f.yaml", 3, 9)
+
+
+def test_alias_of_text_can_be_a_key() -> None:
+    [doc] = parse_yaml(_SAMPLES["alias as key"], "f.yaml")
+    assert doc.value == {"a": "name", "name": "v"}
+
+
+@pytest.mark.parametrize(
+    ("name", "problems"),
+    [
+        (
+            "duplicate key",
+            [
+                "f.yaml:3:1: duplicate key 'a' (first at line 1)",
+                "f.yaml:4:19: duplicate key 'f' (first at line 4)",
+            ],
+        ),
+        ("merge key", ["f.yaml:3:3: merge keys (<<) are not supported; use a template instead"]),
+        (
+            "complex keys",
+            ["f.yaml:1:3: keys must be plain text", "f.yaml:3:3: keys must be plain text"],
+        ),
+        ("collection alias as key", ["f.yaml:1:4: keys must be plain text"]),
+        (
+            "tags",
+            [
+                "f.yaml:1:4: tag '!vault' is not allowed; values are read as text",
+                "f.yaml:2:4: tag '!!int' is not allowed; values are read as text",
+                "f.yaml:3:4: tag '!!python/object:os.system' is not allowed; "
+                "values are read as text",
+            ],
+        ),
+        ("too many aliases", ["f.yaml:34:6: more than 32 aliases in one file"]),
+        ("too deep", ["f.yaml:1:51: nesting deeper than 48 levels"]),
+        ("deep through aliases", ["f.yaml:1:45: nesting deeper than 48 levels"]),
+        ("self alias", ["f.yaml:1:4: nesting deeper than 48 levels"]),
+        ("self alias as key", ["f.yaml:1:4: keys must be plain text"]),
+        ("too many values", ["f.yaml:1:16: more than 100000 values in one file"]),
+        ("undefined alias", ["f.yaml:1:4: YAML syntax error: found undefined alias 'nope'"]),
+        (
+            "duplicate anchor",
+            [
+                "f.yaml:2:4: YAML syntax error: second occurrence "
+                "(found duplicate anchor 'x'; first occurrence)"
+            ],
+        ),
+    ],
+)
+def test_problems_on_every_path(name: str, problems: list[str]) -> None:
+    with pytest.raises(ParseFailure) as info:
+        parse_yaml(_SAMPLES[name], "f.yaml")
+    assert [str(p) for p in info.value.problems] == problems
+
+
+def test_several_documents_and_empty_ones() -> None:
+    first, second = parse_yaml(_SAMPLES["several documents"], "f.yaml")
+    assert (first.value, second.value) == ({"a": "1"}, {"b": ["1", "2"]})
+    assert second.start == Position("f.yaml", 4, 1)

@@ -23,7 +23,7 @@ from rampctl.model.kinds import (
     BILL,
     VENDOR,
     KindSpec,
-    VendorAddress,
+    PostalAddressValues,
     VendorContactValues,
     VendorValues,
 )
@@ -106,10 +106,10 @@ def test_vendor_ramp_names_are_ramps() -> None:
     for spec in VENDOR.view_fields():
         assert spec.ramp in ramp.Vendor.model_fields, spec.path
     for spec in VENDOR.manifest_fields():
-        wanted = set()
+        wanted = set()  # a field create leaves out is set by a follow-up update
         if spec.create:
             wanted.add(ramp.VendorCreate)
-        if spec.update or not spec.create:
+        if spec.update:
             wanted.add(ramp.VendorUpdate)
         for request in wanted:
             assert spec.ramp in request.model_fields, (spec.path, request.__name__)
@@ -206,7 +206,7 @@ def test_values_come_back_from_their_record_form() -> None:
     """What the state records (`as_dict`) reads back as the same typed values."""
     values = VendorValues(
         name="Acme",
-        address=VendorAddress(line1="1 Main St", city="Boston", postal_code="02134"),
+        address=PostalAddressValues(line1="1 Main St", city="Boston", postal_code="02134"),
         contact=VendorContactValues(email="ap@acme.example"),
         active=False,
         contact_ids=("c1", "c2"),
@@ -221,7 +221,7 @@ def test_values_come_back_from_their_record_form() -> None:
 def test_desired_values_compare_only_what_the_manifest_sets() -> None:
     desired = Managed(managed=frozenset({"name", "address", "address.city", "state"}))
     values = VendorValues(
-        name="Acme", address=VendorAddress(city="Boston"), description="not managed"
+        name="Acme", address=PostalAddressValues(city="Boston"), description="not managed"
     )
     assert desired.wanted(values) == {
         "name": "Acme",

@@ -42,6 +42,8 @@ class FieldSpec:
     #: Ramp's update request can change it; otherwise a change is `manual`.
     update: bool = True
     on_clear: OnClear = OnClear.SEND
+    #: Why a person must make a change in Ramp (for `update=False` or `OnClear.MANUAL`).
+    manual_reason: str = ""
     #: What the update request carries to clear the field (Ramp takes no null for some).
     clear_value: Any = None
     #: Ramp's value when a create leaves the field out (a follow-up is needed only if different).

@@ -18,7 +18,7 @@ PROBLEM = OnClear.PROBLEM
 
 
 @dataclass(frozen=True, kw_only=True)
-class VendorAddress(Values):
+class PostalAddressValues(Values):
     """A vendor's postal address, part by part (Ramp's `address` object)."""
 
     line1: str | None = declared("address_line_1", normalise=norm.text, on_clear=PROBLEM)
@@ -61,7 +61,9 @@ class VendorValues(Values):
     description: str | None = declared(
         "description", normalise=norm.text, create=False, clear_value=""
     )
-    address: VendorAddress | None = declared("address", on_clear=PROBLEM, parts_of=VendorAddress)
+    address: PostalAddressValues | None = declared(
+        "address", on_clear=PROBLEM, parts_of=PostalAddressValues
+    )
     owner: str | None = declared(
         "vendor_owner_id", normalise=norm.email, reference="user", on_clear=PROBLEM
     )
@@ -76,6 +78,8 @@ class VendorValues(Values):
         normalise=norm.text,
         reference="accounting_vendor",
         on_clear=OnClear.MANUAL,
+        manual_reason="Ramp's API cannot remove an accounting link: unlink it in Ramp, or "
+        "link another accounting vendor",
     )
     active: bool | None = declared(
         "is_active", normalise=norm.flag, create=False, ramp_default=True, on_clear=PROBLEM
@@ -104,6 +108,6 @@ VENDOR = KindSpec(
     fields=VendorValues.specs(),
     values=VendorValues,
 )
-POSTAL_ADDRESS = VendorAddress.specs()
+POSTAL_ADDRESS = PostalAddressValues.specs()
 VENDOR_CONTACT = VendorContactValues.specs()
 VENDOR_CONTACTS = VendorContactEntry.specs()

@@ -1,0 +1,235 @@
+"""The manifest cache: what each manifest file parsed and validated to, by content hash.
+
+Like mypy's cache, it makes a run re-read only the files that changed: an entry is keyed by
+a hash of the file's bytes, its name as shown in messages, and the code that reads it (the
+rampctl version, a hash of its source, and the versions of Python, pydantic and PyYAML), so
+an entry is never trusted across versions. Templates (`*.yaml.j2`) are not cached: what they
+render depends on variables and included files too.
+
+Entries live in one SQLite file, `.rampctl/cache/manifests.sqlite` (written in transactions,
+so a crash leaves it whole; safe to delete at any time). Each entry is signed (HMAC-SHA256)
+with a key kept outside the project, `$XDG_CACHE_HOME/rampctl/cache.key`: a cache file
+committed to a repository or written by someone else is not loaded (its entries fail the
+check and are rewritten), and so are entries that do not read back. Set `RAMPCTL_NO_CACHE=1`
+to read every file afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pydantic
+import yaml
+
+import rampctl
+from rampctl.errors import Problem
+from rampctl.manifest.validate import Checked
+
+NO_CACHE_VAR = "RAMPCTL_NO_CACHE"
+CACHE_FILE = Path("cache") / "manifests.sqlite"
+#: Entries not used for this many days are dropped.
+KEEP_DAYS = 30
+_BATCH = 500
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, code TEXT NOT NULL, "
+    "used INTEGER NOT NULL, value BLOB NOT NULL)"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileOutcome:
+    """What one manifest file read to: its checked documents, or the problems of a file that
+    could not be parsed (`failed`)."""
+
+    checked: list[Checked] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    failed: bool = False
+
+
+def cache_disabled() -> bool:
+    """Whether `RAMPCTL_NO_CACHE` asks for no cache (any value but empty, 0, false, no)."""
+    value = os.environ.get(NO_CACHE_VAR, "").strip().lower()
+    return value not in ("", "0", "false", "no")
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A hash of everything that decides what a file reads to: rampctl's version and source,
+    and the versions of Python, pydantic and PyYAML."""
+    digest = hashlib.sha256()
+    versions = (rampctl.__version__, sys.version, pydantic.VERSION, yaml.__version__)
+    digest.update(repr(versions).encode())
+    package = Path(rampctl.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _key_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "rampctl" / "cache.key"
+
+
+def _signing_key() -> bytes | None:
+    """This user's key for signing entries (made on first use), or None when unavailable."""
+    path = _key_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            key = path.read_bytes()
+            return key if len(key) >= 32 else None
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+class ManifestCache:
+    """Outcomes of manifest files by content hash, in `<folder>/cache/manifests.sqlite`.
+
+    Any failure to open, read or write it makes the run go on without it (a corrupt file is
+    replaced): the cache saves time and never decides an outcome.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / CACHE_FILE
+        self.code = code_fingerprint()
+        self._key = _signing_key()
+        self._db: sqlite3.Connection | None = None
+        self._pending: dict[str, bytes] = {}
+        self._used: list[str] = []
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, name: str, data: bytes) -> str:
+        """The key of a file shown as `name` whose bytes are `data`."""
+        digest = hashlib.sha256(self.code.encode())
+        encoded = name.encode("utf-8", "surrogatepass")
+        digest.update(len(encoded).to_bytes(8, "big") + encoded)
+        digest.update(data)
+        return digest.hexdigest()
+
+    def lookup(self, keys: list[str]) -> dict[str, FileOutcome]:
+        """The entries found for `keys`; entries that fail their check or do not read back are
+        left out (and rewritten by `store`)."""
+        found: dict[str, FileOutcome] = {}
+        db = self._connect()
+        if db is None:
+            return found
+        try:
+            for start in range(0, len(keys), _BATCH):
+                batch = keys[start : start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                rows = db.execute(f"SELECT key, value FROM entries WHERE key IN ({marks})", batch)
+                for key, value in rows:
+                    outcome = self._read(key, value)
+                    if outcome is not None:
+                        found[key] = outcome
+        except sqlite3.Error:
+            self._broken()
+        self._used = list(found)
+        self.hits += len(found)
+        return found
+
+    def put(self, key: str, outcome: FileOutcome) -> None:
+        """Remember `outcome` for `key` (written by `save`)."""
+        if self._key is None:
+            return
+        self.misses += 1
+        try:
+            blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return
+        self._pending[key] = self._sign(key, blob) + blob
+
+    def save(self) -> None:
+        """Write the new entries in one transaction and drop stale ones."""
+        db = self._connect() if self._pending or self._used else None
+        if db is None:
+            return
+        today = int(time.time() // 86400)
+        rows = [(k, self.code, today, v) for k, v in self._pending.items()]
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
+                for start in range(0, len(self._used), _BATCH):
+                    batch = self._used[start : start + _BATCH]
+                    marks = ",".join("?" * len(batch))
+                    db.execute(
+                        f"UPDATE entries SET used = ? WHERE used < ? AND key IN ({marks})",
+                        [today, today, *batch],
+                    )
+                db.execute(
+                    "DELETE FROM entries WHERE code != ? OR used < ?",
+                    (self.code, today - KEEP_DAYS),
+                )
+        except sqlite3.Error:
+            self._broken()
+        self._pending.clear()
+        self._used.clear()
+
+    def close(self) -> None:
+        """Close the database."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _sign(self, key: str, blob: bytes) -> bytes:
+        assert self._key is not None
+        return hmac.new(self._key, key.encode() + b"\0" + blob, hashlib.sha256).digest()
+
+    def _read(self, key: str, value: bytes) -> FileOutcome | None:
+        if self._key is None or not isinstance(value, bytes) or len(value) < 32:
+            return None
+        signature, blob = value[:32], value[32:]
+        if not hmac.compare_digest(signature, self._sign(key, blob)):
+            return None
+        try:
+            outcome = pickle.loads(blob)
+        except Exception:  # an entry that does not read back is a miss, never an error
+            return None
+        return outcome if isinstance(outcome, FileOutcome) else None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is not None or self._key is None:
+            return self._db
+        for _ in range(2):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=5)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute(_SCHEMA)
+                db.execute("SELECT 1 FROM entries LIMIT 1").fetchall()
+            except sqlite3.DatabaseError:
+                self._remove()  # not a database (or a corrupt one): start a new one
+                continue
+            except (sqlite3.Error, OSError):
+                return None
+            self._db = db
+            return db
+        return None
+
+    def _broken(self) -> None:
+        """A database that failed mid-use: removed, so the next run starts a new one."""
+        self.close()
+        self._remove()
+
+    def _remove(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(OSError):
+                Path(f"{self.path}{suffix}").unlink()

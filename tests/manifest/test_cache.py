@@ -1,0 +1,186 @@
+"""The manifest cache: a warm load gives exactly what a cold one gives, every corpus case
+included; only changed files are read again; anything wrong with the cache is a miss."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rampctl.errors import ManifestError
+from rampctl.manifest import cache as cache_module
+from rampctl.manifest import load_manifests
+from rampctl.manifest.cache import ManifestCache
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = Path(__file__).parent / "corpus"
+VENDOR = "apiVersion: rampctl/v1\nkind: Vendor\nmetadata:\n  name: {name}\nspec:\n  name: {title}\n"
+
+
+@pytest.fixture(autouse=True)
+def _own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+
+
+def _roots() -> list[tuple[str, Path]]:
+    cases = [(f"corpus/{p.name}", p) for p in sorted(CORPUS.iterdir()) if p.is_dir()]
+    examples = [(f"examples/{p.name}", p) for p in sorted((REPO / "examples").iterdir())]
+    return [("manifests", REPO / "manifests"), *cases, *[e for e in examples if e[1].is_dir()]]
+
+
+def _result(
+    root: Path, cache: ManifestCache | None, variables: dict[str, str] | None = None
+) -> Any:
+    """Everything a load decides: each document in full and every problem, or the problems."""
+    try:
+        loaded = load_manifests(root, variables=variables, cache=cache)
+    except ManifestError as exc:
+        return ("problems", [(str(p), p.address, p.field) for p in exc.problems])
+    documents = [
+        (d.kind, d.name, d.address, d.spec, d.position, d.keys, d.previously)
+        for d in loaded.documents
+    ]
+    return ("valid", documents, loaded.digest, loaded.files)
+
+
+def _load(root: Path, folder: Path, **kw: Any) -> tuple[Any, ManifestCache]:
+    cache = ManifestCache(folder)
+    try:
+        return _result(root, cache, **kw), cache
+    finally:
+        cache.close()
+
+
+@pytest.mark.parametrize(("name", "root"), _roots(), ids=[n for n, _ in _roots()])
+def test_warm_load_gives_what_a_cold_one_gives(
+    name: str, root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(root.parent)  # names in messages as the corpus expects them
+    uncached = _result(Path(root.name), None)
+    cold, first = _load(Path(root.name), tmp_path / ".rampctl")
+    warm, second = _load(Path(root.name), tmp_path / ".rampctl")
+    assert cold == uncached
+    assert warm == cold
+    assert second.misses == 0
+    assert second.hits == first.misses
+
+
+def _project(tmp_path: Path, count: int = 3) -> Path:
+    root = tmp_path / "m"
+    (root / "vendors").mkdir(parents=True)
+    for i in range(count):
+        text = VENDOR.format(name=f"v{i}", title=f"Vendor {i}")
+        (root / "vendors" / f"v{i}.yaml").write_text(text)
+    return root
+
+
+def test_only_changed_files_are_read_again(tmp_path: Path) -> None:
+    root = _project(tmp_path, 10)
+    folder = tmp_path / ".rampctl"
+    _load(root, folder)
+    (root / "vendors" / "v3.yaml").write_text(VENDOR.format(name="v3", title="Renamed"))
+    result, cache = _load(root, folder)
+    assert (cache.hits, cache.misses) == (9, 1)
+    assert result == _result(root, None)
+    assert any(d[3].name == "Renamed" for d in result[1])
+
+
+def test_a_renamed_file_is_not_read_from_its_old_name(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    folder = tmp_path / ".rampctl"
+    _load(root, folder)
+    (root / "vendors" / "v1.yaml").rename(root / "vendors" / "w1.yaml")
+    result, cache = _load(root, folder)
+    assert cache.misses == 1
+    assert result == _result(root, None)
+    assert any(str(d[4]).endswith("w1.yaml:1:1") for d in result[1])
+
+
+def test_an_invalid_file_is_cached_with_its_problems(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "vendors" / "v1.yaml").write_text(VENDOR.format(name="v1", title="") + "  bogus: 1\n")
+    cold, _ = _load(root, tmp_path / ".rampctl")
+    warm, cache = _load(root, tmp_path / ".rampctl")
+    assert cold[0] == "problems"
+    assert warm == cold
+    assert cache.hits == 3
+
+
+def test_entries_from_another_version_are_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(tmp_path)
+    _load(root, tmp_path / ".rampctl")
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version")
+    result, cache = _load(root, tmp_path / ".rampctl")
+    assert (cache.hits, cache.misses) == (0, 3)
+    assert result == _result(root, None)
+    with sqlite3.connect(tmp_path / ".rampctl" / "cache" / "manifests.sqlite") as db:
+        codes = {code for (code,) in db.execute("SELECT code FROM entries")}
+    assert codes == {"another version"}  # the other version's entries were dropped
+
+
+def test_corrupt_entries_are_ignored_and_rewritten(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    _load(root, tmp_path / ".rampctl")
+    path = tmp_path / ".rampctl" / "cache" / "manifests.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE entries SET value = substr(value, 1, length(value) - 7)")
+    result, cache = _load(root, tmp_path / ".rampctl")
+    assert (cache.hits, cache.misses) == (0, 3)
+    assert result == _result(root, None)
+    _, again = _load(root, tmp_path / ".rampctl")
+    assert again.hits == 3
+
+
+def test_a_cache_file_that_is_not_a_database_is_replaced(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    path = tmp_path / ".rampctl" / "cache" / "manifests.sqlite"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database" * 100)
+    result, _ = _load(root, tmp_path / ".rampctl")
+    assert result == _result(root, None)
+    _, again = _load(root, tmp_path / ".rampctl")
+    assert again.hits == 3
+
+
+def test_entries_signed_with_another_key_are_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache someone else wrote (committed to the repository, say) is never believed."""
+    root = _project(tmp_path)
+    _load(root, tmp_path / ".rampctl")
+    path = tmp_path / ".rampctl" / "cache" / "manifests.sqlite"
+    with sqlite3.connect(path) as db:  # a forged entry: same key, another signer's value
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
+        forger = ManifestCache(tmp_path / "elsewhere")
+        for (key,) in db.execute("SELECT key FROM entries").fetchall():
+            forger.put(key, cache_module.FileOutcome())  # no documents at all
+            db.execute("UPDATE entries SET value = ? WHERE key = ?", (forger._pending[key], key))
+        forger.close()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    result, cache = _load(root, tmp_path / ".rampctl")
+    assert cache.hits == 0
+    assert len(result[1]) == 3
+
+
+def test_templates_are_not_cached(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "t.yaml.j2").write_text(VENDOR.format(name="t", title="{{ title }}"))
+    first, _ = _load(root, tmp_path / ".rampctl", variables={"title": "One"})
+    second, cache = _load(root, tmp_path / ".rampctl", variables={"title": "Two"})
+    assert cache.hits == 3  # the plain files only
+    assert [d[3].name for d in first[1] if d[1] == "t"] == ["One"]
+    assert [d[3].name for d in second[1] if d[1] == "t"] == ["Two"]
+
+
+def test_deleting_the_cache_is_safe(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    cold, _ = _load(root, tmp_path / ".rampctl")
+    shutil.rmtree(tmp_path / ".rampctl")
+    again, cache = _load(root, tmp_path / ".rampctl")
+    assert again == cold
+    assert cache.misses == 3
