@@ -15,7 +15,7 @@ from rampctl.engine.contacts import plan_contacts
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields, value_at
 from rampctl.engine.identity import KEY_MODE, MATCHED_REASON, candidates_text
-from rampctl.engine.view import pending_view, vendor_view
+from rampctl.engine.view import pending_view
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredVendor
 from rampctl.model.kinds import VENDOR, FieldSpec, OnClear
@@ -59,7 +59,7 @@ def _ambiguous(ctx: PlanContext, desired: DesiredVendor) -> Change:
 
 
 def _changes_for_live(ctx: PlanContext, desired: DesiredVendor, live: Vendor) -> list[Change]:
-    view = vendor_view(live, ctx.snapshot.users)
+    view = ctx.vendor_view(live)
     ctx.fingerprints[desired.address] = ctx.fingerprint_vendor(live)
     wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
     if ctx.mode == KEY_MODE:
