@@ -73,7 +73,7 @@ def write_state(root: Path, sb: SandboxProcess) -> None:
     for address, entry in entries.resources.items():  # contacts as recorded by an apply
         desired = graph.vendors.get(address)
         if desired and desired.contact:
-            entry.attributes["contact"] = dict(desired.contact)
+            entry.attributes["contact"] = desired.contact.as_dict()
     StateStore(root / "rampctl.state.json").write(entries)
 
 

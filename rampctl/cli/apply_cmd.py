@@ -18,6 +18,7 @@ from rampctl.cli.ui import err_console, out_console
 from rampctl.engine.apply import ApplyReport, ApplySettings, apply_changes
 from rampctl.engine.bill_money import money_summary
 from rampctl.engine.bill_read import read_change_bills
+from rampctl.engine.identity import capability_record
 from rampctl.engine.plan import Plan
 from rampctl.engine.plan_trust import check_requests
 from rampctl.engine.planner import narrow, plan_with_snapshot
@@ -306,6 +307,7 @@ def _run(
         raise Interrupted(stop.signum)
     if report.ok:
         recorder.refresh(skip={c.address for c in plan.changes})
+    recorder.remember(capability_record(snapshot.external_ids))
     return report
 
 

@@ -10,7 +10,7 @@ import click
 
 from rampctl.cli import variables
 from rampctl.cli.options import global_options
-from rampctl.cli.runtime import manifest_cache
+from rampctl.cli.project import manifest_cache
 from rampctl.cli.ui import err_console, out_console
 from rampctl.errors import ExitCode, ManifestError, Problem
 from rampctl.manifest import ManifestSet, load_manifests

@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from rampctl.cli.options import GlobalOptions
+from rampctl.cli.project import manifest_cache, project_folder
 from rampctl.cli.ui import err_console
 from rampctl.engine.snapshot import SnapshotPrefetch
 from rampctl.errors import ConfigError, RampctlError, SandboxError
 from rampctl.manifest import load_manifests
-from rampctl.manifest.cache import ManifestCache, cache_disabled
 from rampctl.model.desired import DesiredGraph, build_graph
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.config import ClientConfig, config_from_env
 from rampctl.ramp.scopes import READ_SCOPES
-from rampctl.state.backend import StateBackend, is_remote, open_backend
+from rampctl.state.backend import StateBackend, open_backend
 from rampctl.state.fold import JournaledBackend
 
 if TYPE_CHECKING:
@@ -47,26 +47,6 @@ def sandbox_data_path(opts: GlobalOptions) -> Path:
     if override:
         return Path(override)
     return project_folder(opts) / "sandbox.db"
-
-
-def project_folder(opts: GlobalOptions) -> Path:
-    """The project's `.rampctl/` folder: beside a local state file, else in the working
-    directory."""
-    base = Path() if is_remote(opts.state) else Path(opts.state).parent
-    return base / ".rampctl"
-
-
-@contextmanager
-def manifest_cache(opts: GlobalOptions) -> Iterator[ManifestCache | None]:
-    """The manifest cache in the project's `.rampctl/` folder; None with RAMPCTL_NO_CACHE."""
-    if cache_disabled():
-        yield None
-        return
-    cache = ManifestCache(project_folder(opts))
-    try:
-        yield cache
-    finally:
-        cache.close()
 
 
 @contextmanager

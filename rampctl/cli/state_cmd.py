@@ -14,7 +14,8 @@ from rampctl.cli.runtime import load_graph, ramp_session, state_store
 from rampctl.cli.state_share_cmd import LOCK_TIMEOUT, lock_, pull, push
 from rampctl.cli.ui import err_console, out_console
 from rampctl.cli.variables import var_option
-from rampctl.engine.rebuild import read_rebuild_bills, rebuild_state
+from rampctl.engine.identity import KEY_MODE, capability_record, describe, find_support
+from rampctl.engine.rebuild import Rebuilt, read_rebuild_bills, rebuild_state
 from rampctl.engine.snapshot import read_snapshot
 from rampctl.errors import ConfigError, StateError
 from rampctl.ramp.scopes import READ_SCOPES
@@ -222,13 +223,27 @@ def rebuild(var: dict[str, str], lock_timeout: float) -> None:
         graph = load_graph(opts, var)
         with ramp_session(opts, scopes=READ_SCOPES) as session:
             snapshot = read_snapshot(session.client)
+            snapshot.external_ids = find_support(session.client, store.load())
             read_rebuild_bills(session.client, graph, snapshot)
         result = rebuild_state(store.load(), graph, snapshot, environment=session.environment)
-        written = store.write(result.state)
+        kept = {**result.state.capabilities, **capability_record(snapshot.external_ids)}
+        written = store.write(result.state.model_copy(update={"capabilities": kept}))
+    _rebuilt(result, written)
+
+
+def _rebuilt(result: Rebuilt, written: State) -> None:
+    """Say how objects were found, and each one that was not rebuilt and why."""
+    if result.mode != KEY_MODE:
+        _note(f"note: {describe(result.mode)}")
     for address in result.ambiguous:
-        _note(f"warning: several objects in Ramp carry the key of {address}; not recorded")
+        why = result.why.get(address, "several objects in Ramp carry its key")
+        _note(f"warning: {address} not rebuilt: {why}; not recorded")
+    for address in result.missing:
+        why = result.why.get(address, "not found in Ramp")
+        _note(f"{address} not rebuilt: {why} (the next plan creates it)")
+    how = "by key" if result.mode == KEY_MODE else "by verified match"
     _say(
-        f"rebuilt the state: {count(len(written.resources), 'object')} found by key, "
+        f"rebuilt the state: {count(len(written.resources), 'object')} found {how}, "
         f"{len(result.missing)} not in Ramp (the next plan creates them); serial {written.serial}"
     )
 

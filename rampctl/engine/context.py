@@ -7,11 +7,13 @@ context takes in (`absorb`); vendor and bill planning still write into it.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from rampctl.engine.changes import Action, Change, Level
+from rampctl.engine.identity import mode_of
 from rampctl.engine.kind_plan import KindPlan, problem_at
 from rampctl.engine.moves import Move, orphans
 from rampctl.engine.snapshot import Snapshot
@@ -42,9 +44,25 @@ class PlanContext:
     _vendor_matches: VendorMatches | None = None
     _left: dict[str, dict[str, ResourceState]] = field(default_factory=dict)
     _holders: dict[str, set[str]] | None = None
+    _views: dict[str, tuple[Vendor, Mapping[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.claimed_ids = {r.ramp_id for r in self.state.resources.values()}
+
+    @property
+    def mode(self) -> str:
+        """How vendors are found in Ramp (`rampctl.engine.identity`)."""
+        return mode_of(self.snapshot.external_ids)
+
+    @property
+    def matched_by_fields(self) -> frozenset[str]:
+        """Manifests matched by name, owner and link (a Ramp without external_vendor_id)."""
+        return self._vendor_matches.by_fields if self._vendor_matches else frozenset()
+
+    @property
+    def ambiguous(self) -> Mapping[str, list[Vendor]]:
+        """Manifests several live vendors agree with (a Ramp without external_vendor_id)."""
+        return self._vendor_matches.ambiguous if self._vendor_matches else {}
 
     # --- matching -----------------------------------------------------------------
 
@@ -221,9 +239,18 @@ class PlanContext:
             reason=reason,
         )
 
+    def vendor_view(self, live: Vendor) -> Mapping[str, Any]:
+        """The record form of a live vendor, worked out once per plan (read-only: shared by
+        the diff, the fingerprint and the drift check)."""
+        cached = self._views.get(live.id)
+        if cached is None or cached[0] is not live:
+            cached = (live, MappingProxyType(vendor_view(live, self.snapshot.users)))
+            self._views[live.id] = cached
+        return cached[1]
+
     def fingerprint_vendor(self, live: Vendor) -> str:
         """The fingerprint of a live vendor's view."""
-        return fingerprint(vendor_view(live, self.snapshot.users))
+        return fingerprint(dict(self.vendor_view(live)))
 
     def contact_reads(self, deep: bool) -> list[str]:
         """Vendor ids whose contacts plan must read: changed since the last apply, or all."""

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from rampctl import __version__
 from rampctl.engine.bill_money import empty_money
 from rampctl.engine.changes import NO_WRITE, Action, Change, Drift, Summary, Unmanaged
+from rampctl.engine.identity import KEY_MODE
 from rampctl.engine.safety import SafetyReport
 from rampctl.errors import PlanError
 
@@ -41,6 +42,9 @@ class Plan:
     fingerprints: dict[str, str] = field(default_factory=dict)
     created_at: str = ""
     money: dict[str, Any] = field(default_factory=empty_money)
+    #: How vendors are found in Ramp: `external_vendor_id`, or `verified_match` on a Ramp
+    #: without it (see `rampctl.engine.identity`).
+    identity: str = KEY_MODE
 
     @property
     def has_changes(self) -> bool:
@@ -76,6 +80,7 @@ class Plan:
             drift=self.drift,
             unmanaged=PlanUnmanaged(count=len(self.unmanaged), items=self.unmanaged),
             fingerprints=dict(sorted(self.fingerprints.items())),
+            identity=self.identity,
         )
 
     def dumps(self) -> str:
@@ -102,6 +107,7 @@ class Plan:
             fingerprints=found.fingerprints,
             created_at=found.created_at,
             money=found.money,
+            identity=found.identity,
         )
 
 
@@ -139,6 +145,7 @@ class PlanFile(BaseModel):
     drift: list[Drift]
     unmanaged: PlanUnmanaged
     fingerprints: dict[str, str]
+    identity: str = KEY_MODE
 
     @field_validator("money", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ from rampctl.engine.bill_plan import plan_bill
 from rampctl.engine.bill_read import read_bill_inputs
 from rampctl.engine.changes import Change
 from rampctl.engine.context import PlanContext
+from rampctl.engine.identity import find_support
 from rampctl.engine.moves import show_moves, warn_lookalikes
 from rampctl.engine.plan import Plan
 from rampctl.engine.removals import find_drift, find_unmanaged, plan_removals
@@ -73,6 +74,8 @@ def plan_with_snapshot(
         snapshot = snapshot.result()
     if state.business_id is not None:
         state.check_binding(environment, snapshot.business.id)
+    if snapshot.external_ids is None:
+        snapshot.external_ids = find_support(client, state)
     ctx = PlanContext(graph=graph, state=state, snapshot=snapshot)
     read_contacts(client, snapshot, ctx.contact_reads(settings.refresh_deep))
     if graph.bills or any(r.kind == addr.BILL for r in state.resources.values()):
@@ -119,6 +122,7 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
         fingerprints={a: f for a, f in ctx.fingerprints.items() if a in targets},
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         money=money_summary(changes, ctx.snapshot.bills),
+        identity=ctx.mode,
     )
 
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 
 from rampctl.engine.bill_live import bill_view, find_by_key, vendor_bills
+from rampctl.engine.identity import (
+    KEY_MODE,
+    MATCH_MODE,
+    candidates_text,
+    mode_of,
+    verified_matches,
+)
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import accounting_vendor_view, fingerprint, vendor_view
 from rampctl.model import address as addr
 from rampctl.model.bills import DesiredBill
-from rampctl.model.desired import DesiredGraph
+from rampctl.model.desired import DesiredGraph, DesiredVendor
 from rampctl.ramp.client import RampClient
-from rampctl.ramp.models import Bill
+from rampctl.ramp.models import Bill, Vendor
 from rampctl.state.model import ResourceState, State
 
 
@@ -23,6 +30,9 @@ class Rebuilt:
     state: State
     missing: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
+    #: Why each address in `missing` or `ambiguous` was not rebuilt, in a few words.
+    why: dict[str, str] = field(default_factory=dict)
+    mode: str = KEY_MODE
 
 
 def rebuild_state(
@@ -33,13 +43,18 @@ def rebuild_state(
     Keeps `base`'s lineage and serial (so the write is the next version of that
     file); contacts are not recorded, so the next plan reads and compares them.
     """
-    result = Rebuilt(state=base.model_copy(update={"resources": {}}))
+    result = Rebuilt(
+        state=base.model_copy(update={"resources": {}}), mode=mode_of(snapshot.external_ids)
+    )
     resources: dict[str, ResourceState] = {}
+    taken: set[str] = set()
     for address, desired in sorted(graph.vendors.items()):
-        found = snapshot.vendors_by_key.get(desired.key, [])
+        found = vendor_candidates(desired, snapshot, taken)
         if len(found) != 1:
             (result.ambiguous if found else result.missing).append(address)
+            result.why[address] = _why(result.mode, found)
             continue
+        taken.add(found[0].id)
         view = vendor_view(found[0], snapshot.users)
         resources[address] = ResourceState(
             kind=addr.VENDOR,
@@ -71,6 +86,26 @@ def rebuild_state(
     return result
 
 
+def vendor_candidates(
+    desired: DesiredVendor, snapshot: Snapshot, taken: Set[str] = frozenset()
+) -> list[Vendor]:
+    """The live vendors that may be this manifest's: by key, or by a verified match on a Ramp
+    without external_vendor_id (`rampctl.engine.identity`)."""
+    if mode_of(snapshot.external_ids) == MATCH_MODE:
+        return verified_matches(desired, snapshot.vendors.values(), snapshot.users, taken)
+    return snapshot.vendors_by_key.get(desired.key, [])
+
+
+def _why(mode: str, found: list[Vendor]) -> str:
+    if mode == MATCH_MODE and found:
+        return f"{len(found)} vendors agree on name, owner and link: {candidates_text(found)}"
+    if mode == MATCH_MODE:
+        return "no unclaimed vendor agrees on name, owner and accounting link"
+    if found:
+        return f"{len(found)} vendors carry its key: {candidates_text(found)}"
+    return "no vendor carries its key"
+
+
 def _bills(graph: DesiredGraph, snapshot: Snapshot, result: Rebuilt) -> dict[str, ResourceState]:
     """State entries for the Bill manifests whose bill is in Ramp (archived ones too)."""
     resources: dict[str, ResourceState] = {}
@@ -97,7 +132,7 @@ def bill_vendor_id(bill: DesiredBill, graph: DesiredGraph, snapshot: Snapshot) -
     if bill.vendor_id is not None:
         return bill.vendor_id
     vendor = graph.vendors.get(bill.vendor_address or "")
-    found = snapshot.vendors_by_key.get(vendor.key, []) if vendor is not None else []
+    found = vendor_candidates(vendor, snapshot) if vendor is not None else []
     return found[0].id if len(found) == 1 else None
 
 

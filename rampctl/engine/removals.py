@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -10,7 +11,7 @@ from rampctl.engine.bill_remove import plan_bill_removal
 from rampctl.engine.changes import Action, Change, Drift, FieldChange, Level, Unmanaged
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import drift_fields, value_at
-from rampctl.engine.view import accounting_vendor_view, fingerprint, vendor_view
+from rampctl.engine.view import accounting_vendor_view, fingerprint
 from rampctl.model import address as addr
 from rampctl.state.model import ResourceState
 
@@ -126,7 +127,7 @@ def _decided(change: FieldChange, recorded: dict[str, Any]) -> bool:
     return isinstance(held, dict) and value_at(held, change.path) == change.after
 
 
-def _live_view(ctx: PlanContext, entry: ResourceState) -> dict[str, object] | None:
+def _live_view(ctx: PlanContext, entry: ResourceState) -> Mapping[str, object] | None:
     if entry.kind == addr.ACCOUNTING_VENDOR:
         item = ctx.snapshot.accounting_vendors.get(entry.ramp_id)
         return accounting_vendor_view(item) if item else None
@@ -134,7 +135,7 @@ def _live_view(ctx: PlanContext, entry: ResourceState) -> dict[str, object] | No
         bill = ctx.snapshot.bills.get(entry.ramp_id)
         return bill_view(bill) if bill else None
     vendor = ctx.snapshot.vendors.get(entry.ramp_id)
-    return vendor_view(vendor, ctx.snapshot.users) if vendor else None
+    return ctx.vendor_view(vendor) if vendor else None
 
 
 def find_unmanaged(ctx: PlanContext) -> list[Unmanaged]:

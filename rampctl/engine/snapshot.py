@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rampctl.ramp.capabilities import ExternalIdSupport
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.models import (
     AccountingVendor,
@@ -33,6 +34,8 @@ class Snapshot:
     contacts: dict[str, list[VendorContact]] = field(default_factory=dict)
     bills: dict[str, Bill] = field(default_factory=dict)
     vendor_accounts: dict[str, list[VendorBankAccount]] = field(default_factory=dict)
+    #: Whether this Ramp returns and filters by external_vendor_id (None: not asked).
+    external_ids: ExternalIdSupport | None = None
     users_by_email: dict[str, User] = field(init=False)
     vendors_by_key: dict[str, list[Vendor]] = field(init=False)
     vendor_by_link: dict[str, Vendor] = field(init=False)
@@ -109,10 +112,14 @@ class SnapshotPrefetch:
 
 
 def _accounting_reader(client: RampClient) -> Callable[[], list[AccountingVendor]]:
-    """Accounting vendors exist only with an accounting connection; none without one."""
+    """Accounting vendors exist only with an active accounting connection; none without one.
+
+    Connections are read from `/accounting/all-connections` (the deprecated
+    `/accounting/connection` on a Ramp without it).
+    """
 
     def read() -> list[AccountingVendor]:
-        if client.get_accounting_connection() is None:
+        if not any(c.is_active for c in client.list_accounting_connections()):
             return []
         return client.list_accounting_vendors()
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
+from rampctl.engine.identity import MATCH_MODE, mode_of, verified_matches
 from rampctl.engine.kind_plan import problem_at
 from rampctl.engine.moves import Move, detect_vendor_moves, explicit_move, orphans
 from rampctl.engine.snapshot import Snapshot
@@ -31,6 +32,10 @@ class VendorMatches:
     claims: Mapping[str, str] = field(default_factory=dict)
     moves: Mapping[str, Move] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    #: Without external_vendor_id: manifests matched by name, owner and accounting link,
+    #: and those several live vendors agree with (nothing is matched for them).
+    by_fields: frozenset[str] = frozenset()
+    ambiguous: Mapping[str, list[Vendor]] = field(default_factory=dict)
 
 
 def match_vendors(
@@ -45,7 +50,14 @@ def match_vendors(
             live[desired.address] = found
             run.claims[found.id] = desired.address
     claims = {ramp_id: address for ramp_id, address in run.claims.items() if address}
-    return VendorMatches(live=live, claims=claims, moves=run.moves, problems=tuple(run.problems))
+    return VendorMatches(
+        live=live,
+        claims=claims,
+        moves=run.moves,
+        problems=tuple(run.problems),
+        by_fields=frozenset(run.by_fields),
+        ambiguous=run.ambiguous,
+    )
 
 
 def holders(graph: DesiredGraph, state: State) -> dict[str, set[str]]:
@@ -91,12 +103,30 @@ class _Matching:
     claims: dict[str, str]
     moves: dict[str, Move] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    by_fields: set[str] = field(default_factory=set)
+    ambiguous: dict[str, list[Vendor]] = field(default_factory=dict)
     _holders: dict[str, set[str]] | None = None
     _orphans: dict[str, ResourceState] | None = None
     _detected: tuple[dict[str, Move], dict[str, list[str]]] | None = None
 
     def match(self, desired: DesiredVendor) -> Vendor | None:
-        return self._by_state(desired) or self._by_key(desired) or self._by_move(desired)
+        found = self._by_state(desired) or self._by_key(desired) or self._by_move(desired)
+        if found is None and mode_of(self.snapshot.external_ids) == MATCH_MODE:
+            found = self._by_fields(desired)
+        return found
+
+    def _by_fields(self, desired: DesiredVendor) -> Vendor | None:
+        """Without external_vendor_id: the one vendor no state entry or earlier manifest holds
+        whose name, owner and link agree; several are kept in `ambiguous`, none matched."""
+        taken = {e.ramp_id for e in self.state.resources.values()} | set(self.claims)
+        vendors = self.snapshot.vendors.values()
+        found = verified_matches(desired, vendors, self.snapshot.users, taken)
+        if len(found) > 1:
+            self.ambiguous[desired.address] = found
+            return None
+        if found:
+            self.by_fields.add(desired.address)
+        return found[0] if found else None
 
     def _by_state(self, desired: DesiredVendor) -> Vendor | None:
         entry = self.state.resources.get(desired.address)

@@ -14,7 +14,8 @@ from rampctl.engine.changes import Action, Change, FieldChange
 from rampctl.engine.contacts import plan_contacts
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields, value_at
-from rampctl.engine.view import pending_view, vendor_view
+from rampctl.engine.identity import KEY_MODE, MATCHED_REASON, candidates_text
+from rampctl.engine.view import pending_view
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredVendor
 from rampctl.model.kinds import VENDOR, FieldSpec, OnClear
@@ -31,16 +32,38 @@ def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> list[Change]:
     live = ctx.match_vendor(desired)
     ctx.check_owner(desired)
     ctx.check_link(desired, live)
+    if live is None and desired.address in ctx.ambiguous:
+        return [_ambiguous(ctx, desired)]
     if live is None:
         return [_create(ctx, desired)]
     return _changes_for_live(ctx, desired, live)
 
 
+def _ambiguous(ctx: PlanContext, desired: DesiredVendor) -> Change:
+    """Several live vendors agree with a manifest and no key tells them apart: a person picks."""
+    found = ctx.ambiguous[desired.address]
+    reason = (
+        f"this Ramp has no external_vendor_id and {len(found)} vendors agree with this "
+        f"manifest's name, owner and accounting link: {candidates_text(found)}; set spec.owner "
+        "and spec.accounting_vendor to single one out, or make the others differ in Ramp; "
+        "nothing is created meanwhile"
+    )
+    return Change(
+        address=desired.address,
+        kind=addr.VENDOR,
+        action=Action.MANUAL,
+        name=str(desired.fields.name or ""),
+        key=desired.key,
+        reason=reason,
+    )
+
+
 def _changes_for_live(ctx: PlanContext, desired: DesiredVendor, live: Vendor) -> list[Change]:
-    view = vendor_view(live, ctx.snapshot.users)
+    view = ctx.vendor_view(live)
     ctx.fingerprints[desired.address] = ctx.fingerprint_vendor(live)
     wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
-    wanted["external_id"] = desired.key
+    if ctx.mode == KEY_MODE:
+        wanted["external_id"] = desired.key  # a Ramp without the key has nothing to compare
     fields = [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
     _check_clearable(ctx, desired, fields)
     manual = [f for f in fields if _is_manual(f)]
@@ -59,7 +82,8 @@ def _changes_for_live(ctx: PlanContext, desired: DesiredVendor, live: Vendor) ->
                 change,
                 fields=change.fields + tuple(contacts.shown),
                 contacts=tuple(contacts.creates),
-                reason=_rejected(ctx, desired, live, update),
+                reason=_rejected(ctx, desired, live, update)
+                or (MATCHED_REASON if desired.address in ctx.matched_by_fields else ""),
             )
         )
     return changes

@@ -8,29 +8,22 @@ Files are replaced atomically; a failed import puts back what it changed (`undo`
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from ruamel.yaml import YAML
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
 from rampctl.errors import ConfigError, ManifestError
 from rampctl.importer.draft import ACCOUNTING_KIND, BILL_KIND, VENDOR_KIND, Draft, DraftDocument
 from rampctl.importer.emit import document_text
 from rampctl.manifest.fmt import format_text
+from rampctl.manifest.quoting import dump_yaml, quoted
 from rampctl.manifest.schema import json_schema_text
 from rampctl.manifest.specs import API_VERSION
 from rampctl.manifest.yamlparse import MAX_FILE_BYTES
 
 SCHEMA_FILE = "rampctl.schema.json"
-_RESOLVER = yaml.resolver.Resolver()
-_EMITTER = yaml.emitter.Emitter(io.StringIO())
-_STR_TAG = "tag:yaml.org,2002:str"
 _KIND_FILES = {ACCOUNTING_KIND: "accounting-vendors", VENDOR_KIND: "vendors", BILL_KIND: "bills"}
 
 
@@ -111,7 +104,7 @@ def render(file: OutputFile, out: Path) -> str:
     if file.exists():
         kept = file.path.read_text(encoding="utf-8").rstrip("\n")
         if kept.strip():
-            return _formatted(f"{kept}\n---\n{_dump(documents)}", file.path)
+            return _formatted(f"{kept}\n---\n{dump_yaml(documents)}", file.path)
     return _per_document(_header(file, out), [_document_text(d, file.path) for d in documents])
 
 
@@ -121,7 +114,7 @@ def _per_document(modeline: str, texts: list[str]) -> str:
 
 
 def _document_text(document: dict[str, Any], path: Path) -> str:
-    return document_text(document) or _formatted(_dump([document]), path)
+    return document_text(document) or _formatted(dump_yaml([document]), path)
 
 
 def _formatted(text: str, path: Path) -> str:
@@ -146,37 +139,8 @@ def _document(doc: DraftDocument) -> dict[str, Any]:
         "apiVersion": API_VERSION,
         "kind": doc.kind,
         "metadata": {"name": doc.name},
-        "spec": _quoted(doc.spec),
+        "spec": quoted(doc.spec),
     }
-
-
-def _quoted(value: Any) -> Any:
-    """Strings that cannot be written plain, double-quoted (as `rampctl fmt` writes them)."""
-    if isinstance(value, dict):
-        return {k: _quoted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_quoted(v) for v in value]
-    if isinstance(value, str) and _needs_quotes(value):
-        return DoubleQuotedScalarString(value)
-    return value
-
-
-def _needs_quotes(text: str) -> bool:
-    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
-    if tag != _STR_TAG:
-        return True
-    analysis = _EMITTER.analyze_scalar(text)
-    return bool(analysis.empty or analysis.multiline or not analysis.allow_block_plain)
-
-
-def _dump(documents: list[dict[str, Any]]) -> str:
-    handler = YAML(typ="rt")
-    handler.width = 4096
-    handler.indent(mapping=2, sequence=4, offset=2)
-    handler.default_flow_style = False
-    out = io.StringIO()
-    handler.dump_all(documents, out)
-    return out.getvalue()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,23 +3,21 @@
 Canonical means: keys in the order of the spec (apiVersion, kind, metadata, spec; spec fields
 as documented), block style, two-space indentation, booleans as `true`/`false`, and double
 quotes around text that other YAML readers would take for a number, boolean, date or null
-(`"02134"`, `"NO"`). Values never change: the result is re-read and compared with the input,
-and a file whose meaning would change is left alone and reported. Templates are not formatted,
-and neither is a file with a document that is not a rampctl manifest (template variables in
-`vars/`, CI workflows): their values mean what other YAML readers say they mean.
+(`"02134"`, `"NO"`, `"1e3"`): the rule of `rampctl.manifest.quoting`, which `import` follows.
+Values never change: the result is re-read and compared with the input, and a file whose
+meaning would change is left alone and reported. Templates are not formatted, and neither is
+a file with a document that is not a rampctl manifest (template variables in `vars/`, CI
+workflows): their values mean what other YAML readers say they mean.
 """
 
 from __future__ import annotations
 
-import io
 import itertools
 import typing
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
@@ -27,13 +25,12 @@ from ruamel.yaml.tokens import CommentToken
 
 from rampctl.errors import Problem
 from rampctl.manifest.position import FieldPath
+from rampctl.manifest.quoting import dump_yaml, needs_quotes, yaml_handler
 from rampctl.manifest.specs import MANIFEST_MODELS, Flag
 from rampctl.manifest.validate import fields_at, model_in
 from rampctl.manifest.yamlparse import ParseFailure, RawDocument, parse_yaml
 
 _BOOL: TypeAdapter[bool] = TypeAdapter(Flag)
-_RESOLVER = yaml.resolver.Resolver()
-_STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,26 +52,16 @@ def format_text(text: str, file: str) -> Formatted:
         return Formatted(text=text, changed=False, problems=exc.problems)
     if not all(_is_manifest(raw) for raw in raws):
         return Formatted(text=text, changed=False, problems=[], skipped=True)
-    docs = list(_yaml().load_all(text))
+    docs = list(yaml_handler().load_all(text))
     if any(d is None for d in docs) or len(docs) != len(raws):
         return Formatted(text=text, changed=False, problems=[])  # empty documents: left alone
     for doc, raw in zip(docs, raws, strict=True):
         _canonical(doc, raw.value, _model_of(raw), ())
-    out = io.StringIO()
-    _yaml().dump_all(docs, out)
-    result = out.getvalue()
+    result = dump_yaml(docs)
     if not _same_meaning(raws, result, file):
         message = "fmt would change the meaning of this file; left unchanged"
         return Formatted(text=text, changed=False, problems=[_problem(file, message)])
     return Formatted(text=result, changed=result != text, problems=[])
-
-
-def _yaml() -> YAML:
-    handler = YAML(typ="rt")
-    handler.preserve_quotes = True
-    handler.indent(mapping=2, sequence=4, offset=2)
-    handler.width = 4096
-    return handler
 
 
 def _problem(file: str, message: str) -> Problem:
@@ -166,17 +153,16 @@ def _scalar(node: Any, value: Any, model: type[BaseModel] | None, path: FieldPat
             return _BOOL.validate_python(value)
         except ValidationError:
             return node
-    if isinstance(node, str) and node == value and not _ambiguous(node, value):
+    if isinstance(node, str) and node == value and not _misread(node, value):
         return node
     return DoubleQuotedScalarString(value)
 
 
-def _ambiguous(node: str, value: str) -> bool:
-    """A plain scalar that YAML 1.1 readers take for something other than text."""
+def _misread(node: str, value: str) -> bool:
+    """A plain scalar that some YAML reader takes for something other than this text."""
     if type(node) is not str:  # already quoted or a block scalar
         return False
-    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
-    return bool(tag != _STR_TAG)
+    return needs_quotes(value)
 
 
 def _is_bool(model: type[BaseModel], path: FieldPath) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from rich.text import Text
 
 from rampctl.engine.changes import Action, Change, Drift, FieldChange, Unmanaged
+from rampctl.engine.identity import KEY_MODE, describe
 from rampctl.engine.plan import Plan
 from rampctl.render.values import show
 from rampctl.words import count
@@ -31,6 +32,8 @@ STYLES = {"+": "green", "~": "yellow", "-": "red", "!": "magenta"}
 def render(plan: Plan, *, show_unmanaged: bool = False) -> Text:
     """The whole human plan."""
     out = Text()
+    if plan.identity != KEY_MODE:
+        out.append(describe(plan.identity) + "\n\n", style="bold yellow")
     _money(out, plan.money)
     _drift(out, plan.drift)
     _changes(out, plan.changes)

@@ -7,6 +7,7 @@ size cap (GitHub refuses comments over 65,536 characters), with a note when cut.
 from __future__ import annotations
 
 from rampctl.engine.changes import Action, Change
+from rampctl.engine.identity import KEY_MODE, describe
 from rampctl.engine.plan import Plan
 from rampctl.render.human import bill_line, item_line, money_lines, summary_line
 from rampctl.render.values import show
@@ -68,6 +69,8 @@ def _head(plan: Plan) -> str:
     lines = ["### rampctl plan", ""]
     lines += _money(plan.money)
     lines += [f"**{summary_line(plan)}**", ""]
+    if plan.identity != KEY_MODE:
+        lines += [f"> [!NOTE]\n> {describe(plan.identity)}", ""]
     counts = plan.summary().counts
     if counts:
         lines += ["| Action | Count |", "|---|---:|"]

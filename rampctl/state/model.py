@@ -57,6 +57,9 @@ class State(BaseModel):
     """The Ramp business id this state belongs to (None until the first apply binds it)."""
     resources: dict[str, ResourceState]
     """Managed objects keyed by address, e.g. `vendor/acme-cloud`."""
+    capabilities: dict[str, Any] = Field(default_factory=dict)
+    """What the bound Ramp business's API can do, found out on first contact and kept
+    (`external_vendor_id`: whether it is returned and filtered by)."""
 
     @field_validator("resources")
     @classmethod

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from rampctl.engine.context import PlanContext
+from rampctl.engine.view import live_vendor
 from rampctl.model.desired import DesiredGraph
+from rampctl.model.kinds import VendorValues
+from rampctl.ramp.models import Vendor
 from rampctl.state.model import ResourceState, State
-from tests.engine.conftest import snapshot
+from tests.engine.conftest import Manifests, plan_for, snapshot, vendor, vendor_doc
 
 
 def _context(declared: list[str], held: dict[str, str]) -> PlanContext:
@@ -38,3 +43,30 @@ def test_left_over_entries_are_those_no_manifest_declares() -> None:
     ctx = _context(["vendor/a"], {"vendor/a": "id-a", "vendor/gone": "id-g"})
     assert list(ctx.left_over("vendor")) == ["vendor/gone"]
     assert ctx.left_over("vendor") is ctx.left_over("vendor")  # worked out once
+
+
+def test_a_live_vendor_view_is_worked_out_once_per_plan(
+    manifests: Manifests, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = ["acme", "bolt", "cask"]
+    for name in names:
+        extra = "description: Changed\n" if name == "acme" else ""
+        manifests.write(f"{name}.yaml", vendor_doc(name, name.title(), extra))
+    live = [vendor(f"id-{n}", n.title(), external_vendor_id=n) for n in names]
+    resources = {
+        f"vendor/{n}": ResourceState(kind="vendor", ramp_id=f"id-{n}", fingerprint="f", key=n)
+        for n in names
+    }
+    state = State.new().model_copy(update={"resources": resources})
+    worked_out: list[str] = []
+
+    def counted(item: Vendor, users: Any) -> VendorValues:
+        worked_out.append(item.id)
+        return live_vendor(item, users)
+
+    monkeypatch.setattr("rampctl.engine.view.live_vendor", counted)
+    plan = plan_for(manifests.graph(), snapshot(live), state)
+    assert sorted(worked_out) == ["id-acme", "id-bolt", "id-cask"]  # diff, fingerprint, drift
+    assert [c.address for c in plan.changes] == ["vendor/acme"]
+    assert list(plan.fingerprints) == ["vendor/acme"]
+    assert plan.drift == []

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from rampctl.importer.emit import document_text
 from rampctl.manifest.fmt import format_text
+from rampctl.manifest.quoting import dump_yaml, quoted
 from rampctl.manifest.yamlparse import parse_yaml
 
 
@@ -25,10 +26,18 @@ def _as_text(value: Any) -> Any:
     return value
 
 
+def _library_text(doc: dict[str, Any]) -> str:
+    """The same document written by ruamel.yaml with the quoting rule, then `rampctl fmt`."""
+    document = {**doc, "spec": quoted(doc["spec"])}
+    return format_text(dump_yaml([document]), "x.yaml").text
+
+
 def _check(doc: dict[str, Any]) -> None:
     text = document_text(doc)
     if text is None:
-        return
+        text = _library_text(doc)
+    else:
+        assert text == _library_text(doc)  # one emitter's text, written faster
     assert format_text(text, "x.yaml").text == text
     (raw,) = parse_yaml(text, "x.yaml")
     assert raw.value == _as_text(doc)
@@ -63,9 +72,15 @@ def test_keys_follow_the_spec_order_and_ambiguous_text_is_quoted() -> None:
 
 
 def test_text_outside_the_simple_cases_is_left_to_the_yaml_library() -> None:
-    assert document_text(_doc({"name": "Müller GmbH"})) is None
-    assert document_text(_doc({"name": 'Say "hi"'})) is None
+    assert document_text(_doc({"name": '"Hi" Corp'})) is None
+    assert document_text(_doc({"name": "Line one\nline two"})) is None
     assert document_text(_doc({"name": "x"}, kind="Unknown")) is None
+
+
+def test_unicode_text_is_written_plain_as_the_yaml_library_writes_it() -> None:
+    text = document_text(_doc({"name": "Müller GmbH", "description": "Café ☕"}))
+    assert text is not None and "  name: Müller GmbH\n" in text
+    assert text == _library_text(_doc({"name": "Müller GmbH", "description": "Café ☕"}))
 
 
 def test_yaml_1_2_numbers_are_quoted_too() -> None:
