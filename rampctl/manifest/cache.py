@@ -7,7 +7,8 @@ an entry is never trusted across versions. Templates (`*.yaml.j2`) are not cache
 render depends on variables and included files too.
 
 Entries live in one SQLite file, `.rampctl/cache/manifests.sqlite` (written in transactions,
-so a crash leaves it whole; safe to delete at any time). Each entry is signed (HMAC-SHA256)
+so a crash leaves it whole; safe to delete at any time), in `rampctl.manifest.cachecodec`'s
+form (pickle for a value it does not know). Each entry is signed (HMAC-SHA256)
 with a key kept outside the project, `$XDG_CACHE_HOME/rampctl/cache.key`: a cache file
 committed to a repository or written by someone else is not loaded (its entries fail the
 check and are rewritten), and so are entries that do not read back. Set `RAMPCTL_NO_CACHE=1`
@@ -34,6 +35,7 @@ import yaml
 
 import rampctl
 from rampctl.errors import Problem
+from rampctl.manifest import cachecodec
 from rampctl.manifest.validate import Checked
 
 NO_CACHE_VAR = "RAMPCTL_NO_CACHE"
@@ -152,9 +154,12 @@ class ManifestCache:
             return
         self.misses += 1
         try:
-            blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            return
+            blob = b"M" + cachecodec.dumps(outcome.checked, outcome.problems, outcome.failed)
+        except (cachecodec.Unsupported, ValueError):
+            try:
+                blob = b"P" + pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            except (pickle.PicklingError, TypeError, AttributeError):
+                return
         self._pending[key] = self._sign(key, blob) + blob
 
     def save(self) -> None:
@@ -191,7 +196,7 @@ class ManifestCache:
 
     def _sign(self, key: str, blob: bytes) -> bytes:
         assert self._key is not None
-        return hmac.new(self._key, key.encode() + b"\0" + blob, hashlib.sha256).digest()
+        return hmac.digest(self._key, key.encode() + b"\0" + blob, "sha256")
 
     def _read(self, key: str, value: bytes) -> FileOutcome | None:
         if self._key is None or not isinstance(value, bytes) or len(value) < 32:
@@ -200,7 +205,10 @@ class ManifestCache:
         if not hmac.compare_digest(signature, self._sign(key, blob)):
             return None
         try:
-            outcome = pickle.loads(blob)
+            if blob[:1] == b"M":
+                checked, problems, failed = cachecodec.loads(blob[1:])
+                return FileOutcome(checked=checked, problems=problems, failed=failed)
+            outcome = pickle.loads(blob[1:])
         except Exception:  # an entry that does not read back is a miss, never an error
             return None
         return outcome if isinstance(outcome, FileOutcome) else None

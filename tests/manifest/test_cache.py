@@ -9,11 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from rampctl.errors import ManifestError
 from rampctl.manifest import cache as cache_module
 from rampctl.manifest import load_manifests
 from rampctl.manifest.cache import ManifestCache
+from rampctl.manifest.document import Document
+from rampctl.manifest.position import Position
+from rampctl.manifest.validate import Checked
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).parent / "corpus"
@@ -66,6 +70,11 @@ def test_warm_load_gives_what_a_cold_one_gives(
     assert warm == cold
     assert second.misses == 0
     assert second.hits == first.misses
+    database = tmp_path / ".rampctl" / "cache" / "manifests.sqlite"
+    if first.misses:
+        with sqlite3.connect(database) as db:
+            formats = {value[32:33] for (value,) in db.execute("SELECT value FROM entries")}
+        assert formats == {b"M"}  # every outcome in the marshal form, none pickled
 
 
 def _project(tmp_path: Path, count: int = 3) -> Path:
@@ -184,3 +193,33 @@ def test_deleting_the_cache_is_safe(tmp_path: Path) -> None:
     again, cache = _load(root, tmp_path / ".rampctl")
     assert again == cold
     assert cache.misses == 3
+
+
+class Odd(BaseModel):
+    """A model the compact form does not know (outside rampctl): such entries are pickled."""
+
+    tags: frozenset[str]
+
+
+def test_values_the_compact_form_does_not_know_are_pickled(tmp_path: Path) -> None:
+    where = Position("m/x.yaml", 3, 1)
+    document = Document(
+        kind="Vendor",
+        name="x",
+        address="vendor/x",
+        spec=Odd(tags=frozenset({"a"})),  # type: ignore[arg-type]
+        position=where,
+        keys={("spec",): where},
+    )
+    outcome = cache_module.FileOutcome(checked=[Checked(document=document)])
+    writer = ManifestCache(tmp_path)
+    writer.put("k", outcome)
+    writer.save()
+    writer.close()
+    reader = ManifestCache(tmp_path)
+    found = reader.lookup(["k"])["k"]
+    reader.close()
+    [checked] = found.checked
+    assert checked.document is not None
+    assert checked.document.spec == Odd(tags=frozenset({"a"}))
+    assert checked.document.keys == {("spec",): where}

@@ -1,0 +1,186 @@
+"""How the manifest cache writes a file's outcome: plain values for `marshal`, read back
+without running pydantic's validators again.
+
+Reading back a pickled outcome costs about 100 µs a file (pickle's per-object overhead on
+positions, dataclasses and models), which at 100,000 files is most of a warm load. Outcomes
+are written instead as tuples, lists, dicts, text and numbers (`marshal`, several times
+faster), and rebuilt as pickle would rebuild them: models take their fields, fields-set,
+extra and private values as stored. A value of a type this codec does not know raises
+Unsupported, and the entry is pickled instead. Entries are signed before either is read
+(`rampctl.manifest.cache`); classes are only ever looked up inside rampctl.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib
+import marshal
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from rampctl.errors import Problem
+from rampctl.manifest.document import Document
+from rampctl.manifest.position import Position
+from rampctl.manifest.validate import Checked, Identity
+
+_FORMAT = 1
+_PROBLEM_FIELDS = tuple(f.name for f in dataclasses.fields(Problem))
+_CLASSES: dict[str, type[BaseModel]] = {}
+_new_tuple = tuple.__new__
+_set = object.__setattr__
+
+
+class Unsupported(Exception):
+    """A value this codec does not write."""
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def dumps(checked: list[Checked], problems: list[Problem], failed: bool) -> bytes:
+    """The outcome as marshal bytes; Unsupported when it holds a value of an unknown type."""
+    body = ([_checked(c) for c in checked], [_problem(p) for p in problems], failed)
+    return marshal.dumps((_FORMAT, body))
+
+
+def _checked(item: Checked) -> tuple[Any, ...]:
+    identity = item.identity
+    ident = None
+    if identity is not None:
+        ident = (identity.kind, identity.name, identity.address, tuple(identity.position))
+    return (ident, _document(item.document), [_problem(p) for p in item.problems])
+
+
+def _document(doc: Document | None) -> tuple[Any, ...] | None:
+    if doc is None:
+        return None
+    places = tuple((p.file, p.line, p.col) for p in doc.keys.values())
+    head = (doc.kind, doc.name, doc.address, _value(doc.spec), tuple(doc.position))
+    return (head, tuple(doc.keys), places, tuple(doc.previously))
+
+
+def _problem(problem: Problem) -> tuple[Any, ...]:
+    values = tuple(getattr(problem, name) for name in _PROBLEM_FIELDS)
+    if not all(isinstance(v, str | int) for v in values):
+        raise Unsupported
+    return values
+
+
+def _value(value: Any) -> Any:
+    """Tagged tuples for everything that is not text, a number, a bool, None or a list."""
+    kind = type(value)
+    if value is None or kind in (str, int, float, bool):
+        return value
+    if kind is list:
+        return [_value(v) for v in value]
+    if isinstance(value, BaseModel):
+        return _model(value)
+    if kind is tuple:
+        return ("T", [_value(v) for v in value])
+    if kind is dict and all(type(k) is str for k in value):
+        return ("D", {k: _value(v) for k, v in value.items()})
+    if kind is Decimal:
+        return ("N", str(value))
+    if kind is dt.date:
+        return ("d", value.isoformat())
+    raise Unsupported(kind.__name__)
+
+
+def _model(model: BaseModel) -> tuple[Any, ...]:
+    cls = type(model)
+    if not cls.__module__.startswith("rampctl.") or model.__pydantic_extra__:
+        raise Unsupported(cls.__name__)
+    if model.__pydantic_private__:
+        raise Unsupported(cls.__name__)
+    fields = {k: _value(v) for k, v in model.__dict__.items()}
+    return ("M", f"{cls.__module__}:{cls.__qualname__}", fields, sorted(model.model_fields_set))
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def loads(data: bytes) -> tuple[list[Checked], list[Problem], bool]:
+    """The outcome `dumps` wrote; ValueError (or another error) for bytes it did not write."""
+    version, (checked, problems, failed) = marshal.loads(data)
+    if version != _FORMAT:
+        raise ValueError("another cache format")
+    return [_read_checked(c) for c in checked], [_read_problem(p) for p in problems], bool(failed)
+
+
+def _read_problem(values: tuple[Any, ...]) -> Problem:
+    return Problem(**dict(zip(_PROBLEM_FIELDS, values, strict=True)))
+
+
+def _read_checked(item: tuple[Any, ...]) -> Checked:
+    ident, doc, problems = item
+    identity = None
+    if ident is not None:
+        kind, name, address, position = ident
+        where = _new_tuple(Position, position)
+        identity = Identity(kind=kind, name=name, address=address, position=where)
+    return Checked(
+        identity=identity,
+        document=_read_document(doc),
+        problems=[_read_problem(p) for p in problems],
+    )
+
+
+def _read_document(item: tuple[Any, ...] | None) -> Document | None:
+    if item is None:
+        return None
+    (kind, name, address, spec, position), paths, places, previously = item
+    keys = dict(zip(paths, [_new_tuple(Position, p) for p in places], strict=True))
+    return Document(
+        kind=kind,
+        name=name,
+        address=address,
+        spec=_read_value(spec),
+        position=_new_tuple(Position, position),
+        keys=keys,
+        previously=previously,
+    )
+
+
+def _read_value(value: Any) -> Any:
+    kind = type(value)
+    if kind is list:
+        return [_read_value(v) for v in value]
+    if kind is not tuple:
+        return value
+    tag = value[0]
+    if tag == "M":
+        return _read_model(value)
+    if tag == "T":
+        return tuple(_read_value(v) for v in value[1])
+    if tag == "D":
+        return {k: _read_value(v) for k, v in value[1].items()}
+    if tag == "N":
+        return Decimal(value[1])
+    if tag == "d":
+        return dt.date.fromisoformat(value[1])
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+def _read_model(value: tuple[Any, ...]) -> BaseModel:
+    _, name, fields, fields_set = value
+    cls = _CLASSES.get(name) or _model_class(name)
+    model = cls.__new__(cls)
+    _set(model, "__pydantic_fields_set__", set(fields_set))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    _set(model, "__dict__", {k: _read_value(v) for k, v in fields.items()})
+    return model
+
+
+def _model_class(name: str) -> type[BaseModel]:
+    module, _, qualname = name.partition(":")
+    if not module.startswith("rampctl.") or "." in qualname:
+        raise ValueError(f"not a rampctl model: {name}")
+    cls = getattr(importlib.import_module(module), qualname)
+    if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+        raise ValueError(f"not a rampctl model: {name}")
+    _CLASSES[name] = cls
+    return cls
