@@ -14,6 +14,7 @@ from rampctl.engine.diff import drift_fields, value_at
 from rampctl.engine.users import users_live_view
 from rampctl.engine.view import accounting_vendor_view, fingerprint
 from rampctl.model import address as addr
+from rampctl.model.kinds import KIND_SPECS
 from rampctl.state.model import ResourceState
 
 GONE_REASON = "already gone from Ramp; only the state entry is removed"
@@ -110,18 +111,32 @@ def find_drift(ctx: PlanContext) -> list[Drift]:
             drift.append(Drift(address=address, kind=entry.kind, name=name, deleted=True))
             continue
         recorded = {k: v for k, v in entry.attributes.items() if k in live}
-        fields = [f for f in drift_fields(recorded, live) if not _decided(f, entry.attributes)]
+        fields = [
+            f
+            for f in drift_fields(recorded, live)
+            if _drifts(entry.kind, f.path) and not _decided(f, entry.attributes)
+        ]
         if fields:
             drift.append(Drift(address=address, kind=entry.kind, name=name, fields=tuple(fields)))
     return drift
 
 
+def _drifts(kind: str, path: str) -> bool:
+    """Whether a change Ramp made to this field is drift, as the kind's declaration says
+    (fields it does not declare, such as a bill's status, always are)."""
+    try:
+        return KIND_SPECS[kind].field(path.split(".", 1)[0]).drift
+    except KeyError:
+        return True
+
+
 def _decided(change: FieldChange, recorded: dict[str, Any]) -> bool:
-    """Whether a drift field is an approval at work, not a change outside rampctl: the pending
-    update itself, a field now holding the value rampctl sent and Ramp held (approved), or
-    the contact ids while contacts rampctl created wait for approval."""
+    """Whether a drift field is an approval at work, not a change outside rampctl: a field
+    now holding the value rampctl sent and Ramp held (approved), or the contact ids while
+    contacts rampctl created wait for approval. (The pending update itself is declared
+    `drift=False`.)"""
     top = change.path.split(".", 1)[0]
-    if top == "pending" or (top == "contact_ids" and recorded.get("contacts_pending")):
+    if top == "contact_ids" and recorded.get("contacts_pending"):
         return True
     pending = recorded.get("pending")
     held = pending.get("fields") if isinstance(pending, dict) else None

@@ -21,6 +21,7 @@ from rampctl.model.desired import Managed
 from rampctl.model.kinds import (
     ACCOUNTING_VENDOR,
     BILL,
+    KIND_SPECS,
     USER,
     VENDOR,
     KindSpec,
@@ -241,3 +242,10 @@ def test_user_ramp_names_are_ramps() -> None:
     written = {f.ramp for f in USER.manifest_fields()} - {"manager_id"} | {"direct_manager_id"}
     assert written <= set(ramp.UserInvite.model_fields)
     assert written - {"email"} <= set(ramp.UserUpdate.model_fields)
+
+
+@pytest.mark.parametrize("kind", list(KIND_SPECS.values()), ids=list(KIND_SPECS))
+def test_a_kind_with_a_values_class_declares_its_fields_there(kind: KindSpec) -> None:
+    if kind.values is not None:
+        assert kind.fields == kind.values.specs()
+    assert len({f.path for f in kind.fields}) == len(kind.fields)  # one declaration per path
