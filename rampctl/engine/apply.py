@@ -20,7 +20,7 @@ from rampctl.engine.changes import NO_WRITE, Action, Change
 from rampctl.engine.crashpoints import crash_point
 from rampctl.engine.record import StateRecorder
 from rampctl.engine.snapshot import Snapshot
-from rampctl.engine.writes import WriteResult, perform
+from rampctl.engine.writes import WriteResult, perform, resolve_refs
 from rampctl.errors import (
     OutcomeUncertainError,
     RampctlError,
@@ -235,7 +235,8 @@ class Applier:
 
     def _send(self, change: Change) -> WriteResult | tuple[str, str]:
         try:
-            return perform(self.client, change)
+            ids = {a: r.ramp_id for a, r in self.recorder.store.current().resources.items()}
+            return perform(self.client, resolve_refs(change, ids))
         except OutcomeUncertainError as exc:
             # Reported once, in the apply report; the log has it at debug level only.
             log.debug("outcome of %s %s is uncertain: %s", change.action, change.address, exc)

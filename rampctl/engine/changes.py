@@ -51,12 +51,14 @@ class Level:
     """Apply order: lower levels run first; changes within one level are independent."""
 
     ACCOUNTING_VENDORS = 0
+    USERS = 0  #: users are invited before the vendors they own
     VENDORS = 1
     VENDORS_AFTER_RELINK = 2
     VENDOR_REMOVALS = 3
     ACCOUNTING_VENDOR_REMOVALS = 4
     BILLS = 5
     BILL_REMOVALS = 6
+    USER_REMOVALS = 7  #: users are deactivated after the vendors they owned are gone
     NONE = 9
 
 

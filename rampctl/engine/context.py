@@ -17,6 +17,7 @@ from rampctl.engine.identity import mode_of
 from rampctl.engine.kind_plan import KindPlan, problem_at
 from rampctl.engine.moves import Move, orphans
 from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.users import user_ref
 from rampctl.engine.vendor_match import HeldByOthers, VendorMatches, holders, match_vendors
 from rampctl.engine.view import RAMP_ADDRESS, contact_view, fingerprint, vendor_view
 from rampctl.errors import Problem
@@ -104,8 +105,10 @@ class PlanContext:
     def check_owner(self, desired: DesiredVendor) -> None:
         """An owner must be a user of the Ramp business."""
         owner = desired.fields.owner
-        if owner and owner not in self.snapshot.users_by_email:
-            self.problem(desired, "spec.owner", f"no Ramp user has the email {owner!r}")
+        known = owner in self.snapshot.users_by_email or self.graph.user_by_email(owner)
+        if owner and not known:
+            message = f"no Ramp user and no User manifest has the email {owner!r}"
+            self.problem(desired, "spec.owner", message)
 
     def check_link(self, desired: DesiredVendor, live: Vendor | None) -> None:
         """A linked accounting vendor must exist and not be linked to another vendor."""
@@ -166,9 +169,9 @@ class PlanContext:
     # --- lookups --------------------------------------------------------------------
 
     def owner_id(self, desired: DesiredVendor) -> str | None:
-        """The Ramp user id of the vendor's owner."""
-        user = self.snapshot.users_by_email.get(desired.fields.owner or "")
-        return user.id if user else None
+        """The Ramp user id of the vendor's owner (`ref:<address>` for a User manifest that
+        the same apply invites first)."""
+        return user_ref(desired.fields.owner, self.graph, self.snapshot)
 
     def ramp_address(self, desired: DesiredVendor) -> dict[str, str]:
         """The desired address in Ramp's field names, completed from the live one."""

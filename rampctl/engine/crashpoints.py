@@ -12,7 +12,7 @@ import signal
 import threading
 
 ENV = "RAMPCTL_CRASH_AT"
-POINTS = ("before_send", "after_send", "after_state", "after_fold")
+POINTS = ("before_send", "after_invite", "after_send", "after_state", "after_fold")
 _counts: dict[str, int] = {}
 _lock = threading.Lock()
 

@@ -22,6 +22,7 @@ from rampctl.engine.safety import SafetySettings, check
 from rampctl.engine.scripts import warn_mixed_scripts
 from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch, read_contacts, read_snapshot
 from rampctl.engine.stale import plan_lineage
+from rampctl.engine.users import plan_users
 from rampctl.engine.vendors import plan_vendor
 from rampctl.errors import ManifestError, PlanError
 from rampctl.model import address as addr
@@ -89,7 +90,9 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
         ctx.graph, ctx.snapshot, ctx.state, taken=frozenset(ctx.claimed_by)
     )
     ctx.absorb(accounting)
-    changes: list[Change] = list(accounting.changes)
+    users = plan_users(ctx.graph, ctx.snapshot, ctx.state)
+    ctx.absorb(users)
+    changes: list[Change] = list(accounting.changes) + list(users.changes)
     for _, vendor in sorted(ctx.graph.vendors.items()):
         changes += plan_vendor(ctx, vendor)
     for _, bill in sorted(ctx.graph.bills.items()):

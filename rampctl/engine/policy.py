@@ -27,12 +27,14 @@ from rampctl.state.model import State
 def write_scopes(graph: DesiredGraph, state: State) -> tuple[str, ...]:
     """Read scopes plus the write scopes of the kinds apply may change.
 
-    Bills only when manifests or the state have some: a vendors-only project never asks
-    Ramp for `bills:write`.
+    Bills and users only when manifests or the state have some: a vendors-only project never
+    asks Ramp for `bills:write` or `users:write`.
     """
     kinds = {"vendors", "accounting"}
     if graph.bills or any(r.kind == "bill" for r in state.resources.values()):
         kinds.add("bills")
+    if graph.users or any(r.kind == "user" for r in state.resources.values()):
+        kinds.add("users")
     return scopes_for_writes(kinds)
 
 

@@ -12,7 +12,7 @@ from rampctl.engine.bill_live import bill_view
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.crashpoints import crash_point
 from rampctl.engine.snapshot import Snapshot
-from rampctl.engine.view import accounting_vendor_view, fingerprint, vendor_view
+from rampctl.engine.view import accounting_vendor_view, fingerprint, user_view, vendor_view
 from rampctl.engine.writes import WriteResult
 from rampctl.model.desired import DesiredGraph
 from rampctl.state.backend import StateBackend
@@ -79,6 +79,12 @@ class StateRecorder:
     def _attributes(self, change: Change, result: WriteResult) -> dict[str, Any] | None:
         if result.bill is not None:
             return bill_view(result.bill)
+        if result.user is not None:
+            # later records (a vendor this user owns) show the owner by email
+            self.snapshot.users[result.user.id] = result.user
+            if result.user.email:
+                self.snapshot.users_by_email[result.user.email.strip().lower()] = result.user
+            return user_view(result.user, self.snapshot.users)
         if result.vendor is not None:
             view = vendor_view(result.vendor, self.snapshot.users)
             contact = self._contact(change)
@@ -145,6 +151,9 @@ class StateRecorder:
         if entry.kind == "bill":
             bill = self.snapshot.bills.get(entry.ramp_id)
             return bill_view(bill) if bill else None
+        if entry.kind == "user":
+            user = self.snapshot.users.get(entry.ramp_id)
+            return user_view(user, self.snapshot.users) if user else None
         vendor = self.snapshot.vendors.get(entry.ramp_id)
         return vendor_view(vendor, self.snapshot.users) if vendor else None
 
@@ -152,6 +161,8 @@ class StateRecorder:
 def _ramp_id(change: Change, result: WriteResult) -> str:
     if result.bill is not None:
         return result.bill.id
+    if result.user is not None:
+        return result.user.id
     if result.vendor is not None:
         return result.vendor.id
     return _av_id(change, result)

@@ -6,7 +6,7 @@ from rampctl.engine.bill_live import bill_view, find_by_key
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.plan import Plan
 from rampctl.engine.snapshot import Snapshot
-from rampctl.engine.view import accounting_vendor_view, fingerprint, vendor_view
+from rampctl.engine.view import accounting_vendor_view, fingerprint, user_view, vendor_view
 from rampctl.errors import StalePlanError
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph
@@ -64,6 +64,8 @@ def _create_target(change: Change, snapshot: Snapshot) -> str | None:
     key = change.key or ""
     if change.kind == addr.VENDOR and snapshot.vendors_by_key.get(key):
         return f"{change.address}: a vendor with key {key!r} now exists in Ramp"
+    if change.kind == addr.USER and key in snapshot.users_by_email:
+        return f"{change.address}: a user with the email {key!r} now exists in Ramp"
     if change.kind == addr.ACCOUNTING_VENDOR and key in snapshot.accounting_by_remote:
         return f"{change.address}: accounting vendor {key!r} now exists in Ramp"
     if change.kind == addr.BILL and change.request is not None:
@@ -82,5 +84,8 @@ def live_fingerprint(change: Change, snapshot: Snapshot) -> str | None:
     if change.kind == addr.BILL:
         bill = snapshot.bills.get(change.ramp_id or "")
         return fingerprint(bill_view(bill)) if bill else None
+    if change.kind == addr.USER:
+        user = snapshot.users.get(change.ramp_id or "")
+        return fingerprint(user_view(user, snapshot.users)) if user else None
     vendor = snapshot.vendors.get(change.ramp_id or "")
     return fingerprint(vendor_view(vendor, snapshot.users)) if vendor else None

@@ -16,10 +16,12 @@ from typing import Any
 
 from rampctl.model.kinds import (
     ACCOUNTING_VENDOR,
+    USER,
     VENDOR,
     VENDOR_CONTACT,
     AccountingVendorValues,
     FieldSpec,
+    UserValues,
     Values,
     VendorContactValues,
     VendorValues,
@@ -110,3 +112,17 @@ def fingerprint(view: Mapping[str, Any]) -> str:
     """A stable hash of a view: equal views, equal fingerprints."""
     canonical = json.dumps(view, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def live_user(user: User, users: Mapping[str, User]) -> UserValues:
+    """A live user's declared fields as typed values; the manager is shown by email."""
+    given: dict[str, Any] = {}
+    for spec in USER.view_fields():
+        raw = getattr(user, spec.ramp)
+        given[spec.path] = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
+    return UserValues(**given)
+
+
+def user_view(user: User, users: Mapping[str, User]) -> dict[str, Any]:
+    """The record form of a live user (what the state holds and fingerprints hash)."""
+    return live_user(user, users).as_dict()

@@ -7,13 +7,14 @@ means done, not found leaves the outcome uncertain for the next run.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from rampctl.engine.bill_live import create_bill, update_bill
 from rampctl.engine.changes import Action, Change
-from rampctl.errors import OutcomeUncertainError, RampError, RampNotFoundError
+from rampctl.engine.crashpoints import crash_point
+from rampctl.errors import OutcomeUncertainError, PlanError, RampError, RampNotFoundError
 from rampctl.model import address as addr
 from rampctl.model import normalise as norm
 from rampctl.ramp.client import RampClient
@@ -22,6 +23,9 @@ from rampctl.ramp.models import (
     AccountingVendorInput,
     AccountingVendorUpdate,
     Bill,
+    User,
+    UserInvite,
+    UserUpdate,
     Vendor,
     VendorContact,
     VendorContactInput,
@@ -39,6 +43,7 @@ class WriteResult:
     vendor: Vendor | None = None
     accounting_vendor: AccountingVendor | None = None
     bill: Bill | None = None
+    user: User | None = None
     removed: bool = False
     #: Emails of vendor contacts this write created that Ramp holds for approval.
     contacts_pending: tuple[str, ...] = ()
@@ -52,7 +57,52 @@ def perform(client: RampClient, change: Change) -> WriteResult:
         return _accounting(client, change)
     if change.kind == addr.BILL:
         return _bill(client, change)
+    if change.kind == addr.USER:
+        return _user(client, change)
     return _vendor(client, change)
+
+
+def _user(client: RampClient, change: Change) -> WriteResult:
+    """Invite (the same invite again after a lost answer), reactivate, update or deactivate."""
+    if change.action is Action.CREATE:
+        return WriteResult(user=_invite(client, change))
+    user_id = str(change.ramp_id)
+    if change.action is Action.DEACTIVATE:
+        client.deactivate_user(user_id)
+        return WriteResult(removed=True)
+    if change.followup and change.followup.get("reactivate"):
+        client.reactivate_user(user_id)
+    if change.request:
+        client.update_user(user_id, UserUpdate(**change.request))
+    return WriteResult(user=client.get_user(user_id))
+
+
+def _invite(client: RampClient, change: Change) -> User:
+    """Send the invite and wait for its task. The idempotency key makes a resent invite the
+    same task; a task that fails because the email is taken ends in that user."""
+    assert change.request is not None
+    email = norm.email(change.request["email"])
+    try:
+        task_id = client.invite_user(UserInvite(**change.request))
+    except OutcomeUncertainError:
+        task_id = client.invite_user(UserInvite(**change.request))  # same key: same task
+    crash_point("after_invite")
+    task = client.wait_for_user_task(task_id)
+    if task.user_id is not None:
+        return client.get_user(task.user_id)
+    found = client.list_users(email=email or "")
+    same = [u for u in found if norm.email(u.email) == email]
+    if len(same) == 1:
+        return same[0]
+    if not task.finished:
+        raise OutcomeUncertainError(
+            f"the invite of {email} is still running in Ramp (task {task_id}); run apply "
+            "again to find the user", method="POST", path="/users/deferred"
+        )
+    raise RampError(
+        f"Ramp could not invite {email}: {task.data.error or task.status}",
+        method="POST", path="/users/deferred",
+    )
 
 
 def _bill(client: RampClient, change: Change) -> WriteResult:
@@ -209,3 +259,34 @@ def _delete(call: Any) -> None:
         call()
     except RampNotFoundError:
         return
+
+
+#: A request value naming an object an earlier change of the same apply creates.
+REF = "ref:"
+
+
+def resolve_refs(change: Change, ids: Mapping[str, str]) -> Change:
+    """The change with each `ref:<address>` in its bodies replaced by that object's Ramp id
+    (a vendor owned by a user the same apply invites first). Refused when it is not there."""
+    if not _has_ref(change.request) and not _has_ref(change.followup):
+        return change
+    return replace(
+        change, request=_resolved(change.request, ids), followup=_resolved(change.followup, ids)
+    )
+
+
+def _has_ref(body: dict[str, Any] | None) -> bool:
+    return any(isinstance(v, str) and v.startswith(REF) for v in (body or {}).values())
+
+
+def _resolved(body: dict[str, Any] | None, ids: Mapping[str, str]) -> dict[str, Any] | None:
+    if body is None:
+        return None
+    out = dict(body)
+    for key, value in body.items():
+        if isinstance(value, str) and value.startswith(REF):
+            address = value[len(REF) :]
+            if address not in ids:
+                raise PlanError(f"{address} is not in Ramp yet, so {key} cannot name it")
+            out[key] = ids[address]
+    return out

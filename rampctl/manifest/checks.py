@@ -11,6 +11,7 @@ from rampctl.manifest.specs import (
     AccountingRef,
     AccountingVendorSpec,
     BillSpec,
+    UserSpec,
     VendorSpec,
     suggest,
 )
@@ -72,6 +73,8 @@ def _key_of(doc: Document) -> tuple[tuple[str, ...], str, str]:
     if isinstance(spec, BillSpec):
         vendor, number = spec.key()
         return ("bill", vendor, number), "spec.invoice_number", f"vendor {vendor}: invoice"
+    if isinstance(spec, UserSpec):
+        return ("user", spec.email.strip().lower()), "spec.email", "email"
     return ("accounting", spec.remote_id), "spec.remote_id", "remote_id"
 
 

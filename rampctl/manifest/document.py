@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from rampctl.manifest.position import FieldPath, Position, parse_path
-from rampctl.manifest.specs import AccountingRef, AccountingVendorSpec, BillSpec, VendorSpec
+from rampctl.manifest.specs import (
+    AccountingRef,
+    AccountingVendorSpec,
+    BillSpec,
+    UserSpec,
+    VendorSpec,
+)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -17,7 +23,7 @@ class Document:
     kind: str
     name: str
     address: str
-    spec: VendorSpec | AccountingVendorSpec | BillSpec
+    spec: VendorSpec | AccountingVendorSpec | BillSpec | UserSpec
     position: Position
     keys: dict[FieldPath, Position] = field(default_factory=dict, repr=False)
     previously: tuple[str, ...] = ()
@@ -85,6 +91,10 @@ class ManifestSet:
     def bills(self) -> list[Document]:
         """The `Bill` documents."""
         return [d for d in self.documents if d.kind == "Bill"]
+
+    def users(self) -> list[Document]:
+        """The `User` documents."""
+        return [d for d in self.documents if d.kind == "User"]
 
     def by_address(self, address: str) -> Document | None:
         """The document at `address` (`vendor/<name>`), if any."""

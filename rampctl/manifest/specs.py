@@ -31,7 +31,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from rampctl.manifest.countries import ISO_COUNTRIES
 from rampctl.model import money
 from rampctl.model.characters import forbidden_character
-from rampctl.model.kinds import VENDOR
+from rampctl.model.kinds import USER, VENDOR
+from rampctl.model.kinds.user import ROLES
 from rampctl.model.payments import (
     PAYMENT_DETAIL_FIELDS,
     PAYMENT_FIELDS,
@@ -408,9 +409,7 @@ Amount = Annotated[
 Day = Annotated[
     dt.date,
     BeforeValidator(_date),
-    WithJsonSchema(
-        {"type": "string", "format": "date", "pattern": _DATE_PATTERN}
-    ),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE_PATTERN}),
 ]
 CurrencyCode = Annotated[
     str,
@@ -624,11 +623,61 @@ class BillManifest(_Model):
     spec: BillSpec = Field(description="Desired state of the bill.")
 
 
+USER_IGNORABLE = USER.ignorable_paths()
+
+
+def _user_ignorable(value: str) -> str:
+    if value not in USER_IGNORABLE:
+        hint = suggest(value, USER_IGNORABLE)
+        raise ValueError(f"'{value}' is not a field that ignore_changes can name{hint}")
+    return value
+
+
+class UserSpec(_Model):
+    """A person of the Ramp business: invited, updated, deactivated when removed."""
+
+    email: Email = Field(description="The user's email: their key in Ramp (never changes).")
+    first_name: Text = Field(description="First name (required to invite).")
+    last_name: Text = Field(description="Last name (required to invite).")
+    role: Literal[ROLES] = Field(  # type: ignore[valid-type]
+        description="Ramp role; only the roles Ramp accepts on invite and update."
+    )
+    department: Text | None = Field(None, description="Ramp department id.")
+    location: Text | None = Field(None, description="Ramp location id.")
+    direct_manager: Email | None = Field(
+        None, description="Email of the user's manager: a Ramp user or a User manifest."
+    )
+    employee_id: Text | None = Field(None, description="Employee id from the HR system.")
+    is_manager: Flag | None = Field(None, description="Whether the user is a manager.")
+    protect: Flag = Field(False, description="Never deactivate this user (recorded in state).")
+    ignore_changes: list[
+        Annotated[
+            str, AfterValidator(_user_ignorable), WithJsonSchema({"enum": list(USER_IGNORABLE)})
+        ]
+    ] = Field(default_factory=list, description="Field paths whose differences plan ignores.")
+
+
+class UserManifest(_Model):
+    """A `User` document."""
+
+    apiVersion: Literal["rampctl/v1"] = Field(description="Manifest format version.")
+    kind: Literal["User"] = Field(description="Document kind.")
+    metadata: Metadata = Field(description="Document identity.")
+    spec: UserSpec = Field(description="Desired state of the user.")
+
+
 MANIFEST_MODELS: dict[
-    str, type[VendorManifest] | type[AccountingVendorManifest] | type[BillManifest]
+    str,
+    type[VendorManifest] | type[AccountingVendorManifest] | type[BillManifest] | type[UserManifest],
 ] = {
     "Vendor": VendorManifest,
     "AccountingVendor": AccountingVendorManifest,
     "Bill": BillManifest,
+    "User": UserManifest,
 }
-ADDRESS_PREFIX = {"Vendor": "vendor", "AccountingVendor": "accounting_vendor", "Bill": "bill"}
+ADDRESS_PREFIX = {
+    "Vendor": "vendor",
+    "AccountingVendor": "accounting_vendor",
+    "Bill": "bill",
+    "User": "user",
+}

@@ -5,8 +5,14 @@ from __future__ import annotations
 VENDOR = "vendor"
 ACCOUNTING_VENDOR = "accounting_vendor"
 BILL = "bill"
-KINDS = (VENDOR, ACCOUNTING_VENDOR, BILL)
-KIND_OF_MANIFEST = {"Vendor": VENDOR, "AccountingVendor": ACCOUNTING_VENDOR, "Bill": BILL}
+USER = "user"
+KINDS = (VENDOR, ACCOUNTING_VENDOR, BILL, USER)
+KIND_OF_MANIFEST = {
+    "Vendor": VENDOR,
+    "AccountingVendor": ACCOUNTING_VENDOR,
+    "Bill": BILL,
+    "User": USER,
+}
 
 
 def make(kind: str, name: str) -> str:

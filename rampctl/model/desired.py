@@ -6,17 +6,20 @@ desired and the live side of a diff speak the same vocabulary.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rampctl.model import address as addr
 from rampctl.model.bills import DesiredBill, build_bills
 from rampctl.model.kinds import (
     ACCOUNTING_VENDOR,
+    USER,
     VENDOR,
     AccountingVendorValues,
     FieldSpec,
     KindSpec,
+    UserValues,
     Values,
     VendorContactEntry,
     VendorContactValues,
@@ -76,11 +79,13 @@ class DesiredVendor(Managed):
     #: `spec.contacts`, or None when the manifest has none (then `contact` is the one
     #: contact; with a list, `contact` is its default entry).
     contacts: tuple[VendorContactEntry, ...] | None = None
+    #: The User manifest of the vendor's owner, when the owner is declared (invited first).
+    owner_address: str | None = None
 
     @property
     def depends_on(self) -> list[str]:
         """Addresses this vendor needs to exist first."""
-        return [self.link_address] if self.link_address else []
+        return [a for a in (self.link_address, self.owner_address) if a]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,6 +102,19 @@ class DesiredAccountingVendor(Managed):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DesiredUser(Managed):
+    """A User manifest: its email (the key), managed fields and settings."""
+
+    address: str
+    key: str
+    fields: UserValues
+    document: Source
+    protect: bool = False
+    ignore: frozenset[str] = frozenset()
+    depends_on: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
 class DesiredGraph:
     """Every desired object by address, plus the manifest digest it came from."""
 
@@ -104,25 +122,61 @@ class DesiredGraph:
     accounting_vendors: dict[str, DesiredAccountingVendor]
     digest: str
     bills: dict[str, DesiredBill] = field(default_factory=dict)
+    users: dict[str, DesiredUser] = field(default_factory=dict)
 
     def addresses(self) -> set[str]:
         """All desired addresses."""
-        return set(self.vendors) | set(self.accounting_vendors) | set(self.bills)
+        return set(self.vendors) | set(self.accounting_vendors) | set(self.bills) | set(self.users)
+
+    def user_by_email(self, email: str | None) -> DesiredUser | None:
+        """The User manifest with this email, if any."""
+        found = [u for u in self.users.values() if email and u.key == email]
+        return found[0] if found else None
 
 
 def build_graph(manifests: Sources) -> DesiredGraph:
     """Turn validated manifests into the desired graph."""
     avs = {doc.address: _accounting_vendor(doc) for doc in manifests.accounting_vendors()}
-    vendors = {doc.address: _vendor(doc, avs) for doc in manifests.vendors()}
+    users = _users(manifests.users())
+    by_email = {u.key: a for a, u in users.items()}
+    vendors = {doc.address: _vendor(doc, avs, by_email) for doc in manifests.vendors()}
     return DesiredGraph(
         vendors=vendors,
         accounting_vendors=avs,
         digest=manifests.digest,
         bills=build_bills(manifests.bills()),
+        users=users,
     )
 
 
-def _vendor(doc: Source, avs: dict[str, DesiredAccountingVendor]) -> DesiredVendor:
+def _users(docs: Sequence[Source]) -> dict[str, DesiredUser]:
+    """User manifests by address; a manager declared as a User manifest is invited first."""
+    users = {doc.address: _user(doc) for doc in docs}
+    by_email = {u.key: a for a, u in users.items()}
+    return {
+        a: replace(u, depends_on=[m] if (m := by_email.get(u.fields.direct_manager or "")) else [])
+        for a, u in users.items()
+    }
+
+
+def _user(doc: Source) -> DesiredUser:
+    spec: Any = doc.spec
+    given, managed = managed_values(USER, spec, USER.managed())
+    given["email"] = USER.field("email").normalise(spec.email)
+    return DesiredUser(
+        address=doc.address,
+        key=str(given["email"]),
+        fields=UserValues(**given),
+        managed=managed,
+        document=doc,
+        protect=bool(spec.protect),
+        ignore=frozenset(spec.ignore_changes),
+    )
+
+
+def _vendor(
+    doc: Source, avs: dict[str, DesiredAccountingVendor], users: dict[str, str]
+) -> DesiredVendor:
     spec: Any = doc.spec
     given, managed = managed_values(VENDOR, spec, VENDOR_FIELDS)
     link_address = None
@@ -139,6 +193,7 @@ def _vendor(doc: Source, avs: dict[str, DesiredAccountingVendor]) -> DesiredVend
         protect=bool(spec.protect),
         ignore=frozenset(spec.ignore_changes),
         link_address=link_address,
+        owner_address=users.get(given.get("owner") or ""),
         document=doc,
     )
 

@@ -68,3 +68,6 @@ class Sources(Protocol):
 
     def bills(self) -> Sequence[Source]:
         """The `Bill` documents."""
+
+    def users(self) -> Sequence[Source]:
+        """The `User` documents."""

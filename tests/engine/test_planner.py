@@ -88,7 +88,7 @@ def test_unknown_owner_is_a_plan_error_with_position(manifests: Manifests) -> No
     assert problem.file.endswith("v.yaml")
     assert problem.line == 7
     assert problem.field == "spec.owner"
-    assert "no Ramp user has the email 'nobody@example.com'" in problem.message
+    assert "no Ramp user and no User manifest has the email 'nobody@example.com'" in problem.message
 
 
 def test_accounting_vendor_is_created_before_the_vendor_linking_it(manifests: Manifests) -> None:

@@ -21,6 +21,7 @@ from rampctl.model.desired import Managed
 from rampctl.model.kinds import (
     ACCOUNTING_VENDOR,
     BILL,
+    KIND_SPECS,
     VENDOR,
     KindSpec,
     PostalAddressValues,
@@ -229,3 +230,10 @@ def test_desired_values_compare_only_what_the_manifest_sets() -> None:
         "address": {"city": "Boston"},
     }
     assert desired.manages("state") and not desired.manages("description")
+
+
+@pytest.mark.parametrize("kind", list(KIND_SPECS.values()), ids=list(KIND_SPECS))
+def test_a_kind_with_a_values_class_declares_its_fields_there(kind: KindSpec) -> None:
+    if kind.values is not None:
+        assert kind.fields == kind.values.specs()
+    assert len({f.path for f in kind.fields}) == len(kind.fields)  # one declaration per path

@@ -11,6 +11,7 @@ from __future__ import annotations
 from rampctl.model.kinds.accounting_vendor import ACCOUNTING_VENDOR, AccountingVendorValues
 from rampctl.model.kinds.bill import BILL
 from rampctl.model.kinds.spec import FieldSpec, KindSpec, OnClear, Values, declared
+from rampctl.model.kinds.user import USER, UserValues
 from rampctl.model.kinds.vendor import (
     POSTAL_ADDRESS,
     VENDOR,
@@ -22,13 +23,14 @@ from rampctl.model.kinds.vendor import (
     VendorValues,
 )
 
-KIND_SPECS = {spec.kind: spec for spec in (VENDOR, ACCOUNTING_VENDOR, BILL)}
+KIND_SPECS = {spec.kind: spec for spec in (VENDOR, ACCOUNTING_VENDOR, BILL, USER)}
 
 __all__ = [
     "ACCOUNTING_VENDOR",
     "BILL",
     "KIND_SPECS",
     "POSTAL_ADDRESS",
+    "USER",
     "VENDOR",
     "VENDOR_CONTACT",
     "VENDOR_CONTACTS",
@@ -37,6 +39,7 @@ __all__ = [
     "KindSpec",
     "OnClear",
     "PostalAddressValues",
+    "UserValues",
     "Values",
     "VendorContactEntry",
     "VendorContactValues",

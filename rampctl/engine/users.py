@@ -1,0 +1,207 @@
+"""Planning for User manifests: invite, update, reactivate, and deactivate removed users.
+
+A user is matched by the id in the state, else by email among Ramp's users (an invite
+waiting to be accepted, `INVITE_PENDING`, counts as present). A missing user is invited
+through `POST /users/deferred` with an `idempotency_key` derived from the business, the
+manifest address and the state's lineage, so the invite a crashed apply may have sent is
+the same invite when sent again. Users are never deleted: a removed manifest deactivates.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from rampctl.engine.changes import Action, Change, FieldChange, Level
+from rampctl.engine.diff import diff_fields
+from rampctl.engine.kind_plan import KindPlan, problem_at
+from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.stale import plan_lineage
+from rampctl.engine.view import fingerprint, user_view
+from rampctl.engine.writes import REF
+from rampctl.errors import Problem
+from rampctl.model import address as addr
+from rampctl.model.desired import DesiredGraph, DesiredUser
+from rampctl.model.kinds.user import INACTIVE, USER
+from rampctl.ramp.models import User, UserInvite, UserUpdate
+from rampctl.state.model import ResourceState, State
+
+#: Namespace of invite idempotency keys (uuid5 of business, address and lineage).
+INVITE_NAMESPACE = uuid.UUID("5f0c2f8e-6f1e-4d0a-9a57-2f7b3c1d9e42")
+#: The read-only field rampctl reads from Ramp but never writes.
+_READ_ONLY = ("email", "status")
+
+
+def invite_key(business_id: str, address: str, state: State) -> str:
+    """The invite's idempotency key: the same for the same manifest and state lineage."""
+    return str(uuid.uuid5(INVITE_NAMESPACE, f"{business_id}/{address}/{plan_lineage(state)}"))
+
+
+def plan_users(graph: DesiredGraph, snapshot: Snapshot, state: State) -> KindPlan:
+    """The changes for every User manifest, and for managed users no manifest declares."""
+    changes: list[Change] = []
+    problems: list[Problem] = []
+    prints: dict[str, str] = {}
+    claims: dict[str, str] = {}
+    for address, desired in sorted(graph.users.items()):
+        live = _match(desired, snapshot, state)
+        problems += _check(desired, graph, snapshot)
+        if live is None:
+            changes.append(_invite(desired, graph, snapshot, state))
+            continue
+        claims[live.id] = address
+        prints[address] = fingerprint(user_view(live, snapshot.users))
+        changes += _changes_for_live(desired, live, graph, snapshot, state)
+    for address, entry in sorted(state.resources.items()):
+        if entry.kind == addr.USER and address not in graph.users:
+            change = _removal(address, entry, snapshot)
+            changes.append(change)
+            view = users_live_view(snapshot.users, entry.ramp_id)
+            if change.action is Action.DEACTIVATE and view is not None:
+                prints[address] = fingerprint(view)
+    return KindPlan(
+        changes=tuple(changes), problems=tuple(problems), fingerprints=prints, claims=claims
+    )
+
+
+def _match(desired: DesiredUser, snapshot: Snapshot, state: State) -> User | None:
+    entry = state.resources.get(desired.address)
+    if entry is not None and entry.ramp_id in snapshot.users:
+        return snapshot.users[entry.ramp_id]
+    return snapshot.users_by_email.get(desired.key)
+
+
+def _check(desired: DesiredUser, graph: DesiredGraph, snapshot: Snapshot) -> list[Problem]:
+    manager = desired.fields.direct_manager
+    if not manager or manager in snapshot.users_by_email or graph.user_by_email(manager):
+        return []
+    message = f"no Ramp user and no User manifest has the email {manager!r}"
+    return [problem_at(desired, "spec.direct_manager", message)]
+
+
+def user_ref(email: str | None, graph: DesiredGraph, snapshot: Snapshot) -> str | None:
+    """A user's Ramp id by email, or `ref:<address>` for a User manifest not yet in Ramp."""
+    if not email:
+        return None
+    live = snapshot.users_by_email.get(email)
+    if live is not None:
+        return live.id
+    declared = graph.user_by_email(email)
+    return REF + declared.address if declared else None
+
+
+def _invite(
+    desired: DesiredUser, graph: DesiredGraph, snapshot: Snapshot, state: State
+) -> Change:
+    f = desired.fields
+    body: dict[str, Any] = {
+        "email": f.email,
+        "first_name": f.first_name,
+        "last_name": f.last_name,
+        "role": f.role,
+        "idempotency_key": invite_key(snapshot.business.id, desired.address, state),
+        "department_id": f.department,
+        "location_id": f.location,
+        "direct_manager_id": user_ref(f.direct_manager, graph, snapshot),
+        "employee_id": f.employee_id,
+        "is_manager": f.is_manager,
+    }
+    request = UserInvite(**{k: v for k, v in body.items() if v is not None}).to_body()
+    shown = desired.wanted(f) | {"email": f.email}
+    return Change(
+        address=desired.address,
+        kind=addr.USER,
+        action=Action.CREATE,
+        name=_name(f.first_name, f.last_name, desired.key),
+        key=desired.key,
+        fields=tuple(FieldChange(path=k, before=None, after=v) for k, v in sorted(shown.items())),
+        request=request,
+        depends_on=tuple(desired.depends_on),
+        level=Level.USERS,
+        protect=desired.protect,
+        reason="invited: Ramp sends the invitation email",
+    )
+
+
+def _changes_for_live(
+    desired: DesiredUser, live: User, graph: DesiredGraph, snapshot: Snapshot, state: State
+) -> list[Change]:
+    view = user_view(live, snapshot.users)
+    wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
+    fields = diff_fields(view, wanted)
+    inactive = live.status == INACTIVE
+    adopting = desired.address not in state.resources
+    if not fields and not inactive and not adopting:
+        return []
+    body = {USER.field(f.path).ramp: _value(desired, f.path, graph, snapshot) for f in fields}
+    if "manager_id" in body:
+        body["direct_manager_id"] = body.pop("manager_id")
+    request = UserUpdate(**body).to_body() if body else None
+    shown = list(fields)
+    if inactive:
+        shown.insert(0, FieldChange(path="status", before=INACTIVE, after="USER_ACTIVE"))
+    action = Action.ADOPT if adopting else Action.UPDATE
+    return [
+        Change(
+            address=desired.address,
+            kind=addr.USER,
+            action=action,
+            name=_name(live.first_name, live.last_name, desired.key),
+            ramp_id=live.id,
+            key=desired.key,
+            fields=tuple(shown),
+            request=request,
+            followup={"reactivate": True} if inactive else None,
+            depends_on=tuple(desired.depends_on),
+            level=Level.USERS,
+            protect=desired.protect,
+            reason="reactivated (deactivated in Ramp)" if inactive else "",
+        )
+    ]
+
+
+def _value(desired: DesiredUser, path: str, graph: DesiredGraph, snapshot: Snapshot) -> Any:
+    value = desired.fields.get(path)
+    if path == "direct_manager":
+        return user_ref(value, graph, snapshot)
+    return value
+
+
+def _removal(address: str, entry: ResourceState, snapshot: Snapshot) -> Change:
+    live = snapshot.users.get(entry.ramp_id)
+    name = str(entry.attributes.get("email") or addr.name_of(address))
+    base = Change(
+        address=address,
+        kind=addr.USER,
+        action=Action.FORGET,
+        name=name,
+        ramp_id=entry.ramp_id,
+        key=entry.key,
+        protect=entry.protect,
+        reason="already gone or deactivated in Ramp; only the state entry is removed",
+    )
+    if live is None or live.status == INACTIVE:
+        return base
+    return Change(
+        address=address,
+        kind=addr.USER,
+        action=Action.DEACTIVATE,
+        name=_name(live.first_name, live.last_name, name),
+        ramp_id=live.id,
+        key=entry.key,
+        protect=entry.protect,
+        level=Level.USER_REMOVALS,
+        reason="no manifest declares this user any more: deactivated, never deleted",
+    )
+
+
+def _name(first: str | None, last: str | None, email: str) -> str:
+    full = " ".join(p for p in (first, last) if p)
+    return f"{full} <{email}>" if full else email
+
+
+def users_live_view(users: Mapping[str, User], ramp_id: str) -> dict[str, Any] | None:
+    """The record form of a live user by Ramp id (None when Ramp has no such user)."""
+    live = users.get(ramp_id)
+    return user_view(live, users) if live else None

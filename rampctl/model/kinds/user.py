@@ -1,0 +1,59 @@
+"""The User kind: a person of the Ramp business (`/users`), who may own vendors.
+
+Users are invited (`POST /users/deferred`, a task polled until it ends), updated, and
+deactivated when their manifest is removed: never deleted. `email` is the key.
+`department` and `location` are Ramp ids; `direct_manager` is a user's email.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rampctl.model import address as addr
+from rampctl.model import normalise as norm
+from rampctl.model.kinds.spec import KindSpec, OnClear, Values, declared
+
+PROBLEM = OnClear.PROBLEM
+
+#: The roles Ramp accepts on invite and update (`BUSINESS_OWNER` is neither).
+ROLES = (
+    "AUDITOR",
+    "BUSINESS_ADMIN",
+    "BUSINESS_BOOKKEEPER",
+    "BUSINESS_USER",
+    "GUEST_USER",
+    "IT_ADMIN",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserValues(Values):
+    """A user's managed fields, in manifest order; `email` is the key."""
+
+    email: str | None = declared("email", normalise=norm.email, update=False, ignorable=False)
+    first_name: str | None = declared("first_name", normalise=norm.text, on_clear=PROBLEM)
+    last_name: str | None = declared("last_name", normalise=norm.text, on_clear=PROBLEM)
+    role: str | None = declared("role", normalise=norm.text, on_clear=PROBLEM)
+    department: str | None = declared("department_id", normalise=norm.text, on_clear=PROBLEM)
+    location: str | None = declared("location_id", normalise=norm.text, on_clear=PROBLEM)
+    direct_manager: str | None = declared(
+        "manager_id", normalise=norm.email, reference="user", on_clear=PROBLEM
+    )
+    employee_id: str | None = declared("employee_id", normalise=norm.text, on_clear=PROBLEM)
+    is_manager: bool | None = declared("is_manager", normalise=norm.flag, on_clear=PROBLEM)
+    status: str | None = declared("status", normalise=norm.text, manifest=False, drift=False)
+
+
+USER = KindSpec(
+    kind=addr.USER,
+    manifest_kind="User",
+    key="email",
+    settings=("protect", "ignore_changes"),
+    fields=UserValues.specs(),
+    values=UserValues,
+)
+"""The User kind's declaration."""
+
+#: Ramp's user statuses that count as present (an invite waiting to be accepted included).
+PRESENT = frozenset({"USER_ACTIVE", "INVITE_PENDING", "USER_ONBOARDING"})
+INACTIVE = "USER_INACTIVE"
