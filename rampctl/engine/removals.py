@@ -6,12 +6,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from rampctl.engine.bill_live import bill_view
 from rampctl.engine.bill_remove import plan_bill_removal
 from rampctl.engine.changes import Action, Change, Drift, FieldChange, Level, Unmanaged
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import drift_fields, value_at
-from rampctl.engine.users import users_live_view
+from rampctl.engine.live import live_record
 from rampctl.engine.view import accounting_vendor_view, fingerprint
 from rampctl.model import address as addr
 from rampctl.model.kinds import KIND_SPECS
@@ -144,16 +143,7 @@ def _decided(change: FieldChange, recorded: dict[str, Any]) -> bool:
 
 
 def _live_view(ctx: PlanContext, entry: ResourceState) -> Mapping[str, object] | None:
-    if entry.kind == addr.ACCOUNTING_VENDOR:
-        item = ctx.snapshot.accounting_vendors.get(entry.ramp_id)
-        return accounting_vendor_view(item) if item else None
-    if entry.kind == addr.BILL:
-        bill = ctx.snapshot.bills.get(entry.ramp_id)
-        return bill_view(bill) if bill else None
-    if entry.kind == addr.USER:
-        return users_live_view(ctx.snapshot.users, entry.ramp_id)
-    vendor = ctx.snapshot.vendors.get(entry.ramp_id)
-    return ctx.vendor_view(vendor) if vendor else None
+    return live_record(ctx.snapshot, entry.kind, entry.ramp_id, ctx.vendor_view)
 
 
 def find_unmanaged(ctx: PlanContext) -> list[Unmanaged]:
