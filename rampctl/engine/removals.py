@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from rampctl.engine.bill_live import bill_view
 from rampctl.engine.bill_remove import plan_bill_removal
 from rampctl.engine.changes import Action, Change, Drift, FieldChange, Level, Unmanaged
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import drift_fields, value_at
-from rampctl.engine.users import users_live_view
+from rampctl.engine.live import live_record
 from rampctl.engine.view import accounting_vendor_view, fingerprint
 from rampctl.model import address as addr
+from rampctl.model.kinds import KIND_SPECS
 from rampctl.state.model import ResourceState
 
 GONE_REASON = "already gone from Ramp; only the state entry is removed"
@@ -110,18 +110,32 @@ def find_drift(ctx: PlanContext) -> list[Drift]:
             drift.append(Drift(address=address, kind=entry.kind, name=name, deleted=True))
             continue
         recorded = {k: v for k, v in entry.attributes.items() if k in live}
-        fields = [f for f in drift_fields(recorded, live) if not _decided(f, entry.attributes)]
+        fields = [
+            f
+            for f in drift_fields(recorded, live)
+            if _drifts(entry.kind, f.path) and not _decided(f, entry.attributes)
+        ]
         if fields:
             drift.append(Drift(address=address, kind=entry.kind, name=name, fields=tuple(fields)))
     return drift
 
 
+def _drifts(kind: str, path: str) -> bool:
+    """Whether a change Ramp made to this field is drift, as the kind's declaration says
+    (fields it does not declare, such as a bill's status, always are)."""
+    try:
+        return KIND_SPECS[kind].field(path.split(".", 1)[0]).drift
+    except KeyError:
+        return True
+
+
 def _decided(change: FieldChange, recorded: dict[str, Any]) -> bool:
-    """Whether a drift field is an approval at work, not a change outside rampctl: the pending
-    update itself, a field now holding the value rampctl sent and Ramp held (approved), or
-    the contact ids while contacts rampctl created wait for approval."""
+    """Whether a drift field is an approval at work, not a change outside rampctl: a field
+    now holding the value rampctl sent and Ramp held (approved), or the contact ids while
+    contacts rampctl created wait for approval. (The pending update itself is declared
+    `drift=False`.)"""
     top = change.path.split(".", 1)[0]
-    if top == "pending" or (top == "contact_ids" and recorded.get("contacts_pending")):
+    if top == "contact_ids" and recorded.get("contacts_pending"):
         return True
     pending = recorded.get("pending")
     held = pending.get("fields") if isinstance(pending, dict) else None
@@ -129,16 +143,7 @@ def _decided(change: FieldChange, recorded: dict[str, Any]) -> bool:
 
 
 def _live_view(ctx: PlanContext, entry: ResourceState) -> Mapping[str, object] | None:
-    if entry.kind == addr.ACCOUNTING_VENDOR:
-        item = ctx.snapshot.accounting_vendors.get(entry.ramp_id)
-        return accounting_vendor_view(item) if item else None
-    if entry.kind == addr.BILL:
-        bill = ctx.snapshot.bills.get(entry.ramp_id)
-        return bill_view(bill) if bill else None
-    if entry.kind == addr.USER:
-        return users_live_view(ctx.snapshot.users, entry.ramp_id)
-    vendor = ctx.snapshot.vendors.get(entry.ramp_id)
-    return ctx.vendor_view(vendor) if vendor else None
+    return live_record(ctx.snapshot, entry.kind, entry.ramp_id, ctx.vendor_view)
 
 
 def find_unmanaged(ctx: PlanContext) -> list[Unmanaged]:

@@ -108,6 +108,9 @@ class ManifestCache:
     replaced): the cache saves time and never decides an outcome.
     """
 
+    timeout = 5.0
+    """Seconds to wait for another run that is writing the cache, then do without it."""
+
     def __init__(self, folder: Path) -> None:
         self.path = folder / CACHE_FILE
         self.code = code_fingerprint()
@@ -142,8 +145,8 @@ class ManifestCache:
                     outcome = self._read(key, value)
                     if outcome is not None:
                         found[key] = outcome
-        except sqlite3.Error:
-            self._broken()
+        except sqlite3.Error as exc:
+            self._failed(exc)
         self._used = list(found)
         self.hits += len(found)
         return found
@@ -183,8 +186,8 @@ class ManifestCache:
                     "DELETE FROM entries WHERE code != ? OR used < ?",
                     (self.code, today - KEEP_DAYS),
                 )
-        except sqlite3.Error:
-            self._broken()
+        except sqlite3.Error as exc:
+            self._failed(exc)
         self._pending.clear()
         self._used.clear()
 
@@ -219,10 +222,12 @@ class ManifestCache:
         for _ in range(2):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=5)
+                db = sqlite3.connect(self.path, timeout=self.timeout)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute(_SCHEMA)
                 db.execute("SELECT 1 FROM entries LIMIT 1").fetchall()
+            except sqlite3.OperationalError:
+                return None  # busy (another run holds it) or unreadable: do without
             except sqlite3.DatabaseError:
                 self._remove()  # not a database (or a corrupt one): start a new one
                 continue
@@ -232,10 +237,13 @@ class ManifestCache:
             return db
         return None
 
-    def _broken(self) -> None:
-        """A database that failed mid-use: removed, so the next run starts a new one."""
+    def _failed(self, exc: sqlite3.Error) -> None:
+        """Stop using the database; a corrupt one is removed, so the next run starts anew (one
+        that is only busy, held by another run past `timeout`, is left to that run)."""
         self.close()
-        self._remove()
+        self._key = None
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            self._remove()
 
     def _remove(self) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):

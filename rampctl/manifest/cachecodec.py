@@ -57,7 +57,11 @@ def _checked(item: Checked) -> tuple[Any, ...]:
 def _document(doc: Document | None) -> tuple[Any, ...] | None:
     if doc is None:
         return None
-    places = tuple((p.file, p.line, p.col) for p in doc.keys.values())
+    file = doc.position.file
+    if all(p.file == file for p in doc.keys.values()):  # the usual case: written once
+        places: tuple[Any, ...] = tuple((p.line, p.col) for p in doc.keys.values())
+    else:
+        places = tuple((p.file, p.line, p.col) for p in doc.keys.values())
     head = (doc.kind, doc.name, doc.address, _value(doc.spec), tuple(doc.position))
     return (head, tuple(doc.keys), places, tuple(doc.previously))
 
@@ -132,7 +136,9 @@ def _read_document(item: tuple[Any, ...] | None) -> Document | None:
     if item is None:
         return None
     (kind, name, address, spec, position), paths, places, previously = item
-    keys = dict(zip(paths, [_new_tuple(Position, p) for p in places], strict=True))
+    file = position[0]
+    positions = [_new_tuple(Position, (file, *p) if len(p) == 2 else p) for p in places]
+    keys = dict(zip(paths, positions, strict=True))
     return Document(
         kind=kind,
         name=name,

@@ -223,3 +223,23 @@ def test_values_the_compact_form_does_not_know_are_pickled(tmp_path: Path) -> No
     assert checked.document is not None
     assert checked.document.spec == Odd(tags=frozenset({"a"}))
     assert checked.document.keys == {("spec",): where}
+
+
+def test_a_cache_another_run_is_writing_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(tmp_path)
+    _load(root, tmp_path / ".rampctl")
+    (root / "vendors" / "v0.yaml").write_text(VENDOR.format(name="v0", title="Changed"))
+    monkeypatch.setattr(ManifestCache, "timeout", 0.05)
+    path = tmp_path / ".rampctl" / "cache" / "manifests.sqlite"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another run in the middle of writing
+    try:
+        result, _ = _load(root, tmp_path / ".rampctl")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert result == _result(root, None)
+    _, again = _load(root, tmp_path / ".rampctl")
+    assert (again.hits, again.misses) == (2, 1)  # the database was kept, not replaced
