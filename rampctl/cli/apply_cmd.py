@@ -21,7 +21,7 @@ from rampctl.engine.bill_read import read_change_bills
 from rampctl.engine.identity import capability_record
 from rampctl.engine.plan import Plan
 from rampctl.engine.plan_trust import check_requests
-from rampctl.engine.planner import narrow, plan_with_snapshot
+from rampctl.engine.planner import PlanSettings, narrow, plan_with_snapshot
 from rampctl.engine.policy import (
     manual_contacts,
     refuse_payments,
@@ -233,12 +233,46 @@ def _saved_plan(
     options: ApplyOptions,
     live: SnapshotPrefetch | None,
 ) -> tuple[Plan, Snapshot]:
-    """A saved plan, checked against a plan made now: nothing in the file but its choice of
-    changes is trusted (requests and safety are what the manifests and Ramp give now)."""
+    """A saved plan, checked against a plan made now with the selection it records: nothing
+    in the file but its choice of changes is trusted, and that choice must be exactly the one
+    the manifests and Ramp give now. What is applied (and judged by the safety rules and the
+    payment limit) is the plan made now, narrowed by apply's own --target/--exclude."""
     saved = read_plan_file(plan_file)
-    settings = replace(settings_from(options.plan), targets=(), excludes=())
+    chosen = saved.selection
+    settings = replace(
+        settings_from(options.plan),
+        targets=chosen.targets,
+        excludes=chosen.excludes,
+        refresh_deep=chosen.refresh_deep,
+    )
     with reading("Reading Ramp"):
-        fresh, snapshot = plan_with_snapshot(
+        fresh, snapshot = _replan(session, state, graph, settings, live, saved)
+        read_change_bills(session.client, snapshot, saved.changes)
+    check_fresh(saved, state=state, graph=graph, snapshot=snapshot, environment=session.environment)
+    check_requests(saved, fresh)
+    known = graph.addresses() | set(state.resources)
+    chosen_now = narrow(fresh, known, options.plan.targets, options.plan.excludes)
+    safety = check(
+        chosen_now.changes,
+        managed=len(state.resources),
+        desired=len(graph.addresses()),
+        settings=settings.safety,
+    )
+    return replace(saved, changes=chosen_now.changes, safety=safety), snapshot
+
+
+def _replan(
+    session: Session,
+    state: State,
+    graph: DesiredGraph,
+    settings: PlanSettings,
+    live: SnapshotPrefetch | None,
+    saved: Plan,
+) -> tuple[Plan, Snapshot]:
+    """The plan made now with the saved plan's selection; a selection that no longer plans
+    (a pattern that matches nothing now) makes the saved plan stale."""
+    try:
+        return plan_with_snapshot(
             session.client,
             graph,
             state,
@@ -246,18 +280,13 @@ def _saved_plan(
             settings=settings,
             snapshot=live,
         )
-        read_change_bills(session.client, snapshot, saved.changes)
-    check_fresh(saved, state=state, graph=graph, snapshot=snapshot, environment=session.environment)
-    check_requests(saved, fresh)
-    known = graph.addresses() | set(state.resources)
-    saved = narrow(saved, known, options.plan.targets, options.plan.excludes)
-    safety = check(
-        saved.changes,
-        managed=len(state.resources),
-        desired=len(graph.addresses()),
-        settings=settings.safety,
-    )
-    return replace(saved, safety=safety), snapshot
+    except PlanError as exc:
+        if isinstance(exc, StalePlanError):
+            raise
+        raise StalePlanError(
+            f"the saved plan is stale: its selection ({saved.selection.describe()}) no longer "
+            f"plans ({exc}); run plan again"
+        ) from None
 
 
 def _confirm() -> None:

@@ -1,8 +1,10 @@
 """The plan: ordered changes plus drift, unmanaged objects and safety, and its file form.
 
 A plan file is versioned JSON with the state lineage and serial it was made
-against, the manifest digest, each target's live fingerprint and a checksum, so
-`apply PLANFILE` can refuse a plan that no longer matches.
+against, the manifest digest, the selection that chose its changes (`--target`,
+`--exclude`, `--refresh`), each target's live fingerprint and a checksum, so
+`apply PLANFILE` can plan again with the same selection and refuse a plan that no
+longer matches (see `rampctl.engine.plan_trust`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,25 @@ from rampctl.engine.safety import SafetyReport
 from rampctl.errors import PlanError
 
 #: Plan file format. Additive changes bump the minor version; readers accept any minor.
-FORMAT_VERSION = "1.3"
+#: 1.4 records the selection; a file of an older minor has none, so it is read as untargeted.
+FORMAT_VERSION = "1.4"
 _MAJOR = FORMAT_VERSION.split(".")[0]
+
+
+class PlanSelection(BaseModel):
+    """The settings that chose a plan's changes; `apply PLANFILE` plans again with exactly
+    these, so the file's changes can be compared with the ones they give now."""
+
+    targets: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    refresh_deep: bool = False
+
+    def describe(self) -> str:
+        """The selection as the plan options that give it (`all changes` when none)."""
+        flags = [f"--target {t}" for t in self.targets]
+        flags += [f"--exclude {e}" for e in self.excludes]
+        flags += ["--refresh deep"] if self.refresh_deep else []
+        return " ".join(flags) or "all changes (no --target or --exclude)"
 
 
 @dataclass(kw_only=True)
@@ -45,6 +64,8 @@ class Plan:
     #: How vendors are found in Ramp: `external_vendor_id`, or `verified_match` on a Ramp
     #: without it (see `rampctl.engine.identity`).
     identity: str = KEY_MODE
+    #: The --target/--exclude/--refresh the changes were chosen with.
+    selection: PlanSelection = field(default_factory=PlanSelection)
 
     @property
     def has_changes(self) -> bool:
@@ -73,6 +94,7 @@ class Plan:
             business_id=self.business_id,
             state=PlanState(lineage=self.lineage, serial=self.serial),
             manifest_digest=self.manifest_digest,
+            selection=self.selection,
             summary=self.summary().counts,
             money=self.money,
             safety=self.safety,
@@ -108,6 +130,7 @@ class Plan:
             created_at=found.created_at,
             money=found.money,
             identity=found.identity,
+            selection=found.selection,
         )
 
 
@@ -138,6 +161,8 @@ class PlanFile(BaseModel):
     business_id: str
     state: PlanState
     manifest_digest: str
+    #: Absent before format 1.4: such a plan was made without --target/--exclude.
+    selection: PlanSelection = Field(default_factory=PlanSelection)
     summary: dict[str, int]
     money: dict[str, Any] = Field(default_factory=empty_money)
     safety: SafetyReport

@@ -1,9 +1,15 @@
 """Why a saved plan file is never trusted for what it sends.
 
-A plan file's checksum has no key: anyone who can edit the file can recompute it. So
-`show` and `apply` refuse a file whose money section is not what its request bodies send
-(`check_consistent`), and `apply` recomputes every request from the manifests and the live
-business and refuses unless each equals the stored one (`check_requests`).
+A plan file's checksum has no key: anyone who can edit the file can recompute it, so
+nothing in it is trusted for what apply does. `show` and `apply` refuse a file whose money
+section is not what its request bodies send (`check_consistent`). `apply` plans again from
+the manifests and the live business with the selection the file records (`--target`,
+`--exclude`, `--refresh`; none in files before format 1.4) and refuses (exit 4) unless the
+file's changes are exactly the ones that gives: none extra, none missing, every request the
+same (`check_requests`). Apply then carries out the changes it planned itself, narrowed by
+its own `--target`/`--exclude`, and judges the safety rules and the payment limit on those,
+never on the file's `safety` or `money` sections. An edited selection only gives a plan
+the manifests give anyway, and it must still match the file's changes exactly.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from typing import Any
 from rampctl.engine.bill_money import entry_for_request, summarise
 from rampctl.engine.changes import Change
 from rampctl.engine.plan import Plan
-from rampctl.errors import PlanError
+from rampctl.errors import PlanError, StalePlanError
 from rampctl.model import address as addr
 
 _COMPARED = ("total", "new_payment", "currency", "lines", "section", "payment_method")
@@ -33,7 +39,11 @@ def check_consistent(plan: Plan) -> None:
     if not reasons and _normal(summarise(list(shown.values()))) != _normal(plan.money):
         reasons.append("the money totals are not the sum of the bills listed")
     if reasons:
-        raise PlanError(_refusal(reasons))
+        listed = "\n  ".join(reasons[:20])
+        raise PlanError(
+            "refusing the saved plan: it does not match what it would send (was the file "
+            f"edited?); make a new plan:\n  {listed}"
+        )
 
 
 def _same_money(change: Change, entry: dict[str, Any]) -> bool:
@@ -47,24 +57,50 @@ def _same_money(change: Change, entry: dict[str, Any]) -> bool:
 
 
 def check_requests(saved: Plan, fresh: Plan) -> None:
-    """Raise PlanError unless every saved change is one the manifests and Ramp give now."""
-    now = {(c.address, c.action): c for c in fresh.changes}
-    reasons = []
-    for change in saved.changes:
-        twin = now.get((change.address, change.action))
-        if twin is None:
-            reasons.append(f"{change.address}: the manifests and Ramp give no such change now")
-        elif _normal(twin.to_json()) != _normal(change.to_json()):
-            reasons.append(f"{change.address}: its request is not the one the manifests give")
+    """Raise StalePlanError unless the saved changes are exactly the ones a plan made now with
+    the saved selection gives: none extra, none missing, each request the same, and the same
+    live objects fingerprinted."""
+    reasons = _differences(saved.changes, fresh.changes)
+    if not reasons and set(saved.fingerprints) != set(fresh.fingerprints):
+        reasons.append("the live objects it checks are not the ones its changes touch")
     if reasons:
-        raise PlanError(_refusal(reasons))
+        raise StalePlanError(_refusal(reasons, saved))
 
 
-def _refusal(reasons: list[str]) -> str:
+def _differences(saved: list[Change], fresh: list[Change]) -> list[str]:
+    """Each (address, action) whose changes differ between the file and a plan made now."""
+    mine, now = _grouped(saved), _grouped(fresh)
+    reasons = []
+    for address, action in sorted(mine.keys() | now.keys()):
+        kept, given = mine.get((address, action), []), now.get((address, action), [])
+        where = f"{address} ({action})"
+        if not given:
+            reasons.append(f"{where}: not in a plan made now (the file adds it)")
+        elif not kept:
+            reasons.append(f"{where}: missing from the plan file (a plan made now has it)")
+        elif len(kept) != len(given):
+            reasons.append(f"{where}: the file has {len(kept)}, a plan made now {len(given)}")
+        elif kept != given:
+            reasons.append(f"{where}: its request is not the one the manifests give")
+    return reasons
+
+
+def _grouped(changes: list[Change]) -> dict[tuple[str, str], list[str]]:
+    """Each change's canonical JSON, by address and action (sorted, so order does not count)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for change in changes:
+        canonical = json.dumps(_normal(change.to_json()), sort_keys=True)
+        groups.setdefault((change.address, change.action.value), []).append(canonical)
+    return {key: sorted(found) for key, found in groups.items()}
+
+
+def _refusal(reasons: list[str], saved: Plan) -> str:
     listed = "\n  ".join(reasons[:20])
+    more = f"\n  ... and {len(reasons) - 20} more" if len(reasons) > 20 else ""
     return (
-        "refusing the saved plan: it does not match what it would send (was the file "
-        f"edited?); make a new plan:\n  {listed}"
+        "refusing the saved plan (was the file edited?): its changes are not the ones a plan "
+        f"made now with its selection ({saved.selection.describe()}) gives; nothing was "
+        f"written, make a new plan:\n  {listed}{more}"
     )
 
 

@@ -16,7 +16,7 @@ from rampctl.engine.changes import Change
 from rampctl.engine.context import PlanContext
 from rampctl.engine.identity import find_support
 from rampctl.engine.moves import show_moves, warn_lookalikes
-from rampctl.engine.plan import Plan
+from rampctl.engine.plan import Plan, PlanSelection
 from rampctl.engine.removals import find_drift, find_unmanaged, plan_removals
 from rampctl.engine.safety import SafetySettings, check
 from rampctl.engine.scripts import warn_mixed_scripts
@@ -126,6 +126,11 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         money=money_summary(changes, ctx.snapshot.bills),
         identity=ctx.mode,
+        selection=PlanSelection(
+            targets=settings.targets,
+            excludes=settings.excludes,
+            refresh_deep=settings.refresh_deep,
+        ),
     )
 
 

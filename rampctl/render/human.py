@@ -40,6 +40,8 @@ def render(plan: Plan, *, show_unmanaged: bool = False) -> Text:
     if show_unmanaged:
         _unmanaged(out, plan.unmanaged)
     out.append(summary_line(plan) + "\n", style="bold")
+    if plan.selection.targets or plan.selection.excludes:
+        out.append(f"Only the changes chosen by {plan.selection.describe()}.\n")
     for reason in plan.safety.reasons:
         out.append(f"Unsafe: {reason}; apply needs --allow-deletes.\n", style="bold red")
     for reason in plan.safety.replacements:

@@ -119,8 +119,10 @@ def test_a_consistently_edited_plan_file_is_refused_by_apply(project: Project) -
     shown = project.rampctl("show", str(path))
     assert shown.code == 0 and "900,030.75" in shown.out  # it shows what it would send
     refused = project.rampctl("apply", "--allow-payments", str(path))
-    assert refused.code == 1, refused.out + refused.err
-    assert "bill/acme-inv-2001: its request is not the one the manifests give" in refused.err
+    assert refused.code == 4, refused.out + refused.err
+    assert "bill/acme-inv-2001 (create): its request is not the one the manifests give" in (
+        refused.err
+    )
     assert _bill_writes(project) == []
     assert _bills(project, "INV-2001") == []
 
