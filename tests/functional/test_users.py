@@ -143,3 +143,14 @@ def test_owner_and_role_mistakes_are_positioned(project: Project) -> None:
     _write(project, "vendors/blue-sun.yaml", BLUE_SUN.replace("dana.lee@", "nobody@"))
     result = project.rampctl("plan")
     assert "no Ramp user and no User manifest has the email" in result.err
+
+
+def test_import_writes_user_manifests_that_plan_takes_as_they_are(project: Project) -> None:
+    _apply(project)
+    result = project.rampctl("import", "--kind", "User")
+    assert result.code == 0, result.out + result.err
+    assert "and 7 users" in result.out  # all but the business owner (not a managed role)
+    assert "its role BUSINESS_OWNER is not managed" in result.err
+    text = (project.root / "manifests" / "users.yaml").read_text()
+    assert "kind: User" in text and "email: bob.martin@northwind.example" in text
+    assert project.rampctl("plan", "--detailed-exitcode").code == 0
