@@ -154,3 +154,16 @@ def test_import_writes_user_manifests_that_plan_takes_as_they_are(project: Proje
     text = (project.root / "manifests" / "users.yaml").read_text()
     assert "kind: User" in text and "email: bob.martin@northwind.example" in text
     assert project.rampctl("plan", "--detailed-exitcode").code == 0
+
+
+def test_state_rebuild_finds_users_by_email(project: Project) -> None:
+    _apply(project)
+    _write(project, "users/dana.yaml", DANA)
+    _apply(project)
+    before = _state(project)["user/dana"]["ramp_id"]
+    (project.root / "rampctl.state.json").unlink()
+    rebuilt = project.rampctl("state", "rebuild")
+    assert rebuilt.code == 0, rebuilt.err
+    assert _state(project)["user/dana"]["ramp_id"] == before
+    project.sandbox.clear_log()
+    assert project.rampctl("plan", "--detailed-exitcode").code == 0
