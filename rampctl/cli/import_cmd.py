@@ -43,9 +43,10 @@ def _kinds(ctx: click.Context, param: click.Parameter, value: str) -> frozenset[
     default=",".join(DEFAULT_KINDS),
     show_default=True,
     callback=_kinds,
-    help="Kinds to import, comma-separated: Vendor, AccountingVendor, Bill. AccountingVendor "
-    "alone imports all of them; with Vendor, those the imported vendors link to. Bill "
-    "imports open bills of managed vendors and needs --since.",
+    help="Kinds to import, comma-separated: Vendor, AccountingVendor, Bill, User. "
+    "AccountingVendor alone imports all of them; with Vendor, those the imported vendors "
+    "link to. Bill imports open bills of managed vendors and needs --since. User imports "
+    "the business's users (not its owner; deactivated ones with --include-inactive).",
 )
 @click.option(
     "--since",
@@ -181,6 +182,8 @@ def _report(outcome: Outcome, state_path: str, *, dry_run: bool, bills: bool) ->
             f"{count(len(draft.accounting_vendors), 'accounting vendor')} "
             f"and {count(len(draft.bills), 'bill')}"
         )
+    if draft.users:
+        counts += f" and {count(len(draft.users), 'user')}"
     summary = f"{verb} {counts} in {count(len(outcome.texts), 'file')}"
     if not dry_run and outcome.serial is not None:
         summary += f"; recorded {count(len(outcome.recorded), 'object')} in {state_path} "

@@ -14,7 +14,7 @@ from rampctl.engine.identity import (
     verified_matches,
 )
 from rampctl.engine.snapshot import Snapshot
-from rampctl.engine.view import accounting_vendor_view, fingerprint, vendor_view
+from rampctl.engine.view import accounting_vendor_view, fingerprint, user_view, vendor_view
 from rampctl.model import address as addr
 from rampctl.model.bills import DesiredBill
 from rampctl.model.desired import DesiredGraph, DesiredVendor
@@ -79,11 +79,34 @@ def rebuild_state(
             key=av.remote_id,
         )
     resources |= _bills(graph, snapshot, result)
+    resources |= _users(graph, snapshot, result)
     unbound = base.model_copy(
         update={"resources": resources, "environment": None, "business_id": None}
     )
     result.state = unbound.bind(environment, snapshot.business.id)
     return result
+
+
+def _users(graph: DesiredGraph, snapshot: Snapshot, result: Rebuilt) -> dict[str, ResourceState]:
+    """State entries for the User manifests whose user is in Ramp, found by email."""
+    resources: dict[str, ResourceState] = {}
+    for address, user in sorted(graph.users.items()):
+        live = snapshot.users_by_email.get(user.key)
+        if live is None:
+            result.missing.append(address)
+            result.why[address] = "no Ramp user has its email"
+            continue
+        view = user_view(live, snapshot.users)
+        resources[address] = ResourceState(
+            kind=addr.USER,
+            ramp_id=live.id,
+            fingerprint=fingerprint(view),
+            attributes=view,
+            depends_on=user.depends_on,
+            protect=user.protect,
+            key=user.key,
+        )
+    return resources
 
 
 def vendor_candidates(

@@ -11,6 +11,7 @@ from typing import Any
 from rampctl.engine.bill_live import bill_view
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.crashpoints import crash_point
+from rampctl.engine.live import live_record
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import accounting_vendor_view, fingerprint, user_view, vendor_view
 from rampctl.engine.writes import WriteResult
@@ -145,17 +146,8 @@ class StateRecorder:
         return entry.model_copy(update={"attributes": attributes, "fingerprint": fingerprint(view)})
 
     def _live_view(self, entry: ResourceState) -> dict[str, Any] | None:
-        if entry.kind == "accounting_vendor":
-            item = self.snapshot.accounting_vendors.get(entry.ramp_id)
-            return accounting_vendor_view(item) if item else None
-        if entry.kind == "bill":
-            bill = self.snapshot.bills.get(entry.ramp_id)
-            return bill_view(bill) if bill else None
-        if entry.kind == "user":
-            user = self.snapshot.users.get(entry.ramp_id)
-            return user_view(user, self.snapshot.users) if user else None
-        vendor = self.snapshot.vendors.get(entry.ramp_id)
-        return vendor_view(vendor, self.snapshot.users) if vendor else None
+        record = live_record(self.snapshot, entry.kind, entry.ramp_id)
+        return dict(record) if record is not None else None
 
 
 def _ramp_id(change: Change, result: WriteResult) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -103,11 +104,17 @@ class SnapshotPrefetch:
         self._done.wait(timeout_s)
 
     def result(self) -> Snapshot:
-        """The snapshot, once read; raises the read's error."""
+        """The snapshot, once read; raises the read's error.
+
+        What the run holds by then (snapshot, state, manifests) lives as long as the run:
+        it is frozen out of later garbage collections, so planning does not walk it again
+        and again (at 10,000 vendors those walks were a tenth of a plan's CPU).
+        """
         self._done.wait()
         if self._error is not None:
             raise self._error
         assert self._snapshot is not None
+        gc.freeze()
         return self._snapshot
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from rampctl.engine.bill_live import bill_view, find_by_key
+from rampctl.engine.bill_live import find_by_key
 from rampctl.engine.changes import Action, Change
+from rampctl.engine.live import live_record
 from rampctl.engine.plan import Plan
 from rampctl.engine.snapshot import Snapshot
-from rampctl.engine.view import accounting_vendor_view, fingerprint, user_view, vendor_view
+from rampctl.engine.view import fingerprint
 from rampctl.errors import StalePlanError
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph
@@ -78,14 +79,5 @@ def _create_target(change: Change, snapshot: Snapshot) -> str | None:
 
 def live_fingerprint(change: Change, snapshot: Snapshot) -> str | None:
     """The fingerprint of a change's target as Ramp holds it now (None when gone)."""
-    if change.kind == addr.ACCOUNTING_VENDOR:
-        item = snapshot.accounting_vendors.get(change.ramp_id or "")
-        return fingerprint(accounting_vendor_view(item)) if item else None
-    if change.kind == addr.BILL:
-        bill = snapshot.bills.get(change.ramp_id or "")
-        return fingerprint(bill_view(bill)) if bill else None
-    if change.kind == addr.USER:
-        user = snapshot.users.get(change.ramp_id or "")
-        return fingerprint(user_view(user, snapshot.users)) if user else None
-    vendor = snapshot.vendors.get(change.ramp_id or "")
-    return fingerprint(vendor_view(vendor, snapshot.users)) if vendor else None
+    record = live_record(snapshot, change.kind, change.ramp_id or "")
+    return fingerprint(record) if record is not None else None

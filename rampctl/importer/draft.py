@@ -23,22 +23,24 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from rampctl.engine.snapshot import Snapshot
-from rampctl.engine.view import accounting_vendor_view, fingerprint
+from rampctl.engine.view import accounting_vendor_view, fingerprint, user_view
 from rampctl.importer.existing import Existing
 from rampctl.importer.slugs import NameAllocator, is_slug, slug
 from rampctl.importer.vendor import Omission, VendorFields, vendor_fields
 from rampctl.model import address as addr
 from rampctl.model import normalise as norm
-from rampctl.model.kinds import ACCOUNTING_VENDOR
-from rampctl.ramp.models import AccountingVendor, Vendor
+from rampctl.model.kinds import ACCOUNTING_VENDOR, USER
+from rampctl.model.kinds.user import INACTIVE, ROLES
+from rampctl.ramp.models import AccountingVendor, User, Vendor
 from rampctl.state.model import ResourceState
 
 VENDOR_KIND = "Vendor"
 ACCOUNTING_KIND = "AccountingVendor"
 BILL_KIND = "Bill"
+USER_KIND = "User"
 DEFAULT_KINDS = (VENDOR_KIND, ACCOUNTING_KIND)
 """What `rampctl import` imports unless `--kind` says otherwise (bills need `--since`)."""
-KINDS = (*DEFAULT_KINDS, BILL_KIND)
+KINDS = (*DEFAULT_KINDS, BILL_KIND, USER_KIND)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,6 +86,7 @@ class Draft:
     vendors: list[DraftDocument] = field(default_factory=list)
     accounting_vendors: list[DraftDocument] = field(default_factory=list)
     bills: list[DraftDocument] = field(default_factory=list)
+    users: list[DraftDocument] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     omitted: list[tuple[str, Omission]] = field(default_factory=list)
     adoptions: list[tuple[str, str]] = field(default_factory=list)
@@ -91,8 +94,8 @@ class Draft:
 
     @property
     def documents(self) -> list[DraftDocument]:
-        """Accounting vendors, then vendors, then bills."""
-        return [*self.accounting_vendors, *self.vendors, *self.bills]
+        """Users, accounting vendors, then vendors, then bills."""
+        return [*self.users, *self.accounting_vendors, *self.vendors, *self.bills]
 
 
 def by_creation(items: Iterable[Any], id_attr: str = "id") -> list[Any]:
@@ -150,7 +153,52 @@ def build_draft(snapshot: Snapshot, existing: Existing, options: ImportOptions) 
         _vendor_document(v, named[v.id], fields[v.id], snapshot, link_names, draft) for v in vendors
     ]
     draft.vendors = sorted(made, key=lambda d: d.name)
+    draft.users = _user_documents(snapshot, existing, options, draft)
     return draft
+
+
+def _user_documents(
+    snapshot: Snapshot, existing: Existing, options: ImportOptions, draft: Draft
+) -> list[DraftDocument]:
+    """User manifests for the business's users not managed yet (deactivated ones with
+    `--include-inactive` only; the business owner never: that role cannot be managed)."""
+    if USER_KIND not in options.kinds:
+        return []
+    names = NameAllocator(existing.user_names)
+    documents = []
+    for user in sorted(snapshot.users.values(), key=lambda u: (norm.email(u.email) or "", u.id)):
+        email = norm.email(user.email)
+        if user.status == INACTIVE and not options.include_inactive:
+            draft.inactive_left_out += 1
+        elif not email or user.role not in ROLES:
+            reason = "it has no email" if not email else f"its role {user.role} is not managed"
+            draft.skipped.append(Skipped(kind=USER_KIND, label=email or user.id, reason=reason))
+        elif user.id in existing.user_ids or email in existing.user_emails:
+            managed = existing.user_ids.get(user.id) or existing.user_emails[email]
+            reason = f"already managed as {managed}"
+            draft.skipped.append(Skipped(kind=USER_KIND, label=email, reason=reason))
+        else:
+            name = names.take(slug(email.split("@")[0], fallback="user"))
+            documents.append(_user_document(user, name, snapshot))
+    return sorted(documents, key=lambda d: d.name)
+
+
+def _user_document(user: User, name: str, snapshot: Snapshot) -> DraftDocument:
+    view = user_view(user, snapshot.users)
+    spec = {
+        f.path: view[f.path]
+        for f in USER.manifest_fields()
+        if view.get(f.path) is not None and not str(view[f.path]).startswith("user:")
+    }
+    entry = ResourceState(
+        kind=addr.USER,
+        ramp_id=user.id,
+        fingerprint=fingerprint(view),
+        attributes=view,
+        key=view["email"],
+    )
+    label = str(view["email"])
+    return DraftDocument(kind=USER_KIND, name=name, label=label, spec=spec, entry=entry)
 
 
 def _name_vendors(

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rampctl.manifest import AccountingVendorSpec, ManifestSet, VendorSpec
+from rampctl.manifest.specs import UserSpec
 from rampctl.model import address as addr
 from rampctl.state.model import State
 
@@ -22,6 +23,10 @@ class Existing:
     accounting_ids: dict[str, str] = field(default_factory=dict)
     accounting_manifests: dict[str, str] = field(default_factory=dict)
     """Remote id -> metadata name of AccountingVendor manifests (links use these names)."""
+    user_names: set[str] = field(default_factory=set)
+    user_ids: dict[str, str] = field(default_factory=dict)
+    user_emails: dict[str, str] = field(default_factory=dict)
+    """Ramp id / email -> the address of a User manifest or state entry."""
 
     def managed_vendor(self, ramp_id: str, key: str | None) -> str | None:
         """The address already managing a live vendor (by state id or adoption key), if any."""
@@ -40,6 +45,9 @@ def existing_from(manifests: Iterable[ManifestSet], state: State) -> Existing:
         for doc in manifest_set.documents:
             if isinstance(doc.spec, VendorSpec | AccountingVendorSpec):
                 _add_document(found, doc.name, doc.address, doc.spec)
+            elif isinstance(doc.spec, UserSpec):
+                found.user_names.add(doc.name)
+                found.user_emails[doc.spec.email.strip().lower()] = doc.address
     for address, entry in state.resources.items():
         name = addr.name_of(address)
         if entry.kind == addr.VENDOR:
@@ -47,6 +55,11 @@ def existing_from(manifests: Iterable[ManifestSet], state: State) -> Existing:
             found.vendor_ids[entry.ramp_id] = address
             if entry.key:
                 found.vendor_keys.setdefault(entry.key, address)
+        elif entry.kind == addr.USER:
+            found.user_names.add(name)
+            found.user_ids[entry.ramp_id] = address
+            if entry.key:
+                found.user_emails.setdefault(entry.key, address)
         elif entry.kind == addr.ACCOUNTING_VENDOR:
             found.accounting_names.add(name)
             found.accounting_ids[entry.ramp_id] = address

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from rampctl.errors import ConfigError, ManifestError
-from rampctl.importer.draft import ACCOUNTING_KIND, BILL_KIND, VENDOR_KIND, Draft, DraftDocument
+from rampctl.importer.draft import (
+    ACCOUNTING_KIND,
+    BILL_KIND,
+    USER_KIND,
+    VENDOR_KIND,
+    Draft,
+    DraftDocument,
+)
 from rampctl.importer.emit import document_text
 from rampctl.manifest.fmt import format_text
 from rampctl.manifest.quoting import dump_yaml, quoted
@@ -24,7 +31,12 @@ from rampctl.manifest.specs import API_VERSION
 from rampctl.manifest.yamlparse import MAX_FILE_BYTES
 
 SCHEMA_FILE = "rampctl.schema.json"
-_KIND_FILES = {ACCOUNTING_KIND: "accounting-vendors", VENDOR_KIND: "vendors", BILL_KIND: "bills"}
+_KIND_FILES = {
+    ACCOUNTING_KIND: "accounting-vendors",
+    VENDOR_KIND: "vendors",
+    BILL_KIND: "bills",
+    USER_KIND: "users",
+}
 
 
 #: Largest file import writes into (new files; three quarters of the loader's per-file limit,
@@ -53,6 +65,7 @@ def layout(draft: Draft, out: Path, *, split: bool) -> list[OutputFile]:
         (ACCOUNTING_KIND, draft.accounting_vendors),
         (VENDOR_KIND, draft.vendors),
         (BILL_KIND, draft.bills),
+        (USER_KIND, draft.users),
     ):
         stem = _KIND_FILES[kind]
         if split:

@@ -143,3 +143,27 @@ def test_owner_and_role_mistakes_are_positioned(project: Project) -> None:
     _write(project, "vendors/blue-sun.yaml", BLUE_SUN.replace("dana.lee@", "nobody@"))
     result = project.rampctl("plan")
     assert "no Ramp user and no User manifest has the email" in result.err
+
+
+def test_import_writes_user_manifests_that_plan_takes_as_they_are(project: Project) -> None:
+    _apply(project)
+    result = project.rampctl("import", "--kind", "User")
+    assert result.code == 0, result.out + result.err
+    assert "and 7 users" in result.out  # all but the business owner (not a managed role)
+    assert "its role BUSINESS_OWNER is not managed" in result.err
+    text = (project.root / "manifests" / "users.yaml").read_text()
+    assert "kind: User" in text and "email: bob.martin@northwind.example" in text
+    assert project.rampctl("plan", "--detailed-exitcode").code == 0
+
+
+def test_state_rebuild_finds_users_by_email(project: Project) -> None:
+    _apply(project)
+    _write(project, "users/dana.yaml", DANA)
+    _apply(project)
+    before = _state(project)["user/dana"]["ramp_id"]
+    (project.root / "rampctl.state.json").unlink()
+    rebuilt = project.rampctl("state", "rebuild")
+    assert rebuilt.code == 0, rebuilt.err
+    assert _state(project)["user/dana"]["ramp_id"] == before
+    project.sandbox.clear_log()
+    assert project.rampctl("plan", "--detailed-exitcode").code == 0

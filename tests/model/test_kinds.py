@@ -22,6 +22,7 @@ from rampctl.model.kinds import (
     ACCOUNTING_VENDOR,
     BILL,
     KIND_SPECS,
+    USER,
     VENDOR,
     KindSpec,
     PostalAddressValues,
@@ -45,6 +46,7 @@ SPEC_MODELS: list[tuple[KindSpec, type[BaseModel], dict[str, type[BaseModel]]]] 
         },
     ),
     (ACCOUNTING_VENDOR, specs.AccountingVendorSpec, {}),
+    (USER, specs.UserSpec, {}),
     (
         BILL,
         specs.BillSpec,
@@ -230,6 +232,16 @@ def test_desired_values_compare_only_what_the_manifest_sets() -> None:
         "address": {"city": "Boston"},
     }
     assert desired.manages("state") and not desired.manages("description")
+
+
+def test_user_ramp_names_are_ramps() -> None:
+    """Reads use the User model's names; invite and update take the same names, except the
+    manager, which Ramp reads as `manager_id` and writes as `direct_manager_id`."""
+    for spec in USER.fields:
+        assert spec.ramp in ramp.User.model_fields, spec.path
+    written = {f.ramp for f in USER.manifest_fields()} - {"manager_id"} | {"direct_manager_id"}
+    assert written <= set(ramp.UserInvite.model_fields)
+    assert written - {"email"} <= set(ramp.UserUpdate.model_fields)
 
 
 @pytest.mark.parametrize("kind", list(KIND_SPECS.values()), ids=list(KIND_SPECS))

@@ -1,0 +1,106 @@
+"""Planning User manifests: invites with a stable key, present invites, deactivations."""
+
+from __future__ import annotations
+
+from rampctl.engine.changes import Action, Level
+from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.users import invite_key
+from rampctl.model.kinds.user import INACTIVE
+from rampctl.ramp.models import User
+from rampctl.state.model import ResourceState, State
+from tests.engine.conftest import BUSINESS, Manifests, plan_for, snapshot, vendor_doc
+
+USER_DOC = """
+apiVersion: rampctl/v1
+kind: User
+metadata: {{name: {name}}}
+spec:
+  email: {name}@example.com
+  first_name: {title}
+  last_name: Lee
+  role: BUSINESS_USER
+"""
+
+
+def _user_doc(name: str) -> str:
+    return USER_DOC.format(name=name, title=name.title())
+
+
+def _with_users(*users: User) -> Snapshot:
+    snap = snapshot()
+    for user in users:
+        snap.users[user.id] = user
+        snap.users_by_email[str(user.email)] = user
+    return snap
+
+
+def _state(entries: dict[str, str]) -> State:
+    resources = {
+        address: ResourceState(kind="user", ramp_id=ramp_id, fingerprint="x", key=address)
+        for address, ramp_id in entries.items()
+    }
+    return State.new().model_copy(update={"resources": resources, "serial": 3})
+
+
+def test_the_invite_key_is_stable_per_business_address_and_lineage() -> None:
+    state = _state({})
+    assert invite_key(BUSINESS, "user/dana", state) == invite_key(BUSINESS, "user/dana", state)
+    assert invite_key(BUSINESS, "user/dana", state) != invite_key(BUSINESS, "user/erin", state)
+    other = state.model_copy(update={"lineage": "another"})
+    assert invite_key(BUSINESS, "user/dana", state) != invite_key(BUSINESS, "user/dana", other)
+
+
+def test_a_missing_user_is_invited_first(manifests: Manifests) -> None:
+    manifests.write("u.yaml", _user_doc("dana"))
+    [invite] = plan_for(manifests.graph(), snapshot()).changes
+    assert (invite.action, invite.level) == (Action.CREATE, Level.USERS)
+    assert invite.request is not None
+    assert invite.request["email"] == "dana@example.com"
+    assert invite.request["idempotency_key"]
+    assert Level.USERS < Level.VENDORS < Level.USER_REMOVALS
+
+
+def test_an_invite_pending_user_is_present_not_invited_again(manifests: Manifests) -> None:
+    manifests.write("u.yaml", _user_doc("dana"))
+    pending = User(
+        id="u-d",
+        email="dana@example.com",
+        first_name="Dana",
+        last_name="Lee",
+        role="BUSINESS_USER",
+        status="INVITE_PENDING",
+    )
+    plan = plan_for(manifests.graph(), _with_users(pending), _state({"user/dana": "u-d"}))
+    assert plan.changes == []
+
+
+def test_a_vendor_owned_by_a_declared_user_waits_for_its_invite(manifests: Manifests) -> None:
+    manifests.write("u.yaml", _user_doc("dana"))
+    manifests.write("v.yaml", vendor_doc("acme", "Acme").replace("bob@", "dana@"))
+    changes = {c.address: c for c in plan_for(manifests.graph(), snapshot()).changes}
+    vendor = changes["vendor/acme"]
+    assert vendor.depends_on == ("user/dana",)
+    assert vendor.request is not None and vendor.request["vendor_owner_id"] == "ref:user/dana"
+
+
+def test_removed_users_are_deactivated_under_the_safety_threshold(manifests: Manifests) -> None:
+    manifests.write("u.yaml", _user_doc("keep"))
+    users = [
+        User(
+            id=f"u{i}",
+            email=f"p{i}@example.com",
+            first_name="P",
+            last_name="Q",
+            role="BUSINESS_USER",
+            status="USER_ACTIVE",
+        )
+        for i in range(12)
+    ]
+    gone = User(id="u-x", email="x@example.com", status=INACTIVE)
+    state = _state({f"user/p{i}": f"u{i}" for i in range(12)} | {"user/x": "u-x"})
+    plan = plan_for(manifests.graph(), _with_users(*users, gone), state)
+    actions = {c.address: c.action for c in plan.changes}
+    assert actions["user/p0"] is Action.DEACTIVATE
+    assert actions["user/x"] is Action.FORGET  # already deactivated in Ramp
+    assert not any(c.action is Action.DELETE for c in plan.changes)
+    assert plan.safety.reasons  # 12 of 13 managed objects: apply needs --allow-deletes
