@@ -292,6 +292,7 @@ def _run(
         environment=session.environment,
         contact_mismatch=manual_contacts(plan.changes),
     )
+    recorder.remember(capability_record(snapshot.external_ids))
     settings = ApplySettings(
         parallelism=options.parallelism, continue_on_error=options.continue_on_error
     )
@@ -313,7 +314,6 @@ def _run(
         raise Interrupted(stop.signum)
     if report.ok:
         recorder.refresh(skip={c.address for c in plan.changes})
-    recorder.remember(capability_record(snapshot.external_ids))
     return report
 
 

@@ -105,11 +105,11 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
     check_patterns(known, settings.targets, settings.excludes)
     changes = sorted(select(changes, settings.targets, settings.excludes), key=Change.sort_key)
     targets = {c.address for c in changes}
-    unmanaged = find_unmanaged(ctx)
+    unmanaged = find_unmanaged(ctx.snapshot, ctx.claimed_ids)
     changes = warn_mixed_scripts(warn_lookalikes(changes, unmanaged))
     return Plan(
         changes=changes,
-        drift=find_drift(ctx),
+        drift=find_drift(ctx.state, ctx.snapshot, ctx.vendor_view),
         unmanaged=unmanaged,
         safety=check(
             changes,

@@ -109,13 +109,12 @@ class StateRecorder:
         return desired.contact.as_dict()
 
     def remember(self, capabilities: dict[str, Any]) -> None:
-        """Keep what this Ramp can do in the state (one write, only when it is news)."""
-        current = self.store.current()
-        if not capabilities or current.capabilities == {**current.capabilities, **capabilities}:
-            return
-        self.store.update(
-            lambda s: s.model_copy(update={"capabilities": {**s.capabilities, **capabilities}})
-        )
+        """Keep what this Ramp can do in the state, stored with this apply's next state write.
+
+        No write of its own: an apply with nothing to record leaves the state as it was, and
+        the next run asks Ramp again.
+        """
+        self.store.carry({"capabilities": capabilities})
 
     def refresh(self, skip: set[str]) -> None:
         """Record live values of managed objects apply did not touch (drift is accepted).

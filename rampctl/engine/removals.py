@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Set
 from dataclasses import replace
 from typing import Any
 
@@ -10,11 +10,12 @@ from rampctl.engine.bill_remove import plan_bill_removal
 from rampctl.engine.changes import Action, Change, Drift, FieldChange, Level, Unmanaged
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import drift_fields, value_at
-from rampctl.engine.live import live_record
+from rampctl.engine.live import VendorReader, live_record
+from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import accounting_vendor_view, fingerprint
 from rampctl.model import address as addr
 from rampctl.model.kinds import KIND_SPECS
-from rampctl.state.model import ResourceState
+from rampctl.state.model import ResourceState, State
 
 GONE_REASON = "already gone from Ramp; only the state entry is removed"
 UNDELETABLE_REASON = "Ramp marks it undeletable (it has bills or spend), so it is deactivated"
@@ -100,11 +101,14 @@ def _accounting_removal(ctx: PlanContext, base: Change) -> Change:
     )
 
 
-def find_drift(ctx: PlanContext) -> list[Drift]:
-    """What changed in Ramp since the last apply, for every address in the state."""
+def find_drift(
+    state: State, snapshot: Snapshot, read_vendor: VendorReader | None = None
+) -> list[Drift]:
+    """What changed in Ramp since the last apply, for every address in the state (pure:
+    `read_vendor` gives a vendor's record form when the caller keeps them)."""
     drift = []
-    for address, entry in sorted(ctx.state.resources.items()):
-        live = _live_view(ctx, entry)
+    for address, entry in sorted(state.resources.items()):
+        live = live_record(snapshot, entry.kind, entry.ramp_id, read_vendor)
         name = str(entry.attributes.get("name") or addr.name_of(address))
         if live is None:
             drift.append(Drift(address=address, kind=entry.kind, name=name, deleted=True))
@@ -142,20 +146,16 @@ def _decided(change: FieldChange, recorded: dict[str, Any]) -> bool:
     return isinstance(held, dict) and value_at(held, change.path) == change.after
 
 
-def _live_view(ctx: PlanContext, entry: ResourceState) -> Mapping[str, object] | None:
-    return live_record(ctx.snapshot, entry.kind, entry.ramp_id, ctx.vendor_view)
-
-
-def find_unmanaged(ctx: PlanContext) -> list[Unmanaged]:
-    """Live vendors and accounting vendors that neither a manifest nor the state claims."""
+def find_unmanaged(snapshot: Snapshot, claimed: Set[str]) -> list[Unmanaged]:
+    """Live vendors and accounting vendors whose Ramp ids no manifest or state entry claims."""
     items = [
         Unmanaged(kind=addr.VENDOR, ramp_id=v.id, name=v.name, key=v.external_vendor_id)
-        for v in ctx.snapshot.vendors.values()
-        if v.id not in ctx.claimed_ids
+        for v in snapshot.vendors.values()
+        if v.id not in claimed
     ]
     items += [
         Unmanaged(kind=addr.ACCOUNTING_VENDOR, ramp_id=a.ramp_id, name=a.name, key=a.id)
-        for a in ctx.snapshot.accounting_vendors.values()
-        if a.ramp_id not in ctx.claimed_ids
+        for a in snapshot.accounting_vendors.values()
+        if a.ramp_id not in claimed
     ]
     return sorted(items, key=lambda u: (u.kind, u.name.lower(), u.ramp_id))

@@ -27,6 +27,12 @@ CONTACT_REASON = (
 )
 
 
+OLD_API_RENAME = (
+    "this Ramp's API predates vendor renames (it has no external_vendor_id either, as in its "
+    "2025 version): rename the vendor in Ramp, or set spec.name back to the live name"
+)
+
+
 def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> list[Change]:
     """The changes for one Vendor manifest (empty when Ramp already matches)."""
     live = ctx.match_vendor(desired)
@@ -68,6 +74,10 @@ def _changes_for_live(ctx: PlanContext, desired: DesiredVendor, live: Vendor) ->
     _check_clearable(ctx, desired, fields)
     manual = [f for f in fields if _is_manual(f)]
     changes = [_manual(desired, live, f) for f in manual]
+    if ctx.mode != KEY_MODE:  # Ramp's 2025 API: no external_vendor_id, and no rename either
+        renames = [f for f in fields if f.path == "name"]
+        manual += renames
+        changes += [replace(_manual(desired, live, f), reason=OLD_API_RENAME) for f in renames]
     contacts = plan_contacts(ctx, desired, live)
     changes += contacts.changes
     if desired.contacts is None:

@@ -16,7 +16,8 @@ from rampctl.sandbox.store import Store
 
 __all__ = ["generate", "ident", "seed", "seed_demo", "seed_empty", "stamp"]
 BUSINESS_NAME = "Northwind Labs, Inc."
-MAX_GENERATED = 50_000
+MAX_GENERATED = 100_000
+"""The largest generated business (the plan benchmark runs at 100,000 vendors)."""
 
 DEMO_USERS = [
     ("alice.chen", "BUSINESS_OWNER"),

@@ -203,6 +203,18 @@ class JournaledBackend:
             ):
                 self.fold()
 
+    def carry(self, update: dict[str, dict[str, Any]]) -> None:
+        """Merge `update` (state fields that are dicts) into the view, stored by the next write.
+
+        For what an apply learns besides its writes (what this Ramp can do): it costs no write
+        and no serial of its own; a run that writes nothing stores nothing.
+        """
+        with self._lock:
+            base = self._view if self._view is not None else self.load()
+            merged = {k: {**getattr(base, k), **v} for k, v in update.items() if v}
+            if any(getattr(base, k) != v for k, v in merged.items()):
+                self._view = base.model_copy(update=merged)
+
     def _apply(
         self,
         base: State,

@@ -199,3 +199,15 @@ def test_all_connections_is_read_first(project: Project) -> None:
     reads = [r.path for r in project.sandbox.request_log() if r.method == "GET"]
     assert "/developer/v1/accounting/all-connections" in reads
     assert "/developer/v1/accounting/connection" not in reads
+
+
+def test_a_rename_on_a_ramp_without_renames_is_manual(project: Project) -> None:
+    _old_api(project)
+    _apply(project)
+    path = project.root / "manifests" / "vendors" / "engineering" / "cyberdyne-security.yaml"
+    path.write_text(path.read_text().replace("name: Cyberdyne Security", "name: Cyberdyne Inc"))
+    [change] = json.loads(project.rampctl("plan", "--json").out)["changes"]
+    assert change["action"] == "manual" and "predates vendor renames" in change["reason"]
+    project.sandbox.clear_log()
+    _apply(project)
+    assert project.writes() == []
