@@ -33,6 +33,7 @@ from rampctl.engine.safety import check
 from rampctl.engine.settle import settle_pending
 from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch
 from rampctl.engine.stale import check_fresh
+from rampctl.engine.writes import send_invite
 from rampctl.errors import (
     ConfigError,
     Interrupted,
@@ -145,7 +146,12 @@ def _apply(
         RampClient(ramp.config, scopes=write_scopes(graph, store.load())) as client,
     ):
         session = Session(client=client, environment=ramp.environment)
-        settled = settle_pending(store.journal(), client.config.timeout_s, _say)
+        settled = settle_pending(
+            store.journal(),
+            client.config.timeout_s,
+            _say,
+            resume=lambda request: send_invite(client, request),
+        )
         # Writes an earlier run left unresolved may have landed while Ramp was being read:
         # then read it again, after waiting them out, so the plan finds them by key.
         live = ramp.snapshot if not settled else None

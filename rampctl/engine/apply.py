@@ -19,6 +19,7 @@ from typing import Protocol
 from rampctl.engine.changes import NO_WRITE, Action, Change
 from rampctl.engine.crashpoints import crash_point
 from rampctl.engine.record import StateRecorder
+from rampctl.engine.settle import invite_record, is_invite
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.writes import WriteResult, perform, resolve_refs
 from rampctl.errors import (
@@ -190,7 +191,7 @@ class Applier:
         crash_point("before_send")
         with self._lock:
             self.in_flight.add(change.address)
-        outcome = self._send(change)
+        outcome = self._send(change, op_id)
         with self._lock:
             self.in_flight.discard(change.address)
         crash_point("after_send")
@@ -233,10 +234,13 @@ class Applier:
             "writable, then run apply again: it finds the object in Ramp by key."
         )
 
-    def _send(self, change: Change) -> WriteResult | tuple[str, str]:
+    def _send(self, change: Change, op_id: str) -> WriteResult | tuple[str, str]:
         try:
             ids = {a: r.ramp_id for a, r in self.recorder.store.current().resources.items()}
-            return perform(self.client, resolve_refs(change, ids))
+            resolved = resolve_refs(change, ids)
+            if is_invite(resolved):
+                self._journal_invite(resolved, op_id)
+            return perform(self.client, resolved)
         except OutcomeUncertainError as exc:
             # Reported once, in the apply report; the log has it at debug level only.
             log.debug("outcome of %s %s is uncertain: %s", change.action, change.address, exc)
@@ -246,6 +250,16 @@ class Applier:
         except Exception as exc:  # an unexpected failure mid-write: the next run decides
             log.exception("unexpected failure writing %s", change.address)
             return "uncertain", f"unexpected {type(exc).__name__}"
+
+    def _journal_invite(self, change: Change, op_id: str) -> None:
+        """Keep the exact invite body, so the next run can resend it (same key, same body)."""
+        try:
+            self.journal.append(invite_record(op_id, change))
+        except OSError as exc:
+            raise StateError(
+                f"cannot write the apply journal: {exc.strerror or exc}{_where(exc)}; "
+                f"nothing was sent for {change.address}"
+            ) from None
 
     def _skip(self, addresses: list[str]) -> None:
         with self._lock:

@@ -7,6 +7,12 @@ before planning, apply waits until every unresolved write is at least one reques
 old; Ramp has then finished with it, and the plan finds its object by key (vendors by
 `external_vendor_id`, accounting vendors by remote id, bills by vendor and invoice number,
 archived ones included) instead of sending it again.
+
+An invite is the exception: Ramp makes the user only when its deferred task runs, and
+nothing lists tasks, so an interrupted invite is resumed instead: its exact body (kept in
+the journal before it was sent, as an `invite` record) is sent again with the same
+idempotency key, which is the same task, and its user is waited for before planning. A
+User manifest edited since then becomes an update of that user, never a second invite.
 """
 
 from __future__ import annotations
@@ -14,10 +20,33 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
+from rampctl.engine.changes import Action, Change
+from rampctl.model import address as addr
 from rampctl.state.backend import ApplyJournal
 from rampctl.state.journal import JournalEntry
 from rampctl.words import count
+
+INVITE_RECORD = "invite"
+"""`type` of a journal record that keeps an invite's body, written before it is sent."""
+#: Resends one journaled invite body and waits for its user (raises when it cannot).
+Resume = Callable[[dict[str, Any]], object]
+
+
+def is_invite(change: Change) -> bool:
+    """Whether a change sends a user invite (a deferred task nothing can list)."""
+    return change.kind == addr.USER and change.action is Action.CREATE and bool(change.request)
+
+
+def invite_record(op_id: str, change: Change) -> dict[str, Any]:
+    """The journal record keeping `change`'s invite body for the operation `op_id`."""
+    return {
+        "type": INVITE_RECORD,
+        "op_id": op_id,
+        "address": change.address,
+        "request": dict(change.request or {}),
+    }
 
 
 def settle_pending(
@@ -25,9 +54,11 @@ def settle_pending(
     timeout_s: float,
     say: Callable[[str], None],
     *,
+    resume: Resume | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    """Wait out the unresolved writes of earlier runs, then forget them; return how many."""
+    """Wait out the unresolved writes of earlier runs, resume their invites (`resume`), then
+    forget them; return how many. A resume that raises keeps the journal for the next run."""
     pending = journal.pending()
     if not pending:
         return 0
@@ -38,6 +69,8 @@ def settle_pending(
             "unresolved (interrupted, timed out or answered 5xx): Ramp may still commit them..."
         )
         sleep(wait_s)
+    if resume is not None:
+        _resume_invites(journal, pending, resume, say)
     say(
         f"{count(len(pending), 'write')} of an earlier run "
         f"{'was' if len(pending) == 1 else 'were'} unresolved; the plan matches their "
@@ -45,6 +78,24 @@ def settle_pending(
     )
     journal.clear()
     return len(pending)
+
+
+def _resume_invites(
+    journal: ApplyJournal,
+    pending: Sequence[JournalEntry],
+    resume: Resume,
+    say: Callable[[str], None],
+) -> None:
+    bodies = {
+        str(r.get("op_id")): r
+        for r in journal.records()
+        if r.get("type") == INVITE_RECORD and isinstance(r.get("request"), dict)
+    }
+    for entry in pending:
+        record = bodies.get(entry.op_id)
+        if record is not None:
+            say(f"Resuming the invite of {record['address']} an earlier run sent (same key)...")
+            resume(dict(record["request"]))
 
 
 def settle_wait(pending: Sequence[JournalEntry], timeout_s: float) -> float:

@@ -3,8 +3,12 @@
 A user is matched by the id in the state, else by email among Ramp's users (an invite
 waiting to be accepted, `INVITE_PENDING`, counts as present). A missing user is invited
 through `POST /users/deferred` with an `idempotency_key` derived from the business, the
-manifest address and the state's lineage, so the invite a crashed apply may have sent is
-the same invite when sent again. Users are never deleted: a removed manifest deactivates.
+manifest address and the email: nothing a crash can change (not the state's lineage, which
+a state never written yet does not have), so the invite a crashed apply may have sent is
+the same invite when sent again. Apply journals each invite's body before sending it and
+resends exactly that body before planning (`rampctl.engine.settle`), so an edit made after
+the crash never meets the earlier key with another body. Users are never deleted: a removed
+manifest deactivates.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.diff import diff_fields
 from rampctl.engine.kind_plan import KindPlan, problem_at
 from rampctl.engine.snapshot import Snapshot
-from rampctl.engine.stale import plan_lineage
 from rampctl.engine.view import fingerprint, user_view
 from rampctl.engine.writes import REF
 from rampctl.errors import Problem
@@ -27,15 +30,15 @@ from rampctl.model.kinds.user import INACTIVE, USER
 from rampctl.ramp.models import User, UserInvite, UserUpdate
 from rampctl.state.model import ResourceState, State
 
-#: Namespace of invite idempotency keys (uuid5 of business, address and lineage).
+#: Namespace of invite idempotency keys (uuid5 of business, address and email).
 INVITE_NAMESPACE = uuid.UUID("5f0c2f8e-6f1e-4d0a-9a57-2f7b3c1d9e42")
 #: The read-only field rampctl reads from Ramp but never writes.
 _READ_ONLY = ("email", "status")
 
 
-def invite_key(business_id: str, address: str, state: State) -> str:
-    """The invite's idempotency key: the same for the same manifest and state lineage."""
-    return str(uuid.uuid5(INVITE_NAMESPACE, f"{business_id}/{address}/{plan_lineage(state)}"))
+def invite_key(business_id: str, address: str, email: str) -> str:
+    """The invite's idempotency key: the same for the same business, manifest and email."""
+    return str(uuid.uuid5(INVITE_NAMESPACE, f"{business_id}/{address}/{email}"))
 
 
 def plan_users(graph: DesiredGraph, snapshot: Snapshot, state: State) -> KindPlan:
@@ -48,7 +51,7 @@ def plan_users(graph: DesiredGraph, snapshot: Snapshot, state: State) -> KindPla
         live = _match(desired, snapshot, state)
         problems += _check(desired, graph, snapshot)
         if live is None:
-            changes.append(_invite(desired, graph, snapshot, state))
+            changes.append(_invite(desired, graph, snapshot))
             continue
         claims[live.id] = address
         prints[address] = fingerprint(user_view(live, snapshot.users))
@@ -91,16 +94,14 @@ def user_ref(email: str | None, graph: DesiredGraph, snapshot: Snapshot) -> str 
     return REF + declared.address if declared else None
 
 
-def _invite(
-    desired: DesiredUser, graph: DesiredGraph, snapshot: Snapshot, state: State
-) -> Change:
+def _invite(desired: DesiredUser, graph: DesiredGraph, snapshot: Snapshot) -> Change:
     f = desired.fields
     body: dict[str, Any] = {
         "email": f.email,
         "first_name": f.first_name,
         "last_name": f.last_name,
         "role": f.role,
-        "idempotency_key": invite_key(snapshot.business.id, desired.address, state),
+        "idempotency_key": invite_key(snapshot.business.id, desired.address, desired.key),
         "department_id": f.department,
         "location_id": f.location,
         "direct_manager_id": user_ref(f.direct_manager, graph, snapshot),

@@ -78,14 +78,18 @@ def _user(client: RampClient, change: Change) -> WriteResult:
 
 
 def _invite(client: RampClient, change: Change) -> User:
+    assert change.request is not None
+    return send_invite(client, change.request)
+
+
+def send_invite(client: RampClient, request: dict[str, Any]) -> User:
     """Send the invite and wait for its task. The idempotency key makes a resent invite the
     same task; a task that fails because the email is taken ends in that user."""
-    assert change.request is not None
-    email = norm.email(change.request["email"])
+    email = norm.email(request["email"])
     try:
-        task_id = client.invite_user(UserInvite(**change.request))
+        task_id = client.invite_user(UserInvite(**request))
     except OutcomeUncertainError:
-        task_id = client.invite_user(UserInvite(**change.request))  # same key: same task
+        task_id = client.invite_user(UserInvite(**request))  # same key: same task
     crash_point("after_invite")
     task = client.wait_for_user_task(task_id)
     if task.user_id is not None:

@@ -42,12 +42,26 @@ def _state(entries: dict[str, str]) -> State:
     return State.new().model_copy(update={"resources": resources, "serial": 3})
 
 
-def test_the_invite_key_is_stable_per_business_address_and_lineage() -> None:
-    state = _state({})
-    assert invite_key(BUSINESS, "user/dana", state) == invite_key(BUSINESS, "user/dana", state)
-    assert invite_key(BUSINESS, "user/dana", state) != invite_key(BUSINESS, "user/erin", state)
-    other = state.model_copy(update={"lineage": "another"})
-    assert invite_key(BUSINESS, "user/dana", state) != invite_key(BUSINESS, "user/dana", other)
+def test_the_invite_key_is_stable_per_business_address_and_email() -> None:
+    dana = invite_key(BUSINESS, "user/dana", "dana@example.com")
+    assert dana == invite_key(BUSINESS, "user/dana", "dana@example.com")
+    assert dana != invite_key(BUSINESS, "user/erin", "dana@example.com")
+    assert dana != invite_key(BUSINESS, "user/dana", "dana.lee@example.com")
+    assert dana != invite_key("another-business", "user/dana", "dana@example.com")
+
+
+def test_the_invite_key_does_not_change_when_the_state_is_first_written(
+    manifests: Manifests,
+) -> None:
+    manifests.write("u.yaml", _user_doc("dana"))
+    never_written = State.new()
+    written = never_written.model_copy(update={"serial": 1})
+    keys = [
+        plan_for(manifests.graph(), snapshot(), state).changes[0].request
+        for state in (never_written, written)
+    ]
+    assert keys[0] is not None and keys[1] is not None
+    assert keys[0]["idempotency_key"] == keys[1]["idempotency_key"]
 
 
 def test_a_missing_user_is_invited_first(manifests: Manifests) -> None:
