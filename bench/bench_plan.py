@@ -100,8 +100,9 @@ def one(n: int, latency: str) -> None:
     """Plan `n` vendors at `latency` ms, cold then warm, and print the figures beside the bound."""
     with (
         tempfile.TemporaryDirectory() as tmp,
-        sandbox_process("--seed", str(n), "--latency-ms", latency, "--rate-limit", "100000000")
-        as sb,
+        sandbox_process(
+            "--seed", str(n), "--latency-ms", latency, "--rate-limit", "100000000"
+        ) as sb,
     ):
         root = Path(tmp)
         write_manifests(root, n)

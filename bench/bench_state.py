@@ -70,9 +70,7 @@ def one(n: int) -> None:
         fold_wall, fold_cpu, _ = timed(store.fold)
         data = path.read_bytes()
         raw_wall, raw_cpu, _ = timed(lambda: atomic_write(Path(tmp) / "raw.json", data))
-        replay_wall, replay_cpu, _ = timed(
-            JournaledBackend(StateStore(path), FoldPolicy()).load
-        )
+        replay_wall, replay_cpu, _ = timed(JournaledBackend(StateStore(path), FoldPolicy()).load)
     print(
         f"state of {n} objects: {size / 1e6:.1f} MB; "
         f"load {load_wall:.2f} s wall, {load_cpu:.2f} s CPU"

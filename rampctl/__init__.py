@@ -1,2 +1,3 @@
 """rampctl: infrastructure-as-code for Ramp Bill Pay."""
+
 __version__ = "0.1.0"

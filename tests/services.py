@@ -141,12 +141,35 @@ def postgres_server() -> Iterator[PostgresServer]:
         shutil.chown(root / "pw", user)
     data, port = root / "data", free_port()
     try:
-        _pg(runner, binaries / "initdb", "-D", str(data), "-U", POSTGRES_USER, "-E", "UTF8",
-            "--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={root / 'pw'}",
-            "--no-sync")
+        _pg(
+            runner,
+            binaries / "initdb",
+            "-D",
+            str(data),
+            "-U",
+            POSTGRES_USER,
+            "-E",
+            "UTF8",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            f"--pwfile={root / 'pw'}",
+            "--no-sync",
+        )
         options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        _pg(runner, binaries / "pg_ctl", "-D", str(data), "-o", options, "-l",
-            str(root / "log"), "-w", "-t", "60", "start")
+        _pg(
+            runner,
+            binaries / "pg_ctl",
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         try:
             yield PostgresServer(port, password)
         finally:

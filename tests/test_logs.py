@@ -37,7 +37,7 @@ def test_log_file_never_holds_a_registered_secret(tmp_path: Path) -> None:
 
 def test_sensitive_field_values_are_masked_in_every_form() -> None:
     text = redact(
-        "tax_id '12-3456789'; {\"tax_id\": \"12-3456789\", \"iban\":\"DE89370400440532013000\"} "
+        'tax_id \'12-3456789\'; {"tax_id": "12-3456789", "iban":"DE89370400440532013000"} '
         "routing_number=021000021 tax_id\n  Input should be a valid string "
         "[type=string_type, input_value=123456789, input_type=int]"
     )

@@ -215,9 +215,7 @@ def _plan(
     if not plan.actionable:
         err_console().print("Nothing to apply.", markup=False)
         return None
-    refuse_unsafe(
-        plan, allow_deletes=options.allow_deletes, allow_replace=options.allow_replace
-    )
+    refuse_unsafe(plan, allow_deletes=options.allow_deletes, allow_replace=options.allow_replace)
     # Worked out again from the changes and live bills, never taken from a plan file.
     money = money_summary(plan.changes, snapshot.bills)
     refuse_payments(

@@ -78,7 +78,7 @@ COMMANDS: dict[str, Entry] = {
     "github": Entry(
         "rampctl.cli.github_cmd",
         "github",
-        "GitHub Actions helpers (see \"Pull requests (GitHub)\" in the README).",
+        'GitHub Actions helpers (see "Pull requests (GitHub)" in the README).',
     ),
 }
 

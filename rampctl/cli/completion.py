@@ -43,4 +43,3 @@ def _addresses(params: dict[str, Any]) -> list[str]:
         return []
     resources = data.get("resources") if isinstance(data, dict) else None
     return sorted(resources) if isinstance(resources, dict) else []
-

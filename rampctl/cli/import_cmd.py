@@ -112,9 +112,7 @@ def import_(ctx: click.Context, flags: ImportCommandOptions) -> None:
     )
     store = state_store(opts)
     locked: AbstractContextManager[Any] = (
-        nullcontext()
-        if flags.dry_run
-        else store.lock(command="import", timeout=flags.lock_timeout)
+        nullcontext() if flags.dry_run else store.lock(command="import", timeout=flags.lock_timeout)
     )
     with locked:
         state = store.load()

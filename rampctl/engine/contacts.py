@@ -92,9 +92,7 @@ def _edits(path: str, current: dict[str, Any], wanted: dict[str, Any]) -> list[F
     ]
 
 
-def _removals(
-    desired: DesiredVendor, live: Vendor, held: dict[str, VendorContact]
-) -> list[Change]:
+def _removals(desired: DesiredVendor, live: Vendor, held: dict[str, VendorContact]) -> list[Change]:
     wanted = {c.email for c in desired.contacts or ()}
     gone = [
         FieldChange(path=f"contacts[{email}]", before=_shown(contact_view(c).as_dict()), after=None)
@@ -104,9 +102,7 @@ def _removals(
     return _manual(desired, live, gone, REMOVE_REASON)
 
 
-def _default(
-    desired: DesiredVendor, live: Vendor, held: dict[str, VendorContact]
-) -> list[Change]:
+def _default(desired: DesiredVendor, live: Vendor, held: dict[str, VendorContact]) -> list[Change]:
     email = next((c.email for c in desired.contacts or () if c.default), None)
     current = held.get(email or "")
     if email is None or current is None or current.is_pending_approval or current.is_default:
@@ -126,8 +122,7 @@ def _pending(
     sent = sorted({str(v) for v in recorded.values()}) if isinstance(recorded, dict) else []
     when = f"sent {', '.join(sent)}" if sent else "created earlier"
     reason = (
-        f"{when}; Ramp holds the new contact until an approver accepts it, "
-        "so it is not sent again"
+        f"{when}; Ramp holds the new contact until an approver accepts it, so it is not sent again"
     )
     return [_change(desired, live, Action.PENDING, fields, reason)]
 

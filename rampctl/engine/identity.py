@@ -24,9 +24,7 @@ from rampctl.state.model import State
 KEY_MODE = "external_vendor_id"
 MATCH_MODE = "verified_match"
 CAPABILITY = "external_vendor_id"
-MATCHED_REASON = (
-    "found by name, owner and accounting link (this Ramp has no external_vendor_id)"
-)
+MATCHED_REASON = "found by name, owner and accounting link (this Ramp has no external_vendor_id)"
 
 
 def cached_support(state: State) -> ExternalIdSupport | None:

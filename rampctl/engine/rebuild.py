@@ -178,6 +178,7 @@ def _bill(bill: DesiredBill, graph: DesiredGraph, snapshot: Snapshot) -> list[Bi
     if vendor_id is None:
         return []
     mine = [b for b in snapshot.bills.values() if b.vendor.id == vendor_id]
-    return find_by_key(mine, bill.invoice_number) or find_by_key(
-        mine, bill.invoice_number, archived=True
-    )[:1]
+    return (
+        find_by_key(mine, bill.invoice_number)
+        or find_by_key(mine, bill.invoice_number, archived=True)[:1]
+    )

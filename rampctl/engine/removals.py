@@ -79,9 +79,7 @@ def _accounting_removal(ctx: PlanContext, base: Change) -> Change:
             reason=f"now managed as {moved}; Ramp is not touched",
         )
     linking = sorted(
-        v.address
-        for v in ctx.graph.vendors.values()
-        if v.fields.accounting_vendor == item.id
+        v.address for v in ctx.graph.vendors.values() if v.fields.accounting_vendor == item.id
     )
     if linking:  # still in use: stop managing it, never delete it from under a vendor
         return replace(

@@ -101,11 +101,14 @@ def send_invite(client: RampClient, request: dict[str, Any]) -> User:
     if not task.finished:
         raise OutcomeUncertainError(
             f"the invite of {email} is still running in Ramp (task {task_id}); run apply "
-            "again to find the user", method="POST", path="/users/deferred"
+            "again to find the user",
+            method="POST",
+            path="/users/deferred",
         )
     raise RampError(
         f"Ramp could not invite {email}: {task.data.error or task.status}",
-        method="POST", path="/users/deferred",
+        method="POST",
+        path="/users/deferred",
     )
 
 

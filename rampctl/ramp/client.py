@@ -199,8 +199,11 @@ class RampClient:
         """
         data = self._json("POST", "/users/deferred", body.to_body())
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-            raise RampError("Ramp's answer to a user invite has no task id",
-                            method="POST", path="/users/deferred")
+            raise RampError(
+                "Ramp's answer to a user invite has no task id",
+                method="POST",
+                path="/users/deferred",
+            )
         return str(data["id"])
 
     def wait_for_user_task(

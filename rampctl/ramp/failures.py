@@ -82,9 +82,9 @@ def transport_error(exc: httpx.TransportError, method: str, path: str) -> RampTr
     return RampTransportError(f"{what} ({type(exc).__name__})", method=method, path=path)
 
 
-def uncertain(method: str, path: str, reason: str, response: httpx.Response | None = None) -> (
-    OutcomeUncertainError
-):
+def uncertain(
+    method: str, path: str, reason: str, response: httpx.Response | None = None
+) -> OutcomeUncertainError:
     """The error for a write that may or may not have been applied by Ramp."""
     code, trace = None, None
     status = None

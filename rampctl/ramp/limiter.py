@@ -106,7 +106,9 @@ class RateLimiter:
         if new < self._limit:
             log.warning(
                 "lowering the client-side rate limit from %d to %d requests per %.1f s",
-                self._limit, new, self._window,
+                self._limit,
+                new,
+                self._window,
             )
             self._limit = new
 

@@ -546,8 +546,14 @@ class BillUpdate(RampRequest):
     """Body of PATCH /bills/{id} (Ramp takes no payment details on update)."""
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset(
-        {"line_items", "inventory_line_items", "memo", "posting_date", "remote_id",
-         "purchase_order_id"}
+        {
+            "line_items",
+            "inventory_line_items",
+            "memo",
+            "posting_date",
+            "remote_id",
+            "purchase_order_id",
+        }
     )
     vendor_id: str | None = None
     vendor_contact_id: str | None = None
@@ -569,8 +575,14 @@ class BillCreate(RampRequest):
     """Body of POST /bills."""
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset(
-        {"line_items", "inventory_line_items", "memo", "posting_date", "remote_id",
-         "payment_details"}
+        {
+            "line_items",
+            "inventory_line_items",
+            "memo",
+            "posting_date",
+            "remote_id",
+            "payment_details",
+        }
     )
     vendor_id: str
     vendor_contact_id: str

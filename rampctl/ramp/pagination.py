@@ -85,8 +85,9 @@ def checked_next(next_url: str, current: str, seen: set[str]) -> str:
             path=here.path,
         )
     if absolute in seen:
-        raise RampError("page.next points back to a page already read", method="GET",
-                        path=here.path)
+        raise RampError(
+            "page.next points back to a page already read", method="GET", path=here.path
+        )
     return absolute
 
 
@@ -97,7 +98,9 @@ def _warn_if_full(data: list[dict[str, Any]], response: httpx.Response) -> None:
         log.info(
             "suspicious: GET %s returned a full page of %d items with no next page; "
             "the list may be truncated [x-trace-id %s]",
-            response.url.path, len(data), response.headers.get("x-trace-id", "-"),
+            response.url.path,
+            len(data),
+            response.headers.get("x-trace-id", "-"),
         )
 
 

@@ -187,8 +187,9 @@ class Requester:
         response = self._send(call, token, idempotent, progress)
         if _is_bad_token(response) and not progress.renewed:
             progress.renewed = True
-            log.info("Ramp rejected the access token (HTTP %d); fetching a new one",
-                     response.status_code)
+            log.info(
+                "Ramp rejected the access token (HTTP %d); fetching a new one", response.status_code
+            )
             self._tokens.invalidate(token)
             token = self._tokens.get()
             response = self._send(call, token, idempotent, progress)
@@ -215,13 +216,18 @@ class Requester:
         pause = self._limiter.release(ticket, response.status_code, retry_after(response))
         log.debug(
             "%s %s -> %d in %.0f ms [x-trace-id %s]",
-            call.method, call.path, response.status_code,
-            (time.monotonic() - started) * 1000, response.headers.get("x-trace-id", "-"),
+            call.method,
+            call.path,
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+            response.headers.get("x-trace-id", "-"),
         )
         if pause is not None:
             log.warning(
                 "Ramp answered 429 (rate limited) to %s %s; pausing all requests for %.1f s",
-                call.method, call.path, pause,
+                call.method,
+                call.path,
+                pause,
             )
         return response
 
@@ -347,8 +353,11 @@ def _token_refused(call: _Call, response: httpx.Response) -> RampError:
     code, message = error_details(response)
     trace = response.headers.get("x-trace-id")
     kwargs: dict[str, Any] = {
-        "method": call.method, "path": call.path, "status": response.status_code,
-        "error_code": code, "trace_id": trace,
+        "method": call.method,
+        "path": call.path,
+        "status": response.status_code,
+        "error_code": code,
+        "trace_id": trace,
     }
     if "invalid_scope" in (code, oauth_error(response)):
         requested = call.body["scope"] if isinstance(call.body, dict) else ""
@@ -373,4 +382,4 @@ def api_path(url: str) -> str:
 
 
 def _rel(path: str) -> str:
-    return path[len(API_PREFIX):] if path.startswith(API_PREFIX) else path
+    return path[len(API_PREFIX) :] if path.startswith(API_PREFIX) else path

@@ -36,9 +36,7 @@ _ENDPOINTS: tuple[tuple[str, str, str], ...] = (
     ("GET", r"/bills(/[^/]+)?", "bills:read"),
     ("POST|PATCH|DELETE", r"/bills(/[^/]+)?", "bills:write"),
 )
-_COMPILED = tuple(
-    (re.compile(f"(?:{m})"), re.compile(f"{p}"), scope) for m, p, scope in _ENDPOINTS
-)
+_COMPILED = tuple((re.compile(f"(?:{m})"), re.compile(f"{p}"), scope) for m, p, scope in _ENDPOINTS)
 
 
 def scope_for(method: str, path: str) -> str | None:

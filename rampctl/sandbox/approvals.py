@@ -79,9 +79,7 @@ def _decide_update(vendor: dict[str, Any], approve: bool) -> int:
 
 def _decide_contacts(store: Store, vendor: dict[str, Any], approve: bool) -> int:
     pending = [
-        c
-        for c in store.find("contact", parent=vendor["id"])
-        if c.get("approval_status") == PENDING
+        c for c in store.find("contact", parent=vendor["id"]) if c.get("approval_status") == PENDING
     ]
     for contact in pending:
         if not approve:

@@ -30,7 +30,6 @@ __all__ = ["LoggedRequest", "RunningSandbox", "open_store", "running_sandbox"]
 START_TIMEOUT_S = 10.0
 
 
-
 class SandboxError(RuntimeError):
     """The sandbox cannot start: unknown seed, port taken, server not up in time.
 

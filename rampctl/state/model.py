@@ -18,7 +18,6 @@ FORMAT_VERSION = 1
 """The state file layout this rampctl writes; older layouts are upgraded on load."""
 
 
-
 class ResourceState(BaseModel):
     """What rampctl recorded about one managed object when it last applied it."""
 

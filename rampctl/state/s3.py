@@ -43,9 +43,7 @@ def _client() -> Any:
         import boto3
         from botocore.config import Config
     except ImportError:  # pragma: no cover - only without the s3 extra
-        raise ConfigError(
-            "the S3 state backend needs boto3: pip install 'rampctl[s3]'"
-        ) from None
+        raise ConfigError("the S3 state backend needs boto3: pip install 'rampctl[s3]'") from None
     for name in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         register_secret(os.environ.get(name))
     config = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=10)
@@ -118,7 +116,11 @@ class S3Backend(RemoteBackend[str]):
         condition = {"IfMatch": expected} if expected else {"IfNoneMatch": "*"}
         try:
             answer = self._call(
-                "write", "put_object", Key=key, Body=data, ContentType="application/json",
+                "write",
+                "put_object",
+                Key=key,
+                Body=data,
+                ContentType="application/json",
                 **condition,
             )
         except ClientError as exc:

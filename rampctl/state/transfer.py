@@ -19,8 +19,9 @@ def copy_state(
     """
     if source.location == target.location:
         raise StateError(f"the source and the destination are both {source.location}")
-    with source.lock(command=command, timeout=timeout), target.lock(
-        command=command, timeout=timeout
+    with (
+        source.lock(command=command, timeout=timeout),
+        target.lock(command=command, timeout=timeout),
     ):
         if not source.exists():
             raise StateError(f"there is no state at {source.location} to copy")

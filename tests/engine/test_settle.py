@@ -18,8 +18,12 @@ INVITE = {"email": "dana@example.com", "first_name": "Dana", "idempotency_key": 
 def _interrupted_invite(tmp_path: Path) -> Journal:
     journal = Journal(tmp_path / "journal.jsonl")
     change = Change(
-        address="user/dana", kind="user", action=Action.CREATE, name="Dana",
-        request=INVITE, level=Level.USERS,
+        address="user/dana",
+        kind="user",
+        action=Action.CREATE,
+        name="Dana",
+        request=INVITE,
+        level=Level.USERS,
     )
     journal.intend(op_id="op-1", address="user/dana", action="create", key="dana@example.com")
     journal.append(invite_record("op-1", change))

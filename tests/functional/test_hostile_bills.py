@@ -184,8 +184,7 @@ def test_a_check_bill_for_a_vendor_without_address_is_refused_at_plan_time(
     folder.mkdir()
     lines = '  line_items:\n    - amount: "10.00"\n      memo: Freight'
     payment = (
-        "    method: CHECK\n    source_account: Operating Checking\n"
-        "    arrival_date: 2025-03-28"
+        "    method: CHECK\n    source_account: Operating Checking\n    arrival_date: 2025-03-28"
     )
     (folder / "check.yaml").write_text(_bill_text("globex-logistics", lines, payment))
     project.sandbox.clear_log()

@@ -73,4 +73,3 @@ def test_os_error_saving_the_state_at_the_end_is_uncertain_not_a_crash(
     assert "unexpected" not in full.err
     assert f"but the state could not be saved: {error.strerror}" in full.err
     _settled(project)
-

@@ -102,9 +102,7 @@ def _until(condition: Callable[[], object], limit_s: float = 60) -> None:
         time.sleep(0.05)
 
 
-def _converged(
-    a: Project, b: Project, shared: Callable[[], StateBackend], *, writes: int
-) -> None:
+def _converged(a: Project, b: Project, shared: Callable[[], StateBackend], *, writes: int) -> None:
     """No duplicate vendor, no lost state write, and nothing left to do from either checkout."""
     keys = _keys(a)
     assert keys and len(keys) == len(set(keys)), f"duplicate vendors: {keys}"

@@ -44,7 +44,7 @@ def test_a_vendor_is_renamed_by_patch_keeping_its_ramp_id(project: Project) -> N
     assert (change["address"], change["action"]) == ("vendor/cyberdyne-security", "update")
     assert change["request"] == {"name": "Cyberdyne Systems"}
     text = project.rampctl("plan").out
-    assert '~ vendor/cyberdyne-security' in text
+    assert "~ vendor/cyberdyne-security" in text
     assert 'name: "Cyberdyne Security" -> "Cyberdyne Systems"' in text
     assert "!" not in text  # no manual item: Ramp renames by PATCH
     project.sandbox.clear_log()
@@ -93,8 +93,11 @@ def test_an_update_held_for_approval_is_pending_not_resent_not_drift(project: Pr
     [change] = plan["changes"]
     assert (change["action"], change["request"]) == ("pending_approval", None)
     assert change["fields"] == [
-        {"path": "owner", "before": "frank.ito@northwind.example",
-         "after": "alice.chen@northwind.example"}
+        {
+            "path": "owner",
+            "before": "frank.ito@northwind.example",
+            "after": "alice.chen@northwind.example",
+        }
     ]
     assert recorded["requested_at"] in change["reason"]
     assert plan["drift"] == []

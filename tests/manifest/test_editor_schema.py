@@ -122,8 +122,7 @@ def _diagnostics(server: LspClient, path: Path, text: str) -> list[dict[str, Any
         {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}},
     )
     message = server.wait_for(
-        lambda m: m.get("method") == "textDocument/publishDiagnostics"
-        and m["params"]["uri"] == uri
+        lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
     )
     return list(message["params"]["diagnostics"])
 

@@ -36,8 +36,9 @@ def config(**overrides: Any) -> ClientConfig:
 
 def error(status: int, code: str, message: str, **headers: str) -> httpx.Response:
     """An error answer in Ramp's error_v2 shape."""
-    body = {"error_v2": {"error_code": code, "message": message, "additional_info": {},
-                         "notes": ""}}
+    body = {
+        "error_v2": {"error_code": code, "message": message, "additional_info": {}, "notes": ""}
+    }
     return httpx.Response(status, json=body, headers={"x-trace-id": "trace-123", **headers})
 
 
@@ -88,8 +89,12 @@ class FakeRamp:
         scope = self.scope if self.scope is not None else form["scope"]
         return httpx.Response(
             200,
-            json={"access_token": token, "token_type": "Bearer", "expires_in": 864000,
-                  "scope": scope},
+            json={
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_in": 864000,
+                "scope": scope,
+            },
         )
 
     def _page(self, request: httpx.Request, items: list[dict[str, Any]]) -> httpx.Response:
@@ -100,8 +105,9 @@ class FakeRamp:
         more = index + size < len(items)
         next_url = str(request.url.copy_set_param("start", chunk[-1]["id"])) if more else None
         body = {"data": chunk, "page": {"next": next_url}}
-        return httpx.Response(200, content=json.dumps(body).encode(),
-                              headers={"content-type": "application/json"})
+        return httpx.Response(
+            200, content=json.dumps(body).encode(), headers={"content-type": "application/json"}
+        )
 
 
 def vendor(n: int, **extra: Any) -> dict[str, Any]:

@@ -87,8 +87,11 @@ def test_second_401_is_an_auth_error() -> None:
 
 def test_refused_credentials_name_the_variables() -> None:
     fake = FakeRamp()
-    fake.script("POST", "/token", httpx.Response(
-        401, json={"error": "invalid_client", "error_description": "bad client"}))
+    fake.script(
+        "POST",
+        "/token",
+        httpx.Response(401, json={"error": "invalid_client", "error_description": "bad client"}),
+    )
     with make(fake) as client, pytest.raises(RampAuthError) as info:
         client.get_business()
     assert "RAMP_CLIENT_SECRET" in str(info.value)
@@ -124,8 +127,7 @@ def test_scope_not_granted_is_reported_without_sending() -> None:
 def test_get_is_retried_after_5xx_and_timeouts() -> None:
     fake = FakeRamp()
     ok = httpx.Response(200, json=vendor(1))
-    fake.script("GET", "/vendors/v1", error(502, "X", "bad gateway"),
-                httpx.ReadTimeout("slow"), ok)
+    fake.script("GET", "/vendors/v1", error(502, "X", "bad gateway"), httpx.ReadTimeout("slow"), ok)
     with make(fake) as client:
         assert client.get_vendor("v1").name == "Vendor 1"
     assert len(fake.sent("GET", "/vendors/v1")) == 3
@@ -156,8 +158,9 @@ def test_post_is_not_resent_after_an_ambiguous_failure(failure: object) -> None:
 
 def test_patch_is_not_resent_after_a_timeout() -> None:
     fake = FakeRamp()
-    fake.script("PATCH", "/vendors/v1", httpx.WriteTimeout("t"),
-                httpx.Response(200, json=vendor(1)))
+    fake.script(
+        "PATCH", "/vendors/v1", httpx.WriteTimeout("t"), httpx.Response(200, json=vendor(1))
+    )
     with make(fake) as client, pytest.raises(OutcomeUncertainError):
         client.update_vendor("v1", VendorUpdate(is_active=False))
     assert len(fake.sent("PATCH", "/vendors/v1")) == 1
@@ -165,8 +168,9 @@ def test_patch_is_not_resent_after_a_timeout() -> None:
 
 def test_post_is_resent_when_nothing_was_sent() -> None:
     fake = FakeRamp()
-    fake.script("POST", "/vendors", httpx.ConnectError("refused"),
-                httpx.Response(200, json=vendor(3)))
+    fake.script(
+        "POST", "/vendors", httpx.ConnectError("refused"), httpx.Response(200, json=vendor(3))
+    )
     with make(fake) as client:
         assert client.create_vendor(NEW_VENDOR).name == "Vendor 3"
     assert len(fake.sent("POST", "/vendors")) == 2
@@ -174,8 +178,9 @@ def test_post_is_resent_when_nothing_was_sent() -> None:
 
 def test_delete_repeated_after_ambiguous_failure_accepts_404() -> None:
     fake = FakeRamp()
-    fake.script("DELETE", "/vendors/v1", httpx.ReadTimeout("t"),
-                error(404, "DEVELOPER_404", "not found"))
+    fake.script(
+        "DELETE", "/vendors/v1", httpx.ReadTimeout("t"), error(404, "DEVELOPER_404", "not found")
+    )
     with make(fake) as client:
         client.delete_vendor("v1")
     assert len(fake.sent("DELETE", "/vendors/v1")) == 2
@@ -194,16 +199,26 @@ def test_4xx_is_not_retried_and_carries_ramp_details() -> None:
     with make(fake) as client, pytest.raises(RampError) as info:
         client.create_vendor(NEW_VENDOR)
     text = str(info.value)
-    for part in ("POST", "/developer/v1/vendors", "422", "DEVELOPER_7001", "country is invalid",
-                 "trace-123"):
+    for part in (
+        "POST",
+        "/developer/v1/vendors",
+        "422",
+        "DEVELOPER_7001",
+        "country is invalid",
+        "trace-123",
+    ):
         assert part in text
     assert len(fake.sent("POST", "/vendors")) == 1
 
 
 def test_429_pauses_then_resends_and_logs_the_pause(caplog: pytest.LogCaptureFixture) -> None:
     fake = FakeRamp()
-    fake.script("POST", "/vendors", error(429, "RATE", "slow down", **{"Retry-After": "0.2"}),
-                httpx.Response(200, json=vendor(4)))
+    fake.script(
+        "POST",
+        "/vendors",
+        error(429, "RATE", "slow down", **{"Retry-After": "0.2"}),
+        httpx.Response(200, json=vendor(4)),
+    )
     caplog.set_level(logging.WARNING, logger="rampctl")
     with make(fake) as client:
         assert client.create_vendor(NEW_VENDOR).name == "Vendor 4"
@@ -230,10 +245,13 @@ def test_secrets_never_reach_errors_or_logs(caplog: pytest.LogCaptureFixture) ->
 def test_run_concurrently_returns_every_result_and_raises_the_first_error() -> None:
     fake = FakeRamp(lists={"/users": [], "/entities": [], "/vendors": [vendor(1)]})
     with make(fake) as client:
-        results = client.run_concurrently({
-            "users": client.list_users, "entities": client.list_entities,
-            "vendors": client.list_vendors,
-        })
+        results = client.run_concurrently(
+            {
+                "users": client.list_users,
+                "entities": client.list_entities,
+                "vendors": client.list_vendors,
+            }
+        )
         assert results["vendors"][0].name == "Vendor 1"
         assert results["users"] == []
         fake.script("GET", "/business", error(400, "X", "nope"))

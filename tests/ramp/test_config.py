@@ -64,5 +64,6 @@ def test_rate_limit_is_configurable() -> None:
     with pytest.raises(ConfigError, match="RAMPCTL_RATE_LIMIT"):
         config_from_env("demo", {**CREDS, "RAMPCTL_RATE_LIMIT": "many"})
     with pytest.raises(ConfigError):
-        ClientConfig(base_url="https://a.example", client_id="a", client_secret="bbbb",
-                     concurrency=0)
+        ClientConfig(
+            base_url="https://a.example", client_id="a", client_secret="bbbb", concurrency=0
+        )

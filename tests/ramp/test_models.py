@@ -106,22 +106,29 @@ def test_bill_body_uses_iso_dates_and_decimal_strings() -> None:
 
 
 def test_payment_details_pick_the_variant_by_fields() -> None:
-    check = _bill(payment_details={"payment_arrival_date": "2024-02-01",
-                                   "source_bank_account_id": "s"})
-    bank = _bill(payment_method="ACH",
-                 payment_details={"payment_arrival_date": "2024-02-01",
-                                  "source_bank_account_id": "s", "vendor_account_id": "a"})
+    check = _bill(
+        payment_details={"payment_arrival_date": "2024-02-01", "source_bank_account_id": "s"}
+    )
+    bank = _bill(
+        payment_method="ACH",
+        payment_details={
+            "payment_arrival_date": "2024-02-01",
+            "source_bank_account_id": "s",
+            "vendor_account_id": "a",
+        },
+    )
     assert isinstance(check.payment_details, CheckPaymentDetails)
     assert isinstance(bank.payment_details, BankPaymentDetails)
 
 
 def test_payment_details_must_fit_the_payment_method() -> None:
     with pytest.raises(ValidationError, match="do not fit"):
-        _bill(payment_method="ACH", payment_details={"payment_arrival_date": "2024-02-01",
-                                                     "source_bank_account_id": "s"})
+        _bill(
+            payment_method="ACH",
+            payment_details={"payment_arrival_date": "2024-02-01", "source_bank_account_id": "s"},
+        )
     with pytest.raises(ValidationError, match="do not fit"):
-        _bill(payment_method="ONE_TIME_CARD", payment_details={
-            "spend_limit_id": "x"})
+        _bill(payment_method="ONE_TIME_CARD", payment_details={"spend_limit_id": "x"})
 
 
 def test_invoice_number_longer_than_20_is_refused() -> None:

@@ -55,8 +55,12 @@ def test_next_leaving_host_or_path_is_refused(next_url: str) -> None:
 
 def test_relative_next_on_the_same_path_is_followed() -> None:
     fake = FakeRamp()
-    fake.script("GET", "/vendors", _page([vendor(1)], "/developer/v1/vendors?start=a"),
-                _page([vendor(2)], None))
+    fake.script(
+        "GET",
+        "/vendors",
+        _page([vendor(1)], "/developer/v1/vendors?start=a"),
+        _page([vendor(2)], None),
+    )
     with make(fake) as client:
         assert len(client.list_vendors()) == 2
     assert str(fake.sent("GET", "/vendors")[1].url) == API + "/vendors?start=a"

@@ -38,18 +38,26 @@ def _requests(sandbox: Any, method: str, path: str) -> list[Any]:
 def _new_vendor(client: RampClient, key: str) -> VendorCreate:
     owner = client.list_users(email="bob.martin@northwind.example")[0]
     return VendorCreate(
-        name=f"Vendor {key}", country="US", state="NY", vendor_owner_id=owner.id,
+        name=f"Vendor {key}",
+        country="US",
+        state="NY",
+        vendor_owner_id=owner.id,
         business_vendor_contacts=ContactCreate(email=f"{key}@example.com"),
         external_vendor_id=key,
     )
 
 
 def test_demo_business_reads(client: RampClient) -> None:
-    results = client.run_concurrently({
-        "users": client.list_users, "entities": client.list_entities,
-        "vendors": client.list_vendors, "accounting": client.list_accounting_vendors,
-        "connection": client.get_accounting_connection, "business": client.get_business,
-    })
+    results = client.run_concurrently(
+        {
+            "users": client.list_users,
+            "entities": client.list_entities,
+            "vendors": client.list_vendors,
+            "accounting": client.list_accounting_vendors,
+            "connection": client.get_accounting_connection,
+            "business": client.get_business,
+        }
+    )
     assert len(results["users"]) == 8
     assert {e.entity_name for e in results["entities"]} >= {"Northwind Labs, Inc."}
     assert len(results["vendors"]) == 5
@@ -70,8 +78,11 @@ def test_token_is_cached_and_renewed_once_after_revocation(sandbox: Any) -> None
         client.list_entities()
         token = client._requester._tokens.current
         assert token is not None
-        httpx.post(f"{sandbox.base_url}/developer/v1/token/revoke",
-                   auth=(sandbox.client_id, sandbox.client_secret), data={"token": token.value})
+        httpx.post(
+            f"{sandbox.base_url}/developer/v1/token/revoke",
+            auth=(sandbox.client_id, sandbox.client_secret),
+            data={"token": token.value},
+        )
         assert len(client.list_users()) == 8
     statuses = [r.status for r in _requests(sandbox, "GET", "/developer/v1/users")]
     assert statuses[-2:] == [401, 200] or statuses[-2:] == [404, 200]
@@ -89,9 +100,10 @@ def test_missing_scope_is_named(sandbox: Any) -> None:
 
 def test_multi_page_reads_with_filters() -> None:
     embedded = pytest.importorskip("rampctl.sandbox.embedded")
-    with embedded.running_sandbox(seed="250") as sandbox, RampClient(
-        sandbox_config(sandbox), scopes=ALL_SCOPES
-    ) as client:
+    with (
+        embedded.running_sandbox(seed="250") as sandbox,
+        RampClient(sandbox_config(sandbox), scopes=ALL_SCOPES) as client,
+    ):
         everything = client.list_vendors()
         for vendor in everything[:3]:
             client.update_vendor(vendor.id, VendorUpdate(is_active=False))
@@ -121,14 +133,16 @@ def test_post_is_not_resent_after_commit_then_drop(sandbox: Any, client: RampCli
     from rampctl.sandbox.settings import FaultRule
 
     body = _new_vendor(client, "dropped-1")
-    sandbox.settings.faults.append(FaultRule(kind="drop_after_commit", method="POST",
-                                             path=VENDORS, count=1))
+    sandbox.settings.faults.append(
+        FaultRule(kind="drop_after_commit", method="POST", path=VENDORS, count=1)
+    )
     with pytest.raises(OutcomeUncertainError) as info:
         client.create_vendor(body)
     assert info.value.method == "POST"
     assert len(_requests(sandbox, "POST", VENDORS)) == 1
     assert [v.name for v in client.list_vendors(external_vendor_id="dropped-1")] == [
-        "Vendor dropped-1"]
+        "Vendor dropped-1"
+    ]
 
 
 def test_slow_post_times_out_as_uncertain(sandbox: Any) -> None:
@@ -182,11 +196,14 @@ def test_secrets_are_absent_from_errors_and_logs(
     texts: list[str] = []
     with RampClient(config, scopes=ALL_SCOPES) as client:
         body = _new_vendor(client, "canary-1")
-        sandbox.settings.faults.append(FaultRule(kind="drop_after_commit", method="POST",
-                                                 path=VENDORS))
-        for call in (lambda: client.create_vendor(body),
-                     lambda: client.get_vendor("no-such-vendor"),
-                     lambda: client.create_vendor(body.model_copy(update={"country": ""}))):
+        sandbox.settings.faults.append(
+            FaultRule(kind="drop_after_commit", method="POST", path=VENDORS)
+        )
+        for call in (
+            lambda: client.create_vendor(body),
+            lambda: client.get_vendor("no-such-vendor"),
+            lambda: client.create_vendor(body.model_copy(update={"country": ""})),
+        ):
             with pytest.raises(RampError) as info:
                 call()
             texts += [str(info.value), repr(info.value)]

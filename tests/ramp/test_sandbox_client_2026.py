@@ -61,8 +61,7 @@ def test_invite_then_poll_makes_one_pending_user(client: RampClient) -> None:
 
 def test_waiting_gives_up_with_the_last_status(sandbox: Any, client: RampClient) -> None:
     sandbox.settings.invite_task_steps = 1_000
-    task = client.wait_for_user_task(client.invite_user(_invite()), timeout_s=0.05,
-                                      interval_s=0.01)
+    task = client.wait_for_user_task(client.invite_user(_invite()), timeout_s=0.05, interval_s=0.01)
     assert (task.status, task.finished, task.user_id) == ("IN_PROGRESS", False, None)
     assert client.list_users(email=EMAIL) == []
 

@@ -40,9 +40,7 @@ def test_create_contact_refusals(fresh: RunningSandbox) -> None:
     with api_client(fresh) as api:
         assert api.post(CONTACTS, json={"first_name": "No email"}).status_code == 422
         assert api.post(CONTACTS, json={"email": "not-an-email"}).status_code == 422
-        unknown = api.post(
-            f"/vendors/{ident('no-vendor')}/contacts", json={"email": "a@b.co"}
-        )
+        unknown = api.post(f"/vendors/{ident('no-vendor')}/contacts", json={"email": "a@b.co"})
         assert unknown.status_code == 404
 
 

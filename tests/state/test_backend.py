@@ -33,7 +33,10 @@ def test_an_unknown_scheme_is_refused_without_its_password() -> None:
     [
         ("postgresql://ci:pa%3Ass@db:5432/rampctl", "postgresql://ci:***@db:5432/rampctl"),
         ("connect to postgres://u:p@h/d?workspace=x failed", "connect to postgres://u:***@h/d"),
-        ("postgresql://h/d?workspace=prod&password=pw", "postgresql://h/d?workspace=prod&password=***"),
+        (
+            "postgresql://h/d?workspace=prod&password=pw",
+            "postgresql://h/d?workspace=prod&password=***",
+        ),
         ("s3://bucket/prefix/rampctl.state.json", "s3://bucket/prefix/rampctl.state.json"),
     ],
 )

@@ -133,8 +133,9 @@ def test_a_live_lease_is_not_taken_over(remote: Factory) -> None:
     soon = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=60)).isoformat()
     holder = LockHolder.current("apply").model_copy(update={"run_id": "live", "expires": soon})
     assert alive.lease_create(holder) is not None
-    with pytest.raises(StateLockedError, match=r"after waiting 0\.3s"), other.lock(
-        command="apply", timeout=0.3
+    with (
+        pytest.raises(StateLockedError, match=r"after waiting 0\.3s"),
+        other.lock(command="apply", timeout=0.3),
     ):
         pass
     assert other.holder() == holder
