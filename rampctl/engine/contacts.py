@@ -124,18 +124,19 @@ def _pending(
     reason = (
         f"{when}; Ramp holds the new contact until an approver accepts it, so it is not sent again"
     )
-    return [_change(desired, live, Action.PENDING, fields, reason)]
+    return [no_write(desired, live, Action.PENDING, fields, reason)]
 
 
 def _manual(
     desired: DesiredVendor, live: Vendor, fields: list[FieldChange], reason: str
 ) -> list[Change]:
-    return [_change(desired, live, Action.MANUAL, fields, reason)] if fields else []
+    return [no_write(desired, live, Action.MANUAL, fields, reason)] if fields else []
 
 
-def _change(
+def no_write(
     desired: DesiredVendor, live: Vendor, action: Action, fields: list[FieldChange], reason: str
 ) -> Change:
+    """A vendor change rampctl shows but does not send (pending approval, manual)."""
     return Change(
         address=desired.address,
         kind=addr.VENDOR,

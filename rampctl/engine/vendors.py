@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from rampctl.engine.changes import Action, Change, FieldChange
-from rampctl.engine.contacts import plan_contacts
+from rampctl.engine.contacts import no_write, plan_contacts
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields, value_at
 from rampctl.engine.identity import KEY_MODE, MATCHED_REASON, candidates_text
@@ -145,38 +145,19 @@ def split_held(
             f"sent {sent}; Ramp holds it until an approver accepts or rejects it, "
             "so it is not sent again"
         )
-        changes.append(_no_write(desired, live, Action.PENDING, waiting, reason))
+        changes.append(no_write(desired, live, Action.PENDING, waiting, reason))
     if blocked:
         names = ", ".join(sorted({f"spec.{_top(f.path)}" for f in blocked}))
         reason = (
             f"Ramp holds another update of {names} for approval (sent {sent}) and refuses a "
             "new one until it is approved or rejected in Ramp"
         )
-        changes.append(_no_write(desired, live, Action.MANUAL, blocked, reason))
+        changes.append(no_write(desired, live, Action.MANUAL, blocked, reason))
     return rest, changes
 
 
 def _top(path: str) -> str:
     return path.split(".", 1)[0]
-
-
-def _no_write(
-    desired: DesiredVendor,
-    live: Vendor,
-    action: Action,
-    fields: list[FieldChange],
-    reason: str,
-) -> Change:
-    return Change(
-        address=desired.address,
-        kind=addr.VENDOR,
-        action=action,
-        name=live.name,
-        ramp_id=live.id,
-        key=desired.key,
-        fields=tuple(fields),
-        reason=reason,
-    )
 
 
 def ignored(path: str, ignore: frozenset[str]) -> bool:

@@ -10,19 +10,9 @@ import httpx
 
 from rampctl.sandbox.settings import FaultRule
 from tests.functional.conftest import Project
+from tests.functional.vendor_texts import blue_sun
 
-BLUE_SUN = """\
-apiVersion: rampctl/v1
-kind: Vendor
-metadata:
-  name: blue-sun
-spec:
-  name: Blue Sun Corp
-  country: US
-  owner: alice.chen@northwind.example
-  contact:
-    email: ap@bluesun.example
-"""
+BLUE_SUN = blue_sun("alice.chen@northwind.example", "  contact:\n    email: ap@bluesun.example\n")
 MATCH_HEADER = "Vendors matched by name, owner and accounting link"
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from rampctl.engine.crashpoints import ENV, POINTS
 from tests.functional.conftest import Project
+from tests.functional.vendor_texts import blue_sun
 
 DANA = """\
 apiVersion: rampctl/v1
@@ -23,18 +24,7 @@ spec:
   role: BUSINESS_USER
   employee_id: E-1042
 """
-BLUE_SUN = """\
-apiVersion: rampctl/v1
-kind: Vendor
-metadata:
-  name: blue-sun
-spec:
-  name: Blue Sun Corp
-  country: US
-  owner: dana.lee@northwind.example
-  contact:
-    email: ap@bluesun.example
-"""
+BLUE_SUN = blue_sun("dana.lee@northwind.example", "  contact:\n    email: ap@bluesun.example\n")
 EMAIL = "dana.lee@northwind.example"
 
 

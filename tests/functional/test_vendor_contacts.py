@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from tests.functional.conftest import Project
+from tests.functional.vendor_texts import blue_sun
 
 CYBERDYNE = Path("manifests/vendors/engineering/cyberdyne-security.yaml")
 ONE_CONTACT = """\
@@ -28,21 +29,16 @@ LIST = """\
     - email: ops@cyberdyne.example
       first_name: Ops
 """
-BLUE_SUN = """\
-apiVersion: rampctl/v1
-kind: Vendor
-metadata:
-  name: blue-sun
-spec:
-  name: Blue Sun Corp
-  country: US
-  owner: alice.chen@northwind.example
+BLUE_SUN = blue_sun(
+    "alice.chen@northwind.example",
+    """\
   contacts:
     - email: billing@bluesun.example
     - email: ap@bluesun.example
       first_name: River
       default: true
-"""
+""",
+)
 
 
 def _contacts_list(project: Project, extra: str = "") -> None:
