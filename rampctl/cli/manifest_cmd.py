@@ -72,7 +72,8 @@ def validate(
         console.print(
             f"{result.root}: valid ({count(len(result.vendors()), 'vendor')}, "
             f"{count(len(result.accounting_vendors()), 'accounting vendor')}, "
-            f"{count(len(result.bills()), 'bill')} in {count(len(result.files), 'file')})",
+            f"{count(len(result.bills()), 'bill')}, {count(len(result.users()), 'user')} "
+            f"in {count(len(result.files), 'file')})",
             markup=False,
         )
 
@@ -83,6 +84,7 @@ def _summary(result: ManifestSet) -> dict[str, object]:
         "vendors": len(result.vendors()),
         "accounting_vendors": len(result.accounting_vendors()),
         "bills": len(result.bills()),
+        "users": len(result.users()),
         "files": len(result.files),
     }
 

@@ -1,8 +1,9 @@
 """Apply: carry out a plan's changes level by level, each write's outcome journaled at once.
 
-Within a level changes are independent and run with bounded parallelism under
-the client's shared rate limiter. A failure stops what depends on it; by default
-no new change starts after a failure (`continue_on_error` finishes the
+Within a level changes run in waves (a change after those of its level it depends on, e.g.
+a user after the new user who is their manager); within a wave they are independent and run
+with bounded parallelism under the client's shared rate limiter. A failure stops what
+depends on it; by default no new change starts after a failure (`continue_on_error` finishes the
 independent ones). A stop request (a signal) starts no new write.
 """
 
@@ -72,6 +73,25 @@ class ApplyReport:
         return not (self.failed or self.uncertain or self.not_started)
 
 
+def waves(level: list[Change]) -> list[list[Change]]:
+    """One level's changes in waves: each change after those of its level it depends on
+    (a user invited after the new user who is their direct manager), in order otherwise."""
+    here = {c.address for c in level}
+    if not any(d in here for c in level for d in c.depends_on):
+        return [level]
+    out: list[list[Change]] = []
+    done: set[str] = set()
+    rest = level
+    while rest:
+        ready = [c for c in rest if all(d in done or d not in here for d in c.depends_on)]
+        ready = ready or rest  # a cycle (validation refuses them): its references fail clearly
+        out.append(ready)
+        taken = {id(c) for c in ready}
+        done |= {c.address for c in ready}
+        rest = [c for c in rest if id(c) not in taken]
+    return out
+
+
 @dataclass(kw_only=True)
 class Applier:
     """Runs one plan's changes against Ramp and records each outcome."""
@@ -97,11 +117,11 @@ class Applier:
             if change.action not in NO_WRITE:
                 levels.setdefault(change.level, []).append(change)
         for level in sorted(levels):
-            batch = levels[level]
-            if self._halted():
-                self._skip([c.address for c in batch])
-                continue
-            self._run_level(batch)
+            for batch in waves(levels[level]):
+                if self._halted():
+                    self._skip([c.address for c in batch])
+                    continue
+                self._run_level(batch)
         if self.fatal is not None:
             raise self.fatal
         return self.report

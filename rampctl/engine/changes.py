@@ -48,7 +48,8 @@ NO_WRITE = frozenset({Action.MANUAL, Action.PENDING})
 
 
 class Level:
-    """Apply order: lower levels run first; changes within one level are independent."""
+    """Apply order: lower levels run first; within a level a change waits only for the
+    changes it depends on (`rampctl.engine.apply.waves`)."""
 
     ACCOUNTING_VENDORS = 0
     USERS = 0  #: users are invited before the vendors they own

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Set
 from dataclasses import replace
 from typing import Any
 
+from rampctl.engine.approvals import unkept
 from rampctl.engine.bill_remove import plan_bill_removal
 from rampctl.engine.changes import Action, Change, Drift, FieldChange, Level, Unmanaged
 from rampctl.engine.context import PlanContext
@@ -114,15 +115,23 @@ def find_drift(
         if live is None:
             drift.append(Drift(address=address, kind=entry.kind, name=name, deleted=True))
             continue
-        recorded = {k: v for k, v in entry.attributes.items() if k in live}
-        fields = [
-            f
-            for f in drift_fields(recorded, live)
-            if _drifts(entry.kind, f.path) and not _decided(f, entry.attributes)
-        ]
+        fields = _drifted(entry, live)
         if fields:
             drift.append(Drift(address=address, kind=entry.kind, name=name, fields=tuple(fields)))
     return drift
+
+
+def _drifted(entry: ResourceState, live: Mapping[str, Any]) -> list[FieldChange]:
+    """The fields that changed in Ramp since the last apply, and the values of an update
+    recorded as waiting for approval that Ramp decided and does not hold."""
+    recorded = {k: v for k, v in entry.attributes.items() if k in live}
+    fields = [
+        f
+        for f in drift_fields(recorded, live)
+        if _drifts(entry.kind, f.path) and not _decided(f, entry.attributes)
+    ]
+    seen = {f.path for f in fields}
+    return fields + [f for f in unkept(entry.attributes, live) if f.path not in seen]
 
 
 def _drifts(kind: str, path: str) -> bool:

@@ -133,8 +133,9 @@ def _changes_for_live(
 def _rejected(
     ctx: PlanContext, desired: DesiredVendor, live: Vendor, update: list[FieldChange]
 ) -> str:
-    """Why an update is sent again: Ramp's approvers turned down the one sent earlier (the
-    state recorded it waiting; Ramp holds it no more and the live value is not the one sent)."""
+    """Why an update is sent again: the state recorded it waiting for approval, Ramp holds it
+    no more and the live value is not the one sent. Ramp's API does not say whether it was
+    rejected or approved and changed back since (`engine.approvals`); the plan says so."""
     entry = ctx.state.resources.get(desired.address)
     recorded = entry.attributes.get("pending") if entry else None
     if live.pending_update is not None or not isinstance(recorded, dict):
@@ -148,8 +149,9 @@ def _rejected(
         return ""
     sent = recorded.get("requested_at") or "earlier"
     return (
-        f"the update of {', '.join(again)} sent {sent} was rejected in Ramp; "
-        "it is sent again for approval"
+        f"the update of {', '.join(again)} sent {sent} is no longer waiting and Ramp holds "
+        "another value: rejected in Ramp, or approved and changed back since (Ramp's API does "
+        "not say which, so it is also reported as changed in Ramp); it is sent again"
     )
 
 

@@ -178,3 +178,39 @@ def _contact_list(doc: Document, spec: VendorSpec) -> list[Problem]:
             problems.append(_problem(doc.position_of(at), message, doc.address, at))
         seen.setdefault(email, index)
     return problems
+
+
+def user_managers(documents: Iterable[Document]) -> list[Problem]:
+    """`spec.direct_manager` is not the user themself and forms no cycle among User manifests.
+
+    Ramp refuses a user as their own manager, and a cycle of new users could never be
+    invited (each waits for its manager), so both are positioned errors before any write.
+    """
+    users = {d.spec.email.strip().lower(): d for d in documents if isinstance(d.spec, UserSpec)}
+    manager_of = {
+        email: d.spec.direct_manager.strip().lower()
+        for email, d in users.items()
+        if isinstance(d.spec, UserSpec) and d.spec.direct_manager
+    }
+    problems = []
+    for email, doc in users.items():
+        cycle = _manager_cycle(email, manager_of)
+        if cycle:
+            here = "spec.direct_manager"
+            problems.append(_problem(doc.position_of(here), cycle, doc.address, here))
+    return problems
+
+
+def _manager_cycle(email: str, manager_of: dict[str, str]) -> str:
+    """Why `email`'s chain of managers comes back to it ('' when it does not)."""
+    chain = [email]
+    current = manager_of.get(email)
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = manager_of.get(current)
+    if current != email:
+        return ""
+    if len(chain) == 1:
+        return f"{email} cannot be their own direct manager"
+    loop = " -> ".join([*chain, email])
+    return f"direct managers form a cycle: {loop}"

@@ -285,6 +285,7 @@ def _validate(run: _Run) -> list[Document]:
     run.problems += checks.unique_keys(documents)
     run.problems += checks.move_records(documents)
     run.problems += checks.vendor_contacts(documents)
+    run.problems += checks.user_managers(documents)
     if not run.failed_files:  # a file that did not parse may hold the missing targets
         run.problems += checks.references(documents, identities)
     documents.sort(key=lambda d: (d.position.file, d.position.line, d.position.col))

@@ -139,7 +139,10 @@ def test_validate_format_github_when_valid_prints_the_summary(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert run(["validate", "--format", "github", str(REPO / "manifests")]) == 0
-    assert "valid (12 vendors, 8 accounting vendors, 0 bills in 9 files)" in capsys.readouterr().out
+    assert (
+        "valid (12 vendors, 8 accounting vendors, 0 bills, 0 users in 9 files)"
+        in capsys.readouterr().out
+    )
 
 
 def test_render_prints_every_document_with_templates_expanded(

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from rampctl.engine.apply import ApplySettings, apply_changes
+from rampctl.engine.apply import ApplySettings, apply_changes, waves
 from rampctl.engine.changes import Action, Change, Level
 from rampctl.engine.record import StateRecorder
 from rampctl.errors import RampError
@@ -142,3 +142,25 @@ def test_a_stop_reports_every_change_and_starts_no_new_write(tmp_path: Path) -> 
     assert len(report.uncertain) + len(report.not_started) == 200  # each change accounted for
     pending = {e.address for e in Journal(store.journal_path).pending()}
     assert pending == set(report.uncertain)  # the next run resolves them by key
+
+
+def _user(name: str, *needs: str) -> Change:
+    return Change(
+        address=f"user/{name}", kind="user", action=Action.CREATE, name=name, depends_on=needs
+    )
+
+
+def test_waves_run_a_change_after_those_of_its_level_it_depends_on() -> None:
+    amy, ben, cal = _user("amy", "user/ben"), _user("ben", "user/cal"), _user("cal")
+    other = _user("dot", "vendor/elsewhere")  # a dependency outside the level does not wait
+    assert waves([amy, ben, cal, other]) == [[cal, other], [ben], [amy]]
+
+
+def test_waves_keep_an_independent_level_whole() -> None:
+    level = [_user("amy"), _user("ben", "user/zed")]
+    assert waves(level) == [level]
+
+
+def test_waves_end_even_on_a_cycle() -> None:
+    amy, ben = _user("amy", "user/ben"), _user("ben", "user/amy")
+    assert waves([amy, ben]) == [[amy, ben]]
