@@ -88,8 +88,7 @@ def _accounting_removal(ctx: PlanContext, claims: Mapping[str, str], base: Chang
     )
     if linking:  # still in use: stop managing it, never delete it from under a vendor
         reason = (
-            f"still linked by {', '.join(linking)}, so it is not deleted; "
-            "rampctl stops managing it"
+            f"still linked by {', '.join(linking)}, so it is not deleted; rampctl stops managing it"
         )
         return KindPlan(changes=(replace(base, name=item.name, protect=False, reason=reason),))
     deleted = replace(
