@@ -143,7 +143,9 @@ def _apply(
             ramp,
             graph,
         ),
-        RampClient(ramp.config, scopes=write_scopes(graph, store.load())) as client,
+        RampClient(
+            ramp.config, scopes=write_scopes(graph, store.load()), limiter=ramp.reader.limiter
+        ) as client,
     ):
         session = Session(client=client, environment=ramp.environment)
         settled = settle_pending(
