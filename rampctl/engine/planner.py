@@ -22,6 +22,7 @@ from rampctl.engine.safety import SafetySettings, check
 from rampctl.engine.scripts import warn_mixed_scripts
 from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch, read_contacts, read_snapshot
 from rampctl.engine.stale import plan_lineage
+from rampctl.engine.user_removals import guard_deactivations
 from rampctl.engine.users import plan_users
 from rampctl.engine.vendors import plan_vendor
 from rampctl.errors import ManifestError, PlanError
@@ -98,6 +99,8 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
     for _, bill in sorted(ctx.graph.bills.items()):
         changes += plan_bill(ctx, bill)
     changes += plan_removals(ctx)
+    changes, problems = guard_deactivations(changes, ctx.graph, ctx.snapshot)
+    ctx.problems += problems
     if ctx.problems:
         raise ManifestError(ctx.problems)
     changes = show_moves(ctx, changes)
