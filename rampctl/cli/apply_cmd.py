@@ -143,7 +143,9 @@ def _apply(
             ramp,
             graph,
         ),
-        RampClient(ramp.config, scopes=write_scopes(graph, store.load())) as client,
+        RampClient(
+            ramp.config, scopes=write_scopes(graph, store.load()), limiter=ramp.reader.limiter
+        ) as client,
     ):
         session = Session(client=client, environment=ramp.environment)
         settled = settle_pending(
@@ -213,6 +215,7 @@ def _plan(
             )
         out_console().print(human.render(plan), end="")
     if not plan.actionable:
+        _recorder(session, store, graph, plan, snapshot).settle_approvals()
         err_console().print("Nothing to apply.", markup=False)
         return None
     refuse_unsafe(plan, allow_deletes=options.allow_deletes, allow_replace=options.allow_replace)
@@ -312,13 +315,7 @@ def _run(
     options: ApplyOptions,
 ) -> ApplyReport:
     journal = store.journal()
-    recorder = StateRecorder(
-        store=store,
-        snapshot=snapshot,
-        graph=graph,
-        environment=session.environment,
-        contact_mismatch=manual_contacts(plan.changes),
-    )
+    recorder = _recorder(session, store, graph, plan, snapshot)
     recorder.remember(capability_record(snapshot.external_ids))
     settings = ApplySettings(
         parallelism=options.parallelism, continue_on_error=options.continue_on_error
@@ -341,7 +338,21 @@ def _run(
         raise Interrupted(stop.signum)
     if report.ok:
         recorder.refresh(skip={c.address for c in plan.changes})
+    else:
+        recorder.settle_approvals()
     return report
+
+
+def _recorder(
+    session: Session, store: StateBackend, graph: DesiredGraph, plan: Plan, snapshot: Snapshot
+) -> StateRecorder:
+    return StateRecorder(
+        store=store,
+        snapshot=snapshot,
+        graph=graph,
+        environment=session.environment,
+        contact_mismatch=manual_contacts(plan.changes),
+    )
 
 
 def _finish(report: ApplyReport) -> int:

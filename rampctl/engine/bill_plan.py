@@ -8,20 +8,25 @@ any change to a paid bill are `manual`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Set
+from dataclasses import replace
 from typing import Any
 
 from rampctl.engine.bill_live import bill_view, find_by_key
 from rampctl.engine.bill_read import vendor_id_of
+from rampctl.engine.bill_refs import BillRefs
 from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields
+from rampctl.engine.kind_plan import KindPlan, combine, problem_at
 from rampctl.engine.moves import explicit_move
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import fingerprint
+from rampctl.errors import Problem
 from rampctl.model import address as addr
 from rampctl.model import money, payments
 from rampctl.model.bills import DesiredBill, bill_total
-from rampctl.ramp.models import Bill, BillCreate, BillUpdate, Entity, Vendor
+from rampctl.ramp.models import Bill, BillCreate, BillUpdate, Vendor
 
 PAID_REASON = "the bill is paid: Ramp does not change paid bills; change it in Ramp if needed"
 PAYMENT_REASON = (
@@ -59,205 +64,125 @@ _PATCH_KEYS = {
 }
 
 
-def plan_bill(ctx: PlanContext, desired: DesiredBill) -> list[Change]:
-    """The changes for one Bill manifest (empty when Ramp already matches)."""
+def plan_bills(ctx: PlanContext, taken: Set[str] = frozenset()) -> KindPlan:
+    """The changes for every Bill manifest, in address order, and what planning found.
+
+    Pure: reads the context and returns a value. `taken` are the Ramp ids other kinds
+    claimed; each bill's claim is taken for the bills after it.
+    """
+    firsts = _first_by_key(ctx)
+    held = set(taken)
+    plans = []
+    for _, desired in sorted(ctx.graph.bills.items()):
+        found = plan_bill(ctx, desired, firsts, held)
+        held.update(found.claims)
+        plans.append(found)
+    return combine(plans)
+
+
+def _first_by_key(ctx: PlanContext) -> dict[str, str]:
+    """The first manifest (by address) of each bill key: one manifest per bill, since two
+    manifests for one vendor and invoice number would pay twice."""
+    firsts: dict[str, str] = {}
+    for address, desired in sorted(ctx.graph.bills.items()):
+        vendor_id = vendor_id_of(ctx, desired)
+        if vendor_id is not None and vendor_id in ctx.snapshot.vendors:
+            firsts.setdefault(bill_key(vendor_id, desired.invoice_number.strip()), address)
+    return firsts
+
+
+def plan_bill(
+    ctx: PlanContext, desired: DesiredBill, firsts: Mapping[str, str], taken: Set[str]
+) -> KindPlan:
+    """The changes for one Bill manifest (none when Ramp already matches), its problems,
+    claim, move and live fingerprint. `firsts`: the manifest that owns each bill key."""
     vendor_id = vendor_id_of(ctx, desired)
     if vendor_id is None and desired.vendor_address is not None:
-        return [_waiting(desired)]
+        return KindPlan(changes=(_waiting(desired),))
     vendor = ctx.snapshot.vendors.get(vendor_id or "")
     if vendor is None:
-        ctx.problem(desired, "spec.vendor", f"no vendor with id {vendor_id!r} in Ramp")
-        return []
-    if not _claim_key(ctx, desired, vendor.id):
-        return []
-    _check_mailable(ctx, desired, vendor)
-    live = _match(ctx, desired, vendor.id)
+        message = f"no vendor with id {vendor_id!r} in Ramp"
+        return KindPlan(problems=(problem_at(desired, "spec.vendor", message),))
+    other = firsts[bill_key(vendor.id, desired.invoice_number.strip())]
+    if other != desired.address:
+        message = f"{other} is the same bill (same vendor and invoice number); keep one manifest"
+        return KindPlan(problems=(problem_at(desired, "spec.invoice_number", message),))
+    live, found = _match(ctx, desired, vendor.id, taken)
+    return _plan_matched(ctx, desired, vendor, live, found)
+
+
+def _plan_matched(
+    ctx: PlanContext, desired: DesiredBill, vendor: Vendor, live: Bill | None, found: KindPlan
+) -> KindPlan:
+    problems = [*found.problems, *_check_mailable(desired, vendor)]
+    prints = {desired.address: fingerprint(bill_view(live))} if live is not None else {}
     if live is not None and live.archived_at is not None:
-        ctx.fingerprints[desired.address] = fingerprint(bill_view(live))
-        return [_base(desired, live, Action.MANUAL, reason=ARCHIVED_REASON)]
-    refs = _Refs(ctx, desired, vendor, live)
-    wanted = refs.wanted()
-    if live is None:
-        return [_create(ctx, desired, vendor, refs, wanted)]
-    return _changes_for_live(ctx, desired, live, wanted)
+        changes = [_base(desired, live, Action.MANUAL, reason=ARCHIVED_REASON)]
+    else:
+        refs = BillRefs(ctx.snapshot, desired, vendor)
+        problems += refs.problems
+        wanted = refs.wanted()
+        if live is None:
+            changes = [_create(ctx, desired, vendor, refs, wanted, checked=not problems)]
+        else:
+            changes = _changes_for_live(ctx, desired, live, wanted)
+    return replace(found, changes=tuple(changes), problems=tuple(problems), fingerprints=prints)
 
 
-def _check_mailable(ctx: PlanContext, desired: DesiredBill, vendor: Vendor) -> None:
+def _check_mailable(desired: DesiredBill, vendor: Vendor) -> list[Problem]:
     """A CHECK is mailed: Ramp refuses one for a vendor without a postal address."""
     address = vendor.address
     if desired.payment["method"] != "CHECK":
-        return
+        return []
     if address is None or not address.address_line_1:
         message = (
             f"vendor {vendor.name!r} has no postal address in Ramp, so a CHECK cannot be "
             "mailed: add spec.address to its Vendor manifest (or in Ramp) first"
         )
-        ctx.problem(desired, "spec.payment.method", message)
+        return [problem_at(desired, "spec.payment.method", message)]
+    return []
 
 
-def _claim_key(ctx: PlanContext, desired: DesiredBill, vendor_id: str) -> bool:
-    """One manifest per bill: two manifests for one vendor and invoice number would pay twice."""
-    key = bill_key(vendor_id, desired.invoice_number.strip())
-    other = ctx.bill_keys.setdefault(key, desired.address)
-    if other != desired.address:
-        ctx.problem(
-            desired,
-            "spec.invoice_number",
-            f"{other} is the same bill (same vendor and invoice number); keep one manifest",
-        )
-        return False
-    return True
-
-
-def _match(ctx: PlanContext, desired: DesiredBill, vendor_id: str) -> Bill | None:
+def _match(
+    ctx: PlanContext, desired: DesiredBill, vendor_id: str, taken: Set[str]
+) -> tuple[Bill | None, KindPlan]:
+    """The live bill, and its claim, move and problems: matched by state id, by a recorded
+    move, else by (vendor, invoice number) among the bills nobody holds."""
     entry = ctx.state.resources.get(desired.address)
-    live: Bill | None = None
+    move = None
     if entry is None:
-        move = explicit_move(desired, ctx.left_over(addr.BILL), ctx.claimed_by)
+        move = explicit_move(desired, ctx.left_over(addr.BILL), taken)
         entry = move.entry if move is not None else None
-        if move is not None:
-            ctx.moves[desired.address] = move
+    moves = {desired.address: move} if move is not None else {}
     if entry is not None and entry.ramp_id in ctx.snapshot.bills:
-        live = ctx.snapshot.bills[entry.ramp_id]
-    else:
-        owned = ctx.owned_elsewhere(desired.address) | set(ctx.claimed_by)
-        candidates = [
-            b for b in ctx.snapshot.bills.values() if b.vendor.id == vendor_id and b.id not in owned
-        ]
-        found = find_by_key(candidates, desired.invoice_number)
-        if len(found) > 1:
-            ids = ", ".join(sorted(b.id for b in found))
-            message = (
-                f"{len(found)} bills of this vendor in Ramp have invoice number "
-                f"{desired.invoice_number!r} ({ids}); archive the extra ones in Ramp"
-            )
-            ctx.problem(desired, "spec.invoice_number", message)
-        live = found[0] if found else _archived(candidates, desired)
-    if live is not None:
-        ctx.claim(live.id, desired.address)
-    return live
+        held = ctx.snapshot.bills[entry.ramp_id]
+        return held, KindPlan(claims={held.id: desired.address}, moves=moves)
+    owned = ctx.owned_elsewhere(desired.address)
+    candidates = [
+        b
+        for b in ctx.snapshot.bills.values()
+        if b.vendor.id == vendor_id and b.id not in owned and b.id not in taken
+    ]
+    found = find_by_key(candidates, desired.invoice_number)
+    problems = [] if len(found) < 2 else [_duplicates(desired, found)]
+    live = found[0] if found else _archived(candidates, desired)
+    claims = {live.id: desired.address} if live is not None else {}
+    return live, KindPlan(problems=tuple(problems), claims=claims, moves=moves)
+
+
+def _duplicates(desired: DesiredBill, found: list[Bill]) -> Problem:
+    ids = ", ".join(sorted(b.id for b in found))
+    message = (
+        f"{len(found)} bills of this vendor in Ramp have invoice number "
+        f"{desired.invoice_number!r} ({ids}); archive the extra ones in Ramp"
+    )
+    return problem_at(desired, "spec.invoice_number", message)
 
 
 def _archived(bills: list[Bill], desired: DesiredBill) -> Bill | None:
     """An archived bill with this key: never re-created (that would pay it again)."""
     found = find_by_key(bills, desired.invoice_number, archived=True)
     return found[0] if found else None
-
-
-class _Refs:
-    """A bill's references resolved against Ramp; problems go to the context."""
-
-    def __init__(
-        self, ctx: PlanContext, desired: DesiredBill, vendor: Vendor, live: Bill | None
-    ) -> None:
-        self.ctx, self.desired, self.vendor, self.live = ctx, desired, vendor, live
-        self.entity = self._entity()
-        self.contact_id = self._contact()
-        self.payment = self._payment()
-
-    def _entity(self) -> Entity | None:
-        wanted = self.desired.entity
-        for entity in self.ctx.snapshot.entities.values():
-            if wanted in (entity.id, entity.entity_name):
-                return entity
-        for entity in self.ctx.snapshot.entities.values():
-            if (entity.entity_name or "").casefold() == wanted.casefold():
-                return entity
-        names = ", ".join(sorted(repr(e.entity_name) for e in self.ctx.snapshot.entities.values()))
-        self.ctx.problem(self.desired, "spec.entity", f"no entity {wanted!r} in Ramp ({names})")
-        return None
-
-    def _contact(self) -> str | None:
-        contacts = self.ctx.snapshot.contacts.get(self.vendor.id, [])
-        email = self.desired.contact
-        if email is None:
-            default = [c for c in contacts if c.is_default] or contacts
-            if not default:
-                message = f"vendor {self.vendor.name!r} has no contact in Ramp to send the bill to"
-                self.ctx.problem(self.desired, "spec.vendor", message)
-            return default[0].id if default else None
-        found = [c for c in contacts if c.email.strip().lower() == email]
-        if not found:
-            emails = ", ".join(sorted(c.email for c in contacts)) or "none"
-            message = f"{email!r} is not a contact of vendor {self.vendor.name!r} ({emails})"
-            self.ctx.problem(self.desired, "spec.contact", message)
-            return None
-        return found[0].id
-
-    def _payment(self) -> dict[str, Any]:
-        resolved = dict(self.desired.payment)
-        if "source_account" in resolved:
-            resolved["source_account"] = self._source(resolved["source_account"])
-        if "vendor_account" in resolved:
-            resolved["vendor_account"] = self._vendor_account(resolved["vendor_account"])
-        return resolved
-
-    def _source(self, wanted: str) -> str | None:
-        if self.entity is None:
-            return None
-        matches = [
-            a
-            for a in self.entity.accounts
-            if wanted in (a.bank_account_id, a.internal_id)
-            or (a.external_name or "").casefold() == wanted.casefold()
-        ]
-        usable = [a for a in matches if a.usage_type == "BILL_PAY_BANK_ACCOUNT"]
-        if usable and usable[0].bank_account_id:
-            return usable[0].bank_account_id
-        field = "spec.payment.source_account"
-        if matches:
-            message = (
-                f"account {wanted!r} of entity {self.entity.entity_name!r} has usage "
-                f"{matches[0].usage_type}, not BILL_PAY_BANK_ACCOUNT"
-            )
-        else:
-            names = sorted(
-                repr(a.external_name)
-                for a in self.entity.accounts
-                if a.usage_type == "BILL_PAY_BANK_ACCOUNT"
-            )
-            message = (
-                f"no bill-pay bank account {wanted!r} on entity {self.entity.entity_name!r} "
-                f"({', '.join(names) or 'it has none'})"
-            )
-        self.ctx.problem(self.desired, field, message)
-        return None
-
-    def _vendor_account(self, wanted: str) -> str | None:
-        accounts = self.ctx.snapshot.vendor_accounts.get(self.vendor.id, [])
-        method = self.desired.payment["method"]
-        found = [
-            a
-            for a in accounts
-            if wanted == a.id or (a.account_nickname or "").casefold() == wanted.casefold()
-        ]
-        field = "spec.payment.vendor_account"
-        if not found:
-            names = ", ".join(sorted(repr(a.account_nickname) for a in accounts)) or "none"
-            message = (
-                f"vendor {self.vendor.name!r} has no bank account {wanted!r} ({names}); "
-                "Ramp's API cannot add vendor bank accounts"
-            )
-            self.ctx.problem(self.desired, field, message)
-            return None
-        if found[0].payment_method != method:
-            message = (
-                f"vendor bank account {wanted!r} is for {found[0].payment_method}, not {method}"
-            )
-            self.ctx.problem(self.desired, field, message)
-        return found[0].id
-
-    def wanted(self) -> dict[str, Any]:
-        """The comparable desired fields, references as Ramp ids."""
-        wanted = {
-            **self.desired.fields,
-            "vendor_id": self.vendor.id,
-            "entity_id": self.entity.id if self.entity else None,
-            "payment": self.payment,
-        }
-        if self.desired.contact is not None:
-            wanted["contact_id"] = self.contact_id
-        return wanted
 
 
 def _base(desired: DesiredBill, live: Bill | None, action: Action, **kw: Any) -> Change:
@@ -288,7 +213,6 @@ def _changes_for_live(
     ctx: PlanContext, desired: DesiredBill, live: Bill, wanted: dict[str, Any]
 ) -> list[Change]:
     view = bill_view(live)
-    ctx.fingerprints[desired.address] = fingerprint(view)
     fields = diff_fields(view, wanted)
     adopting = desired.address not in ctx.state.resources
     if live.paid:
@@ -384,10 +308,17 @@ def _inventory(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _create(
-    ctx: PlanContext, desired: DesiredBill, vendor: Vendor, refs: _Refs, wanted: dict[str, Any]
+    ctx: PlanContext,
+    desired: DesiredBill,
+    vendor: Vendor,
+    refs: BillRefs,
+    wanted: dict[str, Any],
+    *,
+    checked: bool,
 ) -> Change:
+    """`checked`: the manifest has no problems, so the body is validated."""
     body = create_body(desired, wanted, refs.contact_id)
-    if not ctx.problems:
+    if checked:
         body = BillCreate(**body).to_body()  # fails here, at plan time, never at apply
     total = money.minor_text(desired.total_minor, desired.currency)
     shown = {

@@ -6,11 +6,13 @@ archive and a re-create.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from rampctl.engine.bill_live import bill_view
-from rampctl.engine.changes import Action, Change, Level
-from rampctl.engine.context import PlanContext
+from rampctl.engine.changes import Action, Level
+from rampctl.engine.kind_plan import KindPlan, forget_change
+from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import fingerprint
 from rampctl.state.model import ResourceState
 
@@ -18,28 +20,31 @@ PAID_FORGET_REASON = "paid bills cannot be archived: rampctl stops tracking it; 
 GONE_REASON = "already archived or gone from Ramp; only the state entry is removed"
 
 
-def plan_bill_removal(ctx: PlanContext, address: str, entry: ResourceState) -> Change:
-    """Archive an unpaid bill no manifest declares; forget a paid or gone one."""
-    live = ctx.snapshot.bills.get(entry.ramp_id)
-    base = ctx.forget_change(address, entry, GONE_REASON)
+def plan_bill_removal(
+    snapshot: Snapshot, claims: Mapping[str, str], address: str, entry: ResourceState
+) -> KindPlan:
+    """Archive an unpaid bill no manifest declares; forget a paid or gone one.
+
+    `claims`: Ramp id -> the declared address that manages it now (a renamed manifest).
+    """
+    live = snapshot.bills.get(entry.ramp_id)
+    base = forget_change(address, entry, GONE_REASON)
     if live is None or live.archived_at is not None:
-        return base
+        return KindPlan(changes=(base,))
     view = bill_view(live)
-    moved = ctx.moved_to(live.id)
+    moved = claims.get(live.id)
     if moved is not None:  # the manifest was renamed: a move, never an archive and a re-create
-        return replace(
-            base,
-            name=view["name"],
-            protect=False,
-            reason=f"now managed as {moved}; Ramp is not touched",
-        )
-    ctx.fingerprints[address] = fingerprint(view)
+        reason = f"now managed as {moved}; Ramp is not touched"
+        return KindPlan(changes=(replace(base, name=view["name"], protect=False, reason=reason),))
+    prints = {address: fingerprint(view)}
     if live.paid:
-        return replace(base, name=view["name"], reason=PAID_FORGET_REASON)
-    return replace(
-        base,
-        action=Action.ARCHIVE,
-        name=view["name"],
-        reason="Ramp's delete archives the bill and cancels its scheduled payment",
-        level=Level.BILL_REMOVALS,
-    )
+        change = replace(base, name=view["name"], reason=PAID_FORGET_REASON)
+    else:
+        change = replace(
+            base,
+            action=Action.ARCHIVE,
+            name=view["name"],
+            reason="Ramp's delete archives the bill and cancels its scheduled payment",
+            level=Level.BILL_REMOVALS,
+        )
+    return KindPlan(changes=(change,), fingerprints=prints)

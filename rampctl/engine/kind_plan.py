@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from rampctl.engine.changes import Change
+from rampctl.engine.changes import Action, Change
 from rampctl.engine.moves import Move
 from rampctl.errors import Problem
+from rampctl.model import address as addr
+from rampctl.state.model import ResourceState
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,6 +29,28 @@ class KindPlan:
     moves: Mapping[str, Move] = field(default_factory=dict)
 
 
+def combine(plans: Iterable[KindPlan]) -> KindPlan:
+    """Several results as one, in order (a later claim of the same Ramp id wins)."""
+    changes: list[Change] = []
+    problems: list[Problem] = []
+    fingerprints: dict[str, str] = {}
+    claims: dict[str, str] = {}
+    moves: dict[str, Move] = {}
+    for found in plans:
+        changes += found.changes
+        problems += found.problems
+        fingerprints.update(found.fingerprints)
+        claims.update(found.claims)
+        moves.update(found.moves)
+    return KindPlan(
+        changes=tuple(changes),
+        problems=tuple(problems),
+        fingerprints=fingerprints,
+        claims=claims,
+        moves=moves,
+    )
+
+
 def problem_at(desired: Any, field_path: str, message: str) -> Problem:
     """A problem at the manifest position of `field_path` of a desired object."""
     pos = desired.document.position_of(field_path)
@@ -37,4 +61,19 @@ def problem_at(desired: Any, field_path: str, message: str) -> Problem:
         message=message,
         address=desired.address,
         field=field_path,
+    )
+
+
+def forget_change(address: str, entry: ResourceState, reason: str) -> Change:
+    """A `forget` change for a state entry: the base of every removal."""
+    return Change(
+        address=address,
+        kind=entry.kind,
+        action=Action.FORGET,
+        name=str(entry.attributes.get("name") or addr.name_of(address)),
+        ramp_id=entry.ramp_id,
+        key=entry.key,
+        protect=entry.protect,
+        depends_on=tuple(entry.depends_on),
+        reason=reason,
     )

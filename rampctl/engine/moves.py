@@ -11,7 +11,7 @@ updated; nothing is deleted or created in Ramp.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -68,16 +68,6 @@ class _Declared(Protocol):
     def document(self) -> Any: ...
 
 
-class MoveContext(Protocol):
-    """What `show_moves` reads of the plan context (the context imports this module)."""
-
-    moves: dict[str, Move]
-
-    def left_over(self, kind: str) -> dict[str, ResourceState]: ...
-
-    def moved_to(self, ramp_id: str) -> str | None: ...
-
-
 @dataclass(frozen=True, kw_only=True)
 class Move:
     """The state entry a declared address takes over, and why."""
@@ -98,15 +88,14 @@ def orphans(state: State, declared: set[str], kind: str) -> dict[str, ResourceSt
 
 
 def explicit_move(
-    desired: _Declared, left: dict[str, ResourceState], taken: Iterable[str]
+    desired: _Declared, left: Mapping[str, ResourceState], taken: Container[str]
 ) -> Move | None:
     """The move a manifest records in `metadata.previously`, when its old entry is in the state."""
     kind = addr.kind_of(desired.address)
-    busy = set(taken)
     for old in getattr(desired.document, "previously", ()):
         address = addr.make(kind, old)
         entry = left.get(address)
-        if entry is not None and entry.ramp_id not in busy:
+        if entry is not None and entry.ramp_id not in taken:
             return Move(old=address, entry=entry, why="metadata.previously")
     return None
 
@@ -163,16 +152,26 @@ _SAME_KEY = {
 }
 
 
-def show_moves(ctx: MoveContext, changes: list[Change]) -> list[Change]:
-    """Name each move on its new address's change: recorded, detected, or found by key."""
+def show_moves(
+    changes: list[Change],
+    moves: Mapping[str, Move],
+    left_over: Callable[[str], Mapping[str, ResourceState]],
+    claims: Mapping[str, str],
+) -> list[Change]:
+    """Name each move on its new address's change: recorded, detected, or found by key.
+
+    `moves` are those the planners found, `left_over(kind)` the state entries no manifest
+    declares, `claims` Ramp id -> the address that manages it now.
+    """
+    found = dict(moves)
     for kind, why in _SAME_KEY.items():
-        for old, entry in ctx.left_over(kind).items():
-            new = ctx.moved_to(entry.ramp_id)
-            if new is not None and new not in ctx.moves:
-                ctx.moves[new] = Move(old=old, entry=entry, why=why)
+        for old, entry in left_over(kind).items():
+            new = claims.get(entry.ramp_id)
+            if new is not None and new not in found:
+                found[new] = Move(old=old, entry=entry, why=why)
     return [
-        replace(c, reason=ctx.moves[c.address].reason)
-        if c.address in ctx.moves and c.action is Action.ADOPT
+        replace(c, reason=found[c.address].reason)
+        if c.address in found and c.action is Action.ADOPT
         else c
         for c in changes
     ]

@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 
 from rampctl.engine.accounting import plan_accounting_vendors
 from rampctl.engine.bill_money import money_summary
-from rampctl.engine.bill_plan import plan_bill
+from rampctl.engine.bill_plan import plan_bills
 from rampctl.engine.bill_read import read_bill_inputs
 from rampctl.engine.changes import Change
 from rampctl.engine.context import PlanContext
 from rampctl.engine.identity import find_support
+from rampctl.engine.kind_plan import KindPlan, combine
 from rampctl.engine.moves import show_moves, warn_lookalikes
 from rampctl.engine.plan import Plan, PlanSelection
 from rampctl.engine.removals import find_drift, find_unmanaged, plan_removals
@@ -24,7 +25,7 @@ from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch, read_contacts, r
 from rampctl.engine.stale import plan_lineage
 from rampctl.engine.user_removals import guard_deactivations
 from rampctl.engine.users import plan_users
-from rampctl.engine.vendors import plan_vendor
+from rampctl.engine.vendors import plan_vendors
 from rampctl.errors import ManifestError, PlanError
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph
@@ -85,30 +86,37 @@ def plan_with_snapshot(
     return build_plan(ctx, environment=environment, settings=settings), snapshot
 
 
+def plan_kinds(ctx: PlanContext) -> KindPlan:
+    """Every kind planned against the context, and the removals: one value, nothing written.
+
+    Kinds run in dependency order; the Ramp ids each claims are taken for those after it.
+    """
+    matches = ctx.vendor_matches
+    matched = KindPlan(claims=matches.claims, moves=matches.moves)  # problems: plan_vendors
+    accounting = plan_accounting_vendors(
+        ctx.graph, ctx.snapshot, ctx.state, taken=frozenset(matches.claims)
+    )
+    users = plan_users(ctx.graph, ctx.snapshot, ctx.state)
+    declared = combine([matched, accounting, users, plan_vendors(ctx)])
+    bills = plan_bills(ctx, taken=declared.claims.keys())
+    removals = plan_removals(ctx, {**declared.claims, **bills.claims})
+    found = combine([declared, bills, removals])
+    changes, problems = guard_deactivations(list(found.changes), ctx.graph, ctx.snapshot)
+    return dataclasses.replace(found, changes=tuple(changes), problems=(*found.problems, *problems))
+
+
 def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) -> Plan:
     """Plan from an already-read snapshot; raises ManifestError for plan-time problems."""
-    accounting = plan_accounting_vendors(
-        ctx.graph, ctx.snapshot, ctx.state, taken=frozenset(ctx.claimed_by)
-    )
-    ctx.absorb(accounting)
-    users = plan_users(ctx.graph, ctx.snapshot, ctx.state)
-    ctx.absorb(users)
-    changes: list[Change] = list(accounting.changes) + list(users.changes)
-    for _, vendor in sorted(ctx.graph.vendors.items()):
-        changes += plan_vendor(ctx, vendor)
-    for _, bill in sorted(ctx.graph.bills.items()):
-        changes += plan_bill(ctx, bill)
-    changes += plan_removals(ctx)
-    changes, problems = guard_deactivations(changes, ctx.graph, ctx.snapshot)
-    ctx.problems += problems
-    if ctx.problems:
-        raise ManifestError(ctx.problems)
-    changes = show_moves(ctx, changes)
+    found = plan_kinds(ctx)
+    if found.problems:
+        raise ManifestError(found.problems)
+    changes = show_moves(list(found.changes), found.moves, ctx.left_over, found.claims)
     known = ctx.graph.addresses() | set(ctx.state.resources) | {c.address for c in changes}
     check_patterns(known, settings.targets, settings.excludes)
     changes = sorted(select(changes, settings.targets, settings.excludes), key=Change.sort_key)
     targets = {c.address for c in changes}
-    unmanaged = find_unmanaged(ctx.snapshot, ctx.claimed_ids)
+    claimed = {r.ramp_id for r in ctx.state.resources.values()} | set(found.claims)
+    unmanaged = find_unmanaged(ctx.snapshot, claimed)
     changes = warn_mixed_scripts(warn_lookalikes(changes, unmanaged))
     return Plan(
         changes=changes,
@@ -125,7 +133,7 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
         lineage=plan_lineage(ctx.state),
         serial=ctx.state.serial,
         manifest_digest=ctx.graph.digest,
-        fingerprints={a: f for a, f in ctx.fingerprints.items() if a in targets},
+        fingerprints={a: f for a, f in found.fingerprints.items() if a in targets},
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         money=money_summary(changes, ctx.snapshot.bills),
         identity=ctx.mode,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from rampctl.engine.approvals import held_fields, settled
 from rampctl.engine.bill_live import bill_view
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.crashpoints import crash_point
@@ -132,6 +133,34 @@ class StateRecorder:
         current = self.store.current()
         if any(self._refreshed(e) for a, e in current.resources.items() if a not in skip):
             self.store.update(step)
+
+    def settle_approvals(self) -> None:
+        """Record the vendor edits Ramp held for approval and has since approved (the values in
+        force, no pending record), so that a later change in Ramp is drift. One state write,
+        only when something was approved; nothing else of the live vendor is taken in."""
+
+        def step(state: State) -> State:
+            for address, entry in found.items():
+                state = state.with_resource(address, entry)
+            return state
+
+        current = self.store.current()
+        approved = {a: self._approved(e) for a, e in current.resources.items()}
+        found = {a: e for a, e in approved.items() if e is not None}
+        if found:
+            self.store.update(step)
+
+    def _approved(self, entry: ResourceState) -> ResourceState | None:
+        if entry.kind != "vendor" or not held_fields(entry.attributes):
+            return None
+        view = self._live_view(entry)
+        attributes = settled(entry.attributes, view) if view is not None else None
+        if attributes is None:
+            return None
+        recorded = {k: v for k, v in attributes.items() if k not in _OWN}
+        return entry.model_copy(
+            update={"attributes": attributes, "fingerprint": fingerprint(recorded)}
+        )
 
     def _refreshed(self, entry: ResourceState) -> ResourceState | None:
         view = self._live_view(entry)

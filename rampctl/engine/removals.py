@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from dataclasses import replace
 from typing import Any
 
+from rampctl.engine.approvals import unkept
 from rampctl.engine.bill_remove import plan_bill_removal
 from rampctl.engine.changes import Action, Change, Drift, FieldChange, Level, Unmanaged
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import drift_fields, value_at
+from rampctl.engine.kind_plan import KindPlan, combine, forget_change
 from rampctl.engine.live import VendorReader, live_record
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import accounting_vendor_view, fingerprint
 from rampctl.model import address as addr
 from rampctl.model.kinds import KIND_SPECS
+from rampctl.ramp.models import Vendor
 from rampctl.state.model import ResourceState, State
 
 GONE_REASON = "already gone from Ramp; only the state entry is removed"
@@ -22,34 +25,40 @@ UNDELETABLE_REASON = "Ramp marks it undeletable (it has bills or spend), so it i
 INACTIVE_REASON = "undeletable and already inactive in Ramp; rampctl stops tracking it"
 
 
-def plan_removals(ctx: PlanContext) -> list[Change]:
-    """Deletes, deactivations and state clean-ups for addresses no manifest declares."""
+def plan_removals(ctx: PlanContext, claims: Mapping[str, str]) -> KindPlan:
+    """Deletes, deactivations and state clean-ups for addresses no manifest declares.
+
+    `claims`: Ramp id -> the declared address that manages it now (what the kinds' planners
+    claimed); an entry whose live object another address claims is a move, not a removal.
+    """
     wanted = ctx.graph.addresses()
-    changes = []
-    for address, entry in sorted(ctx.state.resources.items()):
-        if address not in wanted and entry.kind != addr.USER:  # users: engine.users
-            changes.append(_removal(ctx, address, entry))
-    return changes
+    return combine(
+        _removal(ctx, claims, address, entry)
+        for address, entry in sorted(ctx.state.resources.items())
+        if address not in wanted and entry.kind != addr.USER  # users: engine.users
+    )
 
 
-def _removal(ctx: PlanContext, address: str, entry: ResourceState) -> Change:
+def _removal(
+    ctx: PlanContext, claims: Mapping[str, str], address: str, entry: ResourceState
+) -> KindPlan:
     if entry.kind == addr.BILL:
-        return plan_bill_removal(ctx, address, entry)
-    base = ctx.forget_change(address, entry, GONE_REASON)
+        return plan_bill_removal(ctx.snapshot, claims, address, entry)
+    base = forget_change(address, entry, GONE_REASON)
     if entry.kind == addr.ACCOUNTING_VENDOR:
-        return _accounting_removal(ctx, base)
+        return _accounting_removal(ctx, claims, base)
     vendor = ctx.snapshot.vendors.get(entry.ramp_id)
     if vendor is None:
-        return base
-    moved = ctx.moved_to(vendor.id)
+        return KindPlan(changes=(base,))
+    moved = claims.get(vendor.id)
     if moved is not None:  # metadata.name changed, same key: a move, not a removal
-        return replace(
-            base,
-            name=vendor.name,
-            protect=False,
-            reason=f"now managed as {moved}; Ramp is not touched",
-        )
-    ctx.fingerprints[address] = ctx.fingerprint_vendor(vendor)
+        reason = f"now managed as {moved}; Ramp is not touched"
+        return KindPlan(changes=(replace(base, name=vendor.name, protect=False, reason=reason),))
+    prints = {address: ctx.fingerprint_vendor(vendor)}
+    return KindPlan(changes=(_vendor_removal(base, vendor),), fingerprints=prints)
+
+
+def _vendor_removal(base: Change, vendor: Vendor) -> Change:
     if vendor.is_deletable:
         return replace(
             base, action=Action.DELETE, name=vendor.name, reason="", level=Level.VENDOR_REMOVALS
@@ -66,37 +75,31 @@ def _removal(ctx: PlanContext, address: str, entry: ResourceState) -> Change:
     return replace(base, name=vendor.name, reason=INACTIVE_REASON)
 
 
-def _accounting_removal(ctx: PlanContext, base: Change) -> Change:
+def _accounting_removal(ctx: PlanContext, claims: Mapping[str, str], base: Change) -> KindPlan:
     item = ctx.snapshot.accounting_vendors.get(base.ramp_id or "")
     if item is None or not item.is_active:
-        return base
-    moved = ctx.moved_to(item.ramp_id)
+        return KindPlan(changes=(base,))
+    moved = claims.get(item.ramp_id)
     if moved is not None:  # metadata.name changed, same remote id: a move, not a removal
-        return replace(
-            base,
-            name=item.name,
-            protect=False,
-            reason=f"now managed as {moved}; Ramp is not touched",
-        )
+        reason = f"now managed as {moved}; Ramp is not touched"
+        return KindPlan(changes=(replace(base, name=item.name, protect=False, reason=reason),))
     linking = sorted(
         v.address for v in ctx.graph.vendors.values() if v.fields.accounting_vendor == item.id
     )
     if linking:  # still in use: stop managing it, never delete it from under a vendor
-        return replace(
-            base,
-            name=item.name,
-            protect=False,
-            reason=f"still linked by {', '.join(linking)}, so it is not deleted; "
-            "rampctl stops managing it",
+        reason = (
+            f"still linked by {', '.join(linking)}, so it is not deleted; rampctl stops managing it"
         )
-    ctx.fingerprints[base.address] = fingerprint(accounting_vendor_view(item))
-    return replace(
+        return KindPlan(changes=(replace(base, name=item.name, protect=False, reason=reason),))
+    deleted = replace(
         base,
         action=Action.DELETE,
         name=item.name,
         reason="",
         level=Level.ACCOUNTING_VENDOR_REMOVALS,
     )
+    prints = {base.address: fingerprint(accounting_vendor_view(item))}
+    return KindPlan(changes=(deleted,), fingerprints=prints)
 
 
 def find_drift(
@@ -111,15 +114,23 @@ def find_drift(
         if live is None:
             drift.append(Drift(address=address, kind=entry.kind, name=name, deleted=True))
             continue
-        recorded = {k: v for k, v in entry.attributes.items() if k in live}
-        fields = [
-            f
-            for f in drift_fields(recorded, live)
-            if _drifts(entry.kind, f.path) and not _decided(f, entry.attributes)
-        ]
+        fields = _drifted(entry, live)
         if fields:
             drift.append(Drift(address=address, kind=entry.kind, name=name, fields=tuple(fields)))
     return drift
+
+
+def _drifted(entry: ResourceState, live: Mapping[str, Any]) -> list[FieldChange]:
+    """The fields that changed in Ramp since the last apply, and the values of an update
+    recorded as waiting for approval that Ramp decided and does not hold."""
+    recorded = {k: v for k, v in entry.attributes.items() if k in live}
+    fields = [
+        f
+        for f in drift_fields(recorded, live)
+        if _drifts(entry.kind, f.path) and not _decided(f, entry.attributes)
+    ]
+    seen = {f.path for f in fields}
+    return fields + [f for f in unkept(entry.attributes, live) if f.path not in seen]
 
 
 def _drifts(kind: str, path: str) -> bool:

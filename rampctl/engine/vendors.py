@@ -15,7 +15,10 @@ from rampctl.engine.contacts import no_write, plan_contacts
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields, value_at
 from rampctl.engine.identity import KEY_MODE, MATCHED_REASON, candidates_text
+from rampctl.engine.kind_plan import KindPlan, combine, problem_at
+from rampctl.engine.vendor_checks import check_creatable, check_link, check_owner
 from rampctl.engine.view import pending_view
+from rampctl.errors import Problem
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredVendor
 from rampctl.model.kinds import VENDOR, FieldSpec, OnClear
@@ -33,16 +36,28 @@ OLD_API_RENAME = (
 )
 
 
-def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> list[Change]:
-    """The changes for one Vendor manifest (empty when Ramp already matches)."""
+def plan_vendors(ctx: PlanContext) -> KindPlan:
+    """The changes for every Vendor manifest, in address order, and what planning found.
+
+    Pure: reads the context and returns a value; claims and moves are matching's
+    (`PlanContext.vendor_matches`).
+    """
+    return combine(plan_vendor(ctx, desired) for _, desired in sorted(ctx.graph.vendors.items()))
+
+
+def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> KindPlan:
+    """The changes for one Vendor manifest (none when Ramp already matches), its problems
+    and the fingerprint of its live vendor."""
     live = ctx.match_vendor(desired)
-    ctx.check_owner(desired)
-    ctx.check_link(desired, live)
+    problems = check_owner(ctx, desired) + check_link(ctx, desired, live)
+    problems += [p for p in ctx.vendor_matches.problems if p.address == desired.address]
     if live is None and desired.address in ctx.ambiguous:
-        return [_ambiguous(ctx, desired)]
+        return KindPlan(changes=(_ambiguous(ctx, desired),), problems=tuple(problems))
     if live is None:
-        return [_create(ctx, desired)]
-    return _changes_for_live(ctx, desired, live)
+        problems += check_creatable(desired)
+        change = _create(ctx, desired, checked=not problems)
+        return KindPlan(changes=(change,), problems=tuple(problems))
+    return _plan_live(ctx, desired, live, problems)
 
 
 def _ambiguous(ctx: PlanContext, desired: DesiredVendor) -> Change:
@@ -64,14 +79,30 @@ def _ambiguous(ctx: PlanContext, desired: DesiredVendor) -> Change:
     )
 
 
-def _changes_for_live(ctx: PlanContext, desired: DesiredVendor, live: Vendor) -> list[Change]:
+def _plan_live(
+    ctx: PlanContext, desired: DesiredVendor, live: Vendor, problems: list[Problem]
+) -> KindPlan:
     view = ctx.vendor_view(live)
-    ctx.fingerprints[desired.address] = ctx.fingerprint_vendor(live)
     wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
     if ctx.mode == KEY_MODE:
         wanted["external_id"] = desired.key  # a Ramp without the key has nothing to compare
     fields = [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
-    _check_clearable(ctx, desired, fields)
+    problems = problems + _check_clearable(desired, fields)
+    return KindPlan(
+        changes=tuple(_changes_for_live(ctx, desired, live, fields, checked=not problems)),
+        problems=tuple(problems),
+        fingerprints={desired.address: ctx.fingerprint_vendor(live)},
+    )
+
+
+def _changes_for_live(
+    ctx: PlanContext,
+    desired: DesiredVendor,
+    live: Vendor,
+    fields: list[FieldChange],
+    *,
+    checked: bool,
+) -> list[Change]:
     manual = [f for f in fields if _is_manual(f)]
     changes = [_manual(desired, live, f) for f in manual]
     if ctx.mode != KEY_MODE:  # Ramp's 2025 API: no external_vendor_id, and no rename either
@@ -86,7 +117,7 @@ def _changes_for_live(ctx: PlanContext, desired: DesiredVendor, live: Vendor) ->
     changes += held
     adopting = desired.address not in ctx.state.resources
     if update or adopting or contacts.creates:
-        change = _update(ctx, desired, live, tuple(update), adopting)
+        change = _update(ctx, desired, live, tuple(update), adopting, checked=checked)
         changes.append(
             replace(
                 change,
@@ -102,8 +133,9 @@ def _changes_for_live(ctx: PlanContext, desired: DesiredVendor, live: Vendor) ->
 def _rejected(
     ctx: PlanContext, desired: DesiredVendor, live: Vendor, update: list[FieldChange]
 ) -> str:
-    """Why an update is sent again: Ramp's approvers turned down the one sent earlier (the
-    state recorded it waiting; Ramp holds it no more and the live value is not the one sent)."""
+    """Why an update is sent again: the state recorded it waiting for approval, Ramp holds it
+    no more and the live value is not the one sent. Ramp's API does not say whether it was
+    rejected or approved and changed back since (`engine.approvals`); the plan says so."""
     entry = ctx.state.resources.get(desired.address)
     recorded = entry.attributes.get("pending") if entry else None
     if live.pending_update is not None or not isinstance(recorded, dict):
@@ -117,8 +149,9 @@ def _rejected(
         return ""
     sent = recorded.get("requested_at") or "earlier"
     return (
-        f"the update of {', '.join(again)} sent {sent} was rejected in Ramp; "
-        "it is sent again for approval"
+        f"the update of {', '.join(again)} sent {sent} is no longer waiting and Ramp holds "
+        "another value: rejected in Ramp, or approved and changed back since (Ramp's API does "
+        "not say which, so it is also reported as changed in Ramp); it is sent again"
     )
 
 
@@ -165,15 +198,17 @@ def ignored(path: str, ignore: frozenset[str]) -> bool:
     return any(path == item or path.startswith(item + ".") for item in ignore)
 
 
-def _check_clearable(ctx: PlanContext, desired: DesiredVendor, fields: list[FieldChange]) -> None:
-    for f in fields:
-        if f.after is None and VENDOR.field(f.path).on_clear is OnClear.PROBLEM:
-            ctx.problem(
-                desired,
-                f"spec.{f.path}",
-                f"Ramp's API cannot clear {f.path}; give a value, or remove the field from the "
-                "manifest to stop managing it",
-            )
+def _check_clearable(desired: DesiredVendor, fields: list[FieldChange]) -> list[Problem]:
+    return [
+        problem_at(
+            desired,
+            f"spec.{f.path}",
+            f"Ramp's API cannot clear {f.path}; give a value, or remove the field from the "
+            "manifest to stop managing it",
+        )
+        for f in fields
+        if f.after is None and VENDOR.field(f.path).on_clear is OnClear.PROBLEM
+    ]
 
 
 def _is_manual(change: FieldChange) -> bool:
@@ -227,8 +262,11 @@ def _update(
     live: Vendor,
     fields: tuple[FieldChange, ...],
     adopting: bool,
+    *,
+    checked: bool,
 ) -> Change:
-    body = update_body(ctx, desired, fields) if fields and not ctx.problems else None
+    """`checked`: the manifest has no problems, so the body is built and validated."""
+    body = update_body(ctx, desired, fields) if fields and checked else None
     if body is not None:
         body = VendorUpdate(**body).to_body()  # fails here, at plan time, never at apply
     relink = any(f.path == "accounting_vendor" for f in fields)
@@ -271,10 +309,10 @@ def _request_value(ctx: PlanContext, desired: DesiredVendor, spec: FieldSpec) ->
     return spec.clear_value if value is None else value
 
 
-def _create(ctx: PlanContext, desired: DesiredVendor) -> Change:
-    ctx.check_creatable(desired)
+def _create(ctx: PlanContext, desired: DesiredVendor, *, checked: bool) -> Change:
+    """`checked`: the manifest has no problems, so the body is validated."""
     body, followup = create_body(ctx, desired)
-    if not ctx.problems:
+    if checked:
         body = VendorCreate(**body).to_body()
     fields = tuple(
         FieldChange(path=k, before=None, after=v) for k, v in sorted(_shown(desired).items())

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from rampctl.errors import RampError, RampNotFoundError
 from rampctl.ramp.config import ClientConfig
+from rampctl.ramp.limiter import RateLimiter
 from rampctl.ramp.models import (
     AccountingConnection,
     AccountingVendor,
@@ -57,9 +58,10 @@ class RampClient:
         *,
         scopes: Iterable[str],
         transport: httpx.BaseTransport | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.config = config
-        self._requester = Requester(config, scopes=scopes, transport=transport)
+        self._requester = Requester(config, scopes=scopes, transport=transport, limiter=limiter)
 
     def __enter__(self) -> RampClient:
         return self
@@ -75,6 +77,12 @@ class RampClient:
     def close(self) -> None:
         """Release the connections."""
         self._requester.close()
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """The rate limiter this client's requests wait on (pass it to another client of the
+        same credentials: Ramp counts both against one limit)."""
+        return self._requester.limiter
 
     @property
     def request_count(self) -> int:

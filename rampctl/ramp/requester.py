@@ -106,6 +106,7 @@ class Requester:
         *,
         scopes: Iterable[str],
         transport: httpx.BaseTransport | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self._config = config
         self._requested = frozenset(scopes)
@@ -117,7 +118,7 @@ class Requester:
             limits=httpx.Limits(max_connections=config.concurrency + 4),
             headers={"Accept": "application/json", "User-Agent": "rampctl"},
         )
-        self._limiter = RateLimiter(
+        self._limiter = limiter or RateLimiter(
             limit=config.rate_limit, window_s=config.rate_window_s, backoff_s=config.backoff_429_s
         )
         self._tokens = TokenCache(self._fetch_token)

@@ -1,12 +1,14 @@
-"""PlanContext lookups: the Ramp ids other declared addresses hold, worked out once."""
+"""PlanContext: read-only inputs of a plan, and lookups worked out once."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
 from rampctl.engine.context import PlanContext
+from rampctl.engine.planner import PlanSettings, build_plan
 from rampctl.engine.view import live_vendor
 from rampctl.model.desired import DesiredGraph
 from rampctl.model.kinds import VendorValues
@@ -70,3 +72,23 @@ def test_a_live_vendor_view_is_worked_out_once_per_plan(
     assert [c.address for c in plan.changes] == ["vendor/acme"]
     assert list(plan.fingerprints) == ["vendor/acme"]
     assert plan.drift == []
+
+
+def test_the_context_is_read_only_and_planning_twice_gives_the_same_plan(
+    manifests: Manifests,
+) -> None:
+    manifests.write("acme.yaml", vendor_doc("acme", "Acme", "description: Changed\n"))
+    manifests.write("bolt.yaml", vendor_doc("bolt", "Bolt"))
+    live = [vendor("id-acme", "Acme", external_vendor_id="acme")]
+    ctx = PlanContext(graph=manifests.graph(), state=State.new(), snapshot=snapshot(live))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ctx.graph = ctx.graph  # type: ignore[misc]
+    first = build_plan(ctx, environment="sandbox", settings=PlanSettings())
+    again = build_plan(ctx, environment="sandbox", settings=PlanSettings())
+    assert first.to_json()["changes"] == again.to_json()["changes"]
+    assert [(c.address, c.action.value) for c in first.changes] == [
+        ("vendor/acme", "adopt"),
+        ("vendor/bolt", "create"),
+    ]
+    assert first.fingerprints == again.fingerprints and list(first.fingerprints) == ["vendor/acme"]
+    assert not hasattr(ctx, "problems") and not hasattr(ctx, "fingerprints")

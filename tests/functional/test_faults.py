@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.functional.conftest import Project
+from tests.functional.conftest import Project, demo_project
 
 
 def _converge(project: Project, runs: int = 6) -> list[int]:
@@ -46,3 +48,27 @@ def test_rate_limit_bursts(project: Project) -> None:
     codes = _converge(project)
     assert codes == [0]
     _assert_clean(project)
+
+
+def _apply_statuses(project: Project) -> list[int]:
+    """The statuses of every request one apply sent (its token requests included)."""
+    project.sandbox.clear_log()
+    result = project.rampctl("apply", "--auto-approve")
+    assert result.code == 0, result.out + result.err
+    return [r.status for r in project.sandbox.request_log()]
+
+
+def test_apply_keeps_its_reads_and_writes_under_one_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Apply reads Ramp with one client and writes with another; Ramp counts both against
+    the credentials' one limit, so a run kept within it by the client sees no 429."""
+    with demo_project(tmp_path / "free", monkeypatch, capsys) as project:
+        needed = len(_apply_statuses(project))
+    limit = needed - 5  # the reads alone fit in one window; reads and writes do not
+    monkeypatch.setenv("RAMPCTL_RATE_LIMIT", str(limit))
+    with demo_project(tmp_path / "limited", monkeypatch, capsys) as project:
+        project.sandbox.settings.rate_limit = limit
+        statuses = _apply_statuses(project)
+    assert len(statuses) >= needed
+    assert 429 not in statuses

@@ -123,13 +123,16 @@ def test_an_update_held_for_approval_is_pending_not_resent_not_drift(project: Pr
 
 
 def test_a_rejected_update_is_planned_again_saying_so(project: Project) -> None:
+    """Ramp keeps no record of a rejection: the plan cannot tell it from an approval undone
+    since, so it reports the value not kept as drift and sends the update again."""
     vendor_id, alice = _hold_owner_change(project)
     _decide(project, vendor_id, "reject")
     plan = _plan(project)
-    assert plan["drift"] == []
+    [drift] = plan["drift"]
+    assert [f["path"] for f in drift["fields"]] == ["owner"]
     [change] = plan["changes"]
     assert change["action"] == "update"
-    assert "rejected in Ramp" in change["reason"]
+    assert "rejected in Ramp, or approved and changed back since" in change["reason"]
     assert change["request"] == {"vendor_owner_id": alice}
 
 
@@ -142,3 +145,71 @@ def test_a_different_value_while_one_waits_is_manual(project: Project) -> None:
     project.sandbox.clear_log()
     assert project.rampctl("apply", "--auto-approve").code == 0
     assert project.writes() == []
+
+
+def _revert_owner(project: Project, vendor_id: str, owner_id: str) -> None:
+    """A person in Ramp sets the owner back (no approval policy in the way)."""
+    project.sandbox.settings.vendor_update_approval = "immediate"
+    with project.api() as api:
+        answer = api.patch(f"/vendors/{vendor_id}", json={"vendor_owner_id": owner_id})
+        assert answer.status_code == 200, answer.text
+
+
+def test_an_approved_update_reverted_after_a_run_saw_it_is_drift(project: Project) -> None:
+    vendor_id, _ = _hold_owner_change(project)
+    frank = _live(project, "cyberdyne-security")["vendor_owner_id"]
+    _decide(project, vendor_id, "approve")
+    seen = project.rampctl("apply", "--auto-approve")  # nothing to send: records the approval
+    assert seen.code == 0, seen.out + seen.err
+    entry = _state(project)["vendor/cyberdyne-security"]["attributes"]
+    assert entry["pending"] is None
+    assert entry["owner"] == "alice.chen@northwind.example"
+
+    _revert_owner(project, vendor_id, frank)
+    plan = _plan(project)
+    assert plan["drift"] == [
+        {
+            "address": "vendor/cyberdyne-security",
+            "kind": "vendor",
+            "name": "Cyberdyne Security",
+            "deleted": False,
+            "fields": [
+                {
+                    "path": "owner",
+                    "before": "alice.chen@northwind.example",
+                    "after": "frank.ito@northwind.example",
+                }
+            ],
+        }
+    ]
+    [change] = plan["changes"]
+    assert change["action"] == "update"
+    assert "rejected" not in change["reason"]
+    text = project.rampctl("plan").out
+    assert "Changed in Ramp" in text and "rejected" not in text
+
+
+def test_an_update_no_run_saw_approved_is_drift_either_way(project: Project) -> None:
+    """Ramp shows a rejected edit and one approved then undone alike (the pending update is
+    gone, the old value is live): rampctl reports it as drift, saying it cannot tell which."""
+    vendor_id, alice = _hold_owner_change(project)
+    frank = _live(project, "cyberdyne-security")["vendor_owner_id"]
+    _decide(project, vendor_id, "approve")
+    _revert_owner(project, vendor_id, frank)
+    plan = _plan(project)
+    [drift] = plan["drift"]
+    assert drift["fields"] == [
+        {
+            "path": "owner",
+            "before": "alice.chen@northwind.example",
+            "after": "frank.ito@northwind.example",
+        }
+    ]
+    [change] = plan["changes"]
+    assert change["request"] == {"vendor_owner_id": alice}
+    assert "rejected in Ramp, or approved and changed back since" in change["reason"]
+    project.sandbox.settings.vendor_update_approval = "pending_approval"
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    after = _plan(project)  # sent again and held again: pending, no drift
+    assert after["drift"] == []
+    assert [c["action"] for c in after["changes"]] == ["pending_approval"]

@@ -257,3 +257,25 @@ def test_run_concurrently_returns_every_result_and_raises_the_first_error() -> N
         fake.script("GET", "/business", error(400, "X", "nope"))
         with pytest.raises(RampError, match="nope"):
             client.run_concurrently({"b": client.get_business, "u": client.list_users})
+
+
+def test_clients_sharing_a_limiter_share_its_pause_and_lowered_limit() -> None:
+    """Ramp counts every request of one set of credentials against one limit: a second
+    client handed the first one's limiter (apply's writer, beside its reader) is held by it."""
+    fake = FakeRamp(lists={"/users": []})
+    fake.script(
+        "POST",
+        "/vendors",
+        error(429, "RATE", "slow down", **{"Retry-After": "0.05"}),
+        httpx.Response(200, json=vendor(4)),
+    )
+    with make(fake, rate_limit=50) as reader:
+        reader.list_users()
+        shared = reader.limiter
+        with RampClient(
+            reader.config, scopes=ALL, transport=fake.transport(), limiter=shared
+        ) as writer:
+            assert writer.limiter is shared
+            writer.create_vendor(NEW_VENDOR)
+    assert shared.limit < 50  # the writer's 429 lowered the limit the reader uses too
+    assert len(fake.sent("POST", "/vendors")) == 2

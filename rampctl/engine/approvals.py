@@ -1,0 +1,70 @@
+"""What became of vendor edits the state recorded as waiting for approval in Ramp.
+
+Apply records an edit Ramp holds (the vendor's `pending` attribute: when it was sent and the
+values waiting). Once Ramp holds it no more, each value it carried is either in force
+(approved) or not. Ramp's API keeps no record of the decision, so a value that is not in
+force reads the same whether the edit was rejected or was approved and changed back before
+any run saw it: rampctl reports it as drift (changed outside rampctl), the louder reading,
+and plans the update again. An approval a run does see is recorded at the next state write
+(`settled`), so a later change in Ramp is ordinary drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rampctl.engine.changes import FieldChange
+from rampctl.engine.diff import value_at
+
+PENDING = "pending"
+"""The vendor attribute holding an update Ramp holds for approval."""
+
+
+def held_fields(recorded: Mapping[str, Any]) -> dict[str, Any]:
+    """The values the recorded pending update carried (manifest field -> value), or {}."""
+    pending = recorded.get(PENDING)
+    fields = pending.get("fields") if isinstance(pending, Mapping) else None
+    return dict(fields) if isinstance(fields, Mapping) else {}
+
+
+def decided(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
+    """Whether Ramp holds the recorded pending update no more (approved or not)."""
+    if not held_fields(recorded):
+        return False
+    now = live.get(PENDING)
+    sent = recorded.get(PENDING) or {}
+    return not isinstance(now, Mapping) or now.get("requested_at") != sent.get("requested_at")
+
+
+def unkept(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> list[FieldChange]:
+    """The recorded pending values Ramp decided and does not hold (before: the value sent,
+    after: the live one): rejected, or approved and changed back since."""
+    if not decided(recorded, live):
+        return []
+    return [
+        FieldChange(path=path, before=value, after=value_at(live, path))
+        for path, value in sorted(_leaves(held_fields(recorded)).items())
+        if value_at(live, path) != value
+    ]
+
+
+def settled(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The attributes to record once Ramp approved every value of the recorded pending update
+    (those values, and no pending record); None when there is nothing to settle."""
+    if not decided(recorded, live) or unkept(recorded, live):
+        return None
+    held = held_fields(recorded)
+    return {**recorded, **{k: live.get(k) for k in held}, PENDING: live.get(PENDING)}
+
+
+def _leaves(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested values by dotted path (an address by its parts)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_leaves(value, f"{path}."))
+        else:
+            out[path] = value
+    return out
