@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from rampctl.engine.view import contact_view, live_vendor
-from rampctl.manifest.specs import Contact, PostalAddressSpec, VendorSpec
+from rampctl.manifest.specs import Contact, ContactEntry, PostalAddressSpec, VendorSpec
 from rampctl.model.kinds import VENDOR, VENDOR_CONTACT, FieldSpec, PostalAddressValues, VendorValues
 from rampctl.ramp.models import User, Vendor, VendorContact
 
@@ -66,12 +66,16 @@ def _written(
     spec: FieldSpec, view: VendorValues, contacts: list[VendorContact], result: VendorFields
 ) -> Any:
     """The manifest value of one declared field, or None to leave it out."""
-    if spec.path == "contact":
-        written = _contact(contacts, result.omitted)
+    in_force = [c for c in contacts if not c.is_pending_approval]
+    if spec.path == "contact" and len(in_force) <= 1:
+        written = _contact(in_force, result.omitted)
         result.contact = recorded_contact(written) if written else None
         return written
     if spec.path == "contacts":
-        return None  # import describes the default contact as `contact`
+        _waiting(contacts, result.omitted)
+        return _contact_list(in_force, result.omitted) if len(in_force) > 1 else None
+    if spec.path == "contact":
+        return None  # several contacts: described as `contacts`
     value = view.get(spec.path)
     if spec.parts:
         return _address(value, result.omitted)
@@ -101,6 +105,39 @@ def _contact(contacts: list[VendorContact], omitted: list[Omission]) -> dict[str
         return None
     parts = {k: v for k, v in contact_view(chosen).as_dict().items() if v is not None}
     return _valid_parts(Contact, parts, _OPTIONAL_CONTACT, "contact", omitted)
+
+
+def _contact_list(
+    contacts: list[VendorContact], omitted: list[Omission]
+) -> list[dict[str, Any]] | None:
+    """`spec.contacts` for a vendor with several contacts in force, the default one marked
+    (the first one when Ramp marks none); None when one of them cannot be written."""
+    default = choose_contact(contacts)
+    entries = []
+    for contact in contacts:
+        parts: dict[str, Any] = {
+            k: v for k, v in contact_view(contact).as_dict().items() if v is not None
+        }
+        if contact is default:
+            parts["default"] = True
+        where = f"contacts[{_email(contact)}]"
+        entry = _valid_parts(ContactEntry, parts, _OPTIONAL_CONTACT, where, omitted)
+        if entry is None:
+            return None
+        entries.append(entry)
+    return entries
+
+
+def _waiting(contacts: list[VendorContact], omitted: list[Omission]) -> None:
+    """Report the contacts Ramp holds for approval: not in force, so not written."""
+    for contact in contacts:
+        if contact.is_pending_approval:
+            reason = "it waits for approval in Ramp; add it to spec.contacts once approved"
+            omitted.append(Omission(field=f"contacts[{_email(contact)}]", reason=reason))
+
+
+def _email(contact: VendorContact) -> str:
+    return str(contact_view(contact).email)
 
 
 def recorded_contact(written: Mapping[str, str]) -> dict[str, str | None]:

@@ -170,7 +170,9 @@ def _is_bool(model: type[BaseModel], path: FieldPath) -> bool:
         return False
     owner = model
     for part in path[:-1]:
-        if not isinstance(part, str) or part not in owner.model_fields:
+        if isinstance(part, int):
+            continue  # an item of a list of models (`contacts[0].default`)
+        if part not in owner.model_fields:
             return False
         inner = model_in(owner.model_fields[part].annotation)
         if inner is None:

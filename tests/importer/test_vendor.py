@@ -90,3 +90,33 @@ def test_the_default_contact_is_chosen_else_the_first() -> None:
     assert choose_contact([first, default]) is default
     assert choose_contact([first, contact("c3", "c@x.example")]) is first
     assert choose_contact([]) is None
+
+
+def test_several_contacts_in_force_are_a_contact_list_with_the_default_marked() -> None:
+    people = [
+        contact("c1", "ap@acme.example", first_name="Ada"),
+        contact("c2", "Ops@Acme.Example", is_default=True, phone="12"),
+        contact("c3", "new@acme.example", approval_status="pending_approval"),
+    ]
+    result = vendor_fields(vendor("v1", "Acme"), USERS, people)
+    assert "contact" not in result.spec and result.contact is None
+    assert result.spec["contacts"] == [
+        {"email": "ap@acme.example", "first_name": "Ada"},
+        {"email": "ops@acme.example", "default": True},
+    ]
+    assert [o.field for o in result.omitted] == [
+        "contacts[new@acme.example]",
+        "contacts[ops@acme.example].phone",
+    ]
+    VendorSpec.model_validate(result.spec)
+
+
+def test_a_contact_waiting_for_approval_is_reported_not_written() -> None:
+    people = [
+        contact("c1", "ap@acme.example", is_default=True),
+        contact("c2", "new@acme.example", approval_status="pending_approval"),
+    ]
+    result = vendor_fields(vendor("v1", "Acme"), USERS, people)
+    assert result.spec["contact"] == {"email": "ap@acme.example"}
+    assert "contacts" not in result.spec
+    assert [o.field for o in result.omitted] == ["contacts[new@acme.example]"]

@@ -78,3 +78,20 @@ def test_bundled_manifests_are_canonical(root: str) -> None:
         text = (REPO / root / rel).read_text()
         result = format_text(text, rel)
         assert not result.problems and not result.changed, rel
+
+
+def test_a_flag_inside_a_list_of_contacts_stays_a_boolean() -> None:
+    text = """\
+apiVersion: rampctl/v1
+kind: Vendor
+metadata: {name: acme}
+spec:
+  name: Acme
+  contacts:
+    - {email: ap@acme.example, default: yes}
+    - {email: billing@acme.example}
+"""
+    result = format_text(text, "m.yaml")
+    assert not result.problems
+    assert "      default: true\n" in result.text
+    assert '"true"' not in result.text
