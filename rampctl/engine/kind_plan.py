@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.moves import Move
 from rampctl.errors import Problem
 from rampctl.model import address as addr
+from rampctl.model.declared import Desired
 from rampctl.state.model import ResourceState
 
 
@@ -51,7 +51,7 @@ def combine(plans: Iterable[KindPlan]) -> KindPlan:
     )
 
 
-def problem_at(desired: Any, field_path: str, message: str) -> Problem:
+def problem_at(desired: Desired, field_path: str, message: str) -> Problem:
     """A problem at the manifest position of `field_path` of a desired object."""
     pos = desired.document.position_of(field_path)
     return Problem(

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
 
 from rampctl.engine.changes import Action, Change, Unmanaged
 from rampctl.model import address as addr
+from rampctl.model.declared import Desired
 from rampctl.model.kinds import VendorValues
 from rampctl.ramp.models import Vendor
 from rampctl.state.model import ResourceState, State
@@ -60,14 +60,6 @@ def loose_name(name: str | None) -> str:
     return " ".join(kept or words)
 
 
-class _Declared(Protocol):
-    @property
-    def address(self) -> str: ...
-
-    @property
-    def document(self) -> Any: ...
-
-
 @dataclass(frozen=True, kw_only=True)
 class Move:
     """The state entry a declared address takes over, and why."""
@@ -88,11 +80,11 @@ def orphans(state: State, declared: set[str], kind: str) -> dict[str, ResourceSt
 
 
 def explicit_move(
-    desired: _Declared, left: Mapping[str, ResourceState], taken: Container[str]
+    desired: Desired, left: Mapping[str, ResourceState], taken: Container[str]
 ) -> Move | None:
     """The move a manifest records in `metadata.previously`, when its old entry is in the state."""
     kind = addr.kind_of(desired.address)
-    for old in getattr(desired.document, "previously", ()):
+    for old in desired.document.previously:
         address = addr.make(kind, old)
         entry = left.get(address)
         if entry is not None and entry.ramp_id not in taken:

@@ -89,10 +89,12 @@ def _plan_live(
         wanted["external_id"] = desired.key  # a Ramp without the key has nothing to compare
     fields = [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
     problems = problems + _check_clearable(desired, fields)
+    changes = tuple(_changes_for_live(ctx, desired, live, fields, checked=not problems))
     return KindPlan(
-        changes=tuple(_changes_for_live(ctx, desired, live, fields, checked=not problems)),
+        changes=changes,
         problems=tuple(problems),
-        fingerprints={desired.address: ctx.fingerprint_vendor(live)},
+        # only a changed vendor's fingerprint is kept (apply checks it): most are unchanged
+        fingerprints={desired.address: ctx.fingerprint_vendor(live)} if changes else {},
     )
 
 

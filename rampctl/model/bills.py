@@ -15,14 +15,14 @@ from typing import Any
 from rampctl.model import address as addr
 from rampctl.model import money, payments
 from rampctl.model import normalise as norm
+from rampctl.model.declared import Desired
 from rampctl.model.source import Source
 
 
 @dataclass(frozen=True, kw_only=True)
-class DesiredBill:
+class DesiredBill(Desired):
     """A Bill manifest, normalised; `fields` are the comparable values, references as written."""
 
-    address: str
     name: str
     vendor_address: str | None
     vendor_id: str | None
@@ -31,8 +31,6 @@ class DesiredBill:
     currency: str
     fields: dict[str, Any]
     payment: dict[str, Any]
-    protect: bool
-    document: Source
 
     @property
     def invoice_number(self) -> str:

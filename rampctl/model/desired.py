@@ -12,6 +12,7 @@ from typing import Any
 
 from rampctl.model import address as addr
 from rampctl.model.bills import DesiredBill, build_bills
+from rampctl.model.declared import Desired
 from rampctl.model.kinds import (
     ACCOUNTING_VENDOR,
     USER,
@@ -65,17 +66,13 @@ class Managed:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DesiredVendor(Managed):
+class DesiredVendor(Desired, Managed):
     """A Vendor manifest: its key, managed fields (normalised) and settings."""
 
-    address: str
     key: str
     fields: VendorValues
     contact: VendorContactValues | None
-    protect: bool
-    ignore: frozenset[str]
     link_address: str | None
-    document: Source
     #: `spec.contacts`, or None when the manifest has none (then `contact` is the one
     #: contact; with a list, `contact` is its default entry).
     contacts: tuple[VendorContactEntry, ...] | None = None
@@ -89,28 +86,20 @@ class DesiredVendor(Managed):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DesiredAccountingVendor(Managed):
+class DesiredAccountingVendor(Desired, Managed):
     """An AccountingVendor manifest: its remote (ERP) id and managed fields."""
 
-    address: str
     remote_id: str
     fields: AccountingVendorValues
-    document: Source
-    protect: bool = False
-    ignore: frozenset[str] = frozenset()
     depends_on: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
-class DesiredUser(Managed):
+class DesiredUser(Desired, Managed):
     """A User manifest: its email (the key), managed fields and settings."""
 
-    address: str
     key: str
     fields: UserValues
-    document: Source
-    protect: bool = False
-    ignore: frozenset[str] = frozenset()
     depends_on: list[str] = field(default_factory=list)
 
 
