@@ -56,7 +56,8 @@ def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> KindPlan:
     if live is None:
         problems += check_creatable(desired)
         change = _create(ctx, desired, checked=not problems)
-        return KindPlan(changes=(change,), problems=tuple(problems))
+        later = plan_contacts(ctx, desired, None).changes  # contacts Ramp cannot create
+        return KindPlan(changes=(change, *later), problems=tuple(problems))
     return _plan_live(ctx, desired, live, problems)
 
 
