@@ -23,6 +23,7 @@ from rampctl.engine.safety import SafetySettings, check
 from rampctl.engine.scripts import warn_mixed_scripts
 from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch, read_contacts, read_snapshot
 from rampctl.engine.stale import plan_lineage
+from rampctl.engine.user_removals import guard_deactivations
 from rampctl.engine.users import plan_users
 from rampctl.engine.vendors import plan_vendors
 from rampctl.errors import ManifestError, PlanError
@@ -99,7 +100,9 @@ def plan_kinds(ctx: PlanContext) -> KindPlan:
     declared = combine([matched, accounting, users, plan_vendors(ctx)])
     bills = plan_bills(ctx, taken=declared.claims.keys())
     removals = plan_removals(ctx, {**declared.claims, **bills.claims})
-    return combine([declared, bills, removals])
+    found = combine([declared, bills, removals])
+    changes, problems = guard_deactivations(list(found.changes), ctx.graph, ctx.snapshot)
+    return dataclasses.replace(found, changes=tuple(changes), problems=(*found.problems, *problems))
 
 
 def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) -> Plan:

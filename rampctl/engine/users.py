@@ -26,12 +26,22 @@ from rampctl.engine.writes import REF
 from rampctl.errors import Problem
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph, DesiredUser
-from rampctl.model.kinds.user import INACTIVE, USER
+from rampctl.model.kinds.user import INACTIVE, OWNER_ROLES, USER
 from rampctl.ramp.models import User, UserInvite, UserUpdate
 from rampctl.state.model import ResourceState, State
 
 #: Namespace of invite idempotency keys (uuid5 of business, address and email).
 INVITE_NAMESPACE = uuid.UUID("5f0c2f8e-6f1e-4d0a-9a57-2f7b3c1d9e42")
+OWNER_ROLE = (
+    "this user is the business owner: Ramp's API cannot change the owner's role (transfer "
+    "ownership in Ramp first, or add `ignore_changes: [role]` to the manifest)"
+)
+"""Why the business owner's role change is `! manual`."""
+OWNER_DEACTIVATION = (
+    "the business owner cannot be deactivated through Ramp's API: transfer ownership in Ramp "
+    "first, or declare the user again (`rampctl state rm` forgets it without deactivating)"
+)
+"""Why removing the business owner's manifest is `! manual`."""
 #: The read-only field rampctl reads from Ramp but never writes.
 _READ_ONLY = ("email", "status")
 
@@ -131,35 +141,68 @@ def _changes_for_live(
     view = user_view(live, snapshot.users)
     wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
     fields = diff_fields(view, wanted)
-    inactive = live.status == INACTIVE
+    manual = _owner_role(live, fields)
+    owner = [_manual(desired.address, live, desired.key, manual, OWNER_ROLE)] if manual else []
+    fields = [f for f in fields if f not in manual]
     adopting = desired.address not in state.resources
-    if not fields and not inactive and not adopting:
-        return []
-    body = {USER.field(f.path).ramp: _value(desired, f.path, graph, snapshot) for f in fields}
+    if not fields and live.status != INACTIVE and not adopting:
+        return owner
+    return [*owner, _update(desired, live, fields, adopting, (graph, snapshot))]
+
+
+def _update(
+    desired: DesiredUser,
+    live: User,
+    fields: list[FieldChange],
+    adopting: bool,
+    refs: tuple[DesiredGraph, Snapshot],
+) -> Change:
+    """The update (or adoption, or reactivation) of a user Ramp has."""
+    body = {USER.field(f.path).ramp: _value(desired, f.path, *refs) for f in fields}
     if "manager_id" in body:
         body["direct_manager_id"] = body.pop("manager_id")
-    request = UserUpdate(**body).to_body() if body else None
+    inactive = live.status == INACTIVE
     shown = list(fields)
     if inactive:
         shown.insert(0, FieldChange(path="status", before=INACTIVE, after="USER_ACTIVE"))
-    action = Action.ADOPT if adopting else Action.UPDATE
-    return [
-        Change(
-            address=desired.address,
-            kind=addr.USER,
-            action=action,
-            name=_name(live.first_name, live.last_name, desired.key),
-            ramp_id=live.id,
-            key=desired.key,
-            fields=tuple(shown),
-            request=request,
-            followup={"reactivate": True} if inactive else None,
-            depends_on=tuple(desired.depends_on),
-            level=Level.USERS,
-            protect=desired.protect,
-            reason="reactivated (deactivated in Ramp)" if inactive else "",
-        )
-    ]
+    return Change(
+        address=desired.address,
+        kind=addr.USER,
+        action=Action.ADOPT if adopting else Action.UPDATE,
+        name=_name(live.first_name, live.last_name, desired.key),
+        ramp_id=live.id,
+        key=desired.key,
+        fields=tuple(shown),
+        request=UserUpdate(**body).to_body() if body else None,
+        followup={"reactivate": True} if inactive else None,
+        depends_on=tuple(desired.depends_on),
+        level=Level.USERS,
+        protect=desired.protect,
+        reason="reactivated (deactivated in Ramp)" if inactive else "",
+    )
+
+
+def _owner_role(live: User, fields: list[FieldChange]) -> list[FieldChange]:
+    """The role change Ramp refuses: the business owner's (ownership moves in Ramp only)."""
+    if live.role not in OWNER_ROLES:
+        return []
+    return [f for f in fields if f.path == "role"]
+
+
+def _manual(
+    address: str, live: User, key: str | None, fields: list[FieldChange], reason: str
+) -> Change:
+    """A user change rampctl shows but never sends, and why."""
+    return Change(
+        address=address,
+        kind=addr.USER,
+        action=Action.MANUAL,
+        name=_name(live.first_name, live.last_name, live.email or address),
+        ramp_id=live.id,
+        key=key,
+        fields=tuple(fields),
+        reason=reason,
+    )
 
 
 def _value(desired: DesiredUser, path: str, graph: DesiredGraph, snapshot: Snapshot) -> Any:
@@ -184,6 +227,8 @@ def _removal(address: str, entry: ResourceState, snapshot: Snapshot) -> Change:
     )
     if live is None or live.status == INACTIVE:
         return base
+    if live.role in OWNER_ROLES:
+        return _manual(address, live, entry.key, [], OWNER_DEACTIVATION)
     return Change(
         address=address,
         kind=addr.USER,

@@ -23,12 +23,13 @@ from pydantic import BaseModel
 
 from rampctl.errors import Problem
 from rampctl.manifest.document import Document
-from rampctl.manifest.position import Position
+from rampctl.manifest.position import KeyPositions, Position
 from rampctl.manifest.validate import Checked, Identity
 
-_FORMAT = 1
+_FORMAT = 2
 _PROBLEM_FIELDS = tuple(f.name for f in dataclasses.fields(Problem))
 _CLASSES: dict[str, type[BaseModel]] = {}
+_FIELD_SETS: dict[tuple[Any, ...], set[str]] = {}
 _new_tuple = tuple.__new__
 _set = object.__setattr__
 
@@ -57,13 +58,11 @@ def _checked(item: Checked) -> tuple[Any, ...]:
 def _document(doc: Document | None) -> tuple[Any, ...] | None:
     if doc is None:
         return None
-    file = doc.position.file
-    if all(p.file == file for p in doc.keys.values()):  # the usual case: written once
-        places: tuple[Any, ...] = tuple((p.line, p.col) for p in doc.keys.values())
-    else:
-        places = tuple((p.file, p.line, p.col) for p in doc.keys.values())
+    keys = doc.keys
+    if not isinstance(keys, KeyPositions):
+        keys = KeyPositions.of(doc.position.file, keys)
     head = (doc.kind, doc.name, doc.address, _value(doc.spec), tuple(doc.position))
-    return (head, tuple(doc.keys), places, tuple(doc.previously))
+    return (head, keys.paths, keys.places, keys.files, tuple(doc.previously))
 
 
 def _problem(problem: Problem) -> tuple[Any, ...]:
@@ -135,17 +134,14 @@ def _read_checked(item: tuple[Any, ...]) -> Checked:
 def _read_document(item: tuple[Any, ...] | None) -> Document | None:
     if item is None:
         return None
-    (kind, name, address, spec, position), paths, places, previously = item
-    file = position[0]
-    positions = [_new_tuple(Position, (file, *p) if len(p) == 2 else p) for p in places]
-    keys = dict(zip(paths, positions, strict=True))
+    (kind, name, address, spec, position), paths, places, files, previously = item
     return Document(
         kind=kind,
         name=name,
         address=address,
         spec=_read_value(spec),
         position=_new_tuple(Position, position),
-        keys=keys,
+        keys=KeyPositions(position[0], paths, places, files),
         previously=previously,
     )
 
@@ -174,11 +170,24 @@ def _read_model(value: tuple[Any, ...]) -> BaseModel:
     _, name, fields, fields_set = value
     cls = _CLASSES.get(name) or _model_class(name)
     model = cls.__new__(cls)
-    _set(model, "__pydantic_fields_set__", set(fields_set))
+    _set(model, "__pydantic_fields_set__", _fields_set(cls, fields_set))
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
     _set(model, "__dict__", {k: _read_value(v) for k, v in fields.items()})
     return model
+
+
+def _fields_set(cls: type[BaseModel], names: list[str]) -> set[str]:
+    """The fields-set of a model read back: one set shared by every frozen model with the
+    same fields set (a frozen model's set is never changed, and pydantic copies it before a
+    `model_copy` adds to it), a new one for others."""
+    if not cls.model_config.get("frozen"):
+        return set(names)
+    key = (cls, *names)
+    found = _FIELD_SETS.get(key)
+    if found is None:
+        found = _FIELD_SETS[key] = set(names)
+    return found
 
 
 def _model_class(name: str) -> type[BaseModel]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rampctl.manifest.position import FieldPath, Position, parse_path
 from rampctl.manifest.specs import (
@@ -25,16 +25,8 @@ class Document:
     address: str
     spec: VendorSpec | AccountingVendorSpec | BillSpec | UserSpec
     position: Position
-    keys: dict[FieldPath, Position] = field(default_factory=dict, repr=False)
+    keys: Mapping[FieldPath, Position] = field(default_factory=dict, repr=False)
     previously: tuple[str, ...] = ()
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # Positions travel as plain numbers (the manifest cache reads back hundreds of
-        # thousands of them; pickling each Position costs several times more).
-        paths = tuple(self.keys)
-        places = tuple((p.file, p.line, p.col) for p in self.keys.values())
-        spec = (self.kind, self.name, self.address, self.spec, tuple(self.position))
-        return _document, (spec, paths, places, self.previously)
 
     @property
     def file(self) -> str:
@@ -49,26 +41,6 @@ class Document:
                 return self.keys[path]
             path = path[:-1]
         return self.position
-
-
-def _document(
-    head: tuple[Any, ...],
-    paths: tuple[FieldPath, ...],
-    places: tuple[tuple[str, int, int], ...],
-    previously: tuple[str, ...],
-) -> Document:
-    """A Document from what `Document.__reduce__` keeps."""
-    kind, name, address, spec, position = head
-    make = tuple.__new__
-    return Document(
-        kind=kind,
-        name=name,
-        address=address,
-        spec=spec,
-        position=make(Position, position),
-        keys=dict(zip(paths, [make(Position, place) for place in places], strict=True)),
-        previously=previously,
-    )
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 FieldPath = tuple[str | int, ...]
@@ -28,6 +29,78 @@ class Position(NamedTuple):
         # Rebuilt by tuple.__new__ (C) rather than the named tuple's Python __new__: the
         # manifest cache reads back hundreds of thousands of positions.
         return tuple.__new__, (Position, tuple(self))
+
+
+#: One tuple per distinct key layout, shared by every document written with that layout.
+_LAYOUTS: dict[tuple[FieldPath, ...], tuple[FieldPath, ...]] = {}
+
+
+class KeyPositions(Mapping[FieldPath, Position]):
+    """Where each key of one document is written, kept compactly: every document lives as
+    long as the run, and most are never asked (a position is only read for a message).
+
+    The key paths are one tuple shared by all documents with the same layout; the places
+    are a flat tuple of line and column numbers (with the file of each key only when a key
+    comes from another file than the document, as an included template's may).
+    """
+
+    __slots__ = ("_file", "_files", "_paths", "_places")
+
+    def __init__(
+        self,
+        file: str,
+        paths: tuple[FieldPath, ...],
+        places: tuple[int, ...],
+        files: tuple[str, ...] | None = None,
+    ) -> None:
+        self._file = file
+        self._paths = _LAYOUTS.setdefault(paths, paths)
+        self._places = places
+        self._files = files
+
+    @classmethod
+    def of(cls, file: str, keys: Mapping[FieldPath, Position]) -> KeyPositions:
+        """The compact form of `keys`, positions in a document of `file`."""
+        places = tuple(n for p in keys.values() for n in (p.line, p.col))
+        files = tuple(p.file for p in keys.values())
+        return cls(file, tuple(keys), places, None if set(files) <= {file} else files)
+
+    @property
+    def file(self) -> str:
+        """The file of the document (and of every key unless `files` says otherwise)."""
+        return self._file
+
+    @property
+    def paths(self) -> tuple[FieldPath, ...]:
+        """The key paths, in the order they are written."""
+        return self._paths
+
+    @property
+    def places(self) -> tuple[int, ...]:
+        """Line and column of each key, in turn."""
+        return self._places
+
+    @property
+    def files(self) -> tuple[str, ...] | None:
+        """The file of each key, when some key is written in another file; else None."""
+        return self._files
+
+    def __getitem__(self, path: FieldPath) -> Position:
+        try:
+            index = self._paths.index(path)
+        except ValueError:
+            raise KeyError(path) from None
+        file = self._file if self._files is None else self._files[index]
+        return Position(file, self._places[2 * index], self._places[2 * index + 1])
+
+    def __iter__(self) -> Iterator[FieldPath]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return KeyPositions, (self._file, self._paths, self._places, self._files)
 
 
 def format_path(path: FieldPath) -> str:

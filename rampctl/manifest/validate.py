@@ -12,7 +12,7 @@ from pydantic_core import ErrorDetails
 
 from rampctl.errors import Problem
 from rampctl.manifest.document import Document
-from rampctl.manifest.position import FieldPath, Position, format_path
+from rampctl.manifest.position import FieldPath, KeyPositions, Position, format_path
 from rampctl.manifest.specs import (
     ADDRESS_PREFIX,
     API_VERSION,
@@ -69,7 +69,7 @@ def validate_document(raw: RawDocument) -> Checked:
         address=identity.address,
         spec=manifest.spec,
         position=raw.start,
-        keys=raw.keys,
+        keys=KeyPositions.of(raw.start.file, raw.keys),
         previously=tuple(manifest.metadata.previously),
     )
     return Checked(identity=identity, document=document)

@@ -18,6 +18,9 @@ from rampctl.sandbox.problems import bad_request
 from rampctl.sandbox.store import Filter, Store
 
 NOT_ASSIGNABLE_ROLES = frozenset({"BUSINESS_OWNER"})
+#: The business owner's roles (2026 reads may say `UNBUNDLED_OWNER`): the owner's role cannot
+#: be changed and the owner cannot be deactivated; ownership moves in Ramp itself.
+OWNER_ROLES = frozenset({"BUSINESS_OWNER", "UNBUNDLED_OWNER"})
 INACTIVE = "USER_INACTIVE"
 TASK_KEY = "$._idempotency_key"
 
@@ -153,7 +156,7 @@ def update_user(ctx: Ctx) -> Reply:
     _check_role(body.get("role"))
     with ctx.store.transaction():
         user = _get(ctx)
-        if "role" in body and user["role"] in NOT_ASSIGNABLE_ROLES and body["role"] != user["role"]:
+        if "role" in body and user["role"] in OWNER_ROLES and body["role"] != user["role"]:
             raise bad_request("The business owner's role cannot be changed", "role")
         if body.get("direct_manager_id") == user["id"]:
             raise bad_request("A user cannot be their own manager", "direct_manager_id")
@@ -171,7 +174,7 @@ def deactivate_user(ctx: Ctx) -> Reply:
     """Deactivate a user (not the business owner; 400 when already inactive)."""
     with ctx.store.transaction():
         user = _get(ctx)
-        if user["role"] in NOT_ASSIGNABLE_ROLES:
+        if user["role"] in OWNER_ROLES:
             raise bad_request("The business owner cannot be deactivated")
         if user["status"] == INACTIVE:
             raise bad_request("This user is already deactivated")

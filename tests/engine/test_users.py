@@ -118,3 +118,30 @@ def test_removed_users_are_deactivated_under_the_safety_threshold(manifests: Man
     assert actions["user/x"] is Action.FORGET  # already deactivated in Ramp
     assert not any(c.action is Action.DELETE for c in plan.changes)
     assert plan.safety.reasons  # 12 of 13 managed objects: apply needs --allow-deletes
+
+
+def test_the_business_owners_role_is_manual_other_fields_are_updated(
+    manifests: Manifests,
+) -> None:
+    manifests.write("u.yaml", _user_doc("dana").replace("Lee", "Leigh"))
+    owner = User(
+        id="u-d",
+        email="dana@example.com",
+        first_name="Dana",
+        last_name="Lee",
+        role="BUSINESS_OWNER",
+        status="USER_ACTIVE",
+    )
+    plan = plan_for(manifests.graph(), _with_users(owner), _state({"user/dana": "u-d"}))
+    manual, update = sorted(plan.changes, key=lambda c: c.action != Action.MANUAL)
+    assert manual.action is Action.MANUAL and [f.path for f in manual.fields] == ["role"]
+    assert "business owner" in manual.reason
+    assert (update.action, update.request) == (Action.UPDATE, {"last_name": "Leigh"})
+
+
+def test_removing_the_business_owner_is_manual(manifests: Manifests) -> None:
+    manifests.write("u.yaml", _user_doc("keep"))
+    owner = User(id="u-o", email="o@example.com", role="UNBUNDLED_OWNER", status="USER_ACTIVE")
+    changes = plan_for(manifests.graph(), _with_users(owner), _state({"user/o": "u-o"})).changes
+    [change] = [c for c in changes if c.address == "user/o"]
+    assert change.action is Action.MANUAL and "cannot be deactivated" in change.reason

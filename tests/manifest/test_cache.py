@@ -16,7 +16,7 @@ from rampctl.manifest import cache as cache_module
 from rampctl.manifest import load_manifests
 from rampctl.manifest.cache import ManifestCache
 from rampctl.manifest.document import Document
-from rampctl.manifest.position import Position
+from rampctl.manifest.position import KeyPositions, Position
 from rampctl.manifest.validate import Checked
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,6 +75,24 @@ def test_warm_load_gives_what_a_cold_one_gives(
         with sqlite3.connect(database) as db:
             formats = {value[32:33] for (value,) in db.execute("SELECT value FROM entries")}
         assert formats == {b"M"}  # every outcome in the marshal form, none pickled
+
+
+def test_warm_documents_share_what_their_layout_shares(tmp_path: Path) -> None:
+    """Every document lives as long as the run: read back from the cache, documents written
+    alike share their key paths and their specs' fields-sets instead of a copy each."""
+    root = _project(tmp_path, 3)
+    cache = ManifestCache(tmp_path / ".rampctl")
+    load_manifests(root, cache=cache)
+    cache.close()
+    cache = ManifestCache(tmp_path / ".rampctl")
+    first, second, _ = load_manifests(root, cache=cache).documents
+    cache.close()
+    assert cache.hits == 3
+    assert isinstance(first.keys, KeyPositions)
+    assert isinstance(second.keys, KeyPositions)
+    assert first.keys.paths is second.keys.paths
+    assert first.spec.model_fields_set is second.spec.model_fields_set
+    assert second.position_of("spec.name") == Position(f"{root}/vendors/v1.yaml", 6, 3)
 
 
 def _project(tmp_path: Path, count: int = 3) -> Path:

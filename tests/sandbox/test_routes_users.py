@@ -116,6 +116,16 @@ def test_deactivate_and_reactivate(fresh: RunningSandbox) -> None:
         assert api.patch(f"/users/{OWNER}/deactivate").status_code == 400
 
 
+def test_an_unbundled_owner_is_still_the_owner(fresh: RunningSandbox) -> None:
+    owner = fresh.store.get("user", OWNER)
+    assert owner is not None
+    fresh.store.put("user", OWNER, {**owner, "role": "UNBUNDLED_OWNER"})
+    with api_client(fresh) as api:
+        assert api.patch(f"/users/{OWNER}", json={"role": "BUSINESS_USER"}).status_code == 400
+        assert api.patch(f"/users/{OWNER}/deactivate").status_code == 400
+        assert api.get(f"/users/{OWNER}").json()["status"] == "USER_ACTIVE"
+
+
 def test_a_deactivated_invite_comes_back_pending(fresh: RunningSandbox) -> None:
     fresh.settings.invite_task_steps = 0
     with api_client(fresh) as api:

@@ -24,6 +24,9 @@ ROLES = (
     "GUEST_USER",
     "IT_ADMIN",
 )
+#: The business owner's roles (2026 reads may say `UNBUNDLED_OWNER`): Ramp changes neither the
+#: owner's role nor deactivates the owner through the API; ownership moves in Ramp itself.
+OWNER_ROLES = frozenset({"BUSINESS_OWNER", "UNBUNDLED_OWNER"})
 
 
 @dataclass(frozen=True, kw_only=True)
