@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import SerializerFunctionWrapHandler, TypeAdapter, WrapSerializer
+from pydantic import JsonValue, SerializerFunctionWrapHandler, TypeAdapter, WrapSerializer
 
 from rampctl.sensitive import MASK, is_sensitive
 
@@ -63,13 +63,17 @@ class Level:
     NONE = 9
 
 
+#: A request body: JSON by Ramp's field names (what apply sends; plan files show it).
+Body = dict[str, JsonValue]
+
+
 @dataclass(frozen=True, kw_only=True)
 class FieldChange:
     """One field's value before and after, by dotted path (e.g. `address.city`)."""
 
     path: str
-    before: Any
-    after: Any
+    before: JsonValue
+    after: JsonValue
 
 
 def _masked(change: FieldChange, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -127,9 +131,9 @@ class Change(PlanForm):
     key: str | None = None
     fields: FieldChanges = ()
     reason: str = ""
-    request: dict[str, Any] | None = None
-    followup: dict[str, Any] | None = None
-    contacts: tuple[dict[str, Any], ...] = ()
+    request: Body | None = None
+    followup: Body | None = None
+    contacts: tuple[Body, ...] = ()
     depends_on: tuple[str, ...] = ()
     level: int = Level.NONE
     protect: bool = False
