@@ -52,6 +52,8 @@ DEMO_IDS = {
     "user_id": ident("user:bob.martin@northwind.example"),
     "entity_id": ident("entity:us"),
     "bill_id": ident("bill:INV-1002"),
+    "department_id": ident("department:Engineering"),
+    "location_id": ident("location:London"),
 }
 ACCOUNTING_VENDOR_ID = ident("accounting-vendor:QB-1005")
 
