@@ -220,6 +220,8 @@ class Applier:
             crash_point("after_state")
             self._outcome(change, op_id=op_id, status="done", ramp_id=ramp_id)
             self._mark(self.report.done.append, change.address)
+            if outcome.contacts_unsupported:  # Ramp has no contact endpoint: a person adds them
+                self._mark(self.report.manual.append, change.address)
             self.hooks.finished(change, None)
             return
         status, message = outcome

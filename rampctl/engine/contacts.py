@@ -13,6 +13,7 @@ from typing import Any
 
 from rampctl.engine.changes import Action, Change, FieldChange
 from rampctl.engine.context import PlanContext
+from rampctl.engine.identity import KEY_MODE
 from rampctl.engine.view import contact_view
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredVendor
@@ -32,6 +33,26 @@ DEFAULT_REASON = (
 )
 
 
+CREATE_CAPABILITY = "vendor_contact_create"
+"""The state's `capabilities` entry an apply sets to False when Ramp has no contact endpoint."""
+NO_CREATE_REASON = (
+    "this Ramp's API cannot create vendor contacts ({why}): add the contact in Ramp, or "
+    "remove it from spec.contacts"
+)
+OLD_API = "it has no external_vendor_id either, as in its 2025 version"
+NO_ENDPOINT = "an earlier apply found no contact endpoint"
+
+
+def no_create_reason(ctx: PlanContext) -> str | None:
+    """Why this Ramp cannot create vendor contacts (its 2025 API, or an apply found the
+    endpoint missing), or None when it can."""
+    if ctx.mode != KEY_MODE:
+        return NO_CREATE_REASON.format(why=OLD_API)
+    if ctx.state.capabilities.get(CREATE_CAPABILITY) is False:
+        return NO_CREATE_REASON.format(why=NO_ENDPOINT)
+    return None
+
+
 @dataclass
 class ContactPlan:
     """What a vendor's contact list needs: bodies to create, and no-write changes to show."""
@@ -47,8 +68,7 @@ def plan_contacts(ctx: PlanContext, desired: DesiredVendor, live: Vendor | None)
     if desired.contacts is None or "contacts" in desired.ignore:
         return result
     if live is None:
-        result.creates = [_body(c) for c in desired.contacts if not c.default]
-        return result
+        return _for_new_vendor(ctx, desired)
     held = {_email(c): c for c in ctx.snapshot.contacts.get(live.id, [])}
     waiting: list[FieldChange] = []
     manual: list[FieldChange] = []
@@ -63,11 +83,38 @@ def plan_contacts(ctx: PlanContext, desired: DesiredVendor, live: Vendor | None)
             waiting.append(FieldChange(path=path, before=None, after=_shown(wanted)))
         else:
             manual += _edits(path, contact_view(current).as_dict(), wanted)
+    why = no_create_reason(ctx)
+    if why is not None:
+        result.changes += _manual(desired, live, result.shown, why)
+        result.creates, result.shown = [], []
     result.changes += _pending(ctx, desired, live, waiting)
     result.changes += _manual(desired, live, manual, EDIT_REASON)
     result.changes += _removals(desired, live, held)
     result.changes += _default(desired, live, held)
     return result
+
+
+def _for_new_vendor(ctx: PlanContext, desired: DesiredVendor) -> ContactPlan:
+    """A new vendor's contacts besides the default one (which goes with its create): created
+    after it, or `manual` on a Ramp that cannot create contacts."""
+    others = [c for c in desired.contacts or () if not c.default]
+    why = no_create_reason(ctx)
+    if why is None or not others:
+        return ContactPlan(creates=[_body(c) for c in others])
+    fields = [
+        FieldChange(path=f"contacts[{c.email}]", before=None, after=_shown(c.as_dict()))
+        for c in others
+    ]
+    manual = Change(
+        address=desired.address,
+        kind=addr.VENDOR,
+        action=Action.MANUAL,
+        name=str(desired.fields.name or ""),
+        key=desired.key,
+        fields=tuple(fields),
+        reason=why,
+    )
+    return ContactPlan(changes=[manual])
 
 
 def _email(contact: VendorContact) -> str:

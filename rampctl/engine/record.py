@@ -11,6 +11,7 @@ from typing import Any
 from rampctl.engine.approvals import held_fields, settled
 from rampctl.engine.bill_live import bill_view
 from rampctl.engine.changes import Action, Change
+from rampctl.engine.contacts import CREATE_CAPABILITY
 from rampctl.engine.crashpoints import crash_point
 from rampctl.engine.live import live_record
 from rampctl.engine.snapshot import Snapshot
@@ -46,6 +47,8 @@ class StateRecorder:
 
     def record(self, change: Change, result: WriteResult) -> str | None:
         """Journal the state entry for a finished change; return the Ramp id it now maps to."""
+        if result.contacts_unsupported:
+            self.remember({CREATE_CAPABILITY: False})  # the next plan shows them as manual
         entry = self._entry(change, result)
         binding = (self.environment, self.snapshot.business.id)
         self.store.record(change.address, entry, binding=binding)

@@ -56,7 +56,8 @@ def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> KindPlan:
     if live is None:
         problems += check_creatable(desired)
         change = _create(ctx, desired, checked=not problems)
-        return KindPlan(changes=(change,), problems=tuple(problems))
+        later = plan_contacts(ctx, desired, None).changes  # contacts Ramp cannot create
+        return KindPlan(changes=(change, *later), problems=tuple(problems))
     return _plan_live(ctx, desired, live, problems)
 
 
@@ -88,10 +89,12 @@ def _plan_live(
         wanted["external_id"] = desired.key  # a Ramp without the key has nothing to compare
     fields = [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
     problems = problems + _check_clearable(desired, fields)
+    changes = tuple(_changes_for_live(ctx, desired, live, fields, checked=not problems))
     return KindPlan(
-        changes=tuple(_changes_for_live(ctx, desired, live, fields, checked=not problems)),
+        changes=changes,
         problems=tuple(problems),
-        fingerprints={desired.address: ctx.fingerprint_vendor(live)},
+        # only a changed vendor's fingerprint is kept (apply checks it): most are unchanged
+        fingerprints={desired.address: ctx.fingerprint_vendor(live)} if changes else {},
     )
 
 

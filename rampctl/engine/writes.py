@@ -47,6 +47,9 @@ class WriteResult:
     removed: bool = False
     #: Emails of vendor contacts this write created that Ramp holds for approval.
     contacts_pending: tuple[str, ...] = ()
+    #: Emails of vendor contacts not created: this Ramp has no contact endpoint (a 404 for a
+    #: vendor that exists), so they are manual; apply records that Ramp lacks it.
+    contacts_unsupported: tuple[str, ...] = ()
 
 
 def perform(client: RampClient, change: Change) -> WriteResult:
@@ -147,19 +150,29 @@ def _with_contacts(client: RampClient, change: Change, vendor: Vendor) -> WriteR
     """Create the change's missing contacts on `vendor`; the vendor as Ramp holds it then."""
     if not change.contacts:
         return WriteResult(vendor=vendor)
-    pending = tuple(
-        body["email"]
-        for body in change.contacts
-        if _create_contact(client, vendor.id, body).is_pending_approval
-    )
-    return WriteResult(vendor=client.get_vendor(vendor.id), contacts_pending=pending)
+    pending: list[str] = []
+    for body in change.contacts:
+        created = _create_contact(client, vendor.id, body)
+        if created is None:
+            emails = tuple(str(b["email"]) for b in change.contacts)
+            return WriteResult(vendor=client.get_vendor(vendor.id), contacts_unsupported=emails)
+        if created.is_pending_approval:
+            pending.append(body["email"])
+    return WriteResult(vendor=client.get_vendor(vendor.id), contacts_pending=tuple(pending))
 
 
-def _create_contact(client: RampClient, vendor_id: str, body: dict[str, Any]) -> VendorContact:
-    """POST one contact; after a lost answer, the vendor's contact with that email decides."""
+def _create_contact(
+    client: RampClient, vendor_id: str, body: dict[str, Any]
+) -> VendorContact | None:
+    """POST one contact; after a lost answer, the vendor's contact with that email decides.
+    None when this Ramp has no contact endpoint (the POST is not found, yet the vendor's
+    contacts can be listed: the vendor is there)."""
     email = norm.email(body["email"])
     try:
         return client.create_vendor_contact(vendor_id, VendorContactInput(**body))
+    except RampNotFoundError:
+        client.list_vendor_contacts(vendor_id)  # raises in turn when the vendor is gone
+        return None
     except OutcomeUncertainError as uncertain:
         listed = _look_up(uncertain, lambda: client.list_vendor_contacts(vendor_id))
         found = [c for c in listed if norm.email(c.email) == email]

@@ -9,7 +9,7 @@ import pytest
 from rampctl.engine import writes
 from rampctl.engine.bill_live import vendor_bills
 from rampctl.engine.changes import Action, Change
-from rampctl.errors import OutcomeUncertainError
+from rampctl.errors import OutcomeUncertainError, RampNotFoundError
 from rampctl.ramp.models import Vendor
 from tests.engine.conftest import vendor
 
@@ -81,3 +81,45 @@ def test_uncertain_patch_is_done_only_when_every_field_holds() -> None:
     assert writes.vendor_has(live, {"address": address})
     assert writes.vendor_has(live, {"description": ""})  # an empty description clears it
     assert not writes.vendor_has(live, {"description": "Hosting"})
+
+
+class NoContactEndpoint:
+    """A Ramp whose vendors exist but which has no contact-creation endpoint (404)."""
+
+    def __init__(self, *, vendor_gone: bool = False) -> None:
+        self.vendor_gone = vendor_gone
+
+    def get_vendor(self, vendor_id: str) -> Vendor:
+        return vendor(vendor_id, "Acme")
+
+    def create_vendor_contact(self, vendor_id: str, body: Any) -> Any:
+        raise RampNotFoundError("not found", method="POST", path="/contacts", status=404)
+
+    def list_vendor_contacts(self, vendor_id: str) -> list[Any]:
+        if self.vendor_gone:
+            raise RampNotFoundError("not found", method="GET", path="/contacts", status=404)
+        return []
+
+
+def _with_contacts() -> Change:
+    return Change(
+        address="vendor/acme",
+        kind="vendor",
+        action=Action.UPDATE,
+        name="Acme",
+        ramp_id="ven_1",
+        contacts=({"email": "ops@acme.example", "is_default": False},),
+    )
+
+
+def test_a_missing_contact_endpoint_leaves_the_contacts_manual_not_failed() -> None:
+    client: Any = NoContactEndpoint()
+    result = writes.perform(client, _with_contacts())
+    assert result.contacts_unsupported == ("ops@acme.example",)
+    assert result.vendor is not None and result.contacts_pending == ()
+
+
+def test_a_contact_post_not_found_because_the_vendor_is_gone_fails() -> None:
+    client: Any = NoContactEndpoint(vendor_gone=True)
+    with pytest.raises(RampNotFoundError):
+        writes.perform(client, _with_contacts())

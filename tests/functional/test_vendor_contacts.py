@@ -187,3 +187,64 @@ def test_contact_lists_are_checked_with_positions(project: Project) -> None:
     )
     result = project.rampctl("validate")
     assert "give spec.contact or spec.contacts, not both" in result.err
+
+
+def _manual_contacts(change: dict[str, Any]) -> list[str]:
+    return [f["path"] for f in change["fields"]]
+
+
+def test_a_new_contact_on_a_ramp_without_contact_creation_is_manual(project: Project) -> None:
+    project.sandbox.settings.api_version = "2025"
+    _apply(project)
+    _contacts_list(project)
+    [change] = _plan(project)["changes"]
+    assert change["action"] == "manual"
+    assert _manual_contacts(change) == ["contacts[ops@cyberdyne.example]"]
+    assert "cannot create vendor contacts" in change["reason"]
+    assert "! vendor/cyberdyne-security" in project.rampctl("plan").out
+    project.sandbox.clear_log()
+    applied = project.rampctl("apply", "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    assert project.writes() == []
+    assert "! vendor/cyberdyne-security" in applied.out
+
+
+def test_a_new_vendor_on_a_ramp_without_contact_creation_gets_its_default(
+    project: Project,
+) -> None:
+    project.sandbox.settings.api_version = "2025"
+    _apply(project)
+    (project.root / "manifests" / "vendors" / "blue-sun.yaml").write_text(BLUE_SUN)
+    plan = _plan(project)
+    create, manual = sorted(plan["changes"], key=lambda c: c["action"])
+    assert (create["action"], create["contacts"]) == ("create", [])
+    assert manual["action"] == "manual"
+    assert _manual_contacts(manual) == ["contacts[billing@bluesun.example]"]
+    project.sandbox.clear_log()
+    _apply(project)
+    assert project.writes() == ["POST /developer/v1/vendors"]
+    [vendor] = [v for v in project.vendor_by_key("any") if v["name"] == "Blue Sun Corp"]
+    assert set(_contacts(project, vendor["id"])) == {"ap@bluesun.example"}
+    [again] = _plan(project)["changes"]  # the vendor is there: only the contact stays manual
+    assert again["action"] == "manual"
+    assert _manual_contacts(again) == ["contacts[billing@bluesun.example]"]
+
+
+def test_contact_creation_missing_from_a_newer_ramp_is_learnt_and_then_manual(
+    project: Project,
+) -> None:
+    _apply(project)
+    project.sandbox.settings.absent_endpoints = ["POST /vendors/{vendor_id}/contacts"]
+    _contacts_list(project)
+    project.sandbox.clear_log()
+    first = project.rampctl("apply", "--auto-approve")
+    assert first.code == 0, first.out + first.err
+    assert "manual change needed: vendor/cyberdyne-security" in first.out
+    state = json.loads((project.root / "rampctl.state.json").read_text())
+    assert state["capabilities"]["vendor_contact_create"] is False
+    [change] = _plan(project)["changes"]
+    assert change["action"] == "manual"
+    assert "cannot create vendor contacts" in change["reason"]
+    project.sandbox.clear_log()
+    _apply(project)
+    assert project.writes() == []

@@ -213,3 +213,23 @@ def test_an_update_no_run_saw_approved_is_drift_either_way(project: Project) -> 
     after = _plan(project)  # sent again and held again: pending, no drift
     assert after["drift"] == []
     assert [c["action"] for c in after["changes"]] == ["pending_approval"]
+
+
+def test_an_update_held_for_approval_on_the_2025_api_is_pending(project: Project) -> None:
+    project.sandbox.settings.api_version = "2025"
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    vendor_id = _state(project)["vendor/cyberdyne-security"]["ramp_id"]
+    project.sandbox.settings.vendor_update_approval = "pending_approval"
+    _edit(project, CYBERDYNE, "owner: frank.ito@", "owner: alice.chen@")
+    project.sandbox.clear_log()
+    held = project.rampctl("apply", "--auto-approve")
+    assert held.code == 0, held.out + held.err
+    assert project.writes() == [f"PATCH /developer/v1/vendors/{vendor_id}"]
+    [change] = _plan(project)["changes"]
+    assert change["action"] == "pending_approval"
+    project.sandbox.clear_log()
+    again = project.rampctl("apply", "--auto-approve")
+    assert again.code == 0, again.out + again.err
+    assert project.writes() == []
+    _decide(project, vendor_id, "approve")
+    assert project.rampctl("plan", "--detailed-exitcode").code == 0
