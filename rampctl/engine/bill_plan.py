@@ -12,9 +12,10 @@ from collections.abc import Mapping, Set
 from dataclasses import replace
 from typing import Any
 
+from rampctl.engine.bill_bodies import create_body, patch_body
 from rampctl.engine.bill_live import bill_view, find_by_key
 from rampctl.engine.bill_read import vendor_id_of
-from rampctl.engine.bill_refs import BillRefs
+from rampctl.engine.bill_refs import BillRefs, ResolvedBill
 from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields
@@ -24,7 +25,7 @@ from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import fingerprint
 from rampctl.errors import Problem
 from rampctl.model import address as addr
-from rampctl.model import money, payments
+from rampctl.model import money
 from rampctl.model.bills import DesiredBill, bill_total
 from rampctl.ramp.models import Bill, BillCreate, BillUpdate, Vendor
 
@@ -53,14 +54,6 @@ _MANUAL_FIELDS = {
     "currency": CURRENCY_REASON,
     "vendor_id": VENDOR_REASON,
     "entity_id": ENTITY_REASON,
-}
-_PATCH_KEYS = {
-    "invoice_number": "invoice_number",
-    "issue_date": "issued_at",
-    "due_date": "due_at",
-    "posting_date": "posting_date",
-    "memo": "memo",
-    "contact_id": "vendor_contact_id",
 }
 
 
@@ -121,18 +114,17 @@ def _plan_matched(
     else:
         refs = BillRefs(ctx.snapshot, desired, vendor)
         problems += refs.problems
-        wanted = refs.wanted()
         if live is None:
-            changes = [_create(ctx, desired, vendor, refs, wanted, checked=not problems)]
+            changes = [_create(ctx, desired, vendor, refs, checked=not problems)]
         else:
-            changes = _changes_for_live(ctx, desired, live, wanted)
+            changes = _changes_for_live(ctx, desired, live, refs.resolved())
     return replace(found, changes=tuple(changes), problems=tuple(problems), fingerprints=prints)
 
 
 def _check_mailable(desired: DesiredBill, vendor: Vendor) -> list[Problem]:
     """A CHECK is mailed: Ramp refuses one for a vendor without a postal address."""
     address = vendor.address
-    if desired.payment["method"] != "CHECK":
+    if desired.payment.method != "CHECK":
         return []
     if address is None or not address.address_line_1:
         message = (
@@ -210,10 +202,10 @@ def _waiting(desired: DesiredBill) -> Change:
 
 
 def _changes_for_live(
-    ctx: PlanContext, desired: DesiredBill, live: Bill, wanted: dict[str, Any]
+    ctx: PlanContext, desired: DesiredBill, live: Bill, bill: ResolvedBill
 ) -> list[Change]:
     view = bill_view(live)
-    fields = diff_fields(view, wanted)
+    fields = diff_fields(view, bill.comparable())
     adopting = desired.address not in ctx.state.resources
     if live.paid:
         changes = [_base(desired, live, Action.MANUAL, fields=tuple(fields), reason=PAID_REASON)]
@@ -222,7 +214,7 @@ def _changes_for_live(
     changes = _manual(desired, live, fields)
     patch = [f for f in fields if _patchable(f)]
     if patch or adopting:
-        changes.append(_update(desired, live, view, patch, wanted, adopting))
+        changes.append(_update(desired, live, view, patch, bill, adopting))
     return changes
 
 
@@ -247,13 +239,13 @@ def _update(
     live: Bill,
     view: dict[str, Any],
     patch: list[FieldChange],
-    wanted: dict[str, Any],
+    bill: ResolvedBill,
     adopting: bool,
 ) -> Change:
-    body = BillUpdate(**_patch_body(patch, wanted)).to_body() if patch else None
+    body = BillUpdate(**patch_body(bill, patch)).to_body() if patch else None
     shown = list(patch)
     if any(f.path in ("line_items", "inventory_line_items") for f in patch):
-        after = money.minor_text(bill_total(wanted, live.currency), live.currency)
+        after = money.minor_text(bill_total(bill.values, live.currency), live.currency)
         shown.append(FieldChange(path="total", before=view["total"], after=after))
     return _base(
         desired,
@@ -265,59 +257,16 @@ def _update(
     )
 
 
-def _patch_body(patch: list[FieldChange], wanted: dict[str, Any]) -> dict[str, Any]:
-    body: dict[str, Any] = {}
-    for f in patch:
-        if f.path in _PATCH_KEYS:
-            body[_PATCH_KEYS[f.path]] = wanted[f.path]
-        elif f.path == "accounting":
-            body["accounting_field_selections"] = _selections(wanted["accounting"])
-        elif f.path == "line_items":
-            body["line_items"] = _lines(wanted["line_items"])
-        elif f.path == "inventory_line_items":
-            body["inventory_line_items"] = _inventory(wanted["inventory_line_items"])
-    return body
-
-
-def _selections(pairs: list[list[str]]) -> list[dict[str, str]]:
-    return [{"field_external_id": f, "field_option_external_id": o} for f, o in pairs]
-
-
-def _lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for line in lines:
-        item: dict[str, Any] = {"amount": line["amount"]}
-        if line["memo"] is not None:
-            item["memo"] = line["memo"]
-        if line["accounting"]:
-            item["accounting_field_selections"] = _selections(line["accounting"])
-        out.append(item)
-    return out
-
-
-def _inventory(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for line in lines:
-        item: dict[str, Any] = {"unit_price": line["unit_price"], "unit_quantity": line["quantity"]}
-        if line["memo"] is not None:
-            item["memo"] = line["memo"]
-        if line["accounting"]:
-            item["accounting_field_selections"] = _selections(line["accounting"])
-        out.append(item)
-    return out
-
-
 def _create(
     ctx: PlanContext,
     desired: DesiredBill,
     vendor: Vendor,
     refs: BillRefs,
-    wanted: dict[str, Any],
     *,
     checked: bool,
 ) -> Change:
     """`checked`: the manifest has no problems, so the body is validated."""
-    body = create_body(desired, wanted, refs.contact_id)
+    body = create_body(refs.resolved())
     if checked:
         body = BillCreate(**body).to_body()  # fails here, at plan time, never at apply
     total = money.minor_text(desired.total_minor, desired.currency)
@@ -325,8 +274,8 @@ def _create(
         "vendor": vendor.name,
         "contact": contact_email(ctx.snapshot, vendor.id, refs.contact_id),
         "entity": refs.entity.entity_name if refs.entity else desired.entity,
-        **{k: v for k, v in desired.fields.items() if v not in (None, [])},
-        "payment": {k: v for k, v in desired.payment.items()},
+        **{k: v for k, v in desired.fields.comparable().items() if v not in (None, [])},
+        "payment": desired.payment.as_dict(),
         "total": total,
     }
     return Change(
@@ -348,33 +297,3 @@ def contact_email(snapshot: Snapshot, vendor_id: str, contact_id: str | None) ->
         if contact.id == contact_id:
             return contact.email
     return None
-
-
-def create_body(
-    desired: DesiredBill, wanted: dict[str, Any], contact_id: str | None
-) -> dict[str, Any]:
-    """The POST /bills body for a desired bill whose references resolved to `wanted`."""
-    f = desired.fields
-    body: dict[str, Any] = {
-        "vendor_id": wanted["vendor_id"],
-        "vendor_contact_id": contact_id,
-        "entity_id": wanted["entity_id"],
-        "invoice_number": f["invoice_number"],
-        "invoice_currency": desired.currency,
-        "issued_at": f["issue_date"],
-        "due_at": f["due_date"],
-        "payment_method": desired.payment["method"],
-    }
-    details = payments.ramp_details(wanted["payment"])
-    if details is not None:
-        body["payment_details"] = details
-    if f["line_items"]:
-        body["line_items"] = _lines(f["line_items"])
-    if f["inventory_line_items"]:
-        body["inventory_line_items"] = _inventory(f["inventory_line_items"])
-    if f["accounting"]:
-        body["accounting_field_selections"] = _selections(f["accounting"])
-    for name, key in (("memo", "memo"), ("posting_date", "posting_date")):
-        if f[name] is not None:
-            body[key] = f[name]
-    return body

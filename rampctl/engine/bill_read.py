@@ -37,7 +37,7 @@ def read_bill_inputs(client: RampClient, ctx: PlanContext) -> None:
         vendor_id = vendor_id_of(ctx, desired)
         if vendor_id is not None and vendor_id in snapshot.vendors:
             vendors.add(vendor_id)
-            if desired.payment["method"] in payments.BANK_METHODS:
+            if desired.payment.method in payments.BANK_METHODS:
                 banks.add(vendor_id)
     for entry in ctx.state.resources.values():
         if entry.kind == addr.BILL and entry.attributes.get("vendor_id"):

@@ -4,13 +4,42 @@ vendor bank account, as Ramp ids; what does not resolve is a problem at its mani
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rampctl.engine.kind_plan import problem_at
 from rampctl.engine.snapshot import Snapshot
 from rampctl.errors import Problem
 from rampctl.model.bills import DesiredBill
+from rampctl.model.kinds.bill import BillPaymentValues, BillValues
 from rampctl.ramp.models import Entity, Vendor
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolvedBill:
+    """A desired bill's values with its references as Ramp ids: what plan compares and sends.
+
+    `names_contact`: the manifest names a contact (else Ramp's default contact is used and
+    the bill's contact is not compared).
+    """
+
+    values: BillValues
+    vendor_id: str
+    entity_id: str | None
+    contact_id: str | None
+    names_contact: bool
+
+    def comparable(self) -> dict[str, Any]:
+        """The JSON form compared with a live bill's view (`bill_live.bill_view`)."""
+        wanted = {
+            **self.values.comparable(),
+            "vendor_id": self.vendor_id,
+            "entity_id": self.entity_id,
+            "payment": self.values.payment.as_dict(),
+        }
+        if self.names_contact:
+            wanted["contact_id"] = self.contact_id
+        return wanted
 
 
 class BillRefs:
@@ -53,13 +82,13 @@ class BillRefs:
             return None
         return found[0].id
 
-    def _payment(self) -> dict[str, Any]:
-        resolved = dict(self.desired.payment)
-        if "source_account" in resolved:
-            resolved["source_account"] = self._source(resolved["source_account"])
-        if "vendor_account" in resolved:
-            resolved["vendor_account"] = self._vendor_account(resolved["vendor_account"])
-        return resolved
+    def _payment(self) -> BillPaymentValues:
+        payment = self.desired.payment
+        if payment.source_account is not None:
+            payment = replace(payment, source_account=self._source(payment.source_account))
+        if payment.vendor_account is not None:
+            payment = replace(payment, vendor_account=self._vendor_account(payment.vendor_account))
+        return payment
 
     def _source(self, wanted: str) -> str | None:
         if self.entity is None:
@@ -94,7 +123,7 @@ class BillRefs:
 
     def _vendor_account(self, wanted: str) -> str | None:
         accounts = self.snapshot.vendor_accounts.get(self.vendor.id, [])
-        method = self.desired.payment["method"]
+        method = self.desired.payment.method
         found = [
             a
             for a in accounts
@@ -116,17 +145,15 @@ class BillRefs:
             self._problem(field, message)
         return found[0].id
 
-    def wanted(self) -> dict[str, Any]:
-        """The comparable desired fields, references as Ramp ids."""
-        wanted = {
-            **self.desired.fields,
-            "vendor_id": self.vendor.id,
-            "entity_id": self.entity.id if self.entity else None,
-            "payment": self.payment,
-        }
-        if self.desired.contact is not None:
-            wanted["contact_id"] = self.contact_id
-        return wanted
+    def resolved(self) -> ResolvedBill:
+        """The desired bill with its references as Ramp ids."""
+        return ResolvedBill(
+            values=replace(self.desired.fields, payment=self.payment),
+            vendor_id=self.vendor.id,
+            entity_id=self.entity.id if self.entity else None,
+            contact_id=self.contact_id,
+            names_contact=self.desired.contact is not None,
+        )
 
     def _problem(self, field_path: str, message: str) -> None:
         self.problems.append(problem_at(self.desired, field_path, message))

@@ -133,7 +133,7 @@ class PlanContext:
     def vendor_view(self, live: Vendor) -> Mapping[str, Any]:
         """The record form of a live vendor, worked out once per plan (read-only: shared by
         the diff, the fingerprint and the drift check)."""
-        cached = self._views.get(live.id)
+        cached = self._views.get(live.id) or self.snapshot.vendor_views.get(live.id)
         if cached is None or cached[0] is not live:
             cached = (live, MappingProxyType(vendor_view(live, self.snapshot.users)))
             self._views[live.id] = cached

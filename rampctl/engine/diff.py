@@ -44,6 +44,8 @@ def _diff_nested(
 
 def drift_fields(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> list[FieldChange]:
     """What changed in `live` since `recorded` (the last apply), over the recorded fields."""
+    if recorded.items() <= live.items():
+        return []  # the usual case, told at C speed without walking the fields
     changes: list[FieldChange] = []
     for name in sorted(recorded):
         before, after = recorded[name], live.get(name)

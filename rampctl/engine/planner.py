@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fnmatch
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -31,6 +32,7 @@ from rampctl.errors import ManifestError, PlanError
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph
 from rampctl.ramp.client import RampClient
+from rampctl.ramp.models import Vendor
 from rampctl.state.model import State
 
 
@@ -75,7 +77,7 @@ def plan_with_snapshot(
     if snapshot is None:
         snapshot = read_snapshot(client)
     elif isinstance(snapshot, SnapshotPrefetch):
-        snapshot = snapshot.result()
+        snapshot = snapshot.result(views_of=managed_vendors(graph, state))
     if state.business_id is not None:
         state.check_binding(environment, snapshot.business.id)
     if snapshot.external_ids is None:
@@ -86,6 +88,14 @@ def plan_with_snapshot(
     if graph.bills or any(r.kind == addr.BILL for r in state.resources.values()):
         read_bill_inputs(client, ctx)
     return build_plan(ctx, environment=environment, settings=settings), snapshot
+
+
+def managed_vendors(graph: DesiredGraph, state: State) -> Callable[[Vendor], bool]:
+    """Whether a live vendor is one the plan compares: recorded in the state, or carrying
+    the key of a Vendor manifest."""
+    ids = {entry.ramp_id for entry in state.resources.values() if entry.kind == addr.VENDOR}
+    keys = {desired.key for desired in graph.vendors.values()}
+    return lambda v: v.id in ids or (v.external_vendor_id or "").strip() in keys
 
 
 def plan_kinds(ctx: PlanContext) -> KindPlan:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gc
+import queue
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
+from rampctl.engine.view import vendor_view
 from rampctl.ramp.capabilities import ExternalIdSupport
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.models import (
@@ -41,6 +44,9 @@ class Snapshot:
     locations: dict[str, str] | None = None
     #: Whether this Ramp returns and filters by external_vendor_id (None: not asked).
     external_ids: ExternalIdSupport | None = None
+    #: Record forms of live vendors worked out while the pages arrived, by id (with the
+    #: vendor they are of): see `SnapshotPrefetch.result`.
+    vendor_views: dict[str, tuple[Vendor, Mapping[str, Any]]] = field(default_factory=dict)
     users_by_email: dict[str, User] = field(init=False)
     vendors_by_key: dict[str, list[Vendor]] = field(init=False)
     vendor_by_link: dict[str, Vendor] = field(init=False)
@@ -61,13 +67,22 @@ class Snapshot:
         self.accounting_by_remote = {a.id: a for a in self.accounting_vendors.values() if a.id}
 
 
-def read_snapshot(client: RampClient) -> Snapshot:
-    """Read users, vendors, accounting vendors and entities concurrently."""
+def read_snapshot(
+    client: RampClient,
+    *,
+    on_users: Callable[[list[User]], None] | None = None,
+    on_vendors: Callable[[list[Vendor]], None] | None = None,
+) -> Snapshot:
+    """Read users, vendors, accounting vendors and entities concurrently.
+
+    `on_users` is handed the users once read; `on_vendors` each page of vendors as it
+    arrives (both in a reading thread).
+    """
     results: dict[str, Any] = client.run_concurrently(
         {
             "business": client.get_business,
-            "users": client.list_users,
-            "vendors": client.list_vendors,
+            "users": _users_reader(client, on_users),
+            "vendors": _vendors_reader(client, on_vendors),
             "accounting_vendors": _accounting_reader(client),
             "entities": client.list_entities,
         }
@@ -81,6 +96,26 @@ def read_snapshot(client: RampClient) -> Snapshot:
     )
 
 
+def _users_reader(
+    client: RampClient, on_users: Callable[[list[User]], None] | None
+) -> Callable[[], list[User]]:
+    def read() -> list[User]:
+        users = client.list_users()
+        if on_users is not None:
+            on_users(users)
+        return users
+
+    return read
+
+
+def _vendors_reader(
+    client: RampClient, on_page: Callable[[list[Vendor]], None] | None
+) -> Callable[[], list[Vendor]]:
+    if on_page is None:
+        return client.list_vendors
+    return lambda: client.list_vendors_by_page(on_page)
+
+
 class SnapshotPrefetch:
     """The live snapshot, read in a background thread while the caller loads local files.
 
@@ -92,34 +127,71 @@ class SnapshotPrefetch:
         self._done = threading.Event()
         self._snapshot: Snapshot | None = None
         self._error: BaseException | None = None
+        self._users: dict[str, User] | None = None
+        self._users_read = threading.Event()
+        self._pages: queue.SimpleQueue[list[Vendor] | None] = queue.SimpleQueue()
+        self._pages_taken = False
         thread = threading.Thread(target=self._read, args=(client,), name="snapshot", daemon=True)
         thread.start()
 
     def _read(self, client: RampClient) -> None:
         try:
-            self._snapshot = read_snapshot(client)
+            self._snapshot = read_snapshot(
+                client, on_users=self._took_users, on_vendors=self._pages.put
+            )
         except BaseException as exc:  # handed to whoever asks for the result
             self._error = exc
         finally:
+            self._users_read.set()
+            self._pages.put(None)
             self._done.set()
+
+    def _took_users(self, users: list[User]) -> None:
+        self._users = {u.id: u for u in users}
+        self._users_read.set()
 
     def wait(self, timeout_s: float) -> None:
         """Wait at most `timeout_s` for the read to end (before its client is closed)."""
         self._done.wait(timeout_s)
 
-    def result(self) -> Snapshot:
+    def result(self, views_of: Callable[[Vendor], bool] | None = None) -> Snapshot:
         """The snapshot, once read; raises the read's error.
+
+        With `views_of`, the wait is put to use: the record form of each live vendor it
+        picks (the managed ones) is worked out as its page arrives (`Snapshot.vendor_views`),
+        so planning after the last page has that much less to do.
 
         What the run holds by then (snapshot, state, manifests) lives as long as the run:
         it is frozen out of later garbage collections, so planning does not walk it again
         and again (at 10,000 vendors those walks were a tenth of a plan's CPU).
         """
+        views = self._views_while_reading(views_of) if views_of is not None else {}
         self._done.wait()
         if self._error is not None:
             raise self._error
         assert self._snapshot is not None
+        if views:
+            self._snapshot.vendor_views.update(views)
         gc.freeze()
         return self._snapshot
+
+    def _views_while_reading(
+        self, views_of: Callable[[Vendor], bool]
+    ) -> dict[str, tuple[Vendor, Mapping[str, Any]]]:
+        """Views of the vendors `views_of` picks, page by page until the read ends."""
+        views: dict[str, tuple[Vendor, Mapping[str, Any]]] = {}
+        if self._pages_taken:
+            return views
+        self._pages_taken = True
+        self._users_read.wait()
+        users = self._users
+        while (page := self._pages.get()) is not None:
+            if users is None:
+                continue  # the users could not be read: the read's error is raised
+            for vendor in page:
+                if views_of(vendor):
+                    views[vendor.id] = (vendor, MappingProxyType(vendor_view(vendor, users)))
+        return views
 
 
 def _accounting_reader(client: RampClient) -> Callable[[], list[AccountingVendor]]:

@@ -126,6 +126,10 @@ class RampClient:
         """All bill-pay vendors matching the filters (e.g. external_vendor_id, is_active)."""
         return self._list("/vendors", Vendor, filters)
 
+    def list_vendors_by_page(self, on_page: Callable[[list[Vendor]], None]) -> list[Vendor]:
+        """All bill-pay vendors; `on_page` is handed each page's vendors as it arrives."""
+        return self._list("/vendors", Vendor, {}, on_page)
+
     def list_vendor_contacts(self, vendor_id: str) -> list[VendorContact]:
         """The contacts of one vendor."""
         return self._list(f"/vendors/{_seg(vendor_id)}/contacts", VendorContact, {})
@@ -327,10 +331,21 @@ class RampClient:
     def _get(self, path: str, model: type[M]) -> M:
         return model.model_validate(self._json("GET", path))
 
-    def _list(self, path: str, model: type[M], filters: Mapping[str, str | bool]) -> list[M]:
+    def _list(
+        self,
+        path: str,
+        model: type[M],
+        filters: Mapping[str, str | bool],
+        on_page: Callable[[list[M]], None] | None = None,
+    ) -> list[M]:
         params = {key: _query_value(value) for key, value in filters.items()}
-        pages = read_pages(self._requester, path, params)
-        return [model.model_validate(item) for page in pages for item in page]
+        found: list[M] = []
+        for page in read_pages(self._requester, path, params):
+            items = [model.model_validate(item) for item in page]
+            found += items
+            if on_page is not None:
+                on_page(items)
+        return found
 
 
 def _raise_first(futures: Iterable[Future[Any]], done: set[Future[Any]]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rampctl.engine.changes import Action, Change, Level
-from rampctl.engine.planner import select
+from rampctl.engine.planner import managed_vendors, select
 from rampctl.errors import ManifestError, PlanError
 from rampctl.state.model import ResourceState, State
 from tests.engine.conftest import (
@@ -334,3 +334,16 @@ def test_excluding_a_dependency_of_a_selected_change_is_refused() -> None:
     )
     with pytest.raises(PlanError, match="vendor/y needs accounting_vendor/x"):
         select([av, v], (), ("accounting_vendor",))
+
+
+def test_the_vendors_a_plan_compares_are_those_recorded_or_keyed_by_a_manifest(
+    manifests: Manifests,
+) -> None:
+    manifests.write("v.yaml", vendor_doc("acme", "Acme Inc."))
+    state = State.new()
+    state.resources["vendor/old"] = ResourceState(kind="vendor", ramp_id="id-old", fingerprint="f")
+    picks = managed_vendors(manifests.graph(), state)
+    assert picks(vendor("id-old", "Old"))
+    assert picks(vendor("id-acme", "Acme Inc.", external_vendor_id=" acme "))
+    assert not picks(vendor("id-other", "Other", external_vendor_id="other"))
+    assert not picks(vendor("id-none", "Acme Inc."))

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from rampctl.engine import snapshot as snapshot_module
 from rampctl.engine.snapshot import SnapshotPrefetch
+from rampctl.engine.view import vendor_view
+from rampctl.errors import RampError
+from rampctl.ramp.client import RampClient
+from rampctl.ramp.scopes import READ_SCOPES
+from rampctl.sandbox.embedded import running_sandbox
+from tests.ramp.conftest import sandbox_config
 
 
 def test_once_read_what_the_run_holds_is_kept_out_of_garbage_collections(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     read: dict[str, Any] = {"vendors": [["a cycle"]]}
-    monkeypatch.setattr(snapshot_module, "read_snapshot", lambda client: read)
+    monkeypatch.setattr(snapshot_module, "read_snapshot", lambda client, **_: read)
     gc.unfreeze()
     try:
         assert SnapshotPrefetch(client=None).result() is read  # type: ignore[arg-type]
@@ -24,3 +31,32 @@ def test_once_read_what_the_run_holds_is_kept_out_of_garbage_collections(
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+@pytest.fixture
+def demo() -> Iterator[Any]:
+    """The demo business in a sandbox over HTTP."""
+    with running_sandbox(seed="demo") as running:
+        yield running
+
+
+def test_views_of_the_picked_vendors_are_worked_out_while_the_pages_arrive(demo: Any) -> None:
+    with RampClient(sandbox_config(demo), scopes=READ_SCOPES) as client:
+        live = SnapshotPrefetch(client).result(views_of=lambda v: v.name < "M")
+    picked = {vid for vid, v in live.vendors.items() if v.name < "M"}
+    assert picked and picked != set(live.vendors)
+    assert set(live.vendor_views) == picked
+    for vid, (vendor, view) in live.vendor_views.items():
+        assert vendor is live.vendors[vid]
+        assert dict(view) == vendor_view(vendor, live.users)
+
+
+def test_a_failed_read_is_raised_by_a_result_that_works_out_views(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def failing(client: Any, **_: Any) -> Any:
+        raise RampError("Ramp is unreachable")
+
+    monkeypatch.setattr(snapshot_module, "read_snapshot", failing)
+    with pytest.raises(RampError, match="unreachable"):
+        SnapshotPrefetch(client=None).result(views_of=lambda v: True)  # type: ignore[arg-type]

@@ -1,54 +1,118 @@
-"""The Bill kind: a bill to pay a vendor, Ramp's `/bills`."""
+"""The Bill kind: a bill to pay a vendor, Ramp's `/bills`.
+
+`BillValues` declares the fields a bill's plan compares (and writes), each once: Ramp's
+name and rules (see `FieldSpec`); lines, codings and the payment are typed and frozen too.
+The references (vendor, contact, entity) are written by name in a manifest and resolved
+to Ramp ids by the engine (`rampctl.engine.bill_refs`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
 from rampctl.model import address as addr
 from rampctl.model import normalise as norm
-from rampctl.model.kinds.spec import FieldSpec, KindSpec
-from rampctl.model.payments import DETAIL_FIELDS
+from rampctl.model.kinds.spec import KindSpec, Values, declared
 
-_LINE = (
-    FieldSpec(path="amount", ramp="amount"),
-    FieldSpec(path="memo", ramp="memo", normalise=norm.text),
-    FieldSpec(path="accounting", ramp="accounting_field_selections"),
-)
-_INVENTORY_LINE = (
-    FieldSpec(path="unit_price", ramp="unit_price"),
-    FieldSpec(path="quantity", ramp="unit_quantity"),
-    FieldSpec(path="memo", ramp="memo", normalise=norm.text),
-    FieldSpec(path="accounting", ramp="accounting_field_selections"),
-)
-_PAYMENT = (
-    FieldSpec(path="method", ramp="payment_method"),
-    *(FieldSpec(path=name, ramp=ramp) for name, ramp in DETAIL_FIELDS.items()),
-)
+REQUIRED: Any = dataclasses.MISSING
+#: An accounting coding: (field external id, option external id); a bill's are sorted.
+Coding = tuple[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BillLineValues(Values):
+    """A bill line with an amount (canonical decimal text with the currency's digits)."""
+
+    amount: str = declared("amount", default=REQUIRED)
+    memo: str | None = declared("memo", normalise=norm.text)
+    accounting: tuple[Coding, ...] = declared("accounting_field_selections", default=())
+
+
+@dataclass(frozen=True, kw_only=True)
+class InventoryLineValues(Values):
+    """An inventory bill line: quantity x unit price (decimal text)."""
+
+    unit_price: str = declared("unit_price", default=REQUIRED)
+    quantity: int = declared("unit_quantity", default=REQUIRED)
+    memo: str | None = declared("memo", normalise=norm.text)
+    accounting: tuple[Coding, ...] = declared("accounting_field_selections", default=())
+
+
+@dataclass(frozen=True, kw_only=True)
+class BillPaymentValues(Values):
+    """How the bill is paid: the method and its detail fields (`rampctl.model.payments`)."""
+
+    method: str = declared("payment_method", default=REQUIRED)
+    source_account: str | None = declared("source_bank_account_id")
+    vendor_account: str | None = declared("vendor_account_id")
+    arrival_date: str | None = declared("payment_arrival_date")
+    spend_limit_id: str | None = declared("spend_limit_id")
+    transaction_id: str | None = declared("transaction_id")
+    manual_method: str | None = declared("manual_payment_method")
+    payment_date: str | None = declared("payment_date")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The method and the details it has (an absent detail is no key, as Ramp shows it)."""
+        return {k: v for k, v in super().as_dict().items() if v is not None or k == "method"}
+
+    def details(self) -> dict[str, str]:
+        """The detail fields present, by manifest name."""
+        return {k: v for k, v in self.as_dict().items() if k != "method"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class BillValues(Values):
+    """A bill's fields in manifest order; with the vendor, `invoice_number` is the key.
+
+    The references (vendor, contact, entity) are as the manifest writes them (a Vendor
+    manifest's name or a Ramp id, an email, an entity's name or id); the engine resolves
+    them to Ramp ids, so they are not part of the compared view (`view=False`).
+    """
+
+    vendor: str = declared(
+        "vendor_id", default=REQUIRED, reference="vendor", update=False, view=False
+    )
+    contact: str | None = declared(
+        "vendor_contact_id", normalise=norm.email, reference="contact", view=False
+    )
+    entity: str = declared(
+        "entity_id", default=REQUIRED, reference="entity", update=False, view=False
+    )
+    invoice_number: str = declared("invoice_number", default=REQUIRED, normalise=norm.text)
+    currency: str = declared("invoice_currency", default=REQUIRED)
+    issue_date: str = declared("issued_at", default=REQUIRED)
+    due_date: str = declared("due_at", default=REQUIRED)
+    posting_date: str | None = declared("posting_date")
+    memo: str | None = declared("memo", normalise=norm.text)
+    accounting: tuple[Coding, ...] = declared("accounting_field_selections", default=())
+    line_items: tuple[BillLineValues, ...] = declared(
+        "line_items", default=(), parts_of=BillLineValues
+    )
+    inventory_line_items: tuple[InventoryLineValues, ...] = declared(
+        "inventory_line_items", default=(), parts_of=InventoryLineValues
+    )
+    payment: BillPaymentValues = declared(
+        "payment_details", default=REQUIRED, parts_of=BillPaymentValues
+    )
+
+    def comparable(self) -> dict[str, Any]:
+        """The JSON form plan compares with a live bill's view (the payment apart)."""
+        return {k: v for k, v in self.as_dict().items() if k != "payment"}
+
 
 BILL = KindSpec(
     kind=addr.BILL,
     manifest_kind="Bill",
     key="invoice_number",
     settings=("protect",),
-    fields=(
-        FieldSpec(path="vendor", ramp="vendor_id", reference="vendor", update=False),
-        FieldSpec(
-            path="contact", ramp="vendor_contact_id", normalise=norm.email, reference="contact"
-        ),
-        FieldSpec(path="entity", ramp="entity_id", reference="entity", update=False),
-        FieldSpec(path="invoice_number", ramp="invoice_number", normalise=norm.text),
-        FieldSpec(path="currency", ramp="invoice_currency"),
-        FieldSpec(path="issue_date", ramp="issued_at"),
-        FieldSpec(path="due_date", ramp="due_at"),
-        FieldSpec(path="posting_date", ramp="posting_date"),
-        FieldSpec(path="memo", ramp="memo", normalise=norm.text),
-        FieldSpec(path="accounting", ramp="accounting_field_selections"),
-        FieldSpec(path="line_items", ramp="line_items", parts=_LINE),
-        FieldSpec(path="inventory_line_items", ramp="inventory_line_items", parts=_INVENTORY_LINE),
-        FieldSpec(path="payment", ramp="payment_details", parts=_PAYMENT),
-    ),
+    fields=BillValues.specs(),
+    values=BillValues,
 )
 """Bill fields in manifest order; with the vendor, `invoice_number` identifies the bill.
 
-Bill values are built by `rampctl.model.bills` (amounts, codings and payment details have
-their own normalisers there) and compared by `rampctl.engine.bill_plan`; this declaration
-is what the spec model, the JSON Schema and Ramp's request models are checked against.
+Bill values are built by `rampctl.model.bills` and compared by `rampctl.engine.bill_plan`;
+this declaration is what the spec model, the JSON Schema and Ramp's request models are
+checked against (`tests/model/test_kinds.py`).
 """

@@ -145,7 +145,7 @@ def _json(value: Any) -> Any:
     if isinstance(value, Values):
         return value.as_dict()
     if isinstance(value, tuple):
-        return list(value)
+        return [_json(item) for item in value]
     return value
 
 
