@@ -24,6 +24,7 @@ from rampctl.engine.safety import SafetySettings, check
 from rampctl.engine.scripts import warn_mixed_scripts
 from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch, read_contacts, read_snapshot
 from rampctl.engine.stale import plan_lineage
+from rampctl.engine.user_directory import read_directory
 from rampctl.engine.user_removals import guard_deactivations
 from rampctl.engine.users import plan_users
 from rampctl.engine.vendors import plan_vendors
@@ -83,6 +84,7 @@ def plan_with_snapshot(
         snapshot.external_ids = find_support(client, state)
     ctx = PlanContext(graph=graph, state=state, snapshot=snapshot)
     read_contacts(client, snapshot, ctx.contact_reads(settings.refresh_deep))
+    read_directory(client, graph, snapshot)
     if graph.bills or any(r.kind == addr.BILL for r in state.resources.values()):
         read_bill_inputs(client, ctx)
     return build_plan(ctx, environment=environment, settings=settings), snapshot
