@@ -25,6 +25,7 @@ from rampctl.engine.safety import SafetySettings, check
 from rampctl.engine.scripts import warn_mixed_scripts
 from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch, read_contacts, read_snapshot
 from rampctl.engine.stale import plan_lineage
+from rampctl.engine.user_directory import read_directory
 from rampctl.engine.user_removals import guard_deactivations
 from rampctl.engine.users import plan_users
 from rampctl.engine.vendors import plan_vendors
@@ -93,6 +94,7 @@ def plan_with_snapshot(
         snapshot.external_ids = find_support(client, state)
     ctx = PlanContext(graph=graph, state=state, snapshot=snapshot)
     read_contacts(client, snapshot, ctx.contact_reads(settings.refresh_deep))
+    read_directory(client, graph, snapshot)
     if intents:  # rampctl's own writes an earlier run left unrecorded: not drift
         state = settled_state(state, intents, snapshot, ctx.vendor_view)
         ctx = PlanContext(graph=graph, state=state, snapshot=snapshot)

@@ -35,12 +35,34 @@ class Document:
 
     def position_of(self, field: str) -> Position:
         """Where `field` (e.g. `spec.address.city`) is written; else its nearest parent."""
-        path = parse_path(field)
-        while path:
-            if path in self.keys:
-                return self.keys[path]
-            path = path[:-1]
-        return self.position
+        return _position_of(self.keys, self.position, field)
+
+    def origin(self) -> Origin:
+        """Positions and earlier names without the spec: what the desired graph keeps (it
+        holds every document for the whole run; their specs are read once)."""
+        return Origin(position=self.position, keys=self.keys, previously=self.previously)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False, slots=True)
+class Origin:
+    """Where a document is written, and its earlier names (`Document.origin`)."""
+
+    position: Position
+    keys: Mapping[FieldPath, Position]
+    previously: tuple[str, ...]
+
+    def position_of(self, field: str) -> Position:
+        """Where `field` (e.g. `spec.address.city`) is written; else its nearest parent."""
+        return _position_of(self.keys, self.position, field)
+
+
+def _position_of(keys: Mapping[FieldPath, Position], start: Position, field: str) -> Position:
+    path = parse_path(field)
+    while path:
+        if path in keys:
+            return keys[path]
+        path = path[:-1]
+    return start
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -101,7 +101,7 @@ def desired_bill(doc: Source) -> DesiredBill:
         vendor_id=None if vendor_address else spec.vendor.id.strip(),
         fields=_fields(spec, spec.currency),
         protect=bool(spec.protect),
-        document=doc,
+        document=doc.origin(),
     )
 
 

@@ -157,7 +157,7 @@ def _user(doc: Source) -> DesiredUser:
         key=str(given["email"]),
         fields=UserValues(**given),
         managed=managed,
-        document=doc,
+        document=doc.origin(),
         protect=bool(spec.protect),
         ignore=frozenset(spec.ignore_changes),
     )
@@ -183,7 +183,7 @@ def _vendor(
         ignore=frozenset(spec.ignore_changes),
         link_address=link_address,
         owner_address=users.get(given.get("owner") or ""),
-        document=doc,
+        document=doc.origin(),
     )
 
 
@@ -248,5 +248,5 @@ def _accounting_vendor(doc: Source) -> DesiredAccountingVendor:
         remote_id=str(spec.remote_id).strip(),
         fields=AccountingVendorValues(**given),
         managed=managed,
-        document=doc,
+        document=doc.origin(),
     )

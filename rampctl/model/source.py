@@ -26,6 +26,18 @@ class Located(Protocol):
         """1-based column."""
 
 
+class Origin(Protocol):
+    """Where a desired object is declared: what the desired graph keeps of its document
+    (positions for problems, earlier names for moves; not its spec)."""
+
+    @property
+    def previously(self) -> tuple[str, ...]:
+        """Earlier names of the document (`metadata.previously`): its moves."""
+
+    def position_of(self, field: str) -> Located:
+        """Where `field` (e.g. `spec.address.city`) is written; else its nearest parent."""
+
+
 class Source(Protocol):
     """One valid manifest document: kind, name, address, validated spec, positions."""
 
@@ -51,6 +63,9 @@ class Source(Protocol):
 
     def position_of(self, field: str) -> Located:
         """Where `field` (e.g. `spec.address.city`) is written; else its nearest parent."""
+
+    def origin(self) -> Origin:
+        """What a desired object keeps of the document once its spec is read."""
 
 
 class Sources(Protocol):
