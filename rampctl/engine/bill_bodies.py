@@ -6,12 +6,12 @@ the bill's fields, its lines' parts and the payment's detail fields.
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import JsonValue
 
 from rampctl.engine.bill_refs import ResolvedBill
-from rampctl.engine.changes import FieldChange
+from rampctl.engine.changes import Body, FieldChange
 from rampctl.model.kinds import BILL, Values
-from rampctl.model.kinds.bill import Coding
+from rampctl.model.kinds.bill import BillValues, Coding
 
 #: What a live bill's view calls the contact (a Ramp id; the manifest names an email).
 CONTACT_ID = "contact_id"
@@ -19,53 +19,54 @@ _ALWAYS = ("invoice_number", "currency", "issue_date", "due_date")
 _IF_SET = ("line_items", "inventory_line_items", "accounting", "memo", "posting_date")
 
 
-def create_body(bill: ResolvedBill) -> dict[str, Any]:
+def create_body(bill: ResolvedBill) -> Body:
     """The POST /bills body."""
     values = bill.values
-    body: dict[str, Any] = {
+    body: Body = {
         BILL.field("vendor").ramp: bill.vendor_id,
         BILL.field("contact").ramp: bill.contact_id,
         BILL.field("entity").ramp: bill.entity_id,
         **{BILL.field(name).ramp: getattr(values, name) for name in _ALWAYS},
         BILL.field("payment.method").ramp: values.payment.method,
     }
-    details = {
+    details: Body = {
         BILL.field(f"payment.{name}").ramp: value
         for name, value in values.payment.details().items()
     }
     if details:
         body[BILL.field("payment").ramp] = details
     for name in _IF_SET:
-        value = getattr(values, name)
-        if value:
-            body[BILL.field(name).ramp] = ramp_value(name, value)
+        if getattr(values, name):
+            body[BILL.field(name).ramp] = ramp_value(values, name)
     return body
 
 
-def patch_body(bill: ResolvedBill, patch: list[FieldChange]) -> dict[str, Any]:
+def patch_body(bill: ResolvedBill, patch: list[FieldChange]) -> Body:
     """The PATCH body that makes the changed top-level fields of `patch` true."""
-    body: dict[str, Any] = {}
+    body: Body = {}
     for change in patch:
         if change.path == CONTACT_ID:
             body[BILL.field("contact").ramp] = bill.contact_id
         else:
-            value = getattr(bill.values, change.path)
-            body[BILL.field(change.path).ramp] = ramp_value(change.path, value)
+            body[BILL.field(change.path).ramp] = ramp_value(bill.values, change.path)
     return body
 
 
-def ramp_value(name: str, value: Any) -> Any:
+def ramp_value(values: BillValues, name: str) -> JsonValue:
     """A bill field's value as Ramp takes it: codings as selections, lines as objects."""
     if name == "accounting":
-        return selections(value)
-    if name in ("line_items", "inventory_line_items"):
-        return [_part_body(line) for line in value]
-    return value
+        return selections(values.accounting)
+    if name == "line_items":
+        return [_part_body(line) for line in values.line_items]
+    if name == "inventory_line_items":
+        return [_part_body(line) for line in values.inventory_line_items]
+    scalar: str | None = getattr(values, name)  # text fields: dates, memo, invoice number
+    return scalar
 
 
-def _part_body(line: Values) -> dict[str, Any]:
+def _part_body(line: Values) -> Body:
     """A line's request object: its set parts by Ramp name."""
-    body: dict[str, Any] = {}
+    body: Body = {}
     for spec in line.specs():
         value = getattr(line, spec.path)
         if value is not None and value != ():
@@ -73,6 +74,6 @@ def _part_body(line: Values) -> dict[str, Any]:
     return body
 
 
-def selections(pairs: tuple[Coding, ...]) -> list[dict[str, str]]:
+def selections(pairs: tuple[Coding, ...]) -> list[JsonValue]:
     """Accounting codings as Ramp's `accounting_field_selections`."""
     return [{"field_external_id": f, "field_option_external_id": o} for f, o in pairs]

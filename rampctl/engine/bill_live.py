@@ -137,7 +137,7 @@ def create_bill(client: RampClient, body: dict[str, Any], invoice_number: str) -
     """Create a bill; after a lost answer, find it by vendor and invoice number instead
     (archived ones too: a bill archived meanwhile was still created)."""
     try:
-        created = client.create_bill(BillCreate(**body))
+        created = client.create_bill(BillCreate.model_validate(body))
     except OutcomeUncertainError as uncertain:
         try:
             bills = vendor_bills(client, str(body["vendor_id"]))
@@ -152,5 +152,5 @@ def create_bill(client: RampClient, body: dict[str, Any], invoice_number: str) -
 
 def update_bill(client: RampClient, bill_id: str, body: dict[str, Any]) -> Bill:
     """Patch a bill and read it back in the full shape."""
-    client.update_bill(bill_id, BillUpdate(**body))
+    client.update_bill(bill_id, BillUpdate.model_validate(body))
     return client.get_bill(bill_id)

@@ -242,7 +242,7 @@ def _update(
     bill: ResolvedBill,
     adopting: bool,
 ) -> Change:
-    body = BillUpdate(**patch_body(bill, patch)).to_body() if patch else None
+    body = BillUpdate.model_validate(patch_body(bill, patch)).to_body() if patch else None
     shown = list(patch)
     if any(f.path in ("line_items", "inventory_line_items") for f in patch):
         after = money.minor_text(bill_total(bill.values, live.currency), live.currency)
@@ -268,7 +268,7 @@ def _create(
     """`checked`: the manifest has no problems, so the body is validated."""
     body = create_body(refs.resolved())
     if checked:
-        body = BillCreate(**body).to_body()  # fails here, at plan time, never at apply
+        body = BillCreate.model_validate(body).to_body()  # fails here, at plan time, never at apply
     total = money.minor_text(desired.total_minor, desired.currency)
     shown = {
         "vendor": vendor.name,

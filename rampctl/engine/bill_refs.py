@@ -5,8 +5,8 @@ vendor bank account, as Ramp ids; what does not resolve is a problem at its mani
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
+from rampctl.engine.changes import Body
 from rampctl.engine.kind_plan import problem_at
 from rampctl.engine.snapshot import Snapshot
 from rampctl.errors import Problem
@@ -29,9 +29,9 @@ class ResolvedBill:
     contact_id: str | None
     names_contact: bool
 
-    def comparable(self) -> dict[str, Any]:
+    def comparable(self) -> Body:
         """The JSON form compared with a live bill's view (`bill_live.bill_view`)."""
-        wanted = {
+        wanted: Body = {
             **self.values.comparable(),
             "vendor_id": self.vendor_id,
             "entity_id": self.entity_id,

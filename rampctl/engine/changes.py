@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
-from pydantic import SerializerFunctionWrapHandler, TypeAdapter, WrapSerializer
+from pydantic import JsonValue, SerializerFunctionWrapHandler, TypeAdapter, WrapSerializer
 
 from rampctl.sensitive import MASK, is_sensitive
 
@@ -63,18 +63,22 @@ class Level:
     NONE = 9
 
 
+#: A request body: JSON by Ramp's field names (what apply sends; plan files show it).
+Body = dict[str, JsonValue]
+
+
 @dataclass(frozen=True, kw_only=True)
 class FieldChange:
     """One field's value before and after, by dotted path (e.g. `address.city`)."""
 
     path: str
-    before: Any
-    after: Any
+    before: JsonValue
+    after: JsonValue
 
 
-def _masked(change: FieldChange, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+def _masked(change: FieldChange, dump: SerializerFunctionWrapHandler) -> Body:
     """A field change's plan-file form: a sensitive value is masked, never written."""
-    data: dict[str, Any] = dump(change)
+    data: Body = dump(change)
     if is_sensitive(change.path):
         data.update(before=MASK, after=MASK)
     return data
@@ -83,10 +87,10 @@ def _masked(change: FieldChange, dump: SerializerFunctionWrapHandler) -> dict[st
 #: Field changes as values of a change or drift item, masked in their JSON form.
 FieldChanges = tuple[Annotated[FieldChange, WrapSerializer(_masked)], ...]
 
-_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+_ADAPTERS: dict[type[PlanForm], TypeAdapter[PlanForm]] = {}
 
 
-def _adapter(kind: type) -> TypeAdapter[Any]:
+def _adapter(kind: type[PlanForm]) -> TypeAdapter[PlanForm]:
     """Pydantic's reader and writer for a change class (built on first use, then kept)."""
     if kind not in _ADAPTERS:
         _ADAPTERS[kind] = TypeAdapter(kind)
@@ -96,15 +100,16 @@ def _adapter(kind: type) -> TypeAdapter[Any]:
 class PlanForm:
     """The plan-file (JSON) form of a change value, by pydantic from its fields."""
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> Body:
         """The plan-file form."""
-        data: dict[str, Any] = _adapter(type(self)).dump_python(self, mode="json")
+        data: Body = _adapter(type(self)).dump_python(self, mode="json")
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Self:
+    def from_json(cls, data: Body) -> Self:
         """Read the plan-file form (pydantic validates it)."""
-        found: Self = _adapter(cls).validate_python(data)
+        found = _adapter(cls).validate_python(data)
+        assert isinstance(found, cls)
         return found
 
 
@@ -127,9 +132,9 @@ class Change(PlanForm):
     key: str | None = None
     fields: FieldChanges = ()
     reason: str = ""
-    request: dict[str, Any] | None = None
-    followup: dict[str, Any] | None = None
-    contacts: tuple[dict[str, Any], ...] = ()
+    request: Body | None = None
+    followup: Body | None = None
+    contacts: tuple[Body, ...] = ()
     depends_on: tuple[str, ...] = ()
     level: int = Level.NONE
     protect: bool = False

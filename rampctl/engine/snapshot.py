@@ -38,6 +38,10 @@ class Snapshot:
     contacts: dict[str, list[VendorContact]] = field(default_factory=dict)
     bills: dict[str, Bill] = field(default_factory=dict)
     vendor_accounts: dict[str, list[VendorBankAccount]] = field(default_factory=dict)
+    #: Department and location names by Ramp id, read only when a User manifest names one
+    #: (None: not read; see `rampctl.engine.user_directory`).
+    departments: dict[str, str] | None = None
+    locations: dict[str, str] | None = None
     #: Whether this Ramp returns and filters by external_vendor_id (None: not asked).
     external_ids: ExternalIdSupport | None = None
     #: Record forms of live vendors worked out while the pages arrived, by id (with the

@@ -77,7 +77,8 @@ def _one_vendor(vendor: Vendor, changes: list[Change], found: Ownership) -> None
         if change.action in REMOVALS:
             return
         for body in (change.request or {}, change.followup or {}):
-            owner = body.get(_OWNER, owner)
+            sent = body.get(_OWNER, owner)
+            owner = sent if sent is None or isinstance(sent, str) else owner
             active = bool(body.get("is_active", active))
     if owner != vendor.vendor_owner_id and vendor.vendor_owner_id:
         found.handovers[vendor.vendor_owner_id] += [c.address for c in changes]

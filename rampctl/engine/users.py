@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.diff import diff_fields
 from rampctl.engine.kind_plan import KindPlan, problem_at
 from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.user_directory import resolve
 from rampctl.engine.view import fingerprint, user_view
 from rampctl.engine.writes import REF
 from rampctl.errors import Problem
@@ -57,9 +59,11 @@ def plan_users(graph: DesiredGraph, snapshot: Snapshot, state: State) -> KindPla
     problems: list[Problem] = []
     prints: dict[str, str] = {}
     claims: dict[str, str] = {}
-    for address, desired in sorted(graph.users.items()):
+    for address, named in sorted(graph.users.items()):
+        values, unknown = resolve(named, snapshot)
+        desired = replace(named, fields=values)
         live = _match(desired, snapshot, state)
-        problems += _check(desired, graph, snapshot)
+        problems += unknown + _check(desired, graph, snapshot)
         if live is None:
             changes.append(_invite(desired, graph, snapshot))
             continue

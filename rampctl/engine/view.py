@@ -28,6 +28,8 @@ from rampctl.model.kinds import (
 )
 from rampctl.ramp.models import AccountingVendor, RampObject, User, Vendor, VendorContact
 
+#: Attributes rampctl records beside a live vendor's view (not read from Ramp's object).
+OWN_ATTRIBUTES = ("contact", "contacts_pending")
 #: Manifest address part -> Ramp's field name (from the Vendor declaration).
 RAMP_ADDRESS = {part.path: part.ramp for part in VENDOR.field("address").parts}
 

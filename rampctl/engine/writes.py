@@ -76,7 +76,7 @@ def _user(client: RampClient, change: Change) -> WriteResult:
     if change.followup and change.followup.get("reactivate"):
         client.reactivate_user(user_id)
     if change.request:
-        client.update_user(user_id, UserUpdate(**change.request))
+        client.update_user(user_id, UserUpdate.model_validate(change.request))
     return WriteResult(user=client.get_user(user_id))
 
 
@@ -134,7 +134,7 @@ def _vendor(client: RampClient, change: Change) -> WriteResult:
     if change.action is Action.CREATE:
         vendor = _create_vendor(client, change)
         if change.followup:
-            vendor = client.update_vendor(vendor.id, VendorUpdate(**change.followup))
+            vendor = client.update_vendor(vendor.id, VendorUpdate.model_validate(change.followup))
         return _with_contacts(client, change, vendor)
     assert change.ramp_id is not None
     if change.action is Action.DELETE:
@@ -157,7 +157,7 @@ def _with_contacts(client: RampClient, change: Change, vendor: Vendor) -> WriteR
             emails = tuple(str(b["email"]) for b in change.contacts)
             return WriteResult(vendor=client.get_vendor(vendor.id), contacts_unsupported=emails)
         if created.is_pending_approval:
-            pending.append(body["email"])
+            pending.append(str(body["email"]))
     return WriteResult(vendor=client.get_vendor(vendor.id), contacts_pending=tuple(pending))
 
 
@@ -185,7 +185,7 @@ def _create_vendor(client: RampClient, change: Change) -> Vendor:
     assert change.request is not None and change.key is not None
     key = change.key
     try:
-        return client.create_vendor(VendorCreate(**change.request))
+        return client.create_vendor(VendorCreate.model_validate(change.request))
     except OutcomeUncertainError as uncertain:
         listed = _look_up(uncertain, lambda: client.list_vendors(external_vendor_id=key))
         found = with_key(listed, key)
@@ -235,7 +235,7 @@ def _accounting(client: RampClient, change: Change) -> WriteResult:
         item = _create_accounting_vendor(client, change)
         if change.followup:
             item = client.update_accounting_vendor(
-                item.ramp_id, AccountingVendorUpdate(**change.followup)
+                item.ramp_id, AccountingVendorUpdate.model_validate(change.followup)
             )
         return WriteResult(accounting_vendor=item)
     assert change.ramp_id is not None
@@ -243,7 +243,7 @@ def _accounting(client: RampClient, change: Change) -> WriteResult:
         _delete(lambda: client.delete_accounting_vendor(str(change.ramp_id)))
         return WriteResult(removed=change.action is Action.DELETE)
     if change.request:
-        body = AccountingVendorUpdate(**change.request)
+        body = AccountingVendorUpdate.model_validate(change.request)
         return WriteResult(accounting_vendor=client.update_accounting_vendor(change.ramp_id, body))
     listed = client.list_accounting_vendors(remote_id=str(change.key))
     found = [a for a in with_remote_id(listed, str(change.key)) if a.ramp_id == change.ramp_id]
@@ -253,7 +253,8 @@ def _accounting(client: RampClient, change: Change) -> WriteResult:
 def _create_accounting_vendor(client: RampClient, change: Change) -> AccountingVendor:
     assert change.request is not None
     try:
-        created = client.upload_accounting_vendors([AccountingVendorInput(**change.request)])
+        item = AccountingVendorInput.model_validate(change.request)
+        created = client.upload_accounting_vendors([item])
     except OutcomeUncertainError:
         listed = client.list_accounting_vendors(remote_id=str(change.key))
         created = with_remote_id(listed, str(change.key))

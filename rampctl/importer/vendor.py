@@ -86,7 +86,7 @@ def _written(
 
 
 def _address(live: PostalAddressValues | None, omitted: list[Omission]) -> dict[str, str] | None:
-    parts = {k: v for k, v in (live.as_dict() if live else {}).items() if v is not None}
+    parts = {k: str(v) for k, v in (live.as_dict() if live else {}).items() if v is not None}
     if not parts:
         return None
     return _valid_parts(PostalAddressSpec, parts, _OPTIONAL_ADDRESS, "address", omitted)
@@ -103,7 +103,7 @@ def _contact(contacts: list[VendorContact], omitted: list[Omission]) -> dict[str
     chosen = choose_contact(contacts)
     if chosen is None:
         return None
-    parts = {k: v for k, v in contact_view(chosen).as_dict().items() if v is not None}
+    parts = {k: str(v) for k, v in contact_view(chosen).as_dict().items() if v is not None}
     return _valid_parts(Contact, parts, _OPTIONAL_CONTACT, "contact", omitted)
 
 

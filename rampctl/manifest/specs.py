@@ -642,8 +642,12 @@ class UserSpec(_Model):
     role: Literal[ROLES] = Field(  # type: ignore[valid-type]
         description="Ramp role; only the roles Ramp accepts on invite and update."
     )
-    department: Text | None = Field(None, description="Ramp department id.")
-    location: Text | None = Field(None, description="Ramp location id.")
+    department: Text | None = Field(
+        None, description="Department: its name in Ramp (case-blind) or its Ramp id."
+    )
+    location: Text | None = Field(
+        None, description="Location: its name in Ramp (case-blind) or its Ramp id."
+    )
     direct_manager: Email | None = Field(
         None, description="Email of the user's manager: a Ramp user or a User manifest."
     )

@@ -28,7 +28,9 @@ from rampctl.ramp.models import (
     BillCreate,
     BillUpdate,
     Business,
+    Department,
     Entity,
+    Location,
     User,
     UserInvite,
     UserTask,
@@ -107,6 +109,18 @@ class RampClient:
     def list_entities(self) -> list[Entity]:
         """All entities with their accounts."""
         return self._list("/entities", Entity, {})
+
+    def list_departments(self) -> list[Department]:
+        """All departments (scope `departments:read`, see `request_scopes`)."""
+        return self._list("/departments", Department, {})
+
+    def list_locations(self) -> list[Location]:
+        """All locations (scope `locations:read`, see `request_scopes`)."""
+        return self._list("/locations", Location, {})
+
+    def request_scopes(self, scopes: Iterable[str]) -> None:
+        """Also ask Ramp for `scopes` from now on (a read only some manifests need)."""
+        self._requester.request_scopes(scopes)
 
     def list_vendors(self, **filters: str | bool) -> list[Vendor]:
         """All bill-pay vendors matching the filters (e.g. external_vendor_id, is_active)."""

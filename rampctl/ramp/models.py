@@ -165,6 +165,21 @@ class AccountingVendor(RampObject):
     updated_at: str | None = None
 
 
+class Department(RampObject):
+    """A department of the business (`GET /departments`)."""
+
+    id: str
+    name: str
+
+
+class Location(RampObject):
+    """A location of the business (`GET /locations`), in one entity."""
+
+    id: str
+    name: str
+    entity_id: str | None = None
+
+
 class User(RampObject):
     """A Ramp user (vendor owners are users); `INVITE_PENDING` users exist already."""
 

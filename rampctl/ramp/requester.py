@@ -127,6 +127,17 @@ class Requester:
         self._sent = 0
         self._token_fetches = 0
 
+    def request_scopes(self, scopes: Iterable[str]) -> None:
+        """Also request `scopes`: the next call fetches a token with them when they are new."""
+        with self._lock:
+            extra = frozenset(scopes) - self._requested
+            if not extra:
+                return
+            self._requested |= extra
+        current = self._tokens.current
+        if current is not None:
+            self._tokens.invalidate(current)
+
     @property
     def request_count(self) -> int:
         """HTTP requests sent so far (token requests included)."""

@@ -28,6 +28,8 @@ _ENDPOINTS: tuple[tuple[str, str, str], ...] = (
     ("GET", r"/users/deferred/status/[^/]+", "users:write"),
     ("POST|PATCH", r"/users(/[^/]+)?(/deactivate|/reactivate)?", "users:write"),
     ("GET", r"/entities(/[^/]+)?", "entities:read"),
+    ("GET", r"/departments(/[^/]+)?", "departments:read"),
+    ("GET", r"/locations(/[^/]+)?", "locations:read"),
     ("GET", r"/vendors(/[^/]+)?(/contacts|/accounts)?(/[^/]+)?", "vendors:read"),
     ("POST|PATCH|DELETE", r"/vendors(/[^/]+)?", "vendors:write"),
     ("POST", r"/vendors/[^/]+/contacts", "vendors:write"),
@@ -37,6 +39,13 @@ _ENDPOINTS: tuple[tuple[str, str, str], ...] = (
     ("POST|PATCH|DELETE", r"/bills(/[^/]+)?", "bills:write"),
 )
 _COMPILED = tuple((re.compile(f"(?:{m})"), re.compile(f"{p}"), scope) for m, p, scope in _ENDPOINTS)
+
+
+DIRECTORY_SCOPES: dict[str, str] = {
+    "department": "departments:read",
+    "location": "locations:read",
+}
+"""What reading departments or locations needs: asked for only when a User manifest names one."""
 
 
 def scope_for(method: str, path: str) -> str | None:

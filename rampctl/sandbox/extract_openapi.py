@@ -50,6 +50,10 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "/developer/v1/users/deferred/status/{task_id}": ("get",),
     "/developer/v1/entities": ("get",),
     "/developer/v1/entities/{entity_id}": ("get",),
+    "/developer/v1/departments": ("get",),
+    "/developer/v1/departments/{department_id}": ("get",),
+    "/developer/v1/locations": ("get",),
+    "/developer/v1/locations/{location_id}": ("get",),
     "/developer/v1/bills": ("get", "post"),
     "/developer/v1/bills/{bill_id}": ("get", "patch", "delete"),
 }

@@ -1,4 +1,4 @@
-"""Read-only directory endpoints: `GET /business`, users and entities."""
+"""Read-only directory endpoints: `GET /business`, users, entities, departments, locations."""
 
 from __future__ import annotations
 
@@ -50,6 +50,33 @@ def get_entity(ctx: Ctx) -> Reply:
     return Reply(body=public(require(ctx.store.get("entity", entity_id), "entity", entity_id)))
 
 
+def list_departments(ctx: Ctx) -> Reply:
+    """A page of departments (`{id, name}`)."""
+    return paginate(ctx, "department", [], public)
+
+
+def get_department(ctx: Ctx) -> Reply:
+    """One department by id."""
+    found = ctx.store.get("department", ctx.params["department_id"])
+    return Reply(body=public(require(found, "department", ctx.params["department_id"])))
+
+
+def list_locations(ctx: Ctx) -> Reply:
+    """A page of locations (`{id, name, entity_id}`), filtered by entity."""
+    filters = [
+        Filter(path="$.entity_id", op="=", value=ctx.query[k])
+        for k in ("entity_id",)
+        if k in ctx.query
+    ]
+    return paginate(ctx, "location", filters, public)
+
+
+def get_location(ctx: Ctx) -> Reply:
+    """One location by id."""
+    found = ctx.store.get("location", ctx.params["location_id"])
+    return Reply(body=public(require(found, "location", ctx.params["location_id"])))
+
+
 def bill_pay_account_ids_of(entity: dict[str, Any]) -> set[str]:
     """The bank account ids of an entity's BILL_PAY_BANK_ACCOUNT accounts."""
     return {
@@ -66,5 +93,21 @@ ENDPOINTS = [
     Endpoint(method="GET", template="/entities", scope="entities:read", handler=list_entities),
     Endpoint(
         method="GET", template="/entities/{entity_id}", scope="entities:read", handler=get_entity
+    ),
+    Endpoint(
+        method="GET", template="/departments", scope="departments:read", handler=list_departments
+    ),
+    Endpoint(
+        method="GET",
+        template="/departments/{department_id}",
+        scope="departments:read",
+        handler=get_department,
+    ),
+    Endpoint(method="GET", template="/locations", scope="locations:read", handler=list_locations),
+    Endpoint(
+        method="GET",
+        template="/locations/{location_id}",
+        scope="locations:read",
+        handler=get_location,
     ),
 ]

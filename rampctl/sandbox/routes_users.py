@@ -54,10 +54,18 @@ def _check_role(role: Any) -> None:
         raise bad_request(f"The role {role} cannot be invited or assigned", "role")
 
 
+_REFERENCES = (
+    ("direct_manager_id", "user"),
+    ("department_id", "department"),
+    ("location_id", "location"),
+)
+
+
 def _check_references(store: Store, body: dict[str, Any]) -> None:
-    manager = body.get("direct_manager_id")
-    if manager is not None and store.get("user", manager) is None:
-        raise bad_request("No user with this id", "direct_manager_id")
+    for field, kind in _REFERENCES:
+        value = body.get(field)
+        if value is not None and store.get(kind, value) is None:
+            raise bad_request(f"No {kind} with this id", field)
 
 
 def _new_task(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:

@@ -177,10 +177,31 @@ def _accounting_vendors(store: Store, conn: str, rows: list[tuple[str, str, str 
     store.insert_many("accounting_vendor", [(a["ramp_id"], conn, a) for a in data])
 
 
+#: The demo business's departments, and its locations with the entity each belongs to.
+DEMO_DEPARTMENTS = ("Engineering", "Finance", "Operations")
+DEMO_LOCATIONS = (("San Francisco, CA", "us"), ("New York City, NY", "us"), ("London", "uk"))
+
+
+def _directory(store: Store) -> None:
+    """Departments and locations (`GET /departments`, `GET /locations`); each entity lists
+    its locations' ids, as Ramp's entities do."""
+    departments = [{"id": ident(f"department:{name}"), "name": name} for name in DEMO_DEPARTMENTS]
+    store.insert_many("department", [(d["id"], None, d) for d in departments])
+    for name, entity_key in DEMO_LOCATIONS:
+        entity_id = ident(f"entity:{entity_key}")
+        location = {"id": ident(f"location:{name}"), "name": name, "entity_id": entity_id}
+        store.insert("location", location["id"], location)
+        entity = store.get("entity", entity_id)
+        assert entity is not None
+        entity["location_ids"] = [*entity.get("location_ids", []), location["id"]]
+        store.put("entity", entity_id, entity)
+
+
 def seed_demo(store: Store) -> None:
     """The Northwind Labs demo business described in the README."""
     _business(store)
     _entities(store)
+    _directory(store)
     _users(store, DEMO_USERS, "northwind.example")
     conn = _connection(store, "Northwind ERP")
     _accounting_vendors(store, conn, list(DEMO_ACCOUNTING))

@@ -9,10 +9,12 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from rampctl.errors import OutcomeUncertainError, RampError
+from rampctl.errors import OutcomeUncertainError, RampError, RampScopeError
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.models import UserInvite, UserUpdate, VendorContactInput, VendorUpdate
+from rampctl.ramp.scopes import READ_SCOPES
 from rampctl.sandbox.settings import FaultRule
+from tests.ramp.conftest import sandbox_config
 
 API = "/developer/v1"
 INVITES = API + "/users/deferred"
@@ -176,3 +178,14 @@ def test_accounting_connections_fall_back_to_the_deprecated_endpoint(
     assert (gone.id, gone.is_active) == (current.id, False)
     sandbox.settings.absent_endpoints = ["GET /accounting/all-connections"]
     assert client.list_accounting_connections() == []
+
+
+def test_departments_and_locations_need_their_scopes_asked_for_later(sandbox: Any) -> None:
+    with RampClient(sandbox_config(sandbox), scopes=READ_SCOPES) as reader:
+        reader.list_users()  # a token with the read scopes alone
+        with pytest.raises(RampScopeError, match="departments:read"):
+            reader.list_departments()
+        reader.request_scopes(["departments:read", "locations:read"])
+        assert {d.name for d in reader.list_departments()} >= {"Engineering", "Finance"}
+        assert "London" in {loc.name for loc in reader.list_locations()}
+        assert reader.token_request_count == 2

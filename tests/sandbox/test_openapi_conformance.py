@@ -52,6 +52,8 @@ DEMO_IDS = {
     "user_id": ident("user:bob.martin@northwind.example"),
     "entity_id": ident("entity:us"),
     "bill_id": ident("bill:INV-1002"),
+    "department_id": ident("department:Engineering"),
+    "location_id": ident("location:London"),
 }
 ACCOUNTING_VENDOR_ID = ident("accounting-vendor:QB-1005")
 
@@ -127,7 +129,7 @@ def test_operation_conforms_to_ramp_document(operation: Any) -> None:
 
 
 def test_every_in_scope_operation_is_checked() -> None:
-    assert len(OPERATIONS) == 36
+    assert len(OPERATIONS) == 40
 
 
 def test_shipped_document_is_rampS_document_with_recorded_deviations() -> None:

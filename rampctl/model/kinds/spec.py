@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Self
 
+from pydantic import JsonValue
+
 
 class OnClear(StrEnum):
     """What plan does when a manifest sets a field to null (asks Ramp to clear it)."""
@@ -124,7 +126,7 @@ class Values:
             return value
         return value.get(rest) if isinstance(value, Values) else None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, JsonValue]:
         """The fields of the live view as JSON values (nested parts as objects)."""
         return {spec.path: _json(getattr(self, spec.path)) for spec in self.specs() if spec.view}
 
@@ -141,12 +143,17 @@ class Values:
         return cls(**given)
 
 
-def _json(value: Any) -> Any:
+def _json(value: object) -> JsonValue:
+    """A declared value as JSON: nested values as objects, tuples as lists."""
     if isinstance(value, Values):
-        return value.as_dict()
+        return dict(value.as_dict())
     if isinstance(value, tuple):
         return [_json(item) for item in value]
-    return value
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"not a JSON value: {value!r}")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,7 +2,8 @@
 
 Users are invited (`POST /users/deferred`, a task polled until it ends), updated, and
 deactivated when their manifest is removed: never deleted. `email` is the key.
-`department` and `location` are Ramp ids; `direct_manager` is a user's email.
+`department` and `location` are Ramp ids or names (resolved at plan by
+`rampctl.engine.user_directory`); `direct_manager` is a user's email.
 """
 
 from __future__ import annotations
