@@ -25,6 +25,8 @@ def diff_fields(
     Only the keys of `wanted` are compared: a field absent from a manifest is not
     managed. For a nested dict (an address) only the sub-fields the manifest sets count.
     """
+    if wanted.items() <= live.items():
+        return []  # the usual case, told at C speed without walking the fields
     changes: list[FieldChange] = []
     for name in sorted(wanted):
         want, have = wanted[name], live.get(name)
