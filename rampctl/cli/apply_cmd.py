@@ -19,6 +19,7 @@ from rampctl.engine.apply import ApplyReport, ApplySettings, apply_changes
 from rampctl.engine.bill_money import money_summary
 from rampctl.engine.bill_read import read_change_bills
 from rampctl.engine.identity import capability_record
+from rampctl.engine.intents import Intent, journaled_intents
 from rampctl.engine.plan import Plan
 from rampctl.engine.plan_trust import check_requests
 from rampctl.engine.planner import PlanSettings, narrow, plan_with_snapshot
@@ -148,6 +149,7 @@ def _apply(
         ) as client,
     ):
         session = Session(client=client, environment=ramp.environment)
+        intents = journaled_intents(store.journal())  # before settling forgets them
         settled = settle_pending(
             store.journal(),
             client.config.timeout_s,
@@ -157,14 +159,14 @@ def _apply(
         # Writes an earlier run left unresolved may have landed while Ramp was being read:
         # then read it again, after waiting them out, so the plan finds them by key.
         live = ramp.snapshot if not settled else None
-        found = _plan(session, store, graph, options, live)
+        found = _plan(session, store, graph, options, (live, intents))
         if found is None:
             return None
         plan, snapshot = found
         _check_manifests_unchanged(opts, options, graph)
         if publisher is not None:
             publisher.wrote = True
-        report = _run(opts, session, store, graph, plan, snapshot, options)
+        report = _run(opts, session, store, graph, (plan, snapshot, intents), options)
     if not report.ok:
         _finish(report)  # raises, so the pull request hears why
     return report
@@ -196,13 +198,15 @@ def _plan(
     store: StateBackend,
     graph: DesiredGraph,
     options: ApplyOptions,
-    live: SnapshotPrefetch | None,
+    inputs: tuple[SnapshotPrefetch | None, list[Intent]],
 ) -> tuple[Plan, Snapshot] | None:
-    """The plan to apply and the snapshot it was made from (`live`, when already read)."""
+    """The plan to apply and the snapshot it was made from (`inputs`: the snapshot when
+    already read, and the intents of the writes an earlier run left unresolved)."""
+    live, intents = inputs
     state = store.load()
     plan_file = options.plan_file
     if plan_file is not None:
-        plan, snapshot = _saved_plan(session, state, graph, plan_file, options, live)
+        plan, snapshot = _saved_plan(session, state, graph, plan_file, options, inputs)
     else:
         with reading("Reading Ramp"):
             plan, snapshot = plan_with_snapshot(
@@ -212,10 +216,13 @@ def _plan(
                 environment=session.environment,
                 settings=settings_from(options.plan),
                 snapshot=live,
+                intents=intents,
             )
         out_console().print(human.render(plan), end="")
     if not plan.actionable:
-        _recorder(session, store, graph, plan, snapshot).settle_approvals()
+        recorder = _recorder(session, store, graph, plan, snapshot)
+        recorder.settle_intents(intents)
+        recorder.settle_approvals()
         err_console().print("Nothing to apply.", markup=False)
         return None
     refuse_unsafe(plan, allow_deletes=options.allow_deletes, allow_replace=options.allow_replace)
@@ -238,7 +245,7 @@ def _saved_plan(
     graph: DesiredGraph,
     plan_file: Path,
     options: ApplyOptions,
-    live: SnapshotPrefetch | None,
+    inputs: tuple[SnapshotPrefetch | None, list[Intent]],
 ) -> tuple[Plan, Snapshot]:
     """A saved plan, checked against a plan made now with the selection it records: nothing
     in the file but its choice of changes is trusted, and that choice must be exactly the one
@@ -253,7 +260,7 @@ def _saved_plan(
         refresh_deep=chosen.refresh_deep,
     )
     with reading("Reading Ramp"):
-        fresh, snapshot = _replan(session, state, graph, settings, live, saved)
+        fresh, snapshot = _replan(session, state, graph, settings, inputs, saved)
         read_change_bills(session.client, snapshot, saved.changes)
     check_fresh(saved, state=state, graph=graph, snapshot=snapshot, environment=session.environment)
     check_requests(saved, fresh)
@@ -273,7 +280,7 @@ def _replan(
     state: State,
     graph: DesiredGraph,
     settings: PlanSettings,
-    live: SnapshotPrefetch | None,
+    inputs: tuple[SnapshotPrefetch | None, list[Intent]],
     saved: Plan,
 ) -> tuple[Plan, Snapshot]:
     """The plan made now with the saved plan's selection; a selection that no longer plans
@@ -285,7 +292,8 @@ def _replan(
             state,
             environment=session.environment,
             settings=settings,
-            snapshot=live,
+            snapshot=inputs[0],
+            intents=inputs[1],
         )
     except PlanError as exc:
         if isinstance(exc, StalePlanError):
@@ -310,10 +318,10 @@ def _run(
     session: Session,
     store: StateBackend,
     graph: DesiredGraph,
-    plan: Plan,
-    snapshot: Snapshot,
+    planned: tuple[Plan, Snapshot, list[Intent]],
     options: ApplyOptions,
 ) -> ApplyReport:
+    plan, snapshot, intents = planned
     journal = store.journal()
     recorder = _recorder(session, store, graph, plan, snapshot)
     recorder.remember(capability_record(snapshot.external_ids))
@@ -336,8 +344,10 @@ def _run(
     if stop.signum is not None:
         _print_report(report)
         raise Interrupted(stop.signum)
+    changed = {c.address for c in plan.changes}  # recorded as Ramp answered their writes
+    recorder.settle_intents([i for i in intents if i.address not in changed])
     if report.ok:
-        recorder.refresh(skip={c.address for c in plan.changes})
+        recorder.refresh(skip=changed)
     else:
         recorder.settle_approvals()
     return report

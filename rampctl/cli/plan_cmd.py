@@ -22,6 +22,7 @@ from rampctl.cli.progress import reading
 from rampctl.cli.runtime import load_graph, reading_while_loading, state_store
 from rampctl.cli.ui import err_console, out_console
 from rampctl.cli.variables import var_option
+from rampctl.engine.intents import Intent, journaled_intents
 from rampctl.engine.plan import Plan
 from rampctl.engine.plan_trust import check_consistent
 from rampctl.engine.planner import PlanSettings, make_plan
@@ -150,10 +151,18 @@ def _make_plan(ctx: click.Context, options: PlanCommandOptions) -> Plan:
     """Read the manifests, the state and Ramp; save the plan to `--out` when given."""
     opts = global_options(ctx)
 
-    def load() -> tuple[DesiredGraph, State]:
-        return load_graph(opts, options.plan.variables), state_store(opts).load()
+    def load() -> tuple[DesiredGraph, tuple[State, list[Intent]]]:
+        store = state_store(opts)
+        # the vendor writes a killed run left unrecorded are its own, not drift (read only)
+        return load_graph(opts, options.plan.variables), (
+            store.load(),
+            journaled_intents(store.journal()),
+        )
 
-    with reading_while_loading(opts, load) as (ramp, (graph, state)), reading("Reading Ramp"):
+    with (
+        reading_while_loading(opts, load) as (ramp, (graph, (state, intents))),
+        reading("Reading Ramp"),
+    ):
         result = make_plan(
             ramp.reader,
             graph,
@@ -161,6 +170,7 @@ def _make_plan(ctx: click.Context, options: PlanCommandOptions) -> Plan:
             environment=ramp.environment,
             settings=settings_from(options.plan),
             snapshot=ramp.snapshot,
+            intents=intents,
         )
     if options.out is not None:
         options.out.write_text(result.dumps(), encoding="utf-8")

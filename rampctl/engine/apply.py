@@ -15,10 +15,11 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from rampctl.engine.changes import NO_WRITE, Action, Change
 from rampctl.engine.crashpoints import crash_point
+from rampctl.engine.intents import intent_record, is_intended
 from rampctl.engine.record import StateRecorder
 from rampctl.engine.settle import invite_record, is_invite
 from rampctl.engine.snapshot import Snapshot
@@ -261,7 +262,9 @@ class Applier:
             ids = {a: r.ramp_id for a, r in self.recorder.store.current().resources.items()}
             resolved = resolve_refs(change, ids)
             if is_invite(resolved):
-                self._journal_invite(resolved, op_id)
+                self._journal(invite_record(op_id, resolved), change)
+            elif is_intended(resolved):
+                self._journal(intent_record(op_id, resolved), change)
             return perform(self.client, resolved)
         except OutcomeUncertainError as exc:
             # Reported once, in the apply report; the log has it at debug level only.
@@ -273,10 +276,11 @@ class Applier:
             log.exception("unexpected failure writing %s", change.address)
             return "uncertain", f"unexpected {type(exc).__name__}"
 
-    def _journal_invite(self, change: Change, op_id: str) -> None:
-        """Keep the exact invite body, so the next run can resend it (same key, same body)."""
+    def _journal(self, record: dict[str, Any], change: Change) -> None:
+        """Keep what the next run needs if this write is left unresolved: an invite's exact
+        body (resent with the same key), a vendor write's intent (recognised, not drift)."""
         try:
-            self.journal.append(invite_record(op_id, change))
+            self.journal.append(record)
         except OSError as exc:
             raise StateError(
                 f"cannot write the apply journal: {exc.strerror or exc}{_where(exc)}; "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fnmatch
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -16,6 +16,7 @@ from rampctl.engine.bill_read import read_bill_inputs
 from rampctl.engine.changes import Change
 from rampctl.engine.context import PlanContext
 from rampctl.engine.identity import find_support
+from rampctl.engine.intents import Intent, settled_state
 from rampctl.engine.kind_plan import KindPlan, combine
 from rampctl.engine.moves import show_moves, warn_lookalikes
 from rampctl.engine.plan import Plan, PlanSelection
@@ -54,13 +55,21 @@ def make_plan(
     environment: str,
     settings: PlanSettings,
     snapshot: Snapshot | SnapshotPrefetch | None = None,
+    intents: Sequence[Intent] = (),
 ) -> Plan:
     """Read Ramp and plan the changes that make it match `graph` (reads only).
 
-    `snapshot`: the live snapshot when already read (see `SnapshotPrefetch`).
+    `snapshot`: the live snapshot when already read (see `SnapshotPrefetch`); `intents`: the
+    vendor writes an earlier run left unresolved (`rampctl.engine.intents`).
     """
     return plan_with_snapshot(
-        client, graph, state, environment=environment, settings=settings, snapshot=snapshot
+        client,
+        graph,
+        state,
+        environment=environment,
+        settings=settings,
+        snapshot=snapshot,
+        intents=intents,
     )[0]
 
 
@@ -72,6 +81,7 @@ def plan_with_snapshot(
     environment: str,
     settings: PlanSettings,
     snapshot: Snapshot | SnapshotPrefetch | None = None,
+    intents: Sequence[Intent] = (),
 ) -> tuple[Plan, Snapshot]:
     """Like make_plan, also returning the snapshot the plan was made from."""
     if snapshot is None:
@@ -85,6 +95,9 @@ def plan_with_snapshot(
     ctx = PlanContext(graph=graph, state=state, snapshot=snapshot)
     read_contacts(client, snapshot, ctx.contact_reads(settings.refresh_deep))
     read_directory(client, graph, snapshot)
+    if intents:  # rampctl's own writes an earlier run left unrecorded: not drift
+        state = settled_state(state, intents, snapshot, ctx.vendor_view)
+        ctx = PlanContext(graph=graph, state=state, snapshot=snapshot)
     if graph.bills or any(r.kind == addr.BILL for r in state.resources.values()):
         read_bill_inputs(client, ctx)
     return build_plan(ctx, environment=environment, settings=settings), snapshot

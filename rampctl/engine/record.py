@@ -5,6 +5,7 @@ The state itself is rewritten only when the journal is folded (see `rampctl.stat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,17 +14,23 @@ from rampctl.engine.bill_live import bill_view
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.contacts import CREATE_CAPABILITY
 from rampctl.engine.crashpoints import crash_point
+from rampctl.engine.intents import Intent, settle
 from rampctl.engine.live import live_record
 from rampctl.engine.snapshot import Snapshot
-from rampctl.engine.view import accounting_vendor_view, fingerprint, user_view, vendor_view
+from rampctl.engine.view import (
+    OWN_ATTRIBUTES,
+    accounting_vendor_view,
+    fingerprint,
+    user_view,
+    vendor_view,
+)
 from rampctl.engine.writes import WriteResult
 from rampctl.model.desired import DesiredGraph
 from rampctl.state.backend import StateBackend
 from rampctl.state.fold import journaled
 from rampctl.state.model import ResourceState, State
 
-#: Attributes rampctl records beside a live view (not read from Ramp's object).
-_OWN = ("contact", "contacts_pending")
+_OWN = OWN_ATTRIBUTES
 
 
 class StateRecorder:
@@ -135,6 +142,19 @@ class StateRecorder:
 
         current = self.store.current()
         if any(self._refreshed(e) for a, e in current.resources.items() if a not in skip):
+            self.store.update(step)
+
+    def settle_intents(self, intents: Sequence[Intent]) -> None:
+        """Record the vendor writes an earlier run made but never recorded (one state write,
+        only when Ramp carried one out; see `rampctl.engine.intents`)."""
+        found = settle(self.store.current(), intents, self.snapshot) if intents else {}
+
+        def step(state: State) -> State:
+            for address, entry in found.items():
+                state = state.with_resource(address, entry)
+            return state
+
+        if found:
             self.store.update(step)
 
     def settle_approvals(self) -> None:

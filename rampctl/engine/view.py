@@ -14,6 +14,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import JsonValue
+
 from rampctl.model.kinds import (
     ACCOUNTING_VENDOR,
     USER,
@@ -28,6 +30,8 @@ from rampctl.model.kinds import (
 )
 from rampctl.ramp.models import AccountingVendor, RampObject, User, Vendor, VendorContact
 
+#: Attributes rampctl records beside a live vendor's view (not read from Ramp's object).
+OWN_ATTRIBUTES = ("contact", "contacts_pending")
 #: Manifest address part -> Ramp's field name (from the Vendor declaration).
 RAMP_ADDRESS = {part.path: part.ramp for part in VENDOR.field("address").parts}
 
@@ -44,7 +48,7 @@ def live_vendor(vendor: Vendor, users: Mapping[str, User]) -> VendorValues:
     return VendorValues(**given)
 
 
-def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any]:
+def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, JsonValue]:
     """The record form of a live vendor (what the state holds and fingerprints hash)."""
     return live_vendor(vendor, users).as_dict()
 
@@ -103,12 +107,12 @@ def live_accounting_vendor(item: AccountingVendor) -> AccountingVendorValues:
     )
 
 
-def accounting_vendor_view(item: AccountingVendor) -> dict[str, Any]:
+def accounting_vendor_view(item: AccountingVendor) -> dict[str, JsonValue]:
     """The record form of a live accounting vendor."""
     return live_accounting_vendor(item).as_dict()
 
 
-def fingerprint(view: Mapping[str, Any]) -> str:
+def fingerprint(view: Mapping[str, JsonValue]) -> str:
     """A stable hash of a view: equal views, equal fingerprints."""
     canonical = json.dumps(view, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
@@ -123,6 +127,6 @@ def live_user(user: User, users: Mapping[str, User]) -> UserValues:
     return UserValues(**given)
 
 
-def user_view(user: User, users: Mapping[str, User]) -> dict[str, Any]:
+def user_view(user: User, users: Mapping[str, User]) -> dict[str, JsonValue]:
     """The record form of a live user (what the state holds and fingerprints hash)."""
     return live_user(user, users).as_dict()

@@ -1,0 +1,145 @@
+"""Vendor writes an earlier run sent but never recorded, recognised from the apply journal.
+
+Before it sends a vendor's PATCH or contact creations, apply journals what the write is meant
+to leave in Ramp (an `intent` record: the fields in manifest vocabulary, the contacts' emails).
+A run killed after the write, or whose answer and the read deciding it were lost, leaves that
+record behind. The next run compares it with Ramp: each intended value Ramp now holds (or holds
+for approval) is rampctl's own write, so it is taken into the state's record of that vendor
+(`settle`) instead of being reported as a change made outside rampctl. Plan does this in
+memory; apply stores it with its next state write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rampctl.engine.changes import Action, Change
+from rampctl.engine.diff import value_at
+from rampctl.engine.live import VendorReader, live_record
+from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.view import OWN_ATTRIBUTES, fingerprint
+from rampctl.model import address as addr
+from rampctl.model import normalise as norm
+from rampctl.state.backend import ApplyJournal
+from rampctl.state.model import ResourceState, State
+
+INTENT_RECORD = "intent"
+"""`type` of a journal record keeping what a vendor write is meant to leave in Ramp."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Intent:
+    """What one unresolved vendor write was meant to leave in Ramp."""
+
+    address: str
+    ramp_id: str
+    fields: Mapping[str, Any]
+    contacts: tuple[str, ...] = ()
+
+
+def is_intended(change: Change) -> bool:
+    """Whether a change's write to an existing vendor is journaled with its intent."""
+    return (
+        change.kind == addr.VENDOR
+        and change.action in (Action.UPDATE, Action.ADOPT)
+        and change.ramp_id is not None
+        and bool(change.request or change.contacts)
+    )
+
+
+def intent_record(op_id: str, change: Change) -> dict[str, Any]:
+    """The journal record of `change`'s intent for the operation `op_id`."""
+    return {
+        "type": INTENT_RECORD,
+        "op_id": op_id,
+        "address": change.address,
+        "ramp_id": change.ramp_id,
+        "fields": {f.path: f.after for f in change.fields if not f.path.startswith("contacts[")},
+        "contacts": [str(body["email"]) for body in change.contacts],
+    }
+
+
+def journaled_intents(journal: ApplyJournal) -> list[Intent]:
+    """The intents of the writes the journal leaves unresolved (read only)."""
+    pending = {entry.op_id for entry in journal.pending()}
+    if not pending:
+        return []
+    return [
+        Intent(
+            address=str(r["address"]),
+            ramp_id=str(r["ramp_id"]),
+            fields=dict(r.get("fields") or {}),
+            contacts=tuple(str(e) for e in r.get("contacts") or ()),
+        )
+        for r in journal.records()
+        if r.get("type") == INTENT_RECORD and r.get("op_id") in pending
+    ]
+
+
+def settle(
+    state: State,
+    intents: Sequence[Intent],
+    snapshot: Snapshot,
+    read_vendor: VendorReader | None = None,
+) -> dict[str, ResourceState]:
+    """The state entries that change once each intent Ramp carried out is recorded."""
+    settled: dict[str, ResourceState] = {}
+    for intent in intents:
+        entry = settled.get(intent.address) or state.resources.get(intent.address)
+        if entry is None or entry.ramp_id != intent.ramp_id:
+            continue
+        live = live_record(snapshot, addr.VENDOR, intent.ramp_id, read_vendor)
+        attributes = _carried_out(entry.attributes, intent, live, snapshot) if live else None
+        if attributes is not None:
+            recorded = {k: v for k, v in attributes.items() if k not in OWN_ATTRIBUTES}
+            settled[intent.address] = entry.model_copy(
+                update={"attributes": attributes, "fingerprint": fingerprint(recorded)}
+            )
+    return settled
+
+
+def settled_state(
+    state: State,
+    intents: Sequence[Intent],
+    snapshot: Snapshot,
+    read_vendor: VendorReader | None = None,
+) -> State:
+    """`state` with every intent Ramp carried out recorded (in memory)."""
+    for address, entry in settle(state, intents, snapshot, read_vendor).items():
+        state = state.with_resource(address, entry)
+    return state
+
+
+def _carried_out(
+    recorded: Mapping[str, Any], intent: Intent, live: Mapping[str, Any], snapshot: Snapshot
+) -> dict[str, Any] | None:
+    """`recorded` with the intended values Ramp holds (or holds for approval) taken from Ramp;
+    None when Ramp holds none of them."""
+    out = dict(recorded)
+    done = False
+    for path, value in intent.fields.items():
+        if value_at(live, path) == value:
+            top = path.split(".", 1)[0]
+            out[top] = live.get(top)
+            done = True
+    held = live.get("pending")
+    if isinstance(held, Mapping) and held != recorded.get("pending"):
+        waiting = held.get("fields") or {}
+        if any(value_at(waiting, path) == value for path, value in intent.fields.items()):
+            out["pending"] = held
+            done = True
+    if intent.contacts and _contacts_made(intent, snapshot):
+        out["contact_ids"] = live.get("contact_ids")
+        done = True
+    return out if done and out != recorded else None
+
+
+def _contacts_made(intent: Intent, snapshot: Snapshot) -> bool:
+    """Whether Ramp has every contact the intent created (listed, approved or waiting)."""
+    listed = snapshot.contacts.get(intent.ramp_id)
+    if listed is None:
+        return False
+    emails = {norm.email(c.email) for c in listed}
+    return all(norm.email(e) in emails for e in intent.contacts)

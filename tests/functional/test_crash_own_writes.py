@@ -1,0 +1,89 @@
+"""A write Ramp made whose outcome the state never heard of (kill -9 right after it was sent,
+or its answer lost) is recognised by the next run from the apply journal: recorded, not drift."""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+from typing import Any
+
+from rampctl.sandbox.settings import FaultRule
+from tests.functional.conftest import Project
+from tests.functional.test_vendor_contacts import LIST, ONE_CONTACT
+
+CYBERDYNE = Path("manifests/vendors/engineering/cyberdyne-security.yaml")
+
+
+def _edit(project: Project, old: str, new: str) -> None:
+    path = project.root / CYBERDYNE
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def _plan(project: Project) -> dict[str, Any]:
+    result = project.rampctl("plan", "--json")
+    assert result.code == 0, result.out + result.err
+    data: dict[str, Any] = json.loads(result.out)
+    return data
+
+
+def _attributes(project: Project) -> dict[str, Any]:
+    state = json.loads((project.root / "rampctl.state.json").read_text())
+    attributes: dict[str, Any] = state["resources"]["vendor/cyberdyne-security"]["attributes"]
+    return attributes
+
+
+def _killed_after_send(project: Project) -> None:
+    """Apply the demo, then the edit made by the caller in a run killed after its one write."""
+    killed = project.apply_in_subprocess(RAMPCTL_CRASH_AT="after_send:1")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+
+def _settled_by_the_next_runs(project: Project, *, plan_first: bool = True) -> None:
+    if plan_first:
+        plan = _plan(project)
+        assert (plan["changes"], plan["drift"]) == ([], [])  # plan: its own write, not drift
+    project.sandbox.clear_log()
+    applied = project.rampctl("apply", "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    assert project.writes() == []
+    assert "Changed in Ramp" not in applied.out
+    after = _plan(project)
+    assert (after["changes"], after["drift"]) == ([], [])
+
+
+def test_a_rename_killed_after_its_patch_is_recognised_not_drift(project: Project) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    _edit(project, "name: Cyberdyne Security\n", "name: Cyberdyne Systems\n")
+    _killed_after_send(project)
+    [live] = project.vendor_by_key("cyberdyne-security")
+    assert live["name"] == "Cyberdyne Systems"  # Ramp made it; the state did not hear of it
+    assert _attributes(project)["name"] == "Cyberdyne Security"
+    _settled_by_the_next_runs(project)
+    assert _attributes(project)["name"] == "Cyberdyne Systems"  # recorded by that apply
+
+
+def test_a_contact_created_before_a_kill_is_recognised_not_drift(project: Project) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    _edit(project, ONE_CONTACT, LIST)
+    _killed_after_send(project)
+    _settled_by_the_next_runs(project)
+    assert len(_attributes(project)["contact_ids"]) == 2
+
+
+def test_a_patch_ramp_commits_after_answering_504_is_recognised_not_drift(
+    project: Project,
+) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    _edit(project, "name: Cyberdyne Security\n", "name: Cyberdyne Systems\n")
+    project.sandbox.settings.faults.append(
+        FaultRule(kind="late_commit", method="PATCH", path="/developer/v1/vendors/*")
+    )
+    lost = project.rampctl("apply", "--auto-approve")
+    assert lost.code != 0  # 504, and the read deciding it came before Ramp committed
+    assert "uncertain" in lost.out
+    # apply first: it waits out the unresolved write (Ramp may commit it meanwhile)
+    _settled_by_the_next_runs(project, plan_first=False)
+    assert _attributes(project)["name"] == "Cyberdyne Systems"
