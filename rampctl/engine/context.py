@@ -12,7 +12,8 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.engine.changes import Level
 from rampctl.engine.identity import mode_of
@@ -34,7 +35,7 @@ class PlanContext:
     state: State
     snapshot: Snapshot
     #: Memo of `vendor_view` (a pure function of the live vendor and the users).
-    _views: dict[str, tuple[Vendor, Mapping[str, Any]]] = field(default_factory=dict)
+    _views: dict[str, tuple[Vendor, Mapping[str, JsonValue]]] = field(default_factory=dict)
 
     @property
     def mode(self) -> str:
@@ -130,7 +131,7 @@ class PlanContext:
         found = same or default or views
         return found[0] if found else None
 
-    def vendor_view(self, live: Vendor) -> Mapping[str, Any]:
+    def vendor_view(self, live: Vendor) -> Mapping[str, JsonValue]:
         """The record form of a live vendor, worked out once per plan (read-only: shared by
         the diff, the fingerprint and the drift check)."""
         cached = self._views.get(live.id) or self.snapshot.vendor_views.get(live.id)

@@ -11,17 +11,22 @@ That is why rampctl does not use deepdiff: it would add a dependency to produce 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.engine.changes import FieldChange
 
 
-def diff_fields(live: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[FieldChange]:
+def diff_fields(
+    live: Mapping[str, JsonValue], wanted: Mapping[str, JsonValue]
+) -> list[FieldChange]:
     """The fields of `wanted` whose value differs in `live`, nested dicts by sub-field.
 
     Only the keys of `wanted` are compared: a field absent from a manifest is not
     managed. For a nested dict (an address) only the sub-fields the manifest sets count.
     """
+    if wanted.items() <= live.items():
+        return []  # the usual case, told at C speed without walking the fields
     changes: list[FieldChange] = []
     for name in sorted(wanted):
         want, have = wanted[name], live.get(name)
@@ -33,7 +38,7 @@ def diff_fields(live: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[Fiel
 
 
 def _diff_nested(
-    prefix: str, have: Mapping[str, Any], want: Mapping[str, Any]
+    prefix: str, have: Mapping[str, JsonValue], want: Mapping[str, JsonValue]
 ) -> list[FieldChange]:
     return [
         FieldChange(path=f"{prefix}.{key}", before=have.get(key), after=want[key])
@@ -42,7 +47,9 @@ def _diff_nested(
     ]
 
 
-def drift_fields(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> list[FieldChange]:
+def drift_fields(
+    recorded: Mapping[str, JsonValue], live: Mapping[str, JsonValue]
+) -> list[FieldChange]:
     """What changed in `live` since `recorded` (the last apply), over the recorded fields."""
     if recorded.items() <= live.items():
         return []  # the usual case, told at C speed without walking the fields
@@ -61,9 +68,9 @@ def drift_fields(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> list[F
     return changes
 
 
-def value_at(values: Mapping[str, Any], path: str) -> Any:
+def value_at(values: Mapping[str, JsonValue], path: str) -> JsonValue:
     """The value at a dotted path of nested mappings (None where absent)."""
-    current: Any = values
+    current: JsonValue = dict(values)
     for part in path.split("."):
         current = current.get(part) if isinstance(current, Mapping) else None
     return current

@@ -7,7 +7,8 @@ Drift (`removals`), the stale-plan check (`stale`) and the state refresh after a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.engine.bill_live import bill_view
 from rampctl.engine.snapshot import Snapshot
@@ -15,12 +16,12 @@ from rampctl.engine.view import accounting_vendor_view, user_view, vendor_view
 from rampctl.model import address as addr
 from rampctl.ramp.models import Vendor
 
-VendorReader = Callable[[Vendor], Mapping[str, Any]]
+VendorReader = Callable[[Vendor], Mapping[str, JsonValue]]
 
 
 def live_record(
     snapshot: Snapshot, kind: str, ramp_id: str, read_vendor: VendorReader | None = None
-) -> Mapping[str, Any] | None:
+) -> Mapping[str, JsonValue] | None:
     """The record form of the live object `ramp_id` of `kind`, or None when Ramp has none.
 
     `read_vendor` gives a vendor's record form when the caller keeps them (plan does).

@@ -14,6 +14,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import JsonValue
+
 from rampctl.model.kinds import (
     ACCOUNTING_VENDOR,
     USER,
@@ -46,7 +48,7 @@ def live_vendor(vendor: Vendor, users: Mapping[str, User]) -> VendorValues:
     return VendorValues(**given)
 
 
-def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any]:
+def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, JsonValue]:
     """The record form of a live vendor (what the state holds and fingerprints hash)."""
     return live_vendor(vendor, users).as_dict()
 
@@ -105,12 +107,12 @@ def live_accounting_vendor(item: AccountingVendor) -> AccountingVendorValues:
     )
 
 
-def accounting_vendor_view(item: AccountingVendor) -> dict[str, Any]:
+def accounting_vendor_view(item: AccountingVendor) -> dict[str, JsonValue]:
     """The record form of a live accounting vendor."""
     return live_accounting_vendor(item).as_dict()
 
 
-def fingerprint(view: Mapping[str, Any]) -> str:
+def fingerprint(view: Mapping[str, JsonValue]) -> str:
     """A stable hash of a view: equal views, equal fingerprints."""
     canonical = json.dumps(view, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
@@ -125,6 +127,6 @@ def live_user(user: User, users: Mapping[str, User]) -> UserValues:
     return UserValues(**given)
 
 
-def user_view(user: User, users: Mapping[str, User]) -> dict[str, Any]:
+def user_view(user: User, users: Mapping[str, User]) -> dict[str, JsonValue]:
     """The record form of a live user (what the state holds and fingerprints hash)."""
     return live_user(user, users).as_dict()

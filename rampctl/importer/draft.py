@@ -195,7 +195,7 @@ def _user_document(user: User, name: str, snapshot: Snapshot) -> DraftDocument:
         ramp_id=user.id,
         fingerprint=fingerprint(view),
         attributes=view,
-        key=view["email"],
+        key=email if isinstance(email := view["email"], str) else None,
     )
     label = str(view["email"])
     return DraftDocument(kind=USER_KIND, name=name, label=label, spec=spec, entry=entry)

@@ -45,3 +45,12 @@ def test_diff_compares_only_the_managed_fields_and_parts() -> None:
     assert diff_fields(live, wanted) == [
         FieldChange(path="address.city", before="Oakland", after="Berkeley")
     ]
+
+
+def test_no_change_when_ramp_holds_every_managed_value() -> None:
+    live = MappingProxyType({"name": "Acme", "address": {"city": "Oakland"}, "state": "CA"})
+    assert diff_fields(live, {"name": "Acme", "address": {"city": "Oakland"}}) == []
+    assert diff_fields(live, {"name": "Acme", "owner": None}) == []  # absent live is empty
+    assert diff_fields(live, {"owner": "bob@example.com"}) == [
+        FieldChange(path="owner", before=None, after="bob@example.com")
+    ]
