@@ -87,3 +87,21 @@ def test_a_patch_ramp_commits_after_answering_504_is_recognised_not_drift(
     # apply first: it waits out the unresolved write (Ramp may commit it meanwhile)
     _settled_by_the_next_runs(project, plan_first=False)
     assert _attributes(project)["name"] == "Cyberdyne Systems"
+
+
+def test_a_rename_killed_before_its_patch_is_planned_again_not_recorded(
+    project: Project,
+) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    _edit(project, "name: Cyberdyne Security\n", "name: Cyberdyne Systems\n")
+    killed = project.apply_in_subprocess(RAMPCTL_CRASH_AT="before_send:1")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    plan = _plan(project)  # journaled, never sent: still to do, and nothing to call drift
+    assert plan["drift"] == []
+    assert [c["request"] for c in plan["changes"]] == [{"name": "Cyberdyne Systems"}]
+    project.sandbox.clear_log()
+    applied = project.rampctl("apply", "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    assert len(project.writes()) == 1
+    assert _attributes(project)["name"] == "Cyberdyne Systems"
+    assert _plan(project)["changes"] == []
