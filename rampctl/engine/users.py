@@ -63,7 +63,7 @@ def plan_users(graph: DesiredGraph, snapshot: Snapshot, state: State) -> KindPla
         values, unknown = resolve(named, snapshot)
         desired = replace(named, fields=values)
         live = _match(desired, snapshot, state)
-        problems += unknown + _check(desired, graph, snapshot)
+        problems += unknown + _check(desired, graph, snapshot, live)
         if live is None:
             changes.append(_invite(desired, graph, snapshot))
             continue
@@ -89,11 +89,24 @@ def _match(desired: DesiredUser, snapshot: Snapshot, state: State) -> User | Non
     return snapshot.users_by_email.get(desired.key)
 
 
-def _check(desired: DesiredUser, graph: DesiredGraph, snapshot: Snapshot) -> list[Problem]:
+def _check(
+    desired: DesiredUser, graph: DesiredGraph, snapshot: Snapshot, live: User | None
+) -> list[Problem]:
+    """The direct manager exists (in Ramp or as a User manifest) and, when plan would send
+    it, is not a user deactivated in Ramp that no manifest reactivates."""
     manager = desired.fields.direct_manager
-    if not manager or manager in snapshot.users_by_email or graph.user_by_email(manager):
+    if not manager or graph.user_by_email(manager):
         return []
-    message = f"no Ramp user and no User manifest has the email {manager!r}"
+    found = snapshot.users_by_email.get(manager)
+    if found is None:
+        message = f"no Ramp user and no User manifest has the email {manager!r}"
+    elif found.status == INACTIVE and (live is None or live.manager_id != found.id):
+        message = (
+            f"the direct manager {manager} is deactivated in Ramp: name another, or declare "
+            "them with a User manifest (which reactivates them first)"
+        )
+    else:
+        return []
     return [problem_at(desired, "spec.direct_manager", message)]
 
 

@@ -71,6 +71,7 @@ def _user(client: RampClient, change: Change) -> WriteResult:
         return WriteResult(user=_invite(client, change))
     user_id = str(change.ramp_id)
     if change.action is Action.DEACTIVATE:
+        _refuse_vendor_owner(client, user_id)
         client.deactivate_user(user_id)
         return WriteResult(removed=True)
     if change.followup and change.followup.get("reactivate"):
@@ -78,6 +79,20 @@ def _user(client: RampClient, change: Change) -> WriteResult:
     if change.request:
         client.update_user(user_id, UserUpdate.model_validate(change.request))
     return WriteResult(user=client.get_user(user_id))
+
+
+def _refuse_vendor_owner(client: RampClient, user_id: str) -> None:
+    """A user who still owns active vendors in Ramp is not deactivated: the plan handed them
+    over, but an owner change Ramp holds for approval (or one undone meanwhile) has not."""
+    found = client.list_vendors(vendor_owner_id=user_id, is_active=True)
+    owned = sorted(v.name for v in found if v.vendor_owner_id == user_id and v.is_active)
+    if owned:
+        what = "active vendor" if len(owned) == 1 else "active vendors"
+        raise PlanError(
+            f"not deactivated: still owns {len(owned)} {what} in Ramp ({', '.join(owned[:5])}"
+            f"{' and more' if len(owned) > 5 else ''}); an owner change may be waiting for "
+            "approval. Apply again once they have another owner"
+        )
 
 
 def _invite(client: RampClient, change: Change) -> User:

@@ -341,11 +341,30 @@ class RampClient:
         params = {key: _query_value(value) for key, value in filters.items()}
         found: list[M] = []
         for page in read_pages(self._requester, path, params):
-            items = [model.model_validate(item) for item in page]
+            items = [_shared_fields_set(model.model_validate(item)) for item in page]
             found += items
             if on_page is not None:
                 on_page(items)
         return found
+
+
+#: One fields-set per (model, the fields Ramp returned): see `_shared_fields_set`.
+_FIELDS_SETS: dict[tuple[type[BaseModel], frozenset[str]], set[str]] = {}
+
+
+def _shared_fields_set(item: M) -> M:
+    """`item` with the fields-set every item of its model with the same fields shares.
+
+    pydantic keeps a set of the fields given for every model (about 700 bytes for a vendor,
+    half of its size); the items of a long list all have the same. Sharing one is safe for
+    a frozen model (nothing adds to its set; `model_copy` copies it first).
+    """
+    if not type(item).model_config.get("frozen"):
+        return item
+    names = item.__pydantic_fields_set__
+    shared = _FIELDS_SETS.setdefault((type(item), frozenset(names)), names)
+    object.__setattr__(item, "__pydantic_fields_set__", shared)
+    return item
 
 
 def _raise_first(futures: Iterable[Future[Any]], done: set[Future[Any]]) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rampctl.engine.changes import Action, Level
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.users import invite_key
+from rampctl.errors import ManifestError
 from rampctl.model.kinds.user import INACTIVE
 from rampctl.ramp.models import User
 from rampctl.state.model import ResourceState, State
@@ -145,3 +148,23 @@ def test_removing_the_business_owner_is_manual(manifests: Manifests) -> None:
     changes = plan_for(manifests.graph(), _with_users(owner), _state({"user/o": "u-o"})).changes
     [change] = [c for c in changes if c.address == "user/o"]
     assert change.action is Action.MANUAL and "cannot be deactivated" in change.reason
+
+
+def test_a_deactivated_manager_is_refused_only_when_plan_would_send_it(
+    manifests: Manifests,
+) -> None:
+    manifests.write("u.yaml", _user_doc("dana") + "  direct_manager: gone@example.com\n")
+    gone = User(id="u-g", email="gone@example.com", status=INACTIVE)
+    with pytest.raises(ManifestError, match="is deactivated in Ramp"):
+        plan_for(manifests.graph(), _with_users(gone))
+    dana = User(
+        id="u-d",
+        email="dana@example.com",
+        first_name="Dana",
+        last_name="Lee",
+        role="BUSINESS_USER",
+        status="USER_ACTIVE",
+        manager_id="u-g",
+    )
+    state = _state({"user/dana": "u-d"})
+    assert plan_for(manifests.graph(), _with_users(gone, dana), state).changes == []

@@ -9,7 +9,7 @@ import pytest
 from rampctl.engine import writes
 from rampctl.engine.bill_live import vendor_bills
 from rampctl.engine.changes import Action, Change
-from rampctl.errors import OutcomeUncertainError, RampNotFoundError
+from rampctl.errors import OutcomeUncertainError, PlanError, RampNotFoundError
 from rampctl.ramp.models import Vendor
 from tests.engine.conftest import vendor
 
@@ -123,3 +123,33 @@ def test_a_contact_post_not_found_because_the_vendor_is_gone_fails() -> None:
     client: Any = NoContactEndpoint(vendor_gone=True)
     with pytest.raises(RampNotFoundError):
         writes.perform(client, _with_contacts())
+
+
+class DeactivatingClient(FilterIgnoringClient):
+    """Lists ignore their filters; deactivations are recorded."""
+
+    deactivated: list[str]
+
+    def deactivate_user(self, user_id: str) -> None:
+        self.deactivated = [*getattr(self, "deactivated", []), user_id]
+
+
+def _deactivate(user_id: str) -> Change:
+    return Change(
+        address="user/dana", kind="user", action=Action.DEACTIVATE, name="Dana", ramp_id=user_id
+    )
+
+
+def test_a_user_still_owning_an_active_vendor_is_not_deactivated() -> None:
+    owned = vendor("v1", "Blue Sun Corp", vendor_owner_id="usr_dana")
+    client: Any = DeactivatingClient([owned, vendor("v2", "Not Hers")])
+    with pytest.raises(PlanError, match=r"still owns 1 active vendor in Ramp \(Blue Sun Corp\)"):
+        writes.perform(client, _deactivate("usr_dana"))
+    assert not hasattr(client, "deactivated")
+
+
+def test_a_user_owning_only_inactive_or_others_vendors_is_deactivated() -> None:
+    old = vendor("v1", "Old", vendor_owner_id="usr_dana", is_active=False)
+    client: Any = DeactivatingClient([old, vendor("v2", "Not Hers")])
+    assert writes.perform(client, _deactivate("usr_dana")).removed
+    assert client.deactivated == ["usr_dana"]

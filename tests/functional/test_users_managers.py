@@ -97,3 +97,28 @@ def test_a_cycle_of_managers_is_a_positioned_error(project: Project) -> None:
     assert "alex.yaml:10:" in result.err and "zoe.yaml:10:" in result.err
     assert project.rampctl("apply", "--auto-approve").code == 1
     assert project.writes() == []
+
+
+def _deactivate_in_ramp(project: Project, email: str) -> dict[str, Any]:
+    found = _by_email(project, email)
+    project.sandbox.store.put("user", found["id"], {**found, "status": "USER_INACTIVE"})
+    return found
+
+
+def test_a_manager_deactivated_in_ramp_is_refused_unless_declared(project: Project) -> None:
+    _apply(project)
+    erin = _deactivate_in_ramp(project, "erin.walsh@northwind.example")
+    _write(project, "users/alex.yaml", user("alex", ALEX, manager="erin.walsh@northwind.example"))
+    result = project.rampctl("plan")
+    assert result.code == 1, result.out + result.err
+    assert "alex.yaml:10:" in result.err and "is deactivated in Ramp" in result.err
+    # Declared, the manager is reactivated first, then the report is invited.
+    _write(project, "users/erin.yaml", user("erin", "erin.walsh@northwind.example"))
+    project.sandbox.clear_log()
+    _apply(project)
+    writes = project.writes()
+    assert writes.index(f"PATCH /developer/v1/users/{erin['id']}/reactivate") < writes.index(
+        "POST /developer/v1/users/deferred"
+    )
+    assert _by_email(project, ALEX)["manager_id"] == erin["id"]
+    assert _by_email(project, "erin.walsh@northwind.example")["status"] == "USER_ACTIVE"

@@ -160,3 +160,20 @@ def test_a_manager_this_plan_deactivates_is_a_positioned_error(project: Project)
     assert result.code == 1, result.out + result.err
     assert "alex.yaml:10:" in result.err and "spec.direct_manager" in result.err
     assert "deactivates" in result.err
+
+
+def test_an_owner_change_held_for_approval_keeps_the_user_active(project: Project) -> None:
+    _apply(project)
+    _write(project, "users/dana.yaml", user("dana", DANA))
+    _write(project, "vendors/blue-sun.yaml", blue_sun(DANA, CONTACT))
+    _apply(project)
+    project.sandbox.settings.vendor_update_approval = "pending_approval"
+    _remove(project, "users/dana.yaml")
+    _write(project, "vendors/blue-sun.yaml", blue_sun("grace.kim@northwind.example", CONTACT))
+    applied = project.rampctl("apply", "--auto-approve")
+    assert applied.code != 0
+    assert "still owns 1 active vendor in Ramp (Blue Sun Corp)" in applied.out + applied.err
+    assert _user(project, DANA)["status"] == "INVITE_PENDING"  # not deactivated
+    assert "user/dana" in _state(project)
+    after = {c["address"]: c["action"] for c in _plan(project)}
+    assert after == {"vendor/blue-sun": "pending_approval", "user/dana": "manual"}

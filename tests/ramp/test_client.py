@@ -279,3 +279,16 @@ def test_clients_sharing_a_limiter_share_its_pause_and_lowered_limit() -> None:
             writer.create_vendor(NEW_VENDOR)
     assert shared.limit < 50  # the writer's 429 lowered the limit the reader uses too
     assert len(fake.sent("POST", "/vendors")) == 2
+
+
+def test_listed_items_with_the_same_fields_share_one_fields_set() -> None:
+    """A long list holds one fields-set per shape, not one per item (half a vendor's size)."""
+    fake = FakeRamp(lists={"/vendors": [vendor(1), vendor(2), {**vendor(3), "state": "CA"}]})
+    with make(fake) as client:
+        first, second, third = client.list_vendors()
+    assert first.model_fields_set is second.model_fields_set
+    assert third.model_fields_set == first.model_fields_set | {"state"}
+    changed = first.model_copy(update={"description": "Changed"})
+    assert "description" in changed.model_fields_set
+    assert second.model_fields_set == first.model_fields_set
+    assert "description" not in second.model_fields_set
