@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Set
 from dataclasses import replace
-from typing import Any
 
-from rampctl.engine.changes import Action, Change, FieldChange, Level
+from pydantic import JsonValue
+
+from rampctl.engine.changes import Action, Body, Change, FieldChange, Level
 from rampctl.engine.diff import diff_fields
 from rampctl.engine.kind_plan import KindPlan, problem_at
 from rampctl.engine.moves import Move, explicit_move, orphans
@@ -63,7 +64,7 @@ def plan_accounting_vendors(
     )
 
 
-def _fields(desired: DesiredAccountingVendor, view: dict[str, Any]) -> list[FieldChange]:
+def _fields(desired: DesiredAccountingVendor, view: dict[str, JsonValue]) -> list[FieldChange]:
     wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
     wanted["remote_id"] = desired.remote_id
     return [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
@@ -132,16 +133,17 @@ def _changes(
     return changes
 
 
-def _update_body(desired: DesiredAccountingVendor, fields: list[FieldChange]) -> dict[str, Any]:
-    body: dict[str, Any] = {}
+def _update_body(desired: DesiredAccountingVendor, fields: list[FieldChange]) -> Body:
+    body: Body = {}
     for f in fields:
         if f.path == "active":  # Ramp reactivates by `reactivate`, deactivates by a delete
             if f.after is True:
                 body["reactivate"] = True
             continue
         spec = ACCOUNTING_VENDOR.field(f.path)
-        value = desired.fields.get(f.path)
-        body[spec.ramp] = spec.clear_value if value is None else value
+        value: JsonValue = desired.fields.get(f.path)
+        clear: JsonValue = spec.clear_value
+        body[spec.ramp] = clear if value is None else value
     return body
 
 

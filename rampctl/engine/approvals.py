@@ -6,16 +6,19 @@ values waiting). Once Ramp holds it no more, each value it carried is either in 
 force reads the same whether the edit was rejected or was approved and changed back before
 any run saw it: rampctl reports it as drift (changed outside rampctl), the louder reading,
 and plans the update again. An approval a run does see is recorded at the next state write
-(`settled`), so a later change in Ramp is ordinary drift.
+(`settled`), so a later change in Ramp is ordinary drift. Contacts rampctl created that Ramp
+held are kept waiting in the state until Ramp decides them (`contacts_settled`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rampctl.engine.changes import FieldChange
 from rampctl.engine.diff import value_at
+from rampctl.model import normalise as norm
+from rampctl.ramp.models import VendorContact
 
 PENDING = "pending"
 """The vendor attribute holding an update Ramp holds for approval."""
@@ -68,3 +71,26 @@ def _leaves(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[path] = value
     return out
+
+
+CONTACTS_PENDING = "contacts_pending"
+"""The vendor attribute holding the contacts rampctl created that Ramp held (email -> sent)."""
+
+
+def contacts_settled(
+    recorded: Mapping[str, Any], live: Mapping[str, Any], listed: Sequence[VendorContact] | None
+) -> dict[str, Any] | None:
+    """The attributes to record once Ramp decided contacts recorded as waiting for approval
+    (approved: listed and in force; rejected: gone): only those still waiting are kept, and
+    the vendor's contact ids are Ramp's. None when nothing was decided or the contacts were
+    not read."""
+    waiting = recorded.get(CONTACTS_PENDING)
+    if not isinstance(waiting, Mapping) or not waiting or listed is None:
+        return None
+    held = {norm.email(c.email) for c in listed if c.is_pending_approval}
+    still = {email: sent for email, sent in waiting.items() if norm.email(email) in held}
+    if still == dict(waiting):
+        return None
+    out = {k: v for k, v in recorded.items() if k != CONTACTS_PENDING}
+    out["contact_ids"] = live.get("contact_ids")
+    return {**out, CONTACTS_PENDING: still} if still else out

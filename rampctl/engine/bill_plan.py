@@ -16,7 +16,7 @@ from rampctl.engine.bill_bodies import create_body, patch_body
 from rampctl.engine.bill_live import bill_view, find_by_key
 from rampctl.engine.bill_read import vendor_id_of
 from rampctl.engine.bill_refs import BillRefs, ResolvedBill
-from rampctl.engine.changes import Action, Change, FieldChange, Level
+from rampctl.engine.changes import Action, Body, Change, FieldChange, Level
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields
 from rampctl.engine.kind_plan import KindPlan, combine, problem_at
@@ -177,7 +177,16 @@ def _archived(bills: list[Bill], desired: DesiredBill) -> Bill | None:
     return found[0] if found else None
 
 
-def _base(desired: DesiredBill, live: Bill | None, action: Action, **kw: Any) -> Change:
+def _base(
+    desired: DesiredBill,
+    live: Bill | None,
+    action: Action,
+    *,
+    fields: tuple[FieldChange, ...] = (),
+    reason: str = "",
+    request: Body | None = None,
+    level: int = Level.NONE,
+) -> Change:
     name = bill_view(live)["name"] if live else desired.invoice_number
     return Change(
         address=desired.address,
@@ -188,7 +197,10 @@ def _base(desired: DesiredBill, live: Bill | None, action: Action, **kw: Any) ->
         key=bill_key(live.vendor.id, desired.invoice_number) if live else None,
         depends_on=tuple(desired.depends_on),
         protect=desired.protect,
-        **kw,
+        fields=fields,
+        reason=reason,
+        request=request,
+        level=level,
     )
 
 

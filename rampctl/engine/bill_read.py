@@ -4,7 +4,7 @@ vendors that bills reference, bills by id, and the bills a saved plan's changes 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from rampctl.engine.bill_live import vendor_bills
 from rampctl.engine.changes import Action, Change
@@ -15,7 +15,10 @@ from rampctl.model import address as addr
 from rampctl.model import payments
 from rampctl.model.bills import DesiredBill
 from rampctl.ramp.client import RampClient
-from rampctl.ramp.models import Bill
+from rampctl.ramp.models import Bill, VendorBankAccount
+
+#: What one concurrent read of bill inputs gives: a vendor's bills or its bank accounts.
+Listed = list[Bill] | list[VendorBankAccount]
 
 
 def vendor_id_of(ctx: PlanContext, desired: DesiredBill) -> str | None:
@@ -43,15 +46,19 @@ def read_bill_inputs(client: RampClient, ctx: PlanContext) -> None:
         if entry.kind == addr.BILL and entry.attributes.get("vendor_id"):
             vendors.add(str(entry.attributes["vendor_id"]))
     read_contacts(client, snapshot, vendors - set(snapshot.contacts))
-    calls: dict[str, Any] = {f"bills:{v}": bill_lister(client, v) for v in sorted(vendors)}
+    calls: dict[str, Callable[[], Listed]] = {
+        f"bills:{v}": bill_lister(client, v) for v in sorted(vendors)
+    }
     calls |= {f"banks:{v}": bank_lister(client, v) for v in sorted(banks)}
     results = client.run_concurrently(calls)
     for name, value in results.items():
         kind, _, vendor_id = name.partition(":")
         if kind == "bills":
-            snapshot.bills.update({b.id: b for b in value})
+            snapshot.bills.update({b.id: b for b in value if isinstance(b, Bill)})
         else:
-            snapshot.vendor_accounts[vendor_id] = value
+            snapshot.vendor_accounts[vendor_id] = [
+                a for a in value if isinstance(a, VendorBankAccount)
+            ]
     missing = [
         e.ramp_id
         for e in ctx.state.resources.values()
@@ -63,7 +70,7 @@ def read_bill_inputs(client: RampClient, ctx: PlanContext) -> None:
 def read_bills_by_id(client: RampClient, into: dict[str, Bill], ids: list[str]) -> None:
     """Add the bills with these ids (archived ones included; gone ones left out)."""
 
-    def one(bill_id: str) -> Any:
+    def one(bill_id: str) -> Callable[[], Bill | None]:
         def read() -> Bill | None:
             try:
                 return client.get_bill(bill_id)
@@ -76,12 +83,12 @@ def read_bills_by_id(client: RampClient, into: dict[str, Bill], ids: list[str]) 
     into.update({i: b for i, b in found.items() if b is not None})
 
 
-def bill_lister(client: RampClient, vendor_id: str) -> Any:
+def bill_lister(client: RampClient, vendor_id: str) -> Callable[[], list[Bill]]:
     """A call reading the vendor's bills, for `client.run_concurrently`."""
     return lambda: vendor_bills(client, vendor_id)
 
 
-def bank_lister(client: RampClient, vendor_id: str) -> Any:
+def bank_lister(client: RampClient, vendor_id: str) -> Callable[[], list[VendorBankAccount]]:
     """A call reading the vendor's bank accounts, for `client.run_concurrently`."""
     return lambda: client.list_vendor_bank_accounts(vendor_id)
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from rampctl.engine.approvals import held_fields, settled
+from rampctl.engine.approvals import CONTACTS_PENDING, contacts_settled, settled
 from rampctl.engine.bill_live import bill_view
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.contacts import CREATE_CAPABILITY
@@ -25,6 +25,7 @@ from rampctl.engine.view import (
     vendor_view,
 )
 from rampctl.engine.writes import WriteResult
+from rampctl.model import normalise as norm
 from rampctl.model.desired import DesiredGraph
 from rampctl.state.backend import StateBackend
 from rampctl.state.fold import journaled
@@ -100,10 +101,14 @@ class StateRecorder:
         if result.vendor is not None:
             view = vendor_view(result.vendor, self.snapshot.users)
             contact = self._contact(change)
-            own = {"contact": contact} if contact else {}
-            if result.contacts_pending:
-                sent = datetime.now(UTC).isoformat(timespec="seconds")
-                own["contacts_pending"] = {email: sent for email in result.contacts_pending}
+            own: dict[str, Any] = {"contact": contact} if contact else {}
+            sent = datetime.now(UTC).isoformat(timespec="seconds")
+            waiting = {
+                **self._still_waiting(change.address),
+                **{email: sent for email in result.contacts_pending},
+            }
+            if waiting:
+                own[CONTACTS_PENDING] = waiting
             return {**view, **own}
         if result.accounting_vendor is not None:
             return accounting_vendor_view(result.accounting_vendor)
@@ -111,6 +116,19 @@ class StateRecorder:
         if change.action is Action.DEACTIVATE and live is not None:
             return {**accounting_vendor_view(live), "active": False}
         return None
+
+    def _still_waiting(self, address: str) -> dict[str, Any]:
+        """The contacts the state records waiting for approval on this vendor that Ramp had
+        not decided when it was read (all of them when its contacts were not read)."""
+        entry = self.store.current().resources.get(address)
+        waiting = entry.attributes.get(CONTACTS_PENDING) if entry else None
+        if not isinstance(waiting, dict) or entry is None:
+            return {}
+        listed = self.snapshot.contacts.get(entry.ramp_id)
+        if listed is None:
+            return dict(waiting)
+        held = {norm.email(c.email) for c in listed if c.is_pending_approval}
+        return {e: t for e, t in waiting.items() if norm.email(e) in held}
 
     def _contact(self, change: Change) -> dict[str, Any] | None:
         """The contact to remember: the manifest's, unless plan found it differs in Ramp."""
@@ -174,11 +192,15 @@ class StateRecorder:
             self.store.update(step)
 
     def _approved(self, entry: ResourceState) -> ResourceState | None:
-        if entry.kind != "vendor" or not held_fields(entry.attributes):
+        if entry.kind != "vendor":
             return None
         view = self._live_view(entry)
-        attributes = settled(entry.attributes, view) if view is not None else None
-        if attributes is None:
+        if view is None:
+            return None
+        attributes = settled(entry.attributes, view) or dict(entry.attributes)
+        listed = self.snapshot.contacts.get(entry.ramp_id)
+        attributes = contacts_settled(attributes, view, listed) or attributes
+        if attributes == entry.attributes:
             return None
         recorded = {k: v for k, v in attributes.items() if k not in _OWN}
         return entry.model_copy(
@@ -190,9 +212,11 @@ class StateRecorder:
         if view is None:
             return None
         recorded = {k: v for k, v in entry.attributes.items() if k not in _OWN}
-        if recorded == view:
+        listed = self.snapshot.contacts.get(entry.ramp_id) if entry.kind == "vendor" else None
+        decided = contacts_settled(entry.attributes, view, listed)
+        if recorded == view and decided is None:
             return None
-        own = {k: entry.attributes[k] for k in _OWN if entry.attributes.get(k)}
+        own = {k: v for k, v in (decided or entry.attributes).items() if k in _OWN and v}
         attributes = {**view, **own}
         return entry.model_copy(update={"attributes": attributes, "fingerprint": fingerprint(view)})
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from rampctl.engine.changes import Action, Change, FieldChange
+from pydantic import JsonValue
+
+from rampctl.engine.changes import Action, Body, Change, FieldChange
 from rampctl.engine.contacts import no_write, plan_contacts
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields, value_at
@@ -270,8 +272,8 @@ def _update(
 ) -> Change:
     """`checked`: the manifest has no problems, so the body is built and validated."""
     body = update_body(ctx, desired, fields) if fields and checked else None
-    if body is not None:
-        body = VendorUpdate(**body).to_body()  # fails here, at plan time, never at apply
+    if body is not None:  # validated here, at plan time, never failing at apply
+        body = VendorUpdate.model_validate(body).to_body()
     relink = any(f.path == "accounting_vendor" for f in fields)
     return Change(
         address=desired.address,
@@ -288,9 +290,7 @@ def _update(
     )
 
 
-def update_body(
-    ctx: PlanContext, desired: DesiredVendor, fields: tuple[FieldChange, ...]
-) -> dict[str, Any]:
+def update_body(ctx: PlanContext, desired: DesiredVendor, fields: tuple[FieldChange, ...]) -> Body:
     """The PATCH body that makes the changed `fields` true (Ramp's field names)."""
     paths = {f.path.split(".", 1)[0] for f in fields}
     return {
@@ -299,24 +299,25 @@ def update_body(
     }
 
 
-def _request_value(ctx: PlanContext, desired: DesiredVendor, spec: FieldSpec) -> Any:
+def _request_value(ctx: PlanContext, desired: DesiredVendor, spec: FieldSpec) -> JsonValue:
     """A desired field's value in a request body: references resolved, address completed."""
     if spec.path == VENDOR.key:
         return desired.key
     if spec.reference == "user":
         return ctx.owner_id(desired)
     if spec.parts:
-        return ctx.ramp_address(desired)
-    value = desired.fields.get(spec.path)
+        return dict(ctx.ramp_address(desired))
+    value: JsonValue = desired.fields.get(spec.path)
     # null is sent only where Ramp clears by null (`state`); other clears are problems
-    return spec.clear_value if value is None else value
+    clear: JsonValue = spec.clear_value
+    return clear if value is None else value
 
 
 def _create(ctx: PlanContext, desired: DesiredVendor, *, checked: bool) -> Change:
     """`checked`: the manifest has no problems, so the body is validated."""
     body, followup = create_body(ctx, desired)
     if checked:
-        body = VendorCreate(**body).to_body()
+        body = VendorCreate.model_validate(body).to_body()
     fields = tuple(
         FieldChange(path=k, before=None, after=v) for k, v in sorted(_shown(desired).items())
     )
@@ -349,11 +350,9 @@ def _shown(desired: DesiredVendor) -> dict[str, Any]:
     return shown
 
 
-def create_body(
-    ctx: PlanContext, desired: DesiredVendor
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def create_body(ctx: PlanContext, desired: DesiredVendor) -> tuple[Body, Body | None]:
     """The POST body for a new vendor, and a PATCH for what create cannot set."""
-    body: dict[str, Any] = {
+    body: Body = {
         "name": desired.fields.name,
         "country": desired.fields.country,
         "vendor_owner_id": ctx.owner_id(desired),
@@ -364,7 +363,7 @@ def create_body(
         },
         "external_vendor_id": desired.key,
     }
-    followup: dict[str, Any] = {}
+    followup: Body = {}
     for spec in VENDOR.fields:
         value = desired.fields.get(spec.path)
         if not spec.manifest or spec.path in body or spec.ramp in body:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rampctl.engine.approvals import decided, settled, unkept
+from rampctl.engine.approvals import contacts_settled, decided, settled, unkept
 from rampctl.engine.changes import FieldChange
+from rampctl.ramp.models import VendorContact
 
 SENT = {"requested_at": "2026-11-01T10:00:00+00:00", "fields": {"owner": "alice@x.example"}}
 RECORDED: dict[str, Any] = {"owner": "frank@x.example", "pending": SENT}
@@ -49,3 +50,21 @@ def test_an_address_is_compared_part_by_part() -> None:
 
 def test_nothing_recorded_is_nothing_to_decide() -> None:
     assert not decided({"owner": "a", "pending": None}, {"owner": "b", "pending": None})
+
+
+def test_contacts_still_waiting_stay_recorded_decided_ones_go() -> None:
+    recorded = {
+        "contact_ids": ["c1"],
+        "contacts_pending": {"a@x.example": "t1", "b@x.example": "t2"},
+    }
+    live = {"contact_ids": ["c1", "c2"]}
+    listed = [
+        VendorContact(id="c2", email="a@x.example"),
+        VendorContact(id="c3", email="B@x.example", approval_status="pending_approval"),
+    ]
+    assert contacts_settled(recorded, live, listed) == {
+        "contact_ids": ["c1", "c2"],
+        "contacts_pending": {"b@x.example": "t2"},
+    }
+    assert contacts_settled(recorded, live, None) is None  # not read: nothing decided
+    assert contacts_settled({"contact_ids": []}, live, listed) is None

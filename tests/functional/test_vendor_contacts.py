@@ -248,3 +248,45 @@ def test_contact_creation_missing_from_a_newer_ramp_is_learnt_and_then_manual(
     project.sandbox.clear_log()
     _apply(project)
     assert project.writes() == []
+
+
+def _hold_new_contact(project: Project) -> str:
+    """Apply the demo, then a new contact Ramp holds for approval; the vendor's id."""
+    _apply(project)
+    vendor_id = str(_vendor(project, "cyberdyne-security")["id"])
+    project.sandbox.settings.contact_approval = "pending_approval"
+    _contacts_list(project)
+    _apply(project)
+    return vendor_id
+
+
+def _recorded(project: Project) -> dict[str, Any]:
+    state = json.loads((project.root / "rampctl.state.json").read_text())["resources"]
+    attributes: dict[str, Any] = state["vendor/cyberdyne-security"]["attributes"]
+    return attributes
+
+
+def test_an_approved_contact_is_recorded_and_later_contacts_are_drift(project: Project) -> None:
+    vendor_id = _hold_new_contact(project)
+    assert httpx.post(f"{project.sandbox.base_url}/_sandbox/vendors/{vendor_id}/approve")
+    project.sandbox.settings.contact_approval = "immediate"
+    _apply(project)  # nothing to send: records the approval
+    assert "contacts_pending" not in _recorded(project)
+    assert len(_recorded(project)["contact_ids"]) == 2
+    with project.api() as api:
+        added = api.post(f"/vendors/{vendor_id}/contacts", json={"email": "x@cyberdyne.example"})
+        assert added.status_code == 201, added.text
+    [drift] = _plan(project)["drift"]
+    assert [f["path"] for f in drift["fields"]] == ["contact_ids"]
+
+
+def test_a_waiting_contact_stays_recorded_through_another_update(project: Project) -> None:
+    _hold_new_contact(project)
+    sent = _recorded(project)["contacts_pending"]
+    path = project.root / CYBERDYNE
+    path.write_text(path.read_text().replace("description: ", "description: New. ", 1))
+    _apply(project)
+    assert _recorded(project)["contacts_pending"] == sent
+    [change] = _plan(project)["changes"]
+    assert change["action"] == "pending_approval"
+    assert sent["ops@cyberdyne.example"] in change["reason"]
