@@ -13,6 +13,7 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from rampctl.engine.changes import FieldChange
 from rampctl.engine.kind_plan import problem_at
 from rampctl.engine.snapshot import Snapshot
 from rampctl.errors import Problem
@@ -79,3 +80,16 @@ def _why(name: str, value: str, ids: list[str], listing: dict[str, str]) -> str:
     close = difflib.get_close_matches(value, sorted(set(listing.values())), n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return f"no Ramp {name} is named {value!r}{hint}; give a {name} name or id Ramp has"
+
+
+def named(change: FieldChange, snapshot: Snapshot) -> FieldChange:
+    """A department or location change as a reviewer reads it: names where Ramp's listing
+    was read, ids otherwise (the request always carries ids)."""
+    if change.path not in FIELDS:
+        return change
+    listing = (snapshot.departments if change.path == "department" else snapshot.locations) or {}
+    return replace(
+        change,
+        before=listing.get(str(change.before), change.before),
+        after=listing.get(str(change.after), change.after),
+    )

@@ -22,7 +22,7 @@ from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.diff import diff_fields
 from rampctl.engine.kind_plan import KindPlan, problem_at
 from rampctl.engine.snapshot import Snapshot
-from rampctl.engine.user_directory import resolve
+from rampctl.engine.user_directory import named, resolve
 from rampctl.engine.view import fingerprint, user_view
 from rampctl.engine.writes import REF
 from rampctl.errors import Problem
@@ -59,9 +59,9 @@ def plan_users(graph: DesiredGraph, snapshot: Snapshot, state: State) -> KindPla
     problems: list[Problem] = []
     prints: dict[str, str] = {}
     claims: dict[str, str] = {}
-    for address, named in sorted(graph.users.items()):
-        values, unknown = resolve(named, snapshot)
-        desired = replace(named, fields=values)
+    for address, declared in sorted(graph.users.items()):
+        values, unknown = resolve(declared, snapshot)
+        desired = replace(declared, fields=values)
         live = _match(desired, snapshot, state)
         problems += unknown + _check(desired, graph, snapshot, live)
         if live is None:
@@ -143,7 +143,10 @@ def _invite(desired: DesiredUser, graph: DesiredGraph, snapshot: Snapshot) -> Ch
         action=Action.CREATE,
         name=_name(f.first_name, f.last_name, desired.key),
         key=desired.key,
-        fields=tuple(FieldChange(path=k, before=None, after=v) for k, v in sorted(shown.items())),
+        fields=tuple(
+            named(FieldChange(path=k, before=None, after=v), snapshot)
+            for k, v in sorted(shown.items())
+        ),
         request=request,
         depends_on=tuple(desired.depends_on),
         level=Level.USERS,
@@ -179,7 +182,7 @@ def _update(
     if "manager_id" in body:
         body["direct_manager_id"] = body.pop("manager_id")
     inactive = live.status == INACTIVE
-    shown = list(fields)
+    shown = [named(f, refs[1]) for f in fields]
     if inactive:
         shown.insert(0, FieldChange(path="status", before=INACTIVE, after="USER_ACTIVE"))
     return Change(

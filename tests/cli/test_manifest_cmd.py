@@ -196,3 +196,19 @@ def test_rampctl_no_cache_reads_every_file_afresh(
     Path("m/a.yaml").write_text(VENDOR)
     assert run(["--manifests", "m", "validate"]) == 0
     assert not (tmp_path / ".rampctl").exists()
+
+
+def test_validate_counts_every_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    user = (
+        "apiVersion: rampctl/v1\nkind: User\nmetadata:\n  name: dana\nspec:\n"
+        "  email: dana@x.example\n  first_name: Dana\n  last_name: Lee\n  role: BUSINESS_USER\n"
+    )
+    (tmp_path / "users.yaml").write_text(user)
+    (tmp_path / "vendors.yaml").write_text(VENDOR)
+    assert run(["validate", str(tmp_path)]) == 0
+    assert "valid (1 vendor, 0 accounting vendors, 0 bills, 1 user in 2 files)" in (
+        capsys.readouterr().out
+    )
+    assert run(["validate", "--format", "json", str(tmp_path)]) == 0
+    [root] = json.loads(capsys.readouterr().out)["roots"]
+    assert (root["vendors"], root["users"], root["files"]) == (1, 1, 2)

@@ -47,6 +47,7 @@ def test_names_are_resolved_to_ramp_ids(project: Project) -> None:
     _write(project, "  department: Finance\n  location: London\n")
     [change] = json.loads(project.rampctl("plan", "--json").out)["changes"]
     assert change["request"] == {"department_id": ident("department:Finance")}
+    assert change["fields"] == [{"path": "department", "before": "Engineering", "after": "Finance"}]
 
 
 def test_ids_are_taken_as_they_are_and_no_listing_is_read(project: Project) -> None:
