@@ -1,9 +1,11 @@
-"""Drift and unmanaged objects as pure functions of the state and the snapshot."""
+"""Removals, drift and unmanaged objects as pure functions of the state and the snapshot."""
 
 from __future__ import annotations
 
-from rampctl.engine.removals import find_drift, find_unmanaged
+from rampctl.engine.context import PlanContext
+from rampctl.engine.removals import find_drift, find_unmanaged, plan_removals
 from rampctl.engine.view import vendor_view
+from rampctl.model.desired import DesiredGraph
 from rampctl.state.model import ResourceState, State
 from tests.engine.conftest import accounting_vendor, snapshot, vendor
 
@@ -38,3 +40,27 @@ def test_unmanaged_are_the_live_objects_nothing_claims() -> None:
         ("accounting_vendor", "a1"),
         ("vendor", "v2"),
     ]
+
+
+def test_removals_are_a_value_and_a_claimed_object_is_a_move() -> None:
+    live = [
+        vendor("v1", "Gone", is_deletable=True),
+        vendor("v2", "Kept", is_deletable=False),
+        vendor("v3", "Renamed"),
+    ]
+    resources = {
+        f"vendor/{n}": ResourceState(kind="vendor", ramp_id=i, fingerprint="f")
+        for n, i in (("gone", "v1"), ("kept", "v2"), ("old", "v3"))
+    }
+    state = State.new().model_copy(update={"resources": resources})
+    graph = DesiredGraph(vendors={}, accounting_vendors={}, digest="d")
+    ctx = PlanContext(graph=graph, state=state, snapshot=snapshot(live))
+    found = plan_removals(ctx, {"v3": "vendor/new"})
+    assert [(c.address, c.action.value) for c in found.changes] == [
+        ("vendor/gone", "delete"),
+        ("vendor/kept", "deactivate"),
+        ("vendor/old", "forget"),
+    ]
+    assert found.changes[2].reason == "now managed as vendor/new; Ramp is not touched"
+    assert sorted(found.fingerprints) == ["vendor/gone", "vendor/kept"]
+    assert found.problems == () and dict(found.claims) == {}
