@@ -60,7 +60,7 @@ def test_contacts_made_are_recorded_once_all_are_listed() -> None:
     assert entry.attributes["contact_ids"] == ["c1", "c2"]
 
 
-def test_only_writes_to_existing_vendors_carry_an_intent() -> None:
+def test_only_updates_of_existing_objects_carry_an_intent() -> None:
     update = Change(
         address="vendor/cyberdyne",
         kind="vendor",
