@@ -9,17 +9,35 @@ from rampctl.engine.context import PlanContext
 from rampctl.engine.kind_plan import problem_at
 from rampctl.errors import Problem
 from rampctl.model.desired import DesiredVendor
+from rampctl.model.kinds.user import INACTIVE
 from rampctl.ramp.models import Vendor
 
 
-def check_owner(ctx: PlanContext, desired: DesiredVendor) -> list[Problem]:
-    """An owner must be a user of the Ramp business (or declared by a User manifest)."""
+def check_owner(ctx: PlanContext, desired: DesiredVendor, live: Vendor | None) -> list[Problem]:
+    """An owner must be a user of the Ramp business (or declared by a User manifest), and a
+    vendor is never created with, or handed to, a user deactivated in Ramp that no User
+    manifest reactivates (Ramp would leave it owned by nobody who can act)."""
     owner = desired.fields.owner
-    known = owner in ctx.snapshot.users_by_email or ctx.graph.user_by_email(owner)
-    if owner and not known:
+    if not owner or ctx.graph.user_by_email(owner):
+        return []
+    found = ctx.snapshot.users_by_email.get(owner)
+    if found is None:
         message = f"no Ramp user and no User manifest has the email {owner!r}"
-        return [problem_at(desired, "spec.owner", message)]
-    return []
+    elif found.status == INACTIVE and _sends_owner(desired, live, found.id):
+        message = (
+            f"the owner {owner} is deactivated in Ramp: name another, or declare them with a "
+            "User manifest (which reactivates them first)"
+        )
+    else:
+        return []
+    return [problem_at(desired, "spec.owner", message)]
+
+
+def _sends_owner(desired: DesiredVendor, live: Vendor | None, owner_id: str) -> bool:
+    """Whether the plan writes this owner: on create, or as a change of a live vendor's."""
+    if live is None:
+        return True
+    return live.vendor_owner_id != owner_id and "owner" not in desired.ignore
 
 
 def check_link(ctx: PlanContext, desired: DesiredVendor, live: Vendor | None) -> list[Problem]:

@@ -51,7 +51,7 @@ def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> KindPlan:
     """The changes for one Vendor manifest (none when Ramp already matches), its problems
     and the fingerprint of its live vendor."""
     live = ctx.match_vendor(desired)
-    problems = check_owner(ctx, desired) + check_link(ctx, desired, live)
+    problems = check_owner(ctx, desired, live) + check_link(ctx, desired, live)
     problems += [p for p in ctx.vendor_matches.problems if p.address == desired.address]
     if live is None and desired.address in ctx.ambiguous:
         return KindPlan(changes=(_ambiguous(ctx, desired),), problems=tuple(problems))
