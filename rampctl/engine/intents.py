@@ -1,7 +1,8 @@
-"""Vendor writes an earlier run sent but never recorded, recognised from the apply journal.
+"""Updates an earlier run sent but never recorded, recognised from the apply journal.
 
-Before it sends a vendor's PATCH or contact creations, apply journals what the write is meant
-to leave in Ramp (an `intent` record: the fields in manifest vocabulary, the contacts' emails).
+Before it sends an update of an existing object (a vendor's PATCH or contact creations, an
+accounting vendor's, a bill's or a user's update), apply journals what the write is meant to
+leave in Ramp (an `intent` record: the fields in manifest vocabulary, the contacts' emails).
 A run killed after the write, or whose answer and the read deciding it were lost, leaves that
 record behind. The next run compares it with Ramp: each intended value Ramp now holds (or holds
 for approval) is rampctl's own write, so it is taken into the state's record of that vendor
@@ -24,7 +25,6 @@ from rampctl.engine.diff import value_at
 from rampctl.engine.live import VendorReader, live_record
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import OWN_ATTRIBUTES, fingerprint
-from rampctl.model import address as addr
 from rampctl.model import normalise as norm
 from rampctl.state.backend import ApplyJournal
 from rampctl.state.model import ResourceState, State
@@ -35,7 +35,7 @@ INTENT_RECORD = "intent"
 
 @dataclass(frozen=True, kw_only=True)
 class Intent:
-    """What one unresolved vendor write was meant to leave in Ramp."""
+    """What one unresolved update was meant to leave in Ramp."""
 
     address: str
     ramp_id: str
@@ -46,10 +46,9 @@ class Intent:
 
 
 def is_intended(change: Change) -> bool:
-    """Whether a change's write to an existing vendor is journaled with its intent."""
+    """Whether a change's write to an existing object is journaled with its intent."""
     return (
-        change.kind == addr.VENDOR
-        and change.action in (Action.UPDATE, Action.ADOPT)
+        change.action in (Action.UPDATE, Action.ADOPT)
         and change.ramp_id is not None
         and bool(change.request or change.contacts)
     )
@@ -105,7 +104,7 @@ def settle(
         entry = settled.get(intent.address) or state.resources.get(intent.address)
         if entry is None or entry.ramp_id != intent.ramp_id:
             continue
-        live = live_record(snapshot, addr.VENDOR, intent.ramp_id, read_vendor)
+        live = live_record(snapshot, entry.kind, intent.ramp_id, read_vendor)
         attributes = _carried_out(entry.attributes, intent, live, snapshot) if live else None
         if attributes is not None:
             recorded = {k: v for k, v in attributes.items() if k not in OWN_ATTRIBUTES}

@@ -163,7 +163,7 @@ class StateRecorder:
             self.store.update(step)
 
     def settle_intents(self, intents: Sequence[Intent]) -> None:
-        """Record the vendor writes an earlier run made but never recorded (one state write,
+        """Record the updates an earlier run made but never recorded (one state write,
         only when Ramp carried one out; see `rampctl.engine.intents`)."""
         found = settle(self.store.current(), intents, self.snapshot) if intents else {}
 

@@ -111,7 +111,7 @@ def _contact_update() -> Change:
     )
 
 
-def test_only_writes_to_existing_vendors_carry_an_intent() -> None:
+def test_only_updates_of_existing_objects_carry_an_intent() -> None:
     update = Change(
         address="vendor/cyberdyne",
         kind="vendor",

@@ -224,3 +224,15 @@ def test_an_owner_change_held_for_approval_before_a_kill_is_pending_then_recorde
     _approve(project)
     _converges(project)
     assert _attributes(project)["owner"] == "alice.chen@northwind.example"
+
+
+def test_an_accounting_vendor_edit_killed_after_its_write_is_not_drift(project: Project) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    path = project.root / "manifests" / "accounting" / "erp-vendors.yaml"
+    text = path.read_text()
+    assert "  code: ACME\n" in text
+    path.write_text(text.replace("  code: ACME\n", "  code: ACME-CLOUD\n", 1))
+    [change] = _plan(project)["changes"]
+    assert (change["address"], change["action"]) == ("accounting_vendor/acme-cloud", "update")
+    _killed_after_send(project)
+    _settled_by_the_next_runs(project)
