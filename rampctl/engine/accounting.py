@@ -12,7 +12,7 @@ from pydantic import JsonValue
 
 from rampctl.engine.changes import Action, Body, Change, FieldChange, Level
 from rampctl.engine.diff import diff_fields
-from rampctl.engine.kind_plan import KindPlan, problem_at
+from rampctl.engine.kind_plan import KindPlan, clear_problems, problem_at
 from rampctl.engine.moves import Move, explicit_move, orphans
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.vendors import ignored
@@ -54,7 +54,11 @@ def plan_accounting_vendors(
         claims[live.ramp_id] = desired.address
         view = accounting_vendor_view(live)
         fingerprints[desired.address] = fingerprint(view)
-        changes += _changes(desired, live, _fields(desired, view), state)
+        fields = _fields(desired, view)
+        cleared = clear_problems(ACCOUNTING_VENDOR, desired, fields)
+        problems += cleared
+        sent = [f for f in fields if f"spec.{f.path}" not in {p.field for p in cleared}]
+        changes += _changes(desired, live, sent, state)
     return KindPlan(
         changes=tuple(changes),
         problems=tuple(problems),

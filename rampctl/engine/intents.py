@@ -6,16 +6,20 @@ leave in Ramp (an `intent` record: the fields in manifest vocabulary, the contac
 A run killed after the write, or whose answer and the read deciding it were lost, leaves that
 record behind. The next run compares it with Ramp: each intended value Ramp now holds (or holds
 for approval) is rampctl's own write, so it is taken into the state's record of that vendor
-(`settle`) instead of being reported as a change made outside rampctl. Plan does this in
+(`settle`) instead of being reported as a change made outside rampctl. A contact Ramp holds
+for approval is recorded as waiting (`contacts_pending`, sent when the write was journaled),
+as an answered write records it, so that its approval is taken in later. Plan does this in
 memory; apply stores it with its next state write.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rampctl.engine.approvals import CONTACTS_PENDING
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.diff import value_at
 from rampctl.engine.live import VendorReader, live_record
@@ -37,6 +41,8 @@ class Intent:
     ramp_id: str
     fields: Mapping[str, Any]
     contacts: tuple[str, ...] = ()
+    sent: str = ""
+    """When the write was journaled (ISO 8601 UTC): the time a held contact was sent."""
 
 
 def is_intended(change: Change) -> bool:
@@ -62,7 +68,7 @@ def intent_record(op_id: str, change: Change) -> dict[str, Any]:
 
 def journaled_intents(journal: ApplyJournal) -> list[Intent]:
     """The intents of the writes the journal leaves unresolved (read only)."""
-    pending = {entry.op_id for entry in journal.pending()}
+    pending = {entry.op_id: entry for entry in journal.pending()}
     if not pending:
         return []
     return [
@@ -71,10 +77,19 @@ def journaled_intents(journal: ApplyJournal) -> list[Intent]:
             ramp_id=str(r["ramp_id"]),
             fields=dict(r.get("fields") or {}),
             contacts=tuple(str(e) for e in r.get("contacts") or ()),
+            sent=_seconds(str(r.get("time") or pending[str(r["op_id"])].time)),
         )
         for r in journal.records()
         if r.get("type") == INTENT_RECORD and r.get("op_id") in pending
     ]
+
+
+def _seconds(stamp: str) -> str:
+    """A journal time to the second, as apply records a contact's sending."""
+    try:
+        return dt.datetime.fromisoformat(stamp).isoformat(timespec="seconds")
+    except ValueError:
+        return stamp
 
 
 def settle(
@@ -129,16 +144,32 @@ def _carried_out(
         if any(value_at(waiting, path) == value for path, value in intent.fields.items()):
             out["pending"] = held
             done = True
-    if intent.contacts and _contacts_made(intent, snapshot):
-        out["contact_ids"] = live.get("contact_ids")
+    contacts = _contacts_made(recorded, intent, live, snapshot)
+    if contacts is not None:
+        out = {k: v for k, v in out.items() if k != CONTACTS_PENDING}
+        out.update(contacts)
         done = True
     return out if done and out != recorded else None
 
 
-def _contacts_made(intent: Intent, snapshot: Snapshot) -> bool:
-    """Whether Ramp has every contact the intent created (listed, approved or waiting)."""
+def _contacts_made(
+    recorded: Mapping[str, Any], intent: Intent, live: Mapping[str, Any], snapshot: Snapshot
+) -> dict[str, Any] | None:
+    """The contact attributes to record once Ramp has every contact the intent created: the
+    vendor's contact ids (approved ones) and, besides those already recorded, the contacts Ramp
+    holds for approval (`contacts_pending`, sent when the intent was journaled). None when the
+    intent created none, or Ramp lacks one (or its contacts were not read)."""
     listed = snapshot.contacts.get(intent.ramp_id)
-    if listed is None:
-        return False
-    emails = {norm.email(c.email) for c in listed}
-    return all(norm.email(e) in emails for e in intent.contacts)
+    if not intent.contacts or listed is None:
+        return None
+    found = {norm.email(c.email): c for c in listed}
+    made = [found.get(norm.email(e)) for e in intent.contacts]
+    if any(contact is None for contact in made):
+        return None
+    earlier = recorded.get(CONTACTS_PENDING)
+    waiting = dict(earlier) if isinstance(earlier, Mapping) else {}
+    for email, contact in zip(intent.contacts, made, strict=True):
+        if contact is not None and contact.is_pending_approval:
+            waiting.setdefault(email, intent.sent)
+    out: dict[str, Any] = {"contact_ids": live.get("contact_ids")}
+    return {**out, CONTACTS_PENDING: waiting} if waiting else out

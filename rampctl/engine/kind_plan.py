@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from rampctl.engine.changes import Action, Change
+from rampctl.engine.changes import Action, Change, FieldChange
 from rampctl.engine.moves import Move
 from rampctl.errors import Problem
 from rampctl.model import address as addr
 from rampctl.model.declared import Desired
+from rampctl.model.kinds.spec import KindSpec, OnClear
 from rampctl.state.model import ResourceState
 
 
@@ -62,6 +63,30 @@ def problem_at(desired: Desired, field_path: str, message: str) -> Problem:
         address=desired.address,
         field=field_path,
     )
+
+
+def clear_problems(
+    kind: KindSpec, desired: Desired, fields: Iterable[FieldChange]
+) -> list[Problem]:
+    """A positioned problem for each field the manifest clears where the kind declares that
+    Ramp's update cannot clear it (`on_clear=PROBLEM`)."""
+    return [
+        problem_at(
+            desired,
+            f"spec.{f.path}",
+            f"Ramp's API cannot clear {f.path}; give a value, or remove the field from the "
+            "manifest to stop managing it",
+        )
+        for f in fields
+        if f.after is None and kind.field(f.path).on_clear is OnClear.PROBLEM
+    ]
+
+
+def is_manual(kind: KindSpec, change: FieldChange) -> bool:
+    """Whether the kind declares a field change Ramp's update cannot make (`update=False`, or
+    a clear declared `on_clear=MANUAL`): shown as `! manual`, never sent."""
+    spec = kind.field(change.path)
+    return not spec.update or (change.after is None and spec.on_clear is OnClear.MANUAL)
 
 
 def forget_change(address: str, entry: ResourceState, reason: str) -> Change:

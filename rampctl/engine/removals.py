@@ -14,6 +14,7 @@ from rampctl.engine.diff import drift_fields, value_at
 from rampctl.engine.kind_plan import KindPlan, combine, forget_change
 from rampctl.engine.live import VendorReader, live_record
 from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.user_directory import named
 from rampctl.engine.view import accounting_vendor_view, fingerprint
 from rampctl.model import address as addr
 from rampctl.model.kinds import KIND_SPECS
@@ -115,6 +116,8 @@ def find_drift(
             drift.append(Drift(address=address, kind=entry.kind, name=name, deleted=True))
             continue
         fields = _drifted(entry, live)
+        if entry.kind == addr.USER:  # departments and locations by name, as the plan shows
+            fields = [named(f, snapshot) for f in fields]
         if fields:
             drift.append(Drift(address=address, kind=entry.kind, name=name, fields=tuple(fields)))
     return drift

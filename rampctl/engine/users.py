@@ -20,7 +20,7 @@ from typing import Any
 
 from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.diff import diff_fields
-from rampctl.engine.kind_plan import KindPlan, problem_at
+from rampctl.engine.kind_plan import KindPlan, clear_problems, problem_at
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.user_directory import named, resolve
 from rampctl.engine.view import fingerprint, user_view
@@ -28,6 +28,7 @@ from rampctl.engine.writes import REF
 from rampctl.errors import Problem
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph, DesiredUser
+from rampctl.model.kinds.spec import OnClear
 from rampctl.model.kinds.user import INACTIVE, OWNER_ROLES, USER
 from rampctl.ramp.models import User, UserInvite, UserUpdate
 from rampctl.state.model import ResourceState, State
@@ -44,8 +45,12 @@ OWNER_DEACTIVATION = (
     "first, or declare the user again (`rampctl state rm` forgets it without deactivating)"
 )
 """Why removing the business owner's manifest is `! manual`."""
-#: The read-only field rampctl reads from Ramp but never writes.
-_READ_ONLY = ("email", "status")
+EMAIL_CHANGE = (
+    "Ramp's API cannot change a user's email, and a new email may mean another person: change "
+    "the email in Ramp (the next plan then agrees), or declare another person in a new "
+    "manifest (removing this one deactivates the user); nothing is sent to this user meanwhile"
+)
+"""Why a changed `spec.email` of a managed user is `! manual`."""
 
 
 def invite_key(business_id: str, address: str, email: str) -> str:
@@ -69,7 +74,9 @@ def plan_users(graph: DesiredGraph, snapshot: Snapshot, state: State) -> KindPla
             continue
         claims[live.id] = address
         prints[address] = fingerprint(user_view(live, snapshot.users))
-        changes += _changes_for_live(desired, live, graph, snapshot, state)
+        found, cleared = _plan_live(desired, live, graph, snapshot, state)
+        changes += found
+        problems += cleared
     for address, entry in sorted(state.resources.items()):
         if entry.kind == addr.USER and address not in graph.users:
             change = _removal(address, entry, snapshot)
@@ -155,19 +162,49 @@ def _invite(desired: DesiredUser, graph: DesiredGraph, snapshot: Snapshot) -> Ch
     )
 
 
-def _changes_for_live(
+def _plan_live(
     desired: DesiredUser, live: User, graph: DesiredGraph, snapshot: Snapshot, state: State
-) -> list[Change]:
+) -> tuple[list[Change], list[Problem]]:
+    """The changes for a user Ramp has, and the fields the manifest clears that Ramp's update
+    cannot clear (as the kind declares: `on_clear`), which are never sent."""
     view = user_view(live, snapshot.users)
     wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
     fields = diff_fields(view, wanted)
+    problems = clear_problems(USER, desired, fields)
+    fields = [f for f in fields if f.after is not None or not _problem_on_clear(f)]
+    email = _email_change(desired, live)
+    if email is not None:
+        shown = [email, *(named(f, snapshot) for f in fields)]
+        return [_manual(desired.address, live, desired.key, shown, EMAIL_CHANGE)], problems
+    return _changes_for_live(desired, live, fields, (graph, snapshot), state), problems
+
+
+def _problem_on_clear(change: FieldChange) -> bool:
+    return USER.field(change.path).on_clear is OnClear.PROBLEM
+
+
+def _email_change(desired: DesiredUser, live: User) -> FieldChange | None:
+    """The manifest's email when it is not the email of the user the state holds for it."""
+    current = USER.field("email").normalise(live.email)
+    if current is None or current == desired.key:
+        return None
+    return FieldChange(path="email", before=current, after=desired.key)
+
+
+def _changes_for_live(
+    desired: DesiredUser,
+    live: User,
+    fields: list[FieldChange],
+    refs: tuple[DesiredGraph, Snapshot],
+    state: State,
+) -> list[Change]:
     manual = _owner_role(live, fields)
     owner = [_manual(desired.address, live, desired.key, manual, OWNER_ROLE)] if manual else []
     fields = [f for f in fields if f not in manual]
     adopting = desired.address not in state.resources
     if not fields and live.status != INACTIVE and not adopting:
         return owner
-    return [*owner, _update(desired, live, fields, adopting, (graph, snapshot))]
+    return [*owner, _update(desired, live, fields, adopting, refs)]
 
 
 def _update(

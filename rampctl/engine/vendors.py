@@ -17,13 +17,13 @@ from rampctl.engine.contacts import no_write, plan_contacts
 from rampctl.engine.context import PlanContext
 from rampctl.engine.diff import diff_fields, value_at
 from rampctl.engine.identity import KEY_MODE, MATCHED_REASON, candidates_text
-from rampctl.engine.kind_plan import KindPlan, combine, problem_at
+from rampctl.engine.kind_plan import KindPlan, clear_problems, combine, is_manual
 from rampctl.engine.vendor_checks import check_creatable, check_link, check_owner
 from rampctl.engine.view import pending_view
 from rampctl.errors import Problem
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredVendor
-from rampctl.model.kinds import VENDOR, FieldSpec, OnClear
+from rampctl.model.kinds import VENDOR, FieldSpec
 from rampctl.ramp.models import Vendor, VendorCreate, VendorUpdate
 
 CONTACT_REASON = (
@@ -90,7 +90,7 @@ def _plan_live(
     if ctx.mode == KEY_MODE:
         wanted["external_id"] = desired.key  # a Ramp without the key has nothing to compare
     fields = [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
-    problems = problems + _check_clearable(desired, fields)
+    problems = problems + clear_problems(VENDOR, desired, fields)
     changes = tuple(_changes_for_live(ctx, desired, live, fields, checked=not problems))
     return KindPlan(
         changes=changes,
@@ -108,7 +108,7 @@ def _changes_for_live(
     *,
     checked: bool,
 ) -> list[Change]:
-    manual = [f for f in fields if _is_manual(f)]
+    manual = [f for f in fields if is_manual(VENDOR, f)]
     changes = [_manual(desired, live, f) for f in manual]
     if ctx.mode != KEY_MODE:  # Ramp's 2025 API: no external_vendor_id, and no rename either
         renames = [f for f in fields if f.path == "name"]
@@ -201,24 +201,6 @@ def _top(path: str) -> str:
 def ignored(path: str, ignore: frozenset[str]) -> bool:
     """Whether `ignore_changes` covers a field path (the field itself or a parent of it)."""
     return any(path == item or path.startswith(item + ".") for item in ignore)
-
-
-def _check_clearable(desired: DesiredVendor, fields: list[FieldChange]) -> list[Problem]:
-    return [
-        problem_at(
-            desired,
-            f"spec.{f.path}",
-            f"Ramp's API cannot clear {f.path}; give a value, or remove the field from the "
-            "manifest to stop managing it",
-        )
-        for f in fields
-        if f.after is None and VENDOR.field(f.path).on_clear is OnClear.PROBLEM
-    ]
-
-
-def _is_manual(change: FieldChange) -> bool:
-    spec = VENDOR.field(change.path)
-    return not spec.update or (change.after is None and spec.on_clear is OnClear.MANUAL)
 
 
 def _manual(desired: DesiredVendor, live: Vendor, field: FieldChange) -> Change:

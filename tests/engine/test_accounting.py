@@ -59,3 +59,18 @@ def test_a_recorded_move_does_not_take_an_object_already_claimed(manifests: Mani
     found = plan_accounting_vendors(manifests.graph(), snap, _state(), taken=frozenset({"a2"}))
     assert "accounting_vendor/renamed" not in found.moves
     assert "a2" not in found.claims
+
+
+def test_clearing_active_is_a_problem_and_nothing_is_planned(manifests: Manifests) -> None:
+    manifests.write(
+        "av.yaml",
+        "apiVersion: rampctl/v1\nkind: AccountingVendor\nmetadata: {name: kept}\n"
+        "spec: {remote_id: QB-1, name: New Name, active: null}\n",
+    )
+    snap = snapshot([], [accounting_vendor("a1", "QB-1", "Old Name")])
+    found = plan_accounting_vendors(manifests.graph(), snap, _state())
+    problems = [(p.address, p.field) for p in found.problems]
+    assert problems == [("accounting_vendor/kept", "spec.active")]
+    [change] = found.changes
+    assert [f.path for f in change.fields] == ["name"]
+    assert change.request == {"name": "New Name"}

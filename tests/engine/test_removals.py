@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rampctl.engine.context import PlanContext
 from rampctl.engine.removals import find_drift, find_unmanaged, plan_removals
-from rampctl.engine.view import vendor_view
+from rampctl.engine.view import user_view, vendor_view
 from rampctl.model.desired import DesiredGraph
+from rampctl.ramp.models import User
 from rampctl.state.model import ResourceState, State
 from tests.engine.conftest import accounting_vendor, snapshot, vendor
 
@@ -64,3 +65,19 @@ def test_removals_are_a_value_and_a_claimed_object_is_a_move() -> None:
     assert found.changes[2].reason == "now managed as vendor/new; Ramp is not touched"
     assert sorted(found.fingerprints) == ["vendor/gone", "vendor/kept"]
     assert found.problems == () and dict(found.claims) == {}
+
+
+def test_a_users_department_drift_is_shown_by_name_where_the_listing_was_read() -> None:
+    dana = User(id="u-d", email="dana@example.com", department_id="d-fin")
+    snap = snapshot()
+    snap.users[dana.id] = dana
+    recorded = {**user_view(dana, snap.users), "department": "d-eng"}
+    entry = ResourceState(kind="user", ramp_id="u-d", fingerprint="f", attributes=recorded)
+    state = State.new().model_copy(update={"resources": {"user/dana": entry}})
+    [unread] = find_drift(state, snap)
+    assert [(f.before, f.after) for f in unread.fields] == [("d-eng", "d-fin")]
+    snap.departments = {"d-eng": "Engineering", "d-fin": "Finance"}
+    [drift] = find_drift(state, snap)
+    assert [(f.path, f.before, f.after) for f in drift.fields] == [
+        ("department", "Engineering", "Finance")
+    ]

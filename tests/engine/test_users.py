@@ -168,3 +168,43 @@ def test_a_deactivated_manager_is_refused_only_when_plan_would_send_it(
     )
     state = _state({"user/dana": "u-d"})
     assert plan_for(manifests.graph(), _with_users(gone, dana), state).changes == []
+
+
+def _dana_live(**fields: str) -> User:
+    base = {"first_name": "Dana", "last_name": "Lee", "role": "BUSINESS_USER"}
+    return User(id="u-d", email="dana@example.com", status="USER_ACTIVE", **{**base, **fields})
+
+
+@pytest.mark.parametrize(
+    ("field", "live"), [("department", {"department_id": "d-1"}), ("direct_manager", {})]
+)
+def test_clearing_a_field_ramp_cannot_clear_is_a_positioned_problem(
+    manifests: Manifests, field: str, live: dict[str, str]
+) -> None:
+    manifests.write("u.yaml", _user_doc("dana") + f"  {field}: ~\n")
+    boss = User(id="u-b", email="boss@example.com", status="USER_ACTIVE")
+    dana = _dana_live(manager_id="u-b", **live)
+    with pytest.raises(ManifestError) as raised:
+        plan_for(manifests.graph(), _with_users(boss, dana), _state({"user/dana": "u-d"}))
+    [problem] = raised.value.problems
+    assert (problem.field, problem.line) == (f"spec.{field}", 9)
+    assert f"Ramp's API cannot clear {field}" in problem.message
+
+
+def test_a_changed_email_is_manual_and_holds_the_other_changes(manifests: Manifests) -> None:
+    manifests.write("u.yaml", _user_doc("dana").replace("dana@", "dana.lee@").replace("Lee", "X"))
+    plan = plan_for(manifests.graph(), _with_users(_dana_live()), _state({"user/dana": "u-d"}))
+    [change] = plan.changes
+    assert (change.action, change.request, change.ramp_id) == (Action.MANUAL, None, "u-d")
+    assert [(f.path, f.before, f.after) for f in change.fields] == [
+        ("email", "dana@example.com", "dana.lee@example.com"),
+        ("last_name", "Lee", "X"),
+    ]
+    assert "cannot change a user's email" in change.reason
+
+
+def test_an_email_differing_only_in_case_is_the_same_user(manifests: Manifests) -> None:
+    manifests.write("u.yaml", _user_doc("dana"))
+    live = _dana_live().model_copy(update={"email": "Dana@Example.com"})
+    state = _state({"user/dana": "u-d"})
+    assert plan_for(manifests.graph(), _with_users(live), state).changes == []

@@ -8,6 +8,8 @@ import signal
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from rampctl.sandbox.settings import FaultRule
 from tests.functional.conftest import Project
 from tests.functional.test_vendor_contacts import LIST, ONE_CONTACT
@@ -105,6 +107,123 @@ def test_a_rename_killed_before_its_patch_is_planned_again_not_recorded(
     assert len(project.writes()) == 1
     assert _attributes(project)["name"] == "Cyberdyne Systems"
     assert _plan(project)["changes"] == []
+
+
+def _approve(project: Project) -> None:
+    [live] = project.vendor_by_key("cyberdyne-security")
+    url = f"{project.sandbox.base_url}/_sandbox/vendors/{live['id']}/approve"
+    assert httpx.post(url).status_code == 200
+
+
+def _converges(project: Project) -> None:
+    """Apply sends nothing and says nothing changed outside rampctl; plan is then empty."""
+    project.sandbox.clear_log()
+    applied = project.rampctl("apply", "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    assert project.writes() == []
+    assert "Changed in Ramp" not in applied.out
+    after = _plan(project)
+    assert (after["changes"], after["drift"]) == ([], [])
+
+
+def _pending_only(plan: dict[str, Any]) -> dict[str, Any]:
+    assert plan["drift"] == []
+    [change] = plan["changes"]
+    assert (change["action"], change["request"]) == ("pending_approval", None)
+    return change
+
+
+def test_a_contact_held_for_approval_before_a_kill_is_recorded_as_waiting(
+    project: Project,
+) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    project.sandbox.settings.contact_approval = "pending_approval"
+    _edit(project, ONE_CONTACT, LIST)
+    _killed_after_send(project)
+    _pending_only(_plan(project))
+    project.sandbox.clear_log()
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    assert project.writes() == []  # not sent again
+    waiting = _attributes(project)["contacts_pending"]
+    assert list(waiting) == ["ops@cyberdyne.example"]  # recorded as a sent one is
+    assert waiting["ops@cyberdyne.example"] in _pending_only(_plan(project))["reason"]
+    _approve(project)
+    _converges(project)
+    assert len(_attributes(project)["contact_ids"]) == 2
+    assert "contacts_pending" not in _attributes(project)
+    _converges(project)
+
+
+def test_a_contact_approved_before_the_next_run_after_a_kill_is_recorded(
+    project: Project,
+) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    project.sandbox.settings.contact_approval = "pending_approval"
+    _edit(project, ONE_CONTACT, LIST)
+    _killed_after_send(project)
+    _approve(project)
+    _converges(project)
+    assert len(_attributes(project)["contact_ids"]) == 2
+    assert "contacts_pending" not in _attributes(project)
+
+
+def test_a_contact_ramp_holds_after_a_lost_answer_is_recorded_as_waiting(
+    project: Project,
+) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    project.sandbox.settings.contact_approval = "pending_approval"
+    _edit(project, ONE_CONTACT, LIST)
+    project.sandbox.settings.faults.append(
+        FaultRule(kind="late_commit", method="POST", path="/developer/v1/vendors/*/contacts")
+    )
+    lost = project.rampctl("apply", "--auto-approve")
+    assert lost.code != 0  # 504, and the look-up deciding it came before Ramp committed
+    project.sandbox.settings.faults.clear()
+    project.sandbox.clear_log()
+    assert project.rampctl("apply", "--auto-approve").code == 0  # waits it out, sends nothing
+    assert project.writes() == []
+    assert list(_attributes(project)["contacts_pending"]) == ["ops@cyberdyne.example"]
+    _approve(project)
+    _converges(project)
+    assert len(_attributes(project)["contact_ids"]) == 2
+
+
+def test_a_rename_with_an_owner_change_held_for_approval_before_a_kill_is_recorded(
+    project: Project,
+) -> None:
+    """One PATCH: Ramp renames at once and holds the owner change (a governed field)."""
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    project.sandbox.settings.vendor_update_approval = "pending_approval"
+    _edit(project, "name: Cyberdyne Security\n", "name: Cyberdyne Systems\n")
+    _edit(project, "owner: frank.ito@", "owner: alice.chen@")
+    _killed_after_send(project)
+    _pending_only(_plan(project))
+    project.sandbox.clear_log()
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    assert project.writes() == []  # not sent again
+    recorded = _attributes(project)
+    assert recorded["name"] == "Cyberdyne Systems"
+    assert recorded["pending"]["fields"] == {"owner": "alice.chen@northwind.example"}
+    _approve(project)
+    _converges(project)
+    assert _attributes(project)["owner"] == "alice.chen@northwind.example"
+    assert not _attributes(project).get("pending")
+
+
+def test_an_owner_change_held_for_approval_before_a_kill_is_pending_then_recorded(
+    project: Project,
+) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    project.sandbox.settings.vendor_update_approval = "pending_approval"
+    _edit(project, "owner: frank.ito@", "owner: alice.chen@")
+    _killed_after_send(project)
+    _pending_only(_plan(project))
+    project.sandbox.clear_log()
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    assert project.writes() == []
+    _approve(project)
+    _converges(project)
+    assert _attributes(project)["owner"] == "alice.chen@northwind.example"
 
 
 def test_an_accounting_vendor_edit_killed_after_its_write_is_not_drift(project: Project) -> None:
