@@ -27,6 +27,7 @@ from rampctl.engine.view import (
 from rampctl.engine.writes import WriteResult
 from rampctl.model import normalise as norm
 from rampctl.model.desired import DesiredGraph
+from rampctl.ramp.models import Vendor
 from rampctl.state.backend import StateBackend
 from rampctl.state.fold import journaled
 from rampctl.state.model import ResourceState, State
@@ -105,6 +106,7 @@ class StateRecorder:
             sent = datetime.now(UTC).isoformat(timespec="seconds")
             waiting = {
                 **self._still_waiting(change.address),
+                **{email: sent for email in self._adopted_waiting(change, result.vendor)},
                 **{email: sent for email in result.contacts_pending},
             }
             if waiting:
@@ -129,6 +131,17 @@ class StateRecorder:
             return dict(waiting)
         held = {norm.email(c.email) for c in listed if c.is_pending_approval}
         return {e: t for e, t in waiting.items() if norm.email(e) in held}
+
+    def _adopted_waiting(self, change: Change, vendor: Vendor) -> list[str]:
+        """On adopting a vendor (a create a killed run sent, found by key), the contacts of its
+        manifest that Ramp holds for approval: recorded as waiting, as if this run had sent
+        them, so that their approval is taken in rather than reported as drift."""
+        desired = self.graph.vendors.get(change.address) if self.graph else None
+        listed = self.snapshot.contacts.get(vendor.id)
+        if change.action is not Action.ADOPT or desired is None or listed is None:
+            return []
+        wanted = {norm.email(c.email) for c in desired.contacts or ()}
+        return [c.email for c in listed if c.is_pending_approval and norm.email(c.email) in wanted]
 
     def _contact(self, change: Change) -> dict[str, Any] | None:
         """The contact to remember: the manifest's, unless plan found it differs in Ramp."""

@@ -12,7 +12,7 @@ import httpx
 
 from rampctl.sandbox.settings import FaultRule
 from tests.functional.conftest import Project
-from tests.functional.test_vendor_contacts import LIST, ONE_CONTACT
+from tests.functional.test_vendor_contacts import BLUE_SUN, LIST, ONE_CONTACT
 
 CYBERDYNE = Path("manifests/vendors/engineering/cyberdyne-security.yaml")
 
@@ -236,3 +236,23 @@ def test_an_accounting_vendor_edit_killed_after_its_write_is_not_drift(project: 
     assert (change["address"], change["action"]) == ("accounting_vendor/acme-cloud", "update")
     _killed_after_send(project)
     _settled_by_the_next_runs(project)
+
+
+def test_a_new_vendors_contact_held_for_approval_before_a_kill_is_recorded_as_waiting(
+    project: Project,
+) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    project.sandbox.settings.contact_approval = "pending_approval"
+    (project.root / "manifests" / "vendors" / "blue-sun.yaml").write_text(BLUE_SUN)
+    _killed_after_send(project)  # the create and its second contact, held: sent, not recorded
+    project.sandbox.clear_log()
+    assert project.rampctl("apply", "--auto-approve").code == 0  # adopts it by key
+    assert project.writes() == []
+    state = json.loads((project.root / "rampctl.state.json").read_text())["resources"]
+    assert list(state["vendor/blue-sun"]["attributes"]["contacts_pending"]) == [
+        "billing@bluesun.example"
+    ]
+    [live] = project.vendor_by_key("blue-sun")
+    url = f"{project.sandbox.base_url}/_sandbox/vendors/{live['id']}/approve"
+    assert httpx.post(url).status_code == 200
+    _converges(project)
