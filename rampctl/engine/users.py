@@ -174,7 +174,8 @@ def _plan_live(
     email = _email_change(desired, live)
     if email is not None:
         shown = [email, *(named(f, snapshot) for f in fields)]
-        return [_manual(desired.address, live, desired.key, shown, EMAIL_CHANGE)], problems
+        reason = EMAIL_CHANGE + _email_taken(desired.key, live, snapshot)
+        return [_manual(desired.address, live, desired.key, shown, reason)], problems
     return _changes_for_live(desired, live, fields, (graph, snapshot), state), problems
 
 
@@ -184,6 +185,17 @@ def _email_change(desired: DesiredUser, live: User) -> FieldChange | None:
     if current is None or current == desired.key:
         return None
     return FieldChange(path="email", before=current, after=desired.key)
+
+
+def _email_taken(email: str, live: User, snapshot: Snapshot) -> str:
+    """Why Ramp would also refuse the new email in Ramp itself: another user has it."""
+    other = snapshot.users_by_email.get(email)
+    if other is None or other.id == live.id:
+        return ""
+    return (
+        f". {email} is already the email of another Ramp user ({other.id}): to manage that "
+        "user, declare them in a manifest of their own"
+    )
 
 
 def _changes_for_live(
