@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -23,6 +23,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -31,7 +32,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from rampctl.manifest.countries import ISO_COUNTRIES
 from rampctl.model import money
 from rampctl.model.characters import forbidden_character
-from rampctl.model.kinds import USER, VENDOR
+from rampctl.model.kinds import USER, VENDOR, FieldSpec, Input, KindSpec
 from rampctl.model.kinds.user import ROLES
 from rampctl.model.payments import (
     PAYMENT_DETAIL_FIELDS,
@@ -162,6 +163,45 @@ class _Model(BaseModel):
         return value
 
 
+_INPUT_TYPES: dict[Input, Any] = {
+    Input.TEXT: str,
+    Input.NONEMPTY: Text,
+    Input.EMAIL: Email,
+    Input.PHONE: Phone,
+    Input.COUNTRY: Country,
+    Input.FLAG: Flag,
+}
+
+
+def declared_field(spec: FieldSpec) -> tuple[Any, Any]:
+    """The pydantic field (type, `Field`) of a plain declared field: its input, description."""
+    value = _INPUT_TYPES[spec.manifest_input()]
+    if not spec.description:
+        raise TypeError(f"the declaration of {spec.path} needs a description (for the schema)")
+    if spec.required:
+        return value, Field(description=spec.description)
+    return value | None, Field(None, description=spec.description)
+
+
+def kind_model(
+    name: str,
+    base: type[_Model],
+    kind: KindSpec,
+    written: dict[str, Any],
+    settings: dict[str, Any],
+) -> type[_Model]:
+    """A kind's spec model: its declared fields in order, each plain one derived from the
+    declaration and each of `written` (nested ones) as given, then its `settings`."""
+    fields: dict[str, Any] = {
+        spec.path: written[spec.path] if spec.path in written else declared_field(spec)
+        for spec in kind.manifest_fields()
+    }
+    model: type[_Model] = create_model(
+        name, __base__=base, __doc__=base.__doc__, __module__=__name__, **fields | settings
+    )
+    return model
+
+
 class PostalAddressSpec(_Model):
     """A postal address of a vendor (Ramp's vendor `address`)."""
 
@@ -218,49 +258,16 @@ IgnorePath = Annotated[
 ]
 
 
-class VendorSpec(_Model):
+class _VendorSpecModel(_Model):
     """A Ramp Bill Pay vendor (payee): who it is, who owns it, and how it is booked."""
 
-    name: Text = Field(description="Vendor name as shown in Ramp; a change renames it (PATCH).")
-    country: Country | None = Field(
-        None, description="ISO 3166-1 alpha-2 country of the vendor; Ramp requires it on create."
-    )
-    state: str | None = Field(None, description="State or province, for US vendors.")
-    description: str | None = Field(None, description="What the vendor is used for.")
-    address: PostalAddressSpec | None = Field(None, description="Postal address of the vendor.")
-    owner: Email | None = Field(
-        None, description="Email of the Ramp user who owns the vendor (`vendor_owner_id`)."
-    )
-    contact: Contact | None = Field(
-        None, description="Vendor contact, sent when the vendor is created (required then)."
-    )
-    contacts: list[ContactEntry] | None = Field(
-        None,
-        description="The vendor's contacts, instead of `contact`: exactly one has "
-        "`default: true`. Contacts missing in Ramp are created (they may wait for approval); "
-        "edits to existing contacts and removals are manual changes in Ramp.",
-    )
-    accounting_vendor: LinkName | AccountingRef | None = Field(
-        None,
-        description="Linked accounting vendor: the metadata name of an AccountingVendor "
-        "manifest, or `{remote_id: ...}` for one no manifest describes.",
-    )
-    active: Flag | None = Field(None, description="Whether the vendor is active (`is_active`).")
-    external_id: Text | None = Field(
-        None,
-        description="Adoption key stored as Ramp `external_vendor_id`; defaults to "
-        "metadata.name. Changing it makes rampctl lose track of the vendor.",
-    )
-    protect: Flag = Field(
-        False, description="Never delete or deactivate this vendor (recorded in state)."
-    )
-    ignore_changes: list[IgnorePath] = Field(
-        default_factory=list,
-        description="Field paths (e.g. `description`, `address.line2`) whose differences "
-        "plan ignores after creation.",
-    )
+    if TYPE_CHECKING:  # the fields read by name here; `VendorSpec` below declares them all
+        external_id: str | None
+        accounting_vendor: LinkName | AccountingRef | None
+        contact: Contact | None
+        contacts: list[ContactEntry] | None
 
-    @field_validator("accounting_vendor", mode="before")
+    @field_validator("accounting_vendor", mode="before", check_fields=False)
     @classmethod
     def _link_form(cls, value: Any) -> Any:
         return check_accounting_link(value)
@@ -268,6 +275,57 @@ class VendorSpec(_Model):
     def key(self, name: str) -> str:
         """The adoption key: `external_id`, or else the metadata name given."""
         return self.external_id or name
+
+
+#: The vendor's nested fields (the others derive from `VENDOR`), then its settings.
+_VENDOR_WRITTEN: dict[str, Any] = {
+    "address": (
+        PostalAddressSpec | None,
+        Field(None, description="Postal address of the vendor."),
+    ),
+    "contact": (
+        Contact | None,
+        Field(None, description="Vendor contact, sent when the vendor is created (required then)."),
+    ),
+    "contacts": (
+        list[ContactEntry] | None,
+        Field(
+            None,
+            description="The vendor's contacts, instead of `contact`: exactly one has "
+            "`default: true`. Contacts missing in Ramp are created (they may wait for approval); "
+            "edits to existing contacts and removals are manual changes in Ramp.",
+        ),
+    ),
+    "accounting_vendor": (
+        LinkName | AccountingRef | None,
+        Field(
+            None,
+            description="Linked accounting vendor: the metadata name of an AccountingVendor "
+            "manifest, or `{remote_id: ...}` for one no manifest describes.",
+        ),
+    ),
+}
+_VENDOR_SETTINGS: dict[str, Any] = {
+    "protect": (
+        Flag,
+        Field(False, description="Never delete or deactivate this vendor (recorded in state)."),
+    ),
+    "ignore_changes": (
+        list[IgnorePath],
+        Field(
+            default_factory=list,
+            description="Field paths (e.g. `description`, `address.line2`) whose differences "
+            "plan ignores after creation.",
+        ),
+    ),
+}
+
+if TYPE_CHECKING:
+    VendorSpec = _VendorSpecModel
+else:
+    VendorSpec = kind_model(
+        "VendorSpec", _VendorSpecModel, VENDOR, _VENDOR_WRITTEN, _VENDOR_SETTINGS
+    )
 
 
 def check_accounting_link(value: Any) -> Any:

@@ -87,5 +87,8 @@ def test_every_field_has_a_description() -> None:
 
 def test_committed_schema_is_current() -> None:
     committed = (REPO / SCHEMA_PATH).read_text()
-    assert committed == json_schema_text()
+    assert committed == json_schema_text(), (
+        f"{SCHEMA_PATH} is behind the kind declarations: regenerate it with "
+        f"`rampctl schema --out {SCHEMA_PATH}` and commit it"
+    )
     assert json.loads(committed)["$schema"].endswith("2020-12/schema")

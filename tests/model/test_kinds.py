@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from rampctl.engine.view import accounting_vendor_view, contact_view, vendor_view
 from rampctl.manifest import specs
 from rampctl.manifest.schema import SCHEMA_PATH, json_schema
+from rampctl.model import normalise as norm
 from rampctl.model.desired import Managed
 from rampctl.model.kinds import (
     ACCOUNTING_VENDOR,
@@ -24,6 +25,7 @@ from rampctl.model.kinds import (
     KIND_SPECS,
     USER,
     VENDOR,
+    FieldSpec,
     KindSpec,
     PostalAddressValues,
     VendorContactValues,
@@ -153,30 +155,43 @@ def test_sensitive_flags_agree_with_the_masking_rule(kind: KindSpec) -> None:
     assert {p for p in paths if is_sensitive(p)} == set(kind.sensitive_paths())
 
 
+def _plain(spec: FieldSpec) -> bool:
+    """A field read from one Ramp value by its normaliser alone (no parts, no lookup)."""
+    return spec.manifest and not spec.parts and spec.reference is None
+
+
+def _ramp_value(spec: FieldSpec) -> object:
+    return False if spec.normalise is norm.flag else f" {spec.path} "
+
+
 def test_views_have_the_declared_fields_read_from_ramps_names() -> None:
+    """Each plain declared field is read from its Ramp name and normalised; the nested,
+    referenced and Ramp-only ones as the view resolves them."""
+    plain = [f for f in VENDOR.view_fields() if _plain(f)]
+    given: dict[str, Any] = {f.ramp: _ramp_value(f) for f in plain}
     live = ramp.Vendor(
-        id="v1",
-        name=" Acme ",
-        country="us",
-        state="ca",
-        description="Hosting",
+        **given | {"id": "v1", "name": " Acme ", "country": "us", "external_vendor_id": " acme "},
         address=ramp.PostalAddress(
             address_line_1="1 Main St", city="Boston", postal_code="02134", country="us"
         ),
         vendor_owner_id="u1",
         accounting_vendor_remote_id="QB-1",
         contacts=["c2", "c1"],
-        is_active=False,
-        external_vendor_id="acme",
     )
     users = {"u1": ramp.User(id="u1", email="Bob@Northwind.Example")}
     view = vendor_view(live, users)
     assert list(view) == [f.path for f in VENDOR.view_fields()]
-    assert view == {
+    assert len(plain) >= 5 and {"name", "description", "active"} <= {f.path for f in plain}
+    for spec in plain:
+        if spec.path not in {"name", "country", "external_id"}:
+            assert view[spec.path] == spec.normalise(_ramp_value(spec)), spec.path
+    assert view["description"] == "description" and view["active"] is False
+    assert {k: view[k] for k in ("name", "country", "external_id")} == {
         "name": "Acme",
         "country": "US",
-        "state": "CA",
-        "description": "Hosting",
+        "external_id": "acme",
+    }
+    assert {k: v for k, v in view.items() if k not in {f.path for f in plain}} == {
         "address": {
             "line1": "1 Main St",
             "line2": None,
@@ -187,8 +202,6 @@ def test_views_have_the_declared_fields_read_from_ramps_names() -> None:
         },
         "owner": "bob@northwind.example",
         "accounting_vendor": "QB-1",
-        "active": False,
-        "external_id": "acme",
         "contact_ids": ["c1", "c2"],
         "pending": None,
     }

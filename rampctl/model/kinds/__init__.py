@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from rampctl.model.kinds.accounting_vendor import ACCOUNTING_VENDOR, AccountingVendorValues
 from rampctl.model.kinds.bill import BILL
-from rampctl.model.kinds.spec import FieldSpec, KindSpec, OnClear, Values, declared
+from rampctl.model.kinds.spec import FieldSpec, Input, KindSpec, OnClear, Values, declared
 from rampctl.model.kinds.user import USER, UserValues
 from rampctl.model.kinds.vendor import (
     POSTAL_ADDRESS,
@@ -36,6 +36,7 @@ __all__ = [
     "VENDOR_CONTACTS",
     "AccountingVendorValues",
     "FieldSpec",
+    "Input",
     "KindSpec",
     "OnClear",
     "PostalAddressValues",

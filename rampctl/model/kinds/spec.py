@@ -10,6 +10,8 @@ from typing import Any, Self
 
 from pydantic import JsonValue
 
+from rampctl.model import normalise as norm
+
 
 class OnClear(StrEnum):
     """What plan does when a manifest sets a field to null (asks Ramp to clear it)."""
@@ -17,6 +19,17 @@ class OnClear(StrEnum):
     SEND = "send"  #: Ramp's update takes the clear (`clear_value` is sent)
     PROBLEM = "problem"  #: Ramp's update cannot clear it: a plan problem names the field
     MANUAL = "manual"  #: only a person in Ramp can clear it: a `manual` change says so
+
+
+class Input(StrEnum):
+    """What a manifest may write for a plain (not nested) field; `rampctl.manifest` checks it."""
+
+    TEXT = "text"  #: any text
+    NONEMPTY = "nonempty"  #: text that is not empty
+    EMAIL = "email"  #: an email address (lower-cased)
+    PHONE = "phone"  #: a phone number in E.164 form
+    COUNTRY = "country"  #: an ISO 3166-1 alpha-2 country code
+    FLAG = "flag"  #: true/false, yes/no or on/off
 
 
 def _same(value: Any) -> Any:
@@ -62,6 +75,18 @@ class FieldSpec:
     parts: tuple[FieldSpec, ...] = ()
     #: The `Values` class of a nested value (its parts' typed form).
     value_type: type[Values] | None = None
+    #: What the field is for, as the JSON Schema (`rampctl schema`) and editors show it.
+    description: str = ""
+    #: What a manifest may write; None: what `normalise` reads (`Input.TEXT` for text).
+    input: Input | None = None
+    #: A manifest must give it (otherwise it defaults to null: not managed).
+    required: bool = False
+
+    def manifest_input(self) -> Input:
+        """What a manifest may write for this plain field."""
+        if self.parts:
+            raise TypeError(f"{self.path} is nested: its manifest model is written by hand")
+        return self.input or _INPUTS.get(self.normalise, Input.TEXT)
 
     def part(self, path: str) -> FieldSpec:
         """The sub-field named `path`."""
@@ -71,6 +96,11 @@ class FieldSpec:
         raise KeyError(f"{self.path} has no part {path!r}")
 
 
+_INPUTS: dict[Callable[[Any], Any], Input] = {
+    norm.email: Input.EMAIL,
+    norm.phone: Input.PHONE,
+    norm.flag: Input.FLAG,
+}
 _SPEC = "rampctl.field"
 
 

@@ -1,8 +1,9 @@
 """The Vendor kind: a Ramp Bill Pay vendor (payee), Ramp's `/vendors`.
 
 Each attribute of `VendorValues` is a managed field, declared once: its type, Ramp's field
-name, normaliser and rules (see `FieldSpec`). Adding a field is a line here, plus its
-pydantic field in `rampctl.manifest.specs` (checked against this by `tests/model`).
+name, normaliser, rules and description (see `FieldSpec`). Adding a plain field is a
+declaration here: the manifest's spec model and its JSON Schema derive from it
+(`rampctl.manifest.specs`); a nested one also needs its pydantic model written there.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from rampctl.model import address as addr
 from rampctl.model import normalise as norm
-from rampctl.model.kinds.spec import KindSpec, OnClear, Values, declared
+from rampctl.model.kinds.spec import Input, KindSpec, OnClear, Values, declared
 
 PROBLEM = OnClear.PROBLEM
 
@@ -55,17 +56,40 @@ class VendorContactEntry(Values):
 class VendorValues(Values):
     """A vendor's managed fields, in manifest order; `external_id` is the adoption key."""
 
-    name: str | None = declared("name", normalise=norm.text, on_clear=PROBLEM)
-    country: str | None = declared("country", normalise=norm.code, on_clear=PROBLEM)
-    state: str | None = declared("state", normalise=norm.code)
+    name: str | None = declared(
+        "name",
+        normalise=norm.text,
+        on_clear=PROBLEM,
+        input=Input.NONEMPTY,
+        required=True,
+        description="Vendor name as shown in Ramp; a change renames it (PATCH).",
+    )
+    country: str | None = declared(
+        "country",
+        normalise=norm.code,
+        on_clear=PROBLEM,
+        input=Input.COUNTRY,
+        description="ISO 3166-1 alpha-2 country of the vendor; Ramp requires it on create.",
+    )
+    state: str | None = declared(
+        "state", normalise=norm.code, description="State or province, for US vendors."
+    )
     description: str | None = declared(
-        "description", normalise=norm.text, create=False, clear_value=""
+        "description",
+        normalise=norm.text,
+        create=False,
+        clear_value="",
+        description="What the vendor is used for.",
     )
     address: PostalAddressValues | None = declared(
         "address", on_clear=PROBLEM, parts_of=PostalAddressValues
     )
     owner: str | None = declared(
-        "vendor_owner_id", normalise=norm.email, reference="user", on_clear=PROBLEM
+        "vendor_owner_id",
+        normalise=norm.email,
+        reference="user",
+        on_clear=PROBLEM,
+        description="Email of the Ramp user who owns the vendor (`vendor_owner_id`).",
     )
     contact: VendorContactValues | None = declared(
         "business_vendor_contacts", update=False, view=False, parts_of=VendorContactValues
@@ -82,9 +106,21 @@ class VendorValues(Values):
         "link another accounting vendor",
     )
     active: bool | None = declared(
-        "is_active", normalise=norm.flag, create=False, ramp_default=True, on_clear=PROBLEM
+        "is_active",
+        normalise=norm.flag,
+        create=False,
+        ramp_default=True,
+        on_clear=PROBLEM,
+        description="Whether the vendor is active (`is_active`).",
     )
-    external_id: str | None = declared("external_vendor_id", normalise=norm.text, ignorable=False)
+    external_id: str | None = declared(
+        "external_vendor_id",
+        normalise=norm.text,
+        ignorable=False,
+        input=Input.NONEMPTY,
+        description="Adoption key stored as Ramp `external_vendor_id`; defaults to "
+        "metadata.name. Changing it makes rampctl lose track of the vendor.",
+    )
     contact_ids: tuple[str, ...] = declared(
         "contacts", default=(), normalise=norm.ids, manifest=False
     )

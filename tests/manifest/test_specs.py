@@ -1,0 +1,80 @@
+"""The spec models built from the kind declarations (`kind_model`, `declared_field`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from pydantic import ValidationError
+
+from rampctl.manifest import specs
+from rampctl.model import normalise as norm
+from rampctl.model.kinds import VENDOR, FieldSpec, Input, KindSpec
+
+
+def _vendor_with(*added: FieldSpec) -> type[specs._Model]:
+    kind: KindSpec = replace(VENDOR, fields=VENDOR.fields + added)
+    return specs.kind_model(
+        "VendorSpec", specs._VendorSpecModel, kind, specs._VENDOR_WRITTEN, specs._VENDOR_SETTINGS
+    )
+
+
+def test_the_vendor_spec_has_the_declared_fields_in_order_then_its_settings() -> None:
+    declared = [f.path for f in VENDOR.manifest_fields()]
+    assert list(specs.VendorSpec.model_fields) == [*declared, "protect", "ignore_changes"]
+    assert specs.VendorSpec.__doc__ == specs._VendorSpecModel.__doc__
+    assert specs.VendorSpec(name="Acme").key("acme") == "acme"
+
+
+def test_a_field_added_to_the_declaration_is_validated_and_described() -> None:
+    legal = FieldSpec(
+        path="legal_name", ramp="name_legal", normalise=norm.text, description="Legal name."
+    )
+    model = _vendor_with(legal)
+    spec = model.model_validate({"name": "Acme", "legal_name": " Acme LLC "})
+    assert spec.model_dump()["legal_name"] == "Acme LLC"
+    assert model.model_validate({"name": "Acme"}).model_dump()["legal_name"] is None
+    prop = model.model_json_schema()["properties"]["legal_name"]
+    assert prop["description"] == "Legal name."
+    with pytest.raises(ValidationError, match="legal_nam\n"):
+        model.model_validate({"name": "Acme", "legal_nam": "x"})
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (Input.EMAIL, "is not an email address"),
+        (Input.COUNTRY, "is not an ISO 3166-1 alpha-2 country code"),
+        (Input.PHONE, "is not a phone number"),
+        (Input.FLAG, "Input should be a valid boolean"),
+    ],
+)
+def test_a_declared_input_checks_what_the_manifest_writes(given: Input, message: str) -> None:
+    field = FieldSpec(path="extra", ramp="extra", input=given, description="An extra field.")
+    with pytest.raises(ValidationError, match=message):
+        _vendor_with(field).model_validate({"name": "Acme", "extra": "nope"})
+
+
+def test_the_input_follows_the_normaliser_unless_declared() -> None:
+    assert FieldSpec(path="a", ramp="a", normalise=norm.email).manifest_input() is Input.EMAIL
+    assert FieldSpec(path="a", ramp="a", normalise=norm.code).manifest_input() is Input.TEXT
+    assert VENDOR.field("country").manifest_input() is Input.COUNTRY
+
+
+def test_a_required_field_must_be_given_and_not_empty() -> None:
+    field = FieldSpec(
+        path="code", ramp="code", input=Input.NONEMPTY, required=True, description="A code."
+    )
+    model = _vendor_with(field)
+    with pytest.raises(ValidationError, match="code\n  Field required"):
+        model.model_validate({"name": "Acme"})
+    with pytest.raises(ValidationError, match="at least 1 character"):
+        model.model_validate({"name": "Acme", "code": " "})
+
+
+def test_a_declaration_without_a_description_or_a_nested_one_is_refused() -> None:
+    with pytest.raises(TypeError, match="the declaration of bare needs a description"):
+        _vendor_with(FieldSpec(path="bare", ramp="bare"))
+    nested = FieldSpec(path="box", ramp="box", parts=VENDOR.field("address").parts)
+    with pytest.raises(TypeError, match="box is nested"):
+        _vendor_with(nested)
