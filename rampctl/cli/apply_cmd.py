@@ -272,7 +272,8 @@ def _saved_plan(
         desired=len(graph.addresses()),
         settings=settings.safety,
     )
-    return replace(saved, changes=chosen_now.changes, safety=safety), snapshot
+    now = replace(saved, changes=chosen_now.changes, drift=chosen_now.drift, safety=safety)
+    return now, snapshot
 
 
 def _replan(
@@ -347,10 +348,20 @@ def _run(
     changed = {c.address for c in plan.changes}  # recorded as Ramp answered their writes
     recorder.settle_intents([i for i in intents if i.address not in changed])
     if report.ok:
-        recorder.refresh(skip=changed)
+        recorder.refresh(skip=changed, only=_refresh_scope(plan, options))
     else:
         recorder.settle_approvals()
     return report
+
+
+def _refresh_scope(plan: Plan, options: ApplyOptions) -> set[str] | None:
+    """The unchanged addresses whose live values apply records (drift accepted): every one
+    without --target/--exclude, else only those whose drift the plan showed (as Terraform's
+    -target limits refresh), so drift elsewhere stays reported."""
+    patterns = (*plan.selection.targets, *plan.selection.excludes)
+    if not patterns and not options.plan.targets and not options.plan.excludes:
+        return None
+    return {d.address for d in plan.drift}
 
 
 def _recorder(

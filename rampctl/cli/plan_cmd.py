@@ -57,8 +57,8 @@ def plan_options(func: Any) -> Any:
             multiple=True,
             metavar="PATTERN",
             shell_complete=state_addresses,
-            help="Only plan these addresses or kinds (glob; repeatable); with a saved plan, "
-            "apply only its changes to them and what they depend on.",
+            help="Only plan these addresses or kinds (glob; repeatable), and show only their "
+            "drift; with a saved plan, apply only its changes to them and what they depend on.",
         ),
         click.option(
             "--exclude",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fnmatch
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -13,7 +13,7 @@ from rampctl.engine.accounting import plan_accounting_vendors
 from rampctl.engine.bill_money import money_summary
 from rampctl.engine.bill_plan import plan_bills
 from rampctl.engine.bill_read import read_bill_inputs
-from rampctl.engine.changes import Change
+from rampctl.engine.changes import Change, Drift
 from rampctl.engine.context import PlanContext
 from rampctl.engine.identity import find_support
 from rampctl.engine.intents import Intent, settled_state
@@ -143,9 +143,11 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
     claimed = {r.ramp_id for r in ctx.state.resources.values()} | set(found.claims)
     unmanaged = find_unmanaged(ctx.snapshot, claimed)
     changes = warn_mixed_scripts(warn_lookalikes(changes, unmanaged))
+    drift = find_drift(ctx.state, ctx.snapshot, ctx.vendor_view)
+    drift = selected_drift(drift, targets, settings.targets, settings.excludes)
     return Plan(
         changes=changes,
-        drift=find_drift(ctx.state, ctx.snapshot, ctx.vendor_view),
+        drift=drift,
         unmanaged=unmanaged,
         safety=check(
             changes,
@@ -185,6 +187,20 @@ def select(
     return kept
 
 
+def selected_drift(
+    drift: Sequence[Drift], chosen: Set[str], targets: tuple[str, ...], excludes: tuple[str, ...]
+) -> list[Drift]:
+    """The drift of what a selection covers, as Terraform's -target limits its report: the
+    addresses a --target names or a chosen change touches, minus those an --exclude names
+    (all of it without a selection)."""
+    return [
+        d
+        for d in drift
+        if (not targets or d.address in chosen or _matches(d.address, targets))
+        and not _matches(d.address, excludes)
+    ]
+
+
 def check_patterns(known: set[str], targets: tuple[str, ...], excludes: tuple[str, ...]) -> None:
     """A --target/--exclude pattern that matches no known address or kind is a mistake
     (a typo would otherwise quietly select nothing, or exclude nothing)."""
@@ -206,11 +222,14 @@ def narrow(
     plan: Plan, known: set[str], targets: tuple[str, ...], excludes: tuple[str, ...]
 ) -> Plan:
     """A saved plan cut down to the targeted changes and what they depend on (refused when
-    an excluded change is needed by a kept one); the plan itself when no pattern is given."""
+    an excluded change is needed by a kept one), and to their drift; the plan itself when no
+    pattern is given."""
     if not targets and not excludes:
         return plan
     check_patterns(known | {c.address for c in plan.changes}, targets, excludes)
-    return dataclasses.replace(plan, changes=select(plan.changes, targets, excludes))
+    kept = select(plan.changes, targets, excludes)
+    drift = selected_drift(plan.drift, {c.address for c in kept}, targets, excludes)
+    return dataclasses.replace(plan, changes=kept, drift=drift)
 
 
 def _matches(address: str, patterns: tuple[str, ...]) -> bool:
@@ -226,4 +245,5 @@ __all__ = [
     "narrow",
     "plan_with_snapshot",
     "select",
+    "selected_drift",
 ]

@@ -145,21 +145,25 @@ class StateRecorder:
         """
         self.store.carry({"capabilities": capabilities})
 
-    def refresh(self, skip: set[str]) -> None:
-        """Record live values of managed objects apply did not touch (drift is accepted).
+    def refresh(self, skip: set[str], only: set[str] | None = None) -> None:
+        """Record live values of managed objects apply did not touch (drift is accepted):
+        all of them but `skip`, or only those in `only` when given.
 
         One state write, only when something differs.
         """
 
+        def wanted(address: str) -> bool:
+            return address not in skip and (only is None or address in only)
+
         def step(state: State) -> State:
             for address, entry in state.resources.items():
-                fresh = None if address in skip else self._refreshed(entry)
+                fresh = self._refreshed(entry) if wanted(address) else None
                 if fresh is not None:
                     state = state.with_resource(address, fresh)
             return state
 
         current = self.store.current()
-        if any(self._refreshed(e) for a, e in current.resources.items() if a not in skip):
+        if any(self._refreshed(e) for a, e in current.resources.items() if wanted(a)):
             self.store.update(step)
 
     def settle_intents(self, intents: Sequence[Intent]) -> None:

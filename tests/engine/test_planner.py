@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rampctl.engine.changes import Action, Change, Level
-from rampctl.engine.planner import managed_vendors, select
+from rampctl.engine.changes import Action, Change, Drift, Level
+from rampctl.engine.planner import managed_vendors, select, selected_drift
 from rampctl.errors import ManifestError, PlanError
 from rampctl.state.model import ResourceState, State
 from tests.engine.conftest import (
@@ -347,3 +347,23 @@ def test_the_vendors_a_plan_compares_are_those_recorded_or_keyed_by_a_manifest(
     assert picks(vendor("id-acme", "Acme Inc.", external_vendor_id=" acme "))
     assert not picks(vendor("id-other", "Other", external_vendor_id="other"))
     assert not picks(vendor("id-none", "Acme Inc."))
+
+
+def test_drift_follows_the_selection() -> None:
+    drift = [
+        Drift(address=a, kind=a.split("/")[0], name=a)
+        for a in ("accounting_vendor/acme", "vendor/acme", "vendor/initech")
+    ]
+
+    def shown(chosen: set[str], targets: tuple[str, ...], excludes: tuple[str, ...]) -> list[str]:
+        return [d.address for d in selected_drift(drift, chosen, targets, excludes)]
+
+    assert shown(set(), (), ()) == [d.address for d in drift]
+    assert shown(set(), ("vendor/initech",), ()) == ["vendor/initech"]
+    assert shown(set(), ("vendor",), ()) == ["vendor/acme", "vendor/initech"]
+    # a dependency the targeted change brought in
+    assert shown({"vendor/acme", "accounting_vendor/acme"}, ("vendor/acme",), ()) == [
+        "accounting_vendor/acme",
+        "vendor/acme",
+    ]
+    assert shown(set(), (), ("vendor/*",)) == ["accounting_vendor/acme"]

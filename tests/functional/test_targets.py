@@ -61,3 +61,49 @@ def test_a_pattern_that_matches_nothing_is_an_error_with_the_closest_addresses(
     assert excluded.code == 1
     assert "--exclude 'vendors' matches no address" in excluded.err
     assert project.writes() == []
+
+
+def _rename_in_ramp(project: Project, key: str, name: str) -> None:
+    """A person renames a managed vendor in Ramp (drift)."""
+    [live] = project.vendor_by_key(key)
+    with project.api() as api:
+        assert api.patch(f"/vendors/{live['id']}", json={"name": name}).status_code == 200
+
+
+def _drifted(project: Project, *args: str) -> list[str]:
+    result = project.rampctl("plan", "--json", *args)
+    assert result.code == 0, result.out + result.err
+    return [d["address"] for d in json.loads(result.out)["drift"]]
+
+
+def test_drift_follows_target_and_exclude_and_a_targeted_apply_keeps_the_rest(
+    project: Project,
+) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    _rename_in_ramp(project, "initech", "Initech Global")
+    _rename_in_ramp(project, "hooli-telecom", "Hooli Mobile")
+    both = ["vendor/hooli-telecom", "vendor/initech"]
+    assert _drifted(project) == both
+    assert _drifted(project, "--target", "vendor/initech") == ["vendor/initech"]
+    assert _drifted(project, "--target", "accounting_vendor/initech") == []
+    assert _drifted(project, "--exclude", "vendor/initech") == ["vendor/hooli-telecom"]
+    text = project.rampctl("plan", "--target", "vendor/initech").out
+    assert "vendor/initech" in text and "Hooli Mobile" not in text
+    # a targeted apply accepts the drift it showed, and only that
+    applied = project.rampctl("apply", "--auto-approve", "--target", "vendor/initech")
+    assert applied.code == 0, applied.out + applied.err
+    assert "Hooli Mobile" not in applied.out
+    assert _drifted(project) == ["vendor/hooli-telecom"]
+    assert _state(project)["vendor/hooli-telecom"]["attributes"]["name"] != "Hooli Mobile"
+
+
+def test_a_saved_plan_applied_with_a_target_keeps_the_drift_it_did_not_target(
+    project: Project,
+) -> None:
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    _rename_in_ramp(project, "initech", "Initech Global")
+    _rename_in_ramp(project, "hooli-telecom", "Hooli Mobile")
+    assert project.rampctl("plan", "--out", "plan.json").code == 0
+    applied = project.rampctl("apply", "plan.json", "--target", "vendor/hooli-telecom")
+    assert applied.code == 0, applied.out + applied.err
+    assert _drifted(project) == ["vendor/initech"]
