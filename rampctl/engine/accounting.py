@@ -12,7 +12,7 @@ from pydantic import JsonValue
 
 from rampctl.engine.changes import Action, Body, Change, FieldChange, Level
 from rampctl.engine.diff import diff_fields
-from rampctl.engine.kind_plan import KindPlan, clear_problems, problem_at
+from rampctl.engine.kind_plan import KindPlan, cannot_clear, clear_problems, problem_at
 from rampctl.engine.moves import Move, explicit_move, orphans
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.vendors import ignored
@@ -55,9 +55,8 @@ def plan_accounting_vendors(
         view = accounting_vendor_view(live)
         fingerprints[desired.address] = fingerprint(view)
         fields = _fields(desired, view)
-        cleared = clear_problems(ACCOUNTING_VENDOR, desired, fields)
-        problems += cleared
-        sent = [f for f in fields if f"spec.{f.path}" not in {p.field for p in cleared}]
+        problems += clear_problems(ACCOUNTING_VENDOR, desired, fields)
+        sent = [f for f in fields if not cannot_clear(ACCOUNTING_VENDOR, f)]
         changes += _changes(desired, live, sent, state)
     return KindPlan(
         changes=tuple(changes),

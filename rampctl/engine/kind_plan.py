@@ -78,8 +78,13 @@ def clear_problems(
             "manifest to stop managing it",
         )
         for f in fields
-        if f.after is None and kind.field(f.path).on_clear is OnClear.PROBLEM
+        if cannot_clear(kind, f)
     ]
+
+
+def cannot_clear(kind: KindSpec, change: FieldChange) -> bool:
+    """Whether a change clears a field the kind declares Ramp's update cannot clear."""
+    return change.after is None and kind.field(change.path).on_clear is OnClear.PROBLEM
 
 
 def is_manual(kind: KindSpec, change: FieldChange) -> bool:

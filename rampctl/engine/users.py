@@ -20,7 +20,7 @@ from typing import Any
 
 from rampctl.engine.changes import Action, Change, FieldChange, Level
 from rampctl.engine.diff import diff_fields
-from rampctl.engine.kind_plan import KindPlan, clear_problems, problem_at
+from rampctl.engine.kind_plan import KindPlan, cannot_clear, clear_problems, problem_at
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.user_directory import named, resolve
 from rampctl.engine.view import fingerprint, user_view
@@ -28,7 +28,6 @@ from rampctl.engine.writes import REF
 from rampctl.errors import Problem
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph, DesiredUser
-from rampctl.model.kinds.spec import OnClear
 from rampctl.model.kinds.user import INACTIVE, OWNER_ROLES, USER
 from rampctl.ramp.models import User, UserInvite, UserUpdate
 from rampctl.state.model import ResourceState, State
@@ -171,16 +170,13 @@ def _plan_live(
     wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
     fields = diff_fields(view, wanted)
     problems = clear_problems(USER, desired, fields)
-    fields = [f for f in fields if f.after is not None or not _problem_on_clear(f)]
+    fields = [f for f in fields if not cannot_clear(USER, f)]
     email = _email_change(desired, live)
     if email is not None:
         shown = [email, *(named(f, snapshot) for f in fields)]
-        return [_manual(desired.address, live, desired.key, shown, EMAIL_CHANGE)], problems
+        reason = EMAIL_CHANGE + _email_taken(desired.key, live, snapshot)
+        return [_manual(desired.address, live, desired.key, shown, reason)], problems
     return _changes_for_live(desired, live, fields, (graph, snapshot), state), problems
-
-
-def _problem_on_clear(change: FieldChange) -> bool:
-    return USER.field(change.path).on_clear is OnClear.PROBLEM
 
 
 def _email_change(desired: DesiredUser, live: User) -> FieldChange | None:
@@ -189,6 +185,17 @@ def _email_change(desired: DesiredUser, live: User) -> FieldChange | None:
     if current is None or current == desired.key:
         return None
     return FieldChange(path="email", before=current, after=desired.key)
+
+
+def _email_taken(email: str, live: User, snapshot: Snapshot) -> str:
+    """Why Ramp would also refuse the new email in Ramp itself: another user has it."""
+    other = snapshot.users_by_email.get(email)
+    if other is None or other.id == live.id:
+        return ""
+    return (
+        f". {email} is already the email of another Ramp user ({other.id}): to manage that "
+        "user, declare them in a manifest of their own"
+    )
 
 
 def _changes_for_live(

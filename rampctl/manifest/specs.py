@@ -32,7 +32,14 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from rampctl.manifest.countries import ISO_COUNTRIES
 from rampctl.model import money
 from rampctl.model.characters import forbidden_character
-from rampctl.model.kinds import USER, VENDOR, FieldSpec, Input, KindSpec
+from rampctl.model.kinds import (
+    ACCOUNTING_VENDOR,
+    USER,
+    VENDOR,
+    FieldSpec,
+    Input,
+    KindSpec,
+)
 from rampctl.model.kinds.user import ROLES
 from rampctl.model.payments import (
     PAYMENT_DETAIL_FIELDS,
@@ -351,13 +358,19 @@ def check_accounting_link(value: Any) -> Any:
     )
 
 
-class AccountingVendorSpec(_Model):
+class _AccountingVendorSpecModel(_Model):
     """An accounting vendor of the ERP connection (Ramp `accounting/vendors`)."""
 
-    remote_id: Text = Field(description="Id of the accounting vendor in the ERP (Ramp `id`).")
-    name: Text = Field(description="Accounting vendor name.")
-    code: str | None = Field(None, description="Short code in the ERP, e.g. `ACME`.")
-    active: Flag | None = Field(None, description="Whether the accounting vendor is active.")
+    if TYPE_CHECKING:  # the field read by name; `AccountingVendorSpec` declares them all
+        remote_id: str
+
+
+if TYPE_CHECKING:
+    AccountingVendorSpec = _AccountingVendorSpecModel
+else:
+    AccountingVendorSpec = kind_model(
+        "AccountingVendorSpec", _AccountingVendorSpecModel, ACCOUNTING_VENDOR, {}, {}
+    )
 
 
 class Metadata(_Model):

@@ -208,3 +208,12 @@ def test_an_email_differing_only_in_case_is_the_same_user(manifests: Manifests) 
     live = _dana_live().model_copy(update={"email": "Dana@Example.com"})
     state = _state({"user/dana": "u-d"})
     assert plan_for(manifests.graph(), _with_users(live), state).changes == []
+
+
+def test_a_changed_email_another_user_has_says_so(manifests: Manifests) -> None:
+    manifests.write("u.yaml", _user_doc("dana").replace("dana@", "erin@"))
+    erin = User(id="u-e", email="erin@example.com", status="USER_ACTIVE")
+    snap = _with_users(_dana_live(), erin)
+    [change] = plan_for(manifests.graph(), snap, _state({"user/dana": "u-d"})).changes
+    assert change.action is Action.MANUAL and change.ramp_id == "u-d"
+    assert "erin@example.com is already the email of another Ramp user (u-e)" in change.reason

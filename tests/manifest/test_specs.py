@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from rampctl.manifest import specs
 from rampctl.model import normalise as norm
-from rampctl.model.kinds import VENDOR, FieldSpec, Input, KindSpec
+from rampctl.model.kinds import ACCOUNTING_VENDOR, VENDOR, FieldSpec, Input, KindSpec
 
 
 def _vendor_with(*added: FieldSpec) -> type[specs._Model]:
@@ -24,6 +24,13 @@ def test_the_vendor_spec_has_the_declared_fields_in_order_then_its_settings() ->
     assert list(specs.VendorSpec.model_fields) == [*declared, "protect", "ignore_changes"]
     assert specs.VendorSpec.__doc__ == specs._VendorSpecModel.__doc__
     assert specs.VendorSpec(name="Acme").key("acme") == "acme"
+
+
+def test_the_accounting_vendor_spec_is_its_declaration() -> None:
+    model = specs.AccountingVendorSpec
+    assert list(model.model_fields) == [f.path for f in ACCOUNTING_VENDOR.manifest_fields()]
+    assert [n for n, f in model.model_fields.items() if f.is_required()] == ["remote_id", "name"]
+    assert model(remote_id=" QB-1 ", name="Acme").remote_id == "QB-1"
 
 
 def test_a_field_added_to_the_declaration_is_validated_and_described() -> None:
