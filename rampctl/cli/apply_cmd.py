@@ -19,7 +19,7 @@ from rampctl.engine.apply import ApplyReport, ApplySettings, apply_changes
 from rampctl.engine.bill_money import money_summary
 from rampctl.engine.bill_read import read_change_bills
 from rampctl.engine.identity import capability_record
-from rampctl.engine.intents import Intent, journaled_intents
+from rampctl.engine.intents import Intent, forget_recorded_intents, journaled_intents
 from rampctl.engine.plan import Plan
 from rampctl.engine.plan_trust import check_requests
 from rampctl.engine.planner import PlanSettings, narrow, plan_with_snapshot
@@ -223,6 +223,7 @@ def _plan(
         recorder = _recorder(session, store, graph, plan, snapshot)
         recorder.settle_intents(intents)
         recorder.settle_approvals()
+        forget_recorded_intents(store.journal())
         err_console().print("Nothing to apply.", markup=False)
         return None
     refuse_unsafe(plan, allow_deletes=options.allow_deletes, allow_replace=options.allow_replace)
@@ -326,6 +327,9 @@ def _run(
     journal = store.journal()
     recorder = _recorder(session, store, graph, plan, snapshot)
     recorder.remember(capability_record(snapshot.external_ids))
+    changed = {c.address for c in plan.changes}  # recorded as Ramp answers their writes
+    # Before the writes: a successful apply clears the journal that still holds these intents.
+    recorder.settle_intents([i for i in intents if i.address not in changed])
     settings = ApplySettings(
         parallelism=options.parallelism, continue_on_error=options.continue_on_error
     )
@@ -345,8 +349,6 @@ def _run(
     if stop.signum is not None:
         _print_report(report)
         raise Interrupted(stop.signum)
-    changed = {c.address for c in plan.changes}  # recorded as Ramp answered their writes
-    recorder.settle_intents([i for i in intents if i.address not in changed])
     if report.ok:
         recorder.refresh(skip=changed, only=_refresh_scope(plan, options))
     else:

@@ -31,6 +31,8 @@ from rampctl.state.model import ResourceState, State
 
 INTENT_RECORD = "intent"
 """`type` of a journal record keeping what a vendor write is meant to leave in Ramp."""
+CARRIED = "carried"
+"""Flag of an intent record kept through the clearing of its resolved write (`carry_intents`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,20 +70,42 @@ def intent_record(op_id: str, change: Change) -> dict[str, Any]:
 
 def journaled_intents(journal: ApplyJournal) -> list[Intent]:
     """The intents of the writes the journal leaves unresolved (read only)."""
-    pending = {entry.op_id: entry for entry in journal.pending()}
-    if not pending:
-        return []
     return [
         Intent(
             address=str(r["address"]),
             ramp_id=str(r["ramp_id"]),
             fields=dict(r.get("fields") or {}),
             contacts=tuple(str(e) for e in r.get("contacts") or ()),
-            sent=_seconds(str(r.get("time") or pending[str(r["op_id"])].time)),
+            sent=_seconds(str(r["time"])),
         )
-        for r in journal.records()
-        if r.get("type") == INTENT_RECORD and r.get("op_id") in pending
+        for r in unrecorded_intents(journal)
     ]
+
+
+def unrecorded_intents(journal: ApplyJournal) -> list[dict[str, Any]]:
+    """The journal's intent records not yet taken into the state, each with its sending time:
+    those of unresolved writes, and those an earlier settling carried over (`carry_intents`)."""
+    pending = {entry.op_id: entry for entry in journal.pending()}
+    return [
+        {**r, "time": r.get("time") or pending[str(r["op_id"])].time}
+        for r in journal.records()
+        if r.get("type") == INTENT_RECORD and (r.get(CARRIED) or r.get("op_id") in pending)
+    ]
+
+
+def forget_recorded_intents(journal: ApplyJournal) -> None:
+    """Clear a journal holding nothing but intents a state write has just recorded."""
+    if journal.records() and not journal.pending():
+        journal.clear()
+
+
+def carry_intents(journal: ApplyJournal, records: Sequence[dict[str, Any]]) -> None:
+    """Append `records` (from `unrecorded_intents`, read before the journal was cleared) again,
+    marked carried: a run killed after settling its journal and before its next state write
+    still recognises those writes as its own. The next clear of the journal, after a state
+    write has recorded them, drops them."""
+    for record in records:
+        journal.append({**record, CARRIED: True})
 
 
 def _seconds(stamp: str) -> str:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from rampctl.engine.changes import Action, Change
+from rampctl.engine.intents import carry_intents, unrecorded_intents
 from rampctl.model import address as addr
 from rampctl.state.backend import ApplyJournal
 from rampctl.state.journal import JournalEntry
@@ -58,7 +59,8 @@ def settle_pending(
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """Wait out the unresolved writes of earlier runs, resume their invites (`resume`), then
-    forget them; return how many. A resume that raises keeps the journal for the next run."""
+    forget them, keeping their intent records until a state write has recorded them; return
+    how many. A resume that raises keeps the journal for the next run."""
     pending = journal.pending()
     if not pending:
         return 0
@@ -76,7 +78,9 @@ def settle_pending(
         f"{'was' if len(pending) == 1 else 'were'} unresolved; the plan matches their "
         "objects in Ramp by key, so none is sent twice."
     )
+    intents = unrecorded_intents(journal)
     journal.clear()
+    carry_intents(journal, intents)  # until a state write has recorded them
     return len(pending)
 
 

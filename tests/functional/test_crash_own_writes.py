@@ -67,6 +67,28 @@ def test_a_rename_killed_after_its_patch_is_recognised_not_drift(project: Projec
     assert _attributes(project)["name"] == "Cyberdyne Systems"  # recorded by that apply
 
 
+def test_a_rename_survives_a_second_kill_before_the_next_run_records_it(
+    project: Project,
+) -> None:
+    """The run after the kill settles its journal, then is killed too before its first write:
+    the rename is still recognised as rampctl's own by the third run."""
+    assert project.rampctl("apply", "--auto-approve").code == 0
+    _edit(project, "name: Cyberdyne Security\n", "name: Cyberdyne Systems\n")
+    _killed_after_send(project)
+    initech = project.root / "manifests/vendors/engineering/initech.yaml"
+    initech.write_text(initech.read_text().replace("Software licences", "Licences and support"))
+    second = project.apply_in_subprocess(RAMPCTL_CRASH_AT="before_send:1")
+    assert second.returncode == -signal.SIGKILL, second.stderr
+    plan = _plan(project)
+    assert plan["drift"] == []
+    assert [c["address"] for c in plan["changes"]] == ["vendor/initech"]
+    applied = project.rampctl("apply", "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    assert "Changed in Ramp" not in applied.out
+    assert _attributes(project)["name"] == "Cyberdyne Systems"
+    assert (_plan(project)["changes"], _plan(project)["drift"]) == ([], [])
+
+
 def test_a_contact_created_before_a_kill_is_recognised_not_drift(project: Project) -> None:
     assert project.rampctl("apply", "--auto-approve").code == 0
     _edit(project, ONE_CONTACT, LIST)
