@@ -145,9 +145,7 @@ def settled_state(
     read_vendor: VendorReader | None = None,
 ) -> State:
     """`state` with every intent Ramp carried out recorded (in memory)."""
-    for address, entry in settle(state, intents, snapshot, read_vendor).items():
-        state = state.with_resource(address, entry)
-    return state
+    return state.with_resources(settle(state, intents, snapshot, read_vendor))
 
 
 def _carried_out(

@@ -183,30 +183,18 @@ class StateRecorder:
         """Record the updates an earlier run made but never recorded (one state write,
         only when Ramp carried one out; see `rampctl.engine.intents`)."""
         found = settle(self.store.current(), intents, self.snapshot) if intents else {}
-
-        def step(state: State) -> State:
-            for address, entry in found.items():
-                state = state.with_resource(address, entry)
-            return state
-
         if found:
-            self.store.update(step)
+            self.store.update(lambda state: state.with_resources(found))
 
     def settle_approvals(self) -> None:
         """Record the vendor edits Ramp held for approval and has since approved (the values in
         force, no pending record), so that a later change in Ramp is drift. One state write,
         only when something was approved; nothing else of the live vendor is taken in."""
-
-        def step(state: State) -> State:
-            for address, entry in found.items():
-                state = state.with_resource(address, entry)
-            return state
-
         current = self.store.current()
         approved = {a: self._approved(e) for a, e in current.resources.items()}
         found = {a: e for a, e in approved.items() if e is not None}
         if found:
-            self.store.update(step)
+            self.store.update(lambda state: state.with_resources(found))
 
     def _approved(self, entry: ResourceState) -> ResourceState | None:
         if entry.kind != "vendor":

@@ -7,6 +7,7 @@ turning older file layouts into this one is `rampctl.state.upgrade`'s.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -103,9 +104,14 @@ class State(BaseModel):
 
     def with_resource(self, address: str, resource: ResourceState) -> State:
         """A copy with `address` set to `resource` (added or replaced)."""
-        if not is_address(address):
-            raise StateError(f"{address!r} is not an address of the form kind/name")
-        return self.model_copy(update={"resources": {**self.resources, address: resource}})
+        return self.with_resources({address: resource})
+
+    def with_resources(self, resources: Mapping[str, ResourceState]) -> State:
+        """A copy with every address of `resources` set (added or replaced), in one copy."""
+        for address in resources:
+            if not is_address(address):
+                raise StateError(f"{address!r} is not an address of the form kind/name")
+        return self.model_copy(update={"resources": {**self.resources, **resources}})
 
     def without_resource(self, address: str) -> State:
         """A copy without `address`; StateError when it is not in the state."""

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
-
-import pytest
-import yaml
 
 from rampctl.engine.bill_money import money_summary
 from rampctl.engine.planner import PlanSettings, plan_with_snapshot
 from rampctl.engine.safety import payment_refusal
-from rampctl.engine.snapshot import read_snapshot
-from rampctl.importer.bill_draft import import_bills
 from rampctl.manifest import load_manifests
 from rampctl.model.desired import build_graph
-from rampctl.ramp.client import RampClient
-from rampctl.ramp.config import ClientConfig
-from rampctl.ramp.scopes import READ_SCOPES
 from rampctl.state.model import State
+from tests.engine.conftest import demo_bills, demo_manifests_with
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -49,33 +41,19 @@ def test_money_summary_of_no_changes_is_empty() -> None:
 
 
 def test_imported_open_bills_plan_as_clean_adoptions(tmp_path: Path) -> None:
-    embedded = pytest.importorskip("rampctl.sandbox.embedded")
-    with embedded.running_sandbox(seed="demo") as sandbox:
-        config = ClientConfig(
-            base_url=sandbox.base_url,
-            client_id=sandbox.client_id,
-            client_secret=sandbox.client_secret,
+    with demo_bills() as demo:
+        docs = demo.docs
+        assert [d["spec"]["invoice_number"] for d in docs] == ["INV-1001", "INV-1002"]
+        assert docs[0]["spec"]["payment"] == {
+            "method": "ACH",
+            "source_account": "Operating Checking",
+            "vendor_account": "Acme operating",
+            "arrival_date": "2025-02-14",
+        }
+        graph = demo_manifests_with(tmp_path / "manifests", docs)
+        plan, _ = plan_with_snapshot(
+            demo.client, graph, State.new(), environment="sandbox", settings=PlanSettings()
         )
-        with RampClient(config, scopes=READ_SCOPES) as client:
-            snapshot = read_snapshot(client)
-            acme = snapshot.vendors_by_key["acme-cloud"][0]
-            docs = import_bills(
-                client, snapshot, since="2025-01-01", vendor_names={acme.id: "acme-cloud"}
-            )
-            assert [d["spec"]["invoice_number"] for d in docs] == ["INV-1001", "INV-1002"]
-            assert docs[0]["spec"]["payment"] == {
-                "method": "ACH",
-                "source_account": "Operating Checking",
-                "vendor_account": "Acme operating",
-                "arrival_date": "2025-02-14",
-            }
-            root = tmp_path / "manifests"
-            shutil.copytree(REPO / "manifests", root)
-            (root / "bills.yaml").write_text(yaml.safe_dump_all(docs, sort_keys=False))
-            graph = build_graph(load_manifests(root))
-            plan, _ = plan_with_snapshot(
-                client, graph, State.new(), environment="sandbox", settings=PlanSettings()
-            )
     bill_changes = [c for c in plan.changes if c.kind == "bill"]
     assert [(c.action.value, c.request, c.fields) for c in bill_changes] == [
         ("adopt", None, ()),

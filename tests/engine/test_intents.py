@@ -94,13 +94,14 @@ def test_a_contact_recorded_waiting_keeps_the_time_it_was_first_sent() -> None:
 def test_the_journal_time_of_an_intent_is_its_sending_time(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "journal")
     journal.intend(op_id="op1", address="vendor/cyberdyne", action="update", key="k")
-    journal.append(intent_record("op1", _contact_update()))
+    journal.append(intent_record("op1", contact_update()))
     [intent] = journaled_intents(journal)
     assert intent.contacts == ("ops@x.example",)
     assert dt.datetime.fromisoformat(intent.sent).microsecond == 0  # to the second, as apply
 
 
-def _contact_update() -> Change:
+def contact_update() -> Change:
+    """An update of vendor/cyberdyne that adds one contact (shared by the settling tests)."""
     return Change(
         address="vendor/cyberdyne",
         kind="vendor",

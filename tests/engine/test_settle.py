@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from rampctl.engine.changes import Action, Change, FieldChange, Level
+from rampctl.engine.changes import Action, Change, Level
 from rampctl.engine.intents import forget_recorded_intents, intent_record, journaled_intents
 from rampctl.engine.settle import invite_record, settle_pending
 from rampctl.errors import OutcomeUncertainError
 from rampctl.state.journal import Journal
+from tests.engine.test_intents import contact_update
 
 INVITE = {"email": "dana@example.com", "first_name": "Dana", "idempotency_key": "k-1"}
 
@@ -51,27 +52,15 @@ def test_an_invite_that_cannot_be_resumed_stays_journaled(tmp_path: Path) -> Non
     assert [e.op_id for e in journal.pending()] == ["op-1"]
 
 
-def _unresolved_rename(tmp_path: Path) -> Journal:
+def _unresolved_update(tmp_path: Path) -> Journal:
     journal = Journal(tmp_path / "journal.jsonl")
     journal.intend(op_id="op-2", address="vendor/cyberdyne", action="update", key="k")
-    journal.append(intent_record("op-2", _rename()))
+    journal.append(intent_record("op-2", contact_update()))
     return journal
 
 
-def _rename() -> Change:
-    return Change(
-        address="vendor/cyberdyne",
-        kind="vendor",
-        action=Action.UPDATE,
-        name="Cyberdyne Security",
-        ramp_id="v1",
-        fields=(FieldChange(path="name", before="Cyberdyne Security", after="Cyberdyne Systems"),),
-        request={"name": "Cyberdyne Systems"},
-    )
-
-
 def test_settling_keeps_the_intents_until_a_state_write_records_them(tmp_path: Path) -> None:
-    journal = _unresolved_rename(tmp_path)
+    journal = _unresolved_update(tmp_path)
     [before] = journaled_intents(journal)
     assert settle_pending(journal, 0, lambda _: None) == 1
     assert journal.pending() == []  # the write is settled ...
@@ -83,7 +72,7 @@ def test_settling_keeps_the_intents_until_a_state_write_records_them(tmp_path: P
 
 
 def test_intents_of_writes_still_unresolved_are_not_forgotten(tmp_path: Path) -> None:
-    journal = _unresolved_rename(tmp_path)
+    journal = _unresolved_update(tmp_path)
     forget_recorded_intents(journal)
     assert [e.op_id for e in journal.pending()] == ["op-2"]
     assert len(journaled_intents(journal)) == 1

@@ -53,6 +53,18 @@ def test_with_and_without_resource_return_copies() -> None:
         removed.without_resource("vendor/gone")
 
 
+def test_with_resources_sets_several_in_one_copy() -> None:
+    state = State.new().with_resource("vendor/acme", vendor("v-1"))
+    both = state.with_resources({"vendor/acme": vendor("v-2"), "vendor/blue": vendor("v-3")})
+    assert {a: r.ramp_id for a, r in both.resources.items()} == {
+        "vendor/acme": "v-2",
+        "vendor/blue": "v-3",
+    }
+    assert state.resources["vendor/acme"].ramp_id == "v-1"
+    with pytest.raises(StateError, match="'acme' is not an address"):
+        state.with_resources({"vendor/blue": vendor(), "acme": vendor()})
+
+
 def test_dependents_lists_who_depends_on_an_address() -> None:
     state = State.new().with_resource("vendor/acme", vendor("v-1"))
     contact = ResourceState(
