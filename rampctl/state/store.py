@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from rampctl.errors import StateError
 from rampctl.sensitive import SENSITIVE_KEYS
+from rampctl.state.batches import validate_in_batches
 from rampctl.state.files import atomic_write, fsync_dir, snapshot, write_temp
 from rampctl.state.journal import Journal
 from rampctl.state.lock import LockHolder, StateLock
@@ -289,14 +290,15 @@ def parse_document(data: bytes) -> State:
     """Validate a stored state document of any known format; StateError saying what is wrong.
 
     A document in the current format is validated straight from its JSON (at 100,000
-    objects about half the CPU and memory of building the whole JSON tree first); any other,
-    and any document that fails that way, goes through `upgrade` and names the problem.
+    objects about half the CPU and memory of building the whole JSON tree first), in
+    batches of entries when it is in the layout rampctl writes (`rampctl.state.batches`);
+    any other, and any document that fails that way, goes through `upgrade` and names the
+    problem.
     """
     current = _CURRENT_FORMAT.match(data)
     if current is not None and int(current.group(1)) == FORMAT_VERSION:
         try:
-            with paused_gc():
-                return State.model_validate_json(data)
+            return _validate_json(data)
         except ValidationError:
             pass
     try:
@@ -337,11 +339,16 @@ def serialise(state: State) -> tuple[State, bytes]:
             fields = ", ".join(leaks)
             raise StateError(f"refusing to write sensitive fields to the state file: {fields}")
     try:
-        with paused_gc():
-            copy = State.model_validate_json(data)
+        copy = _validate_json(data)
     except ValidationError as exc:
         raise StateError(f"refusing to write an invalid state: {_describe(exc)}") from None
     return copy, data
+
+
+def _validate_json(data: bytes) -> State:
+    """A current-format document validated (in batches when in rampctl's own layout)."""
+    with paused_gc():
+        return validate_in_batches(data) or State.model_validate_json(data)
 
 
 @contextmanager
