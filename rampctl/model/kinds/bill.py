@@ -3,7 +3,8 @@
 `BillValues` declares the fields a bill's plan compares (and writes), each once: Ramp's
 name and rules (see `FieldSpec`); lines, codings and the payment are typed and frozen too.
 The references (vendor, contact, entity) are written by name in a manifest and resolved
-to Ramp ids by the engine (`rampctl.engine.bill_refs`).
+to Ramp ids by the engine (`rampctl.engine.bill_refs`). The manifest's spec model derives
+its plain fields from these declarations (`rampctl.manifest.specs`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from rampctl.model import address as addr
 from rampctl.model import normalise as norm
-from rampctl.model.kinds.spec import KindSpec, Values, declared
+from rampctl.model.kinds.spec import Input, KindSpec, Values, declared
 
 REQUIRED: Any = dataclasses.MISSING
 #: An accounting coding: (field external id, option external id); a bill's are sorted.
@@ -75,17 +76,59 @@ class BillValues(Values):
         "vendor_id", default=REQUIRED, reference="vendor", update=False, view=False
     )
     contact: str | None = declared(
-        "vendor_contact_id", normalise=norm.email, reference="contact", view=False
+        "vendor_contact_id",
+        normalise=norm.email,
+        reference="contact",
+        view=False,
+        description="Vendor contact by email; default: the vendor's default contact.",
     )
     entity: str = declared(
-        "entity_id", default=REQUIRED, reference="entity", update=False, view=False
+        "entity_id",
+        default=REQUIRED,
+        reference="entity",
+        update=False,
+        view=False,
+        input=Input.NONEMPTY,
+        required=True,
+        description="The entity paying: its name in Ramp or its id.",
     )
-    invoice_number: str = declared("invoice_number", default=REQUIRED, normalise=norm.text)
-    currency: str = declared("invoice_currency", default=REQUIRED)
-    issue_date: str = declared("issued_at", default=REQUIRED)
-    due_date: str = declared("due_at", default=REQUIRED)
-    posting_date: str | None = declared("posting_date")
-    memo: str | None = declared("memo", normalise=norm.text)
+    invoice_number: str = declared(
+        "invoice_number",
+        default=REQUIRED,
+        normalise=norm.text,
+        input=Input.NONEMPTY,
+        required=True,
+        max_length=20,
+        description="The vendor's invoice number (at most 20 characters); with the vendor it "
+        "identifies the bill, so a lost create is found again instead of sent twice.",
+    )
+    currency: str = declared(
+        "invoice_currency",
+        default=REQUIRED,
+        input=Input.CURRENCY,
+        required=True,
+        description="ISO 4217 invoice currency, e.g. `USD`.",
+    )
+    issue_date: str = declared(
+        "issued_at",
+        default=REQUIRED,
+        input=Input.DATE,
+        required=True,
+        description="Invoice date, YYYY-MM-DD.",
+    )
+    due_date: str = declared(
+        "due_at",
+        default=REQUIRED,
+        input=Input.DATE,
+        required=True,
+        description="Due date, YYYY-MM-DD, on or after the issue date.",
+    )
+    posting_date: str | None = declared(
+        "posting_date", input=Input.DATE, description="Accounting posting date."
+    )
+    memo: str | None = declared(
+        "memo", normalise=norm.text, max_length=1000, description="Memo on the bill."
+    )
     accounting: tuple[Coding, ...] = declared("accounting_field_selections", default=())
     line_items: tuple[BillLineValues, ...] = declared(
         "line_items", default=(), parts_of=BillLineValues

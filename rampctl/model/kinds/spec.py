@@ -30,6 +30,8 @@ class Input(StrEnum):
     PHONE = "phone"  #: a phone number in E.164 form
     COUNTRY = "country"  #: an ISO 3166-1 alpha-2 country code
     FLAG = "flag"  #: true/false, yes/no or on/off
+    CURRENCY = "currency"  #: an ISO 4217 currency code Ramp accepts
+    DATE = "date"  #: a date, YYYY-MM-DD
 
 
 def _same(value: Any) -> Any:
@@ -81,6 +83,10 @@ class FieldSpec:
     input: Input | None = None
     #: A manifest must give it (otherwise it defaults to null: not managed).
     required: bool = False
+    #: The only values a manifest may write (e.g. the roles Ramp accepts), when limited.
+    choices: tuple[str, ...] = ()
+    #: The most characters a manifest may write (Ramp's own limit), when limited.
+    max_length: int | None = None
 
     def manifest_input(self) -> Input:
         """What a manifest may write for this plain field."""
