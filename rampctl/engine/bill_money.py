@@ -11,10 +11,11 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from rampctl.engine.bill_live import bill_view
+from rampctl.engine.bill_live import live_bill
 from rampctl.engine.changes import Action, Change
 from rampctl.model import address as addr
 from rampctl.model import money, payments
+from rampctl.model.kinds.bill import LiveBillValues
 from rampctl.ramp.models import Bill
 
 SECTIONS = ("create", "payments", "update", "archive")
@@ -65,7 +66,7 @@ def _entry(change: Change, live: Bill | None) -> dict[str, Any] | None:
         return _created(change, change.request)
     if change.action in (Action.UPDATE, Action.ADOPT) and change.request and live is not None:
         entry = _live(change, live, "update")
-        lines = _sent_lines(change.request, bill_view(live))
+        lines = _sent_lines(change.request, _view_lines(live_bill(live)))
         after = _total(lines, live.currency)
         entry["total"] = money.minor_text(after, live.currency)
         entry["lines"] = lines
@@ -150,19 +151,25 @@ def entry_for_request(change: Change, shown: dict[str, Any]) -> dict[str, Any] |
 
 
 def _live(change: Change, live: Bill, section: str) -> dict[str, Any]:
-    view = bill_view(live)
-    payment = view["payment"]
+    view = live_bill(live)
     return {
         "address": change.address,
         "action": change.action.value,
         "section": section,
         "name": change.name,
-        "invoice_number": view["invoice_number"],
+        "invoice_number": view.invoice_number,
         "currency": live.currency,
-        "total": view["total"],
-        "before_total": view["total"],
-        "payment_method": payment.get("method"),
-        "pays_on": payment.get("arrival_date") or payment.get("payment_date"),
+        "total": view.total,
+        "before_total": view.total,
+        "payment_method": view.payment.method,
+        "pays_on": view.payment.pays_on,
         "new_payment": None,
-        "lines": _sent_lines({}, view),
+        "lines": _sent_lines({}, _view_lines(view)),
+    }
+
+
+def _view_lines(view: LiveBillValues) -> dict[str, Any]:
+    return {
+        "line_items": [line.as_dict() for line in view.line_items],
+        "inventory_line_items": [line.as_dict() for line in view.inventory_line_items],
     }

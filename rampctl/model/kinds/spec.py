@@ -131,6 +131,8 @@ def declared_fields(values: type[Values]) -> tuple[FieldSpec, ...]:
 def _declare(values: type[Values]) -> tuple[FieldSpec, ...]:
     found: list[FieldSpec] = []
     for attribute in dataclasses.fields(values):
+        if _SPEC not in attribute.metadata:
+            continue  # not a field of the kind: what a value keeps about itself
         options = dict(attribute.metadata[_SPEC])
         parts_of = options.pop("parts_of", None)
         if parts_of is not None:
@@ -144,9 +146,10 @@ def _declare(values: type[Values]) -> tuple[FieldSpec, ...]:
 class Values:
     """Typed, immutable values of a kind (or of a nested part) in manifest vocabulary.
 
-    Subclasses declare each attribute with `declared(...)`; the same class holds what a
-    manifest asks for and what Ramp holds (a live view), so both compare attribute by
-    attribute. `as_dict` is the JSON form the state records and fingerprints hash.
+    Subclasses declare each field with `declared(...)` (a plain dataclass attribute is
+    not a field); the same class holds what a manifest asks for and what Ramp holds (a live
+    view), so both compare attribute by attribute. `as_dict` is the JSON form the state
+    records and fingerprints hash.
     """
 
     @classmethod
