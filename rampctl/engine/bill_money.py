@@ -9,13 +9,14 @@ Its JSON form is the plan file's `money` (`rampctl/render/plan.schema.json`).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, JsonValue, Tag, ValidationError
+from pydantic import Discriminator, Field, JsonValue, Tag
 
 from rampctl.engine.bill_live import live_bill
-from rampctl.engine.changes import Action, Body, Change
+from rampctl.engine.changes import Action, Body, Change, PlanForm
 from rampctl.model import address as addr
 from rampctl.model import money, payments
 from rampctl.model.kinds.bill import LiveBillValues
@@ -26,18 +27,16 @@ SECTIONS = ("create", "payments", "update", "archive")
 Section = Literal["create", "update", "archive"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class MoneyLine(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class MoneyLine:
     """A plain bill line: its memo and amount."""
 
     memo: str | None
     amount: str
 
 
-class InventoryMoneyLine(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class InventoryMoneyLine:
     """An inventory bill line: quantity x unit price = amount."""
 
     memo: str | None
@@ -60,7 +59,8 @@ Line = Annotated[
 ]
 
 
-class MoneyBill(_Frozen):
+@dataclass(frozen=True, kw_only=True)
+class MoneyBill:
     """One bill change's money: what it totals once sent, what it newly pays, its lines."""
 
     address: str
@@ -70,29 +70,45 @@ class MoneyBill(_Frozen):
     invoice_number: str | None
     currency: str
     total: str
-    #: The total in Ramp now (updates and archives; absent for a create).
-    before_total: str | None = Field(default=None, exclude_if=lambda value: value is None)
+    #: The total in Ramp now (updates and archives; absent from a create's JSON).
+    before_total: Annotated[str | None, Field(exclude_if=lambda value: value is None)] = None
     payment_method: str | None
     pays_on: str | None
     #: The payment a create schedules or an update adds to a scheduled one; None when none.
     new_payment: str | None
     lines: tuple[Line, ...]
 
+    def compared(self) -> tuple[object, ...]:
+        """What a saved plan's entry must agree on with the one its request implies."""
+        return (
+            self.total,
+            self.new_payment,
+            self.currency,
+            self.lines,
+            self.section,
+            self.payment_method,
+        )
 
-class MoneySection(_Frozen):
+
+@dataclass(frozen=True, kw_only=True)
+class MoneySection:
     """How many bills a section has and their totals per currency."""
 
     count: int = 0
-    totals: dict[str, str] = Field(default_factory=dict)
+    totals: dict[str, str] = field(default_factory=dict)
 
 
-class Money(_Frozen):
-    """A plan's money section: each section's count and totals, then each bill."""
+@dataclass(frozen=True, kw_only=True)
+class Money(PlanForm):
+    """A plan's money section: each section's count and totals, then each bill.
 
-    create: MoneySection = MoneySection()
-    payments: MoneySection = MoneySection()
-    update: MoneySection = MoneySection()
-    archive: MoneySection = MoneySection()
+    Its JSON form (`to_json`, and the plan file's `money`) is pydantic's dump of it.
+    """
+
+    create: MoneySection = field(default_factory=MoneySection)
+    payments: MoneySection = field(default_factory=MoneySection)
+    update: MoneySection = field(default_factory=MoneySection)
+    archive: MoneySection = field(default_factory=MoneySection)
     bills: tuple[MoneyBill, ...] = ()
 
     def sections(self) -> dict[str, MoneySection]:
@@ -160,12 +176,11 @@ def _entry(change: Change, live: Bill | None) -> MoneyBill | None:
         after = _total(lines, live.currency)
         raised = after - live.amount.amount
         grows = raised > 0 and not live.paid  # the scheduled payment grows: gate it too
-        return entry.model_copy(
-            update={
-                "total": money.minor_text(after, live.currency),
-                "lines": lines,
-                "new_payment": money.minor_text(raised, live.currency) if grows else None,
-            }
+        return replace(
+            entry,
+            total=money.minor_text(after, live.currency),
+            lines=lines,
+            new_payment=money.minor_text(raised, live.currency) if grows else None,
         )
     if change.action is Action.ARCHIVE and live is not None:
         return _live(change, live, "archive")
@@ -246,15 +261,7 @@ def _total(lines: tuple[Line, ...], currency: str) -> int:
 
 def entry_for_request(change: Change, shown: MoneyBill) -> MoneyBill | None:
     """The money entry a plan file's bill change implies, from its request body and (for an
-    update) the before total and untouched lines the file shows; None if it has no entry
-    (or its request is not one a bill change sends)."""
-    try:
-        return _implied(change, shown)
-    except ValidationError:
-        return None
-
-
-def _implied(change: Change, shown: MoneyBill) -> MoneyBill | None:
+    update) the before total and untouched lines the file shows; None if it has no entry."""
     if change.action is Action.CREATE and change.request:
         return _created(change, change.request)
     if change.action not in (Action.UPDATE, Action.ADOPT) or not change.request:
@@ -264,12 +271,11 @@ def _implied(change: Change, shown: MoneyBill) -> MoneyBill | None:
     after = _total(after_lines, currency)
     before = money.to_minor(Decimal(shown.before_total or 0), currency)
     raised = after - before
-    return shown.model_copy(
-        update={
-            "total": money.minor_text(after, currency),
-            "lines": after_lines,
-            "new_payment": money.minor_text(raised, currency) if raised > 0 else None,
-        }
+    return replace(
+        shown,
+        total=money.minor_text(after, currency),
+        lines=after_lines,
+        new_payment=money.minor_text(raised, currency) if raised > 0 else None,
     )
 
 

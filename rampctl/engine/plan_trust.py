@@ -23,8 +23,6 @@ from rampctl.engine.plan import Plan
 from rampctl.errors import PlanError, StalePlanError
 from rampctl.model import address as addr
 
-_COMPARED = {"total", "new_payment", "currency", "lines", "section", "payment_method"}
-
 
 def check_consistent(plan: Plan) -> None:
     """Raise PlanError unless the plan's money section is what its request bodies send."""
@@ -36,7 +34,7 @@ def check_consistent(plan: Plan) -> None:
         entry = shown.get(change.address)
         if entry is None or not _same_money(change, entry):
             reasons.append(f"{change.address}: the money shown is not what its request sends")
-    if not reasons and summarise(list(shown.values())).model_dump() != plan.money.model_dump():
+    if not reasons and summarise(list(shown.values())) != plan.money:
         reasons.append("the money totals are not the sum of the bills listed")
     if reasons:
         listed = "\n  ".join(reasons[:20])
@@ -50,7 +48,7 @@ def _same_money(change: Change, entry: MoneyBill) -> bool:
     expected = entry_for_request(change, entry)
     if expected is None:
         return False
-    if expected.model_dump(include=_COMPARED) != entry.model_dump(include=_COMPARED):
+    if expected.compared() != entry.compared():
         return False
     total = [f.after for f in change.fields if f.path == "total"]
     return not total or str(total[0]) == expected.total

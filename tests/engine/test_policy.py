@@ -55,7 +55,7 @@ def test_unsafe_plan_needs_allow_deletes_and_replacement_allow_replace() -> None
 
 
 def test_payments_over_the_limit_are_refused_unless_allowed() -> None:
-    money = Money.model_validate({"payments": {"totals": {"USD": "1200.00"}}})
+    money = Money.from_json({"payments": {"totals": {"USD": "1200.00"}}})
     with pytest.raises(UnsafePlanError, match=r"refusing to move money: .*USD 1200\.00"):
         refuse_payments(money, allow_payments=False, limit=Decimal(1000), interactive=False)
     refuse_payments(money, allow_payments=True, limit=Decimal(1000), interactive=False)
