@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from rampctl import __version__
-from rampctl.engine.bill_money import empty_money
+from rampctl.engine.bill_money import Money, empty_money
 from rampctl.engine.changes import NO_WRITE, Action, Change, Drift, Summary, Unmanaged
 from rampctl.engine.identity import KEY_MODE
 from rampctl.engine.safety import SafetyReport
@@ -60,7 +60,7 @@ class Plan:
     manifest_digest: str = ""
     fingerprints: dict[str, str] = field(default_factory=dict)
     created_at: str = ""
-    money: dict[str, Any] = field(default_factory=empty_money)
+    money: Money = field(default_factory=empty_money)
     #: How vendors are found in Ramp: `external_vendor_id`, or `verified_match` on a Ramp
     #: without it (see `rampctl.engine.identity`).
     identity: str = KEY_MODE
@@ -164,7 +164,7 @@ class PlanFile(BaseModel):
     #: Absent before format 1.4: such a plan was made without --target/--exclude.
     selection: PlanSelection = Field(default_factory=PlanSelection)
     summary: dict[str, int]
-    money: dict[str, Any] = Field(default_factory=empty_money)
+    money: Money = Field(default_factory=empty_money)
     safety: SafetyReport
     changes: list[Change]
     drift: list[Drift]
@@ -174,7 +174,7 @@ class PlanFile(BaseModel):
 
     @field_validator("money", mode="before")
     @classmethod
-    def _no_money(cls, value: Any) -> Any:
+    def _no_money(cls, value: object) -> object:
         return empty_money() if value is None else value  # absent (null) in format 1.0
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rampctl.engine.approvals import CONTACTS_PENDING, contacts_settled, settled
-from rampctl.engine.bill_live import bill_view
+from rampctl.engine.bill_live import live_bill
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.contacts import CREATE_CAPABILITY
 from rampctl.engine.crashpoints import crash_point
@@ -92,7 +92,7 @@ class StateRecorder:
 
     def _attributes(self, change: Change, result: WriteResult) -> dict[str, Any] | None:
         if result.bill is not None:
-            return bill_view(result.bill)
+            return live_bill(result.bill).as_dict()
         if result.user is not None:
             # later records (a vendor this user owns) show the owner by email
             self.snapshot.users[result.user.id] = result.user

@@ -4,7 +4,7 @@ The manifest of a bill comes from `rampctl.importer.bill_draft.import_bills` (re
 manifest name, contact email, entity name, source account name and vendor account nickname;
 never account numbers). This module decides which of those bills import writes, names them,
 and builds the state entry of each as `rampctl.engine.record` records an applied bill
-(attributes from `bill_view`, key `<vendor id>:<invoice number>`, depending on the vendor's
+(attributes from `live_bill`, key `<vendor id>:<invoice number>`, depending on the vendor's
 manifest), so the first plan shows no change for them. Pure: the reads are in `bill_reads`.
 
 Rules:
@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rampctl.engine.bill_live import bill_view
+from rampctl.engine.bill_live import bill_name, live_bill
 from rampctl.engine.bill_plan import bill_key
 from rampctl.engine.bill_read import vendor_id_of
 from rampctl.engine.context import PlanContext
@@ -125,7 +125,7 @@ def draft_bills(
 
 
 def _label(bill: Bill) -> str:
-    return str(bill_view(bill)["name"])
+    return bill_name(bill)
 
 
 def _skip_reason(
@@ -181,7 +181,7 @@ def _invalid(spec: dict[str, Any]) -> str | None:
 
 
 def _document(bill: Bill, name: str, spec: dict[str, Any], vendor_name: str) -> DraftDocument:
-    view = bill_view(bill)
+    view = live_bill(bill).as_dict()
     vendor_id, number = key_of(bill)
     entry = ResourceState(
         kind=addr.BILL,
