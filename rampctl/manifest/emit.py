@@ -13,10 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from rampctl.manifest.position import FieldPath
-from rampctl.manifest.quoting import dump_yaml, needs_quotes
+from rampctl.manifest.quoting import dump_yaml, quoted
 from rampctl.manifest.specs import MANIFEST_MODELS
 from rampctl.manifest.validate import fields_at
 
@@ -34,17 +33,16 @@ def documents_text(documents: list[dict[str, Any]]) -> str:
 def canonical(document: dict[str, Any]) -> dict[str, Any]:
     """`document` with its keys in the spec's order and its text quoted by the rule."""
     model = MANIFEST_MODELS.get(str(document.get("kind")))
-    ordered: dict[str, Any] = _canonical(document, model, ())
+    ordered: dict[str, Any] = _ordered(quoted(document), model, ())
     return ordered
 
 
-def _canonical(value: Any, model: type[BaseModel] | None, path: FieldPath) -> Any:
+def _ordered(value: Any, model: type[BaseModel] | None, path: FieldPath) -> Any:
+    """`value` with each mapping's keys in the order of the spec's fields at its path."""
     if isinstance(value, dict):
         order = fields_at(model, path) if model is not None else []
         keys = [k for k in order if k in value] + [k for k in value if k not in order]
-        return {k: _canonical(value[k], model, (*path, k)) for k in keys}
-    if isinstance(value, list | tuple):
-        return [_canonical(item, model, (*path, i)) for i, item in enumerate(value)]
-    if type(value) is str and needs_quotes(value):
-        return DoubleQuotedScalarString(value)
+        return {k: _ordered(value[k], model, (*path, k)) for k in keys}
+    if isinstance(value, list):
+        return [_ordered(item, model, (*path, i)) for i, item in enumerate(value)]
     return value

@@ -41,10 +41,11 @@ def needs_quotes(text: str) -> bool:
 
 
 def quoted(value: Any) -> Any:
-    """`value` with every text that `needs_quotes` marked for double quotes (recursively)."""
+    """`value` with every text that `needs_quotes` marked for double quotes (recursively;
+    tuples become lists)."""
     if isinstance(value, dict):
         return {k: quoted(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [quoted(v) for v in value]
     if isinstance(value, str) and type(value) is str and needs_quotes(value):
         return DoubleQuotedScalarString(value)
