@@ -7,7 +7,11 @@ cost means the 10,000 figure is about the 1,000 one (target: within 1.5x). The b
 beside it is the CPU one raw httpx request costs this machine (measured in the same run).
 
 `real` mode: Ramp's real limit (200 per 10 s): wall vs N / 20 s and the count of 429s.
-Run: `.venv/bin/python bench/bench_apply.py [lifted|real] [N ...]`.
+
+`updates` mode: N managed vendors (default 11,000; one file each, the state an apply left), a
+tenth of them with a changed description; `rampctl apply` end to end at Ramp's real limit.
+The bound is every request the apply sent (its reads and its updates) at 20 per second.
+Run: `.venv/bin/python bench/bench_apply.py [lifted|real|updates] [N ...]`.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import httpx
 from _measure import load_average, run_process
 from _sandbox_process import SandboxProcess, sandbox_process
+from bench_plan import write_manifests, write_state
 
 DOC = """---
 apiVersion: rampctl/v1
@@ -107,13 +113,42 @@ def real(n: int) -> None:
     print(f"  wall {apply.wall_s:.1f} s; bound {bound:.1f} s -> {apply.wall_s / bound:.2f}x")
 
 
+def updates(n: int) -> None:
+    """Apply updates to a tenth of `n` managed vendors at Ramp's real limit: wall vs bound."""
+    print(f"apply updates to {n // 10} of {n} managed vendors at 200 per 10 s:")
+    with tempfile.TemporaryDirectory() as tmp, sandbox_process("--seed", str(n)) as sb:
+        write_manifests(Path(tmp), n, every=10)
+        write_state(Path(tmp), sb)
+        env = {**os.environ, **sb.env, "NO_COLOR": "1"}
+        sb.clear()
+        apply = run_process(_rampctl(tmp, "apply", "--auto-approve", "--parallelism", "8"), env)
+        log = [r for r in sb.requests() if not r["path"].endswith("/token")]
+    if apply.code != 0:
+        print(apply.stderr[-2000:])
+    statuses = Counter(r["status"] for r in log)
+    patches = statuses_of(log, "PATCH")
+    bound = len(log) / 20.0
+    print(
+        f"  exit {apply.code}; requests {len(log)} ({patches} updates); "
+        f"429 responses: {statuses.get(429, 0)} (target 0); CPU {apply.cpu_s:.1f} s; "
+        f"peak RSS {apply.peak_rss_mb:.0f} MB"
+    )
+    print(f"  wall {apply.wall_s:.1f} s; bound {bound:.1f} s -> {apply.wall_s / bound:.2f}x")
+
+
+def statuses_of(log: list[dict[str, Any]], method: str) -> int:
+    """How many logged requests used `method`."""
+    return len([r for r in log if r["method"] == method])
+
+
 def main() -> None:
     mode = sys.argv[1] if len(sys.argv) > 1 else "lifted"
-    sizes = [int(a) for a in sys.argv[2:]] or ([1000, 10_000] if mode == "lifted" else [1000])
+    default = {"lifted": [1000, 10_000], "real": [1000], "updates": [11_000]}[mode]
+    sizes = [int(a) for a in sys.argv[2:]] or default
     print(load_average())
-    if mode == "real":
+    if mode in ("real", "updates"):
         for n in sizes:
-            real(n)
+            (real if mode == "real" else updates)(n)
         return
     figures = {n: lifted(n) for n in sizes}
     if len(figures) > 1:

@@ -53,13 +53,13 @@ def owner(i: int, n: int) -> str:
     return "owner.one" if k == 0 else f"user.u{k:04d}"
 
 
-def write_manifests(root: Path, n: int) -> None:
-    """One manifest per vendor (as `import --split` writes them), 1% with a changed field."""
+def write_manifests(root: Path, n: int, every: int = 100) -> None:
+    """One manifest per vendor (as `import --split` writes them), one in `every` changed."""
     folder = root / "manifests" / "vendors"
     folder.mkdir(parents=True)
     linked = n // 10
     for i in range(n):
-        desc = "Changed by the benchmark" if i % 100 == 7 else f"Generated vendor {i}"
+        desc = "Changed by the benchmark" if i % every == 7 else f"Generated vendor {i}"
         link = f"  accounting_vendor: {{remote_id: GEN-{i:05d}}}\n" if i < linked else ""
         text = DOC.format(i=i, desc=desc, owner=owner(i, n), link=link)
         (folder / f"vendor-{i:06d}.yaml").write_text(text)

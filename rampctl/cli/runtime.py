@@ -16,8 +16,8 @@ from rampctl.cli.project import manifest_cache, project_folder
 from rampctl.cli.ui import err_console
 from rampctl.engine.snapshot import SnapshotPrefetch
 from rampctl.errors import ConfigError, RampctlError, SandboxError
-from rampctl.manifest import load_manifests
-from rampctl.model.desired import DesiredGraph, build_graph
+from rampctl.manifest import graph as manifest_graph
+from rampctl.model.desired import DesiredGraph
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.config import ClientConfig, config_from_env
 from rampctl.ramp.scopes import READ_SCOPES
@@ -163,7 +163,7 @@ def load_graph(opts: GlobalOptions, variables: Mapping[str, str]) -> DesiredGrap
     if not opts.manifests.exists():
         raise ConfigError(f"manifests not found: {opts.manifests} (see --manifests)")
     with manifest_cache(opts) as cache:
-        return build_graph(load_manifests(opts.manifests, variables=variables, cache=cache))
+        return manifest_graph.load_graph(opts.manifests, variables=variables, cache=cache)
 
 
 def state_store(opts: GlobalOptions) -> StateBackend:

@@ -1,31 +1,132 @@
 """The money summary of a plan: what bill changes will move, per currency, before anything else.
 
-A plan's `money` section counts and totals (per currency, decimal text in major units) the
-bills to create, the new payments those creates schedule, the bills to update and those to
-archive, and lists each bill with its lines. Nothing here is a float.
+A plan's `money` section (`Money`) counts and totals (per currency, decimal text in major
+units) the bills to create, the new payments those creates schedule, the bills to update and
+those to archive, and lists each bill (`MoneyBill`) with its lines. Nothing here is a float.
+Its JSON form is the plan file's `money` (`rampctl/render/plan.schema.json`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Literal
 
-from rampctl.engine.bill_live import bill_view
-from rampctl.engine.changes import Action, Change
+from pydantic import Discriminator, Field, JsonValue, Tag
+
+from rampctl.engine.bill_live import live_bill
+from rampctl.engine.changes import Action, Body, Change, PlanForm
 from rampctl.model import address as addr
 from rampctl.model import money, payments
+from rampctl.model.kinds.bill import LiveBillValues
 from rampctl.ramp.models import Bill
 
 SECTIONS = ("create", "payments", "update", "archive")
+#: The section a bill is listed in (`payments` counts the creates and raises that pay).
+Section = Literal["create", "update", "archive"]
 
 
-def empty_money() -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class MoneyLine:
+    """A plain bill line: its memo and amount."""
+
+    memo: str | None
+    amount: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class InventoryMoneyLine:
+    """An inventory bill line: quantity x unit price = amount."""
+
+    memo: str | None
+    quantity: int
+    unit_price: str
+    amount: str
+
+
+def _line_kind(value: object) -> str:
+    """Which line a plan file's line is: one with a quantity is an inventory line."""
+    if isinstance(value, dict):
+        return "inventory" if "quantity" in value else "plain"
+    return "inventory" if isinstance(value, InventoryMoneyLine) else "plain"
+
+
+#: A line of a bill in the money section.
+Line = Annotated[
+    Annotated[MoneyLine, Tag("plain")] | Annotated[InventoryMoneyLine, Tag("inventory")],
+    Discriminator(_line_kind),
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoneyBill:
+    """One bill change's money: what it totals once sent, what it newly pays, its lines."""
+
+    address: str
+    action: str
+    section: Section
+    name: str
+    invoice_number: str | None
+    currency: str
+    total: str
+    #: The total in Ramp now (updates and archives; absent from a create's JSON).
+    before_total: Annotated[str | None, Field(exclude_if=lambda value: value is None)] = None
+    payment_method: str | None
+    pays_on: str | None
+    #: The payment a create schedules or an update adds to a scheduled one; None when none.
+    new_payment: str | None
+    lines: tuple[Line, ...]
+
+    def compared(self) -> tuple[object, ...]:
+        """What a saved plan's entry must agree on with the one its request implies."""
+        return (
+            self.total,
+            self.new_payment,
+            self.currency,
+            self.lines,
+            self.section,
+            self.payment_method,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoneySection:
+    """How many bills a section has and their totals per currency."""
+
+    count: int = 0
+    totals: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Money(PlanForm):
+    """A plan's money section: each section's count and totals, then each bill.
+
+    Its JSON form (`to_json`, and the plan file's `money`) is pydantic's dump of it.
+    """
+
+    create: MoneySection = field(default_factory=MoneySection)
+    payments: MoneySection = field(default_factory=MoneySection)
+    update: MoneySection = field(default_factory=MoneySection)
+    archive: MoneySection = field(default_factory=MoneySection)
+    bills: tuple[MoneyBill, ...] = ()
+
+    def sections(self) -> dict[str, MoneySection]:
+        """The sections by name, in `SECTIONS` order."""
+        return {
+            "create": self.create,
+            "payments": self.payments,
+            "update": self.update,
+            "archive": self.archive,
+        }
+
+
+def empty_money() -> Money:
     """A money section with nothing in it."""
-    return {**{s: {"count": 0, "totals": {}} for s in SECTIONS}, "bills": []}
+    return Money()
 
 
-def money_summary(changes: list[Change], bills: dict[str, Bill]) -> dict[str, Any]:
+def money_summary(changes: list[Change], bills: dict[str, Bill]) -> Money:
     """The money section for the bill changes among `changes`.
 
     Amounts come from the request bodies the changes send (and, for an update, the live
@@ -41,128 +142,162 @@ def money_summary(changes: list[Change], bills: dict[str, Bill]) -> dict[str, An
     return summarise(entries)
 
 
-def summarise(entries: list[dict[str, Any]]) -> dict[str, Any]:
+def summarise(entries: list[MoneyBill]) -> Money:
     """The money section (counts and per-currency totals) of these bill entries."""
-    summary = empty_money()
+    counts: Counter[str] = Counter()
     sums: dict[str, dict[str, int]] = {s: defaultdict(int) for s in SECTIONS}
     for entry in entries:
-        cur = entry["currency"]
-        summary[entry["section"]]["count"] += 1
-        sums[entry["section"]][cur] += money.to_minor(Decimal(entry["total"]), cur)
-        if entry.get("new_payment"):
-            summary["payments"]["count"] += 1
-            sums["payments"][cur] += money.to_minor(Decimal(entry["new_payment"]), cur)
-    for section in SECTIONS:
-        summary[section]["totals"] = {
-            cur: money.minor_text(amount, cur) for cur, amount in sorted(sums[section].items())
-        }
-    summary["bills"] = entries
-    return summary
+        cur = entry.currency
+        counts[entry.section] += 1
+        sums[entry.section][cur] += money.to_minor(Decimal(entry.total), cur)
+        if entry.new_payment:
+            counts["payments"] += 1
+            sums["payments"][cur] += money.to_minor(Decimal(entry.new_payment), cur)
+
+    def section(name: str) -> MoneySection:
+        totals = {cur: money.minor_text(amount, cur) for cur, amount in sorted(sums[name].items())}
+        return MoneySection(count=counts[name], totals=totals)
+
+    return Money(
+        create=section("create"),
+        payments=section("payments"),
+        update=section("update"),
+        archive=section("archive"),
+        bills=tuple(entries),
+    )
 
 
-def _entry(change: Change, live: Bill | None) -> dict[str, Any] | None:
+def _entry(change: Change, live: Bill | None) -> MoneyBill | None:
     if change.action is Action.CREATE and change.request:
         return _created(change, change.request)
     if change.action in (Action.UPDATE, Action.ADOPT) and change.request and live is not None:
         entry = _live(change, live, "update")
-        lines = _sent_lines(change.request, bill_view(live))
+        lines = _sent_lines(change.request, entry.lines)
         after = _total(lines, live.currency)
-        entry["total"] = money.minor_text(after, live.currency)
-        entry["lines"] = lines
         raised = after - live.amount.amount
-        if raised > 0 and not live.paid:  # the scheduled payment grows: gate it too
-            entry["new_payment"] = money.minor_text(raised, live.currency)
-        return entry
+        grows = raised > 0 and not live.paid  # the scheduled payment grows: gate it too
+        return replace(
+            entry,
+            total=money.minor_text(after, live.currency),
+            lines=lines,
+            new_payment=money.minor_text(raised, live.currency) if grows else None,
+        )
     if change.action is Action.ARCHIVE and live is not None:
         return _live(change, live, "archive")
     return None
 
 
-def _created(change: Change, body: dict[str, Any]) -> dict[str, Any]:
+def _created(change: Change, body: Body) -> MoneyBill:
     currency = str(body["invoice_currency"])
-    lines = _sent_lines(body, {"line_items": [], "inventory_line_items": []})
+    lines = _sent_lines(body, ())
     total = money.minor_text(_total(lines, currency), currency)
-    details = body.get("payment_details") or {}
-    moves = payments.moves_money(str(body["payment_method"]), details.get("transaction_id"))
-    return {
-        "address": change.address,
-        "action": change.action.value,
-        "section": "create",
-        "name": change.name,
-        "invoice_number": body["invoice_number"],
-        "currency": currency,
-        "total": total,
-        "payment_method": body["payment_method"],
-        "pays_on": details.get("payment_arrival_date") or details.get("payment_date"),
-        "new_payment": total if moves else None,
-        "lines": lines,
-    }
+    details = body.get("payment_details")
+    details = details if isinstance(details, dict) else {}
+    method = str(body["payment_method"])
+    transaction = details.get("transaction_id")
+    moves = payments.moves_money(method, transaction if isinstance(transaction, str) else None)
+    return MoneyBill(
+        address=change.address,
+        action=change.action.value,
+        section="create",
+        name=change.name,
+        invoice_number=_text(body["invoice_number"]),
+        currency=currency,
+        total=total,
+        payment_method=method,
+        pays_on=_text(details.get("payment_arrival_date") or details.get("payment_date")),
+        new_payment=total if moves else None,
+        lines=lines,
+    )
 
 
-def _sent_lines(body: dict[str, Any], view: dict[str, Any]) -> list[dict[str, Any]]:
-    """The lines a bill has once `body` is sent: the body's, else the live view's."""
-    plain = [
-        {"memo": item.get("memo"), "amount": str(item["amount"])}
-        for item in body.get("line_items", view["line_items"])
+def _sent_lines(body: Body, kept: tuple[Line, ...]) -> tuple[Line, ...]:
+    """The lines a bill has once `body` is sent: the body's, else those `kept` (the live
+    bill's); an inventory line's amount is always worked out from quantity and unit price."""
+    plain = [x for x in kept if isinstance(x, MoneyLine)]
+    if "line_items" in body:
+        plain = [
+            MoneyLine(memo=_text(item.get("memo")), amount=str(item["amount"]))
+            for item in _objects(body["line_items"])
+        ]
+    inventory = [
+        _inventory(x.memo, x.quantity, x.unit_price)
+        for x in kept
+        if isinstance(x, InventoryMoneyLine)
     ]
-    inventory = []
-    for item in body.get("inventory_line_items", view["inventory_line_items"]):
-        quantity = int(item.get("unit_quantity", item.get("quantity", 0)))
-        price = Decimal(str(item["unit_price"]))
-        inventory.append(
-            {
-                "memo": item.get("memo"),
-                "quantity": quantity,
-                "unit_price": str(item["unit_price"]),
-                "amount": str(price * quantity),
-            }
-        )
-    return plain + inventory
+    if "inventory_line_items" in body:
+        inventory = [
+            _inventory(
+                _text(item.get("memo")),
+                _whole(item.get("unit_quantity", item.get("quantity", 0))),
+                str(item["unit_price"]),
+            )
+            for item in _objects(body["inventory_line_items"])
+        ]
+    return (*plain, *inventory)
 
 
-def _total(lines: list[dict[str, Any]], currency: str) -> int:
-    return sum(money.to_minor(Decimal(line["amount"]), currency) for line in lines)
+def _inventory(memo: str | None, quantity: int, unit_price: str) -> InventoryMoneyLine:
+    amount = str(Decimal(unit_price) * quantity)
+    return InventoryMoneyLine(memo=memo, quantity=quantity, unit_price=unit_price, amount=amount)
 
 
-def entry_for_request(change: Change, shown: dict[str, Any]) -> dict[str, Any] | None:
+def _objects(value: JsonValue) -> list[dict[str, JsonValue]]:
+    """The objects of a request body's list."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _text(value: JsonValue) -> str | None:
+    return None if value is None else str(value)
+
+
+def _whole(value: JsonValue) -> int:
+    return int(value) if isinstance(value, int | float | str) else 0
+
+
+def _total(lines: tuple[Line, ...], currency: str) -> int:
+    return sum(money.to_minor(Decimal(line.amount), currency) for line in lines)
+
+
+def entry_for_request(change: Change, shown: MoneyBill) -> MoneyBill | None:
     """The money entry a plan file's bill change implies, from its request body and (for an
     update) the before total and untouched lines the file shows; None if it has no entry."""
     if change.action is Action.CREATE and change.request:
         return _created(change, change.request)
     if change.action not in (Action.UPDATE, Action.ADOPT) or not change.request:
         return None
-    lines = shown.get("lines") or []
-    view = {
-        "line_items": [x for x in lines if "quantity" not in x],
-        "inventory_line_items": [x for x in lines if "quantity" in x],
-    }
-    currency = str(shown.get("currency"))
-    after_lines = _sent_lines(change.request, view)
+    currency = shown.currency
+    after_lines = _sent_lines(change.request, shown.lines)
     after = _total(after_lines, currency)
-    before = money.to_minor(Decimal(str(shown.get("before_total") or 0)), currency)
+    before = money.to_minor(Decimal(shown.before_total or 0), currency)
     raised = after - before
-    return {
-        **shown,
-        "total": money.minor_text(after, currency),
-        "lines": after_lines,
-        "new_payment": money.minor_text(raised, currency) if raised > 0 else None,
-    }
+    return replace(
+        shown,
+        total=money.minor_text(after, currency),
+        lines=after_lines,
+        new_payment=money.minor_text(raised, currency) if raised > 0 else None,
+    )
 
 
-def _live(change: Change, live: Bill, section: str) -> dict[str, Any]:
-    view = bill_view(live)
-    payment = view["payment"]
-    return {
-        "address": change.address,
-        "action": change.action.value,
-        "section": section,
-        "name": change.name,
-        "invoice_number": view["invoice_number"],
-        "currency": live.currency,
-        "total": view["total"],
-        "before_total": view["total"],
-        "payment_method": payment.get("method"),
-        "pays_on": payment.get("arrival_date") or payment.get("payment_date"),
-        "new_payment": None,
-        "lines": _sent_lines({}, view),
-    }
+def _live(change: Change, live: Bill, section: Section) -> MoneyBill:
+    view = live_bill(live)
+    return MoneyBill(
+        address=change.address,
+        action=change.action.value,
+        section=section,
+        name=change.name,
+        invoice_number=view.invoice_number,
+        currency=live.currency,
+        total=view.total,
+        before_total=view.total,
+        payment_method=view.payment.method,
+        pays_on=view.payment.pays_on,
+        new_payment=None,
+        lines=_live_lines(view),
+    )
+
+
+def _live_lines(view: LiveBillValues) -> tuple[Line, ...]:
+    plain = [MoneyLine(memo=x.memo, amount=x.amount) for x in view.line_items]
+    inventory = [_inventory(x.memo, x.quantity, x.unit_price) for x in view.inventory_line_items]
+    return (*plain, *inventory)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Set
 from dataclasses import replace
-from typing import Any
 
 from rampctl.engine.bill_bodies import create_body, patch_body
-from rampctl.engine.bill_live import bill_view, find_by_key
+from rampctl.engine.bill_live import bill_name, find_by_key, live_bill
 from rampctl.engine.bill_read import vendor_id_of
 from rampctl.engine.bill_refs import BillRefs, ResolvedBill
 from rampctl.engine.changes import Action, Body, Change, FieldChange, Level
@@ -27,6 +26,7 @@ from rampctl.errors import Problem
 from rampctl.model import address as addr
 from rampctl.model import money
 from rampctl.model.bills import DesiredBill, bill_total
+from rampctl.model.kinds.bill import LiveBillValues
 from rampctl.ramp.models import Bill, BillCreate, BillUpdate, Vendor
 
 PAID_REASON = "the bill is paid: Ramp does not change paid bills; change it in Ramp if needed"
@@ -108,16 +108,17 @@ def _plan_matched(
     ctx: PlanContext, desired: DesiredBill, vendor: Vendor, live: Bill | None, found: KindPlan
 ) -> KindPlan:
     problems = [*found.problems, *_check_mailable(desired, vendor)]
-    prints = {desired.address: fingerprint(bill_view(live))} if live is not None else {}
+    view = live_bill(live) if live is not None else None
+    prints = {desired.address: fingerprint(view.as_dict())} if view is not None else {}
     if live is not None and live.archived_at is not None:
         changes = [_base(desired, live, Action.MANUAL, reason=ARCHIVED_REASON)]
     else:
         refs = BillRefs(ctx.snapshot, desired, vendor)
         problems += refs.problems
-        if live is None:
+        if live is None or view is None:
             changes = [_create(ctx, desired, vendor, refs, checked=not problems)]
         else:
-            changes = _changes_for_live(ctx, desired, live, refs.resolved())
+            changes = _changes_for_live(ctx, desired, live, view, refs.resolved())
     return replace(found, changes=tuple(changes), problems=tuple(problems), fingerprints=prints)
 
 
@@ -187,12 +188,11 @@ def _base(
     request: Body | None = None,
     level: int = Level.NONE,
 ) -> Change:
-    name = bill_view(live)["name"] if live else desired.invoice_number
     return Change(
         address=desired.address,
         kind=addr.BILL,
         action=action,
-        name=str(name),
+        name=bill_name(live) if live else desired.invoice_number,
         ramp_id=live.id if live else None,
         key=bill_key(live.vendor.id, desired.invoice_number) if live else None,
         depends_on=tuple(desired.depends_on),
@@ -214,10 +214,9 @@ def _waiting(desired: DesiredBill) -> Change:
 
 
 def _changes_for_live(
-    ctx: PlanContext, desired: DesiredBill, live: Bill, bill: ResolvedBill
+    ctx: PlanContext, desired: DesiredBill, live: Bill, view: LiveBillValues, bill: ResolvedBill
 ) -> list[Change]:
-    view = bill_view(live)
-    fields = diff_fields(view, bill.comparable())
+    fields = diff_fields(view.as_dict(), bill.comparable())
     adopting = desired.address not in ctx.state.resources
     if live.paid:
         changes = [_base(desired, live, Action.MANUAL, fields=tuple(fields), reason=PAID_REASON)]
@@ -249,7 +248,7 @@ def _manual(desired: DesiredBill, live: Bill, fields: list[FieldChange]) -> list
 def _update(
     desired: DesiredBill,
     live: Bill,
-    view: dict[str, Any],
+    view: LiveBillValues,
     patch: list[FieldChange],
     bill: ResolvedBill,
     adopting: bool,
@@ -258,7 +257,7 @@ def _update(
     shown = list(patch)
     if any(f.path in ("line_items", "inventory_line_items") for f in patch):
         after = money.minor_text(bill_total(bill.values, live.currency), live.currency)
-        shown.append(FieldChange(path="total", before=view["total"], after=after))
+        shown.append(FieldChange(path="total", before=view.total, after=after))
     return _base(
         desired,
         live,

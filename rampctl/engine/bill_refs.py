@@ -30,7 +30,7 @@ class ResolvedBill:
     names_contact: bool
 
     def comparable(self) -> Body:
-        """The JSON form compared with a live bill's view (`bill_live.bill_view`)."""
+        """The JSON form compared with a live bill's (`LiveBillValues.as_dict`)."""
         wanted: Body = {
             **self.values.comparable(),
             "vendor_id": self.vendor_id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from rampctl.engine.bill_live import bill_view
+from rampctl.engine.bill_live import live_bill
 from rampctl.engine.changes import Action, Level
 from rampctl.engine.kind_plan import KindPlan, forget_change
 from rampctl.engine.snapshot import Snapshot
@@ -31,19 +31,19 @@ def plan_bill_removal(
     base = forget_change(address, entry, GONE_REASON)
     if live is None or live.archived_at is not None:
         return KindPlan(changes=(base,))
-    view = bill_view(live)
+    view = live_bill(live)
     moved = claims.get(live.id)
     if moved is not None:  # the manifest was renamed: a move, never an archive and a re-create
         reason = f"now managed as {moved}; Ramp is not touched"
-        return KindPlan(changes=(replace(base, name=view["name"], protect=False, reason=reason),))
-    prints = {address: fingerprint(view)}
+        return KindPlan(changes=(replace(base, name=view.name, protect=False, reason=reason),))
+    prints = {address: fingerprint(view.as_dict())}
     if live.paid:
-        change = replace(base, name=view["name"], reason=PAID_FORGET_REASON)
+        change = replace(base, name=view.name, reason=PAID_FORGET_REASON)
     else:
         change = replace(
             base,
             action=Action.ARCHIVE,
-            name=view["name"],
+            name=view.name,
             reason="Ramp's delete archives the bill and cancels its scheduled payment",
             level=Level.BILL_REMOVALS,
         )

@@ -17,7 +17,7 @@ from pydantic import JsonValue
 
 from rampctl.engine.changes import Level
 from rampctl.engine.identity import mode_of
-from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.snapshot import QuietVendor, Snapshot
 from rampctl.engine.users import user_ref
 from rampctl.engine.vendor_match import HeldByOthers, VendorMatches, holders, match_vendors
 from rampctl.engine.view import RAMP_ADDRESS, contact_view, fingerprint, vendor_view
@@ -52,6 +52,17 @@ class PlanContext:
     def match_vendor(self, desired: DesiredVendor) -> Vendor | None:
         """The live vendor a Vendor manifest manages, or None."""
         return self.vendor_matches.live.get(desired.address)
+
+    def quiet_match(self, desired: DesiredVendor) -> QuietVendor | None:
+        """How `desired` was found quiet (an empty plan) as its vendor's page arrived
+        (`rampctl.engine.page_plan`), while it still matches that vendor through the same
+        state entry in the same identity mode; else None."""
+        found = self.snapshot.page_work.quiet.get(desired.address)
+        if found is None or found.mode != self.mode:
+            return None
+        if self.state.resources.get(desired.address) is not found.entry:
+            return None
+        return found if self.match_vendor(desired) is found.vendor else None
 
     @property
     def matched_by_fields(self) -> frozenset[str]:
@@ -148,6 +159,8 @@ class PlanContext:
         """Vendor ids whose contacts plan must read: changed since the last apply, or all."""
         ids: list[str] = []
         for desired in self.graph.vendors.values():
+            if not deep and self.quiet_match(desired):
+                continue  # its recorded contact stands for the live one
             live = self.match_vendor(desired)
             if live is None or desired.contact is None:
                 continue

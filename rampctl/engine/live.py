@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 from pydantic import JsonValue
 
-from rampctl.engine.bill_live import bill_view
+from rampctl.engine.bill_live import live_bill
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import accounting_vendor_view, user_view, vendor_view
 from rampctl.model import address as addr
@@ -31,7 +31,7 @@ def live_record(
         return accounting_vendor_view(item) if item else None
     if kind == addr.BILL:
         bill = snapshot.bills.get(ramp_id)
-        return bill_view(bill) if bill else None
+        return live_bill(bill).as_dict() if bill else None
     if kind == addr.USER:
         user = snapshot.users.get(ramp_id)
         return user_view(user, snapshot.users) if user else None

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, JsonValue, ValidationError, field_validator
 
 from rampctl import __version__
-from rampctl.engine.bill_money import empty_money
-from rampctl.engine.changes import NO_WRITE, Action, Change, Drift, Summary, Unmanaged
+from rampctl.engine.bill_money import Money, empty_money
+from rampctl.engine.changes import NO_WRITE, Action, Body, Change, Drift, Summary, Unmanaged
 from rampctl.engine.identity import KEY_MODE
 from rampctl.engine.safety import SafetyReport
 from rampctl.errors import PlanError
@@ -60,7 +60,7 @@ class Plan:
     manifest_digest: str = ""
     fingerprints: dict[str, str] = field(default_factory=dict)
     created_at: str = ""
-    money: dict[str, Any] = field(default_factory=empty_money)
+    money: Money = field(default_factory=empty_money)
     #: How vendors are found in Ramp: `external_vendor_id`, or `verified_match` on a Ramp
     #: without it (see `rampctl.engine.identity`).
     identity: str = KEY_MODE
@@ -82,9 +82,9 @@ class Plan:
         """Counts by action."""
         return Summary.of(self.changes)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> Body:
         """The plan-file document, with its checksum."""
-        body: dict[str, Any] = self._file().model_dump(mode="json")
+        body: Body = self._file().model_dump(mode="json")
         return {**body, "checksum": checksum(body)}
 
     def _file(self) -> PlanFile:
@@ -164,7 +164,7 @@ class PlanFile(BaseModel):
     #: Absent before format 1.4: such a plan was made without --target/--exclude.
     selection: PlanSelection = Field(default_factory=PlanSelection)
     summary: dict[str, int]
-    money: dict[str, Any] = Field(default_factory=empty_money)
+    money: Money = Field(default_factory=empty_money)
     safety: SafetyReport
     changes: list[Change]
     drift: list[Drift]
@@ -174,7 +174,7 @@ class PlanFile(BaseModel):
 
     @field_validator("money", mode="before")
     @classmethod
-    def _no_money(cls, value: Any) -> Any:
+    def _no_money(cls, value: object) -> object:
         return empty_money() if value is None else value  # absent (null) in format 1.0
 
 
@@ -184,15 +184,15 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {error['msg']}"
 
 
-def checksum(body: dict[str, Any]) -> str:
+def checksum(body: Mapping[str, JsonValue]) -> str:
     """sha256 of the canonical JSON of a plan body."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _parse(text: str) -> dict[str, Any]:
+def _parse(text: str) -> Body:
     try:
-        data = json.loads(text)
+        data: JsonValue = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PlanError(f"not a plan file: {exc}") from None
     if not isinstance(data, dict) or "format_version" not in data:

@@ -15,20 +15,19 @@ the manifests give anyway, and it must still match the file's changes exactly.
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from rampctl.engine.bill_money import entry_for_request, summarise
-from rampctl.engine.changes import Change
+from pydantic import JsonValue
+
+from rampctl.engine.bill_money import MoneyBill, entry_for_request, summarise
+from rampctl.engine.changes import Body, Change
 from rampctl.engine.plan import Plan
 from rampctl.errors import PlanError, StalePlanError
 from rampctl.model import address as addr
 
-_COMPARED = ("total", "new_payment", "currency", "lines", "section", "payment_method")
-
 
 def check_consistent(plan: Plan) -> None:
     """Raise PlanError unless the plan's money section is what its request bodies send."""
-    shown = {e.get("address"): e for e in plan.money.get("bills", [])}
+    shown = {e.address: e for e in plan.money.bills}
     reasons = []
     for change in plan.changes:
         if change.kind != addr.BILL or not change.request:
@@ -36,7 +35,7 @@ def check_consistent(plan: Plan) -> None:
         entry = shown.get(change.address)
         if entry is None or not _same_money(change, entry):
             reasons.append(f"{change.address}: the money shown is not what its request sends")
-    if not reasons and _normal(summarise(list(shown.values()))) != _normal(plan.money):
+    if not reasons and summarise(list(shown.values())) != plan.money:
         reasons.append("the money totals are not the sum of the bills listed")
     if reasons:
         listed = "\n  ".join(reasons[:20])
@@ -46,14 +45,14 @@ def check_consistent(plan: Plan) -> None:
         )
 
 
-def _same_money(change: Change, entry: dict[str, Any]) -> bool:
+def _same_money(change: Change, entry: MoneyBill) -> bool:
     expected = entry_for_request(change, entry)
     if expected is None:
         return False
-    if any(_normal(expected.get(k)) != _normal(entry.get(k)) for k in _COMPARED):
+    if expected.compared() != entry.compared():
         return False
     total = [f.after for f in change.fields if f.path == "total"]
-    return not total or str(total[0]) == expected["total"]
+    return not total or str(total[0]) == expected.total
 
 
 def check_requests(saved: Plan, fresh: Plan) -> None:
@@ -104,5 +103,7 @@ def _refusal(reasons: list[str], saved: Plan) -> str:
     )
 
 
-def _normal(value: Any) -> Any:
-    return json.loads(json.dumps(value, sort_keys=True, default=str))
+def _normal(value: Body) -> JsonValue:
+    """A change's JSON form as read back from its text (tuples as lists, keys sorted)."""
+    normal: JsonValue = json.loads(json.dumps(value, sort_keys=True, default=str))
+    return normal

@@ -19,6 +19,7 @@ from rampctl.engine.identity import find_support
 from rampctl.engine.intents import Intent, settled_state
 from rampctl.engine.kind_plan import KindPlan, combine
 from rampctl.engine.moves import show_moves, warn_lookalikes
+from rampctl.engine.page_plan import PagePlanner
 from rampctl.engine.plan import Plan, PlanSelection
 from rampctl.engine.removals import find_drift, find_unmanaged, plan_removals
 from rampctl.engine.safety import SafetySettings, check
@@ -87,7 +88,10 @@ def plan_with_snapshot(
     if snapshot is None:
         snapshot = read_snapshot(client)
     elif isinstance(snapshot, SnapshotPrefetch):
-        snapshot = snapshot.result(views_of=managed_vendors(graph, state))
+        pages = PagePlanner(graph, state)
+        snapshot = snapshot.result(on_page=pages.page)
+        snapshot.vendor_views.update(pages.views)
+        snapshot.page_work = pages.work
     if state.business_id is not None:
         state.check_binding(environment, snapshot.business.id)
     if snapshot.external_ids is None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
+from rampctl.engine.bill_money import Money
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.plan import Plan
 from rampctl.engine.safety import payment_refusal
@@ -52,7 +52,7 @@ def refuse_unsafe(plan: Plan, *, allow_deletes: bool, allow_replace: bool) -> No
 
 
 def refuse_payments(
-    money: dict[str, Any], *, allow_payments: bool, limit: Decimal | None, interactive: bool
+    money: Money, *, allow_payments: bool, limit: Decimal | None, interactive: bool
 ) -> None:
     """Raise UnsafePlanError when new payments exceed the limit and were not allowed."""
     if allow_payments:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 
-from rampctl.engine.bill_live import bill_view, find_by_key, vendor_bills
+from rampctl.engine.bill_live import find_by_key, live_bill, vendor_bills
 from rampctl.engine.identity import (
     KEY_MODE,
     MATCH_MODE,
@@ -137,7 +137,7 @@ def _bills(graph: DesiredGraph, snapshot: Snapshot, result: Rebuilt) -> dict[str
         if len(live) != 1:
             (result.ambiguous if live else result.missing).append(address)
             continue
-        view = bill_view(live[0])
+        view = live_bill(live[0]).as_dict()
         resources[address] = ResourceState(
             kind=addr.BILL,
             ramp_id=live[0].id,

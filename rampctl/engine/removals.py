@@ -107,15 +107,29 @@ def find_drift(
     state: State, snapshot: Snapshot, read_vendor: VendorReader | None = None
 ) -> list[Drift]:
     """What changed in Ramp since the last apply, for every address in the state (pure:
-    `read_vendor` gives a vendor's record form when the caller keeps them)."""
+    `read_vendor` gives a vendor's record form when the caller keeps them). A vendor's drift
+    worked out as its page arrived (`Snapshot.page_work`) is taken as it is when the state
+    entry and the live vendor are the ones it was worked out from."""
     drift = []
+    early = snapshot.page_work.drift
     for address, entry in sorted(state.resources.items()):
-        live = live_record(snapshot, entry.kind, entry.ramp_id, read_vendor)
         name = str(entry.attributes.get("name") or addr.name_of(address))
+        found = early.get(address)
+        if (
+            found is not None
+            and found.entry is entry
+            and snapshot.vendors.get(entry.ramp_id) is found.vendor
+        ):
+            if found.fields:
+                drift.append(
+                    Drift(address=address, kind=entry.kind, name=name, fields=found.fields)
+                )
+            continue
+        live = live_record(snapshot, entry.kind, entry.ramp_id, read_vendor)
         if live is None:
             drift.append(Drift(address=address, kind=entry.kind, name=name, deleted=True))
             continue
-        fields = _drifted(entry, live)
+        fields = drifted(entry, live)
         if entry.kind == addr.USER:  # departments and locations by name, as the plan shows
             fields = [named(f, snapshot) for f in fields]
         if fields:
@@ -123,7 +137,7 @@ def find_drift(
     return drift
 
 
-def _drifted(entry: ResourceState, live: Mapping[str, Any]) -> list[FieldChange]:
+def drifted(entry: ResourceState, live: Mapping[str, Any]) -> list[FieldChange]:
     """The fields that changed in Ramp since the last apply, and the values of an update
     recorded as waiting for approval that Ramp decided and does not hold."""
     recorded = {k: v for k, v in entry.attributes.items() if k in live}

@@ -14,6 +14,7 @@ from pydantic import (
     model_serializer,
 )
 
+from rampctl.engine.bill_money import Money
 from rampctl.engine.changes import REMOVALS, Action, Change
 from rampctl.engine.moves import loose_name
 from rampctl.model import address as addr
@@ -100,15 +101,13 @@ def _removes(change: Change) -> bool:
     return change.action in REMOVALS or change.action is Action.FORGET
 
 
-def payment_refusal(
-    money: dict[str, Any], *, limit: Decimal | None, interactive: bool
-) -> str | None:
+def payment_refusal(money: Money, *, limit: Decimal | None, interactive: bool) -> str | None:
     """Why the new payments a plan schedules need `--allow-payments`, or None when they don't.
 
     With a limit, any currency's new-payment total above it is refused. Without one, a
     person confirming the plan at a terminal is the check; any amount is refused otherwise.
     """
-    totals: dict[str, str] = money.get("payments", {}).get("totals", {})
+    totals = money.payments.totals
     if limit is None:
         over = {} if interactive else totals
     else:

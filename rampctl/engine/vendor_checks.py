@@ -5,22 +5,34 @@ Each check returns the problems it finds (empty when the manifest is fine); none
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rampctl.engine.context import PlanContext
 from rampctl.engine.kind_plan import problem_at
 from rampctl.errors import Problem
-from rampctl.model.desired import DesiredVendor
+from rampctl.model.desired import DesiredGraph, DesiredVendor
 from rampctl.model.kinds.user import INACTIVE
-from rampctl.ramp.models import Vendor
+from rampctl.ramp.models import User, Vendor
 
 
 def check_owner(ctx: PlanContext, desired: DesiredVendor, live: Vendor | None) -> list[Problem]:
     """An owner must be a user of the Ramp business (or declared by a User manifest), and a
     vendor is never created with, or handed to, a user deactivated in Ramp that no User
     manifest reactivates (Ramp would leave it owned by nobody who can act)."""
+    return owner_problems(ctx.graph, ctx.snapshot.users_by_email, desired, live)
+
+
+def owner_problems(
+    graph: DesiredGraph,
+    users_by_email: Mapping[str, User],
+    desired: DesiredVendor,
+    live: Vendor | None,
+) -> list[Problem]:
+    """`check_owner` over the graph and Ramp's users by (trimmed, lower-case) email."""
     owner = desired.fields.owner
-    if not owner or ctx.graph.user_by_email(owner):
+    if not owner or graph.user_by_email(owner):
         return []
-    found = ctx.snapshot.users_by_email.get(owner)
+    found = users_by_email.get(owner)
     if found is None:
         message = f"no Ramp user and no User manifest has the email {owner!r}"
     elif found.status == INACTIVE and _sends_owner(desired, live, found.id):

@@ -7,6 +7,7 @@ cannot change (edits to existing contacts, removing an accounting link) becomes 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -23,7 +24,7 @@ from rampctl.engine.view import pending_view
 from rampctl.errors import Problem
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredVendor
-from rampctl.model.kinds import VENDOR, FieldSpec
+from rampctl.model.kinds import VENDOR, FieldSpec, VendorContactValues
 from rampctl.ramp.models import Vendor, VendorCreate, VendorUpdate
 
 CONTACT_REASON = (
@@ -44,7 +45,21 @@ def plan_vendors(ctx: PlanContext) -> KindPlan:
     Pure: reads the context and returns a value; claims and moves are matching's
     (`PlanContext.vendor_matches`).
     """
-    return combine(plan_vendor(ctx, desired) for _, desired in sorted(ctx.graph.vendors.items()))
+    return combine(
+        plan_vendor(ctx, desired)
+        for _, desired in sorted(ctx.graph.vendors.items())
+        if not _quiet(ctx, desired)
+    )
+
+
+def _quiet(ctx: PlanContext, desired: DesiredVendor) -> bool:
+    """Whether the manifest's plan was found empty as its vendor's page arrived, and still
+    is: it still matches that vendor (`PlanContext.quiet_match`), whose contacts were not
+    read, and its accounting link (which needs the whole snapshot) passes `check_link`."""
+    found = ctx.quiet_match(desired)
+    if found is None or found.vendor.id in ctx.snapshot.contacts:
+        return False
+    return not (found.link and check_link(ctx, desired, found.vendor))
 
 
 def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> KindPlan:
@@ -85,11 +100,7 @@ def _ambiguous(ctx: PlanContext, desired: DesiredVendor) -> Change:
 def _plan_live(
     ctx: PlanContext, desired: DesiredVendor, live: Vendor, problems: list[Problem]
 ) -> KindPlan:
-    view = ctx.vendor_view(live)
-    wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
-    if ctx.mode == KEY_MODE:
-        wanted["external_id"] = desired.key  # a Ramp without the key has nothing to compare
-    fields = [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
+    fields = live_fields(ctx.mode, desired, ctx.vendor_view(live))
     problems = problems + clear_problems(VENDOR, desired, fields)
     changes = tuple(_changes_for_live(ctx, desired, live, fields, checked=not problems))
     return KindPlan(
@@ -98,6 +109,17 @@ def _plan_live(
         # only a changed vendor's fingerprint is kept (apply checks it): most are unchanged
         fingerprints={desired.address: ctx.fingerprint_vendor(live)} if changes else {},
     )
+
+
+def live_fields(
+    mode: str, desired: DesiredVendor, view: Mapping[str, JsonValue]
+) -> list[FieldChange]:
+    """The managed fields of a live vendor's view (`mode`: how vendors are found in Ramp)
+    that differ from the manifest's, less those `ignore_changes` covers."""
+    wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
+    if mode == KEY_MODE:
+        wanted["external_id"] = desired.key  # a Ramp without the key has nothing to compare
+    return [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
 
 
 def _changes_for_live(
@@ -221,14 +243,7 @@ def _manual(desired: DesiredVendor, live: Vendor, field: FieldChange) -> Change:
 def _contact_change(ctx: PlanContext, desired: DesiredVendor, live: Vendor) -> list[Change]:
     if desired.contact is None or "contact" in desired.ignore:
         return []
-    current = ctx.live_contact(desired, live)
-    if current is None or current == desired.contact:
-        return []
-    fields = tuple(
-        FieldChange(path=f"contact.{k}", before=current.get(k), after=v)
-        for k, v in desired.contact.as_dict().items()
-        if current.get(k) != v and not ignored(f"contact.{k}", desired.ignore)
-    )
+    fields = contact_fields(desired, ctx.live_contact(desired, live))
     if not fields:
         return []
     return [
@@ -243,6 +258,19 @@ def _contact_change(ctx: PlanContext, desired: DesiredVendor, live: Vendor) -> l
             reason=CONTACT_REASON,
         )
     ]
+
+
+def contact_fields(
+    desired: DesiredVendor, current: VendorContactValues | None
+) -> tuple[FieldChange, ...]:
+    """How the live contact `current` differs from the manifest's (not ignored), if known."""
+    if desired.contact is None or current is None or current == desired.contact:
+        return ()
+    return tuple(
+        FieldChange(path=f"contact.{k}", before=current.get(k), after=v)
+        for k, v in desired.contact.as_dict().items()
+        if current.get(k) != v and not ignored(f"contact.{k}", desired.ignore)
+    )
 
 
 def _update(

@@ -6,15 +6,25 @@ as a person would write them; names come from the importer's one slugger.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import replace
 
-from rampctl.engine.bill_live import bill_view
+from pydantic import JsonValue
+
+from rampctl.engine.bill_live import live_bill
 from rampctl.engine.bill_plan import contact_email
 from rampctl.engine.bill_read import bank_lister
 from rampctl.engine.snapshot import Snapshot, read_contacts
+from rampctl.importer.draft import Spec
 from rampctl.importer.slugs import NameAllocator, slug
+from rampctl.model.kinds.bill import (
+    BillLineValues,
+    Coding,
+    InventoryLineValues,
+    LivePaymentValues,
+)
 from rampctl.ramp.client import RampClient
-from rampctl.ramp.models import Bill, Entity
+from rampctl.ramp.models import Bill, Entity, VendorBankAccount
 
 
 def import_bills(
@@ -23,7 +33,7 @@ def import_bills(
     *,
     since: str,
     vendor_names: dict[str, str],
-) -> list[dict[str, Any]]:
+) -> list[Spec]:
     """Open bills issued on or after `since` (YYYY-MM-DD) as Bill manifest documents.
 
     `vendor_names` maps Ramp vendor ids to the metadata names of their Vendor manifests;
@@ -44,48 +54,61 @@ def import_bills(
 def _manifest(
     bill: Bill,
     snapshot: Snapshot,
-    banks: list[Any],
+    banks: list[VendorBankAccount],
     vendor_names: dict[str, str],
     names: NameAllocator,
-) -> dict[str, Any]:
-    view = bill_view(bill)
-    vendor: Any = vendor_names.get(bill.vendor.id) or {"id": bill.vendor.id}
-    spec: dict[str, Any] = {"vendor": vendor}
+) -> Spec:
+    view = live_bill(bill)
+    vendor: JsonValue = vendor_names.get(bill.vendor.id) or {"id": bill.vendor.id}
+    spec: Spec = {"vendor": vendor}
     contact = contact_email(snapshot, bill.vendor.id, bill.vendor_contact_id)
     if contact:
         spec["contact"] = contact
     entity = snapshot.entities.get(bill.entity_id or "")
     spec["entity"] = (entity.entity_name if entity else None) or bill.entity_id
     for key in ("invoice_number", "currency", "issue_date", "due_date", "posting_date", "memo"):
-        if view[key] is not None:
-            spec[key] = view[key]
-    if view["accounting"]:
-        spec["accounting"] = [{"field": f, "option": o} for f, o in view["accounting"]]
-    for key in ("line_items", "inventory_line_items"):
-        if view[key]:
-            spec[key] = [_imported_line(line) for line in view[key]]
-    spec["payment"] = _imported_payment(view["payment"], entity, banks)
-    name = names.take(slug(view["name"], fallback="bill"))
+        value = getattr(view, key)
+        if value is not None:
+            spec[key] = value
+    if view.accounting:
+        spec["accounting"] = _imported_codings(view.accounting)
+    if view.line_items:
+        spec["line_items"] = [_imported_line(line) for line in view.line_items]
+    if view.inventory_line_items:
+        spec["inventory_line_items"] = [_imported_line(line) for line in view.inventory_line_items]
+    spec["payment"] = _imported_payment(view.payment, entity, banks)
+    name = names.take(slug(view.name, fallback="bill"))
     return {"apiVersion": "rampctl/v1", "kind": "Bill", "metadata": {"name": name}, "spec": spec}
 
 
-def _imported_line(line: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in line.items() if k != "accounting" and v is not None}
-    if line["accounting"]:
-        out["accounting"] = [{"field": f, "option": o} for f, o in line["accounting"]]
+def _imported_codings(codings: tuple[Coding, ...]) -> list[JsonValue]:
+    return [{"field": f, "option": o} for f, o in codings]
+
+
+def _imported_line(line: BillLineValues | InventoryLineValues) -> JsonValue:
+    out: Spec = {k: v for k, v in line.as_dict().items() if k != "accounting" and v is not None}
+    if line.accounting:
+        out["accounting"] = _imported_codings(line.accounting)
     return out
 
 
 def _imported_payment(
-    payment: dict[str, Any], entity: Entity | None, banks: list[Any]
-) -> dict[str, Any]:
-    out = {k: v for k, v in payment.items() if v is not None}
-    sources = {a.bank_account_id: a.external_name for a in (entity.accounts if entity else [])}
-    if out.get("source_account") in sources and sources[out["source_account"]]:
-        out["source_account"] = sources[out["source_account"]]
+    payment: LivePaymentValues, entity: Entity | None, banks: list[VendorBankAccount]
+) -> dict[str, JsonValue]:
+    """The payment as a manifest writes it: accounts by name where they have one."""
+    if payment.method in ("ONE_TIME_CARD", "ONE_TIME_CARD_DELIVERY"):
+        return {"method": payment.method}  # Ramp makes the card; nothing to declare
+    accounts = entity.accounts if entity else []
+    sources = {a.bank_account_id: a.external_name for a in accounts if a.bank_account_id}
     nicknames = {a.id: a.account_nickname for a in banks}
-    if out.get("vendor_account") in nicknames and nicknames[out["vendor_account"]]:
-        out["vendor_account"] = nicknames[out["vendor_account"]]
-    if out.get("method") in ("ONE_TIME_CARD", "ONE_TIME_CARD_DELIVERY"):
-        out = {"method": out["method"]}  # Ramp makes the card; nothing to declare
-    return out
+    named = replace(
+        payment,
+        source_account=_named(payment.source_account, sources),
+        vendor_account=_named(payment.vendor_account, nicknames),
+    )
+    return {k: v for k, v in named.as_dict().items() if v is not None}
+
+
+def _named(account: str | None, names: Mapping[str, str | None]) -> str | None:
+    """An account's name, else its id as Ramp gives it."""
+    return (names.get(account) or account) if account is not None else None

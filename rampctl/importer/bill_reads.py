@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from rampctl.engine.bill_live import payment_view
+from rampctl.engine.bill_live import live_payment
 from rampctl.engine.bill_read import read_bill_inputs
 from rampctl.engine.context import PlanContext
 from rampctl.engine.snapshot import Snapshot
@@ -49,7 +49,7 @@ def read_open_bills(
     banked = {
         b.vendor.id
         for b in bills
-        if b.vendor.id in vendor_names and payment_view(b)["method"] in BANK_METHODS
+        if b.vendor.id in vendor_names and live_payment(b).method in BANK_METHODS
     }
     wanted = sorted(banked - set(snapshot.vendor_accounts))
     found = client.run_concurrently({v: _bank_accounts(client, v) for v in wanted})

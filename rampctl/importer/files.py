@@ -1,8 +1,10 @@
 """Manifest files for a draft: where each document goes, its canonical text, and safe writes.
 
-The text is exactly what `rampctl fmt` produces (the draft is dumped, then passed through
-`rampctl.manifest.fmt.format_text`), with the `yaml-language-server` schema modeline the
-bundled manifests carry at the top of every document (the server reads it per document).
+The text is exactly what `rampctl fmt` produces: each document is written by the one emitter
+(`rampctl.manifest.emit`, ruamel.yaml with the quoting rule `fmt` uses), with the
+`yaml-language-server` schema modeline the bundled manifests carry at the top of every
+document (the server reads it per document). Documents added to an existing file go through
+`rampctl.manifest.fmt.format_text` with the file's own, so the whole file is canonical.
 Files are replaced atomically; a failed import puts back what it changed (`undo`).
 """
 
@@ -12,7 +14,6 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from rampctl.errors import ConfigError, ManifestError
 from rampctl.importer.draft import (
@@ -22,10 +23,10 @@ from rampctl.importer.draft import (
     VENDOR_KIND,
     Draft,
     DraftDocument,
+    Spec,
 )
-from rampctl.importer.emit import document_text
+from rampctl.manifest.emit import document_text, documents_text
 from rampctl.manifest.fmt import format_text
-from rampctl.manifest.quoting import dump_yaml, quoted
 from rampctl.manifest.schema import json_schema_text
 from rampctl.manifest.specs import API_VERSION
 from rampctl.manifest.yamlparse import MAX_FILE_BYTES
@@ -82,7 +83,7 @@ def _sized(path: Path, documents: list[DraftDocument]) -> list[OutputFile]:
     (`vendors-1.yaml`, `vendors-2.yaml`, ...) each small enough for the loader."""
     if path.exists():
         return [OutputFile(path=path, documents=documents)]  # --force: added to that file
-    texts = [_document_text(_document(d), path) for d in documents]
+    texts = [document_text(_document(d)) for d in documents]
     modeline = _modeline(path.parent, path.parent)
     chunks: list[list[int]] = [[]]
     size = _HEADER_ALLOWANCE
@@ -117,17 +118,13 @@ def render(file: OutputFile, out: Path) -> str:
     if file.exists():
         kept = file.path.read_text(encoding="utf-8").rstrip("\n")
         if kept.strip():
-            return _formatted(f"{kept}\n---\n{dump_yaml(documents)}", file.path)
-    return _per_document(_header(file, out), [_document_text(d, file.path) for d in documents])
+            return _formatted(f"{kept}\n---\n{documents_text(documents)}", file.path)
+    return _per_document(_header(file, out), [document_text(d) for d in documents])
 
 
 def _per_document(modeline: str, texts: list[str]) -> str:
     """The documents, each opened by the modeline: yaml-language-server reads it per document."""
     return modeline + ("---\n" + modeline).join(texts)
-
-
-def _document_text(document: dict[str, Any], path: Path) -> str:
-    return document_text(document) or _formatted(dump_yaml([document]), path)
 
 
 def _formatted(text: str, path: Path) -> str:
@@ -147,12 +144,12 @@ def _modeline(out: Path, folder: Path) -> str:
     return f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"
 
 
-def _document(doc: DraftDocument) -> dict[str, Any]:
+def _document(doc: DraftDocument) -> Spec:
     return {
         "apiVersion": API_VERSION,
         "kind": doc.kind,
         "metadata": {"name": doc.name},
-        "spec": quoted(doc.spec),
+        "spec": doc.spec,
     }
 
 

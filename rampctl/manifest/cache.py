@@ -3,8 +3,15 @@
 Like mypy's cache, it makes a run re-read only the files that changed: an entry is keyed by
 a hash of the file's bytes, its name as shown in messages, and the code that reads it (the
 rampctl version, a hash of its source, and the versions of Python, pydantic and PyYAML), so
-an entry is never trusted across versions. Templates (`*.yaml.j2`) are not cached: what they
-render depends on variables and included files too.
+an entry is never trusted across versions. Templates (`*.yaml.j2`) are not cached one by one:
+what they render depends on variables and included files too.
+
+Two values per manifests root spare a warm run the rest of the work (`scoped` rows, each
+replaced whole): a stat index (`stat_signature`, like git's index and mypy's meta files)
+gives each file's key without reading it while its size, times, inode and device are as
+they were, unless it was written within `RACY_NS` of the run that indexed it (git's "racy"
+files, read again each time); and the desired graph last built from the root, kept under a
+key of every file's key (templates by their rendering, `rampctl.manifest.graph`).
 
 Entries live in one SQLite file, `.rampctl/cache/manifests.sqlite` (written in transactions,
 so a crash leaves it whole; safe to delete at any time), in `rampctl.manifest.cachecodec`'s
@@ -21,6 +28,7 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import marshal
 import os
 import pickle
 import secrets
@@ -47,6 +55,34 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, code TEXT NOT NULL, "
     "used INTEGER NOT NULL, value BLOB NOT NULL)"
 )
+#: One row per manifests root and purpose: its files' stats (`StatIndex`) and the last
+#: graph built from it (`load_graph`), each replaced whole.
+_SCOPED_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS scoped (scope TEXT PRIMARY KEY, code TEXT NOT NULL, "
+    "used INTEGER NOT NULL, value BLOB NOT NULL)"
+)
+
+
+#: What the stat index knows of one file: its stat signature (`stat_signature`) when it was
+#: read, the key of its bytes (`ManifestCache.key`) and the sha256 of its text.
+StatEntry = tuple[tuple[int, ...], str, str]
+#: A file whose modification or change time is this close to the time it was read (or
+#: later) is "racy" (as git says): it may have been written again within the same
+#: timestamp tick, or the clocks may disagree, so its stat does not vouch for its bytes and
+#: it is read again each run until it is older.
+RACY_NS = 2_000_000_000
+
+
+def stat_signature(st: os.stat_result) -> tuple[int, ...]:
+    """What must be unchanged for a file to be taken as unchanged without reading it: size,
+    modification and change time (the latter cannot be set back), inode and device."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def is_racy(st: os.stat_result, started_ns: int) -> bool:
+    """Whether a file stat'ed as `st` in a load that started at `started_ns` (wall clock,
+    taken before anything was read) is too recent for its stat to be trusted next time."""
+    return max(st.st_mtime_ns, st.st_ctime_ns) >= started_ns - RACY_NS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,8 +154,32 @@ class ManifestCache:
         self._db: sqlite3.Connection | None = None
         self._pending: dict[str, bytes] = {}
         self._used: list[str] = []
+        self._stale_scopes: list[str] = []
         self.hits = 0
         self.misses = 0
+
+    def scope(self, purpose: str, *parts: str) -> str:
+        """The id of a scoped value (`get_scoped`): `purpose` for the root named by `parts`."""
+        digest = hashlib.sha256(self.code.encode())
+        for part in (purpose, *parts):
+            encoded = part.encode("utf-8", "surrogatepass")
+            digest.update(len(encoded).to_bytes(8, "big") + encoded)
+        return digest.hexdigest()
+
+    def stat_index(self, scope: str) -> dict[str, StatEntry]:
+        """The stat index stored for `scope` (`save_stat_index`); empty when there is none."""
+        blob = self.get_scoped(scope)
+        if blob is None:
+            return {}
+        try:
+            index = marshal.loads(blob)
+        except (ValueError, EOFError, TypeError):
+            return {}
+        return index if isinstance(index, dict) else {}
+
+    def save_stat_index(self, scope: str, index: dict[str, StatEntry]) -> None:
+        """Store the stat index of `scope`, replacing the one there."""
+        self.put_scoped(scope, marshal.dumps(index))
 
     def key(self, name: str, data: bytes) -> str:
         """The key of a file shown as `name` whose bytes are `data`."""
@@ -182,14 +242,76 @@ class ManifestCache:
                         f"UPDATE entries SET used = ? WHERE used < ? AND key IN ({marks})",
                         [today, today, *batch],
                     )
-                db.execute(
-                    "DELETE FROM entries WHERE code != ? OR used < ?",
-                    (self.code, today - KEEP_DAYS),
-                )
+                for table in ("entries", "scoped"):
+                    db.execute(
+                        f"DELETE FROM {table} WHERE code != ? OR used < ?",
+                        (self.code, today - KEEP_DAYS),
+                    )
         except sqlite3.Error as exc:
             self._failed(exc)
         self._pending.clear()
         self._used.clear()
+
+    def get_scoped(self, scope: str) -> memoryview | None:
+        """The value stored for `scope` (`put_scoped`), if it is there and passes its check;
+        a value last used before today marks every entry `lookup` finds next as used today."""
+        db = self._connect()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT used, value FROM scoped WHERE scope = ?", (scope,)).fetchone()
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return None
+        if row is None or not isinstance(row[1], bytes) or len(row[1]) < 32:
+            return None
+        used, value = row
+        blob = memoryview(value)[32:]  # a graph's value is large: not copied
+        if self._key is None or not hmac.compare_digest(value[:32], self._sign(scope, blob)):
+            return None
+        if used < int(time.time() // 86400):
+            self._stale_scopes.append(scope)
+        return blob
+
+    def put_scoped(self, scope: str, blob: bytes | memoryview) -> None:
+        """Store `blob` for `scope`, replacing what was there (written at once)."""
+        db = self._connect()
+        if db is None:
+            return
+        value = b"".join((self._sign(scope, blob), blob))
+        try:
+            with db:
+                db.execute(
+                    "INSERT OR REPLACE INTO scoped VALUES (?, ?, ?, ?)",
+                    (scope, self.code, int(time.time() // 86400), value),
+                )
+        except sqlite3.Error as exc:
+            self._failed(exc)
+
+    def needs_touch(self) -> bool:
+        """Whether a scoped value read was last used before today (`touch`)."""
+        return bool(self._stale_scopes)
+
+    def touch(self, keys: list[str]) -> None:
+        """Mark the entries of `keys` used today when a scoped value standing for them was
+        last used before today (so entries behind a warm graph are not dropped as unused)."""
+        if not self._stale_scopes:
+            return
+        self._used = list(keys)
+        db = self._connect()
+        if db is not None:
+            marks = ",".join("?" * len(self._stale_scopes))
+            today = int(time.time() // 86400)
+            try:
+                with db:
+                    db.execute(
+                        f"UPDATE scoped SET used = ? WHERE scope IN ({marks})",
+                        [today, *self._stale_scopes],
+                    )
+            except sqlite3.Error as exc:
+                self._failed(exc)
+        self._stale_scopes.clear()
+        self.save()
 
     def close(self) -> None:
         """Close the database."""
@@ -197,9 +319,11 @@ class ManifestCache:
             self._db.close()
             self._db = None
 
-    def _sign(self, key: str, blob: bytes) -> bytes:
+    def _sign(self, key: str, blob: bytes | memoryview) -> bytes:
         assert self._key is not None
-        return hmac.digest(self._key, key.encode() + b"\0" + blob, "sha256")
+        mac = hmac.new(self._key, key.encode() + b"\0", "sha256")
+        mac.update(blob)
+        return mac.digest()
 
     def _read(self, key: str, value: bytes) -> FileOutcome | None:
         if self._key is None or not isinstance(value, bytes) or len(value) < 32:
@@ -225,6 +349,7 @@ class ManifestCache:
                 db = sqlite3.connect(self.path, timeout=self.timeout)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute(_SCHEMA)
+                db.execute(_SCOPED_SCHEMA)
                 db.execute("SELECT 1 FROM entries LIMIT 1").fetchall()
             except sqlite3.OperationalError:
                 return None  # busy (another run holds it) or unreadable: do without

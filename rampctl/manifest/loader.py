@@ -13,6 +13,7 @@ import functools
 import gc
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,9 +23,14 @@ from typing import Any
 
 from rampctl.errors import ConfigError, ManifestError, Problem
 from rampctl.manifest import checks
-from rampctl.manifest.cache import FileOutcome, ManifestCache
+from rampctl.manifest.cache import (
+    FileOutcome,
+    ManifestCache,
+    is_racy,
+    stat_signature,
+)
 from rampctl.manifest.document import Document, ManifestSet
-from rampctl.manifest.templates import TemplateRenderer
+from rampctl.manifest.templates import Rendered, TemplateRenderer
 from rampctl.manifest.validate import Checked, Identity, validate_document
 from rampctl.manifest.yamlparse import ParseFailure, RawDocument, decode, parse_yaml
 
@@ -61,7 +67,6 @@ class _Run:
 
     problems: list[Problem] = field(default_factory=list)
     checked: list[Checked] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)
     failed_files: int = 0
 
     def add(self, outcome: FileOutcome) -> None:
@@ -165,33 +170,144 @@ def load_manifests(
 ) -> ManifestSet:
     """Load and validate every manifest under `root`; raise ManifestError with all problems.
 
-    With a `cache`, files whose bytes it has seen are not parsed or validated again.
+    With a `cache`, files whose bytes it has seen are not parsed or validated again, and
+    files whose stat it has seen unchanged are not read either.
     """
-    with _no_gc():
-        source, problems = find_sources(root)
-        run = _Run(problems=problems)
-        templates: _Templates | None = None
-        if any(f.endswith(TEMPLATE_SUFFIXES) for f in source.files):
-            values, var_problems = load_variables(source, variables)
-            run.problems += var_problems
-            templates = _Templates(TemplateRenderer(source.base, source.display), values)
-        plain = [f for f in source.files if templates is None or not f.endswith(TEMPLATE_SUFFIXES)]
-        outcomes = _read_plain(source, plain, run.texts, cache)
-        for rel in source.files:
-            outcome = outcomes.get(rel)
-            if outcome is None:
-                assert templates is not None
-                outcome = _outcome(partial(_read_template, source, rel, templates, run.texts))
-            run.add(outcome)
+    with no_gc():
+        return prepare(find(root), variables=variables, cache=cache).finish(cache)
+
+
+@dataclass(kw_only=True, slots=True)
+class _File:
+    """One manifest file on its way through a load."""
+
+    rel: str
+    name: str
+    #: The cache key of its bytes (of its rendering, for a template); "" when unknown.
+    key: str = ""
+    #: sha256 of its text (rendered, for a template), for the manifests' digest.
+    text_hash: str = ""
+    text: str | None = None
+    rendered: Rendered | None = None
+    #: What it read to, once known (a file that could not be decoded or rendered at once).
+    outcome: FileOutcome | None = None
+
+
+@dataclass(kw_only=True)
+class Prepared:
+    """A load up to the point where every file's cache key is known, before any is parsed:
+    what `load_graph` needs to find a graph built from the same files."""
+
+    root: Path
+    source: Source
+    files: list[_File]
+    problems: list[Problem]
+    #: `stat_key` of the files as read, when none was racy ("" otherwise).
+    stat_key: str = ""
+
+    def set_key(self, cache: ManifestCache) -> str | None:
+        """A key for the whole set of files as they are now (names, bytes, renderings and
+        the code reading them); None when a file or the variables already have a problem."""
+        if self.problems or not all(f.key for f in self.files):
+            return None
+        digest = hashlib.sha256(cache.code.encode())
+        for item in self.files:
+            digest.update(f"{item.key}\0".encode())
+        return digest.hexdigest()
+
+    def finish(self, cache: ManifestCache | None) -> ManifestSet:
+        """Parse and validate what the cache does not answer; raise ManifestError."""
+        run = _Run(problems=list(self.problems))
+        outcomes = _outcomes(self.source, self.files, cache)
+        for item in self.files:
+            run.add(outcomes[item.rel])
         documents = _validate(run)
-    if run.problems:
-        raise ManifestError(run.problems)
-    return ManifestSet(
-        root=root,
-        documents=documents,
-        digest=_digest(run.texts),
-        files=[source.display(f) for f in source.files],
-    )
+        if run.problems:
+            raise ManifestError(run.problems)
+        return ManifestSet(
+            root=self.root,
+            documents=documents,
+            digest=self.digest(),
+            files=[self.source.display(f) for f in self.source.files],
+        )
+
+    def digest(self) -> str:
+        """sha256 over (relative path, sha256 of text) of every file, sorted by path."""
+        digest = hashlib.sha256()
+        for item in sorted(self.files, key=lambda f: f.rel):
+            if item.text_hash:
+                data = item.rel.encode("utf-8", "surrogatepass")
+                digest.update(f"{len(data)}:".encode() + data + item.text_hash.encode())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Found:
+    """The files under a manifests root, found and not yet read, and when the load began
+    (for git's racy rule, `rampctl.manifest.cache.is_racy`)."""
+
+    root: Path
+    source: Source
+    problems: list[Problem]
+    started: int
+
+    @property
+    def has_templates(self) -> bool:
+        """Whether any file is a template (whose documents depend on more than its bytes)."""
+        return any(f.endswith(TEMPLATE_SUFFIXES) for f in self.source.files)
+
+
+def find(root: Path) -> Found:
+    """The files under `root` (a folder or one file), not read."""
+    started = time.time_ns()
+    source, problems = find_sources(root)
+    return Found(root=root, source=source, problems=problems, started=started)
+
+
+def stat_key(found: Found, cache: ManifestCache) -> str | None:
+    """A key of every file's name and stat (`Prepared.stat_key` when nothing changed since):
+    None when there is a template or a problem, whose outcome a stat does not settle."""
+    if found.problems or found.has_templates:
+        return None
+    base = f"{found.source.base}{os.sep}"
+    digest = hashlib.sha256(cache.code.encode())
+    for rel in found.source.files:
+        digest.update(_stat_line(rel, stat_signature(os.stat(base + rel))))
+    return digest.hexdigest()
+
+
+def _stat_line(rel: str, signature: tuple[int, ...]) -> bytes:
+    return f"{rel}\0{signature}\n".encode("utf-8", "surrogatepass")
+
+
+def prepare(
+    found: Found,
+    *,
+    variables: Mapping[str, str] | None = None,
+    cache: ManifestCache | None = None,
+) -> Prepared:
+    """Render the templates and key every file: by its stat when the cache has seen it
+    unchanged, else by reading it."""
+    source, problems = found.source, list(found.problems)
+    templates: _Templates | None = None
+    if found.has_templates:
+        values, var_problems = load_variables(source, variables)
+        problems += var_problems
+        templates = _Templates(TemplateRenderer(source.base, source.display), values)
+    plain = [f for f in source.files if templates is None or not f.endswith(TEMPLATE_SUFFIXES)]
+    keyed, settled = _plain_files(source, plain, cache, found.started)
+    found_files = {f.rel: f for f in keyed}
+    files = []
+    for rel in source.files:
+        item = found_files.get(rel)
+        if item is None:
+            assert templates is not None
+            item = _template_file(source, rel, templates, cache)
+        files.append(item)
+    prepared = Prepared(root=found.root, source=source, files=files, problems=problems)
+    if cache and templates is None and not problems and settled:
+        prepared.stat_key = settled
+    return prepared
 
 
 @dataclass(frozen=True)
@@ -201,7 +317,7 @@ class _Templates:
 
 
 @contextmanager
-def _no_gc() -> Iterator[None]:
+def no_gc() -> Iterator[None]:
     """No cyclic garbage collection while loading: the values built hold no cycles, and at
     100,000 files collections that walk everything loaded so far cost a fifth of the load.
     What was loaded is then frozen (left out of later collections: it lives as long as the
@@ -216,28 +332,104 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _read_plain(
-    source: Source, files: list[str], texts: dict[str, str], cache: ManifestCache | None
-) -> dict[str, FileOutcome]:
-    """What each YAML file (not a template) reads to, through the cache when there is one."""
+def _plain_files(
+    source: Source, rels: list[str], cache: ManifestCache | None, started: int
+) -> tuple[list[_File], str]:
+    """The YAML files (not templates), keyed: through the cache's stat index when there is
+    a cache (a file whose stat is as indexed is not read), else read. With them, the key of
+    their stats (`stat_key`) when none of them is racy, else ""."""
     base = f"{source.base}{os.sep}"
-    contents = [(rel, source.display(rel), _read_bytes(base + rel)) for rel in files]
-    keys = [cache.key(name, data) for _, name, data in contents] if cache else []
-    known = cache.lookup(keys) if cache else {}
-    outcomes: dict[str, FileOutcome] = {}
-    for index, (rel, name, data) in enumerate(contents):
-        try:
-            text = decode(data, name)
-        except ParseFailure as exc:
-            outcomes[rel] = FileOutcome(problems=exc.problems, failed=True)
+    files = [_File(rel=rel, name=source.display(rel)) for rel in rels]
+    if cache is None:
+        for item in files:
+            _read_file(item, base, None)
+        return files, ""
+    scope = cache.scope("stats", str(source.base.resolve()), source.display(""))
+    index = cache.stat_index(scope)
+    changed, settled = False, True
+    stats = hashlib.sha256(cache.code.encode())
+    for item in files:
+        st = os.stat(base + item.rel)
+        signature = stat_signature(st)
+        stats.update(_stat_line(item.rel, signature))
+        known = index.get(item.rel)
+        if known is not None and known[0] == signature:  # indexed when it was not racy
+            item.key, item.text_hash = known[1], known[2]
             continue
-        texts[rel] = text
-        outcome = known.get(keys[index]) if cache else None
+        changed = True
+        _read_file(item, base, cache)
+        if item.key and not is_racy(st, started):
+            index[item.rel] = (signature, item.key, item.text_hash)
+        else:
+            index.pop(item.rel, None)
+            settled = False
+    if len(index) != len(files):  # files removed since
+        index = {f.rel: index[f.rel] for f in files if f.rel in index}
+        changed = True
+    if changed:
+        cache.save_stat_index(scope, index)
+    return files, stats.hexdigest() if settled else ""
+
+
+def _read_file(item: _File, base: str, cache: ManifestCache | None) -> None:
+    """Read one YAML file: its text, text hash and key, or the outcome of one that cannot be
+    decoded."""
+    data = _read_bytes(base + item.rel)
+    try:
+        item.text = decode(data, item.name)
+    except ParseFailure as exc:
+        item.outcome = FileOutcome(problems=exc.problems, failed=True)
+        item.key = item.text_hash = ""
+        return
+    item.text_hash = _text_hash(item.text)
+    item.key = cache.key(item.name, data) if cache else ""
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _template_file(
+    source: Source, rel: str, templates: _Templates, cache: ManifestCache | None
+) -> _File:
+    """One template, rendered and keyed by its rendering (text and line origins)."""
+    item = _File(rel=rel, name=source.display(rel))
+    try:
+        item.rendered = templates.renderer.render(rel, templates.values)
+    except ParseFailure as exc:
+        item.outcome = FileOutcome(problems=exc.problems, failed=True)
+        return item
+    item.text = item.rendered.text
+    item.text_hash = _text_hash(item.text)
+    if cache:
+        origins = repr([tuple(o) for o in item.rendered.origins])
+        data = f"\0template\0{origins}\0{item.text}".encode("utf-8", "surrogatepass")
+        item.key = cache.key(item.name, data)
+    return item
+
+
+def _outcomes(
+    source: Source, files: list[_File], cache: ManifestCache | None
+) -> dict[str, FileOutcome]:
+    """What each file reads to: the cache's answer for a YAML file it knows, else parsed
+    and validated (templates are not cached: `_template_file` keys them only as part of a
+    set)."""
+    base = f"{source.base}{os.sep}"
+    plain = [f for f in files if f.outcome is None and f.rendered is None]
+    known = cache.lookup([f.key for f in plain]) if cache else {}
+    outcomes: dict[str, FileOutcome] = {}
+    for item in files:
+        outcome = item.outcome or known.get(item.key)
+        if outcome is None and item.rendered is not None:
+            outcome = _outcome(partial(_read_template, item))
         if outcome is None:
-            outcome = _outcome(partial(parse_yaml, text, name))
-            if cache:
-                cache.put(keys[index], outcome)
-        outcomes[rel] = outcome
+            if item.text is None:  # keyed by its stat: read it now
+                _read_file(item, base, cache)
+            outcome = item.outcome or _outcome(partial(parse_yaml, item.text or "", item.name))
+            if cache and item.key:
+                cache.put(item.key, outcome)
+        item.text = item.rendered = None  # read: the text is not kept for the whole run
+        outcomes[item.rel] = outcome
     if cache:
         cache.save()
     return outcomes
@@ -257,15 +449,12 @@ def _outcome(read: Callable[[], list[RawDocument]]) -> FileOutcome:
     return FileOutcome(checked=[validate_document(raw) for raw in raws])
 
 
-def _read_template(
-    source: Source, rel: str, templates: _Templates, texts: dict[str, str]
-) -> list[RawDocument]:
-    """The documents of one template, rendered; raises ParseFailure."""
-    name = source.display(rel)
-    rendered = templates.renderer.render(rel, templates.values)
-    texts[rel] = rendered.text
+def _read_template(item: _File) -> list[RawDocument]:
+    """The documents of one rendered template; raises ParseFailure."""
+    rendered = item.rendered
+    assert rendered is not None
     try:
-        docs = parse_yaml(rendered.text, name)
+        docs = parse_yaml(rendered.text, item.name)
     except ParseFailure as exc:
         raise ParseFailure([rendered.remap_problem(p) for p in exc.problems]) from None
     return [rendered.remap_document(d) for d in docs]
@@ -290,14 +479,3 @@ def _validate(run: _Run) -> list[Document]:
         run.problems += checks.references(documents, identities)
     documents.sort(key=lambda d: (d.position.file, d.position.line, d.position.col))
     return documents
-
-
-def _digest(texts: Mapping[str, str]) -> str:
-    """sha256 over (relative path, text) of every file, sorted by path."""
-    digest = hashlib.sha256()
-    for rel in sorted(texts):
-        for part in (rel, texts[rel]):
-            data = part.encode("utf-8", "surrogatepass")
-            digest.update(f"{len(data)}:".encode())
-            digest.update(data)
-    return digest.hexdigest()

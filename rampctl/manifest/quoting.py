@@ -11,6 +11,7 @@ line breaks, invisible characters).
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any
 
 import yaml
@@ -40,10 +41,11 @@ def needs_quotes(text: str) -> bool:
 
 
 def quoted(value: Any) -> Any:
-    """`value` with every text that `needs_quotes` marked for double quotes (recursively)."""
+    """`value` with every text that `needs_quotes` marked for double quotes (recursively;
+    tuples become lists)."""
     if isinstance(value, dict):
         return {k: quoted(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [quoted(v) for v in value]
     if isinstance(value, str) and type(value) is str and needs_quotes(value):
         return DoubleQuotedScalarString(value)
@@ -61,8 +63,22 @@ def yaml_handler() -> YAML:
     return handler
 
 
+_WRITERS = threading.local()
+
+
 def dump_yaml(documents: list[Any]) -> str:
-    """`documents` as one multi-document YAML text, written by `yaml_handler`."""
+    """`documents` as one multi-document YAML text, written by `yaml_handler`.
+
+    Each thread keeps one handler (setting one up costs about as much as writing a small
+    document); a handler a failed write leaves half-way is dropped.
+    """
+    writer: YAML | None = getattr(_WRITERS, "handler", None)
+    if writer is None:
+        writer = _WRITERS.handler = yaml_handler()
     out = io.StringIO()
-    yaml_handler().dump_all(documents, out)
+    try:
+        writer.dump_all(documents, out)
+    except BaseException:
+        _WRITERS.handler = None
+        raise
     return out.getvalue()

@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -34,13 +34,13 @@ from rampctl.model import money
 from rampctl.model.characters import forbidden_character
 from rampctl.model.kinds import (
     ACCOUNTING_VENDOR,
+    BILL,
     USER,
     VENDOR,
     FieldSpec,
     Input,
     KindSpec,
 )
-from rampctl.model.kinds.user import ROLES
 from rampctl.model.payments import (
     PAYMENT_DETAIL_FIELDS,
     PAYMENT_FIELDS,
@@ -170,6 +170,89 @@ class _Model(BaseModel):
         return value
 
 
+_AMOUNT_RE = re.compile(r"[0-9]+(\.[0-9]+)?")
+#: Largest amount accepted: 12 integer digits (under a trillion), far inside Ramp's int64 cents.
+MAX_AMOUNT_DIGITS = 12
+
+
+def _amount(value: Any) -> Any:
+    if isinstance(value, float):
+        raise ValueError('write amounts as decimal strings (like "1200.50"), never floats')
+    if isinstance(value, int | Decimal):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("-"):
+        raise ValueError(f"amount '{value}' is negative; bill amounts are 0 or more")
+    if not _AMOUNT_RE.fullmatch(text):
+        raise ValueError(f"'{value}' is not an amount: write a decimal like \"1200.50\"")
+    if len(text.split(".")[0].lstrip("0")) > MAX_AMOUNT_DIGITS:
+        raise ValueError(
+            f"amount '{value}' has more than {MAX_AMOUNT_DIGITS} digits before the decimal point"
+        )
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+        raise ValueError(f"'{value}' is not an amount") from None
+
+
+def _whole_number(value: Any) -> Any:
+    """Digits only: `true`, `3.0` or `" 3 "` are not a quantity."""
+    if isinstance(value, bool) or (isinstance(value, str) and not value.isdigit()):
+        raise ValueError(f"expected a whole number, got '{value}'")
+    if isinstance(value, float):
+        raise ValueError(f"expected a whole number, got '{value}'")
+    return value
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date) or not isinstance(value, str):
+        return value
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD, like 2025-03-31") from None
+
+
+def _currency(value: str) -> str:
+    text = value.strip().upper()
+    if text not in money.CURRENCIES:
+        raise ValueError(f"'{value}' is not an ISO 4217 currency that Ramp accepts (like USD)")
+    return text
+
+
+#: YYYY-MM-DD with a day that exists in its month (29 February in any year).
+_DATE_PATTERN = (
+    r"^\s*[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
+    r"|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))\s*$"
+)
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_amount),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*0*[0-9]{1,12}(\.[0-9]+)?\s*$"},
+                {"type": "number", "minimum": 0, "exclusiveMaximum": 10**MAX_AMOUNT_DIGITS},
+            ]
+        }
+    ),
+]
+Day = Annotated[
+    dt.date,
+    BeforeValidator(_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE_PATTERN}),
+]
+CurrencyCode = Annotated[
+    str,
+    AfterValidator(_currency),
+    WithJsonSchema({"type": "string", "pattern": _one_of_words(money.CURRENCIES)}),
+]
+
+
 _INPUT_TYPES: dict[Input, Any] = {
     Input.TEXT: str,
     Input.NONEMPTY: Text,
@@ -177,17 +260,23 @@ _INPUT_TYPES: dict[Input, Any] = {
     Input.PHONE: Phone,
     Input.COUNTRY: Country,
     Input.FLAG: Flag,
+    Input.CURRENCY: CurrencyCode,
+    Input.DATE: Day,
 }
 
 
 def declared_field(spec: FieldSpec) -> tuple[Any, Any]:
-    """The pydantic field (type, `Field`) of a plain declared field: its input, description."""
-    value = _INPUT_TYPES[spec.manifest_input()]
+    """The pydantic field (type, `Field`) of a plain declared field: its input (or choices),
+    requiredness, length limit and description."""
+    if spec.choices:
+        value: Any = Literal[spec.choices]
+    else:
+        value = _INPUT_TYPES[spec.manifest_input()]
     if not spec.description:
         raise TypeError(f"the declaration of {spec.path} needs a description (for the schema)")
     if spec.required:
-        return value, Field(description=spec.description)
-    return value | None, Field(None, description=spec.description)
+        return value, Field(description=spec.description, max_length=spec.max_length)
+    return value | None, Field(None, description=spec.description, max_length=spec.max_length)
 
 
 def kind_model(
@@ -406,88 +495,6 @@ class AccountingVendorManifest(_Model):
 
 # --- bills -------------------------------------------------------------------------------
 
-_AMOUNT_RE = re.compile(r"[0-9]+(\.[0-9]+)?")
-#: Largest amount accepted: 12 integer digits (under a trillion), far inside Ramp's int64 cents.
-MAX_AMOUNT_DIGITS = 12
-
-
-def _amount(value: Any) -> Any:
-    if isinstance(value, float):
-        raise ValueError('write amounts as decimal strings (like "1200.50"), never floats')
-    if isinstance(value, int | Decimal):
-        value = str(value)
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if text.startswith("-"):
-        raise ValueError(f"amount '{value}' is negative; bill amounts are 0 or more")
-    if not _AMOUNT_RE.fullmatch(text):
-        raise ValueError(f"'{value}' is not an amount: write a decimal like \"1200.50\"")
-    if len(text.split(".")[0].lstrip("0")) > MAX_AMOUNT_DIGITS:
-        raise ValueError(
-            f"amount '{value}' has more than {MAX_AMOUNT_DIGITS} digits before the decimal point"
-        )
-    try:
-        return Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-        raise ValueError(f"'{value}' is not an amount") from None
-
-
-def _whole_number(value: Any) -> Any:
-    """Digits only: `true`, `3.0` or `" 3 "` are not a quantity."""
-    if isinstance(value, bool) or (isinstance(value, str) and not value.isdigit()):
-        raise ValueError(f"expected a whole number, got '{value}'")
-    if isinstance(value, float):
-        raise ValueError(f"expected a whole number, got '{value}'")
-    return value
-
-
-def _date(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date) or not isinstance(value, str):
-        return value
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD, like 2025-03-31") from None
-
-
-def _currency(value: str) -> str:
-    text = value.strip().upper()
-    if text not in money.CURRENCIES:
-        raise ValueError(f"'{value}' is not an ISO 4217 currency that Ramp accepts (like USD)")
-    return text
-
-
-#: YYYY-MM-DD with a day that exists in its month (29 February in any year).
-_DATE_PATTERN = (
-    r"^\s*[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
-    r"|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))\s*$"
-)
-Amount = Annotated[
-    Decimal,
-    BeforeValidator(_amount),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "pattern": r"^\s*0*[0-9]{1,12}(\.[0-9]+)?\s*$"},
-                {"type": "number", "minimum": 0, "exclusiveMaximum": 10**MAX_AMOUNT_DIGITS},
-            ]
-        }
-    ),
-]
-Day = Annotated[
-    dt.date,
-    BeforeValidator(_date),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE_PATTERN}),
-]
-CurrencyCode = Annotated[
-    str,
-    AfterValidator(_currency),
-    WithJsonSchema({"type": "string", "pattern": _one_of_words(money.CURRENCIES)}),
-]
-
 
 class AccountingSelection(_Model):
     """An accounting coding by the ERP's ids (Ramp `accounting_field_selections`)."""
@@ -579,40 +586,20 @@ def _raise(errors: list[InitErrorDetails], title: str) -> None:
         raise ValidationError.from_exception_data(title, errors)
 
 
-class BillSpec(_Model):
+class _BillSpecModel(_Model):
     """A bill to pay a vendor. Ramp approves API-created bills at once and schedules payment."""
 
-    vendor: LinkName | VendorRef = Field(
-        description="The vendor: the metadata name of a Vendor manifest, or `{id: ...}` for a "
-        "Ramp vendor no manifest describes."
-    )
-    contact: Email | None = Field(
-        None, description="Vendor contact by email; default: the vendor's default contact."
-    )
-    entity: Text = Field(description="The entity paying: its name in Ramp or its id.")
-    invoice_number: Text = Field(
-        max_length=20,
-        description="The vendor's invoice number (at most 20 characters); with the vendor it "
-        "identifies the bill, so a lost create is found again instead of sent twice.",
-    )
-    currency: CurrencyCode = Field(description="ISO 4217 invoice currency, e.g. `USD`.")
-    issue_date: Day = Field(description="Invoice date, YYYY-MM-DD.")
-    due_date: Day = Field(description="Due date, YYYY-MM-DD, on or after the issue date.")
-    posting_date: Day | None = Field(None, description="Accounting posting date.")
-    memo: str | None = Field(None, max_length=1000, description="Memo on the bill.")
-    accounting: list[AccountingSelection] = Field(
-        default_factory=list, description="Bill-level accounting codings by external ids."
-    )
-    line_items: list[BillLine] = Field(
-        default_factory=list, description="Lines with amounts (or use inventory_line_items)."
-    )
-    inventory_line_items: list[InventoryLine] = Field(
-        default_factory=list, description="Lines of quantity x unit price."
-    )
-    payment: BillPaymentSpec = Field(description="Payment method and its details.")
-    protect: Flag = Field(False, description="Never archive this bill (recorded in state).")
+    if TYPE_CHECKING:  # the fields read by name; `BillSpec` below declares them all
+        vendor: LinkName | VendorRef
+        invoice_number: str
+        currency: str
+        issue_date: dt.date
+        due_date: dt.date
+        line_items: list[BillLine]
+        inventory_line_items: list[InventoryLine]
+        protect: bool
 
-    @field_validator("vendor", mode="before")
+    @field_validator("vendor", mode="before", check_fields=False)
     @classmethod
     def _vendor_form(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -626,7 +613,7 @@ class BillSpec(_Model):
         return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> BillSpec:
+    def _consistent(self) -> Self:
         errors: list[InitErrorDetails] = []
         if not self.line_items and not self.inventory_line_items:
             message = "a bill needs line_items or inventory_line_items"
@@ -685,6 +672,41 @@ class BillSpec(_Model):
         return (vendor, self.invoice_number)
 
 
+#: The bill's nested fields and references (the others derive from `BILL`), then its settings.
+_BILL_WRITTEN: dict[str, Any] = {
+    "vendor": (
+        LinkName | VendorRef,
+        Field(
+            description="The vendor: the metadata name of a Vendor manifest, or `{id: ...}` for "
+            "a Ramp vendor no manifest describes."
+        ),
+    ),
+    "accounting": (
+        list[AccountingSelection],
+        Field(default_factory=list, description="Bill-level accounting codings by external ids."),
+    ),
+    "line_items": (
+        list[BillLine],
+        Field(
+            default_factory=list, description="Lines with amounts (or use inventory_line_items)."
+        ),
+    ),
+    "inventory_line_items": (
+        list[InventoryLine],
+        Field(default_factory=list, description="Lines of quantity x unit price."),
+    ),
+    "payment": (BillPaymentSpec, Field(description="Payment method and its details.")),
+}
+_BILL_SETTINGS: dict[str, Any] = {
+    "protect": (Flag, Field(False, description="Never archive this bill (recorded in state).")),
+}
+
+if TYPE_CHECKING:
+    BillSpec = _BillSpecModel
+else:
+    BillSpec = kind_model("BillSpec", _BillSpecModel, BILL, _BILL_WRITTEN, _BILL_SETTINGS)
+
+
 class BillManifest(_Model):
     """A `Bill` document."""
 
@@ -704,32 +726,30 @@ def _user_ignorable(value: str) -> str:
     return value
 
 
-class UserSpec(_Model):
+class _UserSpecModel(_Model):
     """A person of the Ramp business: invited, updated, deactivated when removed."""
 
-    email: Email = Field(description="The user's email: their key in Ramp (never changes).")
-    first_name: Text = Field(description="First name (required to invite).")
-    last_name: Text = Field(description="Last name (required to invite).")
-    role: Literal[ROLES] = Field(  # type: ignore[valid-type]
-        description="Ramp role; only the roles Ramp accepts on invite and update."
-    )
-    department: Text | None = Field(
-        None, description="Department: its name in Ramp (case-blind) or its Ramp id."
-    )
-    location: Text | None = Field(
-        None, description="Location: its name in Ramp (case-blind) or its Ramp id."
-    )
-    direct_manager: Email | None = Field(
-        None, description="Email of the user's manager: a Ramp user or a User manifest."
-    )
-    employee_id: Text | None = Field(None, description="Employee id from the HR system.")
-    is_manager: Flag | None = Field(None, description="Whether the user is a manager.")
-    protect: Flag = Field(False, description="Never deactivate this user (recorded in state).")
-    ignore_changes: list[
-        Annotated[
-            str, AfterValidator(_user_ignorable), WithJsonSchema({"enum": list(USER_IGNORABLE)})
-        ]
-    ] = Field(default_factory=list, description="Field paths whose differences plan ignores.")
+    if TYPE_CHECKING:  # the fields read by name; `UserSpec` below declares them all
+        email: str
+        direct_manager: str | None
+
+
+_USER_SETTINGS: dict[str, Any] = {
+    "protect": (Flag, Field(False, description="Never deactivate this user (recorded in state).")),
+    "ignore_changes": (
+        list[
+            Annotated[
+                str, AfterValidator(_user_ignorable), WithJsonSchema({"enum": list(USER_IGNORABLE)})
+            ]
+        ],
+        Field(default_factory=list, description="Field paths whose differences plan ignores."),
+    ),
+}
+
+if TYPE_CHECKING:
+    UserSpec = _UserSpecModel
+else:
+    UserSpec = kind_model("UserSpec", _UserSpecModel, USER, {}, _USER_SETTINGS)
 
 
 class UserManifest(_Model):

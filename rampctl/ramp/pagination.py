@@ -9,6 +9,8 @@ whose size is a multiple of 100 ends so too).
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
@@ -35,27 +37,80 @@ class Getter(Protocol):
     ) -> httpx.Response: ...
 
 
-def read_all(getter: Getter, path: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Every item of the list at `path` (relative to /developer/v1) with the given filters."""
-    return [item for page in read_pages(getter, path, params) for item in page]
-
-
 def read_pages(
     getter: Getter, path: str, params: Mapping[str, str]
 ) -> Iterator[list[dict[str, Any]]]:
     """The items of the list at `path`, one page at a time (each page's JSON can be dropped
-    once its items are converted, so a long list is never held twice)."""
+    once its items are converted, so a long list is never held twice).
+
+    From the second page on, pages are read ahead in a thread (`PagesAhead`): the next page
+    is asked for as soon as a page's `page.next` is known, while the caller converts the
+    page it has, so a long list is read at the pace of Ramp's answers alone.
+    """
     response = getter.request("GET", path, params={"page_size": str(PAGE_SIZE), **params})
-    seen = {str(response.url)}
-    while True:
-        data, next_url = envelope(response)
+    data, next_url = envelope(response)
+    if not next_url:
         yield data
-        if not next_url:
-            _warn_if_full(data, response)
-            return
-        url = checked_next(next_url, str(response.url), seen)
-        seen.add(url)
-        response = getter.request("GET", path, url=url)
+        _warn_if_full(data, response)
+        return
+    ahead = PagesAhead(getter, path, str(response.url), next_url)
+    try:
+        yield data
+        yield from ahead.pages()
+    finally:
+        ahead.stop()
+
+
+class PagesAhead:
+    """The pages after the first of one list, read by a thread that follows `page.next` and
+    keeps at most `AHEAD` pages waiting; `stop` ends it early (the caller gave up)."""
+
+    AHEAD = 4
+    _END = object()
+
+    def __init__(self, getter: Getter, path: str, first_url: str, next_url: str) -> None:
+        self._getter, self._path = getter, path
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=self.AHEAD)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(
+            target=self._read, args=(first_url, next_url), name="ramp-pages", daemon=True
+        )
+        self._thread.start()
+
+    def pages(self) -> Iterator[list[dict[str, Any]]]:
+        """The pages in order, as the thread reads them; raises what reading raised."""
+        while (item := self._queue.get()) is not self._END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        """Ask the thread to end (it finishes the request it is waiting for, if any)."""
+        self._stopped.set()
+
+    def _read(self, current: str, next_url: str | None) -> None:
+        seen = {current}
+        try:
+            while next_url and not self._stopped.is_set():
+                url = checked_next(next_url, current, seen)
+                seen.add(url)
+                response = self._getter.request("GET", self._path, url=url)
+                data, next_url = envelope(response)
+                if not next_url:
+                    _warn_if_full(data, response)
+                self._put(data)
+                current = str(response.url)
+            self._put(self._END)
+        except BaseException as exc:  # handed to the caller, in its thread
+            self._put(exc)
+
+    def _put(self, item: Any) -> None:
+        while not self._stopped.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
 
 def envelope(response: httpx.Response) -> tuple[list[dict[str, Any]], str | None]:

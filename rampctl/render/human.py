@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 from rich.text import Text
 
+from rampctl.engine.bill_money import InventoryMoneyLine, Line, Money, MoneyBill
 from rampctl.engine.changes import Action, Change, Drift, FieldChange, Unmanaged
 from rampctl.engine.identity import KEY_MODE, describe
 from rampctl.engine.plan import Plan
@@ -132,46 +132,46 @@ def totals_text(totals: dict[str, str]) -> str:
     return ", ".join(amount_text(c, a) for c, a in sorted(totals.items()))
 
 
-def money_lines(money: dict[str, Any]) -> list[str]:
+def money_lines(money: Money) -> list[str]:
     """One line per non-empty money section: symbol, count, what, totals."""
     lines = []
+    sections = money.sections()
     for section, symbol, nouns, what in MONEY_LINES:
-        part = money.get(section) or {}
-        count = part.get("count", 0)
-        if count:
-            noun = nouns[0] if count == 1 else nouns[1]
-            lines.append(f"{symbol} {count} {noun} {what}: {totals_text(part['totals'])}")
+        part = sections[section]
+        if part.count:
+            noun = nouns[0] if part.count == 1 else nouns[1]
+            lines.append(f"{symbol} {part.count} {noun} {what}: {totals_text(part.totals)}")
     return lines
 
 
-def bill_line(bill: dict[str, Any]) -> str:
+def bill_line(bill: MoneyBill) -> str:
     """A bill of the money summary: address, total, payment method and date."""
-    total = amount_text(bill["currency"], bill["total"])
-    before = bill.get("before_total")
-    if bill["section"] == "update" and before and before != bill["total"]:
-        total += f" (was {amount_text(bill['currency'], before)})"
-    when = f", pays on {bill['pays_on']}" if bill.get("pays_on") else ""
-    return f"{bill['address']}  {bill['name']}  {total}  {bill['payment_method']}{when}"
+    total = amount_text(bill.currency, bill.total)
+    before = bill.before_total
+    if bill.section == "update" and before and before != bill.total:
+        total += f" (was {amount_text(bill.currency, before)})"
+    when = f", pays on {bill.pays_on}" if bill.pays_on else ""
+    return f"{bill.address}  {bill.name}  {total}  {bill.payment_method}{when}"
 
 
-def item_line(line: dict[str, Any]) -> str:
+def item_line(line: Line) -> str:
     """A line of a bill: amount (or quantity x unit price = amount) and memo."""
-    amount = f"{Decimal(line['amount']):,}"
-    if "quantity" in line:
-        amount = f"{line['quantity']} x {Decimal(line['unit_price']):,} = {amount}"
-    return f"{amount}  {line['memo'] or ''}".rstrip()
+    amount = f"{Decimal(line.amount):,}"
+    if isinstance(line, InventoryMoneyLine):
+        amount = f"{line.quantity} x {Decimal(line.unit_price):,} = {amount}"
+    return f"{amount}  {line.memo or ''}".rstrip()
 
 
-def _money(out: Text, money: dict[str, Any]) -> None:
+def _money(out: Text, money: Money) -> None:
     summary = money_lines(money)
     if not summary:
         return
     out.append("Money (bills):\n", style="bold")
-    for line in summary:
-        out.append(f"  {line}\n", style=STYLES[line[0]])
-    for bill in money.get("bills", []):
-        symbol = {"create": "+", "update": "~", "archive": "-"}[bill["section"]]
+    for text in summary:
+        out.append(f"  {text}\n", style=STYLES[text[0]])
+    for bill in money.bills:
+        symbol = {"create": "+", "update": "~", "archive": "-"}[bill.section]
         out.append(f"  {symbol} {bill_line(bill)}\n", style=STYLES[symbol])
-        for line in bill["lines"]:
+        for line in bill.lines:
             out.append(f"        {item_line(line)}\n")
     out.append("\n")

@@ -6,6 +6,7 @@ size cap (GitHub refuses comments over 65,536 characters), with a note when cut.
 
 from __future__ import annotations
 
+from rampctl.engine.bill_money import Money
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.identity import KEY_MODE, describe
 from rampctl.engine.plan import Plan
@@ -86,7 +87,7 @@ def _head(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def _money(money: dict[str, object]) -> list[str]:
+def _money(money: Money) -> list[str]:
     """The money summary: totals per section, then each bill with its lines."""
     summary = money_lines(money)
     if not summary:
@@ -94,10 +95,9 @@ def _money(money: dict[str, object]) -> list[str]:
     lines = ["#### :moneybag: Money", ""]
     lines += [f"- **{_escape(line)}**" for line in summary]
     lines.append("")
-    bills = money.get("bills")
-    for bill in bills if isinstance(bills, list) else []:
+    for bill in money.bills:
         lines.append(f"- `{_escape(bill_line(bill))}`")
-        lines += [f"  - {_escape(item_line(line))}" for line in bill["lines"]]
+        lines += [f"  - {_escape(item_line(line))}" for line in bill.lines]
     lines.append("")
     return lines
 

@@ -223,12 +223,6 @@ class Store:
             ).fetchone()
         return row is not None
 
-    def meta(self, key: str) -> str | None:
-        """A stored setting of the sandbox (business id, seed name), or None."""
-        with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
     def set_meta(self, key: str, value: str) -> None:
         """Store a setting of the sandbox."""
         with self._lock:

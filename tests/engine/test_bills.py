@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
-from rampctl.engine.bill_money import money_summary
+from rampctl.engine.bill_money import Money, money_summary
 from rampctl.engine.planner import PlanSettings, plan_with_snapshot
 from rampctl.engine.safety import payment_refusal
 from rampctl.manifest import load_manifests
@@ -17,14 +18,17 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_payment_gate() -> None:
-    summary = {"payments": {"count": 2, "totals": {"USD": "900.00", "GBP": "20.00"}}}
+    summary = Money.from_json(
+        {"payments": {"count": 2, "totals": {"USD": "900.00", "GBP": "20.00"}}}
+    )
     assert payment_refusal(summary, limit=None, interactive=True) is None
     refused = payment_refusal(summary, limit=None, interactive=False)
     assert refused is not None and "GBP 20.00, USD 900.00" in refused
     assert payment_refusal(summary, limit=Decimal("900"), interactive=False) is None
     over = payment_refusal(summary, limit=Decimal("899.99"), interactive=True)
     assert over is not None and "USD 900.00" in over and "GBP" not in over
-    assert payment_refusal({"payments": {"totals": {}}}, limit=None, interactive=False) is None
+    nothing = Money.from_json({"payments": {"totals": {}}})
+    assert payment_refusal(nothing, limit=None, interactive=False) is None
 
 
 def test_rent_example_declares_a_year_of_bills() -> None:
@@ -36,8 +40,8 @@ def test_rent_example_declares_a_year_of_bills() -> None:
 
 def test_money_summary_of_no_changes_is_empty() -> None:
     summary = money_summary([], {})
-    assert summary["create"] == {"count": 0, "totals": {}}
-    assert summary["bills"] == []
+    assert asdict(summary.create) == {"count": 0, "totals": {}}
+    assert summary.bills == ()
 
 
 def test_imported_open_bills_plan_as_clean_adoptions(tmp_path: Path) -> None:
@@ -59,4 +63,4 @@ def test_imported_open_bills_plan_as_clean_adoptions(tmp_path: Path) -> None:
         ("adopt", None, ()),
         ("adopt", None, ()),
     ]
-    assert plan.money["create"]["count"] == 0
+    assert plan.money.create.count == 0

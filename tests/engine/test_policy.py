@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from rampctl.engine.bill_money import Money
 from rampctl.engine.changes import Action, Change, FieldChange
 from rampctl.engine.plan import Plan
 from rampctl.engine.policy import (
@@ -54,7 +55,7 @@ def test_unsafe_plan_needs_allow_deletes_and_replacement_allow_replace() -> None
 
 
 def test_payments_over_the_limit_are_refused_unless_allowed() -> None:
-    money = {"payments": {"totals": {"USD": "1200.00"}}}
+    money = Money.from_json({"payments": {"totals": {"USD": "1200.00"}}})
     with pytest.raises(UnsafePlanError, match=r"refusing to move money: .*USD 1200\.00"):
         refuse_payments(money, allow_payments=False, limit=Decimal(1000), interactive=False)
     refuse_payments(money, allow_payments=True, limit=Decimal(1000), interactive=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rampctl.engine.bill_live import bill_view
+from rampctl.engine.bill_live import live_bill
 from rampctl.engine.view import fingerprint
 from rampctl.importer.bills import BillSource, ManagedBills, draft_bills, managed_bills
 from rampctl.importer.draft import Draft
@@ -40,8 +40,8 @@ def test_a_bill_of_a_managed_vendor_gets_the_state_entry_plan_expects() -> None:
     entry = doc.entry
     assert (entry.kind, entry.ramp_id, entry.key) == ("bill", "b1", "v1:INV-1")
     assert entry.depends_on == ["vendor/acme"] and entry.protect is False
-    assert entry.attributes == bill_view(live)
-    assert entry.fingerprint == fingerprint(bill_view(live))
+    assert entry.attributes == live_bill(live).as_dict()
+    assert entry.fingerprint == fingerprint(live_bill(live).as_dict())
 
 
 def test_names_are_numbered_in_creation_order_around_names_in_use() -> None:

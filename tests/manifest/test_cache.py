@@ -3,6 +3,7 @@ included; only changed files are read again; anything wrong with the cache is a 
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -14,6 +15,7 @@ from pydantic import BaseModel
 from rampctl.errors import ManifestError
 from rampctl.manifest import cache as cache_module
 from rampctl.manifest import load_manifests
+from rampctl.manifest import loader as loader_module
 from rampctl.manifest.cache import ManifestCache
 from rampctl.manifest.document import Document
 from rampctl.manifest.position import KeyPositions, Position
@@ -261,3 +263,97 @@ def test_a_cache_another_run_is_writing_is_left_alone(
     assert result == _result(root, None)
     _, again = _load(root, tmp_path / ".rampctl")
     assert (again.hits, again.misses) == (2, 1)  # the database was kept, not replaced
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The manifest files a load reads (their paths)."""
+    reads: list[str] = []
+    real = loader_module._read_bytes
+
+    def counting(path: str) -> bytes:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(loader_module, "_read_bytes", counting)
+    return reads
+
+
+def test_files_whose_stat_is_unchanged_are_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(tmp_path, 5)
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)  # written before the load: not racy
+    cold, _ = _load(root, tmp_path / ".rampctl")
+    reads = _counting_reads(monkeypatch)
+    warm, cache = _load(root, tmp_path / ".rampctl")
+    assert (reads, cache.hits) == ([], 5)
+    assert warm == cold
+    (root / "vendors" / "v2.yaml").write_text(VENDOR.format(name="v2", title="Edited"))
+    edited, _ = _load(root, tmp_path / ".rampctl")
+    assert [Path(p).name for p in reads] == ["v2.yaml"]
+    assert edited == _result(root, None)
+
+
+def test_a_same_size_edit_in_the_same_timestamp_tick_is_not_missed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Git's racy case: a file written again within its timestamp's tick keeps its size and
+    times. Such a file was written too close to the load for its stat to vouch for it, so
+    it is read again (here the change and inode times are left out of the stat, as if they
+    had not moved either)."""
+    monkeypatch.setattr(loader_module, "stat_signature", lambda st: (st.st_size, st.st_mtime_ns))
+    root = _project(tmp_path, 2)
+    path = root / "vendors" / "v1.yaml"
+    _load(root, tmp_path / ".rampctl")
+    before = path.stat()
+    path.write_text(VENDOR.format(name="v1", title="Vendor X"))  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # same tick
+    assert path.stat().st_size == before.st_size
+    result, cache = _load(root, tmp_path / ".rampctl")
+    assert cache.misses == 1
+    assert {d[3].name for d in result[1]} == {"Vendor 0", "Vendor X"}
+
+
+def test_a_file_with_its_time_set_back_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit that keeps the size and sets the modification time back (as `touch -r` or
+    an archive tool may) still moves the change time, which cannot be set back."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    root = _project(tmp_path, 2)
+    path = root / "vendors" / "v1.yaml"
+    _load(root, tmp_path / ".rampctl")
+    before = path.stat()
+    path.write_text(VENDOR.format(name="v1", title="Vendor X"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    result, cache = _load(root, tmp_path / ".rampctl")
+    assert cache.misses == 1
+    assert {d[3].name for d in result[1]} == {"Vendor 0", "Vendor X"}
+
+
+def test_a_file_replaced_by_another_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    root = _project(tmp_path, 2)
+    _load(root, tmp_path / ".rampctl")
+    path = root / "vendors" / "v1.yaml"
+    other = root / "v1.new"
+    other.write_text(VENDOR.format(name="v1", title="Vendor Y"))
+    os.utime(other, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns))
+    other.replace(path)  # same size and times, another inode
+    result, _ = _load(root, tmp_path / ".rampctl")
+    assert {d[3].name for d in result[1]} == {"Vendor 0", "Vendor Y"}
+
+
+def test_racy_means_written_within_the_window_before_the_load() -> None:
+    second = 1_000_000_000
+    started = 100 * second
+
+    def st(mtime: int, ctime: int) -> os.stat_result:
+        return os.stat_result((0,) * 10 + (0.0, 0.0, 0.0, 0, mtime, ctime))
+
+    assert cache_module.is_racy(st(started - second, started - 10 * second), started)
+    assert cache_module.is_racy(st(started - 10 * second, started - second), started)
+    assert cache_module.is_racy(st(started + second, started + second), started)  # future
+    assert not cache_module.is_racy(st(started - 3 * second, started - 3 * second), started)

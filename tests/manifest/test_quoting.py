@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from rampctl.importer.emit import document_text
+from rampctl.manifest.emit import document_text
 from rampctl.manifest.fmt import format_text
 from rampctl.manifest.quoting import dump_yaml, needs_quotes, quoted
 
@@ -95,7 +95,8 @@ def test_fmt_and_import_write_the_same_text(text: str) -> None:
     with the value plain exactly when the rule allows."""
     document = _doc(text)
     library = dump_yaml([{**document, "spec": quoted(document["spec"])}])
-    imported = document_text(document) or format_text(library, "x.yaml").text
+    imported = document_text(document)
+    assert imported == format_text(library, "x.yaml").text
     assert format_text(imported, "x.yaml").text == imported
     if not needs_quotes(text):
         assert f"  name: {text}\n" in imported
@@ -114,4 +115,4 @@ def test_fmt_quotes_a_plain_value_other_readers_misread(text: str) -> None:
     assert f'  name: "{text}"\n' in result.text
     document = _doc(text)
     imported = document_text(document)
-    assert imported is not None and f'  name: "{text}"\n' in imported
+    assert f'  name: "{text}"\n' in imported

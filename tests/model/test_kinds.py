@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 import pytest
 from pydantic import BaseModel
@@ -31,6 +31,7 @@ from rampctl.model.kinds import (
     VendorContactValues,
     VendorValues,
 )
+from rampctl.model.kinds.bill import BillValues, LiveBillValues, LivePaymentValues
 from rampctl.ramp import models as ramp
 from rampctl.sensitive import is_sensitive
 
@@ -145,6 +146,23 @@ def test_bill_ramp_names_are_ramps() -> None:
     details = {p.ramp for p in BILL.field("payment").parts if p.path != "method"}
     assert details == _names(*ramp.DETAILS_FOR_METHOD.values())
     assert BILL.field("payment.method").ramp in ramp.BillCreate.model_fields
+
+
+def test_a_live_bill_has_the_declared_bill_fields_and_payment_details() -> None:
+    """Both sides of a bill's diff have one shape: the live bill's compared fields are the
+    Bill declaration's (name, Ramp name, type; Ramp may leave a value empty), and its payment
+    has the declared payment's fields."""
+    live = {f.path: f for f in LiveBillValues.specs()}
+    live_types = get_type_hints(LiveBillValues)
+    desired_types = get_type_hints(BillValues)
+    for spec in BILL.view_fields():
+        if spec.path == "payment":
+            continue
+        assert live[spec.path].ramp == spec.ramp, spec.path
+        wanted = desired_types[spec.path]
+        assert live_types[spec.path] in (wanted, wanted | None), spec.path
+    payment = [(f.path, f.ramp) for f in BILL.field("payment").parts]
+    assert [(f.path, f.ramp) for f in LivePaymentValues.specs()] == payment
 
 
 @pytest.mark.parametrize("kind", [VENDOR, ACCOUNTING_VENDOR, BILL], ids=lambda k: k.kind)

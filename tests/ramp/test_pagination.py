@@ -9,7 +9,7 @@ import pytest
 
 from rampctl.errors import RampError
 from rampctl.ramp.client import RampClient
-from rampctl.ramp.pagination import read_pages
+from rampctl.ramp.pagination import PagesAhead, read_pages
 from rampctl.ramp.scopes import READ_SCOPES
 from tests.ramp.fake_ramp import API, FakeRamp, config, vendor
 
@@ -98,12 +98,31 @@ def test_answer_without_data_is_an_error() -> None:
         client.list_users()
 
 
-def test_read_pages_reads_the_next_page_only_when_the_last_one_is_taken() -> None:
-    fake = FakeRamp(lists={"/vendors": [vendor(n) for n in range(250)]})
+def test_read_pages_reads_ahead_at_most_a_few_pages_of_what_is_taken() -> None:
+    fake = FakeRamp(lists={"/vendors": [vendor(n) for n in range(1000)]})
+    taken: list[int] = []  # how many pages the caller had taken when each page was asked for
+    handle = fake.handle
+
+    def counting(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/vendors"):
+            taken.append(len(sizes))
+        return handle(request)
+
+    fake.handle = counting  # type: ignore[method-assign]
+    sizes: list[int] = []
+    with make(fake) as client:
+        for page in read_pages(client._requester, "/vendors", {}):
+            sizes.append(len(page))
+    assert sizes == [100] * 10
+    assert len(taken) == 10
+    # a list is never held whole: page k is asked for once the caller took page k-AHEAD-1
+    assert all(seen >= k - PagesAhead.AHEAD - 1 for k, seen in enumerate(taken))
+
+
+def test_a_caller_that_stops_early_stops_the_reading_ahead() -> None:
+    fake = FakeRamp(lists={"/vendors": [vendor(n) for n in range(3000)]})
     with make(fake) as client:
         pages = read_pages(client._requester, "/vendors", {})
-        first = next(pages)
-        assert len(fake.sent("GET", "/vendors")) == 1  # a list is never held whole
-        rest = list(pages)
-    assert [len(first)] + [len(page) for page in rest] == [100, 100, 50]
-    assert len(fake.sent("GET", "/vendors")) == 3
+        next(pages)
+        pages.close()
+    assert len(fake.sent("GET", "/vendors")) <= 1 + PagesAhead.AHEAD + 2

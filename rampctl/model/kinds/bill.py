@@ -3,7 +3,8 @@
 `BillValues` declares the fields a bill's plan compares (and writes), each once: Ramp's
 name and rules (see `FieldSpec`); lines, codings and the payment are typed and frozen too.
 The references (vendor, contact, entity) are written by name in a manifest and resolved
-to Ramp ids by the engine (`rampctl.engine.bill_refs`).
+to Ramp ids by the engine (`rampctl.engine.bill_refs`). The manifest's spec model derives
+its plain fields from these declarations (`rampctl.manifest.specs`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import JsonValue
+
 from rampctl.model import address as addr
 from rampctl.model import normalise as norm
-from rampctl.model.kinds.spec import KindSpec, Values, declared
+from rampctl.model.kinds.spec import Input, KindSpec, Values, declared
 
 REQUIRED: Any = dataclasses.MISSING
 #: An accounting coding: (field external id, option external id); a bill's are sorted.
@@ -75,17 +78,59 @@ class BillValues(Values):
         "vendor_id", default=REQUIRED, reference="vendor", update=False, view=False
     )
     contact: str | None = declared(
-        "vendor_contact_id", normalise=norm.email, reference="contact", view=False
+        "vendor_contact_id",
+        normalise=norm.email,
+        reference="contact",
+        view=False,
+        description="Vendor contact by email; default: the vendor's default contact.",
     )
     entity: str = declared(
-        "entity_id", default=REQUIRED, reference="entity", update=False, view=False
+        "entity_id",
+        default=REQUIRED,
+        reference="entity",
+        update=False,
+        view=False,
+        input=Input.NONEMPTY,
+        required=True,
+        description="The entity paying: its name in Ramp or its id.",
     )
-    invoice_number: str = declared("invoice_number", default=REQUIRED, normalise=norm.text)
-    currency: str = declared("invoice_currency", default=REQUIRED)
-    issue_date: str = declared("issued_at", default=REQUIRED)
-    due_date: str = declared("due_at", default=REQUIRED)
-    posting_date: str | None = declared("posting_date")
-    memo: str | None = declared("memo", normalise=norm.text)
+    invoice_number: str = declared(
+        "invoice_number",
+        default=REQUIRED,
+        normalise=norm.text,
+        input=Input.NONEMPTY,
+        required=True,
+        max_length=20,
+        description="The vendor's invoice number (at most 20 characters); with the vendor it "
+        "identifies the bill, so a lost create is found again instead of sent twice.",
+    )
+    currency: str = declared(
+        "invoice_currency",
+        default=REQUIRED,
+        input=Input.CURRENCY,
+        required=True,
+        description="ISO 4217 invoice currency, e.g. `USD`.",
+    )
+    issue_date: str = declared(
+        "issued_at",
+        default=REQUIRED,
+        input=Input.DATE,
+        required=True,
+        description="Invoice date, YYYY-MM-DD.",
+    )
+    due_date: str = declared(
+        "due_at",
+        default=REQUIRED,
+        input=Input.DATE,
+        required=True,
+        description="Due date, YYYY-MM-DD, on or after the issue date.",
+    )
+    posting_date: str | None = declared(
+        "posting_date", input=Input.DATE, description="Accounting posting date."
+    )
+    memo: str | None = declared(
+        "memo", normalise=norm.text, max_length=1000, description="Memo on the bill."
+    )
     accounting: tuple[Coding, ...] = declared("accounting_field_selections", default=())
     line_items: tuple[BillLineValues, ...] = declared(
         "line_items", default=(), parts_of=BillLineValues
@@ -100,6 +145,74 @@ class BillValues(Values):
     def comparable(self) -> dict[str, Any]:
         """The JSON form plan compares with a live bill's view (the payment apart)."""
         return {k: v for k, v in self.as_dict().items() if k != "payment"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class LivePaymentValues(Values):
+    """A live bill's payment in the vocabulary of `BillPaymentValues` (the same detail fields).
+
+    `method` is None when Ramp shows no payment. `shown` names the detail fields of the
+    `payment_details` variant Ramp holds (a manual payment, a card, a bank transfer): the
+    record form lists those, null ones included, and no others.
+    """
+
+    method: str | None = declared("payment_method")
+    source_account: str | None = declared("source_bank_account_id")
+    vendor_account: str | None = declared("vendor_account_id")
+    arrival_date: str | None = declared("payment_arrival_date")
+    spend_limit_id: str | None = declared("spend_limit_id")
+    transaction_id: str | None = declared("transaction_id")
+    manual_method: str | None = declared("manual_payment_method")
+    payment_date: str | None = declared("payment_date")
+    shown: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, JsonValue]:
+        """The method and the detail fields of Ramp's variant (what the state records)."""
+        found: dict[str, JsonValue] = {"method": self.method}
+        for name in self.shown:
+            found[name] = getattr(self, name)
+        return found
+
+    @property
+    def pays_on(self) -> str | None:
+        """When the payment arrives or was made (YYYY-MM-DD), if Ramp says."""
+        return self.arrival_date or self.payment_date
+
+
+@dataclass(frozen=True, kw_only=True)
+class LiveBillValues(Values):
+    """A bill as Ramp holds it, in the vocabulary of `BillValues`, normalised the same way.
+
+    The compared fields carry `BillValues`' names, Ramp names and types (lines and codings
+    are the same classes); Ramp may leave a date or the invoice number empty, so those may
+    be None here. The references are Ramp ids (`vendor_id`, `contact_id`, `entity_id`, as a
+    `ResolvedBill` has them); `name`, `total`, `status` and `archived` are Ramp's alone.
+    `as_dict` is the record form: what the state holds, fingerprints hash and diffs read.
+    """
+
+    name: str = declared("vendor", default=REQUIRED, manifest=False)
+    vendor_id: str = declared("vendor_id", default=REQUIRED)
+    contact_id: str | None = declared("vendor_contact_id")
+    entity_id: str | None = declared("entity_id")
+    invoice_number: str | None = declared("invoice_number", normalise=norm.text)
+    currency: str = declared("invoice_currency", default=REQUIRED)
+    issue_date: str | None = declared("issued_at")
+    due_date: str | None = declared("due_at")
+    posting_date: str | None = declared("posting_date")
+    memo: str | None = declared("memo", normalise=norm.text)
+    accounting: tuple[Coding, ...] = declared("accounting_field_selections", default=())
+    line_items: tuple[BillLineValues, ...] = declared(
+        "line_items", default=(), parts_of=BillLineValues
+    )
+    inventory_line_items: tuple[InventoryLineValues, ...] = declared(
+        "inventory_line_items", default=(), parts_of=InventoryLineValues
+    )
+    total: str = declared("amount", default=REQUIRED, manifest=False)
+    payment: LivePaymentValues = declared(
+        "payment_details", default=REQUIRED, parts_of=LivePaymentValues
+    )
+    status: str | None = declared("status", manifest=False)
+    archived: bool = declared("archived_at", default=False, manifest=False)
 
 
 BILL = KindSpec(

@@ -30,6 +30,8 @@ class Input(StrEnum):
     PHONE = "phone"  #: a phone number in E.164 form
     COUNTRY = "country"  #: an ISO 3166-1 alpha-2 country code
     FLAG = "flag"  #: true/false, yes/no or on/off
+    CURRENCY = "currency"  #: an ISO 4217 currency code Ramp accepts
+    DATE = "date"  #: a date, YYYY-MM-DD
 
 
 def _same(value: Any) -> Any:
@@ -81,6 +83,10 @@ class FieldSpec:
     input: Input | None = None
     #: A manifest must give it (otherwise it defaults to null: not managed).
     required: bool = False
+    #: The only values a manifest may write (e.g. the roles Ramp accepts), when limited.
+    choices: tuple[str, ...] = ()
+    #: The most characters a manifest may write (Ramp's own limit), when limited.
+    max_length: int | None = None
 
     def manifest_input(self) -> Input:
         """What a manifest may write for this plain field."""
@@ -125,6 +131,8 @@ def declared_fields(values: type[Values]) -> tuple[FieldSpec, ...]:
 def _declare(values: type[Values]) -> tuple[FieldSpec, ...]:
     found: list[FieldSpec] = []
     for attribute in dataclasses.fields(values):
+        if _SPEC not in attribute.metadata:
+            continue  # not a field of the kind: what a value keeps about itself
         options = dict(attribute.metadata[_SPEC])
         parts_of = options.pop("parts_of", None)
         if parts_of is not None:
@@ -138,9 +146,10 @@ def _declare(values: type[Values]) -> tuple[FieldSpec, ...]:
 class Values:
     """Typed, immutable values of a kind (or of a nested part) in manifest vocabulary.
 
-    Subclasses declare each attribute with `declared(...)`; the same class holds what a
-    manifest asks for and what Ramp holds (a live view), so both compare attribute by
-    attribute. `as_dict` is the JSON form the state records and fingerprints hash.
+    Subclasses declare each field with `declared(...)` (a plain dataclass attribute is
+    not a field); the same class holds what a manifest asks for and what Ramp holds (a live
+    view), so both compare attribute by attribute. `as_dict` is the JSON form the state
+    records and fingerprints hash.
     """
 
     @classmethod

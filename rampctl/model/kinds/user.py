@@ -3,7 +3,8 @@
 Users are invited (`POST /users/deferred`, a task polled until it ends), updated, and
 deactivated when their manifest is removed: never deleted. `email` is the key.
 `department` and `location` are Ramp ids or names (resolved at plan by
-`rampctl.engine.user_directory`); `direct_manager` is a user's email.
+`rampctl.engine.user_directory`); `direct_manager` is a user's email. The manifest's
+spec model and its JSON Schema derive from these declarations (`rampctl.manifest.specs`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from rampctl.model import address as addr
 from rampctl.model import normalise as norm
-from rampctl.model.kinds.spec import KindSpec, OnClear, Values, declared
+from rampctl.model.kinds.spec import Input, KindSpec, OnClear, Values, declared
 
 PROBLEM = OnClear.PROBLEM
 
@@ -34,17 +35,72 @@ OWNER_ROLES = frozenset({"BUSINESS_OWNER", "UNBUNDLED_OWNER"})
 class UserValues(Values):
     """A user's managed fields, in manifest order; `email` is the key."""
 
-    email: str | None = declared("email", normalise=norm.email, update=False, ignorable=False)
-    first_name: str | None = declared("first_name", normalise=norm.text, on_clear=PROBLEM)
-    last_name: str | None = declared("last_name", normalise=norm.text, on_clear=PROBLEM)
-    role: str | None = declared("role", normalise=norm.text, on_clear=PROBLEM)
-    department: str | None = declared("department_id", normalise=norm.text, on_clear=PROBLEM)
-    location: str | None = declared("location_id", normalise=norm.text, on_clear=PROBLEM)
-    direct_manager: str | None = declared(
-        "manager_id", normalise=norm.email, reference="user", on_clear=PROBLEM
+    email: str | None = declared(
+        "email",
+        normalise=norm.email,
+        update=False,
+        ignorable=False,
+        required=True,
+        description="The user's email: their key in Ramp (never changes).",
     )
-    employee_id: str | None = declared("employee_id", normalise=norm.text, on_clear=PROBLEM)
-    is_manager: bool | None = declared("is_manager", normalise=norm.flag, on_clear=PROBLEM)
+    first_name: str | None = declared(
+        "first_name",
+        normalise=norm.text,
+        on_clear=PROBLEM,
+        input=Input.NONEMPTY,
+        required=True,
+        description="First name (required to invite).",
+    )
+    last_name: str | None = declared(
+        "last_name",
+        normalise=norm.text,
+        on_clear=PROBLEM,
+        input=Input.NONEMPTY,
+        required=True,
+        description="Last name (required to invite).",
+    )
+    role: str | None = declared(
+        "role",
+        normalise=norm.text,
+        on_clear=PROBLEM,
+        choices=ROLES,
+        required=True,
+        description="Ramp role; only the roles Ramp accepts on invite and update.",
+    )
+    department: str | None = declared(
+        "department_id",
+        normalise=norm.text,
+        on_clear=PROBLEM,
+        input=Input.NONEMPTY,
+        description="Department: its name in Ramp (case-blind) or its Ramp id.",
+    )
+    location: str | None = declared(
+        "location_id",
+        normalise=norm.text,
+        on_clear=PROBLEM,
+        input=Input.NONEMPTY,
+        description="Location: its name in Ramp (case-blind) or its Ramp id.",
+    )
+    direct_manager: str | None = declared(
+        "manager_id",
+        normalise=norm.email,
+        reference="user",
+        on_clear=PROBLEM,
+        description="Email of the user's manager: a Ramp user or a User manifest.",
+    )
+    employee_id: str | None = declared(
+        "employee_id",
+        normalise=norm.text,
+        on_clear=PROBLEM,
+        input=Input.NONEMPTY,
+        description="Employee id from the HR system.",
+    )
+    is_manager: bool | None = declared(
+        "is_manager",
+        normalise=norm.flag,
+        on_clear=PROBLEM,
+        description="Whether the user is a manager.",
+    )
     status: str | None = declared("status", normalise=norm.text, manifest=False, drift=False)
 
 

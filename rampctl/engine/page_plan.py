@@ -1,0 +1,109 @@
+"""Planning done on each page of live vendors as it arrives, so little is left after the last.
+
+Matching needs the whole snapshot (a vendor's key can be on any page), but most of a plan of
+a large business is vendors the state already maps to a live vendor and that have not
+changed. As each page arrives, every live vendor a state entry of a declared Vendor manifest
+holds is compared with that manifest: its record form (view), its drift since the last
+apply, and whether the manifest's plan is certainly empty given this vendor (`QuietVendor`:
+no field differs, the owner and the recorded contact agree, the key it carries is the
+state's). After the last page, planning takes these as they are while what they were worked
+out from still holds (`PlanContext.quiet_match`, `vendors.plan_vendors`: the same live
+vendor matched through the same state entry, in the same identity mode, no contacts read for
+it, its accounting link checked), and plans every other manifest in full. The verdicts are
+the same either way; the work moves into the wait for Ramp's pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from rampctl.engine.identity import cached_support, mode_of
+from rampctl.engine.removals import drifted
+from rampctl.engine.snapshot import PageWork, QuietVendor, VendorDrift
+from rampctl.engine.vendor_checks import owner_problems
+from rampctl.engine.vendors import contact_fields, live_fields
+from rampctl.engine.view import vendor_view
+from rampctl.model import address as addr
+from rampctl.model.desired import DesiredGraph, DesiredVendor
+from rampctl.model.kinds import VendorContactValues
+from rampctl.ramp.models import User, Vendor
+from rampctl.state.model import ResourceState, State
+
+
+class PagePlanner:
+    """Works out views, drift and quiet manifests page by page (`page`), for one plan.
+
+    The identity mode is the one the state keeps (key mode when it keeps none); a plan in
+    another mode finds no quiet manifest valid and plans them all in full.
+    """
+
+    def __init__(self, graph: DesiredGraph, state: State) -> None:
+        self._graph = graph
+        self._held: dict[str, list[tuple[str, ResourceState]]] = {}
+        for address, entry in state.resources.items():
+            if entry.kind == addr.VENDOR:
+                self._held.setdefault(entry.ramp_id, []).append((address, entry))
+        self._keys = {desired.key for desired in graph.vendors.values()}
+        self._mode = mode_of(cached_support(state))
+        self._by_email: dict[str, User] | None = None
+        self.views: dict[str, tuple[Vendor, Mapping[str, Any]]] = {}
+        self.work = PageWork()
+
+    def page(self, vendors: list[Vendor], users: Mapping[str, User]) -> None:
+        """Views of the managed vendors of one page, their drift, and the quiet manifests."""
+        if self._by_email is None:  # as `Snapshot.users_by_email`
+            self._by_email = {u.email.strip().lower(): u for u in users.values() if u.email}
+        for vendor in vendors:
+            held = self._held.get(vendor.id, ())
+            if not held and (vendor.external_vendor_id or "").strip() not in self._keys:
+                continue  # neither recorded nor carrying a declared key: not compared
+            view = MappingProxyType(vendor_view(vendor, users))
+            self.views[vendor.id] = (vendor, view)
+            for address, entry in held:
+                fields = tuple(drifted(entry, view))
+                self.work.drift[address] = VendorDrift(vendor=vendor, entry=entry, fields=fields)
+                desired = self._graph.vendors.get(address)
+                if desired is not None and self._quiet(desired, entry, vendor, view):
+                    link = bool(desired.fields.accounting_vendor)
+                    self.work.quiet[address] = QuietVendor(
+                        vendor=vendor, entry=entry, mode=self._mode, link=link
+                    )
+
+    def _quiet(
+        self,
+        desired: DesiredVendor,
+        entry: ResourceState,
+        vendor: Vendor,
+        view: Mapping[str, Any],
+    ) -> bool:
+        """Whether `plan_vendor` has nothing to say of `desired` when it matches `vendor`
+        through `entry` (what needs the whole snapshot is checked after the last page)."""
+        carried = (vendor.external_vendor_id or "").strip()
+        if carried and carried not in (entry.key, desired.key):
+            return False  # matching reports the state as wrong
+        if desired.contacts is not None and "contacts" not in desired.ignore:
+            return False  # compared with the contacts read after the snapshot
+        assert self._by_email is not None
+        if owner_problems(self._graph, self._by_email, desired, vendor):
+            return False
+        if live_fields(self._mode, desired, view):
+            return False
+        return (
+            desired.contact is None
+            or "contact" in desired.ignore
+            or _contact_kept(desired, entry, vendor)
+        )
+
+
+def _contact_kept(desired: DesiredVendor, entry: ResourceState, vendor: Vendor) -> bool:
+    """Whether the contact recorded at the last apply stands for the live one (its contacts
+    are not read: `PlanContext.contact_reads`) and agrees with the manifest's."""
+    if "contact" not in entry.attributes:
+        return False
+    if entry.attributes.get("contact_ids") != sorted(vendor.contacts or []):
+        return False
+    recorded = entry.attributes.get("contact")
+    current = VendorContactValues.from_dict(recorded) if isinstance(recorded, dict) else None
+    return not contact_fields(desired, current)

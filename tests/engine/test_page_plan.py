@@ -1,0 +1,159 @@
+"""Planning done as the pages arrive gives the plan planning everything after the last page
+gives: the same changes, drift, problems and fingerprints, case by case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from rampctl.engine.page_plan import PagePlanner
+from rampctl.engine.rebuild import rebuild_state
+from rampctl.engine.snapshot import Snapshot
+from rampctl.errors import ManifestError
+from rampctl.model.desired import DesiredGraph
+from rampctl.model.kinds.user import INACTIVE
+from rampctl.state.model import State
+from tests.engine.conftest import (
+    BOB,
+    CAROL,
+    Manifests,
+    accounting_vendor,
+    plan_for,
+    snapshot,
+    vendor,
+    vendor_doc,
+)
+
+CONTACT = {"email": "ap@{name}.example", "first_name": "Ada"}
+NAMES = ["acme", "globex", "initech", "hooli"]
+
+
+def _business(manifests: Manifests, extra: dict[str, str]) -> tuple[DesiredGraph, Snapshot]:
+    for name in NAMES:
+        manifests.write(f"{name}.yaml", vendor_doc(name, name.title(), extra.get(name, "")))
+    manifests.write(
+        "av.yaml",
+        "apiVersion: rampctl/v1\nkind: AccountingVendor\nmetadata: {name: qb}\n"
+        "spec: {remote_id: QB-1, name: QB}\n",
+    )
+    live = [
+        vendor(f"v-{name}", name.title(), external_vendor_id=name, contacts=[f"c-{name}"])
+        for name in NAMES
+    ]
+    return manifests.graph(), snapshot(live, [accounting_vendor("av-1", "QB-1", "QB")])
+
+
+def _state(graph: DesiredGraph, snap: Snapshot) -> State:
+    """As an apply leaves it: every vendor recorded with its contact and contact ids."""
+    state = rebuild_state(State.new(), graph, snap, environment="sandbox").state
+    for address, entry in state.resources.items():
+        if entry.kind == "vendor":
+            name = address.split("/", 1)[1]
+            entry.attributes["contact"] = {k: v.format(name=name) for k, v in CONTACT.items()}
+            entry.attributes["contact_ids"] = [f"c-{name}"]
+    return state
+
+
+def _with_pages(graph: DesiredGraph, state: State, snap: Snapshot) -> Snapshot:
+    """The snapshot as a plan has it when its pages (of two vendors) were planned as read."""
+    pages = PagePlanner(graph, state)
+    vendors = list(snap.vendors.values())
+    for start in range(0, len(vendors), 2):
+        pages.page(vendors[start : start + 2], snap.users)
+    snap.vendor_views.update(pages.views)
+    snap.page_work = pages.work
+    return snap
+
+
+def _outcome(graph: DesiredGraph, state: State, snap: Snapshot) -> Any:
+    try:
+        plan = plan_for(graph, snap, state)
+    except ManifestError as exc:
+        return sorted(str(p) for p in exc.problems)
+    return (
+        [c.model_dump() if hasattr(c, "model_dump") else c for c in plan.changes],
+        plan.drift,
+        plan.unmanaged,
+        plan.fingerprints,
+    )
+
+
+def _live(snap: Snapshot, who: str, **fields: Any) -> None:
+    old = snap.vendors[f"v-{who}"]
+    snap.vendors[old.id] = old.model_copy(update=fields)
+
+
+def _record(state: State, name: str, **attributes: Any) -> None:
+    state.resources[f"vendor/{name}"].attributes.update(attributes)
+
+
+def _deactivate_bob(snap: Snapshot) -> None:
+    snap.users[BOB] = snap.users[BOB].model_copy(update={"status": INACTIVE})
+    _live(snap, "acme", vendor_owner_id=CAROL)
+
+
+Case = Callable[[State, Snapshot], None]
+CASES: dict[str, tuple[dict[str, str], Case]] = {
+    "nothing changed": ({}, lambda state, snap: None),
+    "a field changed in Ramp": ({}, lambda state, snap: _live(snap, "acme", name="ACME")),
+    "drift since the last apply": (
+        {},
+        lambda state, snap: _record(state, "globex", description="old"),
+    ),
+    "a manifest field changed": ({"initech": "description: New\n"}, lambda state, snap: None),
+    "the key carried is another": (
+        {},
+        lambda state, snap: _live(snap, "hooli", external_vendor_id="other"),
+    ),
+    "an owner no user has": ({}, lambda state, snap: snap.users.pop(BOB)),
+    "the recorded contact differs": (
+        {},
+        lambda state, snap: _record(state, "acme", contact={"email": "x@acme.example"}),
+    ),
+    "contacts changed in Ramp": ({}, lambda state, snap: _live(snap, "globex", contacts=["c"])),
+    "a link another vendor holds": (
+        {"acme": "accounting_vendor: qb\n"},
+        lambda state, snap: _live(snap, "globex", accounting_vendor_remote_id="QB-1"),
+    ),
+    "a link nobody holds": ({"acme": "accounting_vendor: qb\n"}, lambda state, snap: None),
+    "an owner handed to a deactivated user": ({}, lambda state, snap: _deactivate_bob(snap)),
+    "a vendor gone from Ramp": ({}, lambda state, snap: snap.vendors.pop("v-hooli")),
+    "contact changes ignored": (
+        {"acme": "ignore_changes: [contact]\n"},
+        lambda state, snap: _record(state, "acme", contact={"email": "x@acme.example"}),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_plan_is_the_same_with_and_without_planning_as_pages_arrive(
+    tmp_path: Any, case: str
+) -> None:
+    extra, change = CASES[case]
+    outcomes = []
+    for early in (False, True):
+        graph, snap = _business(Manifests(tmp_path / "m"), extra)
+        state = _state(graph, snap)
+        change(state, snap)
+        snap = Snapshot(
+            business=snap.business,
+            users=snap.users,
+            vendors=snap.vendors,
+            accounting_vendors=snap.accounting_vendors,
+            entities=snap.entities,
+        )  # indexes (by key, by link, users by email) as read
+        if early:
+            snap = _with_pages(graph, state, snap)
+            assert snap.page_work.drift  # the work was done
+        outcomes.append(_outcome(graph, state, snap))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_unchanged_vendors_are_found_quiet_as_their_pages_arrive(manifests: Manifests) -> None:
+    graph, snap = _business(manifests, {})
+    state = _state(graph, snap)
+    _live(snap, "acme", name="ACME")
+    snap = _with_pages(graph, state, snap)
+    assert set(snap.page_work.quiet) == {"vendor/globex", "vendor/initech", "vendor/hooli"}
