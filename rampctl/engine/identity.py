@@ -15,8 +15,6 @@ from collections.abc import Iterable, Mapping, Set
 
 from pydantic import JsonValue
 
-from pydantic import JsonValue
-
 from rampctl.model import normalise as norm
 from rampctl.model.desired import DesiredVendor
 from rampctl.ramp.capabilities import ExternalIdSupport, probe_external_vendor_id
