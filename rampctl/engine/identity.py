@@ -12,7 +12,8 @@ and kept in the state's `capabilities`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Set
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.model import normalise as norm
 from rampctl.model.desired import DesiredVendor
@@ -41,7 +42,7 @@ def find_support(client: RampClient, state: State) -> ExternalIdSupport:
     return cached_support(state) or probe_external_vendor_id(client)
 
 
-def capability_record(support: ExternalIdSupport | None) -> dict[str, Any]:
+def capability_record(support: ExternalIdSupport | None) -> dict[str, JsonValue]:
     """The state's `capabilities` entries for a known answer (nothing for an unknown one)."""
     if support is None or not support.known:
         return {}
@@ -67,7 +68,7 @@ def describe(mode: str) -> str:
     return "Vendors matched by external_vendor_id."
 
 
-def match_name(name: Any) -> str:
+def match_name(name: str | None) -> str:
     """A name as the verified match compares it: trimmed, inner spaces single, case folded."""
     return " ".join(str(norm.text(name) or "").split()).casefold()
 

@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic import JsonValue
+
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import accounting_vendor_view, fingerprint, user_view
 from rampctl.importer.existing import Existing
@@ -34,6 +36,8 @@ from rampctl.model.kinds.user import INACTIVE, ROLES
 from rampctl.ramp.models import AccountingVendor, User, Vendor
 from rampctl.state.model import ResourceState
 
+#: A manifest document, or its spec, as JSON values: what import writes as YAML.
+Spec = dict[str, JsonValue]
 VENDOR_KIND = "Vendor"
 ACCOUNTING_KIND = "AccountingVendor"
 BILL_KIND = "Bill"
@@ -61,7 +65,7 @@ class DraftDocument:
     kind: str
     name: str
     label: str
-    spec: dict[str, Any]
+    spec: Spec
     entry: ResourceState
 
     @property
@@ -146,7 +150,7 @@ def build_draft(snapshot: Snapshot, existing: Existing, options: ImportOptions) 
     accounting = _accounting_documents(snapshot, existing, options, links, draft)
     link_names = {
         **existing.accounting_manifests,
-        **{d.spec["remote_id"]: d.name for d in accounting},
+        **{str(d.spec["remote_id"]): d.name for d in accounting},
     }
     draft.accounting_vendors = sorted(accounting, key=lambda d: d.name)
     made = [
@@ -261,7 +265,7 @@ def _accounting_documents(
 
 def _accounting_document(item: AccountingVendor, remote: str, name: str) -> DraftDocument:
     view = accounting_vendor_view(item)
-    spec: dict[str, Any] = {}
+    spec: Spec = {}
     for field_spec in ACCOUNTING_VENDOR.manifest_fields():
         value = remote if field_spec.path == ACCOUNTING_VENDOR.key else view[field_spec.path]
         if value is not None and value != field_spec.ramp_default:
@@ -308,7 +312,7 @@ def _vendor_document(
 
 def _link(
     vendor: Vendor,
-    spec: dict[str, Any],
+    spec: Spec,
     snapshot: Snapshot,
     link_names: dict[str, str],
     omitted: list[Omission],
