@@ -185,9 +185,3 @@ def _write(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def register(group: click.Group) -> None:
-    """Add validate, schema and fmt to the root group."""
-    for command in (validate, render, schema, fmt):
-        group.add_command(command)

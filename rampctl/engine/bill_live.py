@@ -10,8 +10,8 @@ by (vendor, invoice number) instead of being sent twice.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
+from rampctl.engine.changes import Body
 from rampctl.errors import OutcomeUncertainError, RampError
 from rampctl.model import money
 from rampctl.model import normalise as norm
@@ -158,7 +158,7 @@ def live_payment(bill: Bill) -> LivePaymentValues:
 # --- writes --------------------------------------------------------------------------------
 
 
-def create_bill(client: RampClient, body: dict[str, Any], invoice_number: str) -> Bill:
+def create_bill(client: RampClient, body: Body, invoice_number: str) -> Bill:
     """Create a bill; after a lost answer, find it by vendor and invoice number instead
     (archived ones too: a bill archived meanwhile was still created)."""
     try:
@@ -175,7 +175,7 @@ def create_bill(client: RampClient, body: dict[str, Any], invoice_number: str) -
     return client.get_bill(created.id)
 
 
-def update_bill(client: RampClient, bill_id: str, body: dict[str, Any]) -> Bill:
+def update_bill(client: RampClient, bill_id: str, body: Body) -> Bill:
     """Patch a bill and read it back in the full shape."""
     client.update_bill(bill_id, BillUpdate.model_validate(body))
     return client.get_bill(bill_id)

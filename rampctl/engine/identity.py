@@ -12,7 +12,8 @@ and kept in the state's `capabilities`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Set
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.model import normalise as norm
 from rampctl.model.desired import DesiredVendor
@@ -32,8 +33,15 @@ def cached_support(state: State) -> ExternalIdSupport | None:
     kept = state.capabilities.get(CAPABILITY)
     if not isinstance(kept, dict):
         return None
-    support = ExternalIdSupport(returned=kept.get("returned"), filtered=kept.get("filtered"))
+    support = ExternalIdSupport(
+        returned=_flag(kept.get("returned")), filtered=_flag(kept.get("filtered"))
+    )
     return support if support.known else None
+
+
+def _flag(value: JsonValue) -> bool | None:
+    """A kept yes/no answer; None for an unknown (or unreadable) one."""
+    return value if isinstance(value, bool) else None
 
 
 def find_support(client: RampClient, state: State) -> ExternalIdSupport:
@@ -41,7 +49,7 @@ def find_support(client: RampClient, state: State) -> ExternalIdSupport:
     return cached_support(state) or probe_external_vendor_id(client)
 
 
-def capability_record(support: ExternalIdSupport | None) -> dict[str, Any]:
+def capability_record(support: ExternalIdSupport | None) -> dict[str, JsonValue]:
     """The state's `capabilities` entries for a known answer (nothing for an unknown one)."""
     if support is None or not support.known:
         return {}
@@ -67,7 +75,7 @@ def describe(mode: str) -> str:
     return "Vendors matched by external_vendor_id."
 
 
-def match_name(name: Any) -> str:
+def match_name(name: str | None) -> str:
     """A name as the verified match compares it: trimmed, inner spaces single, case folded."""
     return " ".join(str(norm.text(name) or "").split()).casefold()
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, JsonValue, ValidationError, field_validator
 
 from rampctl import __version__
 from rampctl.engine.bill_money import Money, empty_money
-from rampctl.engine.changes import NO_WRITE, Action, Change, Drift, Summary, Unmanaged
+from rampctl.engine.changes import NO_WRITE, Action, Body, Change, Drift, Summary, Unmanaged
 from rampctl.engine.identity import KEY_MODE
 from rampctl.engine.safety import SafetyReport
 from rampctl.errors import PlanError
@@ -82,9 +82,9 @@ class Plan:
         """Counts by action."""
         return Summary.of(self.changes)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> Body:
         """The plan-file document, with its checksum."""
-        body: dict[str, Any] = self._file().model_dump(mode="json")
+        body: Body = self._file().model_dump(mode="json")
         return {**body, "checksum": checksum(body)}
 
     def _file(self) -> PlanFile:
@@ -184,15 +184,15 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {error['msg']}"
 
 
-def checksum(body: dict[str, Any]) -> str:
+def checksum(body: Mapping[str, JsonValue]) -> str:
     """sha256 of the canonical JSON of a plan body."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _parse(text: str) -> dict[str, Any]:
+def _parse(text: str) -> Body:
     try:
-        data = json.loads(text)
+        data: JsonValue = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PlanError(f"not a plan file: {exc}") from None
     if not isinstance(data, dict) or "format_version" not in data:

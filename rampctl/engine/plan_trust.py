@@ -15,10 +15,11 @@ the manifests give anyway, and it must still match the file's changes exactly.
 from __future__ import annotations
 
 import json
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.engine.bill_money import MoneyBill, entry_for_request, summarise
-from rampctl.engine.changes import Change
+from rampctl.engine.changes import Body, Change
 from rampctl.engine.plan import Plan
 from rampctl.errors import PlanError, StalePlanError
 from rampctl.model import address as addr
@@ -102,5 +103,7 @@ def _refusal(reasons: list[str], saved: Plan) -> str:
     )
 
 
-def _normal(value: Any) -> Any:
-    return json.loads(json.dumps(value, sort_keys=True, default=str))
+def _normal(value: Body) -> JsonValue:
+    """A change's JSON form as read back from its text (tuples as lists, keys sorted)."""
+    normal: JsonValue = json.loads(json.dumps(value, sort_keys=True, default=str))
+    return normal

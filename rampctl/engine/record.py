@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from rampctl.engine.approvals import CONTACTS_PENDING, contacts_settled, settled
 from rampctl.engine.bill_live import live_bill
-from rampctl.engine.changes import Action, Change
+from rampctl.engine.changes import Action, Body, Change
 from rampctl.engine.contacts import CREATE_CAPABILITY
 from rampctl.engine.crashpoints import crash_point
 from rampctl.engine.intents import Intent, settle
@@ -90,7 +89,7 @@ class StateRecorder:
             return False
         return self.graph is None or change.address not in self.graph.vendors
 
-    def _attributes(self, change: Change, result: WriteResult) -> dict[str, Any] | None:
+    def _attributes(self, change: Change, result: WriteResult) -> Body | None:
         if result.bill is not None:
             return live_bill(result.bill).as_dict()
         if result.user is not None:
@@ -102,7 +101,7 @@ class StateRecorder:
         if result.vendor is not None:
             view = vendor_view(result.vendor, self.snapshot.users)
             contact = self._contact(change)
-            own: dict[str, Any] = {"contact": contact} if contact else {}
+            own: Body = {"contact": contact} if contact else {}
             sent = datetime.now(UTC).isoformat(timespec="seconds")
             waiting = {
                 **self._still_waiting(change.address),
@@ -119,10 +118,10 @@ class StateRecorder:
             return {**accounting_vendor_view(live), "active": False}
         return None
 
-    def _still_waiting(self, address: str) -> dict[str, Any]:
+    def _still_waiting(self, address: str) -> Body:
         """The contacts the state records waiting for approval on this vendor that Ramp had
         not decided when it was read (all of them when its contacts were not read)."""
-        entry = self.store.current().resources.get(address)
+        entry = self.store.entry(address)
         waiting = entry.attributes.get(CONTACTS_PENDING) if entry else None
         if not isinstance(waiting, dict) or entry is None:
             return {}
@@ -143,14 +142,14 @@ class StateRecorder:
         wanted = {norm.email(c.email) for c in desired.contacts or ()}
         return [c.email for c in listed if c.is_pending_approval and norm.email(c.email) in wanted]
 
-    def _contact(self, change: Change) -> dict[str, Any] | None:
+    def _contact(self, change: Change) -> Body | None:
         """The contact to remember: the manifest's, unless plan found it differs in Ramp."""
         desired = self.graph.vendors.get(change.address) if self.graph else None
         if desired is None or desired.contact is None or change.address in self.contact_mismatch:
             return None
         return desired.contact.as_dict()
 
-    def remember(self, capabilities: dict[str, Any]) -> None:
+    def remember(self, capabilities: Body) -> None:
         """Keep what this Ramp can do in the state, stored with this apply's next state write.
 
         No write of its own: an apply with nothing to record leaves the state as it was, and
@@ -225,7 +224,7 @@ class StateRecorder:
         attributes = {**view, **own}
         return entry.model_copy(update={"attributes": attributes, "fingerprint": fingerprint(view)})
 
-    def _live_view(self, entry: ResourceState) -> dict[str, Any] | None:
+    def _live_view(self, entry: ResourceState) -> Body | None:
         record = live_record(self.snapshot, entry.kind, entry.ramp_id)
         return dict(record) if record is not None else None
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
 from pydantic import JsonValue
 
@@ -16,6 +15,7 @@ from rampctl.engine.bill_live import live_bill
 from rampctl.engine.bill_plan import contact_email
 from rampctl.engine.bill_read import bank_lister
 from rampctl.engine.snapshot import Snapshot, read_contacts
+from rampctl.importer.draft import Spec
 from rampctl.importer.slugs import NameAllocator, slug
 from rampctl.model.kinds.bill import (
     BillLineValues,
@@ -33,7 +33,7 @@ def import_bills(
     *,
     since: str,
     vendor_names: dict[str, str],
-) -> list[dict[str, Any]]:
+) -> list[Spec]:
     """Open bills issued on or after `since` (YYYY-MM-DD) as Bill manifest documents.
 
     `vendor_names` maps Ramp vendor ids to the metadata names of their Vendor manifests;
@@ -57,10 +57,10 @@ def _manifest(
     banks: list[VendorBankAccount],
     vendor_names: dict[str, str],
     names: NameAllocator,
-) -> dict[str, Any]:
+) -> Spec:
     view = live_bill(bill)
-    vendor: Any = vendor_names.get(bill.vendor.id) or {"id": bill.vendor.id}
-    spec: dict[str, Any] = {"vendor": vendor}
+    vendor: JsonValue = vendor_names.get(bill.vendor.id) or {"id": bill.vendor.id}
+    spec: Spec = {"vendor": vendor}
     contact = contact_email(snapshot, bill.vendor.id, bill.vendor_contact_id)
     if contact:
         spec["contact"] = contact
@@ -81,14 +81,12 @@ def _manifest(
     return {"apiVersion": "rampctl/v1", "kind": "Bill", "metadata": {"name": name}, "spec": spec}
 
 
-def _imported_codings(codings: tuple[Coding, ...]) -> list[dict[str, str]]:
+def _imported_codings(codings: tuple[Coding, ...]) -> list[JsonValue]:
     return [{"field": f, "option": o} for f, o in codings]
 
 
-def _imported_line(line: BillLineValues | InventoryLineValues) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        k: v for k, v in line.as_dict().items() if k != "accounting" and v is not None
-    }
+def _imported_line(line: BillLineValues | InventoryLineValues) -> JsonValue:
+    out: Spec = {k: v for k, v in line.as_dict().items() if k != "accounting" and v is not None}
     if line.accounting:
         out["accounting"] = _imported_codings(line.accounting)
     return out

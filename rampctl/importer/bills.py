@@ -22,9 +22,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from pydantic import ValidationError
+from pydantic import JsonValue, ValidationError
 
 from rampctl.engine.bill_live import bill_name, live_bill
 from rampctl.engine.bill_plan import bill_key
@@ -32,7 +31,7 @@ from rampctl.engine.bill_read import vendor_id_of
 from rampctl.engine.context import PlanContext
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import fingerprint
-from rampctl.importer.draft import BILL_KIND, Draft, DraftDocument, Skipped, by_creation
+from rampctl.importer.draft import BILL_KIND, Draft, DraftDocument, Skipped, Spec, by_creation
 from rampctl.importer.slugs import NameAllocator, slug
 from rampctl.manifest.specs import BillSpec
 from rampctl.model import address as addr
@@ -68,7 +67,7 @@ class BillSource:
     """What import read for bills: the open bills, and their manifests from `import_bills`."""
 
     bills: list[Bill]
-    documents: list[dict[str, Any]]
+    documents: list[Spec]
 
 
 def key_of(bill: Bill) -> Key:
@@ -154,22 +153,27 @@ def _skip_reason(
     return None
 
 
-def _specs_by_key(
-    documents: list[dict[str, Any]], vendor_names: dict[str, str]
-) -> dict[Key, list[dict[str, Any]]]:
+def _specs_by_key(documents: list[Spec], vendor_names: dict[str, str]) -> dict[Key, list[Spec]]:
     """The specs of `import_bills`' documents, by the key of the bill each describes."""
     ids = {name: vendor_id for vendor_id, name in vendor_names.items()}
-    found: dict[Key, list[dict[str, Any]]] = {}
+    found: dict[Key, list[Spec]] = {}
     for document in documents:
         spec = document["spec"]
+        if not isinstance(spec, dict):
+            continue
         vendor = spec["vendor"]
-        vendor_id = ids.get(vendor) if isinstance(vendor, str) else vendor.get("id")
+        vendor_id = ids.get(vendor) if isinstance(vendor, str) else _id(vendor)
         key = (str(vendor_id), norm.text(spec.get("invoice_number")) or "")
         found.setdefault(key, []).append(spec)
     return found
 
 
-def _invalid(spec: dict[str, Any]) -> str | None:
+def _id(reference: JsonValue) -> JsonValue:
+    """The `id` of a reference written `{id: ...}`."""
+    return reference.get("id") if isinstance(reference, dict) else None
+
+
+def _invalid(spec: Spec) -> str | None:
     """Why Ramp's bill would not make a valid Bill manifest (field names only), or None."""
     try:
         BillSpec.model_validate(spec)
@@ -180,7 +184,7 @@ def _invalid(spec: dict[str, Any]) -> str | None:
     return None
 
 
-def _document(bill: Bill, name: str, spec: dict[str, Any], vendor_name: str) -> DraftDocument:
+def _document(bill: Bill, name: str, spec: Spec, vendor_name: str) -> DraftDocument:
     view = live_bill(bill).as_dict()
     vendor_id, number = key_of(bill)
     entry = ResourceState(

@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic import JsonValue
+
 from rampctl.engine.snapshot import Snapshot
 from rampctl.engine.view import accounting_vendor_view, fingerprint, user_view
 from rampctl.importer.existing import Existing
@@ -32,8 +34,10 @@ from rampctl.model import normalise as norm
 from rampctl.model.kinds import ACCOUNTING_VENDOR, USER
 from rampctl.model.kinds.user import INACTIVE, ROLES
 from rampctl.ramp.models import AccountingVendor, User, Vendor
-from rampctl.state.model import ResourceState
+from rampctl.state.model import Attributes, ResourceState
 
+#: A manifest document, or its spec, as JSON values: what import writes as YAML.
+Spec = dict[str, JsonValue]
 VENDOR_KIND = "Vendor"
 ACCOUNTING_KIND = "AccountingVendor"
 BILL_KIND = "Bill"
@@ -61,7 +65,7 @@ class DraftDocument:
     kind: str
     name: str
     label: str
-    spec: dict[str, Any]
+    spec: Spec
     entry: ResourceState
 
     @property
@@ -146,7 +150,7 @@ def build_draft(snapshot: Snapshot, existing: Existing, options: ImportOptions) 
     accounting = _accounting_documents(snapshot, existing, options, links, draft)
     link_names = {
         **existing.accounting_manifests,
-        **{d.spec["remote_id"]: d.name for d in accounting},
+        **{str(d.spec["remote_id"]): d.name for d in accounting},
     }
     draft.accounting_vendors = sorted(accounting, key=lambda d: d.name)
     made = [
@@ -261,7 +265,7 @@ def _accounting_documents(
 
 def _accounting_document(item: AccountingVendor, remote: str, name: str) -> DraftDocument:
     view = accounting_vendor_view(item)
-    spec: dict[str, Any] = {}
+    spec: Spec = {}
     for field_spec in ACCOUNTING_VENDOR.manifest_fields():
         value = remote if field_spec.path == ACCOUNTING_VENDOR.key else view[field_spec.path]
         if value is not None and value != field_spec.ramp_default:
@@ -294,7 +298,10 @@ def _vendor_document(
     if fields.view.external_id is None:
         draft.adoptions.append((address, key))
     view = fields.view.as_dict()
-    attributes = {**view, "contact": fields.contact} if fields.contact else view
+    attributes: Attributes = dict(view)
+    if fields.contact:
+        contact: Attributes = dict(fields.contact)
+        attributes["contact"] = contact
     entry = ResourceState(
         kind=addr.VENDOR,
         ramp_id=vendor.id,
@@ -308,7 +315,7 @@ def _vendor_document(
 
 def _link(
     vendor: Vendor,
-    spec: dict[str, Any],
+    spec: Spec,
     snapshot: Snapshot,
     link_names: dict[str, str],
     omitted: list[Omission],

@@ -14,7 +14,6 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from rampctl.errors import ConfigError, ManifestError
 from rampctl.importer.draft import (
@@ -24,6 +23,7 @@ from rampctl.importer.draft import (
     VENDOR_KIND,
     Draft,
     DraftDocument,
+    Spec,
 )
 from rampctl.manifest.emit import document_text, documents_text
 from rampctl.manifest.fmt import format_text
@@ -144,7 +144,7 @@ def _modeline(out: Path, folder: Path) -> str:
     return f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"
 
 
-def _document(doc: DraftDocument) -> dict[str, Any]:
+def _document(doc: DraftDocument) -> Spec:
     return {
         "apiVersion": API_VERSION,
         "kind": doc.kind,

@@ -37,11 +37,6 @@ class Getter(Protocol):
     ) -> httpx.Response: ...
 
 
-def read_all(getter: Getter, path: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Every item of the list at `path` (relative to /developer/v1) with the given filters."""
-    return [item for page in read_pages(getter, path, params) for item in page]
-
-
 def read_pages(
     getter: Getter, path: str, params: Mapping[str, str]
 ) -> Iterator[list[dict[str, Any]]]:
