@@ -1,17 +1,24 @@
 """Benchmark: the state at 10,000 and 100,000 managed objects: size, load, journal, fold.
 
-For each size: the state file's size; loading it; one journal record (what each write of
-an apply now costs, fsync'd); folding a journal of 1,000 writes into the state (one
-whole-state write). Beside the fold, its bound: writing the same bytes with one fsync'd
-write and rename, with no validation or serialisation.
+For each size: the state file's size; loading it (parse and build, in a fresh process: its
+CPU and wall time, the memory the loaded state holds (tracemalloc) and the process's peak
+RSS above what its imports take); one journal record (what each write of an apply now
+costs, fsync'd); folding a journal of 1,000 writes into the state (one whole-state write).
+Beside the fold, its bound: writing the same bytes with one fsync'd write and rename, with
+no validation or serialisation.
 Run: `.venv/bin/python bench/bench_state.py [N ...]` (default 10000 100000).
 """
 
 from __future__ import annotations
 
+import gc
+import json
+import resource
+import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 from _measure import load_average
@@ -19,6 +26,7 @@ from _measure import load_average
 from rampctl.state import ResourceState, State, StateStore
 from rampctl.state.files import atomic_write
 from rampctl.state.fold import FoldPolicy, JournaledBackend
+from rampctl.state.store import parse_document
 
 BINDING = ("https://api.ramp.com", "business-1")
 
@@ -50,6 +58,49 @@ def timed(call: object) -> tuple[float, float, object]:
     return time.monotonic() - wall0, time.process_time() - cpu0, result
 
 
+def load_figures(path: Path) -> dict[str, float]:
+    """Load the state at `path` (parse and build); CPU, wall, heap held and peak RSS added.
+
+    Meant to run in a fresh process (`--load PATH`), so the peak RSS is this load's alone.
+    """
+    data = path.read_bytes()
+    parse_document(
+        b'{"format_version": 1, "serial": 0, "lineage": "x", '
+        b'"environment": null, "business_id": null, "resources": {}}'
+    )
+    before = peak_rss()
+    wall, cpu, state = timed(lambda: parse_document(data))
+    peak = peak_rss()
+    del state
+    gc.collect()
+    tracemalloc.start()
+    state = parse_document(data)
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del state
+    return {"wall": wall, "cpu": cpu, "held": held, "rss": peak - before}
+
+
+def peak_rss() -> int:
+    """This process's peak RSS in bytes (Linux's VmHWM: unlike `ru_maxrss`, it does not
+    start from the peak of the process that spawned this one)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:  # not Linux
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    line = next(x for x in status.splitlines() if x.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
+
+
+def load_in_process(path: Path) -> dict[str, float]:
+    """`load_figures` of `path`, measured in a new Python process."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--load", str(path)], check=True, capture_output=True
+    ).stdout
+    figures: dict[str, float] = json.loads(out)
+    return figures
+
+
 def one(n: int) -> None:
     """Print the figures for a state of `n` objects."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -59,7 +110,7 @@ def one(n: int) -> None:
         base = base.bind(*BINDING)
         StateStore(path).write(base)
         size = path.stat().st_size
-        load_wall, load_cpu, _ = timed(StateStore(path).load)
+        load = load_in_process(path)
         store = JournaledBackend(StateStore(path), FoldPolicy(writes=10**9, seconds=1e9))
         store.load()
         records = 1000  # the default fold interval at these sizes is max(1000, N/10)
@@ -73,7 +124,9 @@ def one(n: int) -> None:
         replay_wall, replay_cpu, _ = timed(JournaledBackend(StateStore(path), FoldPolicy()).load)
     print(
         f"state of {n} objects: {size / 1e6:.1f} MB; "
-        f"load {load_wall:.2f} s wall, {load_cpu:.2f} s CPU"
+        f"load {load['wall']:.2f} s wall, {load['cpu']:.2f} s CPU; "
+        f"held in memory {load['held'] / 1e6:.0f} MB ({load['held'] / n:.0f} B per object); "
+        f"peak RSS of the load {load['rss'] / 1e6:.0f} MB"
     )
     print(
         f"  journal record (one write's outcome, fsync'd): "
@@ -93,6 +146,9 @@ def one(n: int) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--load"]:
+        print(json.dumps(load_figures(Path(sys.argv[2]))))
+        return
     sizes = [int(a) for a in sys.argv[1:]] or [10_000, 100_000]
     print(load_average())
     for n in sizes:

@@ -261,8 +261,7 @@ class Applier:
 
     def _send(self, change: Change, op_id: str) -> WriteResult | tuple[str, str]:
         try:
-            ids = {a: r.ramp_id for a, r in self.recorder.store.current().resources.items()}
-            resolved = resolve_refs(change, ids)
+            resolved = resolve_refs(change, self.recorder.store.ramp_ids())
             if is_invite(resolved):
                 self._journal(invite_record(op_id, resolved), change)
             elif is_intended(resolved):

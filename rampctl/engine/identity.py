@@ -33,8 +33,15 @@ def cached_support(state: State) -> ExternalIdSupport | None:
     kept = state.capabilities.get(CAPABILITY)
     if not isinstance(kept, dict):
         return None
-    support = ExternalIdSupport(returned=kept.get("returned"), filtered=kept.get("filtered"))
+    support = ExternalIdSupport(
+        returned=_flag(kept.get("returned")), filtered=_flag(kept.get("filtered"))
+    )
     return support if support.known else None
+
+
+def _flag(value: JsonValue) -> bool | None:
+    """A kept yes/no answer; None for an unknown (or unreadable) one."""
+    return value if isinstance(value, bool) else None
 
 
 def find_support(client: RampClient, state: State) -> ExternalIdSupport:

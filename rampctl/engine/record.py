@@ -121,7 +121,7 @@ class StateRecorder:
     def _still_waiting(self, address: str) -> Body:
         """The contacts the state records waiting for approval on this vendor that Ramp had
         not decided when it was read (all of them when its contacts were not read)."""
-        entry = self.store.current().resources.get(address)
+        entry = self.store.entry(address)
         waiting = entry.attributes.get(CONTACTS_PENDING) if entry else None
         if not isinstance(waiting, dict) or entry is None:
             return {}

@@ -167,7 +167,9 @@ def _rejected(
     recorded = entry.attributes.get("pending") if entry else None
     if live.pending_update is not None or not isinstance(recorded, dict):
         return ""
-    held = recorded.get("fields") or {}
+    held = recorded.get("fields")
+    if not isinstance(held, dict):
+        return ""
     again = sorted(
         {f"spec.{_top(f.path)}" for f in update if _top(f.path) in held}
         - {f"spec.{_top(f.path)}" for f in update if value_at(held, f.path) == f.before}  # approved

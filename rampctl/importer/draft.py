@@ -34,7 +34,7 @@ from rampctl.model import normalise as norm
 from rampctl.model.kinds import ACCOUNTING_VENDOR, USER
 from rampctl.model.kinds.user import INACTIVE, ROLES
 from rampctl.ramp.models import AccountingVendor, User, Vendor
-from rampctl.state.model import ResourceState
+from rampctl.state.model import Attributes, ResourceState
 
 #: A manifest document, or its spec, as JSON values: what import writes as YAML.
 Spec = dict[str, JsonValue]
@@ -309,7 +309,10 @@ def _vendor_document(
     if fields.view.external_id is None:
         draft.adoptions.append((address, key))
     view = fields.view.as_dict()
-    attributes = {**view, "contact": fields.contact} if fields.contact else view
+    attributes: Attributes = dict(view)
+    if fields.contact:
+        contact: Attributes = dict(fields.contact)
+        attributes["contact"] = contact
     entry = ResourceState(
         kind=addr.VENDOR,
         ramp_id=vendor.id,

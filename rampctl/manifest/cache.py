@@ -288,6 +288,10 @@ class ManifestCache:
         except sqlite3.Error as exc:
             self._failed(exc)
 
+    def needs_touch(self) -> bool:
+        """Whether a scoped value read was last used before today (`touch`)."""
+        return bool(self._stale_scopes)
+
     def touch(self, keys: list[str]) -> None:
         """Mark the entries of `keys` used today when a scoped value standing for them was
         last used before today (so entries behind a warm graph are not dropped as unused)."""

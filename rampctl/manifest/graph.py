@@ -1,24 +1,28 @@
 """The desired graph of a manifests root, whole from the manifest cache when no file changed.
 
-A plan reads every manifest but, between two pull requests, most runs see the same files:
-the graph built from a set of files is kept (one per root, `.rampctl/cache/`) under a key of
-every file's cache key (`Prepared.set_key`: names, bytes, template renderings, the code), so
-a run that finds them all unchanged (by stat: `rampctl.manifest.cache.stat_signature`) reads no
-manifest and builds nothing; one where a file changed loads through the per-file cache and
-keeps the new graph.
+A plan reads every manifest but, between two pull requests, most runs see the same files.
+The graph last built from a root is kept (one per root, in `.rampctl/cache/`) with two keys:
+its set key, over every file's cache key (names, bytes, template renderings, the code;
+`Prepared.set_key`), and its stat key, over every file's name and stat (`stat_key`), kept
+only when no file was racy and there is no template. A run whose files all stat as they did
+takes the graph without reading a file or the stat index; one where files were touched but
+not changed keys them (`prepare`) and takes the graph by its set key; one where a file
+changed reads that file, loads the rest through the per-file cache, and keeps the new graph.
 """
 
 from __future__ import annotations
 
 import pickle
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from rampctl.manifest.cache import ManifestCache
-from rampctl.manifest.loader import Prepared, no_gc, prepare
+from rampctl.manifest.loader import find, no_gc, prepare, stat_key
 from rampctl.model.desired import DesiredGraph, build_graph
 
-_FORMAT = b"G1"
+_FORMAT = b"G2"
+_NO_STAT_KEY = b"-" * 64
 
 
 def load_graph(
@@ -30,42 +34,70 @@ def load_graph(
     """Load, validate and build the desired graph of `root`; raise ManifestError with all
     problems. With a `cache`, a graph built from the same files is taken as it was."""
     with no_gc():
-        prepared = prepare(root, variables=variables, cache=cache)
-        key = prepared.set_key(cache) if cache else None
-        if cache is None or key is None:
+        found = find(root)
+        if cache is None:
+            return build_graph(prepare(found, variables=variables).finish(None))
+        scope = cache.scope("graph", str(found.source.base.resolve()), found.source.display(""))
+        kept = _Kept.read(cache, scope)
+        if kept and kept.stat_key and kept.stat_key == stat_key(found, cache):
+            graph = kept.graph()
+            if graph is not None and not cache.needs_touch():
+                return graph
+        prepared = prepare(found, variables=variables, cache=cache)
+        key = prepared.set_key(cache)
+        if key is None:
             return build_graph(prepared.finish(cache))
-        scope = _scope(cache, prepared)
-        graph = _stored(cache, scope, key)
+        graph = kept.graph() if kept and kept.key == key else None
         if graph is not None:
+            assert kept is not None
             cache.touch([f.key for f in prepared.files if f.rendered is None])
+            if prepared.stat_key != kept.stat_key:  # touched, not changed: keep the new stats
+                cache.put_scoped(scope, b"".join((_head(key, prepared.stat_key), kept.data)))
             return graph
+        del kept  # not kept in memory while the new graph is built
         graph = build_graph(prepared.finish(cache))
-        _store(cache, scope, key, graph)
+        _store(cache, scope, _head(key, prepared.stat_key), graph)
         return graph
 
 
-def _scope(cache: ManifestCache, prepared: Prepared) -> str:
-    source = prepared.source
-    return cache.scope("graph", str(source.base.resolve()), source.display(""))
+def _head(key: str, stat_key: str) -> bytes:
+    """What a stored graph starts with: the format, its set key and its stat key."""
+    return b"".join((_FORMAT, key.encode(), stat_key.encode() if stat_key else _NO_STAT_KEY))
 
 
-def _stored(cache: ManifestCache, scope: str, key: str) -> DesiredGraph | None:
-    """The graph stored for `scope`, when it was built from the files `key` stands for."""
-    blob = cache.get_scoped(scope)
-    head = _FORMAT + key.encode()
-    if blob is None or blob[: len(head)] != head:
-        return None
-    try:
-        graph = pickle.loads(blob[len(head) :])
-    except Exception:  # a value that does not read back is a miss, never an error
-        return None
-    return graph if isinstance(graph, DesiredGraph) else None
+_HEAD_SIZE = len(_FORMAT) + 128
 
 
-def _store(cache: ManifestCache, scope: str, key: str, graph: DesiredGraph) -> None:
+@dataclass(frozen=True)
+class _Kept:
+    """The graph stored for a root, not yet read back: its keys and its pickled form."""
+
+    key: str
+    stat_key: str
+    data: memoryview
+
+    @classmethod
+    def read(cls, cache: ManifestCache, scope: str) -> _Kept | None:
+        """The stored graph of `scope`, if there is one (that passes the cache's check)."""
+        blob = cache.get_scoped(scope)
+        if blob is None or len(blob) < _HEAD_SIZE or blob[: len(_FORMAT)] != _FORMAT:
+            return None
+        head = bytes(blob[len(_FORMAT) : _HEAD_SIZE]).decode("ascii", "replace")
+        stat_key = "" if head[64:] == _NO_STAT_KEY.decode() else head[64:]
+        return cls(key=head[:64], stat_key=stat_key, data=blob[_HEAD_SIZE:])
+
+    def graph(self) -> DesiredGraph | None:
+        """The graph, read back; None when it does not read back."""
+        try:
+            graph = pickle.loads(self.data)
+        except Exception:  # a value that does not read back is a miss, never an error
+            return None
+        return graph if isinstance(graph, DesiredGraph) else None
+
+
+def _store(cache: ManifestCache, scope: str, head: bytes, graph: DesiredGraph) -> None:
     try:
         data = pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):
         return
-    data = b"".join((_FORMAT, key.encode(), data))
-    cache.put_scoped(scope, data)
+    cache.put_scoped(scope, b"".join((head, data)))

@@ -26,7 +26,6 @@ from rampctl.manifest import checks
 from rampctl.manifest.cache import (
     FileOutcome,
     ManifestCache,
-    StatEntry,
     is_racy,
     stat_signature,
 )
@@ -175,10 +174,10 @@ def load_manifests(
     files whose stat it has seen unchanged are not read either.
     """
     with no_gc():
-        return prepare(root, variables=variables, cache=cache).finish(cache)
+        return prepare(find(root), variables=variables, cache=cache).finish(cache)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class _File:
     """One manifest file on its way through a load."""
 
@@ -203,6 +202,8 @@ class Prepared:
     source: Source
     files: list[_File]
     problems: list[Problem]
+    #: `stat_key` of the files as read, when none was racy ("" otherwise).
+    stat_key: str = ""
 
     def set_key(self, cache: ManifestCache) -> str | None:
         """A key for the whole set of files as they are now (names, bytes, renderings and
@@ -240,31 +241,73 @@ class Prepared:
         return digest.hexdigest()
 
 
+@dataclass(frozen=True, kw_only=True)
+class Found:
+    """The files under a manifests root, found and not yet read, and when the load began
+    (for git's racy rule, `rampctl.manifest.cache.is_racy`)."""
+
+    root: Path
+    source: Source
+    problems: list[Problem]
+    started: int
+
+    @property
+    def has_templates(self) -> bool:
+        """Whether any file is a template (whose documents depend on more than its bytes)."""
+        return any(f.endswith(TEMPLATE_SUFFIXES) for f in self.source.files)
+
+
+def find(root: Path) -> Found:
+    """The files under `root` (a folder or one file), not read."""
+    started = time.time_ns()
+    source, problems = find_sources(root)
+    return Found(root=root, source=source, problems=problems, started=started)
+
+
+def stat_key(found: Found, cache: ManifestCache) -> str | None:
+    """A key of every file's name and stat (`Prepared.stat_key` when nothing changed since):
+    None when there is a template or a problem, whose outcome a stat does not settle."""
+    if found.problems or found.has_templates:
+        return None
+    base = f"{found.source.base}{os.sep}"
+    digest = hashlib.sha256(cache.code.encode())
+    for rel in found.source.files:
+        digest.update(_stat_line(rel, stat_signature(os.stat(base + rel))))
+    return digest.hexdigest()
+
+
+def _stat_line(rel: str, signature: tuple[int, ...]) -> bytes:
+    return f"{rel}\0{signature}\n".encode("utf-8", "surrogatepass")
+
+
 def prepare(
-    root: Path,
+    found: Found,
     *,
     variables: Mapping[str, str] | None = None,
     cache: ManifestCache | None = None,
 ) -> Prepared:
-    """Find the files under `root`, render the templates, and key every file: by its stat
-    when the cache has seen it unchanged, else by reading it."""
-    started = time.time_ns()
-    source, problems = find_sources(root)
+    """Render the templates and key every file: by its stat when the cache has seen it
+    unchanged, else by reading it."""
+    source, problems = found.source, list(found.problems)
     templates: _Templates | None = None
-    if any(f.endswith(TEMPLATE_SUFFIXES) for f in source.files):
+    if found.has_templates:
         values, var_problems = load_variables(source, variables)
         problems += var_problems
         templates = _Templates(TemplateRenderer(source.base, source.display), values)
     plain = [f for f in source.files if templates is None or not f.endswith(TEMPLATE_SUFFIXES)]
-    found = {f.rel: f for f in _plain_files(source, plain, cache, started)}
+    keyed, settled = _plain_files(source, plain, cache, found.started)
+    found_files = {f.rel: f for f in keyed}
     files = []
     for rel in source.files:
-        item = found.get(rel)
+        item = found_files.get(rel)
         if item is None:
             assert templates is not None
             item = _template_file(source, rel, templates, cache)
         files.append(item)
-    return Prepared(root=root, source=source, files=files, problems=problems)
+    prepared = Prepared(root=found.root, source=source, files=files, problems=problems)
+    if cache and templates is None and not problems and settled:
+        prepared.stat_key = settled
+    return prepared
 
 
 @dataclass(frozen=True)
@@ -291,33 +334,41 @@ def no_gc() -> Iterator[None]:
 
 def _plain_files(
     source: Source, rels: list[str], cache: ManifestCache | None, started: int
-) -> list[_File]:
+) -> tuple[list[_File], str]:
     """The YAML files (not templates), keyed: through the cache's stat index when there is
-    a cache (a file whose stat is as indexed is not read), else read."""
+    a cache (a file whose stat is as indexed is not read), else read. With them, the key of
+    their stats (`stat_key`) when none of them is racy, else ""."""
     base = f"{source.base}{os.sep}"
-    scope = cache.scope("stats", str(source.base.resolve()), source.display("")) if cache else ""
-    index = cache.stat_index(scope) if cache else {}
-    fresh: dict[str, StatEntry] = {}
-    files = []
-    for rel in rels:
-        item = _File(rel=rel, name=source.display(rel))
-        files.append(item)
-        try:
-            st = os.stat(base + rel)
-        except OSError:
-            st = None
-        signature = stat_signature(st) if st is not None else None
-        known = index.get(rel)
-        if signature is not None and known is not None and known[0] == signature:
+    files = [_File(rel=rel, name=source.display(rel)) for rel in rels]
+    if cache is None:
+        for item in files:
+            _read_file(item, base, None)
+        return files, ""
+    scope = cache.scope("stats", str(source.base.resolve()), source.display(""))
+    index = cache.stat_index(scope)
+    changed, settled = False, True
+    stats = hashlib.sha256(cache.code.encode())
+    for item in files:
+        st = os.stat(base + item.rel)
+        signature = stat_signature(st)
+        stats.update(_stat_line(item.rel, signature))
+        known = index.get(item.rel)
+        if known is not None and known[0] == signature:  # indexed when it was not racy
             item.key, item.text_hash = known[1], known[2]
+            continue
+        changed = True
+        _read_file(item, base, cache)
+        if item.key and not is_racy(st, started):
+            index[item.rel] = (signature, item.key, item.text_hash)
         else:
-            _read_file(item, base, cache)
-        if cache and item.key and st is not None and not is_racy(st, started):
-            assert signature is not None
-            fresh[rel] = (signature, item.key, item.text_hash)
-    if cache and fresh != index:
-        cache.save_stat_index(scope, fresh)
-    return files
+            index.pop(item.rel, None)
+            settled = False
+    if len(index) != len(files):  # files removed since
+        index = {f.rel: index[f.rel] for f in files if f.rel in index}
+        changed = True
+    if changed:
+        cache.save_stat_index(scope, index)
+    return files, stats.hexdigest() if settled else ""
 
 
 def _read_file(item: _File, base: str, cache: ManifestCache | None) -> None:

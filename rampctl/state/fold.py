@@ -20,7 +20,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -138,6 +138,7 @@ class JournaledBackend:
         self._journal: _Journal | None = None
         self._view: State | None = None
         self._resources: dict[str, ResourceState] = {}
+        self._shown: State | None = None  # `current()`'s copy, until the next change
         self._unfolded = 0
         self._last_fold = time.monotonic()
         self._fold_s = 0.0
@@ -161,16 +162,34 @@ class JournaledBackend:
             return self.current()
 
     def current(self) -> State:
-        """The folded view as this run last saw it (loading it the first time)."""
+        """The folded view as this run last saw it (loading it the first time).
+
+        A copy of the whole state when writes are unfolded (made once per change): for a
+        step that needs all of it. Per write, use `entry` and `ramp_ids`, which cost O(1).
+        """
         with self._lock:
             if self._view is None:
                 return self.load()
-            if self._unfolded:
-                return self._view.model_copy(update={"resources": dict(self._resources)})
-            return self._view
+            if not self._unfolded:
+                return self._view
+            if self._shown is None:
+                self._shown = self._view.model_copy(update={"resources": dict(self._resources)})
+            return self._shown
+
+    def entry(self, address: str) -> ResourceState | None:
+        """The folded view's entry at `address`, if any (O(1): no copy of the state)."""
+        with self._lock:
+            if self._view is None:
+                self.load()
+            return self._resources.get(address)
+
+    def ramp_ids(self) -> Mapping[str, str]:
+        """Ramp's id of each address in the folded view, as it is when read (O(1))."""
+        return _RampIds(self)
 
     def _set_view(self, view: State, resources: dict[str, ResourceState], unfolded: int) -> None:
         self._view, self._resources, self._unfolded = view, resources, unfolded
+        self._shown = None
         self._last_fold = time.monotonic()
 
     def record(
@@ -214,6 +233,7 @@ class JournaledBackend:
             merged = {k: {**getattr(base, k), **v} for k, v in update.items() if v}
             if any(getattr(base, k) != v for k, v in merged.items()):
                 self._view = base.model_copy(update=merged)
+                self._shown = None
 
     def _apply(
         self,
@@ -228,6 +248,7 @@ class JournaledBackend:
         if bind is not None:
             update.update(environment=bind[0], business_id=bind[1])
         self._view = base.model_copy(update=update)
+        self._shown = None
         self._unfolded += 1
 
     def fold(self) -> State:
@@ -330,6 +351,25 @@ class JournaledBackend:
     def close(self) -> None:
         """Release the backend's connections and threads."""
         self.backend.close()
+
+
+class _RampIds(Mapping[str, str]):
+    """A read-only view of the Ramp ids in a `JournaledBackend`'s folded view."""
+
+    def __init__(self, owner: JournaledBackend) -> None:
+        self._owner = owner
+
+    def __getitem__(self, address: str) -> str:
+        entry = self._owner.entry(address)
+        if entry is None:
+            raise KeyError(address)
+        return entry.ramp_id
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._owner.current().resources))
+
+    def __len__(self) -> int:
+        return len(self._owner.current().resources)
 
 
 def _nothing() -> None:

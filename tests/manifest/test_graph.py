@@ -5,6 +5,7 @@ template's rendering) is unchanged; anything wrong with it is a miss."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -16,6 +17,7 @@ from rampctl.errors import ManifestError
 from rampctl.manifest import cache as cache_module
 from rampctl.manifest import graph as graph_module
 from rampctl.manifest import load_manifests
+from rampctl.manifest import loader as loader_module
 from rampctl.manifest.cache import ManifestCache
 from rampctl.manifest.graph import load_graph
 from rampctl.model.desired import DesiredGraph, build_graph
@@ -224,3 +226,91 @@ def test_deleting_the_cache_is_safe(tmp_path: Path) -> None:
     cold = _load(root, tmp_path / ".rampctl")
     shutil.rmtree(tmp_path / ".rampctl")
     assert _load(root, tmp_path / ".rampctl") == cold
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written before a load are not racy (here, without waiting for the window)."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    reads: list[str] = []
+    real = loader_module._read_bytes
+
+    def counting(path: str) -> bytes:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(loader_module, "_read_bytes", counting)
+    return reads
+
+
+def test_unchanged_files_are_not_read_nor_their_index_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled: None, no_build: list[int]
+) -> None:
+    root = _project(tmp_path)
+    cold = _load(root, tmp_path / ".rampctl")
+    reads = _counting_reads(monkeypatch)
+    monkeypatch.setattr(ManifestCache, "stat_index", None)  # not even the stat index
+    assert _load(root, tmp_path / ".rampctl") == cold
+    assert (reads, len(no_build)) == ([], 1)
+
+
+def test_a_touched_file_is_read_and_the_graph_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled: None, no_build: list[int]
+) -> None:
+    """Same bytes, new times: the file is read again, the graph is the one kept, and the
+    next run takes it by stat again."""
+    root = _project(tmp_path)
+    cold = _load(root, tmp_path / ".rampctl")
+    path = root / "vendors" / "v1.yaml"
+    path.write_bytes(path.read_bytes())
+    reads = _counting_reads(monkeypatch)
+    assert _load(root, tmp_path / ".rampctl") == cold
+    assert ([Path(p).name for p in reads], len(no_build)) == (["v1.yaml"], 1)
+    assert _load(root, tmp_path / ".rampctl") == cold
+    assert len(reads) == 1
+
+
+def test_a_same_size_edit_in_the_same_tick_gives_a_new_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Git's racy case, for the graph: the stats said to be unchanged (size and
+    modification time only, as if the other times had not moved) do not vouch for a file
+    written within the racy window of the load that kept the graph."""
+    monkeypatch.setattr(loader_module, "stat_signature", lambda st: (st.st_size, st.st_mtime_ns))
+    root = _project(tmp_path)
+    path = root / "vendors" / "v1.yaml"
+    _load(root, tmp_path / ".rampctl")
+    before = path.stat()
+    path.write_text(VENDOR.format(name="v1", title="Vendor X"))  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert _names(_load(root, tmp_path / ".rampctl")) == {"Vendor 0", "Vendor X", "Vendor 2"}
+
+
+def test_a_root_with_templates_is_never_taken_by_stat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled: None
+) -> None:
+    """A variable given on the command line changes no file: templates are always rendered."""
+    root = _project(tmp_path)
+    (root / "t.yaml.j2").write_text(VENDOR.format(name="t", title="{{ title }}"))
+    assert "One" in _names(_load(root, tmp_path / ".rampctl", variables={"title": "One"}))
+    assert "Two" in _names(_load(root, tmp_path / ".rampctl", variables={"title": "Two"}))
+
+
+def test_entries_behind_a_graph_are_kept_in_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled: None
+) -> None:
+    """A graph taken day after day marks the entries it stands for as used, so they are not
+    dropped as unused while the graph is the one read."""
+    root = _project(tmp_path)
+    _load(root, tmp_path / ".rampctl")
+    path = tmp_path / ".rampctl" / "cache" / "manifests.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE entries SET used = used - 20")
+        db.execute("UPDATE scoped SET used = used - 20")
+    _load(root, tmp_path / ".rampctl")
+    with sqlite3.connect(path) as db:
+        days = {u for (u,) in db.execute("SELECT used FROM entries UNION SELECT used FROM scoped")}
+    assert len(days) == 1

