@@ -3,7 +3,9 @@ manifests (one file each), in-process: cold (no cache), warm (the cache it fille
 after ten files changed, and warm after that.
 
 Each run is its own process (so nothing is shared but the cache folder); printed: CPU
-seconds (`time.process_time`) of `load_graph` (imports apart), and the process's peak RSS.
+seconds (`time.process_time`) of `load_graph` (imports apart), and the process's peak RSS;
+beside them, the bound of a warm load: walking the folders and stat'ing every file (the
+least a run must do to know that no file changed), in its own process.
 Run: `.venv/bin/python bench/bench_load.py [N ...]` (default 10000), `--profile FILE` writes
 a cProfile of the warm run.
 """
@@ -63,6 +65,22 @@ def _run(root: Path, profile: str = "") -> dict[str, float]:
     return dict(json.loads(out.stdout))
 
 
+_BOUND = """
+import json, os, sys, time
+t0 = time.process_time()
+for folder, _, names in os.walk(sys.argv[1]):
+    for name in sorted(names):
+        os.stat(os.path.join(folder, name))
+print(json.dumps({"cpu": time.process_time() - t0}))
+"""
+
+
+def _bound(root: Path) -> float:
+    cmd = [sys.executable, "-c", _BOUND, str(root / "manifests")]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return float(json.loads(out.stdout)["cpu"])
+
+
 def _show(label: str, figures: dict[str, float]) -> None:
     print(
         f"  {label:<24} CPU {figures['total']:6.2f} s (imports {figures['imports']:4.2f} s)"
@@ -93,6 +111,7 @@ def main() -> None:
             _change_ten(root)
             _show("warm, 10 files changed", _run(root))
             _show("warm after that", _run(root))
+            print(f"  bound: walk and stat every file, CPU {_bound(root):.2f} s")
     print(load_average())
 
 

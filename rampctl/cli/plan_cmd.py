@@ -28,6 +28,7 @@ from rampctl.engine.plan_trust import check_consistent
 from rampctl.engine.planner import PlanSettings, make_plan
 from rampctl.engine.safety import SafetySettings
 from rampctl.errors import ExitCode, PlanError, RampctlError
+from rampctl.manifest.loader import no_gc
 from rampctl.model.desired import DesiredGraph
 from rampctl.render import human, markdown
 from rampctl.state.model import State
@@ -154,10 +155,12 @@ def _make_plan(ctx: click.Context, options: PlanCommandOptions) -> Plan:
     def load() -> tuple[DesiredGraph, tuple[State, list[Intent]]]:
         store = state_store(opts)
         # the vendor writes a killed run left unrecorded are its own, not drift (read only)
-        return load_graph(opts, options.plan.variables), (
-            store.load(),
-            journaled_intents(store.journal()),
-        )
+        graph = load_graph(opts, options.plan.variables)
+        # the state too lives as long as the run: read without garbage collections (each
+        # would walk all of it read so far: a second of CPU at 100,000 vendors), then frozen
+        # out of later ones (as the manifests are: `no_gc`)
+        with no_gc():
+            return graph, (store.load(), journaled_intents(store.journal()))
 
     with (
         reading_while_loading(opts, load) as (ramp, (graph, (state, intents))),

@@ -15,7 +15,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
+
+from pydantic import JsonValue
 
 from rampctl.engine.changes import NO_WRITE, Action, Change
 from rampctl.engine.crashpoints import crash_point
@@ -275,7 +277,7 @@ class Applier:
             log.exception("unexpected failure writing %s", change.address)
             return "uncertain", f"unexpected {type(exc).__name__}"
 
-    def _journal(self, record: dict[str, Any], change: Change) -> None:
+    def _journal(self, record: dict[str, JsonValue], change: Change) -> None:
         """Keep what the next run needs if this write is left unresolved: an invite's exact
         body (resent with the same key), a vendor write's intent (recognised, not drift)."""
         try:

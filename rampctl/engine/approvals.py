@@ -13,7 +13,8 @@ held are kept waiting in the state until Ramp decides them (`contacts_settled`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.engine.changes import FieldChange
 from rampctl.engine.diff import value_at
@@ -24,23 +25,23 @@ PENDING = "pending"
 """The vendor attribute holding an update Ramp holds for approval."""
 
 
-def held_fields(recorded: Mapping[str, Any]) -> dict[str, Any]:
+def held_fields(recorded: Mapping[str, JsonValue]) -> dict[str, JsonValue]:
     """The values the recorded pending update carried (manifest field -> value), or {}."""
     pending = recorded.get(PENDING)
     fields = pending.get("fields") if isinstance(pending, Mapping) else None
     return dict(fields) if isinstance(fields, Mapping) else {}
 
 
-def decided(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
+def decided(recorded: Mapping[str, JsonValue], live: Mapping[str, JsonValue]) -> bool:
     """Whether Ramp holds the recorded pending update no more (approved or not)."""
     if not held_fields(recorded):
         return False
-    now = live.get(PENDING)
-    sent = recorded.get(PENDING) or {}
-    return not isinstance(now, Mapping) or now.get("requested_at") != sent.get("requested_at")
+    now, sent = live.get(PENDING), recorded.get(PENDING)
+    sent_at = sent.get("requested_at") if isinstance(sent, Mapping) else None
+    return not isinstance(now, Mapping) or now.get("requested_at") != sent_at
 
 
-def unkept(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> list[FieldChange]:
+def unkept(recorded: Mapping[str, JsonValue], live: Mapping[str, JsonValue]) -> list[FieldChange]:
     """The recorded pending values Ramp decided and does not hold (before: the value sent,
     after: the live one): rejected, or approved and changed back since."""
     if not decided(recorded, live):
@@ -52,7 +53,9 @@ def unkept(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> list[FieldCh
     ]
 
 
-def settled(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any] | None:
+def settled(
+    recorded: Mapping[str, JsonValue], live: Mapping[str, JsonValue]
+) -> dict[str, JsonValue] | None:
     """The attributes to record once Ramp approved every value of the recorded pending update
     (those values, and no pending record); None when there is nothing to settle."""
     if not decided(recorded, live) or unkept(recorded, live):
@@ -61,9 +64,9 @@ def settled(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, A
     return {**recorded, **{k: live.get(k) for k in held}, PENDING: live.get(PENDING)}
 
 
-def _leaves(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def _leaves(values: Mapping[str, JsonValue], prefix: str = "") -> dict[str, JsonValue]:
     """Nested values by dotted path (an address by its parts)."""
-    out: dict[str, Any] = {}
+    out: dict[str, JsonValue] = {}
     for key, value in values.items():
         path = f"{prefix}{key}"
         if isinstance(value, Mapping):
@@ -78,8 +81,10 @@ CONTACTS_PENDING = "contacts_pending"
 
 
 def contacts_settled(
-    recorded: Mapping[str, Any], live: Mapping[str, Any], listed: Sequence[VendorContact] | None
-) -> dict[str, Any] | None:
+    recorded: Mapping[str, JsonValue],
+    live: Mapping[str, JsonValue],
+    listed: Sequence[VendorContact] | None,
+) -> dict[str, JsonValue] | None:
     """The attributes to record once Ramp decided contacts recorded as waiting for approval
     (approved: listed and in force; rejected: gone): only those still waiting are kept, and
     the vendor's contact ids are Ramp's. None when nothing was decided or the contacts were

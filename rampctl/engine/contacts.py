@@ -9,7 +9,8 @@ an edit, a removal or a new default among existing contacts is `manual` with the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.engine.changes import Action, Change, FieldChange
 from rampctl.engine.context import PlanContext
@@ -57,7 +58,7 @@ def no_create_reason(ctx: PlanContext) -> str | None:
 class ContactPlan:
     """What a vendor's contact list needs: bodies to create, and no-write changes to show."""
 
-    creates: list[dict[str, Any]] = field(default_factory=list)
+    creates: list[dict[str, JsonValue]] = field(default_factory=list)
     shown: list[FieldChange] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
 
@@ -121,17 +122,19 @@ def _email(contact: VendorContact) -> str:
     return str(contact_view(contact).email)
 
 
-def _body(entry: VendorContactEntry) -> dict[str, Any]:
+def _body(entry: VendorContactEntry) -> dict[str, JsonValue]:
     wanted = entry.as_dict()
     body = {k: v for k, v in wanted.items() if k != "default" and v is not None}
     return {**body, "is_default": bool(entry.default)}
 
 
-def _shown(wanted: dict[str, Any]) -> dict[str, Any]:
+def _shown(wanted: dict[str, JsonValue]) -> dict[str, JsonValue]:
     return {k: v for k, v in wanted.items() if v is not None and (k != "default" or v)}
 
 
-def _edits(path: str, current: dict[str, Any], wanted: dict[str, Any]) -> list[FieldChange]:
+def _edits(
+    path: str, current: dict[str, JsonValue], wanted: dict[str, JsonValue]
+) -> list[FieldChange]:
     return [
         FieldChange(path=f"{path}.{k}", before=current.get(k), after=v)
         for k, v in wanted.items()

@@ -53,16 +53,19 @@ class PlanContext:
         """The live vendor a Vendor manifest manages, or None."""
         return self.vendor_matches.live.get(desired.address)
 
-    def quiet_match(self, desired: DesiredVendor) -> QuietVendor | None:
-        """How `desired` was found quiet (an empty plan) as its vendor's page arrived
-        (`rampctl.engine.page_plan`), while it still matches that vendor through the same
-        state entry in the same identity mode; else None."""
-        found = self.snapshot.page_work.quiet.get(desired.address)
-        if found is None or found.mode != self.mode:
-            return None
-        if self.state.resources.get(desired.address) is not found.entry:
-            return None
-        return found if self.match_vendor(desired) is found.vendor else None
+    @cached_property
+    def quiet_matches(self) -> Mapping[str, QuietVendor]:
+        """The manifests found quiet (an empty plan) as their vendors' pages arrived
+        (`rampctl.engine.page_plan`) that still match those vendors through the same state
+        entries in the same identity mode, by address."""
+        mode, live, entries = self.mode, self.vendor_matches.live, self.state.resources
+        return {
+            address: found
+            for address, found in self.snapshot.page_work.quiet.items()
+            if found.mode == mode
+            and entries.get(address) is found.entry
+            and live.get(address) is found.vendor
+        }
 
     @property
     def matched_by_fields(self) -> frozenset[str]:
@@ -158,8 +161,9 @@ class PlanContext:
     def contact_reads(self, deep: bool) -> list[str]:
         """Vendor ids whose contacts plan must read: changed since the last apply, or all."""
         ids: list[str] = []
+        quiet = self.quiet_matches if not deep else {}
         for desired in self.graph.vendors.values():
-            if not deep and self.quiet_match(desired):
+            if desired.address in quiet:
                 continue  # its recorded contact stands for the live one
             live = self.match_vendor(desired)
             if live is None or desired.contact is None:

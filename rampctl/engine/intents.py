@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.engine.approvals import CONTACTS_PENDING
 from rampctl.engine.changes import Action, Change
@@ -41,7 +42,7 @@ class Intent:
 
     address: str
     ramp_id: str
-    fields: Mapping[str, Any]
+    fields: Mapping[str, JsonValue]
     contacts: tuple[str, ...] = ()
     sent: str = ""
     """When the write was journaled (ISO 8601 UTC): the time a held contact was sent."""
@@ -56,7 +57,7 @@ def is_intended(change: Change) -> bool:
     )
 
 
-def intent_record(op_id: str, change: Change) -> dict[str, Any]:
+def intent_record(op_id: str, change: Change) -> dict[str, JsonValue]:
     """The journal record of `change`'s intent for the operation `op_id`."""
     return {
         "type": INTENT_RECORD,
@@ -74,15 +75,23 @@ def journaled_intents(journal: ApplyJournal) -> list[Intent]:
         Intent(
             address=str(r["address"]),
             ramp_id=str(r["ramp_id"]),
-            fields=dict(r.get("fields") or {}),
-            contacts=tuple(str(e) for e in r.get("contacts") or ()),
+            fields=_object(r.get("fields")),
+            contacts=tuple(str(e) for e in _list(r.get("contacts"))),
             sent=_seconds(str(r["time"])),
         )
         for r in unrecorded_intents(journal)
     ]
 
 
-def unrecorded_intents(journal: ApplyJournal) -> list[dict[str, Any]]:
+def _object(value: JsonValue) -> dict[str, JsonValue]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _list(value: JsonValue) -> list[JsonValue]:
+    return list(value) if isinstance(value, list) else []
+
+
+def unrecorded_intents(journal: ApplyJournal) -> list[dict[str, JsonValue]]:
     """The journal's intent records not yet taken into the state, each with its sending time:
     those of unresolved writes, and those an earlier settling carried over (`carry_intents`)."""
     pending = {entry.op_id: entry for entry in journal.pending()}
@@ -99,7 +108,7 @@ def forget_recorded_intents(journal: ApplyJournal) -> None:
         journal.clear()
 
 
-def carry_intents(journal: ApplyJournal, records: Sequence[dict[str, Any]]) -> None:
+def carry_intents(journal: ApplyJournal, records: Sequence[dict[str, JsonValue]]) -> None:
     """Append `records` (from `unrecorded_intents`, read before the journal was cleared) again,
     marked carried: a run killed after settling its journal and before its next state write
     still recognises those writes as its own. The next clear of the journal, after a state
@@ -149,8 +158,11 @@ def settled_state(
 
 
 def _carried_out(
-    recorded: Mapping[str, Any], intent: Intent, live: Mapping[str, Any], snapshot: Snapshot
-) -> dict[str, Any] | None:
+    recorded: Mapping[str, JsonValue],
+    intent: Intent,
+    live: Mapping[str, JsonValue],
+    snapshot: Snapshot,
+) -> dict[str, JsonValue] | None:
     """`recorded` with the intended values Ramp holds (or holds for approval) taken from Ramp;
     None when Ramp holds none of them."""
     out = dict(recorded)
@@ -162,7 +174,7 @@ def _carried_out(
             done = True
     held = live.get("pending")
     if isinstance(held, Mapping) and held != recorded.get("pending"):
-        waiting = held.get("fields") or {}
+        waiting = _object(held.get("fields"))
         if any(value_at(waiting, path) == value for path, value in intent.fields.items()):
             out["pending"] = held
             done = True
@@ -175,8 +187,11 @@ def _carried_out(
 
 
 def _contacts_made(
-    recorded: Mapping[str, Any], intent: Intent, live: Mapping[str, Any], snapshot: Snapshot
-) -> dict[str, Any] | None:
+    recorded: Mapping[str, JsonValue],
+    intent: Intent,
+    live: Mapping[str, JsonValue],
+    snapshot: Snapshot,
+) -> dict[str, JsonValue] | None:
     """The contact attributes to record once Ramp has every contact the intent created: the
     vendor's contact ids (approved ones) and, besides those already recorded, the contacts Ramp
     holds for approval (`contacts_pending`, sent when the intent was journaled). None when the
@@ -193,5 +208,5 @@ def _contacts_made(
     for email, contact in zip(intent.contacts, made, strict=True):
         if contact is not None and contact.is_pending_approval:
             waiting.setdefault(email, intent.sent)
-    out: dict[str, Any] = {"contact_ids": live.get("contact_ids")}
+    out: dict[str, JsonValue] = {"contact_ids": live.get("contact_ids")}
     return {**out, CONTACTS_PENDING: waiting} if waiting else out

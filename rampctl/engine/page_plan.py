@@ -7,7 +7,7 @@ holds is compared with that manifest: its record form (view), its drift since th
 apply, and whether the manifest's plan is certainly empty given this vendor (`QuietVendor`:
 no field differs, the owner and the recorded contact agree, the key it carries is the
 state's). After the last page, planning takes these as they are while what they were worked
-out from still holds (`PlanContext.quiet_match`, `vendors.plan_vendors`: the same live
+out from still holds (`PlanContext.quiet_matches`, `vendors.plan_vendors`: the same live
 vendor matched through the same state entry, in the same identity mode, no contacts read for
 it, its accounting link checked), and plans every other manifest in full. The verdicts are
 the same either way; the work moves into the wait for Ramp's pages.

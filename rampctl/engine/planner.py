@@ -6,6 +6,7 @@ import dataclasses
 import difflib
 import fnmatch
 from collections.abc import Callable, Sequence, Set
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -88,10 +89,7 @@ def plan_with_snapshot(
     if snapshot is None:
         snapshot = read_snapshot(client)
     elif isinstance(snapshot, SnapshotPrefetch):
-        pages = PagePlanner(graph, state)
-        snapshot = snapshot.result(on_page=pages.page)
-        snapshot.vendor_views.update(pages.views)
-        snapshot.page_work = pages.work
+        snapshot = _planned_as_read(client, graph, state, snapshot)
     if state.business_id is not None:
         state.check_binding(environment, snapshot.business.id)
     if snapshot.external_ids is None:
@@ -105,6 +103,22 @@ def plan_with_snapshot(
     if graph.bills or any(r.kind == addr.BILL for r in state.resources.values()):
         read_bill_inputs(client, ctx)
     return build_plan(ctx, environment=environment, settings=settings), snapshot
+
+
+def _planned_as_read(
+    client: RampClient, graph: DesiredGraph, state: State, prefetch: SnapshotPrefetch
+) -> Snapshot:
+    """The snapshot being read, with each page of vendors planned as it arrives
+    (`PagePlanner`); whether this Ramp knows external_vendor_id is asked meanwhile when the
+    state does not keep the answer, so no request waits for the last page."""
+    pages = PagePlanner(graph, state)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ramp-probe") as probing:
+        support = probing.submit(find_support, client, state)
+        snapshot = prefetch.result(on_page=pages.page)
+        snapshot.external_ids = support.result()
+    snapshot.vendor_views.update(pages.views)
+    snapshot.page_work = pages.work
+    return snapshot
 
 
 def managed_vendors(graph: DesiredGraph, state: State) -> Callable[[Vendor], bool]:

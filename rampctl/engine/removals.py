@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Set
 from dataclasses import replace
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.engine.approvals import unkept
 from rampctl.engine.bill_remove import plan_bill_removal
@@ -137,7 +138,7 @@ def find_drift(
     return drift
 
 
-def drifted(entry: ResourceState, live: Mapping[str, Any]) -> list[FieldChange]:
+def drifted(entry: ResourceState, live: Mapping[str, JsonValue]) -> list[FieldChange]:
     """The fields that changed in Ramp since the last apply, and the values of an update
     recorded as waiting for approval that Ramp decided and does not hold."""
     recorded = {k: v for k, v in entry.attributes.items() if k in live}
@@ -159,7 +160,7 @@ def _drifts(kind: str, path: str) -> bool:
         return True
 
 
-def _decided(change: FieldChange, recorded: dict[str, Any]) -> bool:
+def _decided(change: FieldChange, recorded: dict[str, JsonValue]) -> bool:
     """Whether a drift field is an approval at work, not a change outside rampctl: a field
     now holding the value rampctl sent and Ramp held (approved), or the contact ids while
     contacts rampctl created wait for approval. (The pending update itself is declared

@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.engine.changes import Action, Change
 from rampctl.engine.intents import carry_intents, unrecorded_intents
@@ -32,7 +33,7 @@ from rampctl.words import count
 INVITE_RECORD = "invite"
 """`type` of a journal record that keeps an invite's body, written before it is sent."""
 #: Resends one journaled invite body and waits for its user (raises when it cannot).
-Resume = Callable[[dict[str, Any]], object]
+Resume = Callable[[dict[str, JsonValue]], object]
 
 
 def is_invite(change: Change) -> bool:
@@ -40,7 +41,7 @@ def is_invite(change: Change) -> bool:
     return change.kind == addr.USER and change.action is Action.CREATE and bool(change.request)
 
 
-def invite_record(op_id: str, change: Change) -> dict[str, Any]:
+def invite_record(op_id: str, change: Change) -> dict[str, JsonValue]:
     """The journal record keeping `change`'s invite body for the operation `op_id`."""
     return {
         "type": INVITE_RECORD,

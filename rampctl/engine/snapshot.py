@@ -247,6 +247,7 @@ class SnapshotPrefetch:
                 continue  # the users could not be read: the read's error is raised
             if on_page is not None:
                 on_page(page, users)
+                gc.freeze()  # the page's vendors, and what was worked out, live as long
             picked = [v for v in page if views_of(v)] if views_of is not None else []
             for vendor in picked:
                 views[vendor.id] = (vendor, MappingProxyType(vendor_view(vendor, users)))

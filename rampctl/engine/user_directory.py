@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import uuid
 from dataclasses import replace
-from typing import Any
 
 from rampctl.engine.changes import FieldChange
 from rampctl.engine.kind_plan import problem_at
@@ -59,7 +58,7 @@ def read_directory(client: RampClient, graph: DesiredGraph, snapshot: Snapshot) 
 
 def resolve(desired: DesiredUser, snapshot: Snapshot) -> tuple[UserValues, list[Problem]]:
     """The user's values with department and location names replaced by Ramp ids."""
-    given: dict[str, Any] = {}
+    given: dict[str, str] = {}
     problems: list[Problem] = []
     for name in FIELDS:
         value = getattr(desired.fields, name)
@@ -71,7 +70,10 @@ def resolve(desired: DesiredUser, snapshot: Snapshot) -> tuple[UserValues, list[
             given[name] = ids[0]
         else:
             problems.append(problem_at(desired, f"spec.{name}", _why(name, value, ids, listing)))
-    return replace(desired.fields, **given), problems
+    fields = desired.fields
+    department = given.get("department", fields.department)
+    location = given.get("location", fields.location)
+    return replace(fields, department=department, location=location), problems
 
 
 def _why(name: str, value: str, ids: list[str], listing: dict[str, str]) -> str:

@@ -16,9 +16,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
-from rampctl.engine.changes import Action, Change, FieldChange, Level
+from pydantic import JsonValue
+
+from rampctl.engine.changes import Action, Body, Change, FieldChange, Level
 from rampctl.engine.diff import diff_fields
 from rampctl.engine.kind_plan import KindPlan, cannot_clear, clear_problems, problem_at
 from rampctl.engine.snapshot import Snapshot
@@ -129,7 +130,7 @@ def user_ref(email: str | None, graph: DesiredGraph, snapshot: Snapshot) -> str 
 
 def _invite(desired: DesiredUser, graph: DesiredGraph, snapshot: Snapshot) -> Change:
     f = desired.fields
-    body: dict[str, Any] = {
+    body: Body = {
         "email": f.email,
         "first_name": f.first_name,
         "last_name": f.last_name,
@@ -141,7 +142,7 @@ def _invite(desired: DesiredUser, graph: DesiredGraph, snapshot: Snapshot) -> Ch
         "employee_id": f.employee_id,
         "is_manager": f.is_manager,
     }
-    request = UserInvite(**{k: v for k, v in body.items() if v is not None}).to_body()
+    request = UserInvite.model_validate({k: v for k, v in body.items() if v is not None}).to_body()
     shown = desired.wanted(f) | {"email": f.email}
     return Change(
         address=desired.address,
@@ -237,7 +238,7 @@ def _update(
         ramp_id=live.id,
         key=desired.key,
         fields=tuple(shown),
-        request=UserUpdate(**body).to_body() if body else None,
+        request=UserUpdate.model_validate(body).to_body() if body else None,
         followup={"reactivate": True} if inactive else None,
         depends_on=tuple(desired.depends_on),
         level=Level.USERS,
@@ -269,10 +270,10 @@ def _manual(
     )
 
 
-def _value(desired: DesiredUser, path: str, graph: DesiredGraph, snapshot: Snapshot) -> Any:
-    value = desired.fields.get(path)
+def _value(desired: DesiredUser, path: str, graph: DesiredGraph, snapshot: Snapshot) -> JsonValue:
+    value: JsonValue = desired.fields.get(path)
     if path == "direct_manager":
-        return user_ref(value, graph, snapshot)
+        return user_ref(value if isinstance(value, str) else None, graph, snapshot)
     return value
 
 
@@ -311,7 +312,7 @@ def _name(first: str | None, last: str | None, email: str) -> str:
     return f"{full} <{email}>" if full else email
 
 
-def users_live_view(users: Mapping[str, User], ramp_id: str) -> dict[str, Any] | None:
+def users_live_view(users: Mapping[str, User], ramp_id: str) -> dict[str, JsonValue] | None:
     """The record form of a live user by Ramp id (None when Ramp has no such user)."""
     live = users.get(ramp_id)
     return user_view(live, users) if live else None

@@ -54,9 +54,9 @@ def plan_vendors(ctx: PlanContext) -> KindPlan:
 
 def _quiet(ctx: PlanContext, desired: DesiredVendor) -> bool:
     """Whether the manifest's plan was found empty as its vendor's page arrived, and still
-    is: it still matches that vendor (`PlanContext.quiet_match`), whose contacts were not
+    is: it still matches that vendor (`PlanContext.quiet_matches`), whose contacts were not
     read, and its accounting link (which needs the whole snapshot) passes `check_link`."""
-    found = ctx.quiet_match(desired)
+    found = ctx.quiet_matches.get(desired.address)
     if found is None or found.vendor.id in ctx.snapshot.contacts:
         return False
     return not (found.link and check_link(ctx, desired, found.vendor))

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import TypeVar
+
+from pydantic import JsonValue
 
 from rampctl.engine.bill_live import create_bill, update_bill
-from rampctl.engine.changes import Action, Change
+from rampctl.engine.changes import Action, Body, Change
 from rampctl.engine.crashpoints import crash_point
 from rampctl.errors import OutcomeUncertainError, PlanError, RampError, RampNotFoundError
 from rampctl.model import address as addr
@@ -100,14 +102,14 @@ def _invite(client: RampClient, change: Change) -> User:
     return send_invite(client, change.request)
 
 
-def send_invite(client: RampClient, request: dict[str, Any]) -> User:
+def send_invite(client: RampClient, request: Body) -> User:
     """Send the invite and wait for its task. The idempotency key makes a resent invite the
     same task; a task that fails because the email is taken ends in that user."""
     email = norm.email(request["email"])
     try:
-        task_id = client.invite_user(UserInvite(**request))
+        task_id = client.invite_user(UserInvite.model_validate(request))
     except OutcomeUncertainError:
-        task_id = client.invite_user(UserInvite(**request))  # same key: same task
+        task_id = client.invite_user(UserInvite.model_validate(request))  # same key: same task
     crash_point("after_invite")
     task = client.wait_for_user_task(task_id)
     if task.user_id is not None:
@@ -176,15 +178,13 @@ def _with_contacts(client: RampClient, change: Change, vendor: Vendor) -> WriteR
     return WriteResult(vendor=client.get_vendor(vendor.id), contacts_pending=tuple(pending))
 
 
-def _create_contact(
-    client: RampClient, vendor_id: str, body: dict[str, Any]
-) -> VendorContact | None:
+def _create_contact(client: RampClient, vendor_id: str, body: Body) -> VendorContact | None:
     """POST one contact; after a lost answer, the vendor's contact with that email decides.
     None when this Ramp has no contact endpoint (the POST is not found, yet the vendor's
     contacts can be listed: the vendor is there)."""
     email = norm.email(body["email"])
     try:
-        return client.create_vendor_contact(vendor_id, VendorContactInput(**body))
+        return client.create_vendor_contact(vendor_id, VendorContactInput.model_validate(body))
     except RampNotFoundError:
         client.list_vendor_contacts(vendor_id)  # raises in turn when the vendor is gone
         return None
@@ -209,9 +209,9 @@ def _create_vendor(client: RampClient, change: Change) -> Vendor:
         raise
 
 
-def _update_vendor(client: RampClient, vendor_id: str, body: dict[str, Any]) -> Vendor:
+def _update_vendor(client: RampClient, vendor_id: str, body: Body) -> Vendor:
     try:
-        return client.update_vendor(vendor_id, VendorUpdate(**body))
+        return client.update_vendor(vendor_id, VendorUpdate.model_validate(body))
     except OutcomeUncertainError as uncertain:
         live = _look_up(uncertain, lambda: client.get_vendor(vendor_id))
         if vendor_has(live, body):
@@ -227,7 +227,7 @@ def _look_up(uncertain: OutcomeUncertainError, read: Callable[[], T]) -> T:
         raise uncertain from None
 
 
-def vendor_has(vendor: Vendor, body: dict[str, Any]) -> bool:
+def vendor_has(vendor: Vendor, body: Body) -> bool:
     """Whether every field of a PATCH body already holds on the live vendor (nested ones too),
     or waits for approval in Ramp with that value (the PATCH arrived and was held)."""
     live = vendor.model_dump()
@@ -236,7 +236,7 @@ def vendor_has(vendor: Vendor, body: dict[str, Any]) -> bool:
     return all(_same(live.get(key), value) for key, value in body.items())
 
 
-def _same(live: Any, sent: Any) -> bool:
+def _same(live: object, sent: JsonValue) -> bool:
     if isinstance(sent, dict):
         inner = live if isinstance(live, dict) else {}
         return all(_same(inner.get(k), v) for k, v in sent.items())
@@ -289,7 +289,7 @@ def with_remote_id(items: list[AccountingVendor], remote_id: str) -> list[Accoun
     return [a for a in items if norm.text(a.id) == norm.text(remote_id)]
 
 
-def _delete(call: Any) -> None:
+def _delete(call: Callable[[], object]) -> None:
     """Delete, treating 'already gone' as done."""
     try:
         call()
@@ -311,11 +311,11 @@ def resolve_refs(change: Change, ids: Mapping[str, str]) -> Change:
     )
 
 
-def _has_ref(body: dict[str, Any] | None) -> bool:
+def _has_ref(body: Body | None) -> bool:
     return any(isinstance(v, str) and v.startswith(REF) for v in (body or {}).values())
 
 
-def _resolved(body: dict[str, Any] | None, ids: Mapping[str, str]) -> dict[str, Any] | None:
+def _resolved(body: Body | None, ids: Mapping[str, str]) -> Body | None:
     if body is None:
         return None
     out = dict(body)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal, Protocol, TypeVar
 
 from pydantic import JsonValue
 
@@ -102,9 +102,20 @@ class Draft:
         return [*self.users, *self.accounting_vendors, *self.vendors, *self.bills]
 
 
-def by_creation(items: Iterable[Any], id_attr: str = "id") -> list[Any]:
+class Created(Protocol):
+    """A live Ramp object with a creation time."""
+
+    @property
+    def created_at(self) -> str | None:
+        """When Ramp created it (ISO 8601), if it says."""
+
+
+CreatedT = TypeVar("CreatedT", bound=Created)
+
+
+def by_creation(items: Iterable[CreatedT], id_attr: str = "id") -> list[CreatedT]:
     """Items ordered by creation time, then id: the order names are handed out in."""
-    return sorted(items, key=lambda o: (o.created_at or "", getattr(o, id_attr)))
+    return sorted(items, key=lambda o: (o.created_at or "", str(getattr(o, id_attr))))
 
 
 def vendor_candidates(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from rampctl.manifest.cache import ManifestCache
@@ -37,19 +38,23 @@ def load_graph(
         if cache is None:
             return build_graph(prepare(found, variables=variables).finish(None))
         scope = cache.scope("graph", str(found.source.base.resolve()), found.source.display(""))
-        quick = stat_key(found, cache)
-        if quick is not None:
-            graph = _stored(cache, scope, stat_key=quick)
+        kept = _Kept.read(cache, scope)
+        if kept and kept.stat_key and kept.stat_key == stat_key(found, cache):
+            graph = kept.graph()
             if graph is not None and not cache.needs_touch():
                 return graph
         prepared = prepare(found, variables=variables, cache=cache)
         key = prepared.set_key(cache)
         if key is None:
             return build_graph(prepared.finish(cache))
-        graph = _stored(cache, scope, key=key, restat=prepared.stat_key)
+        graph = kept.graph() if kept and kept.key == key else None
         if graph is not None:
+            assert kept is not None
             cache.touch([f.key for f in prepared.files if f.rendered is None])
+            if prepared.stat_key != kept.stat_key:  # touched, not changed: keep the new stats
+                cache.put_scoped(scope, b"".join((_head(key, prepared.stat_key), kept.data)))
             return graph
+        del kept  # not kept in memory while the new graph is built
         graph = build_graph(prepared.finish(cache))
         _store(cache, scope, _head(key, prepared.stat_key), graph)
         return graph
@@ -60,30 +65,34 @@ def _head(key: str, stat_key: str) -> bytes:
     return b"".join((_FORMAT, key.encode(), stat_key.encode() if stat_key else _NO_STAT_KEY))
 
 
-def _stored(
-    cache: ManifestCache, scope: str, *, key: str = "", stat_key: str = "", restat: str = ""
-) -> DesiredGraph | None:
-    """The graph stored for `scope`, when it was built from the files `key` stands for (or,
-    given `stat_key`, from files with the same stats). With `key`, a graph found whose stat
-    key is not `restat` is stored again with it (the files were touched, not changed)."""
-    blob = cache.get_scoped(scope)
-    size = len(_head("", "")) + 64
-    if blob is None or len(blob) < size or blob[:2] != _FORMAT:
-        return None
-    head = bytes(blob[:size])
-    if key and head[2:66] != key.encode():
-        return None
-    if stat_key and head[66:] != stat_key.encode():
-        return None
-    try:
-        graph = pickle.loads(blob[size:])
-    except Exception:  # a value that does not read back is a miss, never an error
-        return None
-    if not isinstance(graph, DesiredGraph):
-        return None
-    if key and restat and head[66:] != restat.encode():
-        cache.put_scoped(scope, b"".join((_head(key, restat), blob[size:])))
-    return graph
+_HEAD_SIZE = len(_FORMAT) + 128
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """The graph stored for a root, not yet read back: its keys and its pickled form."""
+
+    key: str
+    stat_key: str
+    data: memoryview
+
+    @classmethod
+    def read(cls, cache: ManifestCache, scope: str) -> _Kept | None:
+        """The stored graph of `scope`, if there is one (that passes the cache's check)."""
+        blob = cache.get_scoped(scope)
+        if blob is None or len(blob) < _HEAD_SIZE or blob[: len(_FORMAT)] != _FORMAT:
+            return None
+        head = bytes(blob[len(_FORMAT) : _HEAD_SIZE]).decode("ascii", "replace")
+        stat_key = "" if head[64:] == _NO_STAT_KEY.decode() else head[64:]
+        return cls(key=head[:64], stat_key=stat_key, data=blob[_HEAD_SIZE:])
+
+    def graph(self) -> DesiredGraph | None:
+        """The graph, read back; None when it does not read back."""
+        try:
+            graph = pickle.loads(self.data)
+        except Exception:  # a value that does not read back is a miss, never an error
+            return None
+        return graph if isinstance(graph, DesiredGraph) else None
 
 
 def _store(cache: ManifestCache, scope: str, head: bytes, graph: DesiredGraph) -> None:

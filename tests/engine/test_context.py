@@ -6,12 +6,12 @@ import dataclasses
 from typing import Any
 
 import pytest
+from pydantic import JsonValue
 
 from rampctl.engine.context import PlanContext
 from rampctl.engine.planner import PlanSettings, build_plan
-from rampctl.engine.view import live_vendor
+from rampctl.engine.view import vendor_view
 from rampctl.model.desired import DesiredGraph
-from rampctl.model.kinds import VendorValues
 from rampctl.ramp.models import Vendor
 from rampctl.state.model import ResourceState, State
 from tests.engine.conftest import Manifests, plan_for, snapshot, vendor, vendor_doc
@@ -62,11 +62,11 @@ def test_a_live_vendor_view_is_worked_out_once_per_plan(
     state = State.new().model_copy(update={"resources": resources})
     worked_out: list[str] = []
 
-    def counted(item: Vendor, users: Any) -> VendorValues:
+    def counted(item: Vendor, users: Any) -> dict[str, JsonValue]:
         worked_out.append(item.id)
-        return live_vendor(item, users)
+        return vendor_view(item, users)
 
-    monkeypatch.setattr("rampctl.engine.view.live_vendor", counted)
+    monkeypatch.setattr("rampctl.engine.context.vendor_view", counted)
     plan = plan_for(manifests.graph(), snapshot(live), state)
     assert sorted(worked_out) == ["id-acme", "id-bolt", "id-cask"]  # diff, fingerprint, drift
     assert [c.address for c in plan.changes] == ["vendor/acme"]
