@@ -294,12 +294,11 @@ def stat_key(found: Found, cache: ManifestCache) -> str | None:
         return None
     base = f"{found.source.base}{os.sep}"
     digest = hashlib.sha256(cache.code.encode())
-    for rel in found.source.files:
-        try:
-            st = os.stat(base + rel)
-        except OSError:  # gone since found: `prepare` reports it
-            return None
-        digest.update(_stat_line(rel, stat_signature(st)))
+    try:
+        for rel in found.source.files:
+            digest.update(_stat_line(rel, stat_signature(os.stat(base + rel))))
+    except OSError:  # gone since it was found: the load reports it
+        return None
     return digest.hexdigest()
 
 
