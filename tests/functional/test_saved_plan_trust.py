@@ -283,3 +283,34 @@ def test_live_values_edited_in_the_file_are_refused_by_apply(project: Project) -
     _write(saved, clean)
     applied = project.rampctl(*args, "apply", "--allow-payments", str(saved))
     assert applied.code == 0, applied.out + applied.err
+
+
+def _request_line(key: str, value: Any) -> Edit:
+    def edit(data: dict[str, Any]) -> None:
+        [change, *_] = [c for c in data["changes"] if c["kind"] == "bill"]
+        change["request"]["line_items"][0][key] = value
+
+    return edit
+
+
+def _drop_request_key(key: str) -> Edit:
+    def edit(data: dict[str, Any]) -> None:
+        [change, *_] = [c for c in data["changes"] if c["kind"] == "bill"]
+        del change["request"][key]
+
+    return edit
+
+
+def test_a_request_edited_past_pricing_is_refused_by_show(project: Project) -> None:
+    """A request whose money cannot be worked out is refused as edited, never a crash."""
+    args = _rent(project)
+    assert project.rampctl(*args, "plan", "--out", "new.json").code == 0
+    edits = {
+        "non-numeric line": _request_line("amount", "abc"),
+        "line without an amount": _request_line("amount", None),
+        "no currency": _drop_request_key("invoice_currency"),
+        "no payment method": _drop_request_key("payment_method"),
+    }
+    _refused_by_show(project, project.root / "new.json", edits)
+    saved = _raise_rent(project, args)
+    _refused_by_show(project, saved, {"non-numeric update line": _request_line("amount", "1e")})
