@@ -8,8 +8,9 @@ one its change implies (`bill_money.entry_for_request`: a create's from its requ
 update's and an archive's address, action, name, totals and new payment, and an update's
 invoice number, from the change); the counts and totals are the sum of the entries. An
 update's or archive's currency, payment method and date, the lines its request leaves alone
-and an archived bill's invoice number are known to Ramp only: `check_money` (apply, after reading Ramp) refuses a money section that is not exactly
-the one the file's changes give with the bills in Ramp now.
+and an archived bill's invoice number are known to Ramp only: `check_money` (apply, after
+reading Ramp) refuses a money section that is not exactly the one the file's changes give
+with the bills in Ramp now.
 
 `check_requests` (apply): apply plans again from the manifests and the live business with
 the selection the file records (`--target`, `--exclude`, `--refresh`; none in files before
