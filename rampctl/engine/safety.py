@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from pydantic import (
     BaseModel,
     ConfigDict,
+    JsonValue,
     SerializerFunctionWrapHandler,
     computed_field,
     model_serializer,
@@ -49,9 +49,9 @@ class SafetyReport(BaseModel):
         return not self.reasons and not self.replacements
 
     @model_serializer(mode="wrap")
-    def _safe_first(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+    def _safe_first(self, dump: SerializerFunctionWrapHandler) -> dict[str, JsonValue]:
         """`safe` leads, as plan files have always written it."""
-        data: dict[str, Any] = dump(self)
+        data: dict[str, JsonValue] = dump(self)
         return {"safe": data.pop("safe"), **data}
 
 

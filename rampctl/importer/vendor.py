@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, JsonValue, ValidationError
 
 from rampctl.engine.view import contact_view, live_vendor
 from rampctl.manifest.specs import Contact, ContactEntry, PostalAddressSpec, VendorSpec
@@ -25,6 +25,8 @@ def _optional(model: type[BaseModel]) -> frozenset[str]:
 
 
 _OPTIONAL_ADDRESS = _optional(PostalAddressSpec)
+#: A written part's value (text, or a contact entry's default flag).
+PartT = TypeVar("PartT")
 _OPTIONAL_CONTACT = _optional(Contact)
 
 
@@ -40,7 +42,7 @@ class Omission:
 class VendorFields:
     """A vendor's manifest spec (without its key and accounting link) and what was left out."""
 
-    spec: dict[str, Any]
+    spec: dict[str, JsonValue]
     view: VendorValues
     contact: dict[str, str | None] | None
     omitted: list[Omission] = field(default_factory=list)
@@ -64,25 +66,30 @@ def vendor_fields(
 
 def _written(
     spec: FieldSpec, view: VendorValues, contacts: list[VendorContact], result: VendorFields
-) -> Any:
+) -> JsonValue:
     """The manifest value of one declared field, or None to leave it out."""
     in_force = [c for c in contacts if not c.is_pending_approval]
     if spec.path == "contact" and len(in_force) <= 1:
         written = _contact(in_force, result.omitted)
         result.contact = recorded_contact(written) if written else None
-        return written
+        return _json(written)
     if spec.path == "contacts":
         _waiting(contacts, result.omitted)
         return _contact_list(in_force, result.omitted) if len(in_force) > 1 else None
     if spec.path == "contact":
         return None  # several contacts: described as `contacts`
-    value = view.get(spec.path)
-    if spec.parts:
-        return _address(value, result.omitted)
-    if spec.reference == "user" and value is not None and value.startswith("user:"):
+    if spec.path == "address":
+        return _json(_address(view.address, result.omitted))
+    value: JsonValue = view.get(spec.path)
+    if spec.reference == "user" and isinstance(value, str) and value.startswith("user:"):
         result.omitted.append(Omission(field=spec.path, reason="the owner is not a Ramp user"))
         return None
     return value
+
+
+def _json(parts: Mapping[str, str] | None) -> JsonValue:
+    """Written parts (an address, a contact) as a JSON object."""
+    return None if parts is None else {k: v for k, v in parts.items()}
 
 
 def _address(live: PostalAddressValues | None, omitted: list[Omission]) -> dict[str, str] | None:
@@ -107,15 +114,13 @@ def _contact(contacts: list[VendorContact], omitted: list[Omission]) -> dict[str
     return _valid_parts(Contact, parts, _OPTIONAL_CONTACT, "contact", omitted)
 
 
-def _contact_list(
-    contacts: list[VendorContact], omitted: list[Omission]
-) -> list[dict[str, Any]] | None:
+def _contact_list(contacts: list[VendorContact], omitted: list[Omission]) -> list[JsonValue] | None:
     """`spec.contacts` for a vendor with several contacts in force, the default one marked
     (the first one when Ramp marks none); None when one of them cannot be written."""
     default = choose_contact(contacts)
-    entries = []
+    entries: list[JsonValue] = []
     for contact in contacts:
-        parts: dict[str, Any] = {
+        parts: dict[str, JsonValue] = {
             k: v for k, v in contact_view(contact).as_dict().items() if v is not None
         }
         if contact is default:
@@ -147,11 +152,11 @@ def recorded_contact(written: Mapping[str, str]) -> dict[str, str | None]:
 
 def _valid_parts(
     model: type[BaseModel],
-    parts: dict[str, str],
+    parts: dict[str, PartT],
     optional: frozenset[str],
     prefix: str,
     omitted: list[Omission],
-) -> dict[str, str] | None:
+) -> dict[str, PartT] | None:
     """`parts` without the optional ones that fail validation; None if a required one fails."""
     bad = _invalid_fields(model, parts)
     dropped = bad & optional
@@ -164,13 +169,13 @@ def _valid_parts(
     return parts
 
 
-def _drop_invalid(spec: dict[str, Any], omitted: list[Omission]) -> None:
+def _drop_invalid(spec: dict[str, JsonValue], omitted: list[Omission]) -> None:
     for name in sorted(_invalid_fields(VendorSpec, spec) - {"name"}):
         omitted.append(Omission(field=name, reason=_reason(VendorSpec, name)))
         del spec[name]
 
 
-def _invalid_fields(model: type[BaseModel], data: dict[str, Any]) -> set[str]:
+def _invalid_fields(model: type[BaseModel], data: Mapping[str, object]) -> set[str]:
     try:
         model.model_validate(data)
     except ValidationError as exc:

@@ -9,7 +9,9 @@ Ramp's variants which fields a method needs and takes. The manifest validator, t
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+
+from pydantic import JsonValue
 
 from rampctl.ramp.models import DETAILS_FOR_METHOD, ManualPaymentMethod, PaymentMethod
 
@@ -71,7 +73,7 @@ def moves_money(method: str | None, transaction_id: str | None = None) -> bool:
     return not (method == "CARD" and transaction_id)
 
 
-def ramp_details(payment: dict[str, Any]) -> dict[str, Any] | None:
+def ramp_details(payment: Mapping[str, JsonValue]) -> dict[str, JsonValue] | None:
     """Ramp's `payment_details` for a resolved payment (manifest names), or None if empty."""
     details = {DETAIL_FIELDS[k]: v for k, v in payment.items() if k in DETAIL_FIELDS}
     return details or None

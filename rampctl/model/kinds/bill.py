@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import JsonValue
 
@@ -19,7 +18,8 @@ from rampctl.model import address as addr
 from rampctl.model import normalise as norm
 from rampctl.model.kinds.spec import Input, KindSpec, Values, declared
 
-REQUIRED: Any = dataclasses.MISSING
+#: The default of a field every value must give (no default).
+REQUIRED = dataclasses.MISSING
 #: An accounting coding: (field external id, option external id); a bill's are sorted.
 Coding = tuple[str, str]
 
@@ -56,13 +56,13 @@ class BillPaymentValues(Values):
     manual_method: str | None = declared("manual_payment_method")
     payment_date: str | None = declared("payment_date")
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, JsonValue]:
         """The method and the details it has (an absent detail is no key, as Ramp shows it)."""
         return {k: v for k, v in super().as_dict().items() if v is not None or k == "method"}
 
     def details(self) -> dict[str, str]:
         """The detail fields present, by manifest name."""
-        return {k: v for k, v in self.as_dict().items() if k != "method"}
+        return {k: v for k, v in self.as_dict().items() if k != "method" and isinstance(v, str)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,7 +142,7 @@ class BillValues(Values):
         "payment_details", default=REQUIRED, parts_of=BillPaymentValues
     )
 
-    def comparable(self) -> dict[str, Any]:
+    def comparable(self) -> dict[str, JsonValue]:
         """The JSON form plan compares with a live bill's view (the payment apart)."""
         return {k: v for k, v in self.as_dict().items() if k != "payment"}
 
