@@ -346,3 +346,24 @@ def test_a_plan_of_an_earlier_format_with_the_same_digest_still_applies(project:
     _write(path, data)
     applied = project.rampctl("apply", str(path))
     assert applied.code == 0, applied.out + applied.err
+
+
+def test_a_saved_archive_shows_applies_and_cannot_be_edited(project: Project) -> None:
+    args = _rent(project)
+    assert project.rampctl(*args, "apply", "--auto-approve", "--allow-payments").code == 0
+    variables = project.root / "rent" / "vars" / "rent.yaml"
+    january = '    - {month: "2026-01", arrival: "2026-01-01"}\n'
+    variables.write_text(variables.read_text().replace(january, ""))
+    assert project.rampctl(*args, "plan", "--out", "archive.json").code == 0
+    saved = project.root / "archive.json"
+    assert [e["section"] for e in _read(saved)["money"]["bills"]] == ["archive"]
+    edits = {
+        "lowered total before": _first("before_total", "1.00"),
+        "name": _first("name", "Harbor Properties LLC RENT-2026-02"),
+        "a payment": _first("new_payment", "1.00"),
+    }
+    _refused_by_show(project, saved, edits)
+    shown = project.rampctl("show", str(saved))
+    assert shown.code == 0 and "bill/rent-2026-01" in shown.out, shown.out + shown.err
+    applied = project.rampctl(*args, "apply", str(saved))
+    assert applied.code == 0, applied.out + applied.err
