@@ -327,3 +327,24 @@ def test_no_graph_keeps_values_given_with_var(tmp_path: Path) -> None:
     assert "Secret-4711" in _names(_load(root, folder, variables={"title": "Secret-4711"}))
     data = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
     assert b"Secret-4711" not in data
+
+
+@pytest.mark.parametrize("state", ["uncached", "cold", "warm"])
+def test_a_file_removed_between_finding_and_reading_is_a_problem_where_it_was(
+    state: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(tmp_path)
+    folder = tmp_path / ".rampctl"
+    if state == "warm":
+        assert _load(root, folder)[0] == "valid"
+    found = loader_module.find
+
+    def find_then_remove(at: Path) -> Any:
+        result = found(at)
+        (root / "vendors" / "v1.yaml").unlink()
+        return result
+
+    monkeypatch.setattr(graph_module, "find", find_then_remove)
+    outcome = _result(root, None) if state == "uncached" else _load(root, folder)
+    message = f"{root}/vendors/v1.yaml:1:1: file not found: it was removed while rampctl read it"
+    assert outcome == ("problems", [(message, "", "")])
