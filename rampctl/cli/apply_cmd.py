@@ -21,7 +21,7 @@ from rampctl.engine.bill_read import read_change_bills
 from rampctl.engine.identity import capability_record
 from rampctl.engine.intents import Intent, forget_recorded_intents, journaled_intents
 from rampctl.engine.plan import Plan
-from rampctl.engine.plan_trust import check_requests
+from rampctl.engine.plan_trust import check_money, check_requests
 from rampctl.engine.planner import PlanSettings, narrow, plan_with_snapshot
 from rampctl.engine.policy import (
     manual_contacts,
@@ -265,6 +265,7 @@ def _saved_plan(
         read_change_bills(session.client, snapshot, saved.changes)
     check_fresh(saved, state=state, graph=graph, snapshot=snapshot, environment=session.environment)
     check_requests(saved, fresh)
+    check_money(saved, money_summary(saved.changes, snapshot.bills))
     known = graph.addresses() | set(state.resources)
     chosen_now = narrow(fresh, known, options.plan.targets, options.plan.excludes)
     safety = check(

@@ -3,17 +3,19 @@
 A plan's `money` section (`Money`) counts and totals (per currency, decimal text in major
 units) the bills to create, the new payments those creates schedule, the bills to update and
 those to archive, and lists each bill (`MoneyBill`) with its lines. Nothing here is a float.
-Its JSON form is the plan file's `money` (`rampctl/render/plan.schema.json`).
+Its JSON form is the plan file's `money` (`rampctl/render/plan.schema.json`); read back, it
+refuses unknown keys, amounts that are not decimal text and unknown currencies.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Discriminator, Field, JsonValue, Tag
+from pydantic import AfterValidator, ConfigDict, Discriminator, Field, JsonValue, Tag
 
 from rampctl.engine.bill_live import live_bill
 from rampctl.engine.changes import Action, Body, Change, PlanForm
@@ -26,23 +28,49 @@ SECTIONS = ("create", "payments", "update", "archive")
 #: The section a bill is listed in (`payments` counts the creates and raises that pay).
 Section = Literal["create", "update", "archive"]
 
+#: A plan file's money values refuse keys they do not have ("was the file edited?").
+_STRICT = ConfigDict(extra="forbid")
+_DECIMAL = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?")
+
+
+def _decimal_text(value: str) -> str:
+    if not _DECIMAL.fullmatch(value):
+        raise ValueError(f"{value!r} is not a decimal amount")
+    return value
+
+
+def _known_currency(value: str) -> str:
+    if value not in money.CURRENCIES:
+        raise ValueError(f"{value!r} is not a currency Ramp knows")
+    return value
+
+
+#: An amount in major units, as decimal text (`1200.50`).
+Amount = Annotated[str, AfterValidator(_decimal_text)]
+#: An ISO 4217 code Ramp takes for a bill.
+Currency = Annotated[str, AfterValidator(_known_currency)]
+
 
 @dataclass(frozen=True, kw_only=True)
 class MoneyLine:
     """A plain bill line: its memo and amount."""
 
+    __pydantic_config__ = _STRICT
+
     memo: str | None
-    amount: str
+    amount: Amount
 
 
 @dataclass(frozen=True, kw_only=True)
 class InventoryMoneyLine:
     """An inventory bill line: quantity x unit price = amount."""
 
+    __pydantic_config__ = _STRICT
+
     memo: str | None
     quantity: int
-    unit_price: str
-    amount: str
+    unit_price: Amount
+    amount: Amount
 
 
 def _line_kind(value: object) -> str:
@@ -63,39 +91,32 @@ Line = Annotated[
 class MoneyBill:
     """One bill change's money: what it totals once sent, what it newly pays, its lines."""
 
+    __pydantic_config__ = _STRICT
+
     address: str
     action: str
     section: Section
     name: str
     invoice_number: str | None
-    currency: str
-    total: str
+    currency: Currency
+    total: Amount
     #: The total in Ramp now (updates and archives; absent from a create's JSON).
-    before_total: Annotated[str | None, Field(exclude_if=lambda value: value is None)] = None
+    before_total: Annotated[Amount | None, Field(exclude_if=lambda value: value is None)] = None
     payment_method: str | None
     pays_on: str | None
     #: The payment a create schedules or an update adds to a scheduled one; None when none.
-    new_payment: str | None
+    new_payment: Amount | None
     lines: tuple[Line, ...]
-
-    def compared(self) -> tuple[object, ...]:
-        """What a saved plan's entry must agree on with the one its request implies."""
-        return (
-            self.total,
-            self.new_payment,
-            self.currency,
-            self.lines,
-            self.section,
-            self.payment_method,
-        )
 
 
 @dataclass(frozen=True, kw_only=True)
 class MoneySection:
     """How many bills a section has and their totals per currency."""
 
+    __pydantic_config__ = _STRICT
+
     count: int = 0
-    totals: dict[str, str] = field(default_factory=dict)
+    totals: dict[Currency, Amount] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,6 +125,8 @@ class Money(PlanForm):
 
     Its JSON form (`to_json`, and the plan file's `money`) is pydantic's dump of it.
     """
+
+    __pydantic_config__ = _STRICT
 
     create: MoneySection = field(default_factory=MoneySection)
     payments: MoneySection = field(default_factory=MoneySection)
@@ -170,21 +193,43 @@ def summarise(entries: list[MoneyBill]) -> Money:
 def _entry(change: Change, live: Bill | None) -> MoneyBill | None:
     if change.action is Action.CREATE and change.request:
         return _created(change, change.request)
-    if change.action in (Action.UPDATE, Action.ADOPT) and change.request and live is not None:
-        entry = _live(change, live, "update")
-        lines = _sent_lines(change.request, entry.lines)
-        after = _total(lines, live.currency)
-        raised = after - live.amount.amount
-        grows = raised > 0 and not live.paid  # the scheduled payment grows: gate it too
-        return replace(
-            entry,
-            total=money.minor_text(after, live.currency),
-            lines=lines,
-            new_payment=money.minor_text(raised, live.currency) if grows else None,
-        )
-    if change.action is Action.ARCHIVE and live is not None:
+    if live is None:
+        return None
+    if _updates(change):
+        return _updated(change, _live(change, live, "update"), paid=live.paid)
+    if change.action is Action.ARCHIVE:
         return _live(change, live, "archive")
     return None
+
+
+def _updates(change: Change) -> bool:
+    """Whether `change` sends an update to a bill (an adoption may send one too)."""
+    return change.action in (Action.UPDATE, Action.ADOPT) and bool(change.request)
+
+
+def has_entry(change: Change) -> bool:
+    """Whether a bill change has an entry in the money section (creates and updates that send
+    a request, archives)."""
+    if change.kind != addr.BILL:
+        return False
+    sends = change.action is Action.CREATE and bool(change.request)
+    return sends or _updates(change) or change.action is Action.ARCHIVE
+
+
+def _updated(change: Change, before: MoneyBill, *, paid: bool) -> MoneyBill:
+    """An update's entry: the bill as it is (`before`, its `before_total` what Ramp holds) once
+    the change's request is sent; the raise is a new payment unless the bill is `paid`."""
+    currency = before.currency
+    lines = _sent_lines(change.request or {}, before.lines)
+    after = _total(lines, currency)
+    raised = after - money.to_minor(Decimal(before.before_total or before.total), currency)
+    grows = raised > 0 and not paid  # the scheduled payment grows: gate it too
+    return replace(
+        before,
+        total=money.minor_text(after, currency),
+        lines=lines,
+        new_payment=money.minor_text(raised, currency) if grows else None,
+    )
 
 
 def _created(change: Change, body: Body) -> MoneyBill:
@@ -260,23 +305,56 @@ def _total(lines: tuple[Line, ...], currency: str) -> int:
 
 
 def entry_for_request(change: Change, shown: MoneyBill) -> MoneyBill | None:
-    """The money entry a plan file's bill change implies, from its request body and (for an
-    update) the before total and untouched lines the file shows; None if it has no entry."""
+    """The money entry a plan file's bill change implies, without reading Ramp; None if the
+    change has none.
+
+    A create's entry comes whole from its request. An update's and an archive's address,
+    action and name come from the change (an update's invoice number too), its total and new
+    payment from the request and its before total from the change's `total` field (its old
+    value; without one the update leaves the total as it is, and an archive always does).
+    What only Ramp knows, the currency, payment method and date, the lines the request leaves
+    alone and an archived bill's invoice number, is taken from `shown`: `apply` checks those
+    against Ramp (`plan_trust.check_money`).
+    """
     if change.action is Action.CREATE and change.request:
         return _created(change, change.request)
-    if change.action not in (Action.UPDATE, Action.ADOPT) or not change.request:
-        return None
-    currency = shown.currency
-    after_lines = _sent_lines(change.request, shown.lines)
-    after = _total(after_lines, currency)
-    before = money.to_minor(Decimal(shown.before_total or 0), currency)
-    raised = after - before
+    if _updates(change):
+        # Only an unpaid bill is planned an update (a paid one gets manual items instead).
+        return _updated(change, _as_planned(change, shown, "update"), paid=False)
+    if change.action is Action.ARCHIVE:
+        return _as_planned(change, shown, "archive")
+    return None
+
+
+def _as_planned(change: Change, shown: MoneyBill, section: Section) -> MoneyBill:
+    """The live bill a change was planned against, as far as the change records it."""
+    before = {f.path: f.before for f in change.fields}
+    if "total" in before:
+        total = str(before["total"])
+    elif section == "archive":
+        total = shown.total  # an archive leaves the total as it is
+    else:  # the update sends no lines, so the total is the one its lines give
+        total = money.minor_text(_total(shown.lines, shown.currency), shown.currency)
+    # An update's key carries the manifest's invoice number, the live one unless the update
+    # changes it; an archive's key is the state's, so its number is checked by apply only.
+    number = before.get("invoice_number", _key_number(change) or shown.invoice_number)
+    number = number if section == "update" else shown.invoice_number
     return replace(
         shown,
-        total=money.minor_text(after, currency),
-        lines=after_lines,
-        new_payment=money.minor_text(raised, currency) if raised > 0 else None,
+        address=change.address,
+        action=change.action.value,
+        section=section,
+        name=change.name,
+        invoice_number=None if number is None else str(number),
+        total=total,
+        before_total=total,
+        new_payment=None,
     )
+
+
+def _key_number(change: Change) -> str | None:
+    """The invoice number in a bill change's key (`vendor id:invoice number`)."""
+    return change.key.partition(":")[2] if change.key else None
 
 
 def _live(change: Change, live: Bill, section: Section) -> MoneyBill:

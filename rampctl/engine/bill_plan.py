@@ -255,8 +255,10 @@ def _update(
 ) -> Change:
     body = BillUpdate.model_validate(patch_body(bill, patch)).to_body() if patch else None
     shown = list(patch)
-    if any(f.path in ("line_items", "inventory_line_items") for f in patch):
-        after = money.minor_text(bill_total(bill.values, live.currency), live.currency)
+    after = money.minor_text(bill_total(bill.values, live.currency), live.currency)
+    lines = any(f.path in ("line_items", "inventory_line_items") for f in patch)
+    if body is not None and (lines or after != view.total):
+        # The total Ramp holds now: a saved plan's money entry is checked against it.
         shown.append(FieldChange(path="total", before=view.total, after=after))
     return _base(
         desired,

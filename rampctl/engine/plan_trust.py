@@ -1,15 +1,23 @@
-"""Why a saved plan file is never trusted for what it sends.
+"""What `show` and `apply` check before trusting a saved plan file.
 
-A plan file's checksum has no key: anyone who can edit the file can recompute it, so
-nothing in it is trusted for what apply does. `show` and `apply` refuse a file whose money
-section is not what its request bodies send (`check_consistent`). `apply` plans again from
-the manifests and the live business with the selection the file records (`--target`,
-`--exclude`, `--refresh`; none in files before format 1.4) and refuses (exit 4) unless the
-file's changes are exactly the ones that gives: none extra, none missing, every request the
-same (`check_requests`). Apply then carries out the changes it planned itself, narrowed by
-its own `--target`/`--exclude`, and judges the safety rules and the payment limit on those,
-never on the file's `safety` or `money` sections. An edited selection only gives a plan
-the manifests give anyway, and it must still match the file's changes exactly.
+A plan file's checksum has no key: anyone who can edit the file can recompute it.
+
+`check_consistent` (show and apply, no network): the money section lists, in the order of
+the changes, exactly one entry per bill change that has one and no other; each entry is the
+one its change implies (`bill_money.entry_for_request`: a create's from its request; an
+update's and an archive's address, action, name, totals and new payment, and an update's
+invoice number, from the change); the counts and totals are the sum of the entries. An
+update's or archive's currency, payment method and date, the lines its request leaves alone
+and an archived bill's invoice number are known to Ramp only: `check_money` (apply, after
+reading Ramp) refuses a money section that is not exactly the one the file's changes give
+with the bills in Ramp now.
+
+`check_requests` (apply): apply plans again from the manifests and the live business with
+the selection the file records (`--target`, `--exclude`, `--refresh`; none in files before
+format 1.4) and refuses unless the file's changes are exactly the ones that gives: none
+extra, none missing, every request the same. Apply then carries out the changes it planned
+itself and judges the safety rules and the payment limit on those, never on the file's
+`safety` or `money` sections.
 """
 
 from __future__ import annotations
@@ -18,24 +26,24 @@ import json
 
 from pydantic import JsonValue
 
-from rampctl.engine.bill_money import MoneyBill, entry_for_request, summarise
+from rampctl.engine.bill_money import Money, MoneyBill, entry_for_request, has_entry, summarise
 from rampctl.engine.changes import Body, Change
 from rampctl.engine.plan import Plan
 from rampctl.errors import PlanError, StalePlanError
-from rampctl.model import address as addr
 
 
 def check_consistent(plan: Plan) -> None:
-    """Raise PlanError unless the plan's money section is what its request bodies send."""
-    shown = {e.address: e for e in plan.money.bills}
+    """Raise PlanError unless each money entry is the one its change implies, in the order of
+    the changes, with none missing or extra, and the totals are the sum of the entries."""
+    entries = list(plan.money.bills)
+    priced = [c for c in plan.changes if has_entry(c)]
     reasons = []
-    for change in plan.changes:
-        if change.kind != addr.BILL or not change.request:
-            continue
-        entry = shown.get(change.address)
-        if entry is None or not _same_money(change, entry):
+    for change, entry in zip(priced, entries, strict=False):
+        if entry.address != change.address or not _same_money(change, entry):
             reasons.append(f"{change.address}: the money shown is not what its request sends")
-    if not reasons and summarise(list(shown.values())) != plan.money:
+    reasons += [f"{c.address}: no money shown for it" for c in priced[len(entries) :]]
+    reasons += [f"{e.address}: money shown with no change" for e in entries[len(priced) :]]
+    if not reasons and summarise(entries) != plan.money:
         reasons.append("the money totals are not the sum of the bills listed")
     if reasons:
         listed = "\n  ".join(reasons[:20])
@@ -46,13 +54,33 @@ def check_consistent(plan: Plan) -> None:
 
 
 def _same_money(change: Change, entry: MoneyBill) -> bool:
-    expected = entry_for_request(change, entry)
-    if expected is None:
-        return False
-    if expected.compared() != entry.compared():
+    try:
+        expected = entry_for_request(change, entry)
+    except (LookupError, TypeError, ValueError, ArithmeticError):
+        return False  # a request edited past pricing (no currency, an amount that is no number)
+    if expected != entry:
         return False
     total = [f.after for f in change.fields if f.path == "total"]
-    return not total or str(total[0]) == expected.total
+    return not total or str(total[0]) == entry.total
+
+
+def check_money(saved: Plan, now: Money) -> None:
+    """Raise StalePlanError unless the saved money section is exactly `now`, the one the saved
+    changes give with the bills read from Ramp now (so what only Ramp knows is checked too)."""
+    if saved.money == now:
+        return
+    reasons = [
+        f"{mine.address}: its money entry is not what Ramp gives now"
+        for mine, given in zip(saved.money.bills, now.bills, strict=False)
+        if mine != given
+    ]
+    reasons = reasons or ["the money totals are not the ones Ramp gives now"]
+    listed = "\n  ".join(reasons[:20])
+    raise StalePlanError(
+        "refusing the saved plan (was the file edited?): its money section is not the one its "
+        "changes give with the bills in Ramp now; nothing was written, make a new plan:\n  "
+        + listed
+    )
 
 
 def check_requests(saved: Plan, fresh: Plan) -> None:

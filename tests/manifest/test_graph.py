@@ -314,3 +314,24 @@ def test_entries_behind_a_graph_are_kept_in_use(
     with sqlite3.connect(path) as db:
         days = {u for (u,) in db.execute("SELECT used FROM entries UNION SELECT used FROM scoped")}
     assert len(days) == 1
+
+
+@pytest.mark.parametrize("state", ["uncached", "cold", "warm"])
+def test_a_file_removed_between_finding_and_reading_is_a_problem_where_it_was(
+    state: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(tmp_path)
+    folder = tmp_path / ".rampctl"
+    if state == "warm":
+        assert _load(root, folder)[0] == "valid"
+    found = loader_module.find
+
+    def find_then_remove(at: Path) -> Any:
+        result = found(at)
+        (root / "vendors" / "v1.yaml").unlink()
+        return result
+
+    monkeypatch.setattr(graph_module, "find", find_then_remove)
+    outcome = _result(root, None) if state == "uncached" else _load(root, folder)
+    message = f"{root}/vendors/v1.yaml:1:1: file not found: it was removed while rampctl read it"
+    assert outcome == ("problems", [(message, "", "")])
