@@ -316,6 +316,38 @@ def test_a_request_edited_past_pricing_is_refused_by_show(project: Project) -> N
     _refused_by_show(project, saved, {"non-numeric update line": _request_line("amount", "1e")})
 
 
+def test_a_plan_whose_manifest_digest_is_of_an_earlier_form_is_refused_as_such(
+    project: Project,
+) -> None:
+    """Plan format 1.4 files carry the manifests' digest in a form this rampctl does not
+    compute: unchanged manifests cannot be told from changed ones, and apply says so."""
+    assert project.rampctl("plan", "--out", "old.plan").code == 0
+    path = project.root / "old.plan"
+    data = _read(path)
+    data["format_version"] = "1.4"
+    data["manifest_digest"] = "3f" * 32  # the same manifests, digested the earlier way
+    _write(path, data)
+    project.sandbox.clear_log()
+    refused = project.rampctl("apply", str(path))
+    assert refused.code == 4, refused.out + refused.err
+    assert "the manifests changed" not in refused.err
+    assert (
+        "the plan file (format 1.4) was written by an earlier rampctl, whose digest of the "
+        "manifests this rampctl does not compute: run plan again" in refused.err
+    )
+    assert project.writes() == []
+
+
+def test_a_plan_of_an_earlier_format_with_the_same_digest_still_applies(project: Project) -> None:
+    assert project.rampctl("plan", "--out", "old.plan").code == 0
+    path = project.root / "old.plan"
+    data = _read(path)
+    data["format_version"] = "1.4"
+    _write(path, data)
+    applied = project.rampctl("apply", str(path))
+    assert applied.code == 0, applied.out + applied.err
+
+
 def test_a_saved_archive_shows_applies_and_cannot_be_edited(project: Project) -> None:
     args = _rent(project)
     assert project.rampctl(*args, "apply", "--auto-approve", "--allow-payments").code == 0
