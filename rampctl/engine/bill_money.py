@@ -309,11 +309,12 @@ def entry_for_request(change: Change, shown: MoneyBill) -> MoneyBill | None:
     change has none.
 
     A create's entry comes whole from its request. An update's and an archive's address,
-    action, name and invoice number come from the change, its total and new payment from the
-    request and its before total from the change's `total` field (its old value; without one
-    the update leaves the total as it is, and an archive always does). What only Ramp knows,
-    the currency, payment method and date and the lines the request leaves alone, is taken
-    from `shown`: `apply` checks those against Ramp (`plan_trust.check_money`).
+    action and name come from the change (an update's invoice number too), its total and new
+    payment from the request and its before total from the change's `total` field (its old
+    value; without one the update leaves the total as it is, and an archive always does).
+    What only Ramp knows, the currency, payment method and date, the lines the request leaves
+    alone and an archived bill's invoice number, is taken from `shown`: `apply` checks those
+    against Ramp (`plan_trust.check_money`).
     """
     if change.action is Action.CREATE and change.request:
         return _created(change, change.request)
@@ -328,11 +329,16 @@ def entry_for_request(change: Change, shown: MoneyBill) -> MoneyBill | None:
 def _as_planned(change: Change, shown: MoneyBill, section: Section) -> MoneyBill:
     """The live bill a change was planned against, as far as the change records it."""
     before = {f.path: f.before for f in change.fields}
-    total = before.get("total")
-    if total is None:
+    if "total" in before:
+        total = str(before["total"])
+    elif section == "archive":
+        total = shown.total  # an archive leaves the total as it is
+    else:  # the update sends no lines, so the total is the one its lines give
         total = money.minor_text(_total(shown.lines, shown.currency), shown.currency)
-        total = shown.total if section == "archive" else total
-    number = before.get("invoice_number", _key_number(change))
+    # An update's key carries the manifest's invoice number, the live one unless the update
+    # changes it; an archive's key is the state's, so its number is checked by apply only.
+    number = before.get("invoice_number", _key_number(change) or shown.invoice_number)
+    number = number if section == "update" else shown.invoice_number
     return replace(
         shown,
         address=change.address,
@@ -340,8 +346,8 @@ def _as_planned(change: Change, shown: MoneyBill, section: Section) -> MoneyBill
         section=section,
         name=change.name,
         invoice_number=None if number is None else str(number),
-        total=str(total),
-        before_total=str(total),
+        total=total,
+        before_total=total,
         new_payment=None,
     )
 

@@ -35,6 +35,9 @@ from rampctl.state.model import ResourceState, State
 class PagePlanner:
     """Works out views, drift and quiet manifests page by page (`page`), for one plan.
 
+    The views of vendors all of whose manifests are quiet are not kept (planning does not
+    look at them again; most of a large business's vendors are such).
+
     The identity mode is the one the state keeps (key mode when it keeps none); a plan in
     another mode finds no quiet manifest valid and plans them all in full.
     """
@@ -60,7 +63,7 @@ class PagePlanner:
             if not held and (vendor.external_vendor_id or "").strip() not in self._keys:
                 continue  # neither recorded nor carrying a declared key: not compared
             view = MappingProxyType(vendor_view(vendor, users))
-            self.views[vendor.id] = (vendor, view)
+            settled = bool(held)
             for address, entry in held:
                 fields = tuple(drifted(entry, view))
                 self.work.drift[address] = VendorDrift(vendor=vendor, entry=entry, fields=fields)
@@ -70,6 +73,10 @@ class PagePlanner:
                     self.work.quiet[address] = QuietVendor(
                         vendor=vendor, entry=entry, mode=self._mode, link=link
                     )
+                else:
+                    settled = False
+            if not settled:  # a quiet vendor's view is worked out again if ever needed
+                self.views[vendor.id] = (vendor, view)
 
     def _quiet(
         self,

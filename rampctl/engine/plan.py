@@ -25,8 +25,12 @@ from rampctl.errors import PlanError
 
 #: Plan file format. Additive changes bump the minor version; readers accept any minor.
 #: 1.4 records the selection; a file of an older minor has none, so it is read as untargeted.
-FORMAT_VERSION = "1.4"
+#: 1.5 marks the manifests' digest over each file's path and text hash (`manifest_digest`);
+#: an older file's digest may be of the earlier form (over the texts themselves).
+FORMAT_VERSION = "1.5"
 _MAJOR = FORMAT_VERSION.split(".")[0]
+_DIGEST_SINCE = (1, 5)
+"""The first plan format whose manifest digest is of the form this rampctl computes."""
 
 
 class PlanSelection(BaseModel):
@@ -66,6 +70,18 @@ class Plan:
     identity: str = KEY_MODE
     #: The --target/--exclude/--refresh the changes were chosen with.
     selection: PlanSelection = field(default_factory=PlanSelection)
+    #: The format of the file the plan was read from (this rampctl's, for a plan made now).
+    format_version: str = FORMAT_VERSION
+
+    @property
+    def digest_comparable(self) -> bool:
+        """Whether `manifest_digest` is of the form this rampctl computes (plan format 1.5
+        and later): an older file's digest that differs may only be of the earlier form."""
+        major, _, minor = self.format_version.partition(".")
+        try:
+            return (int(major), int(minor or 0)) >= _DIGEST_SINCE
+        except ValueError:
+            return False
 
     @property
     def has_changes(self) -> bool:
@@ -131,6 +147,7 @@ class Plan:
             money=found.money,
             identity=found.identity,
             selection=found.selection,
+            format_version=found.format_version,
         )
 
 

@@ -29,7 +29,7 @@ from rampctl.ramp.models import (
 from rampctl.state.model import ResourceState
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuietVendor:
     """A live vendor whose manifest's plan came out empty as its page arrived (see
     `rampctl.engine.page_plan`): valid while the manifest still matches this vendor through
@@ -42,7 +42,7 @@ class QuietVendor:
     link: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VendorDrift:
     """A managed vendor's drift since the last apply, worked out as its page arrived from
     this state entry and this live vendor."""

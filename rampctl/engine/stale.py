@@ -25,12 +25,22 @@ def check_fresh(
     """Raise StalePlanError (nothing written) when anything the plan relied on moved."""
     reasons = _binding(plan, snapshot, environment) + _state(plan, state)
     if plan.manifest_digest != graph.digest:
-        reasons.append("the manifests changed since the plan was made")
+        reasons.append(_manifests_reason(plan))
     reasons += [r for c in plan.changes if (r := _target(plan, c, snapshot))]
     if reasons:
         listed = "\n  ".join(reasons[:20])
         more = f"\n  ... and {len(reasons) - 20} more" if len(reasons) > 20 else ""
         raise StalePlanError(f"the saved plan is stale; run plan again:\n  {listed}{more}")
+
+
+def _manifests_reason(plan: Plan) -> str:
+    """Why the plan's manifest digest is not the manifests' digest now."""
+    if plan.digest_comparable:
+        return "the manifests changed since the plan was made"
+    return (
+        f"the plan file (format {plan.format_version}) was written by an earlier rampctl, whose "
+        "digest of the manifests this rampctl does not compute: run plan again"
+    )
 
 
 def _binding(plan: Plan, snapshot: Snapshot, environment: str) -> list[str]:

@@ -3,7 +3,7 @@
 File names in messages are the manifests path as the user gave it joined with the file's
 path below it (`manifests/vendors/acme.yaml`). Files and folders whose names start with `.`
 or `_` are skipped (`_` marks template partials), and so is the top-level `vars/` folder, which
-holds template variables. Symlinked folders are not followed; a symlinked file must stay
+holds template variables. Symlinked folders are not followed; a symlinked file must lead to a file
 inside the root.
 """
 
@@ -86,12 +86,32 @@ def find_sources(root: Path) -> tuple[Source, list[Problem]]:
     problems: list[Problem] = []
     real_root = root.resolve()
     for rel, linked in _walk(root, ""):
-        if not linked or (root / rel).resolve().is_relative_to(real_root):
+        message = _link_problem(root / rel, real_root) if linked else None
+        if message is None:
             source.files.append(rel)
         else:
-            message = "symlink leads outside the manifests root"
             problems.append(Problem(file=source.display(rel), line=1, col=1, message=message))
     return source, problems
+
+
+def _link_problem(link: Path, real_root: Path) -> str | None:
+    """What is wrong with a symlinked manifest file, if anything: it leads nowhere, or out of
+    the manifests root."""
+    if not link.exists():
+        return f"symlink to '{os.readlink(link)}', which does not exist"
+    if not link.resolve().is_relative_to(real_root):
+        return "symlink leads outside the manifests root"
+    return None
+
+
+def unreadable(file: str, error: OSError) -> Problem:
+    """The problem of a file found under the root that could not be read (removed since it
+    was found, say)."""
+    if isinstance(error, FileNotFoundError):
+        message = "file not found: it was removed while rampctl read it"
+    else:
+        message = f"cannot be read: {error.strerror or error}"
+    return Problem(file=file, line=1, col=1, message=message)
 
 
 def _walk(folder: Path, prefix: str) -> Iterator[tuple[str, bool]]:
@@ -132,6 +152,9 @@ def load_variables(
             docs = parse_yaml(decode(path.read_bytes(), name), name)
         except ParseFailure as exc:
             problems += exc.problems
+            continue
+        except OSError as exc:
+            problems.append(unreadable(name, exc))
             continue
         problems += _merge_variables(variables, origins, docs, name)
     variables.update(overrides or {})
@@ -352,7 +375,12 @@ def _plain_files(
     changed, settled = False, True
     stats = hashlib.sha256(cache.code.encode())
     for item in files:
-        st = os.stat(base + item.rel)
+        try:
+            st = os.stat(base + item.rel)
+        except OSError as exc:
+            item.outcome = FileOutcome(problems=[unreadable(item.name, exc)], failed=True)
+            changed, settled = changed or index.pop(item.rel, None) is not None, False
+            continue
         signature = stat_signature(st)
         stats.update(_stat_line(item.rel, signature))
         known = index.get(item.rel)
@@ -376,12 +404,16 @@ def _plain_files(
 
 def _read_file(item: _File, base: str, cache: ManifestCache | None) -> None:
     """Read one YAML file: its text, text hash and key, or the outcome of one that cannot be
-    decoded."""
-    data = _read_bytes(base + item.rel)
+    decoded or read."""
     try:
+        data = _read_bytes(base + item.rel)
         item.text = decode(data, item.name)
     except ParseFailure as exc:
         item.outcome = FileOutcome(problems=exc.problems, failed=True)
+        item.key = item.text_hash = ""
+        return
+    except OSError as exc:
+        item.outcome = FileOutcome(problems=[unreadable(item.name, exc)], failed=True)
         item.key = item.text_hash = ""
         return
     item.text_hash = _text_hash(item.text)

@@ -5,12 +5,14 @@ in double quotes. "Every reader" means YAML 1.1 (PyYAML, most CI tools: `NO`, `o
 `02134` are not text there) and YAML 1.2 (yaml-language-server and JSON Schema tools: `1e3`
 and `0o17` are numbers there), and text the emitter cannot write plain at all (empty, leading
 or trailing spaces, `: ` or ` #` inside, a leading indicator such as `-`, `?`, `@`, `%`, `!`,
-line breaks, invisible characters).
+line breaks, invisible characters). Lines are never folded, whatever their length, so
+what is written reads back as the same text.
 """
 
 from __future__ import annotations
 
 import io
+import sys
 import threading
 from typing import Any
 
@@ -24,8 +26,9 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _RESOLVER_11 = yaml.resolver.Resolver()
 _RESOLVER_12 = VersionedResolver()
 _EMITTER = yaml.emitter.Emitter(io.StringIO(), allow_unicode=True)
-WIDTH = 4096
-"""Lines are not folded below this many characters."""
+WIDTH = sys.maxsize
+"""Lines are never folded: a plain scalar folded at a run of spaces reads back with one space
+fewer, so long text is written on one line, as it is."""
 
 
 def needs_quotes(text: str) -> bool:

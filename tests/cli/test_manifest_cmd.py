@@ -212,3 +212,22 @@ def test_validate_counts_every_kind(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert run(["validate", "--format", "json", str(tmp_path)]) == 0
     [root] = json.loads(capsys.readouterr().out)["roots"]
     assert (root["vendors"], root["users"], root["files"]) == (1, 1, 2)
+
+
+@pytest.mark.parametrize("no_cache", ["", "1"])
+def test_validate_reports_a_broken_symlink_where_it_is(
+    no_cache: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RAMPCTL_NO_CACHE", no_cache)
+    Path("manifests").mkdir()
+    Path("manifests/a.yaml").write_text(VENDOR)
+    Path("manifests/dangling.yaml").symlink_to("missing.yaml")
+    assert run(["validate"]) == 1
+    err = capsys.readouterr().err
+    assert "manifests/dangling.yaml:1:1: symlink to 'missing.yaml', which does not exist" in err
+    assert "1 problem in the manifests" in err
+    assert "unexpected" not in err

@@ -232,7 +232,7 @@ def test_money_summary_in_human_json_and_markdown(project: Project) -> None:
     data = json.loads(project.rampctl("plan", "--json").out)
     schema = json.loads((REPO / "rampctl/render/plan.schema.json").read_text())
     jsonschema.validate(data, schema)
-    assert data["format_version"] == "1.4"
+    assert data["format_version"] == "1.5"
     assert data["money"]["create"] == {"count": 1, "totals": {"USD": "1231.25"}}
     assert data["money"]["payments"] == {"count": 1, "totals": {"USD": "1231.25"}}
     [entry] = data["money"]["bills"]

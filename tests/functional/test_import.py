@@ -374,3 +374,14 @@ def test_a_bill_plan_would_refuse_is_left_out_and_the_rest_imported(fresh: Proje
     assert "skipped Bill 'Acme Cloud Inc. WIRE-1': plan would refuse it" in result.err
     assert "imported 4 vendors, 4 accounting vendors and 2 bills in 3 files" in result.out
     _checks_pass(fresh)
+
+
+def test_long_text_with_double_spaces_is_imported_as_it_is_in_ramp(fresh: Project) -> None:
+    description = ("w  " * 2000).strip()  # longer than a line rampctl would ever fold at
+    with fresh.api() as api:
+        initech = api.get("/vendors", params={"external_vendor_id": "initech"}).json()["data"][0]
+        api.patch(f"/vendors/{initech['id']}", json={"description": description})
+    result = fresh.rampctl("import")
+    assert result.code == 0, result.err
+    _checks_pass(fresh)
+    assert _changes(fresh) == [("update", "vendor/umbrella-insurance", ["external_id"])]

@@ -283,3 +283,87 @@ def test_live_values_edited_in_the_file_are_refused_by_apply(project: Project) -
     _write(saved, clean)
     applied = project.rampctl(*args, "apply", "--allow-payments", str(saved))
     assert applied.code == 0, applied.out + applied.err
+
+
+def _request_line(key: str, value: Any) -> Edit:
+    def edit(data: dict[str, Any]) -> None:
+        [change, *_] = [c for c in data["changes"] if c["kind"] == "bill"]
+        change["request"]["line_items"][0][key] = value
+
+    return edit
+
+
+def _drop_request_key(key: str) -> Edit:
+    def edit(data: dict[str, Any]) -> None:
+        [change, *_] = [c for c in data["changes"] if c["kind"] == "bill"]
+        del change["request"][key]
+
+    return edit
+
+
+def test_a_request_edited_past_pricing_is_refused_by_show(project: Project) -> None:
+    """A request whose money cannot be worked out is refused as edited, never a crash."""
+    args = _rent(project)
+    assert project.rampctl(*args, "plan", "--out", "new.json").code == 0
+    edits = {
+        "non-numeric line": _request_line("amount", "abc"),
+        "line without an amount": _request_line("amount", None),
+        "no currency": _drop_request_key("invoice_currency"),
+        "no payment method": _drop_request_key("payment_method"),
+    }
+    _refused_by_show(project, project.root / "new.json", edits)
+    saved = _raise_rent(project, args)
+    _refused_by_show(project, saved, {"non-numeric update line": _request_line("amount", "1e")})
+
+
+def test_a_plan_whose_manifest_digest_is_of_an_earlier_form_is_refused_as_such(
+    project: Project,
+) -> None:
+    """Plan format 1.4 files carry the manifests' digest in a form this rampctl does not
+    compute: unchanged manifests cannot be told from changed ones, and apply says so."""
+    assert project.rampctl("plan", "--out", "old.plan").code == 0
+    path = project.root / "old.plan"
+    data = _read(path)
+    data["format_version"] = "1.4"
+    data["manifest_digest"] = "3f" * 32  # the same manifests, digested the earlier way
+    _write(path, data)
+    project.sandbox.clear_log()
+    refused = project.rampctl("apply", str(path))
+    assert refused.code == 4, refused.out + refused.err
+    assert "the manifests changed" not in refused.err
+    assert (
+        "the plan file (format 1.4) was written by an earlier rampctl, whose digest of the "
+        "manifests this rampctl does not compute: run plan again" in refused.err
+    )
+    assert project.writes() == []
+
+
+def test_a_plan_of_an_earlier_format_with_the_same_digest_still_applies(project: Project) -> None:
+    assert project.rampctl("plan", "--out", "old.plan").code == 0
+    path = project.root / "old.plan"
+    data = _read(path)
+    data["format_version"] = "1.4"
+    _write(path, data)
+    applied = project.rampctl("apply", str(path))
+    assert applied.code == 0, applied.out + applied.err
+
+
+def test_a_saved_archive_shows_applies_and_cannot_be_edited(project: Project) -> None:
+    args = _rent(project)
+    assert project.rampctl(*args, "apply", "--auto-approve", "--allow-payments").code == 0
+    variables = project.root / "rent" / "vars" / "rent.yaml"
+    january = '    - {month: "2026-01", arrival: "2026-01-01"}\n'
+    variables.write_text(variables.read_text().replace(january, ""))
+    assert project.rampctl(*args, "plan", "--out", "archive.json").code == 0
+    saved = project.root / "archive.json"
+    assert [e["section"] for e in _read(saved)["money"]["bills"]] == ["archive"]
+    edits = {
+        "lowered total before": _first("before_total", "1.00"),
+        "name": _first("name", "Harbor Properties LLC RENT-2026-02"),
+        "a payment": _first("new_payment", "1.00"),
+    }
+    _refused_by_show(project, saved, edits)
+    shown = project.rampctl("show", str(saved))
+    assert shown.code == 0 and "bill/rent-2026-01" in shown.out, shown.out + shown.err
+    applied = project.rampctl(*args, "apply", str(saved))
+    assert applied.code == 0, applied.out + applied.err

@@ -134,3 +134,31 @@ def test_any_text_round_trips_through_fmt_unchanged(
         "accounting_vendor": {"remote_id": postal},
     }
     _check(_doc(spec))
+
+
+_PIECE = st.lists(
+    st.sampled_from(["w", "word", " ", "  ", "   ", "a:b", "é", "#", "-", "\t", "\n"]),
+    min_size=1,
+    max_size=12,
+).map("".join)
+_LONG_TEXT = st.builds(
+    lambda head, piece, times: (head + piece * times)[:9000],
+    _TEXT,
+    _PIECE,
+    st.integers(min_value=1, max_value=3000),
+)
+"""Text up to 9,000 characters, often longer than a line, of words and runs of spaces."""
+
+
+@settings(max_examples=60, deadline=None)
+@given(description=_LONG_TEXT, name=_TEXT)
+def test_long_text_round_trips_and_fmt_leaves_it_unchanged(description: str, name: str) -> None:
+    _check(_doc({"name": name, "description": description}))
+
+
+def test_text_longer_than_any_line_keeps_its_double_spaces() -> None:
+    description = ("w  " * 2000).strip()
+    text = document_text(_doc({"name": "x", "description": description}))
+    (raw,) = parse_yaml(text, "x.yaml")
+    assert raw.value["spec"]["description"] == description
+    assert format_text(text, "x.yaml").text == text

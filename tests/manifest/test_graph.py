@@ -148,6 +148,7 @@ def test_a_template_is_keyed_by_what_it_renders(tmp_path: Path, no_build: list[i
     assert "From vars" in _names(_load(root, folder))
     assert "One" in _names(_load(root, folder, variables={"title": "One"}))
     assert "Two" in _names(_load(root, folder, variables={"title": "Two"}))
+    assert "From vars" in _names(_load(root, folder))
     (root / "vars" / "v.yaml").write_text("title: Edited vars\n")
     assert "Edited vars" in _names(_load(root, folder))
     (root / "_part.j2").write_text("Partial {{ title }}")
@@ -314,3 +315,36 @@ def test_entries_behind_a_graph_are_kept_in_use(
     with sqlite3.connect(path) as db:
         days = {u for (u,) in db.execute("SELECT used FROM entries UNION SELECT used FROM scoped")}
     assert len(days) == 1
+
+
+def test_no_graph_keeps_values_given_with_var(tmp_path: Path) -> None:
+    """A `--var` value may be a secret that no manifest file holds: it is never written to
+    the cache (the per-file entries never held templates)."""
+    root = _project(tmp_path)
+    (root / "t.yaml.j2").write_text(VENDOR.format(name="t", title="{{ title }}"))
+    folder = tmp_path / ".rampctl"
+    assert "Secret-4711" in _names(_load(root, folder, variables={"title": "Secret-4711"}))
+    assert "Secret-4711" in _names(_load(root, folder, variables={"title": "Secret-4711"}))
+    data = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    assert b"Secret-4711" not in data
+
+
+@pytest.mark.parametrize("state", ["uncached", "cold", "warm"])
+def test_a_file_removed_between_finding_and_reading_is_a_problem_where_it_was(
+    state: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(tmp_path)
+    folder = tmp_path / ".rampctl"
+    if state == "warm":
+        assert _load(root, folder)[0] == "valid"
+    found = loader_module.find
+
+    def find_then_remove(at: Path) -> Any:
+        result = found(at)
+        (root / "vendors" / "v1.yaml").unlink()
+        return result
+
+    monkeypatch.setattr(graph_module, "find", find_then_remove)
+    outcome = _result(root, None) if state == "uncached" else _load(root, folder)
+    message = f"{root}/vendors/v1.yaml:1:1: file not found: it was removed while rampctl read it"
+    assert outcome == ("problems", [(message, "", "")])
