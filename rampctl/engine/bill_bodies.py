@@ -11,12 +11,15 @@ from pydantic import JsonValue
 from rampctl.engine.bill_refs import ResolvedBill
 from rampctl.engine.changes import Body, FieldChange
 from rampctl.model.kinds import BILL, Values
-from rampctl.model.kinds.bill import BillValues, Coding
+from rampctl.model.kinds.bill import PLAIN_FIELDS, BillValues, Coding
 
 #: What a live bill's view calls the contact (a Ramp id; the manifest names an email).
 CONTACT_ID = "contact_id"
-_ALWAYS = ("invoice_number", "currency", "issue_date", "due_date")
-_IF_SET = ("line_items", "inventory_line_items", "accounting", "memo", "posting_date")
+#: Plain fields a create always carries: those a manifest must give, in declaration order.
+_ALWAYS = tuple(field.path for field in PLAIN_FIELDS if field.required)
+#: Fields a create carries when set: lines and codings, then the other plain fields by name.
+_OPTIONAL = sorted(field.path for field in PLAIN_FIELDS if not field.required)
+_IF_SET = ("line_items", "inventory_line_items", "accounting", *_OPTIONAL)
 
 
 def create_body(bill: ResolvedBill) -> Body:
@@ -60,7 +63,7 @@ def ramp_value(values: BillValues, name: str) -> JsonValue:
         return [_part_body(line) for line in values.line_items]
     if name == "inventory_line_items":
         return [_part_body(line) for line in values.inventory_line_items]
-    scalar: str | None = getattr(values, name)  # text fields: dates, memo, invoice number
+    scalar: str | None = getattr(values, name)  # a plain field (`PLAIN_FIELDS`): text
     return scalar
 
 

@@ -10,12 +10,15 @@ by (vendor, invoice number) instead of being sent twice.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from rampctl.engine.changes import Body
 from rampctl.errors import OutcomeUncertainError, RampError
 from rampctl.model import money
 from rampctl.model import normalise as norm
+from rampctl.model.kinds import Input
 from rampctl.model.kinds.bill import (
+    PLAIN_FIELDS,
     BillLineValues,
     Coding,
     InventoryLineValues,
@@ -69,12 +72,8 @@ def live_bill(bill: Bill) -> LiveBillValues:
         vendor_id=bill.vendor.id,
         contact_id=bill.vendor_contact_id,
         entity_id=bill.entity_id,
-        invoice_number=norm.text(bill.invoice_number),
+        **_plain(bill),
         currency=currency,
-        issue_date=_day(bill.issued_at),
-        due_date=_day(bill.due_at),
-        posting_date=_day(bill.posting_date),
-        memo=norm.text(bill.memo),
         accounting=_codings(bill.accounting_field_selections),
         line_items=tuple(_line(i, currency) for i in bill.line_items),
         inventory_line_items=tuple(_inventory(i, currency) for i in bill.inventory_line_items),
@@ -83,6 +82,20 @@ def live_bill(bill: Bill) -> LiveBillValues:
         status=bill.status,
         archived=bill.archived_at is not None,
     )
+
+
+def _plain(bill: Bill) -> dict[str, Any]:
+    """A live bill's plain fields (but the currency) through their normalisers; dates as
+    YYYY-MM-DD. The currency is the amount's: what the lines are in."""
+    return {
+        field.path: field.normalise(
+            _day(getattr(bill, field.ramp))
+            if field.input is Input.DATE
+            else getattr(bill, field.ramp)
+        )
+        for field in PLAIN_FIELDS
+        if field.path != "currency"
+    }
 
 
 def bill_name(bill: Bill) -> str:

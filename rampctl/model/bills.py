@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,12 +19,14 @@ from rampctl.model import money, payments
 from rampctl.model import normalise as norm
 from rampctl.model.declared import Desired
 from rampctl.model.kinds.bill import (
+    PLAIN_FIELDS,
     BillLineValues,
     BillPaymentValues,
     BillValues,
     Coding,
     InventoryLineValues,
 )
+from rampctl.model.kinds.spec import FieldSpec
 from rampctl.model.source import Source
 
 
@@ -110,12 +113,7 @@ def _fields(spec: Any, currency: str) -> BillValues:
         vendor=spec.vendor if isinstance(spec.vendor, str) else spec.vendor.id.strip(),
         contact=norm.email(spec.contact),
         entity=spec.entity.strip(),
-        invoice_number=spec.invoice_number.strip(),
-        currency=currency,
-        issue_date=spec.issue_date.isoformat(),
-        due_date=spec.due_date.isoformat(),
-        posting_date=spec.posting_date.isoformat() if spec.posting_date else None,
-        memo=norm.text(spec.memo),
+        **{field.path: _plain(field, getattr(spec, field.path)) for field in PLAIN_FIELDS},
         accounting=codings(spec.accounting),
         line_items=tuple(
             BillLineValues(
@@ -136,6 +134,11 @@ def _fields(spec: Any, currency: str) -> BillValues:
         ),
         payment=_payment(spec.payment),
     )
+
+
+def _plain(field: FieldSpec, value: Any) -> Any:
+    """A plain field's manifest value through its normaliser (dates as YYYY-MM-DD)."""
+    return field.normalise(value.isoformat() if isinstance(value, date) else value)
 
 
 def codings(selections: Any) -> tuple[Coding, ...]:

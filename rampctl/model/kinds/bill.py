@@ -2,6 +2,8 @@
 
 `BillValues` declares the fields a bill's plan compares (and writes), each once: Ramp's
 name and rules (see `FieldSpec`); lines, codings and the payment are typed and frozen too.
+The plain fields (`BillPlainFields`) and the lines are declared once for both sides:
+`BillValues` (the manifest's) and `LiveBillValues` (Ramp's) take them by inheritance.
 The references (vendor, contact, entity) are written by name in a manifest and resolved
 to Ramp ids by the engine (`rampctl.engine.bill_refs`). The manifest's spec model derives
 its plain fields from these declarations (`rampctl.manifest.specs`).
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from pydantic import JsonValue
 
@@ -66,12 +69,11 @@ class BillPaymentValues(Values):
 
 
 @dataclass(frozen=True, kw_only=True)
-class BillValues(Values):
-    """A bill's fields in manifest order; with the vendor, `invoice_number` is the key.
+class BillReferences(Values):
+    """The objects a manifest's bill names (vendor, contact, entity), as it writes them.
 
-    The references (vendor, contact, entity) are as the manifest writes them (a Vendor
-    manifest's name or a Ramp id, an email, an entity's name or id); the engine resolves
-    them to Ramp ids, so they are not part of the compared view (`view=False`).
+    A Vendor manifest's name or a Ramp id, an email, an entity's name or id; the engine
+    resolves them to Ramp ids, so they are not part of the compared view (`view=False`).
     """
 
     vendor: str = declared(
@@ -94,7 +96,23 @@ class BillValues(Values):
         required=True,
         description="The entity paying: its name in Ramp or its id.",
     )
-    invoice_number: str = declared(
+
+
+#: A value a manifest must give (`str` in `BillValues`) that Ramp may leave empty
+#: (`str | None` in `LiveBillValues`).
+Given = TypeVar("Given", bound=str | None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BillPlainFields(Values, Generic[Given]):
+    """A bill's plain fields: one Ramp value each, read and written through its normaliser.
+
+    Declared once, here: `BillValues` and `LiveBillValues` both take them, and the manifest's
+    bill, the live view and the request bodies read and write them generically from these
+    declarations (`PLAIN_FIELDS`). A new plain field of a bill is a declaration here.
+    """
+
+    invoice_number: Given = declared(
         "invoice_number",
         default=REQUIRED,
         normalise=norm.text,
@@ -111,14 +129,14 @@ class BillValues(Values):
         required=True,
         description="ISO 4217 invoice currency, e.g. `USD`.",
     )
-    issue_date: str = declared(
+    issue_date: Given = declared(
         "issued_at",
         default=REQUIRED,
         input=Input.DATE,
         required=True,
         description="Invoice date, YYYY-MM-DD.",
     )
-    due_date: str = declared(
+    due_date: Given = declared(
         "due_at",
         default=REQUIRED,
         input=Input.DATE,
@@ -131,6 +149,12 @@ class BillValues(Values):
     memo: str | None = declared(
         "memo", normalise=norm.text, max_length=1000, description="Memo on the bill."
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BillLineFields(Values):
+    """A bill's codings and lines, the same on the manifest's side and on Ramp's."""
+
     accounting: tuple[Coding, ...] = declared("accounting_field_selections", default=())
     line_items: tuple[BillLineValues, ...] = declared(
         "line_items", default=(), parts_of=BillLineValues
@@ -138,6 +162,17 @@ class BillValues(Values):
     inventory_line_items: tuple[InventoryLineValues, ...] = declared(
         "inventory_line_items", default=(), parts_of=InventoryLineValues
     )
+
+
+#: The plain fields of a bill, in declaration order.
+PLAIN_FIELDS = BillPlainFields.specs()
+
+
+@dataclass(frozen=True, kw_only=True)
+class BillValues(BillLineFields, BillPlainFields[str], BillReferences):
+    """A bill's fields in manifest order (references, plain fields, codings and lines, the
+    payment); with the vendor, `invoice_number` is the key."""
+
     payment: BillPaymentValues = declared(
         "payment_details", default=REQUIRED, parts_of=BillPaymentValues
     )
@@ -180,7 +215,18 @@ class LivePaymentValues(Values):
 
 
 @dataclass(frozen=True, kw_only=True)
-class LiveBillValues(Values):
+class LiveReferences(Values):
+    """The objects a live bill names, as Ramp ids (as a `ResolvedBill` has them), and the
+    name plans show for it (Ramp's alone)."""
+
+    name: str = declared("vendor", default=REQUIRED, manifest=False)
+    vendor_id: str = declared("vendor_id", default=REQUIRED)
+    contact_id: str | None = declared("vendor_contact_id")
+    entity_id: str | None = declared("entity_id")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LiveBillValues(BillLineFields, BillPlainFields[str | None], LiveReferences):
     """A bill as Ramp holds it, in the vocabulary of `BillValues`, normalised the same way.
 
     The compared fields carry `BillValues`' names, Ramp names and types (lines and codings
@@ -190,23 +236,6 @@ class LiveBillValues(Values):
     `as_dict` is the record form: what the state holds, fingerprints hash and diffs read.
     """
 
-    name: str = declared("vendor", default=REQUIRED, manifest=False)
-    vendor_id: str = declared("vendor_id", default=REQUIRED)
-    contact_id: str | None = declared("vendor_contact_id")
-    entity_id: str | None = declared("entity_id")
-    invoice_number: str | None = declared("invoice_number", normalise=norm.text)
-    currency: str = declared("invoice_currency", default=REQUIRED)
-    issue_date: str | None = declared("issued_at")
-    due_date: str | None = declared("due_at")
-    posting_date: str | None = declared("posting_date")
-    memo: str | None = declared("memo", normalise=norm.text)
-    accounting: tuple[Coding, ...] = declared("accounting_field_selections", default=())
-    line_items: tuple[BillLineValues, ...] = declared(
-        "line_items", default=(), parts_of=BillLineValues
-    )
-    inventory_line_items: tuple[InventoryLineValues, ...] = declared(
-        "inventory_line_items", default=(), parts_of=InventoryLineValues
-    )
     total: str = declared("amount", default=REQUIRED, manifest=False)
     payment: LivePaymentValues = declared(
         "payment_details", default=REQUIRED, parts_of=LivePaymentValues
