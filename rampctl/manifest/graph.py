@@ -8,20 +8,22 @@ only when no file was racy and there is no template. A run whose files all stat 
 takes the graph without reading a file or the stat index; one where files were touched but
 not changed keys them (`prepare`) and takes the graph by its set key; one where a file
 changed reads that file, loads the rest through the per-file cache, and keeps the new graph.
+The graph is kept as plain data (`rampctl.manifest.graphcodec`): reading it runs no code the
+cache file could choose.
 """
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from rampctl.manifest import graphcodec
 from rampctl.manifest.cache import ManifestCache
 from rampctl.manifest.loader import find, no_gc, prepare, stat_key
 from rampctl.model.desired import DesiredGraph, build_graph
 
-_FORMAT = b"G2"
+_FORMAT = b"G3"
 _NO_STAT_KEY = b"-" * 64
 
 
@@ -70,7 +72,7 @@ _HEAD_SIZE = len(_FORMAT) + 128
 
 @dataclass(frozen=True)
 class _Kept:
-    """The graph stored for a root, not yet read back: its keys and its pickled form."""
+    """The graph stored for a root, not yet read back: its keys and its encoded form."""
 
     key: str
     stat_key: str
@@ -89,15 +91,14 @@ class _Kept:
     def graph(self) -> DesiredGraph | None:
         """The graph, read back; None when it does not read back."""
         try:
-            graph = pickle.loads(self.data)
+            return graphcodec.loads(self.data)
         except Exception:  # a value that does not read back is a miss, never an error
             return None
-        return graph if isinstance(graph, DesiredGraph) else None
 
 
 def _store(cache: ManifestCache, scope: str, head: bytes, graph: DesiredGraph) -> None:
     try:
-        data = pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):
+        data = graphcodec.dumps(graph)
+    except (graphcodec.Unsupported, ValueError):  # kept only when it is plain data
         return
     cache.put_scoped(scope, b"".join((head, data)))
