@@ -98,9 +98,10 @@ def _resume_invites(
     }
     for entry in pending:
         record = bodies.get(entry.op_id)
-        if record is not None:
+        request = record.get("request") if record is not None else None
+        if record is not None and isinstance(request, dict):
             say(f"Resuming the invite of {record['address']} an earlier run sent (same key)...")
-            resume(dict(record["request"]))
+            resume(dict(request))
 
 
 def settle_wait(pending: Sequence[JournalEntry], timeout_s: float) -> float:

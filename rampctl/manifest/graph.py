@@ -8,6 +8,8 @@ only when no file was racy and there is no template. A run whose files all stat 
 takes the graph without reading a file or the stat index; one where files were touched but
 not changed keys them (`prepare`) and takes the graph by its set key; one where a file
 changed reads that file, loads the rest through the per-file cache, and keeps the new graph.
+No graph is kept of templates rendered with `--var` values (they may be secrets that no file
+holds, and the cache holds no more than the manifest files do).
 The graph is kept as plain data (`rampctl.manifest.graphcodec`): reading it runs no code the
 cache file could choose.
 """
@@ -37,8 +39,9 @@ def load_graph(
     problems. With a `cache`, a graph built from the same files is taken as it was."""
     with no_gc():
         found = find(root)
-        if cache is None:
-            return build_graph(prepare(found, variables=variables).finish(None))
+        if cache is None or (variables and found.has_templates):
+            # Values given with --var may be secrets no file holds: no graph keeps them.
+            return build_graph(prepare(found, variables=variables, cache=cache).finish(cache))
         scope = cache.scope("graph", str(found.source.base.resolve()), found.source.display(""))
         kept = _Kept.read(cache, scope)
         if kept and kept.stat_key and kept.stat_key == stat_key(found, cache):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterable
 
 _PHONE_NOISE = re.compile(r"[\s().\-]")
 
 
-def text(value: Any) -> str | None:
+def text(value: object) -> str | None:
     """A trimmed string, with empty strings read as absent."""
     if value is None:
         return None
@@ -16,13 +16,13 @@ def text(value: Any) -> str | None:
     return stripped or None
 
 
-def email(value: Any) -> str | None:
+def email(value: object) -> str | None:
     """An email address, trimmed and lower-cased."""
     trimmed = text(value)
     return trimmed.lower() if trimmed else None
 
 
-def code(value: Any) -> str | None:
+def code(value: object) -> str | None:
     """A country or region code, trimmed and upper-cased (long names are kept as written)."""
     trimmed = text(value)
     if trimmed is None:
@@ -30,17 +30,17 @@ def code(value: Any) -> str | None:
     return trimmed.upper() if len(trimmed) <= 3 else trimmed
 
 
-def phone(value: Any) -> str | None:
+def phone(value: object) -> str | None:
     """A phone number without spaces, dots, dashes or brackets."""
     trimmed = text(value)
     return _PHONE_NOISE.sub("", trimmed) if trimmed else None
 
 
-def flag(value: Any) -> bool | None:
+def flag(value: object) -> bool | None:
     """A yes/no value, with absent kept absent."""
     return None if value is None else bool(value)
 
 
-def ids(value: Any) -> tuple[str, ...]:
+def ids(value: Iterable[str] | None) -> tuple[str, ...]:
     """Ids, sorted (order carries no meaning)."""
     return tuple(sorted(value or []))

@@ -12,11 +12,11 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from rampctl.errors import ConfigError
 from rampctl.logs import mask_url
-from rampctl.state.journal import JournalEntry
+from rampctl.state.journal import JournalEntry, Record
 from rampctl.state.lock import LockHolder
 from rampctl.state.model import State
 
@@ -40,10 +40,10 @@ class ApplyJournal(Protocol):
     def pending(self) -> list[JournalEntry]:
         """Operations whose outcome is unknown."""
 
-    def append(self, record: dict[str, Any]) -> None:
+    def append(self, record: Record) -> None:
         """Append another kind of record, e.g. a state change (durable when this returns)."""
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(self) -> list[Record]:
         """Every record, oldest first."""
 
     def clear(self) -> None:

@@ -23,11 +23,13 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
+
+from pydantic import JsonValue
 
 from rampctl.errors import StateError
 from rampctl.state.backend import ApplyJournal, StateBackend
-from rampctl.state.journal import JournalEntry
+from rampctl.state.journal import JournalEntry, Record
 from rampctl.state.lock import LockHolder
 from rampctl.state.model import ResourceState, State, is_address, sensitive_paths
 
@@ -74,7 +76,12 @@ class FoldPolicy:
         return elapsed_s >= max(self.seconds, 20 * fold_s)
 
 
-def _env_number(name: str, default: Any, kind: Callable[[str], Any], *, minimum: float) -> Any:
+_Number = TypeVar("_Number", int, float)
+
+
+def _env_number(
+    name: str, default: _Number, kind: Callable[[str], _Number], *, minimum: float
+) -> _Number:
     text = os.environ.get(name, "").strip()
     if not text:
         return default
@@ -110,11 +117,11 @@ class _Journal:
         """Operations whose outcome is unknown."""
         return self._inner.pending()
 
-    def append(self, record: dict[str, Any]) -> None:
+    def append(self, record: Record) -> None:
         """Append a state or reset record (durable when this returns)."""
         self._inner.append(record)
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(self) -> list[Record]:
         """Every record, oldest first."""
         return self._inner.records()
 
@@ -203,16 +210,15 @@ class JournaledBackend:
             serial = base.serial + 1
             payload = None if entry is None else entry.model_dump(mode="json")
             _refuse_sensitive(address, payload)
-            self.journal().append(
-                {
-                    "type": STATE_RECORD,
-                    "lineage": base.lineage,
-                    "serial": serial,
-                    "address": address,
-                    "entry": payload,
-                    "bind": bind,
-                }
-            )
+            record: Record = {
+                "type": STATE_RECORD,
+                "lineage": base.lineage,
+                "serial": serial,
+                "address": address,
+                "entry": payload,
+                "bind": None if bind is None else [bind[0], bind[1]],
+            }
+            self.journal().append(record)
             self._apply(base, address, entry, bind, serial)
             if self.policy.due(
                 unfolded=self._unfolded,
@@ -222,7 +228,7 @@ class JournaledBackend:
             ):
                 self.fold()
 
-    def carry(self, update: dict[str, dict[str, Any]]) -> None:
+    def carry(self, update: dict[str, dict[str, JsonValue]]) -> None:
         """Merge `update` (state fields that are dicts) into the view, stored by the next write.
 
         For what an apply learns besides its writes (what this Ramp can do): it costs no write
@@ -244,7 +250,7 @@ class JournaledBackend:
         serial: int,
     ) -> None:
         _change(self._resources, address, entry)
-        update: dict[str, Any] = {"serial": serial}  # resources: see `current`
+        update: dict[str, object] = {"serial": serial}  # resources: see `current`
         if bind is not None:
             update.update(environment=bind[0], business_id=bind[1])
         self._view = base.model_copy(update=update)
@@ -382,7 +388,7 @@ def journaled(backend: StateBackend) -> JournaledBackend:
 
 
 def replay(
-    stored: State, records: list[dict[str, Any]], *, new: bool, location: str
+    stored: State, records: list[Record], *, new: bool, location: str
 ) -> tuple[State, dict[str, ResourceState], int]:
     """The stored state with the journal's unfolded state records applied, and their count.
 
@@ -392,7 +398,7 @@ def replay(
     if new and pending:
         stored = stored.model_copy(update={"lineage": str(pending[0].get("lineage"))})
     resources = dict(stored.resources)
-    update: dict[str, Any] = {}
+    update: dict[str, object] = {}
     serial = stored.serial
     for record in pending:
         if record.get("lineage") != stored.lineage or _serial(record) <= serial:
@@ -408,8 +414,9 @@ def replay(
             break
         serial += 1
         _change(resources, str(record["address"]), _entry(record, location))
-        if record.get("bind"):
-            update.update(environment=record["bind"][0], business_id=record["bind"][1])
+        bind = record.get("bind")
+        if isinstance(bind, list) and bind:
+            update.update(environment=bind[0], business_id=bind[1])
     count = serial - stored.serial
     if not count:
         return stored, resources, 0
@@ -417,8 +424,8 @@ def replay(
     return view, resources, count
 
 
-def _after_last_reset(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    kept: list[dict[str, Any]] = []
+def _after_last_reset(records: list[Record]) -> list[Record]:
+    kept: list[Record] = []
     for record in records:
         kind = record.get("type")
         if kind == RESET_RECORD:
@@ -428,12 +435,12 @@ def _after_last_reset(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-def _serial(record: dict[str, Any]) -> int:
+def _serial(record: Record) -> int:
     value = record.get("serial")
     return value if isinstance(value, int) else -1
 
 
-def _entry(record: dict[str, Any], location: str) -> ResourceState | None:
+def _entry(record: Record, location: str) -> ResourceState | None:
     address, payload = record.get("address"), record.get("entry")
     if not isinstance(address, str) or not is_address(address):
         raise StateError(f"the journal of {location} has a state record without an address")
@@ -454,7 +461,7 @@ def _change(resources: dict[str, ResourceState], address: str, entry: ResourceSt
         resources[address] = entry
 
 
-def _refuse_sensitive(address: str, payload: dict[str, Any] | None) -> None:
+def _refuse_sensitive(address: str, payload: Record | None) -> None:
     leaks = sensitive_paths(payload or {})
     if leaks:
         raise StateError(

@@ -18,7 +18,8 @@ import os
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.errors import StateError
 from rampctl.state.files import FILE_MODE, fsync_dir
@@ -30,6 +31,9 @@ OUTCOMES = frozenset({"done", "failed", "uncertain"})
 """Statuses `outcome` accepts."""
 UNRESOLVED = frozenset({INTENDED, "uncertain"})
 """Statuses that make an operation pending."""
+
+Record = dict[str, JsonValue]
+"""One journal record: a JSON object (an intent, an outcome, a state change, a reset)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,11 +77,11 @@ class RecordJournal:
         """Operations whose outcome is unknown: intended with no outcome, or `uncertain`."""
         return [entry for entry in self.entries() if entry.status in UNRESOLVED]
 
-    def append(self, record: dict[str, Any]) -> None:
+    def append(self, record: Record) -> None:
         """Append another kind of record (e.g. a state change, see `rampctl.state.fold`)."""
         self._append(dict(record))
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(self) -> list[Record]:
         """Every record, oldest first."""
         return self._records()
 
@@ -85,18 +89,18 @@ class RecordJournal:
         """Forget every record (after a run finished cleanly)."""
         raise NotImplementedError
 
-    def _append(self, record: dict[str, Any]) -> None:
+    def _append(self, record: Record) -> None:
         record["time"] = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
         self._store(record)
 
-    def _store(self, record: dict[str, Any]) -> None:  # pragma: no cover - overridden
+    def _store(self, record: Record) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def _records(self) -> list[dict[str, Any]]:  # pragma: no cover - overridden
+    def _records(self) -> list[Record]:  # pragma: no cover - overridden
         raise NotImplementedError
 
 
-def merge_records(records: list[dict[str, Any]]) -> list[JournalEntry]:
+def merge_records(records: list[Record]) -> list[JournalEntry]:
     """Fold intent and outcome records into one entry per operation, in intent order."""
     merged: dict[str, JournalEntry] = {}
     for record in records:
@@ -105,7 +109,8 @@ def merge_records(records: list[dict[str, Any]]) -> list[JournalEntry]:
         if status == INTENDED:
             merged[op_id] = _entry(record)
         elif op_id in merged and status in OUTCOMES:
-            ramp_id = record.get("ramp_id") or merged[op_id].ramp_id
+            found = record.get("ramp_id")
+            ramp_id = str(found) if found else merged[op_id].ramp_id
             merged[op_id] = replace(
                 merged[op_id], status=status, ramp_id=ramp_id, time=str(record.get("time", ""))
             )
@@ -130,7 +135,7 @@ class Journal(RecordJournal):
             fsync_dir(self.path.parent)
             self._checked_tail = False
 
-    def _store(self, record: dict[str, Any]) -> None:
+    def _store(self, record: Record) -> None:
         line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             created = not self.path.exists()
@@ -158,14 +163,14 @@ class Journal(RecordJournal):
             handle.flush()
             os.fsync(handle.fileno())
 
-    def _records(self) -> list[dict[str, Any]]:
+    def _records(self) -> list[Record]:
         try:
             lines = self.path.read_bytes().split(b"\n")
         except FileNotFoundError:
             return []
         except OSError as exc:
             raise StateError(f"cannot read the journal {self.path}: {exc.strerror}") from None
-        records: list[dict[str, Any]] = []
+        records: list[Record] = []
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -181,7 +186,7 @@ class Journal(RecordJournal):
         return records
 
 
-def _entry(record: dict[str, Any]) -> JournalEntry:
+def _entry(record: Record) -> JournalEntry:
     key = record.get("key")
     return JournalEntry(
         op_id=str(record["op_id"]),

@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from rampctl.errors import ConfigError, StateError
 from rampctl.logs import mask_url, register_secret
-from rampctl.state.journal import RecordJournal
+from rampctl.state.journal import Record, RecordJournal
 from rampctl.state.lease import LeaseSettings
 from rampctl.state.lock import LockHolder
 from rampctl.state.model import State
@@ -231,13 +231,13 @@ class PostgresJournal(RecordJournal):
     def __init__(self, backend: PostgresBackend) -> None:
         self.backend = backend
 
-    def _store(self, record: dict[str, Any]) -> None:
+    def _store(self, record: Record) -> None:
         self.backend._sql(
             "INSERT INTO {schema}.journal (workspace, record) VALUES (%s, %s::json)",
             (self.backend.workspace, json.dumps(record, ensure_ascii=False)),
         )
 
-    def _records(self) -> list[dict[str, Any]]:
+    def _records(self) -> list[Record]:
         rows = self.backend._sql(
             "SELECT record::text FROM {schema}.journal WHERE workspace = %s ORDER BY id",
             (self.backend.workspace,),

@@ -13,7 +13,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from rampctl.errors import StateError, StateLockedError
 from rampctl.state.journal import RecordJournal
@@ -60,19 +60,19 @@ class RemoteBackend(ABC, Generic[Version]):
         """
 
     @abstractmethod
-    def lease_read(self) -> tuple[LockHolder, Any] | None:
-        """The lease record and its version, or None when there is none."""
+    def lease_read(self) -> tuple[LockHolder, str] | None:
+        """The lease record and its version (an ETag, a row's nonce), or None when there is none."""
 
     @abstractmethod
-    def lease_create(self, holder: LockHolder) -> Any | None:
+    def lease_create(self, holder: LockHolder) -> str | None:
         """Create the lease only if none exists; its version, or None."""
 
     @abstractmethod
-    def lease_replace(self, holder: LockHolder, expected: Any) -> Any | None:
+    def lease_replace(self, holder: LockHolder, expected: str) -> str | None:
         """Replace the lease only if still at `expected`; the new version, or None."""
 
     @abstractmethod
-    def lease_delete(self, expected: Any | None) -> bool:
+    def lease_delete(self, expected: str | None) -> bool:
         """Delete the lease (only if at `expected` unless None); whether it was deleted."""
 
     @abstractmethod

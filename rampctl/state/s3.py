@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from rampctl.errors import ConfigError, StateError
 from rampctl.logs import register_secret
-from rampctl.state.journal import RecordJournal
+from rampctl.state.journal import Record, RecordJournal
 from rampctl.state.lease import LeaseSettings
 from rampctl.state.lock import LockHolder
 from rampctl.state.model import State
@@ -218,7 +218,7 @@ class S3Journal(RecordJournal):
         self.backend = backend
         self.prefix = f"{backend.key}.journal/"
 
-    def _store(self, record: dict[str, Any]) -> None:
+    def _store(self, record: Record) -> None:
         name = f"{self.prefix}{time.time_ns():020d}-{uuid.uuid4().hex[:12]}.json"
         data = json.dumps(record, ensure_ascii=False).encode("utf-8")
         if self.backend._put(name, data, None) is None:  # pragma: no cover - unique names
@@ -236,7 +236,7 @@ class S3Journal(RecordJournal):
                 return sorted(names)
             token = {"ContinuationToken": page["NextContinuationToken"]}
 
-    def _records(self) -> list[dict[str, Any]]:
+    def _records(self) -> list[Record]:
         records = []
         for name in self._names():
             found = self.backend._get(name)

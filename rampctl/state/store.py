@@ -331,8 +331,10 @@ def check_replace(location: str, current: State, incoming: State) -> None:
 
 def serialise(state: State) -> tuple[State, bytes]:
     """The stored bytes for `state` (refusing sensitive fields), and a validated copy."""
-    ordered = state.model_copy(update={"resources": dict(sorted(state.resources.items()))})
-    data = ordered.model_dump_json(indent=2).encode("utf-8") + b"\n"
+    with paused_gc():  # sorting makes a pair per object: no cycles to find among them
+        ordered = dict(sorted(state.resources.items()))
+    text = state.model_copy(update={"resources": ordered}).model_dump_json(indent=2)
+    data = text.encode("utf-8") + b"\n"
     if _SENSITIVE_KEY.search(data):  # fast screen; name the exact fields only when it hits
         leaks = sensitive_paths(json.loads(data)["resources"])
         if leaks:

@@ -12,12 +12,14 @@ objects carrying their `address` and an `id` (the Ramp id), `dependencies` inste
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.errors import StateError
 from rampctl.state.model import FORMAT_VERSION
 
-Raw = dict[str, Any]
+Raw = dict[str, JsonValue]
+"""A state document as read from JSON, before validation."""
 
 
 def _upgrade_0_to_1(doc: Raw) -> Raw:
@@ -80,13 +82,13 @@ def upgrade(doc: Raw, *, target: int = FORMAT_VERSION) -> Raw:
     return doc
 
 
-def _list(value: Any, where: str) -> list[Any]:
+def _list(value: JsonValue, where: str) -> list[JsonValue]:
     if not isinstance(value, list):
         raise StateError(f"{where} is not a list")
     return value
 
 
-def _dict(value: Any, where: str) -> Raw:
+def _dict(value: JsonValue, where: str) -> Raw:
     if not isinstance(value, dict):
         raise StateError(f"{where} is not an object")
     return value

@@ -149,6 +149,7 @@ def test_a_template_is_keyed_by_what_it_renders(tmp_path: Path, no_build: list[i
     assert "From vars" in _names(_load(root, folder))
     assert "One" in _names(_load(root, folder, variables={"title": "One"}))
     assert "Two" in _names(_load(root, folder, variables={"title": "Two"}))
+    assert "From vars" in _names(_load(root, folder))
     (root / "vars" / "v.yaml").write_text("title: Edited vars\n")
     assert "Edited vars" in _names(_load(root, folder))
     (root / "_part.j2").write_text("Partial {{ title }}")
@@ -315,6 +316,18 @@ def test_entries_behind_a_graph_are_kept_in_use(
     with sqlite3.connect(path) as db:
         days = {u for (u,) in db.execute("SELECT used FROM entries UNION SELECT used FROM scoped")}
     assert len(days) == 1
+
+
+def test_no_graph_keeps_values_given_with_var(tmp_path: Path) -> None:
+    """A `--var` value may be a secret that no manifest file holds: it is never written to
+    the cache (the per-file entries never held templates)."""
+    root = _project(tmp_path)
+    (root / "t.yaml.j2").write_text(VENDOR.format(name="t", title="{{ title }}"))
+    folder = tmp_path / ".rampctl"
+    assert "Secret-4711" in _names(_load(root, folder, variables={"title": "Secret-4711"}))
+    assert "Secret-4711" in _names(_load(root, folder, variables={"title": "Secret-4711"}))
+    data = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    assert b"Secret-4711" not in data
 
 
 @pytest.mark.parametrize("state", ["uncached", "cold", "warm"])
