@@ -33,7 +33,7 @@ from rampctl.model.kinds import Values
 
 _VERSION = 1
 _TUPLE, _FROZENSET, _DICT, _DECIMAL, _DATE, _POSITION, _KEYS, _OBJECT = range(8)
-_ATOMS = (str, int, float, bool, type(None))
+_ATOMS = frozenset({str, int, float, bool, type(None)})
 _new = object.__new__
 _set = object.__setattr__
 _new_tuple = tuple.__new__
@@ -165,10 +165,15 @@ class _Reader:
         self.layouts = layouts
         self.memo: dict[int, Any] = {}
 
+    def values(self, items: list[Any]) -> list[Any]:
+        """`items` read back (text and numbers, most of a graph, as they are)."""
+        value = self.value
+        return [v if type(v) in _ATOMS else value(v) for v in items]
+
     def value(self, value: Any) -> Any:
         kind = type(value)
         if kind is list:
-            return [self.value(v) for v in value]
+            return self.values(value)
         if kind is not tuple:
             if kind is dict or kind not in _ATOMS:
                 raise ValueError(f"unexpected {kind.__name__}")
@@ -183,9 +188,9 @@ class _Reader:
         if tag == _OBJECT:
             return self.build(self.layouts[value[1]], value[2])
         if tag == _TUPLE:
-            return tuple([self.value(v) for v in value[1]])
+            return tuple(self.values(value[1]))
         if tag == _FROZENSET:
-            return frozenset([self.value(v) for v in value[1]])
+            return frozenset(self.values(value[1]))
         if tag == _DICT:
             return {str(k): self.value(v) for k, v in value[1].items()}
         if tag == _POSITION:
@@ -205,7 +210,7 @@ class _Reader:
         if len(fields) != len(layout.names):
             raise ValueError(f"{layout.cls.__qualname__}: {len(fields)} fields")
         obj: Any = _new(layout.cls)
-        values = [self.value(v) for v in fields]
+        values = self.values(fields)
         if layout.has_dict:
             obj.__dict__.update(zip(layout.names, values, strict=True))
         else:
