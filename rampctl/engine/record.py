@@ -168,11 +168,8 @@ class StateRecorder:
             return address not in skip and (only is None or address in only)
 
         def step(state: State) -> State:
-            for address, entry in state.resources.items():
-                fresh = self._refreshed(entry) if wanted(address) else None
-                if fresh is not None:
-                    state = state.with_resource(address, fresh)
-            return state
+            found = {a: self._refreshed(e) for a, e in state.resources.items() if wanted(a)}
+            return state.with_resources({a: e for a, e in found.items() if e is not None})
 
         current = self.store.current()
         if any(self._refreshed(e) for a, e in current.resources.items() if wanted(a)):

@@ -15,7 +15,7 @@ from rampctl.engine.planner import PlanSettings, build_plan
 from rampctl.engine.snapshot import Snapshot
 from rampctl.importer.draft import Draft
 from rampctl.model.desired import DesiredGraph
-from rampctl.state.model import State
+from rampctl.state.model import ResourceState, State
 
 
 @dataclass(kw_only=True)
@@ -30,12 +30,14 @@ class Merged:
 def merge_state(state: State, draft: Draft, *, environment: str, business_id: str) -> Merged:
     """`state` bound to the business, with an entry per imported document not already there."""
     merged = Merged(state=state.bind(environment, business_id))
+    entries: dict[str, ResourceState] = {}
     for doc in draft.documents:
-        if doc.address in merged.state.resources:
+        if doc.address in merged.state.resources or doc.address in entries:
             merged.present.append(doc.address)
             continue
-        merged.state = merged.state.with_resource(doc.address, doc.entry)
+        entries[doc.address] = doc.entry
         merged.added.append(doc.address)
+    merged.state = merged.state.with_resources(entries)  # one copy, not one per document
     return merged
 
 
