@@ -78,8 +78,13 @@ class PlanContext:
         return self.vendor_matches.ambiguous
 
     @cached_property
+    def declared(self) -> frozenset[str]:
+        """Every desired address (`DesiredGraph.addresses`), worked out once per plan."""
+        return frozenset(self.graph.addresses())
+
+    @cached_property
     def _left(self) -> Mapping[str, Mapping[str, ResourceState]]:
-        declared = self.graph.addresses()
+        declared = self.declared
         found: dict[str, dict[str, ResourceState]] = {}
         for address, entry in self.state.resources.items():
             if address not in declared:

@@ -154,8 +154,9 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
     if found.problems:
         raise ManifestError(found.problems)
     changes = show_moves(list(found.changes), found.moves, ctx.left_over, found.claims)
-    known = ctx.graph.addresses() | set(ctx.state.resources) | {c.address for c in changes}
-    check_patterns(known, settings.targets, settings.excludes)
+    if settings.targets or settings.excludes:
+        known = {*ctx.declared, *ctx.state.resources, *(c.address for c in changes)}
+        check_patterns(known, settings.targets, settings.excludes)
     changes = sorted(select(changes, settings.targets, settings.excludes), key=Change.sort_key)
     targets = {c.address for c in changes}
     claimed = {r.ramp_id for r in ctx.state.resources.values()} | set(found.claims)
@@ -170,7 +171,7 @@ def build_plan(ctx: PlanContext, *, environment: str, settings: PlanSettings) ->
         safety=check(
             changes,
             managed=len(ctx.state.resources),
-            desired=len(ctx.graph.addresses()),
+            desired=len(ctx.declared),
             settings=settings.safety,
         ),
         environment=environment,

@@ -33,7 +33,7 @@ def plan_removals(ctx: PlanContext, claims: Mapping[str, str]) -> KindPlan:
     `claims`: Ramp id -> the declared address that manages it now (what the kinds' planners
     claimed); an entry whose live object another address claims is a move, not a removal.
     """
-    wanted = ctx.graph.addresses()
+    wanted = ctx.declared
     return combine(
         _removal(ctx, claims, address, entry)
         for address, entry in sorted(ctx.state.resources.items())
@@ -114,7 +114,6 @@ def find_drift(
     drift = []
     early = snapshot.page_work.drift
     for address, entry in sorted(state.resources.items()):
-        name = str(entry.attributes.get("name") or addr.name_of(address))
         found = early.get(address)
         if (
             found is not None
@@ -122,10 +121,12 @@ def find_drift(
             and snapshot.vendors.get(entry.ramp_id) is found.vendor
         ):
             if found.fields:
+                name = _drift_name(address, entry)
                 drift.append(
                     Drift(address=address, kind=entry.kind, name=name, fields=found.fields)
                 )
             continue
+        name = _drift_name(address, entry)
         live = live_record(snapshot, entry.kind, entry.ramp_id, read_vendor)
         if live is None:
             drift.append(Drift(address=address, kind=entry.kind, name=name, deleted=True))
@@ -136,6 +137,10 @@ def find_drift(
         if fields:
             drift.append(Drift(address=address, kind=entry.kind, name=name, fields=tuple(fields)))
     return drift
+
+
+def _drift_name(address: str, entry: ResourceState) -> str:
+    return str(entry.attributes.get("name") or addr.name_of(address))
 
 
 def drifted(entry: ResourceState, live: Mapping[str, JsonValue]) -> list[FieldChange]:

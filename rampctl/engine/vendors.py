@@ -45,21 +45,25 @@ def plan_vendors(ctx: PlanContext) -> KindPlan:
     Pure: reads the context and returns a value; claims and moves are matching's
     (`PlanContext.vendor_matches`).
     """
+    settled = _settled(ctx)
     return combine(
         plan_vendor(ctx, desired)
-        for _, desired in sorted(ctx.graph.vendors.items())
-        if not _quiet(ctx, desired)
+        for address, desired in sorted(ctx.graph.vendors.items())
+        if address not in settled
     )
 
 
-def _quiet(ctx: PlanContext, desired: DesiredVendor) -> bool:
-    """Whether the manifest's plan was found empty as its vendor's page arrived, and still
-    is: it still matches that vendor (`PlanContext.quiet_matches`), whose contacts were not
-    read, and its accounting link (which needs the whole snapshot) passes `check_link`."""
-    found = ctx.quiet_matches.get(desired.address)
-    if found is None or found.vendor.id in ctx.snapshot.contacts:
-        return False
-    return not (found.link and check_link(ctx, desired, found.vendor))
+def _settled(ctx: PlanContext) -> set[str]:
+    """The manifests whose plan was found empty as their vendors' pages arrived, and still
+    is: they still match those vendors (`PlanContext.quiet_matches`), whose contacts were
+    not read, and their accounting links (which need the whole snapshot) pass `check_link`."""
+    read = ctx.snapshot.contacts
+    return {
+        address
+        for address, found in ctx.quiet_matches.items()
+        if found.vendor.id not in read
+        and not (found.link and check_link(ctx, ctx.graph.vendors[address], found.vendor))
+    }
 
 
 def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> KindPlan:

@@ -15,7 +15,9 @@ key of every file's key (templates by their rendering, `rampctl.manifest.graph`)
 
 Entries live in one SQLite file, `.rampctl/cache/manifests.sqlite` (written in transactions,
 so a crash leaves it whole; safe to delete at any time), in `rampctl.manifest.cachecodec`'s
-form (pickle for a value it does not know). Each entry is signed (HMAC-SHA256)
+form: plain data, read back without running code the file could choose (an outcome holding a
+value that form does not know is not kept, and is read afresh each run). Each entry is
+signed (HMAC-SHA256)
 with a key kept outside the project, `$XDG_CACHE_HOME/rampctl/cache.key`: a cache file
 committed to a repository or written by someone else is not loaded (its entries fail the
 check and are rewritten), and so are entries that do not read back. Set `RAMPCTL_NO_CACHE=1`
@@ -30,7 +32,6 @@ import hashlib
 import hmac
 import marshal
 import os
-import pickle
 import secrets
 import sqlite3
 import sys
@@ -218,11 +219,8 @@ class ManifestCache:
         self.misses += 1
         try:
             blob = b"M" + cachecodec.dumps(outcome.checked, outcome.problems, outcome.failed)
-        except (cachecodec.Unsupported, ValueError):
-            try:
-                blob = b"P" + pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-            except (pickle.PicklingError, TypeError, AttributeError):
-                return
+        except (cachecodec.Unsupported, ValueError):  # kept only when it is plain data
+            return
         self._pending[key] = self._sign(key, blob) + blob
 
     def save(self) -> None:
@@ -331,14 +329,13 @@ class ManifestCache:
         signature, blob = value[:32], value[32:]
         if not hmac.compare_digest(signature, self._sign(key, blob)):
             return None
+        if blob[:1] != b"M":  # another form (an earlier rampctl's pickle): never read
+            return None
         try:
-            if blob[:1] == b"M":
-                checked, problems, failed = cachecodec.loads(blob[1:])
-                return FileOutcome(checked=checked, problems=problems, failed=failed)
-            outcome = pickle.loads(blob[1:])
+            checked, problems, failed = cachecodec.loads(blob[1:])
         except Exception:  # an entry that does not read back is a miss, never an error
             return None
-        return outcome if isinstance(outcome, FileOutcome) else None
+        return FileOutcome(checked=checked, problems=problems, failed=failed)
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is not None or self._key is None:

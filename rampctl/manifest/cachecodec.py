@@ -6,8 +6,9 @@ positions, dataclasses and models), which at 100,000 files is most of a warm loa
 are written instead as tuples, lists, dicts, text and numbers (`marshal`, several times
 faster), and rebuilt as pickle would rebuild them: models take their fields, fields-set,
 extra and private values as stored. A value of a type this codec does not know raises
-Unsupported, and the entry is pickled instead. Entries are signed before either is read
-(`rampctl.manifest.cache`); classes are only ever looked up inside rampctl.
+Unsupported, and the outcome is not kept (no pickle: reading an entry runs no code it could
+choose). Entries are signed before they are read (`rampctl.manifest.cache`); classes are
+only ever pydantic models looked up inside rampctl.
 """
 
 from __future__ import annotations

@@ -10,20 +10,22 @@ not changed keys them (`prepare`) and takes the graph by its set key; one where 
 changed reads that file, loads the rest through the per-file cache, and keeps the new graph.
 No graph is kept of templates rendered with `--var` values (they may be secrets that no file
 holds, and the cache holds no more than the manifest files do).
+The graph is kept as plain data (`rampctl.manifest.graphcodec`): reading it runs no code the
+cache file could choose.
 """
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from rampctl.manifest import graphcodec
 from rampctl.manifest.cache import ManifestCache
 from rampctl.manifest.loader import find, no_gc, prepare, stat_key
 from rampctl.model.desired import DesiredGraph, build_graph
 
-_FORMAT = b"G2"
+_FORMAT = b"G3"
 _NO_STAT_KEY = b"-" * 64
 
 
@@ -73,7 +75,7 @@ _HEAD_SIZE = len(_FORMAT) + 128
 
 @dataclass(frozen=True)
 class _Kept:
-    """The graph stored for a root, not yet read back: its keys and its pickled form."""
+    """The graph stored for a root, not yet read back: its keys and its encoded form."""
 
     key: str
     stat_key: str
@@ -92,15 +94,14 @@ class _Kept:
     def graph(self) -> DesiredGraph | None:
         """The graph, read back; None when it does not read back."""
         try:
-            graph = pickle.loads(self.data)
+            return graphcodec.loads(self.data)
         except Exception:  # a value that does not read back is a miss, never an error
             return None
-        return graph if isinstance(graph, DesiredGraph) else None
 
 
 def _store(cache: ManifestCache, scope: str, head: bytes, graph: DesiredGraph) -> None:
     try:
-        data = pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):
+        data = graphcodec.dumps(graph)
+    except (graphcodec.Unsupported, ValueError):  # kept only when it is plain data
         return
     cache.put_scoped(scope, b"".join((head, data)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import shutil
 import sqlite3
 from pathlib import Path
@@ -348,3 +349,36 @@ def test_a_file_removed_between_finding_and_reading_is_a_problem_where_it_was(
     outcome = _result(root, None) if state == "uncached" else _load(root, folder)
     message = f"{root}/vendors/v1.yaml:1:1: file not found: it was removed while rampctl read it"
     assert outcome == ("problems", [(message, "", "")])
+
+
+RAN: list[str] = []
+
+
+def _record() -> None:
+    RAN.append("ran")
+
+
+class Payload:
+    """What a pickle in a kept graph could carry: a call made while it is read."""
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return _record, ()
+
+
+def test_a_kept_graph_is_plain_data_and_a_signed_pickle_is_never_read(
+    tmp_path: Path, no_build: list[int]
+) -> None:
+    root = _project(tmp_path)
+    cold = _load(root, tmp_path / ".rampctl")
+    cache = ManifestCache(tmp_path / ".rampctl")
+    found = loader_module.find(root)
+    scope = cache.scope("graph", str(found.source.base.resolve()), found.source.display(""))
+    kept = cache.get_scoped(scope)
+    assert kept is not None and b"pickle" not in bytes(kept)
+    head = bytes(kept[: graph_module._HEAD_SIZE])
+    cache.put_scoped(scope, head + pickle.dumps(Payload()))  # signed with the user's own key
+    cache.close()
+    built = len(no_build)
+    assert _load(root, tmp_path / ".rampctl") == cold  # built again, not read from the pickle
+    assert len(no_build) == built + 1
+    assert RAN == []
