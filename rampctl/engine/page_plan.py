@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.engine.identity import cached_support, mode_of
 from rampctl.engine.removals import drifted
@@ -51,7 +52,7 @@ class PagePlanner:
         self._keys = {desired.key for desired in graph.vendors.values()}
         self._mode = mode_of(cached_support(state))
         self._by_email: dict[str, User] | None = None
-        self.views: dict[str, tuple[Vendor, Mapping[str, Any]]] = {}
+        self.views: dict[str, tuple[Vendor, Mapping[str, JsonValue]]] = {}
         self.work = PageWork()
 
     def page(self, vendors: list[Vendor], users: Mapping[str, User]) -> None:
@@ -83,7 +84,7 @@ class PagePlanner:
         desired: DesiredVendor,
         entry: ResourceState,
         vendor: Vendor,
-        view: Mapping[str, Any],
+        view: Mapping[str, JsonValue],
     ) -> bool:
         """Whether `plan_vendor` has nothing to say of `desired` when it matches `vendor`
         through `entry` (what needs the whole snapshot is checked after the last page)."""

@@ -8,9 +8,8 @@ All manifests are matched at once, in the graph's order; the result is a value.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Set
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
-from typing import Any
 
 from rampctl.engine.identity import MATCH_MODE, mode_of, verified_matches
 from rampctl.engine.kind_plan import problem_at
@@ -88,7 +87,7 @@ class HeldByOthers(Set[str]):
         return sum(1 for _ in self)
 
     @classmethod
-    def _from_iterable(cls, values: Any) -> set[str]:  # type: ignore[override]
+    def _from_iterable(cls, values: Iterable[str]) -> set[str]:  # type: ignore[override]
         """`|`, `&` and `-` give plain sets."""
         return set(values)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
 from pydantic import JsonValue
 
@@ -20,7 +19,7 @@ from rampctl.engine.diff import diff_fields, value_at
 from rampctl.engine.identity import KEY_MODE, MATCHED_REASON, candidates_text
 from rampctl.engine.kind_plan import KindPlan, clear_problems, combine, is_manual
 from rampctl.engine.vendor_checks import check_creatable, check_link, check_owner
-from rampctl.engine.view import pending_view
+from rampctl.engine.view import pending_fields
 from rampctl.errors import Problem
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredVendor
@@ -197,14 +196,14 @@ def split_held(
     waiting with another value is `manual` (Ramp refuses a second edit while one waits).
     Returns the fields still to send, and the pending/manual changes.
     """
-    pending = pending_view(live, ctx.snapshot.users)
+    pending = live.pending_update
     if pending is None:
         return fields, []
-    held: dict[str, Any] = pending["fields"]
+    held = pending_fields(pending, ctx.snapshot.users)
     waiting = [f for f in fields if _top(f.path) in held and value_at(held, f.path) == f.after]
     blocked = [f for f in fields if _top(f.path) in held and f not in waiting]
     rest = [f for f in fields if _top(f.path) not in held]
-    sent = pending.get("requested_at") or "an unknown time"
+    sent = pending.requested_at or "an unknown time"
     changes = []
     if waiting:
         reason = (
@@ -354,8 +353,8 @@ def _create(ctx: PlanContext, desired: DesiredVendor, *, checked: bool) -> Chang
     )
 
 
-def _shown(desired: DesiredVendor) -> dict[str, Any]:
-    shown = {**desired.wanted(desired.fields), "external_id": desired.key}
+def _shown(desired: DesiredVendor) -> dict[str, JsonValue]:
+    shown: dict[str, JsonValue] = {**desired.wanted(desired.fields), "external_id": desired.key}
     if desired.contacts is not None:
         shown["contacts"] = [
             {k: v for k, v in c.as_dict().items() if v is not None and (k != "default" or v)}

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
 
 from pydantic import JsonValue
 
@@ -28,7 +27,14 @@ from rampctl.model.kinds import (
     VendorContactValues,
     VendorValues,
 )
-from rampctl.ramp.models import AccountingVendor, RampObject, User, Vendor, VendorContact
+from rampctl.ramp.models import (
+    AccountingVendor,
+    RampObject,
+    User,
+    Vendor,
+    VendorContact,
+    VendorPendingUpdate,
+)
 
 #: Attributes rampctl records beside a live vendor's view (not read from Ramp's object).
 OWN_ATTRIBUTES = ("contact", "contacts_pending")
@@ -38,14 +44,14 @@ RAMP_ADDRESS = {part.path: part.ramp for part in VENDOR.field("address").parts}
 
 def live_vendor(vendor: Vendor, users: Mapping[str, User]) -> VendorValues:
     """A live vendor's declared fields as typed values; the owner is shown by email."""
-    given: dict[str, Any] = {}
+    given: dict[str, object] = {}
     for spec in VENDOR.view_fields():
         if spec.ramp == "pending_update":
             given[spec.path] = pending_view(vendor, users)
             continue
         raw = getattr(vendor, spec.ramp)
         given[spec.path] = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
-    return VendorValues(**given)
+    return VendorValues.of(given)
 
 
 def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, JsonValue]:
@@ -69,32 +75,38 @@ def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, JsonValu
 _VENDOR_VIEW = VENDOR.view_fields()
 
 
-def _record(value: Any) -> JsonValue:
+def _record(value: object) -> JsonValue:
     """A declared value in record form, as `Values.as_dict` gives it (tuples as lists)."""
     if value is None or isinstance(value, str | bool | int | float):
         return value
     if isinstance(value, Values):
         return value.as_dict()
-    if isinstance(value, tuple):
+    if isinstance(value, tuple | list):
         return [_record(item) for item in value]
     if isinstance(value, dict):
         return {str(k): _record(v) for k, v in value.items()}
     raise TypeError(f"not a JSON value: {value!r}")
 
 
-def read(spec: FieldSpec, raw: Any) -> Any:
+def read(spec: FieldSpec, raw: object) -> object:
     """Ramp's value of one declared field in manifest vocabulary (nested parts by part)."""
     if spec.value_type is None:
-        return spec.normalise(raw)
+        value: object = spec.normalise(raw)
+        return value
     if raw is None:
         return None
-    values = raw.model_dump() if isinstance(raw, RampObject) else dict(raw)
+    if isinstance(raw, RampObject):
+        values = raw.model_dump()
+    elif isinstance(raw, Mapping):
+        values = dict(raw)
+    else:
+        raise TypeError(f"{spec.path}: not a nested value: {raw!r}")
     return spec.value_type(
         **{part.path: part.normalise(values.get(part.ramp)) for part in spec.parts}
     )
 
 
-def pending_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any] | None:
+def pending_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, JsonValue] | None:
     """A vendor update Ramp holds for approval, in manifest vocabulary, or None.
 
     `{"requested_at": when it was sent, "fields": {manifest field: value waiting}}`.
@@ -102,14 +114,19 @@ def pending_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, Any] | 
     pending = vendor.pending_update
     if pending is None:
         return None
-    fields: dict[str, Any] = {}
+    return {"requested_at": pending.requested_at, "fields": pending_fields(pending, users)}
+
+
+def pending_fields(pending: VendorPendingUpdate, users: Mapping[str, User]) -> dict[str, JsonValue]:
+    """The values an update held for approval sets, by manifest field, in record form."""
+    fields: dict[str, JsonValue] = {}
     for spec in VENDOR.view_fields():
         if spec.ramp not in pending.fields or spec.ramp == "pending_update":
             continue
         raw = pending.fields[spec.ramp]
         value = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
-        fields[spec.path] = value.as_dict() if isinstance(value, Values) else value
-    return {"requested_at": pending.requested_at, "fields": fields}
+        fields[spec.path] = _record(value)
+    return fields
 
 
 def _owner(user_id: str | None, users: Mapping[str, User]) -> str | None:
@@ -131,8 +148,8 @@ def contact_view(contact: VendorContact) -> VendorContactValues:
 
 def live_accounting_vendor(item: AccountingVendor) -> AccountingVendorValues:
     """A live accounting vendor's declared fields as typed values."""
-    return AccountingVendorValues(
-        **{spec.path: read(spec, getattr(item, spec.ramp)) for spec in ACCOUNTING_VENDOR.fields}
+    return AccountingVendorValues.of(
+        {spec.path: read(spec, getattr(item, spec.ramp)) for spec in ACCOUNTING_VENDOR.fields}
     )
 
 
@@ -149,11 +166,11 @@ def fingerprint(view: Mapping[str, JsonValue]) -> str:
 
 def live_user(user: User, users: Mapping[str, User]) -> UserValues:
     """A live user's declared fields as typed values; the manager is shown by email."""
-    given: dict[str, Any] = {}
+    given: dict[str, object] = {}
     for spec in USER.view_fields():
         raw = getattr(user, spec.ramp)
         given[spec.path] = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
-    return UserValues(**given)
+    return UserValues.of(given)
 
 
 def user_view(user: User, users: Mapping[str, User]) -> dict[str, JsonValue]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Self
@@ -170,6 +170,12 @@ class Values:
         return {spec.path: _json(getattr(self, spec.path)) for spec in self.specs() if spec.view}
 
     @classmethod
+    def of(cls, given: Mapping[str, object]) -> Self:
+        """Values from declared values by manifest path (already normalised, e.g. read
+        from Ramp by `engine.view`); a path not given keeps its default."""
+        return cls(**given)
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Values from their `as_dict` form (e.g. as recorded in the state); unknown keys left."""
         given: dict[str, Any] = {}
@@ -183,10 +189,10 @@ class Values:
 
 
 def _json(value: object) -> JsonValue:
-    """A declared value as JSON: nested values as objects, tuples as lists."""
+    """A declared value as JSON: nested values as objects, tuples (and lists) as lists."""
     if isinstance(value, Values):
         return dict(value.as_dict())
-    if isinstance(value, tuple):
+    if isinstance(value, tuple | list):
         return [_json(item) for item in value]
     if isinstance(value, dict):
         return {str(k): _json(v) for k, v in value.items()}

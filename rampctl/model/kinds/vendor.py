@@ -9,7 +9,8 @@ declaration here: the manifest's spec model and its JSON Schema derive from it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from pydantic import JsonValue
 
 from rampctl.model import address as addr
 from rampctl.model import normalise as norm
@@ -126,7 +127,7 @@ class VendorValues(Values):
     )
     #: An update Ramp holds for approval (read only; `engine.view.pending_view`): recorded
     #: with when it was sent, shown as pending, never drift.
-    pending: dict[str, Any] | None = declared(
+    pending: dict[str, JsonValue] | None = declared(
         "pending_update",
         manifest=False,
         drift=False,
