@@ -10,7 +10,6 @@ by (vendor, invoice number) instead of being sent twice.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from rampctl.engine.changes import Body
 from rampctl.errors import OutcomeUncertainError, RampError
@@ -67,24 +66,28 @@ def vendor_bills(client: RampClient, vendor_id: str) -> list[Bill]:
 def live_bill(bill: Bill) -> LiveBillValues:
     """A live bill's fields as typed values in the vocabulary of `rampctl.model.bills`."""
     currency = bill.currency
-    return LiveBillValues(
-        name=bill_name(bill),
-        vendor_id=bill.vendor.id,
-        contact_id=bill.vendor_contact_id,
-        entity_id=bill.entity_id,
-        **_plain(bill),
-        currency=currency,
-        accounting=_codings(bill.accounting_field_selections),
-        line_items=tuple(_line(i, currency) for i in bill.line_items),
-        inventory_line_items=tuple(_inventory(i, currency) for i in bill.inventory_line_items),
-        total=money.minor_text(bill.amount.amount, currency),
-        payment=live_payment(bill),
-        status=bill.status,
-        archived=bill.archived_at is not None,
+    return LiveBillValues.of(
+        {
+            "name": bill_name(bill),
+            "vendor_id": bill.vendor.id,
+            "contact_id": bill.vendor_contact_id,
+            "entity_id": bill.entity_id,
+            **_plain(bill),
+            "currency": currency,
+            "accounting": _codings(bill.accounting_field_selections),
+            "line_items": tuple(_line(i, currency) for i in bill.line_items),
+            "inventory_line_items": tuple(
+                _inventory(i, currency) for i in bill.inventory_line_items
+            ),
+            "total": money.minor_text(bill.amount.amount, currency),
+            "payment": live_payment(bill),
+            "status": bill.status,
+            "archived": bill.archived_at is not None,
+        }
     )
 
 
-def _plain(bill: Bill) -> dict[str, Any]:
+def _plain(bill: Bill) -> dict[str, object]:
     """A live bill's plain fields (but the currency) through their normalisers; dates as
     YYYY-MM-DD. The currency is the amount's: what the lines are in."""
     return {

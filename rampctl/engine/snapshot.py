@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from pydantic import JsonValue
+
 from rampctl.engine.changes import FieldChange
 from rampctl.engine.view import vendor_view
 from rampctl.ramp.capabilities import ExternalIdSupport
@@ -80,7 +82,7 @@ class Snapshot:
     external_ids: ExternalIdSupport | None = None
     #: Record forms of live vendors worked out while the pages arrived, by id (with the
     #: vendor they are of): see `SnapshotPrefetch.result`.
-    vendor_views: dict[str, tuple[Vendor, Mapping[str, Any]]] = field(default_factory=dict)
+    vendor_views: dict[str, tuple[Vendor, Mapping[str, JsonValue]]] = field(default_factory=dict)
     #: Planning done as the pages arrived (`rampctl.engine.page_plan`); empty without it.
     page_work: PageWork = field(default_factory=PageWork)
     users_by_email: dict[str, User] = field(init=False)
@@ -233,10 +235,10 @@ class SnapshotPrefetch:
         self,
         views_of: Callable[[Vendor], bool] | None,
         on_page: Callable[[list[Vendor], Mapping[str, User]], None] | None,
-    ) -> dict[str, tuple[Vendor, Mapping[str, Any]]]:
+    ) -> dict[str, tuple[Vendor, Mapping[str, JsonValue]]]:
         """Views of the vendors `views_of` picks, page by page until the read ends (each
         page handed to `on_page` too)."""
-        views: dict[str, tuple[Vendor, Mapping[str, Any]]] = {}
+        views: dict[str, tuple[Vendor, Mapping[str, JsonValue]]] = {}
         if self._pages_taken or (views_of is None and on_page is None):
             return views
         self._pages_taken = True
