@@ -9,7 +9,9 @@ objects the peak memory of a load falls from about 390 to about 220 MB, and the 
 
 Any other layout (a file edited by hand, say) is not recognised, and the caller validates the
 document whole; a slice that is not valid JSON raises `ValidationError`, like a whole
-document would, and the caller validates it whole to name the problem.
+document would, and the caller validates it whole to name the problem. Each slice is also
+read as strict JSON (`rampctl.state.strict`): a key repeated in any object, an address repeated
+across batches, or a NaN or Infinity anywhere raises `StateError` naming it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import re
 
 from pydantic import TypeAdapter
 
+from rampctl.errors import StateError
+from rampctl.state import strict
 from rampctl.state.model import ResourceState, State, is_address
 
 BATCH = 1000
@@ -34,7 +38,8 @@ def validate_in_batches(data: bytes, batch: int = BATCH) -> State | None:
     """The state in `data`, its entries validated `batch` at a time; None when `data` is not
     in the layout rampctl writes (or names an object by something not an address).
 
-    Raises pydantic's `ValidationError` when a part is invalid.
+    Raises pydantic's `ValidationError` when a part is invalid, `StateError` when a part is
+    not strict JSON (see `rampctl.state.strict`).
     """
     opened = _RESOURCES_OPEN.search(data)
     if opened is None:
@@ -44,13 +49,33 @@ def validate_in_batches(data: bytes, batch: int = BATCH) -> State | None:
     if closed is None:
         return None
     brace = opened.end() - 2
-    state = State.model_validate_json(data[:brace] + b"{}" + data[closed.end() :])
+    rest = data[:brace] + b"{}" + data[closed.end() :]
+    if not _strict(rest, data):
+        return None
+    state = State.model_validate_json(rest)
     starts = [m.start() + 1 for m in _ENTRY_OPEN.finditer(data, start, closed.start() + 1)]
     resources: dict[str, ResourceState] = {}
     for first in range(0, len(starts), batch):
         end = starts[first + batch] if first + batch < len(starts) else closed.start()
-        piece = data[starts[first] : end].rstrip().removesuffix(b",")
-        resources.update(_ENTRIES.validate_json(b"{" + piece + b"}"))
+        piece = b"{" + data[starts[first] : end].rstrip().removesuffix(b",") + b"}"
+        if not _strict(piece, data):
+            return None
+        before = len(resources)
+        entries = _ENTRIES.validate_json(piece)
+        resources.update(entries)
+        if len(resources) != before + len(entries):  # an address of an earlier batch again
+            raise StateError(strict.describe(data))
     if not all(is_address(address) for address in resources):
         return None
     return state.model_copy(update={"resources": resources})
+
+
+def _strict(piece: bytes, data: bytes) -> bool:
+    """Whether `piece` of `data` is JSON; StateError when it is JSON but not strict JSON."""
+    try:
+        strict.loads(piece, document=data)
+    except StateError:
+        raise
+    except ValueError:
+        return False
+    return True

@@ -100,6 +100,17 @@ class RecordJournal:
         raise NotImplementedError
 
 
+def record_bytes(record: Record) -> bytes:
+    """A journal record as JSON; StateError when it holds NaN or Infinity (not JSON)."""
+    try:
+        return json.dumps(record, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except ValueError:
+        raise StateError(
+            f"refusing to journal a record holding NaN or Infinity (not JSON) for "
+            f"{record.get('address') or record.get('op_id') or 'a state change'}"
+        ) from None
+
+
 def merge_records(records: list[Record]) -> list[JournalEntry]:
     """Fold intent and outcome records into one entry per operation, in intent order."""
     merged: dict[str, JournalEntry] = {}
@@ -136,7 +147,7 @@ class Journal(RecordJournal):
             self._checked_tail = False
 
     def _store(self, record: Record) -> None:
-        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        line = record_bytes(record) + b"\n"
         with self._lock:
             created = not self.path.exists()
             if not created and not self._checked_tail:

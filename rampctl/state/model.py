@@ -31,7 +31,12 @@ Attributes = dict[str, JsonValue]
 """Recorded values of one object, as JSON: what the state file stores for it."""
 
 
-@dataclass(slots=True, config=ConfigDict(extra="forbid"))
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, ser_json_inf_nan="constants")
+"""No unknown field; no NaN or Infinity taken in; one put in behind validation's back is
+written as `NaN` (not quietly as `null`), so that writing refuses it (see `serialise`)."""
+
+
+@dataclass(slots=True, config=_STRICT)
 class ResourceState:
     """What rampctl recorded about one managed object when it last applied it.
 
@@ -78,7 +83,7 @@ _ENTRY: TypeAdapter[ResourceState] = TypeAdapter(ResourceState)
 class State(BaseModel):
     """The whole state file: format, serial and lineage, binding, and the managed objects."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
 
     format_version: int
     """Layout version of the file; see `rampctl.state.upgrade`."""

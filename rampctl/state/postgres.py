@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from rampctl.errors import ConfigError, StateError
 from rampctl.logs import mask_url, register_secret
-from rampctl.state.journal import Record, RecordJournal
+from rampctl.state.journal import Record, RecordJournal, record_bytes
 from rampctl.state.lease import LeaseSettings
 from rampctl.state.lock import LockHolder
 from rampctl.state.model import State
@@ -234,7 +234,7 @@ class PostgresJournal(RecordJournal):
     def _store(self, record: Record) -> None:
         self.backend._sql(
             "INSERT INTO {schema}.journal (workspace, record) VALUES (%s, %s::json)",
-            (self.backend.workspace, json.dumps(record, ensure_ascii=False)),
+            (self.backend.workspace, record_bytes(record).decode("utf-8")),
         )
 
     def _records(self) -> list[Record]:

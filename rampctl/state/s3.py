@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from rampctl.errors import ConfigError, StateError
 from rampctl.logs import register_secret
-from rampctl.state.journal import Record, RecordJournal
+from rampctl.state.journal import Record, RecordJournal, record_bytes
 from rampctl.state.lease import LeaseSettings
 from rampctl.state.lock import LockHolder
 from rampctl.state.model import State
@@ -220,7 +220,7 @@ class S3Journal(RecordJournal):
 
     def _store(self, record: Record) -> None:
         name = f"{self.prefix}{time.time_ns():020d}-{uuid.uuid4().hex[:12]}.json"
-        data = json.dumps(record, ensure_ascii=False).encode("utf-8")
+        data = record_bytes(record)
         if self.backend._put(name, data, None) is None:  # pragma: no cover - unique names
             raise StateError(f"journal record s3://{self.backend.bucket}/{name} already exists")
 

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from rampctl.errors import StateError
 from rampctl.sensitive import SENSITIVE_KEYS
+from rampctl.state import strict
 from rampctl.state.batches import validate_in_batches
 from rampctl.state.files import atomic_write, fsync_dir, snapshot, write_temp
 from rampctl.state.journal import Journal
@@ -289,20 +290,30 @@ _CURRENT_FORMAT = re.compile(rb'\A\s*\{\s*"format_version"\s*:\s*(\d+)\s*[,}]')
 def parse_document(data: bytes) -> State:
     """Validate a stored state document of any known format; StateError saying what is wrong.
 
-    A document in the current format is validated straight from its JSON (at 100,000
-    objects about half the CPU and memory of building the whole JSON tree first), in
-    batches of entries when it is in the layout rampctl writes (`rampctl.state.batches`);
-    any other, and any document that fails that way, goes through `upgrade` and names the
-    problem.
+    A document in the current format and in the layout rampctl writes is validated in
+    batches of entries straight from its JSON (`rampctl.state.batches`: at 100,000 objects
+    about half the CPU and memory of building the whole JSON tree first); any other, and any
+    document that fails that way, goes through `upgrade` and names the problem. Both read
+    it as strict JSON (`rampctl.state.strict`): a repeated key or a NaN is refused.
     """
     current = _CURRENT_FORMAT.match(data)
     if current is not None and int(current.group(1)) == FORMAT_VERSION:
         try:
-            return _validate_json(data)
+            with paused_gc():
+                state = validate_in_batches(data)
+            if state is not None:
+                return state
         except ValidationError:
             pass
+    return _validate_whole(data)
+
+
+def _validate_whole(data: bytes) -> State:
+    """A document of any known format validated whole, read as strict JSON and upgraded."""
     try:
-        doc = json.loads(data)
+        doc = strict.loads(data)
+    except StateError:
+        raise
     except (ValueError, UnicodeDecodeError) as exc:
         raise StateError(f"it is not valid JSON ({exc})") from None
     if not isinstance(doc, dict):
@@ -341,16 +352,10 @@ def serialise(state: State) -> tuple[State, bytes]:
             fields = ", ".join(leaks)
             raise StateError(f"refusing to write sensitive fields to the state file: {fields}")
     try:
-        copy = _validate_json(data)
-    except ValidationError as exc:
-        raise StateError(f"refusing to write an invalid state: {_describe(exc)}") from None
+        copy = parse_document(data)
+    except StateError as exc:
+        raise StateError(f"refusing to write an invalid state: {exc.message}") from None
     return copy, data
-
-
-def _validate_json(data: bytes) -> State:
-    """A current-format document validated (in batches when in rampctl's own layout)."""
-    with paused_gc():
-        return validate_in_batches(data) or State.model_validate_json(data)
 
 
 @contextmanager
