@@ -21,6 +21,7 @@ from rampctl.model.desired import DesiredGraph
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.config import ClientConfig, config_from_env
 from rampctl.ramp.scopes import READ_SCOPES
+from rampctl.ramp.window_file import carried_limiter
 from rampctl.state.backend import StateBackend, open_backend
 from rampctl.state.fold import JournaledBackend
 
@@ -51,10 +52,15 @@ def sandbox_data_path(opts: GlobalOptions) -> Path:
 
 @contextmanager
 def ramp_session(opts: GlobalOptions, *, scopes: Iterable[str]) -> Iterator[Session]:
-    """A client for Ramp, or for the embedded sandbox with `--sandbox`."""
+    """A client for Ramp, or for the embedded sandbox with `--sandbox`.
+
+    Its limiter carries the rate-limit window across runs of the same credentials (see
+    `rampctl.ramp.window_file`); not for the embedded sandbox, whose window ends with the run.
+    """
     with (
         ramp_connection(opts) as (config, environment),
-        RampClient(config, scopes=scopes) as client,
+        carried_limiter(config, carry=environment != SANDBOX_ENVIRONMENT) as limiter,
+        RampClient(config, scopes=scopes, limiter=limiter) as client,
     ):
         yield Session(client=client, environment=environment)
 
@@ -99,7 +105,12 @@ def reading_while_loading(
         prefetched: Prefetched | None = None
         try:
             config, environment = stack.enter_context(ramp_connection(opts))
-            reader = stack.enter_context(RampClient(config, scopes=READ_SCOPES))
+            # One limiter for every client of the run (apply's writer shares the reader's),
+            # starting from the window earlier runs of these credentials left.
+            limiter = stack.enter_context(
+                carried_limiter(config, carry=environment != SANDBOX_ENVIRONMENT)
+            )
+            reader = stack.enter_context(RampClient(config, scopes=READ_SCOPES, limiter=limiter))
             prefetched = Prefetched(
                 config=config,
                 environment=environment,

@@ -10,6 +10,10 @@ request goes first; the others wait until it gets through, so a limited client s
 request per back-off step instead of one per thread. A 429 also lowers the client's own
 limit to what it had in its window at the time (never below a tenth of the configured
 limit), so a limit configured above Ramp's real one settles instead of hitting 429 again.
+
+Ramp counts every run of the same credentials against one window, so a run can start from
+the answers earlier runs got (`seed`, wall-clock times) and hand its own on (`answered_times`);
+see `rampctl.ramp.window_file`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
@@ -52,6 +57,27 @@ class RateLimiter:
     def limit(self) -> int:
         """The current client-side limit (lowered after a 429)."""
         return self._limit
+
+    def seed(self, answered: Iterable[float]) -> None:
+        """Count requests answered earlier (wall-clock times, e.g. by an earlier run of the
+        same credentials) in the window; times outside the last window are dropped."""
+        with self._cond:
+            mono_now, wall_now = time.monotonic(), time.time()
+            earlier = [
+                mono_now - (wall_now - t)
+                for t in answered
+                if wall_now - self._window < t <= wall_now
+            ]
+            self._answered = deque(sorted([*self._answered, *earlier]))
+            self._cond.notify_all()
+
+    def answered_times(self) -> list[float]:
+        """Wall-clock times of the answers counted in the current window, oldest first."""
+        with self._cond:
+            mono_now, wall_now = time.monotonic(), time.time()
+            return [
+                wall_now - (mono_now - t) for t in self._answered if t + self._window > mono_now
+            ]
 
     def acquire(self) -> Ticket:
         """Block until a request may be sent."""

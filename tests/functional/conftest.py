@@ -137,6 +137,9 @@ def demo_project(
         # A local sandbox answers at once: a short request timeout also keeps the wait for
         # writes a killed run left open (apply waits out the timeout) short.
         monkeypatch.setenv("RAMPCTL_TIMEOUT", "3")
+        # The user's cache (the manifest cache key, the rate-limit window of these
+        # credentials) is the project's own, never the real user's.
+        monkeypatch.setenv("XDG_CACHE_HOME", str(root / ".user-cache"))
         monkeypatch.delenv("RAMPCTL_SANDBOX", raising=False)
         monkeypatch.delenv("NO_COLOR", raising=False)
         yield Project(root, sandbox, capsys)

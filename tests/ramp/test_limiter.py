@@ -95,3 +95,24 @@ def test_the_limit_is_never_lowered_below_a_tenth() -> None:
     limiter = RateLimiter(limit=200, window_s=10.0, backoff_s=0.01)
     _limited(limiter)
     assert limiter.limit == 20
+
+
+def test_a_seeded_window_counts_against_the_limit() -> None:
+    """Answers an earlier run got (wall-clock times) fill the window like this run's own."""
+    limiter = RateLimiter(limit=2, window_s=10.0)
+    now = time.time()
+    limiter.seed([now - 20.0, now - 1.0, now - 0.5])  # the first is past the window
+    assert len(limiter.answered_times()) == 2
+    got: list[Ticket] = []
+    waiter = _in_thread(limiter, got)
+    waiter.join(0.2)
+    assert got == []  # the window is full until the seeded answers are 10 s old
+
+
+def test_answered_times_are_wall_clock_and_within_the_window() -> None:
+    limiter = RateLimiter(limit=10, window_s=10.0)
+    before = time.time()
+    _burst(limiter, 3)
+    times = limiter.answered_times()
+    assert len(times) == 3
+    assert all(before - 0.01 <= t <= time.time() + 0.01 for t in times)
