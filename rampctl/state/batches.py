@@ -34,12 +34,16 @@ _ENTRY_OPEN = re.compile(rb'\n    "')
 _ENTRIES: TypeAdapter[dict[str, ResourceState]] = TypeAdapter(dict[str, ResourceState])
 
 
-def validate_in_batches(data: bytes, batch: int = BATCH) -> State | None:
+def validate_in_batches(
+    data: bytes, batch: int = BATCH, *, own_writing: bool = False
+) -> State | None:
     """The state in `data`, its entries validated `batch` at a time; None when `data` is not
     in the layout rampctl writes (or names an object by something not an address).
 
     Raises pydantic's `ValidationError` when a part is invalid, `StateError` when a part is
-    not strict JSON (see `rampctl.state.strict`).
+    not strict JSON (see `rampctl.state.strict`). `own_writing` (a document rampctl just
+    serialised, whose objects cannot repeat a key) skips that reading: at 100,000 objects it
+    costs about 0.4 s of CPU, half the load. An address in two batches is refused either way.
     """
     opened = _RESOURCES_OPEN.search(data)
     if opened is None:
@@ -50,7 +54,7 @@ def validate_in_batches(data: bytes, batch: int = BATCH) -> State | None:
         return None
     brace = opened.end() - 2
     rest = data[:brace] + b"{}" + data[closed.end() :]
-    if not _strict(rest, data):
+    if not (own_writing or _strict(rest, data)):
         return None
     state = State.model_validate_json(rest)
     starts = [m.start() + 1 for m in _ENTRY_OPEN.finditer(data, start, closed.start() + 1)]
@@ -58,7 +62,7 @@ def validate_in_batches(data: bytes, batch: int = BATCH) -> State | None:
     for first in range(0, len(starts), batch):
         end = starts[first + batch] if first + batch < len(starts) else closed.start()
         piece = b"{" + data[starts[first] : end].rstrip().removesuffix(b",") + b"}"
-        if not _strict(piece, data):
+        if not (own_writing or _strict(piece, data)):
             return None
         before = len(resources)
         entries = _ENTRIES.validate_json(piece)

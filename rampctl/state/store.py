@@ -287,20 +287,21 @@ _CURRENT_FORMAT = re.compile(rb'\A\s*\{\s*"format_version"\s*:\s*(\d+)\s*[,}]')
 """How a state document of this rampctl's format starts (as `serialise` writes it)."""
 
 
-def parse_document(data: bytes) -> State:
+def parse_document(data: bytes, *, own_writing: bool = False) -> State:
     """Validate a stored state document of any known format; StateError saying what is wrong.
 
     A document in the current format and in the layout rampctl writes is validated in
     batches of entries straight from its JSON (`rampctl.state.batches`: at 100,000 objects
     about half the CPU and memory of building the whole JSON tree first); any other, and any
     document that fails that way, goes through `upgrade` and names the problem. Both read
-    it as strict JSON (`rampctl.state.strict`): a repeated key or a NaN is refused.
+    it as strict JSON (`rampctl.state.strict`): a repeated key or a NaN is refused, except
+    in batches when `own_writing` (see `validate_in_batches`).
     """
     current = _CURRENT_FORMAT.match(data)
     if current is not None and int(current.group(1)) == FORMAT_VERSION:
         try:
             with paused_gc():
-                state = validate_in_batches(data)
+                state = validate_in_batches(data, own_writing=own_writing)
             if state is not None:
                 return state
         except ValidationError:
@@ -352,7 +353,9 @@ def serialise(state: State) -> tuple[State, bytes]:
             fields = ", ".join(leaks)
             raise StateError(f"refusing to write sensitive fields to the state file: {fields}")
     try:
-        copy = parse_document(data)
+        if b"NaN" in data or b"Infinity" in data:  # written as such: see `model._STRICT`
+            strict.loads(data)  # refuses a number, passes a string holding the word
+        copy = parse_document(data, own_writing=True)
     except StateError as exc:
         raise StateError(f"refusing to write an invalid state: {exc.message}") from None
     return copy, data
