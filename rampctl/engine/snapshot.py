@@ -162,16 +162,45 @@ def _vendors_reader(
 READING_SWITCH_INTERVAL_S = 0.0005
 
 
+class _QuickHandOver:
+    """The process's thread switch interval, shortened while at least one read runs.
+
+    The interval is the whole process's: reads that overlap share one shortening, and the
+    interval the first found is put back when the last ends.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reads = 0
+        self._found = 0.0
+
+    def start(self) -> None:
+        with self._lock:
+            if self._reads == 0:
+                self._found = sys.getswitchinterval()
+                sys.setswitchinterval(READING_SWITCH_INTERVAL_S)
+            self._reads += 1
+
+    def end(self) -> None:
+        with self._lock:
+            self._reads -= 1
+            if self._reads == 0:
+                sys.setswitchinterval(self._found)
+
+
+_HAND_OVER = _QuickHandOver()
+
+
 class SnapshotPrefetch:
     """The live snapshot, read in a background thread while the caller loads local files.
 
     `result` waits for it and raises what the read raised. If the caller gives up (a manifest
     error, say), it closes the client; the read then ends with an error nobody asks for.
+    While it reads, the process's thread switch interval is shortened (`_QuickHandOver`).
     """
 
     def __init__(self, client: RampClient) -> None:
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(READING_SWITCH_INTERVAL_S)
+        _HAND_OVER.start()
         self._done = threading.Event()
         self._snapshot: Snapshot | None = None
         self._error: BaseException | None = None
@@ -190,7 +219,7 @@ class SnapshotPrefetch:
         except BaseException as exc:  # handed to whoever asks for the result
             self._error = exc
         finally:
-            sys.setswitchinterval(self._switch_interval)
+            _HAND_OVER.end()
             self._users_read.set()
             self._pages.put(None)
             self._done.set()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -60,3 +62,26 @@ def test_a_failed_read_is_raised_by_a_result_that_works_out_views(
     monkeypatch.setattr(snapshot_module, "read_snapshot", failing)
     with pytest.raises(RampError, match="unreachable"):
         SnapshotPrefetch(client=None).result(views_of=lambda v: True)  # type: ignore[arg-type]
+
+
+def test_overlapping_reads_leave_the_switch_interval_as_they_found_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shorter hand-over lasts while any read runs and is undone when the last ends."""
+    release = {name: threading.Event() for name in ("first", "second")}
+
+    def reading(client: str, **_: Any) -> dict[str, Any]:
+        release[client].wait(10)
+        return {}
+
+    monkeypatch.setattr(snapshot_module, "read_snapshot", reading)
+    before = sys.getswitchinterval()
+    first = SnapshotPrefetch(client="first")  # type: ignore[arg-type]
+    second = SnapshotPrefetch(client="second")  # type: ignore[arg-type]
+    assert sys.getswitchinterval() == snapshot_module.READING_SWITCH_INTERVAL_S
+    release["first"].set()
+    first.wait(10)
+    assert sys.getswitchinterval() == snapshot_module.READING_SWITCH_INTERVAL_S
+    release["second"].set()
+    second.wait(10)
+    assert sys.getswitchinterval() == before
