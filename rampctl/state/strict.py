@@ -105,14 +105,14 @@ def _repeated(document: bytes, path: _Path, key: str) -> str:
     pattern = _key(key)
     first = pattern.search(document, start)
     second = pattern.search(document, first.end()) if first else None
-    lines = (
-        f" (lines {_line(document, first.start())} and {_line(document, second.start())})"
-        if first and second
-        else ""
-    )
+    lines = ""
+    if first and second:
+        one, two = _line(document, first.start()), _line(document, second.start())
+        lines = f" (line {one})" if one == two else f" (lines {one} and {two})"
     if path == ("resources",):
         return f"the address {key} appears twice in resources{lines}; each may appear once"
-    return f"the key {json.dumps(key)} appears twice in {_where(path)}{lines}; each may appear once"
+    where = f"in {_where(path)}" if path else "at the top level"
+    return f"the key {json.dumps(key)} appears twice {where}{lines}; each may appear once"
 
 
 def _where(path: _Path) -> str:

@@ -59,7 +59,7 @@ def test_the_lines_of_both_are_named_in_rampctls_layout() -> None:
     [
         ((b'"ramp_id": "id-1",', b'"ramp_id": "id-1", "ramp_id": "id-9",'), "resources.vendor/v1"),
         ((b'"name": "Vendor id-2"', b'"name": "a", "name": "b"'), "vendor/v2.attributes"),
-        ((b'"serial": 0,', b'"serial": 0, "serial": 7,'), "the top level"),
+        ((b'"serial": 0,', b'"serial": 0, "serial": 7,'), "at the top level"),
     ],
 )
 def test_a_key_repeated_in_any_object_is_refused(
@@ -68,7 +68,7 @@ def test_a_key_repeated_in_any_object_is_refused(
     data = layout(_written(3))
     assert edit[0] in data
     message = _refused(data.replace(edit[0], edit[1], 1))
-    assert "appears twice in" in message and named in message
+    assert "appears twice" in message and named in message
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
