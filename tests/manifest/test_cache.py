@@ -21,21 +21,12 @@ from rampctl.manifest.cache import ManifestCache
 from rampctl.manifest.document import Document
 from rampctl.manifest.position import KeyPositions, Position
 from rampctl.manifest.validate import Checked
-
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = Path(__file__).parent / "corpus"
-VENDOR = "apiVersion: rampctl/v1\nkind: Vendor\nmetadata:\n  name: {name}\nspec:\n  name: {title}\n"
+from tests.manifest.cache_cases import VENDOR, manifest_roots
 
 
 @pytest.fixture(autouse=True)
 def _own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-
-
-def _roots() -> list[tuple[str, Path]]:
-    cases = [(f"corpus/{p.name}", p) for p in sorted(CORPUS.iterdir()) if p.is_dir()]
-    examples = [(f"examples/{p.name}", p) for p in sorted((REPO / "examples").iterdir())]
-    return [("manifests", REPO / "manifests"), *cases, *[e for e in examples if e[1].is_dir()]]
 
 
 def _result(
@@ -61,7 +52,7 @@ def _load(root: Path, folder: Path, **kw: Any) -> tuple[Any, ManifestCache]:
         cache.close()
 
 
-@pytest.mark.parametrize(("name", "root"), _roots(), ids=[n for n, _ in _roots()])
+@pytest.mark.parametrize(("name", "root"), manifest_roots(), ids=[n for n, _ in manifest_roots()])
 def test_warm_load_gives_what_a_cold_one_gives(
     name: str, root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

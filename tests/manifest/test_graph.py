@@ -22,21 +22,12 @@ from rampctl.manifest import loader as loader_module
 from rampctl.manifest.cache import ManifestCache
 from rampctl.manifest.graph import load_graph
 from rampctl.model.desired import DesiredGraph, build_graph
-
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = Path(__file__).parent / "corpus"
-VENDOR = "apiVersion: rampctl/v1\nkind: Vendor\nmetadata:\n  name: {name}\nspec:\n  name: {title}\n"
+from tests.manifest.cache_cases import VENDOR, manifest_roots
 
 
 @pytest.fixture(autouse=True)
 def _own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-
-
-def _roots() -> list[tuple[str, Path]]:
-    cases = [(f"corpus/{p.name}", p) for p in sorted(CORPUS.iterdir()) if p.is_dir()]
-    examples = [(f"examples/{p.name}", p) for p in sorted((REPO / "examples").iterdir())]
-    return [("manifests", REPO / "manifests"), *cases, *[e for e in examples if e[1].is_dir()]]
 
 
 def _view(graph: DesiredGraph) -> Any:
@@ -82,7 +73,7 @@ def no_build(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return built
 
 
-@pytest.mark.parametrize(("name", "root"), _roots(), ids=[n for n, _ in _roots()])
+@pytest.mark.parametrize(("name", "root"), manifest_roots(), ids=[n for n, _ in manifest_roots()])
 def test_the_cache_never_changes_a_verdict(
     name: str, root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_build: list[int]
 ) -> None:

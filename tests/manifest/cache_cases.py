@@ -1,0 +1,17 @@
+"""What the manifest cache's tests share: the roots every cold/warm comparison loads, and a
+small vendor manifest to write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = Path(__file__).parent / "corpus"
+VENDOR = "apiVersion: rampctl/v1\nkind: Vendor\nmetadata:\n  name: {name}\nspec:\n  name: {title}\n"
+
+
+def manifest_roots() -> list[tuple[str, Path]]:
+    """Every corpus case, the bundled manifests and each example folder, by name."""
+    cases = [(f"corpus/{p.name}", p) for p in sorted(CORPUS.iterdir()) if p.is_dir()]
+    examples = [(f"examples/{p.name}", p) for p in sorted((REPO / "examples").iterdir())]
+    return [("manifests", REPO / "manifests"), *cases, *[e for e in examples if e[1].is_dir()]]
