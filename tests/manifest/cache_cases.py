@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from rampctl.manifest import loader as loader_module
+
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).parent / "corpus"
 VENDOR = "apiVersion: rampctl/v1\nkind: Vendor\nmetadata:\n  name: {name}\nspec:\n  name: {title}\n"
@@ -15,3 +19,16 @@ def manifest_roots() -> list[tuple[str, Path]]:
     cases = [(f"corpus/{p.name}", p) for p in sorted(CORPUS.iterdir()) if p.is_dir()]
     examples = [(f"examples/{p.name}", p) for p in sorted((REPO / "examples").iterdir())]
     return [("manifests", REPO / "manifests"), *cases, *[e for e in examples if e[1].is_dir()]]
+
+
+def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The manifest files a load reads (their paths), as it reads them."""
+    reads: list[str] = []
+    real = loader_module._read_bytes
+
+    def counting(path: str) -> bytes:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(loader_module, "_read_bytes", counting)
+    return reads

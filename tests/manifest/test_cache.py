@@ -21,7 +21,7 @@ from rampctl.manifest.cache import ManifestCache
 from rampctl.manifest.document import Document
 from rampctl.manifest.position import KeyPositions, Position
 from rampctl.manifest.validate import Checked
-from tests.manifest.cache_cases import VENDOR, manifest_roots
+from tests.manifest.cache_cases import VENDOR, counting_reads, manifest_roots
 
 
 @pytest.fixture(autouse=True)
@@ -279,26 +279,13 @@ def test_a_cache_another_run_is_writing_is_left_alone(
     assert (again.hits, again.misses) == (2, 1)  # the database was kept, not replaced
 
 
-def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The manifest files a load reads (their paths)."""
-    reads: list[str] = []
-    real = loader_module._read_bytes
-
-    def counting(path: str) -> bytes:
-        reads.append(path)
-        return real(path)
-
-    monkeypatch.setattr(loader_module, "_read_bytes", counting)
-    return reads
-
-
 def test_files_whose_stat_is_unchanged_are_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = _project(tmp_path, 5)
     monkeypatch.setattr(cache_module, "RACY_NS", 0)  # written before the load: not racy
     cold, _ = _load(root, tmp_path / ".rampctl")
-    reads = _counting_reads(monkeypatch)
+    reads = counting_reads(monkeypatch)
     warm, cache = _load(root, tmp_path / ".rampctl")
     assert (reads, cache.hits) == ([], 5)
     assert warm == cold

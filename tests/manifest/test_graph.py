@@ -22,7 +22,7 @@ from rampctl.manifest import loader as loader_module
 from rampctl.manifest.cache import ManifestCache
 from rampctl.manifest.graph import load_graph
 from rampctl.model.desired import DesiredGraph, build_graph
-from tests.manifest.cache_cases import VENDOR, manifest_roots
+from tests.manifest.cache_cases import VENDOR, counting_reads, manifest_roots
 
 
 @pytest.fixture(autouse=True)
@@ -227,24 +227,12 @@ def settled(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache_module, "RACY_NS", 0)
 
 
-def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    reads: list[str] = []
-    real = loader_module._read_bytes
-
-    def counting(path: str) -> bytes:
-        reads.append(path)
-        return real(path)
-
-    monkeypatch.setattr(loader_module, "_read_bytes", counting)
-    return reads
-
-
 def test_unchanged_files_are_not_read_nor_their_index_loaded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled: None, no_build: list[int]
 ) -> None:
     root = _project(tmp_path)
     cold = _load(root, tmp_path / ".rampctl")
-    reads = _counting_reads(monkeypatch)
+    reads = counting_reads(monkeypatch)
     monkeypatch.setattr(ManifestCache, "stat_index", None)  # not even the stat index
     assert _load(root, tmp_path / ".rampctl") == cold
     assert (reads, len(no_build)) == ([], 1)
@@ -259,7 +247,7 @@ def test_a_touched_file_is_read_and_the_graph_kept(
     cold = _load(root, tmp_path / ".rampctl")
     path = root / "vendors" / "v1.yaml"
     path.write_bytes(path.read_bytes())
-    reads = _counting_reads(monkeypatch)
+    reads = counting_reads(monkeypatch)
     assert _load(root, tmp_path / ".rampctl") == cold
     assert ([Path(p).name for p in reads], len(no_build)) == (["v1.yaml"], 1)
     assert _load(root, tmp_path / ".rampctl") == cold
