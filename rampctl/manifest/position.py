@@ -77,6 +77,11 @@ class Places(Mapping[FieldPath, Position]):
 _LAYOUTS: dict[tuple[FieldPath, ...], tuple[FieldPath, ...]] = {}
 
 
+def shared_paths(paths: tuple[FieldPath, ...]) -> tuple[FieldPath, ...]:
+    """The one tuple kept for the key layout `paths` (documents share their layouts)."""
+    return _LAYOUTS.setdefault(paths, paths)
+
+
 class KeyPositions(Mapping[FieldPath, Position]):
     """Where each key of one document is written, kept compactly: every document lives as
     long as the run, and most are never asked (a position is only read for a message).
@@ -96,7 +101,7 @@ class KeyPositions(Mapping[FieldPath, Position]):
         files: tuple[str, ...] | None = None,
     ) -> None:
         self._file = file
-        self._paths = _LAYOUTS.setdefault(paths, paths)
+        self._paths = shared_paths(paths)
         self._places = places
         self._files = files
 
