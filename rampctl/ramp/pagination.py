@@ -8,6 +8,7 @@ whose size is a multiple of 100 ends so too).
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import queue
 import threading
@@ -63,7 +64,9 @@ def read_pages(
 
 class PagesAhead:
     """The pages after the first of one list, read by a thread that follows `page.next` and
-    keeps at most `AHEAD` pages waiting; `stop` ends it early (the caller gave up)."""
+    keeps at most `AHEAD` pages waiting; `stop` ends it early (the caller gave up). The
+    thread runs in a copy of the caller's context (its requests keep the caller's priority
+    class in the rate limiter)."""
 
     AHEAD = 4
     _END = object()
@@ -73,7 +76,10 @@ class PagesAhead:
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=self.AHEAD)
         self._stopped = threading.Event()
         self._thread = threading.Thread(
-            target=self._read, args=(first_url, next_url), name="ramp-pages", daemon=True
+            target=contextvars.copy_context().run,
+            args=(self._read, first_url, next_url),
+            name="ramp-pages",
+            daemon=True,
         )
         self._thread.start()
 
