@@ -112,24 +112,29 @@ def requests_seen(sb: SandboxProcess) -> list[dict[str, Any]]:
 
 
 def walk_figures(items: list[dict[str, Any]], earlier: list[dict[str, Any]]) -> str:
-    """The vendor walk's longest gap, the busiest rolling window, 429s, and the requests of
-    the previous run still in the window when this one's first request arrived."""
+    """The vendor walk's longest gap (and how many requests the window held when it began:
+    near 200, the rate limiter held the walk; far below, something else did), the busiest
+    rolling window, 429s, and the previous run's requests still in the window when this
+    one's first request arrived."""
     times = [float(item["started_at"]) for item in items]
     pages = [float(item["started_at"]) for item in items if item["path"] == "/developer/v1/vendors"]
-    gaps = [(b - a, a - times[0]) for a, b in itertools.pairwise(pages)]
-    gap, at = max(gaps, default=(0.0, 0.0))
+    gap, at = max(((b - a, a) for a, b in itertools.pairwise(pages)), default=(0.0, 0.0))
+    first = times[0] if times else 0.0
+    carried = sum(1 for item in earlier if float(item["started_at"]) > first - WINDOW_S)
+    held = sum(1 for t in times if at - WINDOW_S < t <= at) + sum(
+        1 for item in earlier if at - WINDOW_S < float(item["started_at"])
+    )
     busiest, start = 0, 0
     for end, t in enumerate(times):
         while times[start] <= t - WINDOW_S:
             start += 1
         busiest = max(busiest, end - start + 1)
     limited = sum(1 for item in items if item["status"] == 429)
-    first = times[0] if times else 0.0
-    carried = sum(1 for item in earlier if float(item["started_at"]) > first - WINDOW_S)
     return (
-        f"  longest gap between vendor pages {gap:.2f} s ({at:.1f} s after the first request); "
-        f"busiest {WINDOW_S:.0f} s: {busiest} requests; 429s: {limited}; "
-        f"carried in from the previous run: {carried}"
+        f"  longest gap between vendor pages {gap:.2f} s ({at - first:.1f} s after the first "
+        f"request; {held} requests in the {WINDOW_S:.0f} s before it); busiest "
+        f"{WINDOW_S:.0f} s: {busiest} requests; 429s: {limited}; carried in from the "
+        f"previous run: {carried}"
     )
 
 

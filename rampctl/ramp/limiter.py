@@ -157,17 +157,26 @@ class RateLimiter:
         level = current_priority() if level is None else level
         with self._cond:
             started = self._clock()
-            self._critical_waiting += level is Priority.CRITICAL
-            try:
-                while (wait := self._wait_needed(self._clock(), level)) != 0.0:
-                    self._cond.wait(timeout=wait)
-            finally:
-                if level is Priority.CRITICAL:
-                    self._critical_waiting -= 1
-                    self._cond.notify_all()  # requests held back for it may look again
+            wait = self._wait_needed(started, level)
+            if wait != 0.0:
+                self._wait(level, wait)
             ticket = self._take(level)
             self._log_slow(ticket, started)
         return ticket
+
+    def _wait(self, level: Priority, wait: float | None) -> None:
+        """Wait until a request of class `level` may go (the lock is held). Requests of other
+        classes let a waiting critical one go first."""
+        critical = level is Priority.CRITICAL
+        self._critical_waiting += 1 if critical else 0
+        try:
+            while wait != 0.0:
+                self._cond.wait(timeout=wait)
+                wait = self._wait_needed(self._clock(), level)
+        finally:
+            if critical:
+                self._critical_waiting -= 1
+                self._cond.notify_all()  # requests held back for it may look again
 
     def try_acquire(self, level: Priority = Priority.NORMAL) -> Ticket | None:
         """A ticket if a request of class `level` may be sent now, else None (no waiting)."""
