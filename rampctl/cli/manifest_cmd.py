@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -13,8 +14,10 @@ from rampctl.cli.options import global_options
 from rampctl.cli.project import manifest_cache
 from rampctl.cli.ui import err_console, out_console
 from rampctl.errors import ExitCode, ManifestError, Problem
-from rampctl.manifest import ManifestSet, load_manifests
+from rampctl.manifest import load_manifests
+from rampctl.manifest.cache import ManifestCache
 from rampctl.manifest.fmt import format_text
+from rampctl.manifest.graph import check_root
 from rampctl.manifest.loader import YAML_SUFFIXES, find_sources
 from rampctl.manifest.rendering import rendered_files, rendered_text
 from rampctl.manifest.schema import json_schema_text
@@ -47,17 +50,17 @@ def validate(
     Exit 0 when all are valid, 1 otherwise.
     """
     problems: list[Problem] = []
-    loaded: list[ManifestSet] = []
+    loaded: list[_Summary] = []
     opts = global_options(ctx)
     with manifest_cache(opts) as cache:
         for root in roots or (opts.manifests,):
             try:
-                loaded.append(load_manifests(root, variables=var, cache=cache))
+                loaded.append(_check(root, var, cache))
             except ManifestError as exc:
                 problems += exc.problems
     problems.sort(key=Problem.sort_key)
     if output_format == "json":
-        click.echo(problems_json(problems, [_summary(result) for result in loaded]), nl=False)
+        click.echo(problems_json(problems, [s.as_json() for s in loaded]), nl=False)
     elif output_format == "github" and problems:
         click.echo(github_annotations(problems), nl=False)
         err_console().print(f"{count(len(problems), 'problem')} in the manifests", markup=False)
@@ -70,23 +73,55 @@ def validate(
     console = out_console()
     for result in loaded:
         console.print(
-            f"{result.root}: valid ({count(len(result.vendors()), 'vendor')}, "
-            f"{count(len(result.accounting_vendors()), 'accounting vendor')}, "
-            f"{count(len(result.bills()), 'bill')}, {count(len(result.users()), 'user')} "
-            f"in {count(len(result.files), 'file')})",
+            f"{result.root}: valid ({count(result.vendors, 'vendor')}, "
+            f"{count(result.accounting_vendors, 'accounting vendor')}, "
+            f"{count(result.bills, 'bill')}, {count(result.users, 'user')} "
+            f"in {count(result.files, 'file')})",
             markup=False,
         )
 
 
-def _summary(result: ManifestSet) -> dict[str, object]:
-    return {
-        "root": str(result.root),
-        "vendors": len(result.vendors()),
-        "accounting_vendors": len(result.accounting_vendors()),
-        "bills": len(result.bills()),
-        "users": len(result.users()),
-        "files": len(result.files),
-    }
+@dataclass(frozen=True, kw_only=True)
+class _Summary:
+    """What `validate` reports of a valid root: how many objects of each kind, in how many
+    files."""
+
+    root: Path
+    vendors: int
+    accounting_vendors: int
+    bills: int
+    users: int
+    files: int
+
+    def as_json(self) -> dict[str, object]:
+        """The summary in `--format json`."""
+        return {"root": str(self.root), **{k: v for k, v in vars(self).items() if k != "root"}}
+
+
+def _check(root: Path, var: dict[str, str], cache: ManifestCache | None) -> _Summary:
+    """Validate one root (raises ManifestError): through the kept desired graph when there is
+    a cache (a warm run reads no unchanged file and builds nothing), else document by
+    document."""
+    if cache is None:
+        result = load_manifests(root, variables=var)
+        return _Summary(
+            root=root,
+            vendors=len(result.vendors()),
+            accounting_vendors=len(result.accounting_vendors()),
+            bills=len(result.bills()),
+            users=len(result.users()),
+            files=len(result.files),
+        )
+    checked = check_root(root, variables=var, cache=cache)
+    graph = checked.graph
+    return _Summary(
+        root=root,
+        vendors=len(graph.vendors),
+        accounting_vendors=len(graph.accounting_vendors),
+        bills=len(graph.bills),
+        users=len(graph.users),
+        files=checked.files,
+    )
 
 
 @click.command()

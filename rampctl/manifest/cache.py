@@ -52,6 +52,8 @@ CACHE_FILE = Path("cache") / "manifests.sqlite"
 #: Entries not used for this many days are dropped.
 KEEP_DAYS = 30
 _BATCH = 500
+#: The least free space (bytes) worth a VACUUM of the cache file (`ManifestCache.save`).
+VACUUM_MIN_BYTES = 8 << 20
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, code TEXT NOT NULL, "
     "used INTEGER NOT NULL, value BLOB NOT NULL)"
@@ -156,6 +158,10 @@ class ManifestCache:
         self._pending: dict[str, bytes] = {}
         self._used: list[str] = []
         self._stale_scopes: list[str] = []
+        #: By stat index scope: the keys it held when read (`stat_index`).
+        self._indexed: dict[str, set[str]] = {}
+        #: Keys of files removed, or changed, since their stat index was saved (`save`).
+        self._dropped: set[str] = set()
         self.hits = 0
         self.misses = 0
 
@@ -174,12 +180,16 @@ class ManifestCache:
             return {}
         try:
             index = marshal.loads(blob)
-        except (ValueError, EOFError, TypeError):
+            self._indexed[scope] = {entry[1] for entry in index.values()}
+        except (ValueError, EOFError, TypeError, AttributeError, IndexError):
             return {}
         return index if isinstance(index, dict) else {}
 
     def save_stat_index(self, scope: str, index: dict[str, StatEntry]) -> None:
-        """Store the stat index of `scope`, replacing the one there."""
+        """Store the stat index of `scope`, replacing the one there. The entries of files it
+        no longer holds (removed, or changed since) are dropped by `save`, unless this run
+        uses them."""
+        self._dropped |= self._indexed.pop(scope, set()) - {entry[1] for entry in index.values()}
         self.put_scoped(scope, marshal.dumps(index))
 
     def key(self, name: str, data: bytes) -> str:
@@ -224,31 +234,53 @@ class ManifestCache:
         self._pending[key] = self._sign(key, blob) + blob
 
     def save(self) -> None:
-        """Write the new entries in one transaction and drop stale ones."""
+        """Write the new entries in one transaction, drop stale ones and those of files that
+        are gone (`save_stat_index`), and compact the file when that freed much of it."""
         db = self._connect() if self._pending or self._used else None
         if db is None:
             return
         today = int(time.time() // 86400)
         rows = [(k, self.code, today, v) for k, v in self._pending.items()]
+        dropped = sorted(self._dropped.difference(self._used, self._pending))
         try:
             with db:
                 db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
-                for start in range(0, len(self._used), _BATCH):
-                    batch = self._used[start : start + _BATCH]
-                    marks = ",".join("?" * len(batch))
-                    db.execute(
-                        f"UPDATE entries SET used = ? WHERE used < ? AND key IN ({marks})",
-                        [today, today, *batch],
-                    )
+                used = "UPDATE entries SET used = ? WHERE used < ?"
+                self._in_batches(db, used, (today, today), self._used)
+                self._in_batches(db, "DELETE FROM entries WHERE 1", (), dropped)
                 for table in ("entries", "scoped"):
                     db.execute(
                         f"DELETE FROM {table} WHERE code != ? OR used < ?",
                         (self.code, today - KEEP_DAYS),
                     )
+            self._compact(db)
         except sqlite3.Error as exc:
             self._failed(exc)
         self._pending.clear()
         self._used.clear()
+        self._dropped.clear()
+
+    @staticmethod
+    def _in_batches(
+        db: sqlite3.Connection, sql: str, params: tuple[object, ...], keys: list[str]
+    ) -> None:
+        """Run `sql` (with `params`) narrowed to the entries of `keys`, a batch at a time."""
+        for start in range(0, len(keys), _BATCH):
+            batch = keys[start : start + _BATCH]
+            marks = ",".join("?" * len(batch))
+            db.execute(f"{sql} AND key IN ({marks})", [*params, *batch])
+
+    def _compact(self, db: sqlite3.Connection) -> None:
+        """VACUUM when at least half the file is free pages and that is at least
+        `VACUUM_MIN_BYTES` (after a new rampctl version, or many files removed): SQLite
+        reuses free pages but never gives them back on its own."""
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        free = db.execute("PRAGMA freelist_count").fetchone()[0]
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+        if free * 2 >= pages and free * size >= VACUUM_MIN_BYTES:
+            # Refused while another run reads the file: then the next run compacts it.
+            with contextlib.suppress(sqlite3.OperationalError):
+                db.execute("VACUUM")
 
     def get_scoped(self, scope: str) -> memoryview | None:
         """The value stored for `scope` (`put_scoped`), if it is there and passes its check;

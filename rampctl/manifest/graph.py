@@ -22,7 +22,7 @@ from pathlib import Path
 
 from rampctl.manifest import graphcodec
 from rampctl.manifest.cache import ManifestCache
-from rampctl.manifest.loader import find, no_gc, prepare, stat_key
+from rampctl.manifest.loader import Found, find, no_gc, prepare, stat_key
 from rampctl.model.desired import DesiredGraph, build_graph
 
 _FORMAT = b"G3"
@@ -38,31 +38,56 @@ def load_graph(
     """Load, validate and build the desired graph of `root`; raise ManifestError with all
     problems. With a `cache`, a graph built from the same files is taken as it was."""
     with no_gc():
+        return _load(find(root), variables, cache)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A valid manifests root, as `rampctl validate` reports it: its graph and file count."""
+
+    graph: DesiredGraph
+    files: int
+
+
+def check_root(
+    root: Path,
+    *,
+    variables: Mapping[str, str] | None = None,
+    cache: ManifestCache | None = None,
+) -> Checked:
+    """`load_graph`, with the number of manifest files read (what `validate` reports)."""
+    with no_gc():
         found = find(root)
-        if cache is None or (variables and found.has_templates):
-            # Values given with --var may be secrets no file holds: no graph keeps them.
-            return build_graph(prepare(found, variables=variables, cache=cache).finish(cache))
-        scope = cache.scope("graph", str(found.source.base.resolve()), found.source.display(""))
-        kept = _Kept.read(cache, scope)
-        if kept and kept.stat_key and kept.stat_key == stat_key(found, cache):
-            graph = kept.graph()
-            if graph is not None and not cache.needs_touch():
-                return graph
-        prepared = prepare(found, variables=variables, cache=cache)
-        key = prepared.set_key(cache)
-        if key is None:
-            return build_graph(prepared.finish(cache))
-        graph = kept.graph() if kept and kept.key == key else None
-        if graph is not None:
-            assert kept is not None
-            cache.touch([f.key for f in prepared.files if f.rendered is None])
-            if prepared.stat_key != kept.stat_key:  # touched, not changed: keep the new stats
-                cache.put_scoped(scope, b"".join((_head(key, prepared.stat_key), kept.data)))
+        return Checked(graph=_load(found, variables, cache), files=len(found.source.files))
+
+
+def _load(
+    found: Found, variables: Mapping[str, str] | None, cache: ManifestCache | None
+) -> DesiredGraph:
+    if cache is None or (variables and found.has_templates):
+        # Values given with --var may be secrets no file holds: no graph keeps them.
+        return build_graph(prepare(found, variables=variables, cache=cache).finish(cache))
+    scope = cache.scope("graph", str(found.source.base.resolve()), found.source.display(""))
+    kept = _Kept.read(cache, scope)
+    if kept and kept.stat_key and kept.stat_key == stat_key(found, cache):
+        graph = kept.graph()
+        if graph is not None and not cache.needs_touch():
             return graph
-        del kept  # not kept in memory while the new graph is built
-        graph = build_graph(prepared.finish(cache))
-        _store(cache, scope, _head(key, prepared.stat_key), graph)
+    prepared = prepare(found, variables=variables, cache=cache)
+    key = prepared.set_key(cache)
+    if key is None:
+        return build_graph(prepared.finish(cache))
+    graph = kept.graph() if kept and kept.key == key else None
+    if graph is not None:
+        assert kept is not None
+        cache.touch([f.key for f in prepared.files if f.rendered is None])
+        if prepared.stat_key != kept.stat_key:  # touched, not changed: keep the new stats
+            cache.put_scoped(scope, b"".join((_head(key, prepared.stat_key), kept.data)))
         return graph
+    del kept  # not kept in memory while the new graph is built
+    graph = build_graph(prepared.finish(cache))
+    _store(cache, scope, _head(key, prepared.stat_key), graph)
+    return graph
 
 
 def _head(key: str, stat_key: str) -> bytes:

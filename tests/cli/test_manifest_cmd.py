@@ -10,6 +10,9 @@ import pytest
 import yaml
 
 from rampctl.cli.main import run
+from rampctl.manifest import cache as cache_module
+from rampctl.manifest import graphcodec
+from tests.manifest.cache_cases import counting_reads
 
 REPO = Path(__file__).resolve().parents[2]
 VENDOR = "apiVersion: rampctl/v1\nkind: Vendor\nmetadata:\n  name: acme\nspec:\n  name: Acme\n"
@@ -231,3 +234,25 @@ def test_validate_reports_a_broken_symlink_where_it_is(
     assert "manifests/dangling.yaml:1:1: symlink to 'missing.yaml', which does not exist" in err
     assert "1 problem in the manifests" in err
     assert "unexpected" not in err
+
+
+def test_a_warm_validate_takes_the_kept_graph_and_reads_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    Path("m").mkdir()
+    Path("m/a.yaml").write_text(VENDOR)
+    Path("m/b.yaml").write_text(VENDOR.replace("acme", "beta"))
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)  # written before the load: not racy
+    assert run(["--manifests", "m", "validate", "--format", "json"]) == 0
+    cold = capsys.readouterr().out
+    reads = counting_reads(monkeypatch)
+    taken: list[object] = []
+    real = graphcodec.loads
+    monkeypatch.setattr(graphcodec, "loads", lambda data: taken.append(1) or real(data))
+    assert run(["--manifests", "m", "validate", "--format", "json"]) == 0
+    assert capsys.readouterr().out == cold
+    assert json.loads(cold)["roots"][0]["vendors"] == 2
+    assert reads == []
+    assert taken == [1]

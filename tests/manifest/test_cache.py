@@ -358,3 +358,46 @@ def test_racy_means_written_within_the_window_before_the_load() -> None:
     assert cache_module.is_racy(st(started - 10 * second, started - second), started)
     assert cache_module.is_racy(st(started + second, started + second), started)  # future
     assert not cache_module.is_racy(st(started - 3 * second, started - 3 * second), started)
+
+
+def _entry_count(folder: Path) -> int:
+    with sqlite3.connect(folder / "cache" / "manifests.sqlite") as db:
+        count: int = db.execute("SELECT count(*) FROM entries").fetchone()[0]
+    return count
+
+
+def test_entries_of_removed_and_changed_files_are_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    root, folder = _project(tmp_path, 5), tmp_path / ".rampctl"
+    _load(root, folder)
+    assert _entry_count(folder) == 5
+    (root / "vendors" / "v4.yaml").unlink()
+    (root / "vendors" / "v2.yaml").write_text(VENDOR.format(name="v2", title="Edited"))
+    result, _ = _load(root, folder)
+    assert result == _result(root, None)
+    assert _entry_count(folder) == 4  # v0, v1, v3 and the new v2; none of v4 or the old v2
+    warm, cache = _load(root, folder)
+    assert (warm, cache.hits, cache.misses) == (result, 4, 0)
+
+
+def test_the_cache_file_is_compacted_once_most_of_it_is_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    monkeypatch.setattr(cache_module, "VACUUM_MIN_BYTES", 64 << 10)
+    root, folder = tmp_path / "m", tmp_path / ".rampctl"
+    (root / "vendors").mkdir(parents=True)
+    for i in range(120):
+        text = VENDOR.format(name=f"v{i}", title=f"Vendor {i} " + "x" * 2000)
+        (root / "vendors" / f"v{i}.yaml").write_text(text)
+    _load(root, folder)
+    database = folder / "cache" / "manifests.sqlite"
+    full = database.stat().st_size
+    for i in range(10, 120):
+        (root / "vendors" / f"v{i}.yaml").unlink()
+    result, _ = _load(root, folder)
+    assert result == _result(root, None)
+    assert _entry_count(folder) == 10
+    assert database.stat().st_size < full / 3

@@ -43,7 +43,7 @@ def test_key_layouts_stay_shared() -> None:
 
 
 def test_a_class_outside_the_list_is_refused() -> None:
-    data = marshal.dumps((1, ("os:system",), (7, 0, ["true"])))
+    data = marshal.dumps((2, ("os:system",), [(1, 0, [(0, ["true"])])], 0))
     with pytest.raises(KeyError):
         graphcodec.loads(data)
 
@@ -53,3 +53,29 @@ def test_a_value_of_an_unknown_type_is_not_written() -> None:
     graph.vendors["odd"] = object()  # type: ignore[assignment]
     with pytest.raises(graphcodec.Unsupported):
         graphcodec.dumps(graph)
+
+
+def test_a_reference_to_a_node_not_built_before_is_refused() -> None:
+    # An Origin group whose fields name node 5, in a graph of one constant.
+    columns = [(1, [5]), (0, [None]), (0, [()])]
+    data = marshal.dumps(
+        (2, ("rampctl.manifest.document:Origin",), [(0, 0, [1]), (1, 0, columns)], 1)
+    )
+    with pytest.raises(ValueError, match="not built before"):
+        graphcodec.loads(data)
+
+
+def test_a_column_of_values_that_are_not_plain_data_is_refused() -> None:
+    columns = [(0, [b"bytes"]), (0, [None]), (0, [()])]
+    data = marshal.dumps((2, ("rampctl.manifest.document:Origin",), [(1, 0, columns)], 0))
+    with pytest.raises(ValueError, match="not plain data"):
+        graphcodec.loads(data)
+
+
+def test_objects_in_containers_and_shared_values_read_back_shared() -> None:
+    graph = load_graph(REPO / "examples" / "bills")
+    some = next(iter(graph.vendors.values()))
+    twice = dataclasses.replace(graph, users={}, bills={"a": some, "b": some})  # type: ignore[dict-item]
+    back = graphcodec.loads(graphcodec.dumps(twice))
+    assert back.bills["a"] is back.bills["b"]
+    assert _view(back)[0][some.address] == _view(twice)[0][some.address]
