@@ -135,12 +135,19 @@ class _Builder:
         self._start_document()
 
     def _start_document(self) -> None:
-        self.stack: list[_Frame] = []
-        #: Key and value positions as they are read: paths, and their lines and columns in turn.
-        self.key_paths: list[FieldPath] = []
-        self.key_places: list[int] = []
-        self.value_paths: list[FieldPath] = []
-        self.value_places: list[int] = []
+        # The lists are emptied in place: `feed` holds them for the whole stream.
+        if hasattr(self, "stack"):
+            for each in (self.stack, self.key_paths, self.key_places):
+                each.clear()
+            self.value_paths.clear()
+            self.value_places.clear()
+        else:
+            self.stack: list[_Frame] = []
+            #: Key and value positions as read: paths, and their lines and columns in turn.
+            self.key_paths: list[FieldPath] = []
+            self.key_places: list[int] = []
+            self.value_paths: list[FieldPath] = []
+            self.value_places: list[int] = []
         self.anchors: dict[str, _Anchor] = {}
         self.log: list[tuple[Any, ...]] = []
         self.recording = 0
@@ -150,24 +157,64 @@ class _Builder:
 
     def feed(self, next_event: Callable[[], Any]) -> list[RawDocument]:
         """Consume every event of a stream (`next_event` gives None after the last); raise
-        _Fatal or yaml.YAMLError on a problem."""
+        _Fatal or yaml.YAMLError on a problem.
+
+        The common case is done inline, in this loop (a file is mostly such events, and a
+        call per event costs a tenth of a load): an untagged, unanchored node that is a new
+        plain key, the value of a key or an item, not while anchored content is recorded and
+        away from every limit. Anything else goes through the methods below.
+        """
+        stack, key_paths, key_places = self.stack, self.key_paths, self.key_places
+        value_paths, value_places = self.value_paths, self.value_places
         while (event := next_event()) is not None:
             kind = type(event)
-            if kind is _SCALAR_EVENT:
+            if kind is _SCALAR_EVENT or kind is _MAPPING_START or kind is _SEQUENCE_START:
                 if (
-                    event.anchor is not None
-                    or event.tag is not None
-                    or not self._plain_scalar(event)
+                    event.anchor is None
+                    and event.tag is None
+                    and stack
+                    and not self.recording
+                    and self.deferred is None
+                    and len(stack) < MAX_DEPTH
+                    and self.nodes < MAX_NODES
                 ):
+                    parent = stack[-1]
+                    container, key, mark = parent.container, parent.key, event.start_mark
+                    if container is None or parent.depth >= MAX_DEPTH or key is _SKIP:
+                        pass
+                    elif key is _WANT_KEY:
+                        value = event.value if kind is _SCALAR_EVENT else None
+                        if value is not None and value not in container and value != "<<":
+                            parent.first[value] = mark.line + 1
+                            key_paths.append((*parent.path, value))
+                            key_places += (mark.line + 1, mark.column + 1)
+                            parent.key = value
+                            continue
+                    else:
+                        self.nodes += 1
+                        if kind is _SCALAR_EVENT:
+                            value = event.value
+                            made = None if event.implicit[0] and value in _NULLS else value
+                        else:
+                            made = {} if kind is _MAPPING_START else []
+                        if key is None:  # an item of a sequence
+                            path = (*parent.path, len(container))
+                            key_paths.append(path)
+                            key_places += (mark.line + 1, mark.column + 1)
+                            container.append(made)
+                        else:
+                            path = (*parent.path, key)
+                            container[key] = made
+                            parent.key = _WANT_KEY
+                        value_paths.append(path)
+                        value_places += (mark.line + 1, mark.column + 1)
+                        if kind is not _SCALAR_EVENT:
+                            stack.append(_Frame(made, path, parent.depth + 1, None))
+                        continue
+                if kind is _SCALAR_EVENT:
                     self._scalar_event(event)
-            elif kind is _MAPPING_START or kind is _SEQUENCE_START:
-                mapping = kind is _MAPPING_START
-                if (
-                    event.anchor is not None
-                    or event.tag is not None
-                    or not self._plain_open(event, mapping)
-                ):
-                    self._start_event(event, mapping)
+                else:
+                    self._start_event(event, kind is _MAPPING_START)
             elif kind in _ENDS:
                 self._end_event()
             elif kind is yaml.AliasEvent:
@@ -175,74 +222,6 @@ class _Builder:
             elif kind is yaml.DocumentEndEvent:
                 self._end_document()
         return self.documents
-
-    def _plain_parent(self) -> _Frame | None:
-        """The open collection a plain node goes into, when the common case applies to it: not
-        recording anchored content, inside a collection that is built, away from every limit."""
-        stack = self.stack
-        if self.recording or not stack or len(stack) >= MAX_DEPTH or self.deferred is not None:
-            return None
-        parent = stack[-1]
-        if parent.container is None or self.nodes >= MAX_NODES or parent.depth >= MAX_DEPTH:
-            return None
-        return parent
-
-    def _plain_scalar(self, event: Any) -> bool:
-        """The common case, done inline: an untagged, unanchored scalar that is a new key, the
-        value of one or an item, away from every limit. False (nothing done) for anything else."""
-        parent = self._plain_parent()
-        if parent is None:
-            return False
-        key, container, value, mark = parent.key, parent.container, event.value, event.start_mark
-        if key is _WANT_KEY:
-            if value in container or value == "<<":
-                return False
-            line = mark.line + 1
-            parent.first[value] = line
-            self.key_paths.append((*parent.path, value))
-            self.key_places += (line, mark.column + 1)
-            parent.key = value
-            return True
-        if key is _SKIP:
-            return False
-        self.nodes += 1
-        place = (mark.line + 1, mark.column + 1)
-        if key is None:  # an item of a sequence
-            path = (*parent.path, len(container))
-            self.key_paths.append(path)
-            self.key_places += place
-            container.append(None if event.implicit[0] and value in _NULLS else value)
-        else:
-            path = (*parent.path, key)
-            container[key] = None if event.implicit[0] and value in _NULLS else value
-            parent.key = _WANT_KEY
-        self.value_paths.append(path)
-        self.value_places += place
-        return True
-
-    def _plain_open(self, event: Any, mapping: bool) -> bool:
-        """The common case of a mapping or sequence, done inline (as `_plain_scalar`): an
-        untagged, unanchored one that is the value of a key or an item."""
-        parent = self._plain_parent()
-        if parent is None or parent.key is _WANT_KEY or parent.key is _SKIP:
-            return False
-        key, container, mark = parent.key, parent.container, event.start_mark
-        self.nodes += 1
-        place = (mark.line + 1, mark.column + 1)
-        made: dict[str, Any] | list[Any] = {} if mapping else []
-        if key is None:  # an item of a sequence
-            path = (*parent.path, len(container))
-            self.key_paths.append(path)
-            self.key_places += place
-            container.append(made)
-        else:
-            path = (*parent.path, key)
-            container[key] = made
-            parent.key = _WANT_KEY
-        self.value_paths.append(path)
-        self.value_places += place
-        self.stack.append(_Frame(made, path, parent.depth + 1, None))
-        return True
 
     # -- the text as written: checks and the log of anchored content ------------------------
 
