@@ -51,7 +51,11 @@ def match_vendors(
         entry = entries.get(address)
         found = vendors.get(entry.ramp_id) if entry is not None else None
         carried = found.external_vendor_id if found is not None else None
-        if found is None or (carried and _foreign(carried, entry, desired)):
+        if found is None or (
+            carried
+            and carried != desired.key
+            and _foreign(carried, entry, desired)  # rare: a padded key, or another's
+        ):
             found = run.match(desired)
         if found is not None:
             live[address] = found
