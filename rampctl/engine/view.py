@@ -73,6 +73,8 @@ def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, JsonValu
 
 #: The fields of a live vendor's view, in its order.
 _VENDOR_VIEW = VENDOR.view_fields()
+#: The owner's declaration (its normaliser), looked up once, not per vendor.
+_OWNER = VENDOR.field("owner")
 
 
 def _record(value: object) -> JsonValue:
@@ -134,7 +136,7 @@ def _owner(user_id: str | None, users: Mapping[str, User]) -> str | None:
         return None
     user = users.get(user_id)
     if user and user.email:
-        email: str | None = VENDOR.field("owner").normalise(user.email)
+        email: str | None = _OWNER.normalise(user.email)
         return email
     return f"user:{user_id}"
 
