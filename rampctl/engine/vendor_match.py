@@ -60,7 +60,8 @@ def match_vendors(
         if found is not None:
             live[address] = found
             claimed[found.id] = address
-    claims = {ramp_id: address for ramp_id, address in run.claims.items() if address}
+    # without `taken` every claim is a manifest's (no copy filtered of 100,000 entries)
+    claims = {r: a for r, a in claimed.items() if a} if taken else claimed
     return VendorMatches(
         live=live,
         claims=claims,

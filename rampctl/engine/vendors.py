@@ -48,8 +48,7 @@ def plan_vendors(ctx: PlanContext) -> KindPlan:
     vendors = ctx.graph.vendors
     # the few left to plan are sorted, not the whole business
     return combine(
-        plan_vendor(ctx, vendors[address])
-        for address in sorted(address for address in vendors if address not in settled)
+        plan_vendor(ctx, vendors[address]) for address in sorted(vendors.keys() - settled)
     )
 
 
