@@ -318,6 +318,27 @@ class ManifestCache:
         except sqlite3.Error as exc:
             self._failed(exc)
 
+    def put_scoped_many(self, values: list[tuple[str, bytes]], drop: list[str]) -> None:
+        """Store each (scope, blob) of `values` and remove the scopes of `drop`, in one
+        transaction."""
+        db = self._connect()
+        if db is None:
+            return
+        today = int(time.time() // 86400)
+        rows = [(s, self.code, today, self._sign(s, b) + b) for s, b in values]
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO scoped VALUES (?, ?, ?, ?)", rows)
+                db.executemany("DELETE FROM scoped WHERE scope = ?", [(s,) for s in drop])
+        except sqlite3.Error as exc:
+            self._failed(exc)
+
+    def touch_with(self, scope: str) -> None:
+        """Have `touch` mark `scope` used too, when it marks anything (a value standing
+        with those read, such as a kept graph's file list, that this run does not read)."""
+        if self._stale_scopes:
+            self._stale_scopes.append(scope)
+
     def needs_touch(self) -> bool:
         """Whether a scoped value read was last used before today (`touch`)."""
         return bool(self._stale_scopes)

@@ -131,7 +131,13 @@ class _Node:
 
 def dumps(graph: DesiredGraph) -> bytes:
     """The graph as marshal bytes; Unsupported when it holds a value of an unknown type."""
-    return _Writer().dumps(graph)
+    return dumps_value(graph)
+
+
+def dumps_value(value: Any) -> bytes:
+    """A value made of graph objects, containers and plain data, as marshal bytes (a part
+    of a graph: some of its objects by address); Unsupported as `dumps`."""
+    return _Writer().dumps(value)
 
 
 class _Writer:
@@ -146,9 +152,10 @@ class _Writer:
         self.plain_memo: dict[int, bool] = {}
         self.alive: list[Any] = []  # the values memoised by id, kept alive meanwhile
 
-    def dumps(self, graph: DesiredGraph) -> bytes:
-        root = self.value(graph)
-        assert isinstance(root, _Ref)
+    def dumps(self, value: Any) -> bytes:
+        root = self.value(value)
+        if type(root) is not _Ref:
+            raise Unsupported("plain data alone")
         groups, numbers = self.groups()
         return marshal.dumps((_VERSION, tuple(self.classes), groups, numbers[root]))
 
@@ -311,6 +318,15 @@ class _Writer:
 
 def loads(data: bytes | memoryview) -> DesiredGraph:
     """The graph `dumps` wrote; ValueError (or another error) for bytes it did not write."""
+    graph = loads_value(data)
+    if type(graph) is not DesiredGraph:
+        raise ValueError("not a desired graph")
+    return graph
+
+
+def loads_value(data: bytes | memoryview) -> Any:
+    """The value `dumps_value` wrote; ValueError (or another error) for bytes it did not
+    write."""
     version, names, groups, root = marshal.loads(data)
     if version != _VERSION:
         raise ValueError("another graph format")
@@ -318,10 +334,7 @@ def loads(data: bytes | memoryview) -> DesiredGraph:
     nodes: list[Any] = []
     for kind, sub, items in groups:
         nodes += _read_group(kind, sub, items, layouts, nodes)
-    graph = nodes[root]
-    if type(graph) is not DesiredGraph:
-        raise ValueError("not a desired graph")
-    return graph
+    return nodes[root]
 
 
 def _plain(values: list[Any]) -> list[Any]:

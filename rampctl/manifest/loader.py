@@ -240,8 +240,20 @@ class Prepared:
 
     def finish(self, cache: ManifestCache | None) -> ManifestSet:
         """Parse and validate what the cache does not answer; raise ManifestError."""
+        return self.conclude(self.read(cache))
+
+    def read(
+        self, cache: ManifestCache | None, rels: set[str] | None = None
+    ) -> dict[str, FileOutcome]:
+        """What each file (of `rels`, else every file) reads to: the cache's answer, else
+        parsed and validated."""
+        files = self.files if rels is None else [f for f in self.files if f.rel in rels]
+        return _outcomes(self.source, files, cache)
+
+    def conclude(self, outcomes: dict[str, FileOutcome]) -> ManifestSet:
+        """The checks across documents over what every file read to (`read`); raise
+        ManifestError with every problem."""
         run = _Run(problems=list(self.problems))
-        outcomes = _outcomes(self.source, self.files, cache)
         for item in self.files:
             run.add(outcomes[item.rel])
         documents = _validate(run)

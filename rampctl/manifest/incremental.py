@@ -1,0 +1,152 @@
+"""A kept desired graph brought up to date with the documents of the files that changed,
+without reading or checking the others again.
+
+The graph was kept only when its manifests were valid, so every problem a change can bring
+involves a document that changed, or one that a removed document leaves behind. Those are
+checked here, each the way `rampctl.manifest.checks` checks the whole set, against what the
+kept graph says of the unchanged documents: unique addresses, adoption keys and old names
+(`metadata.previously`), accounting links that resolve and are used once, bills that name a
+vendor still declared, and each new document's own contacts. Values the graph holds
+normalised are compared normalised, which finds every clash the whole-set check finds, and
+maybe more.
+
+`update_graph` answers only when it is sure: for a change of Vendor documents only, none of
+the checks finding anything. Any other change (accounting vendors, users and bills are
+referred to by other documents), and any problem or doubt, gives None, and the caller then
+loads the whole set, whose verdict and messages are the reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from itertools import pairwise
+from typing import Any, cast
+
+from rampctl.manifest import checks
+from rampctl.manifest.document import Document
+from rampctl.manifest.position import Position
+from rampctl.manifest.specs import AccountingRef, VendorSpec
+from rampctl.model import address as addr
+from rampctl.model.desired import DesiredGraph, DesiredVendor, graph_vendors
+
+
+def update_graph(
+    graph: DesiredGraph, gone: set[str], added: Sequence[Document], digest: str
+) -> DesiredGraph | None:
+    """`graph` without the objects at `gone` (the documents of the changed and removed
+    files) and with the documents `added` (those of the changed files), under the manifests'
+    new `digest`; None when that is not certainly what a whole load would build."""
+    if not _only_vendors(gone, added):
+        return None
+    rest = dict(graph.vendors)
+    for address in gone:
+        del rest[address]
+    if not _fits(graph, rest, gone, added):
+        return None
+    vendors = _in_order(rest, graph_vendors(added, graph), graph.vendors)
+    return None if vendors is None else replace(graph, vendors=vendors, digest=digest)
+
+
+def _only_vendors(gone: set[str], added: Sequence[Document]) -> bool:
+    vendor = f"{addr.VENDOR}/"
+    return all(a.startswith(vendor) for a in gone) and all(
+        d.kind == "Vendor" and isinstance(d.spec, VendorSpec) for d in added
+    )
+
+
+def _fits(
+    graph: DesiredGraph, rest: dict[str, DesiredVendor], gone: set[str], added: Sequence[Document]
+) -> bool:
+    """Whether the whole set, with `added` in place of `gone`, passes every check."""
+    addresses = [d.address for d in added]
+    if len(set(addresses)) != len(addresses) or any(a in rest for a in addresses):
+        return False
+    if checks.vendor_contacts(added):
+        return False
+    return (
+        _keys_unique(rest, added)
+        and _moves_unclaimed(rest, added)
+        and _links_resolve(graph, rest, added)
+        and _bills_keep_vendors(graph, gone - set(addresses))
+    )
+
+
+def _keys_unique(rest: dict[str, DesiredVendor], added: Sequence[Document]) -> bool:
+    """No adoption key is used twice (`checks.unique_keys`)."""
+    keys = [d.spec.key(d.name) for d in added if isinstance(d.spec, VendorSpec)]
+    taken = {v.key for v in rest.values()}
+    return len(set(keys)) == len(keys) and taken.isdisjoint(keys)
+
+
+def _moves_unclaimed(rest: dict[str, DesiredVendor], added: Sequence[Document]) -> bool:
+    """No old name is still declared or claimed twice (`checks.move_records`)."""
+    declared = set(rest) | {d.address for d in added}
+    claimed = set(_claims(v.document.previously for v in rest.values()))
+    if not claimed.isdisjoint(declared):
+        return False
+    for old in _claims(d.previously for d in added):
+        if old in declared or old in claimed:
+            return False
+        claimed.add(old)
+    return True
+
+
+def _claims(previously: Iterable[tuple[str, ...]]) -> Iterable[str]:
+    return (addr.make(addr.VENDOR, name) for names in previously for name in names)
+
+
+def _links_resolve(
+    graph: DesiredGraph, rest: dict[str, DesiredVendor], added: Sequence[Document]
+) -> bool:
+    """Accounting links name accounting vendors that exist, each linked once
+    (`checks.references`); remote ids compared trimmed, an empty one left to a whole load."""
+    linked = {v.fields.accounting_vendor for v in rest.values()}
+    for doc in added:
+        spec = doc.spec
+        assert isinstance(spec, VendorSpec)
+        link = spec.accounting_vendor
+        if link is None:
+            continue
+        if isinstance(link, AccountingRef):
+            remote = str(link.remote_id).strip()
+        else:
+            target = graph.accounting_vendors.get(addr.make(addr.ACCOUNTING_VENDOR, link))
+            if target is None:
+                return False
+            remote = target.remote_id
+        if not remote or remote in linked:
+            return False
+        linked.add(remote)
+    return True
+
+
+def _bills_keep_vendors(graph: DesiredGraph, removed: set[str]) -> bool:
+    """No bill names a vendor manifest that is no longer declared (`checks.bill_references`)."""
+    return not removed or all(b.vendor_address not in removed for b in graph.bills.values())
+
+
+def _in_order(
+    rest: dict[str, DesiredVendor], new: dict[str, DesiredVendor], old: dict[str, DesiredVendor]
+) -> dict[str, DesiredVendor] | None:
+    """The vendors in a whole load's order (by where their documents are written): in
+    place when each new one stands where the one it replaces stood; None when two stand at
+    one place (documents of templates that include one partial), whose order a whole load
+    takes from the order of the files."""
+    if (
+        new.keys() == old.keys() - rest.keys()
+        and all(_place(old[a]) == _place(v) for a, v in new.items())
+        and len({_place(v) for v in old.values()}) == len(old)
+    ):
+        return {a: new.get(a) or v for a, v in old.items()}
+    merged = sorted([*rest.values(), *new.values()], key=_place)
+    places = [_place(v) for v in merged]
+    if any(a == b for a, b in pairwise(places)):
+        return None
+    return {v.address: v for v in merged}
+
+
+def _place(vendor: DesiredVendor) -> Position:
+    """Where the vendor's document starts (the graph's documents are `Origin`s)."""
+    document: Any = vendor.document
+    return cast(Position, document.position)
