@@ -333,12 +333,6 @@ class ManifestCache:
         except sqlite3.Error as exc:
             self._failed(exc)
 
-    def touch_with(self, scope: str) -> None:
-        """Have `touch` mark `scope` used too, when it marks anything (a value standing
-        with those read, such as a kept graph's file list, that this run does not read)."""
-        if self._stale_scopes:
-            self._stale_scopes.append(scope)
-
     def needs_touch(self) -> bool:
         """Whether a scoped value read was last used before today (`touch`)."""
         return bool(self._stale_scopes)

@@ -16,11 +16,11 @@ No graph is kept of templates rendered with `--var` values (they may be secrets 
 holds, and the cache holds no more than the manifest files do).
 
 The graph is kept in parts, so that a change of a few files rewrites a few parts: the files
-fall into `CHUNKS` groups by a hash of their path, and each group's desired objects are one
-`scoped` value; a head value holds the keys, the order of the objects, the digest and a key
-of each part (over its files' keys), and a third value each file's key and the addresses it
-declares. Every part is plain data (`rampctl.manifest.graphcodec`): reading it runs no code
-the cache file could choose.
+fall into `CHUNKS` groups by a hash of their path, and each group is one `scoped` value (its
+files' keys and the addresses each declares, and the desired objects they declare); a head
+value holds the keys, the order of the objects, the digest and a key of each part (over its
+files' keys). Every part is plain data (`marshal`, and `rampctl.manifest.graphcodec` for the
+objects): reading it runs no code the cache file could choose.
 """
 
 from __future__ import annotations
@@ -107,7 +107,6 @@ def _load(
     if head and head.key == key:
         graph = kept.graph(head)
         if graph is not None:
-            cache.touch_with(kept.files_scope)
             cache.touch([f.key for f in prepared.files if f.rendered is None])
             if prepared.stat_key != head.stat_key:  # touched, not changed: keep the new stats
                 kept.save_head(replace(head, stat_key=prepared.stat_key))
@@ -136,17 +135,15 @@ def _updated(
     """The kept graph brought up to date with the files that changed since it was kept,
     and kept; None when that cannot be settled file by file (what it read is left in
     `read`: a file is read once in a run)."""
-    files = kept.files()
-    if files is None:
+    files: Files = {}
+    graph = kept.graph(head, files)
+    if graph is None:
         return None
     now = {f.rel: f.key for f in prepared.files}
     changed = [rel for rel, k in now.items() if files.get(rel, ("",))[0] != k]
     removed = [rel for rel in files if rel not in now]
     if len(changed) + len(removed) > max(64, len(now) // 20):
         return None  # as cheap to load the whole set
-    graph = kept.graph(head)
-    if graph is None:
-        return None
     outcomes = prepared.read(kept.cache, set(changed))
     read.update(outcomes)
     documents = {rel: _documents(outcomes[rel]) for rel in changed}
@@ -233,7 +230,6 @@ class _Kept:
         self.cache = cache
         self.names = (str(found.source.base.resolve()), found.source.display(""))
         self.head_scope = cache.scope("graph", *self.names)
-        self.files_scope = cache.scope("graph files", *self.names)
 
     def chunk_scope(self, number: int) -> str:
         return self.cache.scope("graph part", *self.names, str(number))
@@ -242,30 +238,25 @@ class _Kept:
         blob = self.cache.get_scoped(self.head_scope)
         return None if blob is None else _Head.loads(blob)
 
-    def files(self) -> Files | None:
-        """Each file's key and addresses when the graph was kept."""
-        blob = self.cache.get_scoped(self.files_scope)
+    def graph(self, head: _Head, files: Files | None = None) -> DesiredGraph | None:
+        """The graph, read back from its parts (with each file's key and addresses put in
+        `files`, when given); None when a part is missing or does not read back (a miss,
+        never an error)."""
         try:
-            files = marshal.loads(blob) if blob is not None else None
-        except (ValueError, EOFError, TypeError):
-            return None
-        return files if isinstance(files, dict) else None
-
-    def graph(self, head: _Head) -> DesiredGraph | None:
-        """The graph, read back from its parts; None when one is missing or does not read
-        back (a miss, never an error)."""
-        try:
-            return self._graph(head)
+            return self._graph(head, files)
         except Exception:
             return None
 
-    def _graph(self, head: _Head) -> DesiredGraph | None:
+    def _graph(self, head: _Head, files: Files | None) -> DesiredGraph | None:
         pools: list[dict[str, Any]] = [{} for _ in _KINDS]
         for number, chunk_key in head.chunks.items():
             blob = self.cache.get_scoped(self.chunk_scope(number))
             if blob is None or bytes(blob[:64]) != chunk_key.encode():
                 return None
-            parts = graphcodec.loads_value(blob[64:])
+            size = int.from_bytes(blob[64:72], "big")
+            if files is not None:
+                files.update(_files(marshal.loads(blob[72 : 72 + size])))
+            parts = graphcodec.loads_value(blob[72 + size :])
             for pool, part, cls in zip(pools, parts, _CLASSES, strict=True):
                 if not set(map(type, part.values())) <= {cls}:
                     return None
@@ -289,25 +280,40 @@ class _Kept:
     def save(
         self, head: _Head, files: Files, graph: DesiredGraph, touched: set[int], old: _Head | None
     ) -> None:
-        """Keep `graph` (the parts of `touched`, the others as they are), its files and head,
-        in one transaction; nothing when it holds a value the codec does not write."""
+        """Keep `graph` (the parts of `touched`, the others as they are) and its head, in
+        one transaction; nothing when it holds a value the codec does not write. Each part
+        holds its files' keys and addresses, and their objects."""
         by_chunk: dict[int, list[str]] = {}
         for rel in files:
             by_chunk.setdefault(_chunk_of(rel), []).append(rel)
         values: list[tuple[str, bytes]] = []
         try:
             for number in touched & set(by_chunk):
-                chunk_key = _chunk_key(files, by_chunk[number])
-                blob = graphcodec.dumps_value(_part(graph, files, by_chunk[number]))
-                values.append((self.chunk_scope(number), chunk_key.encode() + blob))
+                rels = by_chunk[number]
+                chunk_key = _chunk_key(files, rels)
+                listed = marshal.dumps({rel: files[rel] for rel in rels})
+                blob = graphcodec.dumps_value(_part(graph, files, rels))
+                size = len(listed).to_bytes(8, "big")
+                values.append(
+                    (self.chunk_scope(number), b"".join((chunk_key.encode(), size, listed, blob)))
+                )
                 head.chunks[number] = chunk_key
         except (graphcodec.Unsupported, ValueError, KeyError):
             return  # kept only when it is plain data
         for number in set(head.chunks) - set(by_chunk):
             del head.chunks[number]
         gone = set(old.chunks) - set(head.chunks) if old else set()
-        values += [(self.files_scope, marshal.dumps(files)), (self.head_scope, head.dumps())]
+        values.append((self.head_scope, head.dumps()))
         self.cache.put_scoped_many(values, drop=[self.chunk_scope(n) for n in gone])
+
+
+def _files(listed: Any) -> Files:
+    """A part's files, as `save` wrote them (ValueError for anything else)."""
+    if not isinstance(listed, dict) or not all(
+        type(v) is tuple and len(v) == 2 for v in listed.values()
+    ):
+        raise ValueError("not a list of files")
+    return listed
 
 
 def _part(graph: DesiredGraph, files: Files, rels: list[str]) -> tuple[dict[str, Any], ...]:
