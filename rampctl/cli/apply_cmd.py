@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from rampctl.cli.github_cmd import Publisher, apply_github_options
+from rampctl.cli.github_cmd import Publisher
+from rampctl.cli.github_options import apply_github_options
 from rampctl.cli.options import ApplyOptions, GlobalOptions, global_options, parsed
 from rampctl.cli.plan_cmd import plan_options, read_plan_file, settings_from
 from rampctl.cli.progress import ApplyProgress, reading

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from rampctl import __version__
+from rampctl.cli import quick_exit
 from rampctl.cli.commands import LazyGroup
 from rampctl.cli.options import ENVIRONMENTS, GlobalOptions
 from rampctl.cli.ui import err_console
@@ -104,6 +105,7 @@ def cli(
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI and exit with the mapped code."""
+    quick_exit.enable()
     code = run(argv)
     if code in (ExitCode.SIGINT, ExitCode.SIGTERM):
         # Interrupted: state and journal are on disk and the lock is released; do not wait
@@ -111,6 +113,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+    if quick_exit.asked():  # everything is closed: skip freeing the business object by object
+        quick_exit.leave(code)
     sys.exit(code)
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from rampctl.cli.completion import state_addresses
-from rampctl.cli.github_cmd import Publisher, plan_github_options
+from rampctl.cli.github_options import plan_github_options
 from rampctl.cli.options import (
+    GitHubOptions,
     OutputOptions,
     PlanCommandOptions,
     PlanOptions,
@@ -18,20 +19,21 @@ from rampctl.cli.options import (
     global_options,
     parsed,
 )
-from rampctl.cli.progress import reading
-from rampctl.cli.runtime import load_graph, reading_while_loading, state_store
-from rampctl.cli.ui import err_console, out_console
+from rampctl.cli.quick_exit import keep_until_exit
 from rampctl.cli.variables import var_option
-from rampctl.engine.intents import Intent, journaled_intents
-from rampctl.engine.plan import Plan
-from rampctl.engine.plan_trust import check_consistent
-from rampctl.engine.planner import PlanSettings, make_plan
-from rampctl.engine.safety import SafetySettings
 from rampctl.errors import ExitCode, PlanError, RampctlError
-from rampctl.manifest.loader import no_gc
-from rampctl.model.desired import DesiredGraph
-from rampctl.render import human, markdown
-from rampctl.state.model import State
+
+# What only making, checking or printing a plan needs is imported where it is used: a plan's
+# first request to Ramp leaves before the engine, the manifests and the renderers are loaded
+# (`_make_plan`), and a run without --github-* flags never loads the GitHub client.
+if TYPE_CHECKING:
+    from rampctl.cli.github_cmd import Publisher
+    from rampctl.cli.runtime import Prefetched
+    from rampctl.engine.intents import Intent
+    from rampctl.engine.plan import Plan
+    from rampctl.engine.planner import PlanSettings
+    from rampctl.model.desired import DesiredGraph
+    from rampctl.state.model import State
 
 
 def output_options(func: Any) -> Any:
@@ -99,6 +101,9 @@ def plan_options(func: Any) -> Any:
 
 def settings_from(options: PlanOptions) -> PlanSettings:
     """The engine's PlanSettings from the plan options."""
+    from rampctl.engine.planner import PlanSettings
+    from rampctl.engine.safety import SafetySettings
+
     return PlanSettings(
         safety=SafetySettings(
             max_removal_fraction=options.max_delete_fraction, min_managed=options.min_managed
@@ -128,7 +133,7 @@ def plan(ctx: click.Context, options: PlanCommandOptions) -> int:
     Plan only reads: it never writes to Ramp or to the state file, and its token
     carries read scopes only.
     """
-    publisher = Publisher.for_options(options.github)
+    publisher = _publisher(options.github)
     try:
         result = _make_plan(ctx, options)
     except RampctlError as exc:
@@ -139,6 +144,8 @@ def plan(ctx: click.Context, options: PlanCommandOptions) -> int:
     print_plan(result, options.output)
     out = options.out
     if out is not None:
+        from rampctl.cli.ui import err_console
+
         err_console().print(
             f"Saved the plan to {out}; apply it with: rampctl apply {out}", markup=False
         )
@@ -148,11 +155,34 @@ def plan(ctx: click.Context, options: PlanCommandOptions) -> int:
     return ExitCode.CHANGES if options.detailed_exitcode and result.has_changes else ExitCode.OK
 
 
+def _publisher(options: GitHubOptions) -> Publisher | None:
+    """Where the plan goes on GitHub (`Publisher.for_options`); the GitHub client is loaded
+    only when a --github-* flag asks for it (the workspace name is checked either way)."""
+    from rampctl.github.context import check_workspace
+
+    check_workspace(options.workspace)
+    if not (options.comment or options.drift_issue):
+        return None
+    from rampctl.cli.github_cmd import Publisher
+
+    return Publisher.for_options(options)
+
+
 def _make_plan(ctx: click.Context, options: PlanCommandOptions) -> Plan:
-    """Read the manifests, the state and Ramp; save the plan to `--out` when given."""
+    """Read the manifests, the state and Ramp; save the plan to `--out` when given.
+
+    Ramp's snapshot starts reading (`reading_while_loading`) before the engine is imported,
+    so its first request does not wait for what only loading and planning need.
+    """
+    from rampctl.cli.runtime import reading_while_loading
+
     opts = global_options(ctx)
 
     def load() -> tuple[DesiredGraph, tuple[State, list[Intent]]]:
+        from rampctl.cli.runtime import load_graph, state_store
+        from rampctl.engine.intents import journaled_intents
+        from rampctl.manifest.loader import no_gc
+
         store = state_store(opts)
         # the vendor writes a killed run left unrecorded are its own, not drift (read only)
         graph = load_graph(opts, options.plan.variables)
@@ -162,22 +192,36 @@ def _make_plan(ctx: click.Context, options: PlanCommandOptions) -> Plan:
         with no_gc():
             return graph, (store.load(), journaled_intents(store.journal()))
 
-    with (
-        reading_while_loading(opts, load) as (ramp, (graph, (state, intents))),
-        reading("Reading Ramp"),
-    ):
-        result = make_plan(
+    with reading_while_loading(opts, load) as (ramp, (graph, (state, intents))):
+        result = _planned(ramp, graph, state, intents, settings_from(options.plan))
+        # the business read and loaded is not freed object by object at the end (`quick_exit`)
+        keep_until_exit(ramp, graph, state, intents)
+    if options.out is not None:
+        options.out.write_text(result.dumps(), encoding="utf-8")
+    return result
+
+
+def _planned(
+    ramp: Prefetched,
+    graph: DesiredGraph,
+    state: State,
+    intents: list[Intent],
+    settings: PlanSettings,
+) -> Plan:
+    """The plan made from the snapshot being read, with its progress shown."""
+    from rampctl.cli.progress import reading
+    from rampctl.engine.planner import make_plan
+
+    with reading("Reading Ramp"):
+        return make_plan(
             ramp.reader,
             graph,
             state,
             environment=ramp.environment,
-            settings=settings_from(options.plan),
+            settings=settings,
             snapshot=ramp.snapshot,
             intents=intents,
         )
-    if options.out is not None:
-        options.out.write_text(result.dumps(), encoding="utf-8")
-    return result
 
 
 @click.command()
@@ -191,6 +235,9 @@ def show(ctx: click.Context, options: ShowOptions) -> None:
 
 def read_plan_file(path: Path) -> Plan:
     """Read a saved plan, refusing one whose checksum or money does not match its requests."""
+    from rampctl.engine.plan import Plan
+    from rampctl.engine.plan_trust import check_consistent
+
     try:
         plan = Plan.loads(path.read_text(encoding="utf-8"))
         check_consistent(plan)
@@ -201,6 +248,9 @@ def read_plan_file(path: Path) -> Plan:
 
 def print_plan(result: Plan, output: OutputOptions) -> None:
     """Render a plan as asked: JSON, Markdown or human text."""
+    from rampctl.cli.ui import out_console
+    from rampctl.render import human, markdown
+
     console = out_console()
     if output.as_json:
         console.out(json.dumps(result.to_json(), indent=2), highlight=False)

@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rampctl.cli.options import GlobalOptions
-from rampctl.manifest.cache import ManifestCache, cache_disabled
+
+if TYPE_CHECKING:  # imported when used: loading it loads the manifest package
+    from rampctl.manifest.cache import ManifestCache
 
 
 def project_folder(opts: GlobalOptions) -> Path:
@@ -26,6 +29,8 @@ def project_folder(opts: GlobalOptions) -> Path:
 @contextmanager
 def manifest_cache(opts: GlobalOptions) -> Iterator[ManifestCache | None]:
     """The manifest cache in the project's `.rampctl/` folder; None with RAMPCTL_NO_CACHE."""
+    from rampctl.manifest.cache import ManifestCache, cache_disabled
+
     if cache_disabled():
         yield None
         return

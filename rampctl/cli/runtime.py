@@ -16,17 +16,17 @@ from rampctl.cli.project import manifest_cache, project_folder
 from rampctl.cli.ui import err_console
 from rampctl.engine.snapshot import SnapshotPrefetch
 from rampctl.errors import ConfigError, RampctlError, SandboxError
-from rampctl.manifest import graph as manifest_graph
-from rampctl.model.desired import DesiredGraph
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.config import ClientConfig, config_from_env
 from rampctl.ramp.scopes import READ_SCOPES
 from rampctl.ramp.window_file import carried_limiter
-from rampctl.state.backend import StateBackend, open_backend
-from rampctl.state.fold import JournaledBackend
 
+# The manifests and the state backends are imported where they are loaded: Ramp's snapshot
+# starts reading (`reading_while_loading`) without waiting for them to be imported.
 if TYPE_CHECKING:
+    from rampctl.model.desired import DesiredGraph
     from rampctl.sandbox.embedded import RunningSandbox
+    from rampctl.state.backend import StateBackend
 
 SANDBOX_ENVIRONMENT = "sandbox"
 SANDBOX_DATA_VAR = "RAMPCTL_SANDBOX_DATA"
@@ -171,6 +171,8 @@ def _embedded_sandbox(opts: GlobalOptions) -> Iterator[ClientConfig]:
 
 def load_graph(opts: GlobalOptions, variables: Mapping[str, str]) -> DesiredGraph:
     """Load and validate the manifests into the desired graph."""
+    from rampctl.manifest import graph as manifest_graph
+
     if not opts.manifests.exists():
         raise ConfigError(f"manifests not found: {opts.manifests} (see --manifests)")
     with manifest_cache(opts) as cache:
@@ -179,6 +181,9 @@ def load_graph(opts: GlobalOptions, variables: Mapping[str, str]) -> DesiredGrap
 
 def state_store(opts: GlobalOptions) -> StateBackend:
     """The state backend `--state` names (journal folded on load), closed when the command ends."""
+    from rampctl.state.backend import open_backend
+    from rampctl.state.fold import JournaledBackend
+
     backend = JournaledBackend(open_backend(opts.state))
     ctx = click.get_current_context(silent=True)
     if ctx is not None:

@@ -34,11 +34,13 @@ def plan_removals(ctx: PlanContext, claims: Mapping[str, str]) -> KindPlan:
     claimed); an entry whose live object another address claims is a move, not a removal.
     """
     wanted = ctx.declared
-    return combine(
-        _removal(ctx, claims, address, entry)
-        for address, entry in sorted(ctx.state.resources.items())
-        if address not in wanted and entry.kind != addr.USER  # users: engine.users
+    resources = ctx.state.resources
+    left = sorted(  # users: engine.users; only the few left are sorted, not the whole state
+        address
+        for address, entry in resources.items()
+        if address not in wanted and entry.kind != addr.USER
     )
+    return combine(_removal(ctx, claims, address, resources[address]) for address in left)
 
 
 def _removal(
@@ -111,21 +113,32 @@ def find_drift(
     `read_vendor` gives a vendor's record form when the caller keeps them). A vendor's drift
     worked out as its page arrived (`Snapshot.page_work`) is taken as it is when the state
     entry and the live vendor are the ones it was worked out from."""
-    drift = []
     early = snapshot.page_work.drift
-    for address, entry in sorted(state.resources.items()):
+    vendors = snapshot.vendors
+    later = []
+    drift = []
+    for address, entry in state.resources.items():
         found = early.get(address)
         if (
-            found is not None
-            and found.entry is entry
-            and snapshot.vendors.get(entry.ramp_id) is found.vendor
+            found is None
+            or found.entry is not entry
+            or vendors.get(entry.ramp_id) is not found.vendor
         ):
-            if found.fields:
-                name = _drift_name(address, entry)
-                drift.append(
-                    Drift(address=address, kind=entry.kind, name=name, fields=found.fields)
-                )
-            continue
+            later.append(address)
+        elif found.fields:
+            name = _drift_name(address, entry)
+            drift.append(Drift(address=address, kind=entry.kind, name=name, fields=found.fields))
+    drift += _drift_of(state, snapshot, later, read_vendor)
+    return sorted(drift, key=lambda d: d.address)  # the few found, not the whole state
+
+
+def _drift_of(
+    state: State, snapshot: Snapshot, addresses: list[str], read_vendor: VendorReader | None
+) -> list[Drift]:
+    """The drift of `addresses`, worked out from the state and the whole snapshot."""
+    drift = []
+    for address in addresses:
+        entry = state.resources[address]
         name = _drift_name(address, entry)
         live = live_record(snapshot, entry.kind, entry.ramp_id, read_vendor)
         if live is None:

@@ -10,12 +10,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import JsonValue
 
-from rampctl.engine.changes import FieldChange
-from rampctl.engine.view import vendor_view
 from rampctl.ramp.capabilities import ExternalIdSupport
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.models import (
@@ -28,7 +26,10 @@ from rampctl.ramp.models import (
     VendorBankAccount,
     VendorContact,
 )
-from rampctl.state.model import ResourceState
+
+if TYPE_CHECKING:  # types only: the reading thread starts without the engine's models
+    from rampctl.engine.changes import FieldChange
+    from rampctl.state.model import ResourceState
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +268,8 @@ class SnapshotPrefetch:
     ) -> dict[str, tuple[Vendor, Mapping[str, JsonValue]]]:
         """Views of the vendors `views_of` picks, page by page until the read ends (each
         page handed to `on_page` too)."""
+        from rampctl.engine.view import vendor_view
+
         views: dict[str, tuple[Vendor, Mapping[str, JsonValue]]] = {}
         if self._pages_taken or (views_of is None and on_page is None):
             return views

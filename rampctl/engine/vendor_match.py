@@ -43,8 +43,9 @@ def match_vendors(
     """Match every Vendor manifest; `taken` are Ramp ids already claimed by other kinds."""
     run = _Matching(graph=graph, snapshot=snapshot, state=state, claims=dict.fromkeys(taken, ""))
     live: dict[str, Vendor] = {}
+    entries, vendors = state.resources, snapshot.vendors
     for desired in graph.vendors.values():
-        found = run.match(desired)
+        found = _held(desired, entries.get(desired.address), vendors) or run.match(desired)
         if found is not None:
             live[desired.address] = found
             run.claims[found.id] = desired.address
@@ -57,6 +58,19 @@ def match_vendors(
         by_fields=frozenset(run.by_fields),
         ambiguous=run.ambiguous,
     )
+
+
+def _held(
+    desired: DesiredVendor, entry: ResourceState | None, vendors: Mapping[str, Vendor]
+) -> Vendor | None:
+    """The live vendor `desired`'s state entry names when matching takes it with nothing to
+    say (it carries no key, or the entry's or the manifest's): most managed vendors, matched
+    without the whole `_Matching.match` (which finds the same vendor, and any problem)."""
+    live = vendors.get(entry.ramp_id) if entry is not None else None
+    if live is None or entry is None:
+        return None
+    carried = (live.external_vendor_id or "").strip()
+    return live if not carried or carried in (entry.key, desired.key) else None
 
 
 def holders(graph: DesiredGraph, state: State) -> dict[str, set[str]]:

@@ -45,10 +45,11 @@ def plan_vendors(ctx: PlanContext) -> KindPlan:
     (`PlanContext.vendor_matches`).
     """
     settled = _settled(ctx)
+    vendors = ctx.graph.vendors
+    # the few left to plan are sorted, not the whole business
     return combine(
-        plan_vendor(ctx, desired)
-        for address, desired in sorted(ctx.graph.vendors.items())
-        if address not in settled
+        plan_vendor(ctx, vendors[address])
+        for address in sorted(address for address in vendors if address not in settled)
     )
 
 

@@ -31,6 +31,48 @@ class Position(NamedTuple):
         return tuple.__new__, (Position, tuple(self))
 
 
+class Places(Mapping[FieldPath, Position]):
+    """Positions in one file as the YAML reader records them: the paths in the order they
+    are written, and their lines and columns in turn in one flat tuple. A `Position` is
+    made only when one is asked for (most never are: they are for messages).
+
+    A path is found by a scan while there are few, through an index built on first use
+    when there are many (a document with thousands of values and as many problems).
+    """
+
+    __slots__ = ("_index", "file", "paths", "places")
+
+    _SCAN = 64
+    """Up to this many paths, a path is found by a scan."""
+
+    def __init__(self, file: str, paths: tuple[FieldPath, ...], places: tuple[int, ...]) -> None:
+        self.file = file
+        self.paths = paths
+        self.places = places
+        self._index: dict[FieldPath, int] | None = None
+
+    def __getitem__(self, path: FieldPath) -> Position:
+        paths = self.paths
+        if len(paths) <= self._SCAN:
+            try:
+                index = paths.index(path)
+            except ValueError:
+                raise KeyError(path) from None
+        else:
+            if self._index is None:
+                self._index = {}
+                for n, each in enumerate(paths):
+                    self._index.setdefault(each, n)
+            index = self._index[path]
+        return Position(self.file, self.places[2 * index], self.places[2 * index + 1])
+
+    def __iter__(self) -> Iterator[FieldPath]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
 #: One tuple per distinct key layout, shared by every document written with that layout.
 _LAYOUTS: dict[tuple[FieldPath, ...], tuple[FieldPath, ...]] = {}
 
@@ -69,6 +111,11 @@ class KeyPositions(Mapping[FieldPath, Position]):
         places = tuple(n for p in keys.values() for n in (p.line, p.col))
         files = tuple(p.file for p in keys.values())
         return cls(file, tuple(keys), places, None if set(files) <= {file} else files)
+
+    @classmethod
+    def of_places(cls, places: Places) -> KeyPositions:
+        """The compact form of positions as the YAML reader recorded them."""
+        return cls(places.file, places.paths, places.places)
 
     @property
     def file(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,7 @@ from pydantic_core import ErrorDetails
 
 from rampctl.errors import Problem
 from rampctl.manifest.document import Document
-from rampctl.manifest.position import FieldPath, KeyPositions, Position, format_path
+from rampctl.manifest.position import FieldPath, KeyPositions, Places, Position, format_path
 from rampctl.manifest.specs import (
     ADDRESS_PREFIX,
     API_VERSION,
@@ -69,10 +70,18 @@ def validate_document(raw: RawDocument) -> Checked:
         address=identity.address,
         spec=manifest.spec,
         position=raw.start,
-        keys=KeyPositions.of(raw.start.file, raw.keys),
+        keys=_key_positions(raw),
         previously=tuple(manifest.metadata.previously),
     )
     return Checked(identity=identity, document=document)
+
+
+def _key_positions(raw: RawDocument) -> KeyPositions:
+    """What a document keeps of where its keys are written."""
+    keys = raw.keys
+    if type(keys) is Places and keys.file == raw.start.file:
+        return KeyPositions.of_places(keys)
+    return KeyPositions.of(raw.start.file, keys)
 
 
 def _at(position: Position, message: str, address: str = "", path: FieldPath = ()) -> Problem:
@@ -138,7 +147,9 @@ def _missing(path: FieldPath) -> str:
     return f"missing required field '{path[-1]}'"
 
 
-def _nearest(positions: dict[FieldPath, Position], path: FieldPath, default: Position) -> Position:
+def _nearest(
+    positions: Mapping[FieldPath, Position], path: FieldPath, default: Position
+) -> Position:
     while path:
         if path in positions:
             return positions[path]

@@ -1,7 +1,8 @@
 """Lossless, bounded YAML parsing that remembers where every key and value came from.
 
-PyYAML composes the node graph (never `yaml.load`); this module builds plain values from it:
-every scalar stays the text it was written as (`NO`, `02134`, `+14155550100`, `12:30`), only a
+libyaml's parser (or PyYAML's pure-Python one) gives the events of the text (never
+`yaml.load`); this module builds plain values from them in one pass: every scalar stays the
+text it was written as (`NO`, `02134`, `+14155550100`, `12:30`), only a
 plain `null`/`~`/empty value becomes None. Typing is left to the pydantic specs. Duplicate keys,
 tags other than `!!str`, merge keys, complex keys, too many aliases, too deep nesting, too many
 nodes and oversized files are reported as problems.
@@ -9,13 +10,20 @@ nodes and oversized files are reported as problems.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from rampctl.errors import Problem
-from rampctl.manifest.position import FieldPath, Position
+from rampctl.manifest.position import FieldPath, Places, Position
+
+_CParser: Any
+try:  # libyaml's parser alone: events are all this module reads (no constructor, no resolver)
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CParser = None
 
 MAX_FILE_BYTES = 1_048_576
 """Largest manifest, variables file or rendered template accepted (1 MiB)."""
@@ -30,17 +38,22 @@ _STD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {None, "!", _STD + "str", _STD + "map", _STD + "seq"}
 _NULL_TAG = _STD + "null"
 _MERGE_TAG = _STD + "merge"
-_CLoader: Any = getattr(yaml, "CSafeLoader", None)
+_CLoader: Any = _CParser
+_SCALAR_EVENT = yaml.ScalarEvent
+_MAPPING_START = yaml.MappingStartEvent
+_SEQUENCE_START = yaml.SequenceStartEvent
+_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
 @dataclass(frozen=True, kw_only=True)
 class RawDocument:
-    """One YAML document as plain values, with the position of every key and value."""
+    """One YAML document as plain values, with the position of every key and value (the
+    keys in the order they are written)."""
 
     value: Any
     start: Position
-    keys: dict[FieldPath, Position] = field(default_factory=dict)
-    values: dict[FieldPath, Position] = field(default_factory=dict)
+    keys: Mapping[FieldPath, Position] = field(default_factory=dict)
+    values: Mapping[FieldPath, Position] = field(default_factory=dict)
 
 
 class ParseFailure(Exception):
@@ -122,9 +135,19 @@ class _Builder:
         self._start_document()
 
     def _start_document(self) -> None:
-        self.stack: list[_Frame] = []
-        self.keys: dict[FieldPath, Position] = {}
-        self.values: dict[FieldPath, Position] = {}
+        # The lists are emptied in place: `feed` holds them for the whole stream.
+        if hasattr(self, "stack"):
+            for each in (self.stack, self.key_paths, self.key_places):
+                each.clear()
+            self.value_paths.clear()
+            self.value_places.clear()
+        else:
+            self.stack: list[_Frame] = []
+            #: Key and value positions as read: paths, and their lines and columns in turn.
+            self.key_paths: list[FieldPath] = []
+            self.key_places: list[int] = []
+            self.value_paths: list[FieldPath] = []
+            self.value_places: list[int] = []
         self.anchors: dict[str, _Anchor] = {}
         self.log: list[tuple[Any, ...]] = []
         self.recording = 0
@@ -132,51 +155,73 @@ class _Builder:
         self.start: Position | None = None
         self.deferred: Problem | None = None
 
-    def feed(self, events: Any) -> list[RawDocument]:
-        """Consume every event of the stream; raise _Fatal or yaml.YAMLError on a problem."""
-        for event in events:
+    def feed(self, next_event: Callable[[], Any]) -> list[RawDocument]:
+        """Consume every event of a stream (`next_event` gives None after the last); raise
+        _Fatal or yaml.YAMLError on a problem.
+
+        The common case is done inline, in this loop (a file is mostly such events, and a
+        call per event costs a tenth of a load): an untagged, unanchored node that is a new
+        plain key, the value of a key or an item, not while anchored content is recorded and
+        away from every limit. Anything else goes through the methods below.
+        """
+        stack, key_paths, key_places = self.stack, self.key_paths, self.key_places
+        value_paths, value_places = self.value_paths, self.value_places
+        while (event := next_event()) is not None:
             kind = type(event)
-            if kind is yaml.ScalarEvent:
-                if not self._plain_in_mapping(event):
+            if kind is _SCALAR_EVENT or kind is _MAPPING_START or kind is _SEQUENCE_START:
+                if (
+                    event.anchor is None
+                    and event.tag is None
+                    and stack
+                    and not self.recording
+                    and self.deferred is None
+                    and len(stack) < MAX_DEPTH
+                    and self.nodes < MAX_NODES
+                ):
+                    parent = stack[-1]
+                    container, key, mark = parent.container, parent.key, event.start_mark
+                    if container is None or parent.depth >= MAX_DEPTH or key is _SKIP:
+                        pass
+                    elif key is _WANT_KEY:
+                        value = event.value if kind is _SCALAR_EVENT else None
+                        if value is not None and value not in container and value != "<<":
+                            parent.first[value] = mark.line + 1
+                            key_paths.append((*parent.path, value))
+                            key_places += (mark.line + 1, mark.column + 1)
+                            parent.key = value
+                            continue
+                    else:
+                        self.nodes += 1
+                        if kind is _SCALAR_EVENT:
+                            value = event.value
+                            made = None if event.implicit[0] and value in _NULLS else value
+                        else:
+                            made = {} if kind is _MAPPING_START else []
+                        if key is None:  # an item of a sequence
+                            path = (*parent.path, len(container))
+                            key_paths.append(path)
+                            key_places += (mark.line + 1, mark.column + 1)
+                            container.append(made)
+                        else:
+                            path = (*parent.path, key)
+                            container[key] = made
+                            parent.key = _WANT_KEY
+                        value_paths.append(path)
+                        value_places += (mark.line + 1, mark.column + 1)
+                        if kind is not _SCALAR_EVENT:
+                            stack.append(_Frame(made, path, parent.depth + 1, None))
+                        continue
+                if kind is _SCALAR_EVENT:
                     self._scalar_event(event)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                self._start_event(event, kind is yaml.MappingStartEvent)
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                else:
+                    self._start_event(event, kind is _MAPPING_START)
+            elif kind in _ENDS:
                 self._end_event()
             elif kind is yaml.AliasEvent:
                 self._alias_event(event)
             elif kind is yaml.DocumentEndEvent:
                 self._end_document()
         return self.documents
-
-    def _plain_in_mapping(self, event: Any) -> bool:
-        """The common case, done inline: an untagged, unanchored scalar that is a new key or
-        the value of one, away from every limit. False (nothing done) for anything else."""
-        stack = self.stack
-        if event.anchor is not None or event.tag is not None or self.recording or not stack:
-            return False
-        parent = stack[-1]
-        key = parent.key
-        if parent.container is None or len(stack) >= MAX_DEPTH or self.deferred is not None:
-            return False
-        value, mark = event.value, event.start_mark
-        if key is _WANT_KEY:
-            if value in parent.container or value == "<<":
-                return False
-            parent.first[value] = mark.line + 1
-            self.keys.setdefault(
-                (*parent.path, value), Position(self.file, mark.line + 1, mark.column + 1)
-            )
-            parent.key = value
-            return True
-        if key is None or key is _SKIP or self.nodes >= MAX_NODES or parent.depth >= MAX_DEPTH:
-            return False
-        self.nodes += 1
-        path = (*parent.path, key)
-        self.values.setdefault(path, Position(self.file, mark.line + 1, mark.column + 1))
-        parent.container[key] = None if event.implicit[0] and value in _NULLS else value
-        parent.key = _WANT_KEY
-        return True
 
     # -- the text as written: checks and the log of anchored content ------------------------
 
@@ -286,7 +331,8 @@ class _Builder:
         elif parent.key is None:  # an item of a sequence
             path = (*parent.path, len(parent.container))
             depth = parent.depth + 1
-            self.keys.setdefault(path, _pos(self.file, mark))
+            self.key_paths.append(path)
+            self.key_places += (mark.line + 1, mark.column + 1)
         else:
             path = (*parent.path, parent.key)
             depth = parent.depth + 1
@@ -295,7 +341,8 @@ class _Builder:
             return self._defer(mark, f"more than {MAX_NODES} values in one file")
         if depth > MAX_DEPTH:
             return self._defer(mark, f"nesting deeper than {MAX_DEPTH} levels")
-        self.values.setdefault(path, _pos(self.file, mark))
+        self.value_paths.append(path)
+        self.value_places += (mark.line + 1, mark.column + 1)
         return path, depth
 
     def _defer(self, mark: Any, message: str) -> tuple[None, int]:
@@ -323,7 +370,8 @@ class _Builder:
             parent.key = _SKIP
         else:
             parent.first[key] = mark.line + 1
-            self.keys.setdefault((*parent.path, key), _pos(self.file, mark))
+            self.key_paths.append((*parent.path, key))
+            self.key_places += (mark.line + 1, mark.column + 1)
             parent.key = key
 
     def _alias(self, name: str) -> None:
@@ -362,7 +410,9 @@ class _Builder:
             raise _Fatal(self.deferred)
         if self.root is not None:
             assert self.start is not None
-            doc = RawDocument(value=self.root, start=self.start, keys=self.keys, values=self.values)
+            keys = Places(self.file, tuple(self.key_paths), tuple(self.key_places))
+            values = Places(self.file, tuple(self.value_paths), tuple(self.value_places))
+            doc = RawDocument(value=self.root, start=self.start, keys=keys, values=values)
             self.documents.append(doc)
         self._start_document()
 
@@ -402,7 +452,7 @@ def parse_yaml(text: str, file: str, *, accelerated: bool = True) -> list[RawDoc
 def _parse(text: str, file: str, loader: Any) -> list[RawDocument]:
     builder = _Builder(file)
     try:
-        documents = builder.feed(yaml.parse(text, Loader=loader))
+        documents = builder.feed(loader(text).get_event)
     except _Fatal as exc:
         raise ParseFailure([exc.problem]) from None
     except yaml.YAMLError as exc:

@@ -210,11 +210,43 @@ def managed_values(
     """The normalised values of the `names` a manifest spec sets, and the managed paths."""
     given: dict[str, Any] = {}
     managed: set[str] = set()
-    for name in names:
-        if name in spec.model_fields_set:
-            given[name], parts = desired_value(kind.field(name), getattr(spec, name))
+    fields_set = spec.model_fields_set
+    for name, field_spec in _field_specs(kind, names):
+        if name in fields_set:
+            value = getattr(spec, name)
+            if field_spec.plain:  # most fields: the value normalised, no parts
+                given[name] = None if value is None else field_spec.spec.normalise(value)
+                managed.add(name)
+                continue
+            given[name], parts = desired_value(field_spec.spec, value)
             managed |= {name, *parts}
     return given, shared(frozenset(managed))
+
+
+@dataclass(frozen=True)
+class _NamedField:
+    """A declared field as `managed_values` reads it: `plain` when it is neither nested nor
+    a reference (its desired value is its manifest value, normalised)."""
+
+    spec: FieldSpec
+    plain: bool
+
+
+_FIELD_SPECS: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, _NamedField], ...]] = {}
+
+
+def _field_specs(kind: KindSpec, names: tuple[str, ...]) -> tuple[tuple[str, _NamedField], ...]:
+    """The declarations of `names` in `kind`, looked up once per kind and names."""
+    key = (kind.manifest_kind, names)
+    found = _FIELD_SPECS.get(key)
+    if found is None:
+        specs = [kind.field(name) for name in names]
+        found = tuple(
+            (name, _NamedField(spec, spec.reference is None and spec.value_type is None))
+            for name, spec in zip(names, specs, strict=True)
+        )
+        _FIELD_SPECS[key] = found
+    return found
 
 
 def desired_value(field_spec: FieldSpec, value: Any) -> tuple[Any, set[str]]:

@@ -17,8 +17,10 @@ import httpx
 from pydantic import BaseModel
 
 from rampctl.errors import RampError, RampNotFoundError
+from rampctl.ramp.bodies import read_json
 from rampctl.ramp.config import ClientConfig
 from rampctl.ramp.limiter import RateLimiter
+from rampctl.ramp.model_pages import ModelPages
 from rampctl.ramp.models import (
     AccountingConnection,
     AccountingVendor,
@@ -318,7 +320,7 @@ class RampClient:
     def _json(self, method: str, path: str, body: Any = None) -> Any:
         response = self._requester.request(method, path, body=body)
         try:
-            return response.json()
+            return read_json(response, method)
         except ValueError:
             raise RampError(
                 "Ramp answered with a body that is not JSON",
@@ -340,31 +342,11 @@ class RampClient:
     ) -> list[M]:
         params = {key: _query_value(value) for key, value in filters.items()}
         found: list[M] = []
-        for page in read_pages(self._requester, path, params):
-            items = [_shared_fields_set(model.model_validate(item)) for item in page]
+        for items in read_pages(self._requester, path, params, ModelPages(model)):
             found += items
             if on_page is not None:
                 on_page(items)
         return found
-
-
-#: One fields-set per (model, the fields Ramp returned): see `_shared_fields_set`.
-_FIELDS_SETS: dict[tuple[type[BaseModel], frozenset[str]], set[str]] = {}
-
-
-def _shared_fields_set(item: M) -> M:
-    """`item` with the fields-set every item of its model with the same fields shares.
-
-    pydantic keeps a set of the fields given for every model (about 700 bytes for a vendor,
-    half of its size); the items of a long list all have the same. Sharing one is safe for
-    a frozen model (nothing adds to its set; `model_copy` copies it first).
-    """
-    if not type(item).model_config.get("frozen"):
-        return item
-    names = item.__pydantic_fields_set__
-    shared = _FIELDS_SETS.setdefault((type(item), frozenset(names)), names)
-    object.__setattr__(item, "__pydantic_fields_set__", shared)
-    return item
 
 
 def _raise_first(futures: Iterable[Future[Any]], done: set[Future[Any]]) -> None:

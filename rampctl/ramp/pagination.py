@@ -4,6 +4,8 @@ Every list is read with `page_size=100`. `page.next` is followed only while it s
 scheme, host and path of the first page, and never twice; a full page that ends the list
 is logged as suspicious at INFO level (Ramp has been seen to truncate that way, but a list
 whose size is a multiple of 100 ends so too).
+How a page becomes items is the caller's: `envelope` gives the raw JSON items,
+`rampctl.ramp.model_pages.ModelPages` typed ones.
 """
 
 from __future__ import annotations
@@ -11,16 +13,20 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Iterator, Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from rampctl.errors import RampError
+from rampctl.ramp.bodies import read_json
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100
+T = TypeVar("T")
+PageReader = Callable[[httpx.Response], tuple[list[T], str | None]]
+"""Turns one list page into its items and its `page.next` (None on the last page)."""
 
 
 class Getter(Protocol):
@@ -38,22 +44,22 @@ class Getter(Protocol):
 
 
 def read_pages(
-    getter: Getter, path: str, params: Mapping[str, str]
-) -> Iterator[list[dict[str, Any]]]:
-    """The items of the list at `path`, one page at a time (each page's JSON can be dropped
-    once its items are converted, so a long list is never held twice).
+    getter: Getter, path: str, params: Mapping[str, str], reader: PageReader[T]
+) -> Iterator[list[T]]:
+    """The items of the list at `path`, one page at a time, as `reader` makes them of each
+    page (see the module docstring).
 
     From the second page on, pages are read ahead in a thread (`PagesAhead`): the next page
-    is asked for as soon as a page's `page.next` is known, while the caller converts the
-    page it has, so a long list is read at the pace of Ramp's answers alone.
+    is asked for as soon as a page is read, while the caller works on the page it has, so a
+    long list is read at the pace of Ramp's answers alone.
     """
     response = getter.request("GET", path, params={"page_size": str(PAGE_SIZE), **params})
-    data, next_url = envelope(response)
+    data, next_url = reader(response)
     if not next_url:
         yield data
         _warn_if_full(data, response)
         return
-    ahead = PagesAhead(getter, path, str(response.url), next_url)
+    ahead = PagesAhead(getter, path, str(response.url), next_url, reader)
     try:
         yield data
         yield from ahead.pages()
@@ -61,15 +67,18 @@ def read_pages(
         ahead.stop()
 
 
-class PagesAhead:
-    """The pages after the first of one list, read by a thread that follows `page.next` and
-    keeps at most `AHEAD` pages waiting; `stop` ends it early (the caller gave up)."""
+class PagesAhead(Generic[T]):
+    """The pages after the first of one list, read (and made items of, by `reader`) by a
+    thread that follows `page.next` and keeps at most `AHEAD` pages waiting; `stop` ends it
+    early (the caller gave up)."""
 
     AHEAD = 4
     _END = object()
 
-    def __init__(self, getter: Getter, path: str, first_url: str, next_url: str) -> None:
-        self._getter, self._path = getter, path
+    def __init__(
+        self, getter: Getter, path: str, first_url: str, next_url: str, reader: PageReader[T]
+    ) -> None:
+        self._getter, self._path, self._reader = getter, path, reader
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=self.AHEAD)
         self._stopped = threading.Event()
         self._thread = threading.Thread(
@@ -77,7 +86,7 @@ class PagesAhead:
         )
         self._thread.start()
 
-    def pages(self) -> Iterator[list[dict[str, Any]]]:
+    def pages(self) -> Iterator[list[T]]:
         """The pages in order, as the thread reads them; raises what reading raised."""
         while (item := self._queue.get()) is not self._END:
             if isinstance(item, BaseException):
@@ -95,7 +104,7 @@ class PagesAhead:
                 url = checked_next(next_url, current, seen)
                 seen.add(url)
                 response = self._getter.request("GET", self._path, url=url)
-                data, next_url = envelope(response)
+                data, next_url = self._reader(response)
                 if not next_url:
                     _warn_if_full(data, response)
                 self._put(data)
@@ -114,18 +123,22 @@ class PagesAhead:
 
 
 def envelope(response: httpx.Response) -> tuple[list[dict[str, Any]], str | None]:
-    """The `data` items and `page.next` of one list page."""
+    """The `data` items (raw JSON) and `page.next` of one list page."""
     try:
-        body = response.json()
+        body = read_json(response, "GET")
     except ValueError:
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise _page_error(response, "the list answer has no data array")
-    page = body.get("page")
+    return body["data"], next_link(body.get("page"), response)
+
+
+def next_link(page: object, response: httpx.Response) -> str | None:
+    """`page.next` of a page's `page` object; None when there is none (or it is empty)."""
     next_url = page.get("next") if isinstance(page, dict) else None
     if next_url is not None and not isinstance(next_url, str):
         raise _page_error(response, "page.next is not a string")
-    return body["data"], next_url or None
+    return next_url or None
 
 
 def checked_next(next_url: str, current: str, seen: set[str]) -> str:
@@ -146,7 +159,7 @@ def checked_next(next_url: str, current: str, seen: set[str]) -> str:
     return absolute
 
 
-def _warn_if_full(data: list[dict[str, Any]], response: httpx.Response) -> None:
+def _warn_if_full(data: list[Any], response: httpx.Response) -> None:
     # Logged at INFO: a list whose size is a multiple of 100 ends this way too, so it is
     # a hint for someone debugging a missing object (-v, --log-file), not a warning.
     if len(data) >= PAGE_SIZE:

@@ -90,3 +90,22 @@ def test_completion_offers_registered_commands() -> None:
 
 def test_unknown_command_is_none() -> None:
     assert cli.get_command(click.Context(cli), "no-such-command") is None
+
+
+#: What only loading, planning and printing need; a plan's first request to Ramp does not wait
+#: for them (`rampctl.cli.plan_cmd._make_plan`).
+PLAN_LATER = (
+    "rampctl.engine.planner",
+    "rampctl.engine.plan",
+    "rampctl.manifest",
+    "rampctl.state.backend",
+    "rampctl.render",
+    "rampctl.github.client",
+)
+
+
+def test_the_plan_command_loads_without_the_engine_manifests_state_or_github() -> None:
+    code, modules = _modules_after(["plan", "--help"])
+    assert code == 0
+    assert "rampctl.cli.plan_cmd" in modules
+    assert not [m for m in PLAN_LATER if m in modules]

@@ -94,6 +94,14 @@ def _deactivate_bob(snap: Snapshot) -> None:
     _live(snap, "acme", vendor_owner_id=CAROL)
 
 
+def _drift_on_and_after_pages(state: State, snap: Snapshot) -> None:
+    """Drift of vendors on the pages (acme, initech, hooli) around one gone from Ramp
+    (globex: found only after the last page)."""
+    for name in ("acme", "initech", "hooli"):
+        _record(state, name, description="old")
+    snap.vendors.pop("v-globex")
+
+
 Case = Callable[[State, Snapshot], None]
 CASES: dict[str, tuple[dict[str, str], Case]] = {
     "nothing changed": ({}, lambda state, snap: None),
@@ -120,6 +128,10 @@ CASES: dict[str, tuple[dict[str, str], Case]] = {
     "a link nobody holds": ({"acme": "accounting_vendor: qb\n"}, lambda state, snap: None),
     "an owner handed to a deactivated user": ({}, lambda state, snap: _deactivate_bob(snap)),
     "a vendor gone from Ramp": ({}, lambda state, snap: snap.vendors.pop("v-hooli")),
+    "drift worked out on pages and after them": (
+        {},
+        lambda state, snap: _drift_on_and_after_pages(state, snap),
+    ),
     "contact changes ignored": (
         {"acme": "ignore_changes: [contact]\n"},
         lambda state, snap: _record(state, "acme", contact={"email": "x@acme.example"}),
@@ -157,3 +169,17 @@ def test_unchanged_vendors_are_found_quiet_as_their_pages_arrive(manifests: Mani
     _live(snap, "acme", name="ACME")
     snap = _with_pages(graph, state, snap)
     assert set(snap.page_work.quiet) == {"vendor/globex", "vendor/initech", "vendor/hooli"}
+
+
+def test_drift_found_on_pages_and_after_them_is_in_address_order(manifests: Manifests) -> None:
+    graph, snap = _business(manifests, {})
+    state = _state(graph, snap)
+    _drift_on_and_after_pages(state, snap)
+    snap = _with_pages(graph, state, snap)
+    drift = plan_for(graph, snap, state).drift
+    assert [(d.address, d.deleted) for d in drift] == [
+        ("vendor/acme", False),
+        ("vendor/globex", True),
+        ("vendor/hooli", False),
+        ("vendor/initech", False),
+    ]

@@ -15,6 +15,7 @@ from rampctl.manifest import (
     VendorSpec,
     load_manifests,
 )
+from rampctl.manifest import loader as loader_module
 
 REPO = Path(__file__).resolve().parents[2]
 MANIFESTS = REPO / "manifests"
@@ -226,3 +227,16 @@ def test_examples_validate() -> None:
 def test_copying_bundled_manifests_keeps_them_valid(tmp_path: Path) -> None:
     shutil.copytree(MANIFESTS, tmp_path / "m")
     assert len(load_manifests(tmp_path / "m").documents) == len(load_manifests(MANIFESTS).documents)
+
+
+@pytest.mark.parametrize("size", [0, 1, 65_535, 65_536, 65_537, 300_000])
+def test_files_are_read_whole_whatever_their_size(tmp_path: Path, size: int) -> None:
+    path = tmp_path / "f.yaml"
+    data = bytes(n % 251 for n in range(size))
+    path.write_bytes(data)
+    assert loader_module._read_bytes(str(path)) == data
+
+
+def test_a_file_removed_before_it_is_read_is_a_problem(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        loader_module._read_bytes(str(tmp_path / "gone.yaml"))

@@ -6,7 +6,13 @@ import pickle
 
 import pytest
 
-from rampctl.manifest.position import KeyPositions, Position, format_path, parse_path
+from rampctl.manifest.position import (
+    KeyPositions,
+    Places,
+    Position,
+    format_path,
+    parse_path,
+)
 
 KEYS = {
     ("spec",): Position("m/a.yaml", 4, 1),
@@ -50,3 +56,24 @@ def test_key_positions_pickle() -> None:
 def test_paths_format_and_parse_back() -> None:
     for path in (("spec", "address", "city"), ("spec", "ignore_changes", 1)):
         assert parse_path(format_path(path)) == path
+
+
+@pytest.mark.parametrize("count", [3, 64, 65, 500])
+def test_places_read_as_positions_by_scan_or_index(count: int) -> None:
+    paths = tuple(("k", n) for n in range(count))
+    places = tuple(x for n in range(count) for x in (n + 1, 2 * n + 1))
+    recorded = Places("m/a.yaml", paths, places)
+    assert len(recorded) == count
+    assert list(recorded) == list(paths)
+    assert recorded[("k", count - 1)] == Position("m/a.yaml", count, 2 * count - 1)
+    assert recorded.get(("k", count)) is None
+    with pytest.raises(KeyError):
+        recorded[("other",)]
+
+
+def test_key_positions_of_recorded_places_share_their_layout() -> None:
+    paths = tuple(KEYS)
+    places = tuple(x for p in KEYS.values() for x in (p.line, p.col))
+    compact = KeyPositions.of_places(Places("m/a.yaml", paths, places))
+    assert compact == KEYS
+    assert compact.paths is KeyPositions.of("m/a.yaml", KEYS).paths

@@ -203,6 +203,8 @@ _SAMPLES = {
     "undefined alias": "a: *nope\n",
     "duplicate anchor": "a: &x 1\nb: &x 2\n",
     "several documents": "a: 1\n---\n---\nb: [1, 2]\n...\n---\n~\n",
+    "items": "a: [x, ~, '', {b: [c, NULL, [d]]}]\nb:\n  - e\n  - {f: g}\n  - [h, ~]\n  -\n",
+    "top-level list": "- a\n- {b: c}\n- [d]\n",
 }
 
 
@@ -291,3 +293,44 @@ def test_several_documents_and_empty_ones() -> None:
     first, second = parse_yaml(_SAMPLES["several documents"], "f.yaml")
     assert (first.value, second.value) == ({"a": "1"}, {"b": ["1", "2"]})
     assert second.start == Position("f.yaml", 4, 1)
+
+
+def test_items_and_nested_collections_keep_their_positions() -> None:
+    [doc] = parse_yaml(_SAMPLES["items"], "f.yaml")
+    assert doc.value == {
+        "a": ["x", None, "", {"b": ["c", None, ["d"]]}],
+        "b": ["e", {"f": "g"}, ["h", None], None],
+    }
+    assert list(doc.keys) == [
+        ("a",),
+        ("a", 0),
+        ("a", 1),
+        ("a", 2),
+        ("a", 3),
+        ("a", 3, "b"),
+        ("a", 3, "b", 0),
+        ("a", 3, "b", 1),
+        ("a", 3, "b", 2),
+        ("a", 3, "b", 2, 0),
+        ("b",),
+        ("b", 0),
+        ("b", 1),
+        ("b", 1, "f"),
+        ("b", 2),
+        ("b", 2, 0),
+        ("b", 2, 1),
+        ("b", 3),
+    ]
+    assert doc.keys[("a", 3, "b", 2, 0)] == Position("f.yaml", 1, 30)
+    assert doc.values[("a", 3, "b", 2)] == Position("f.yaml", 1, 29)
+    assert doc.values[("b", 1, "f")] == Position("f.yaml", 4, 9)
+    assert doc.keys[("b", 3)] == Position("f.yaml", 6, 4)
+
+
+def test_a_document_with_many_values_finds_each_position() -> None:
+    text = "".join(f"k{i}: [v{i}]\n" for i in range(200))
+    [doc] = parse_yaml(text, "f.yaml")
+    assert len(doc.keys) == 400
+    assert doc.keys[("k150",)] == Position("f.yaml", 151, 1)
+    assert doc.values[("k150", 0)] == Position("f.yaml", 151, 8)
+    assert ("k200",) not in doc.keys

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import httpx
@@ -292,3 +293,30 @@ def test_listed_items_with_the_same_fields_share_one_fields_set() -> None:
     assert "description" in changed.model_fields_set
     assert second.model_fields_set == first.model_fields_set
     assert "description" not in second.model_fields_set
+
+
+def _with_nan(body: dict[str, object]) -> httpx.Response:
+    content = json.dumps({**body, "total_spend_ytd": {"amount": float("nan")}}).encode()
+    return httpx.Response(200, content=content, headers={"x-trace-id": "trace-9"})
+
+
+def test_a_read_answered_with_nan_is_refused_naming_the_request_only() -> None:
+    fake = FakeRamp(lists={"/vendors": [vendor(1, total=float("inf"), name="Secret Co")]})
+    fake.script("GET", "/vendors/v1", _with_nan(vendor(2, name="Secret Co")))
+    with make(fake) as client:
+        for read in (client.list_vendors, lambda: client.get_vendor("v1")):
+            with pytest.raises(RampError, match="holds NaN or Infinity") as refused:
+                read()
+            assert not isinstance(refused.value, OutcomeUncertainError)
+            assert "Secret" not in str(refused.value)
+
+
+def test_a_write_answered_with_nan_is_uncertain() -> None:
+    fake = FakeRamp()
+    fake.script("POST", "/vendors", _with_nan(vendor(1)))
+    with make(fake) as client, pytest.raises(OutcomeUncertainError) as uncertain:
+        client.create_vendor(NEW_VENDOR)
+    assert str(uncertain.value).startswith(
+        "POST /developer/v1/vendors: Ramp's answer holds NaN or Infinity"
+    )
+    assert len(fake.sent("POST", "/vendors")) == 1  # never resent

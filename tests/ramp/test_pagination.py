@@ -9,7 +9,7 @@ import pytest
 
 from rampctl.errors import RampError
 from rampctl.ramp.client import RampClient
-from rampctl.ramp.pagination import PagesAhead, read_pages
+from rampctl.ramp.pagination import PagesAhead, envelope, read_pages
 from rampctl.ramp.scopes import READ_SCOPES
 from tests.ramp.fake_ramp import API, FakeRamp, config, vendor
 
@@ -111,7 +111,7 @@ def test_read_pages_reads_ahead_at_most_a_few_pages_of_what_is_taken() -> None:
     fake.handle = counting  # type: ignore[method-assign]
     sizes: list[int] = []
     with make(fake) as client:
-        for page in read_pages(client._requester, "/vendors", {}):
+        for page in read_pages(client._requester, "/vendors", {}, envelope):
             sizes.append(len(page))
     assert sizes == [100] * 10
     assert len(taken) == 10
@@ -122,7 +122,7 @@ def test_read_pages_reads_ahead_at_most_a_few_pages_of_what_is_taken() -> None:
 def test_a_caller_that_stops_early_stops_the_reading_ahead() -> None:
     fake = FakeRamp(lists={"/vendors": [vendor(n) for n in range(3000)]})
     with make(fake) as client:
-        pages = read_pages(client._requester, "/vendors", {})
+        pages = read_pages(client._requester, "/vendors", {}, envelope)
         next(pages)
         pages.close()
     assert len(fake.sent("GET", "/vendors")) <= 1 + PagesAhead.AHEAD + 2
