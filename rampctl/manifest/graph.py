@@ -49,7 +49,7 @@ from rampctl.model.desired import (
 _FORMAT = b"G4"
 _NO_STAT_KEY = "-" * 64
 #: How many parts a kept graph is written in (files by a hash of their path).
-CHUNKS = 64
+CHUNKS = 128
 _KINDS = ("vendors", "accounting_vendors", "bills", "users")
 _CLASSES = (DesiredVendor, DesiredAccountingVendor, DesiredBill, DesiredUser)
 #: Each file's cache key and the addresses of the documents it declares, by path.

@@ -92,6 +92,9 @@ class _Layout:
     names: tuple[str, ...]
     setters: tuple[Any, ...]
     dict_names: tuple[str, ...]
+    #: The plain, immutable defaults the class itself holds, by field: an object whose
+    #: `__dict__` lacks such a field reads the default, as one given it would.
+    defaults: dict[str, Any]
 
 
 def _layout(cls: type) -> _Layout:
@@ -101,7 +104,25 @@ def _layout(cls: type) -> _Layout:
     if dict_names and cls.__dictoffset__ == 0:
         raise TypeError(f"{cls.__qualname__}: a field with no slot and no __dict__")
     setters = tuple(None if s is None else s.__set__ for s in slots)
-    return _Layout(cls, names, setters, dict_names)
+    defaults = {n: d for n in dict_names if _immutable(d := _class_value(cls, n))}
+    return _Layout(cls, names, setters, dict_names, defaults)
+
+
+_MISSING = object()
+
+
+def _class_value(cls: type, name: str) -> Any:
+    """What the class holds under `name` (a dataclass field's default), else `_MISSING`."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+    return _MISSING
+
+
+def _immutable(value: Any) -> bool:
+    """Whether `value` is text, a number, a bool, None, or an empty tuple or frozenset."""
+    kind = type(value)
+    return kind in _ATOMS or (kind in (tuple, frozenset) and not value)
 
 
 _CLASSES = _classes()
@@ -318,16 +339,26 @@ def _objects(layout: _Layout, columns: list[Any], nodes: list[Any]) -> list[Any]
     if any(len(col) != count for col in values):
         raise ValueError(f"{layout.cls.__qualname__}: columns of different lengths")
     objs: list[Any] = list(map(_new, repeat(layout.cls, count)))
-    in_dict = []
-    for setter, column in zip(layout.setters, values, strict=True):
-        if setter is None:
-            in_dict.append(column)
-        else:
+    names, in_dict = [], []
+    for name, setter, column in zip(layout.names, layout.setters, values, strict=True):
+        if setter is not None:
             list(map(setter, objs, column))
-    if in_dict:
-        dicts = map(dict, map(zip, repeat(layout.dict_names), zip(*in_dict, strict=True)))
-        list(map(_set, objs, repeat("__dict__"), dicts))
+        elif not _all_default(column, layout.defaults.get(name, _MISSING)):
+            names.append(name)
+            in_dict.append(column)
+    dicts = map(dict, map(zip, repeat(names), zip(*in_dict, strict=True)))
+    list(map(_set, objs, repeat("__dict__"), dicts))
     return objs
+
+
+def _all_default(column: list[Any], default: Any) -> bool:
+    """Whether every value of `column` is the class's default (of its type too: False is
+    not 0), so the objects' `__dict__`s can leave the field out and read the default."""
+    return (
+        default is not _MISSING
+        and column.count(default) == len(column)
+        and set(map(type, column)) <= {type(default)}
+    )
 
 
 def _key_positions(items: list[Any]) -> list[KeyPositions]:

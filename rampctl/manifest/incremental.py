@@ -21,14 +21,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from itertools import pairwise
-from typing import Any, cast
+from operator import attrgetter
 
 from rampctl.manifest import checks
 from rampctl.manifest.document import Document
-from rampctl.manifest.position import Position
 from rampctl.manifest.specs import AccountingRef, VendorSpec
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph, DesiredVendor, graph_vendors
+
+#: Where a desired object's document starts, and its earlier names (the graph's documents
+#: are `rampctl.manifest.document.Origin`s).
+_PLACE = attrgetter("document.position")
+_PREVIOUSLY = attrgetter("document.previously")
 
 
 def update_graph(
@@ -75,14 +79,14 @@ def _fits(
 def _keys_unique(rest: dict[str, DesiredVendor], added: Sequence[Document]) -> bool:
     """No adoption key is used twice (`checks.unique_keys`)."""
     keys = [d.spec.key(d.name) for d in added if isinstance(d.spec, VendorSpec)]
-    taken = {v.key for v in rest.values()}
+    taken = set(map(attrgetter("key"), rest.values()))
     return len(set(keys)) == len(keys) and taken.isdisjoint(keys)
 
 
 def _moves_unclaimed(rest: dict[str, DesiredVendor], added: Sequence[Document]) -> bool:
     """No old name is still declared or claimed twice (`checks.move_records`)."""
     declared = set(rest) | {d.address for d in added}
-    claimed = set(_claims(v.document.previously for v in rest.values()))
+    claimed = set(_claims(filter(None, map(_PREVIOUSLY, rest.values()))))
     if not claimed.isdisjoint(declared):
         return False
     for old in _claims(d.previously for d in added):
@@ -101,7 +105,7 @@ def _links_resolve(
 ) -> bool:
     """Accounting links name accounting vendors that exist, each linked once
     (`checks.references`); remote ids compared trimmed, an empty one left to a whole load."""
-    linked = {v.fields.accounting_vendor for v in rest.values()}
+    linked = set(map(attrgetter("fields.accounting_vendor"), rest.values()))
     for doc in added:
         spec = doc.spec
         assert isinstance(spec, VendorSpec)
@@ -135,18 +139,12 @@ def _in_order(
     takes from the order of the files."""
     if (
         new.keys() == old.keys() - rest.keys()
-        and all(_place(old[a]) == _place(v) for a, v in new.items())
-        and len({_place(v) for v in old.values()}) == len(old)
+        and all(_PLACE(old[a]) == _PLACE(v) for a, v in new.items())
+        and len(set(map(_PLACE, old.values()))) == len(old)
     ):
         return {a: new.get(a) or v for a, v in old.items()}
-    merged = sorted([*rest.values(), *new.values()], key=_place)
-    places = [_place(v) for v in merged]
+    merged = sorted([*rest.values(), *new.values()], key=_PLACE)
+    places = list(map(_PLACE, merged))
     if any(a == b for a, b in pairwise(places)):
         return None
     return {v.address: v for v in merged}
-
-
-def _place(vendor: DesiredVendor) -> Position:
-    """Where the vendor's document starts (the graph's documents are `Origin`s)."""
-    document: Any = vendor.document
-    return cast(Position, document.position)
