@@ -30,13 +30,22 @@ import marshal
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from rampctl.manifest import graphcodec
 from rampctl.manifest.cache import FileOutcome, ManifestCache
 from rampctl.manifest.incremental import update_graph
-from rampctl.manifest.loader import Found, Prepared, find, no_gc, prepare, stat_key
+from rampctl.manifest.loader import (
+    TEMPLATE_SUFFIXES,
+    Found,
+    Prepared,
+    find,
+    no_gc,
+    prepare,
+    stat_key,
+)
 from rampctl.model.bills import DesiredBill
 from rampctl.model.desired import (
     DesiredAccountingVendor,
@@ -140,8 +149,10 @@ def _updated(
     if graph is None:
         return None
     now = {f.rel: f.key for f in prepared.files}
-    changed = [rel for rel, k in now.items() if files.get(rel, ("",))[0] != k]
-    removed = [rel for rel in files if rel not in now]
+    kept_keys = dict(zip(files, map(itemgetter(0), files.values()), strict=True))
+    differ = {rel for rel, _ in now.items() - kept_keys.items()}
+    changed = [rel for rel in now if rel in differ]  # in the files' order
+    removed = list(kept_keys.keys() - now.keys())
     if len(changed) + len(removed) > max(64, len(now) // 20):
         return None  # as cheap to load the whole set
     outcomes = prepared.read(kept.cache, set(changed))
@@ -151,7 +162,8 @@ def _updated(
         return None  # a problem: the whole set's messages are the reference
     gone = {a for rel in [*changed, *removed] if rel in files for a in files[rel][1]}
     added = [d for rel in changed for d in documents[rel] or ()]
-    new = update_graph(graph, gone, added, prepared.digest())
+    templates = any(f.endswith(TEMPLATE_SUFFIXES) for f in now)
+    new = update_graph(graph, gone, added, prepared.digest(), templates=templates)
     if new is None:
         return None
     for rel in removed:

@@ -19,7 +19,7 @@ loads the whole set, whose verdict and messages are the reference.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from operator import attrgetter
 
@@ -29,27 +29,53 @@ from rampctl.manifest.specs import AccountingRef, VendorSpec
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph, DesiredVendor, graph_vendors
 
-#: Where a desired object's document starts, and its earlier names (the graph's documents
-#: are `rampctl.manifest.document.Origin`s).
+#: Where a desired object's document starts (the graph's documents are
+#: `rampctl.manifest.document.Origin`s).
 _PLACE = attrgetter("document.position")
-_PREVIOUSLY = attrgetter("document.previously")
+#: What the checks need of an unchanged vendor: its key, the remote id it links, its
+#: earlier names.
+_SUMMARY = attrgetter("key", "fields.accounting_vendor", "document.previously")
 
 
 def update_graph(
-    graph: DesiredGraph, gone: set[str], added: Sequence[Document], digest: str
+    graph: DesiredGraph,
+    gone: set[str],
+    added: Sequence[Document],
+    digest: str,
+    *,
+    templates: bool = True,
 ) -> DesiredGraph | None:
     """`graph` without the objects at `gone` (the documents of the changed and removed
     files) and with the documents `added` (those of the changed files), under the manifests'
-    new `digest`; None when that is not certainly what a whole load would build."""
+    new `digest`; None when that is not certainly what a whole load would build.
+    `templates` says whether any manifest is a template (whose documents may be placed in
+    an included file, so that two can start at one place)."""
     if not _only_vendors(gone, added):
         return None
     rest = dict(graph.vendors)
     for address in gone:
         del rest[address]
-    if not _fits(graph, rest, gone, added):
+    if not _fits(graph, _Rest.of(rest), gone, added):
         return None
-    vendors = _in_order(rest, graph_vendors(added, graph), graph.vendors)
+    vendors = _in_order(rest, graph_vendors(added, graph), graph.vendors, templates)
     return None if vendors is None else replace(graph, vendors=vendors, digest=digest)
+
+
+@dataclass(frozen=True)
+class _Rest:
+    """What the checks need of the unchanged vendors, gathered in one pass over them."""
+
+    addresses: set[str]
+    keys: set[str]
+    linked: set[str | None]
+    claimed: set[str]
+
+    @classmethod
+    def of(cls, rest: dict[str, DesiredVendor]) -> _Rest:
+        rows = list(map(_SUMMARY, rest.values()))
+        keys, linked, previously = zip(*rows, strict=True) if rows else ((), (), ())
+        claimed = set(_claims(filter(None, previously)))
+        return cls(set(rest), set(keys), set(linked), claimed)
 
 
 def _only_vendors(gone: set[str], added: Sequence[Document]) -> bool:
@@ -59,12 +85,10 @@ def _only_vendors(gone: set[str], added: Sequence[Document]) -> bool:
     )
 
 
-def _fits(
-    graph: DesiredGraph, rest: dict[str, DesiredVendor], gone: set[str], added: Sequence[Document]
-) -> bool:
+def _fits(graph: DesiredGraph, rest: _Rest, gone: set[str], added: Sequence[Document]) -> bool:
     """Whether the whole set, with `added` in place of `gone`, passes every check."""
     addresses = [d.address for d in added]
-    if len(set(addresses)) != len(addresses) or any(a in rest for a in addresses):
+    if len(set(addresses)) != len(addresses) or not rest.addresses.isdisjoint(addresses):
         return False
     if checks.vendor_contacts(added):
         return False
@@ -76,17 +100,16 @@ def _fits(
     )
 
 
-def _keys_unique(rest: dict[str, DesiredVendor], added: Sequence[Document]) -> bool:
+def _keys_unique(rest: _Rest, added: Sequence[Document]) -> bool:
     """No adoption key is used twice (`checks.unique_keys`)."""
     keys = [d.spec.key(d.name) for d in added if isinstance(d.spec, VendorSpec)]
-    taken = set(map(attrgetter("key"), rest.values()))
-    return len(set(keys)) == len(keys) and taken.isdisjoint(keys)
+    return len(set(keys)) == len(keys) and rest.keys.isdisjoint(keys)
 
 
-def _moves_unclaimed(rest: dict[str, DesiredVendor], added: Sequence[Document]) -> bool:
+def _moves_unclaimed(rest: _Rest, added: Sequence[Document]) -> bool:
     """No old name is still declared or claimed twice (`checks.move_records`)."""
-    declared = set(rest) | {d.address for d in added}
-    claimed = set(_claims(filter(None, map(_PREVIOUSLY, rest.values()))))
+    declared = rest.addresses | {d.address for d in added}
+    claimed = set(rest.claimed)
     if not claimed.isdisjoint(declared):
         return False
     for old in _claims(d.previously for d in added):
@@ -100,12 +123,10 @@ def _claims(previously: Iterable[tuple[str, ...]]) -> Iterable[str]:
     return (addr.make(addr.VENDOR, name) for names in previously for name in names)
 
 
-def _links_resolve(
-    graph: DesiredGraph, rest: dict[str, DesiredVendor], added: Sequence[Document]
-) -> bool:
+def _links_resolve(graph: DesiredGraph, rest: _Rest, added: Sequence[Document]) -> bool:
     """Accounting links name accounting vendors that exist, each linked once
     (`checks.references`); remote ids compared trimmed, an empty one left to a whole load."""
-    linked = set(map(attrgetter("fields.accounting_vendor"), rest.values()))
+    linked = set(rest.linked)
     for doc in added:
         spec = doc.spec
         assert isinstance(spec, VendorSpec)
@@ -131,7 +152,10 @@ def _bills_keep_vendors(graph: DesiredGraph, removed: set[str]) -> bool:
 
 
 def _in_order(
-    rest: dict[str, DesiredVendor], new: dict[str, DesiredVendor], old: dict[str, DesiredVendor]
+    rest: dict[str, DesiredVendor],
+    new: dict[str, DesiredVendor],
+    old: dict[str, DesiredVendor],
+    templates: bool,
 ) -> dict[str, DesiredVendor] | None:
     """The vendors in a whole load's order (by where their documents are written): in
     place when each new one stands where the one it replaces stood; None when two stand at
@@ -140,9 +164,11 @@ def _in_order(
     if (
         new.keys() == old.keys() - rest.keys()
         and all(_PLACE(old[a]) == _PLACE(v) for a, v in new.items())
-        and len(set(map(_PLACE, old.values()))) == len(old)
+        and (not templates or len(set(map(_PLACE, old.values()))) == len(old))
     ):
-        return {a: new.get(a) or v for a, v in old.items()}
+        vendors = dict(old)
+        vendors.update(new)  # in place: a key already there keeps its place
+        return vendors
     merged = sorted([*rest.values(), *new.values()], key=_PLACE)
     places = list(map(_PLACE, merged))
     if any(a == b for a, b in pairwise(places)):
