@@ -6,7 +6,10 @@ first, as an apply would have left it. In the same run, the bound: a raw walk of
 list pages one after the other with httpx (token, then `page.next` to the end; no rampctl
 code). Printed, for a first plan (no manifest cache) and a second one (the cache it filled):
 plan's wall time beside that bound, plan's CPU beside the raw walk's (the CPU outside the
-network is the difference), and plan's peak RSS.
+network is the difference), and plan's peak RSS. From the sandbox's request log: the longest
+gap between two vendor pages (a stall of the walk), the most requests in any rolling 10 s
+(rampctl's limit is 200), 429 answers, and how many of the previous plan's requests were
+still in the window when this one started (a plan right after another shares Ramp's window).
 Run: `.venv/bin/python bench/bench_plan.py [N ...]` (default 1000 10000) with
 `--latency 0,50` for the latencies in ms.
 """
@@ -14,11 +17,13 @@ Run: `.venv/bin/python bench/bench_plan.py [N ...]` (default 1000 10000) with
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from _measure import load_average, run_process
@@ -96,6 +101,43 @@ def raw_walk(sb: SandboxProcess) -> tuple[float, float, int]:
     return time.monotonic() - started, time.process_time() - cpu0, pages
 
 
+WINDOW_S = 10.0
+
+
+def requests_seen(sb: SandboxProcess) -> list[dict[str, Any]]:
+    """The sandbox's request log since the last call (it is emptied), in order of arrival."""
+    items = sorted(sb.requests(), key=lambda item: float(item["started_at"]))
+    sb.clear()
+    return items
+
+
+def walk_figures(items: list[dict[str, Any]], earlier: list[dict[str, Any]]) -> str:
+    """The vendor walk's longest gap (and how many requests the window held when it began:
+    near 200, the rate limiter held the walk; far below, something else did), the busiest
+    rolling window, 429s, and the previous run's requests still in the window when this
+    one's first request arrived."""
+    times = [float(item["started_at"]) for item in items]
+    pages = [float(item["started_at"]) for item in items if item["path"] == "/developer/v1/vendors"]
+    gap, at = max(((b - a, a) for a, b in itertools.pairwise(pages)), default=(0.0, 0.0))
+    first = times[0] if times else 0.0
+    carried = sum(1 for item in earlier if float(item["started_at"]) > first - WINDOW_S)
+    held = sum(1 for t in times if at - WINDOW_S < t <= at) + sum(
+        1 for item in earlier if at - WINDOW_S < float(item["started_at"])
+    )
+    busiest, start = 0, 0
+    for end, t in enumerate(times):
+        while times[start] <= t - WINDOW_S:
+            start += 1
+        busiest = max(busiest, end - start + 1)
+    limited = sum(1 for item in items if item["status"] == 429)
+    return (
+        f"  longest gap between vendor pages {gap:.2f} s ({at - first:.1f} s after the first "
+        f"request; {held} requests in the {WINDOW_S:.0f} s before it); busiest "
+        f"{WINDOW_S:.0f} s: {busiest} requests; 429s: {limited}; carried in from the "
+        f"previous run: {carried}"
+    )
+
+
 def one(n: int, latency: str) -> None:
     """Plan `n` vendors at `latency` ms, cold then warm, and print the figures beside the bound."""
     with (
@@ -109,9 +151,13 @@ def one(n: int, latency: str) -> None:
         write_state(root, sb)
         env = {**os.environ, **sb.env, "NO_COLOR": "1"}
         command = [sys.executable, "-m", "rampctl", "-C", tmp, "plan"]
+        setup = requests_seen(sb)
         cold = run_process(command, env)  # no manifest cache yet
+        cold_log = requests_seen(sb)
         warm = run_process(command, env)  # the manifest cache the first plan filled
+        warm_log = requests_seen(sb)
         bound_wall, bound_cpu, pages = raw_walk(sb)
+    walks = {"cold": walk_figures(cold_log, setup), "warm": walk_figures(warm_log, cold_log)}
     for label, plan in (("cold", cold), ("warm manifest cache", warm)):
         summary = [line for line in plan.stdout.splitlines() if line.startswith("Plan")]
         print(
@@ -128,6 +174,7 @@ def one(n: int, latency: str) -> None:
             f"  CPU {plan.cpu_s:.2f} s (raw walk {bound_cpu:.2f} s) -> outside the network "
             f"{plan.cpu_s - bound_cpu:.2f} s; peak RSS {plan.peak_rss_mb:.0f} MB"
         )
+        print(walks[label.split()[0]])
 
 
 def main() -> None:

@@ -43,13 +43,25 @@ def match_vendors(
     """Match every Vendor manifest; `taken` are Ramp ids already claimed by other kinds."""
     run = _Matching(graph=graph, snapshot=snapshot, state=state, claims=dict.fromkeys(taken, ""))
     live: dict[str, Vendor] = {}
-    entries, vendors = state.resources, snapshot.vendors
+    entries, vendors, claimed = state.resources, snapshot.vendors, run.claims
     for desired in graph.vendors.values():
-        found = _held(desired, entries.get(desired.address), vendors) or run.match(desired)
+        address = desired.address
+        # most managed vendors: the one the state entry names, carrying no key or its own
+        # (inline: this runs for every manifest after the last page); else the whole walk
+        entry = entries.get(address)
+        found = vendors.get(entry.ramp_id) if entry is not None else None
+        carried = found.external_vendor_id if found is not None else None
+        if found is None or (
+            carried
+            and carried != desired.key
+            and _foreign(carried, entry, desired)  # rare: a padded key, or another's
+        ):
+            found = run.match(desired)
         if found is not None:
-            live[desired.address] = found
-            run.claims[found.id] = desired.address
-    claims = {ramp_id: address for ramp_id, address in run.claims.items() if address}
+            live[address] = found
+            claimed[found.id] = address
+    # without `taken` every claim is a manifest's (no copy filtered of 100,000 entries)
+    claims = {r: a for r, a in claimed.items() if a} if taken else claimed
     return VendorMatches(
         live=live,
         claims=claims,
@@ -60,17 +72,11 @@ def match_vendors(
     )
 
 
-def _held(
-    desired: DesiredVendor, entry: ResourceState | None, vendors: Mapping[str, Vendor]
-) -> Vendor | None:
-    """The live vendor `desired`'s state entry names when matching takes it with nothing to
-    say (it carries no key, or the entry's or the manifest's): most managed vendors, matched
-    without the whole `_Matching.match` (which finds the same vendor, and any problem)."""
-    live = vendors.get(entry.ramp_id) if entry is not None else None
-    if live is None or entry is None:
-        return None
-    carried = (live.external_vendor_id or "").strip()
-    return live if not carried or carried in (entry.key, desired.key) else None
+def _foreign(carried: str, entry: ResourceState | None, desired: DesiredVendor) -> bool:
+    """Whether the key a vendor the state names carries is neither the entry's nor the
+    manifest's (`_Matching._by_state` then reports the state as wrong)."""
+    key = carried.strip()
+    return bool(key) and entry is not None and key not in (entry.key, desired.key)
 
 
 def holders(graph: DesiredGraph, state: State) -> dict[str, set[str]]:

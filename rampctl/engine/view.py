@@ -66,13 +66,22 @@ def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, JsonValu
             record[spec.path] = _record(pending_view(vendor, users))
             continue
         raw = getattr(vendor, spec.ramp)
-        value = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
-        record[spec.path] = _record(value)
+        value: object
+        if spec.reference == "user":
+            value = _owner(raw, users)
+        elif spec.value_type is None:  # as `read` does, without a call per field
+            value = spec.normalise(raw)
+        else:
+            value = read(spec, raw)
+        # most values are already in record form (text, absent)
+        record[spec.path] = value if value is None or type(value) is str else _record(value)
     return record
 
 
 #: The fields of a live vendor's view, in its order.
 _VENDOR_VIEW = VENDOR.view_fields()
+#: The owner's declaration (its normaliser), looked up once, not per vendor.
+_OWNER = VENDOR.field("owner")
 
 
 def _record(value: object) -> JsonValue:
@@ -134,7 +143,7 @@ def _owner(user_id: str | None, users: Mapping[str, User]) -> str | None:
         return None
     user = users.get(user_id)
     if user and user.email:
-        email: str | None = VENDOR.field("owner").normalise(user.email)
+        email: str | None = _OWNER.normalise(user.email)
         return email
     return f"user:{user_id}"
 

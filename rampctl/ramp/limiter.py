@@ -4,8 +4,27 @@ Ramp allows `limit` requests per rolling `window_s`. The limiter counts requests
 plus requests *answered* within the last window (the answer time is a safe upper bound on
 when Ramp counted the request), so the client never sends more than it believes Ramp allows.
 
+Requests come in three priority classes (`Priority`), so that a run's reads share the window
+the way the run needs them rather than first come, first served:
+
+- `CRITICAL`: the reader the run waits for (a plan's vendor walk: planning ends with its last
+  page) and the token request (every other request waits for it). It is never held back for
+  other requests, and goes first when several wait for the window.
+- `NORMAL` (the default: writes, single reads, short lists): takes any free place in the
+  window, after the critical requests waiting for one.
+- `BACKGROUND`: long reads the run needs but not first (a plan's accounting vendors and
+  entities). They are paced into what the window has left once the critical reader's share
+  is kept free: its requests in the window, projected over a whole window while it has been
+  reading for less than one (so a walk that has just started is not mistaken for a slow one),
+  plus a small margin; other requests always keep a tenth of the limit. With no critical
+  reader at work nothing is kept back, so a small business reads as fast as before.
+
+A thread's class is set with `priority(...)` around the calls (a context variable, so it
+holds in threads started with a copy of the caller's context, e.g. the page readers).
+
 On a 429 the whole client pauses: `Retry-After` when Ramp sends it, else Ramp's documented
-exponential back-off (1 s, 2 s, 4 s... capped at one window). After a pause a single probe
+exponential back-off (1 s, 2 s, 4 s...); either is capped at one window (the window has
+emptied by then, and a longer wait only delays the run). After a pause a single probe
 request goes first; the others wait until it gets through, so a limited client sends one
 request per back-off step instead of one per thread. A 429 also lowers the client's own
 limit to what it had in its window at the time (never below a tenth of the configured
@@ -18,35 +37,87 @@ see `rampctl.ramp.window_file`.
 
 from __future__ import annotations
 
+import enum
+import heapq
 import logging
+import math
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
+#: A request that waited longer than this for the limiter is logged (at debug level).
+SLOW_WAIT_S = 1.0
+#: While background requests are held back, how often they look again (the critical
+#: reader's share shrinks as its walk slows or ends, not only when an answer leaves).
+RECHECK_S = 0.5
+
+
+class Priority(enum.IntEnum):
+    """How a request competes for the window (see the module docstring)."""
+
+    CRITICAL = 0
+    NORMAL = 1
+    BACKGROUND = 2
+
+
+_PRIORITY: ContextVar[Priority] = ContextVar("rampctl_request_priority", default=Priority.NORMAL)
+
+
+@contextmanager
+def priority(level: Priority) -> Iterator[None]:
+    """Send this thread's (and its copied contexts') requests at `level` within the block."""
+    token = _PRIORITY.set(level)
+    try:
+        yield
+    finally:
+        _PRIORITY.reset(token)
+
+
+def current_priority() -> Priority:
+    """The priority class requests sent from here go at."""
+    return _PRIORITY.get()
+
 
 @dataclass(frozen=True)
 class Ticket:
-    """Permission to send one request: when it was sent and whether it is the probe."""
+    """Permission to send one request: when it was sent, whether it is the probe, its class."""
 
     sent_at: float
     probe: bool = False
+    priority: Priority = Priority.NORMAL
 
 
 class RateLimiter:
-    """Sliding-window request limiter with a client-wide pause after a 429."""
+    """Sliding-window request limiter with priority classes and a client-wide pause after a
+    429. `clock` is the monotonic clock (a fake one in tests), `wall` the wall clock."""
 
-    def __init__(self, *, limit: int, window_s: float, backoff_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        *,
+        limit: int,
+        window_s: float,
+        backoff_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
         self._limit = limit
         self._floor = max(1, limit // 10)
         self._window = window_s
         self._backoff = backoff_s
+        self._clock, self._wall = clock, wall
         self._cond = threading.Condition()
-        self._answered: deque[float] = deque()
+        self._critical: deque[float] = deque()  # answer times of critical requests
+        self._others: deque[float] = deque()  # of every other request (and earlier runs')
         self._in_flight = 0
+        self._critical_in_flight = 0
+        self._critical_since: float | None = None  # when the critical reader's work began
+        self._critical_waiting = 0
         self._paused_until = 0.0
         self._pause_started = float("-inf")
         self._strikes = 0
@@ -62,35 +133,57 @@ class RateLimiter:
         """Count requests answered earlier (wall-clock times, e.g. by an earlier run of the
         same credentials) in the window; times outside the last window are dropped."""
         with self._cond:
-            mono_now, wall_now = time.monotonic(), time.time()
+            mono_now, wall_now = self._clock(), self._wall()
             earlier = [
                 mono_now - (wall_now - t)
                 for t in answered
                 if wall_now - self._window < t <= wall_now
             ]
-            self._answered = deque(sorted([*self._answered, *earlier]))
+            self._others = deque(sorted([*self._others, *earlier]))
             self._cond.notify_all()
 
     def answered_times(self) -> list[float]:
         """Wall-clock times of the answers counted in the current window, oldest first."""
         with self._cond:
-            mono_now, wall_now = time.monotonic(), time.time()
+            mono_now, wall_now = self._clock(), self._wall()
             return [
-                wall_now - (mono_now - t) for t in self._answered if t + self._window > mono_now
+                wall_now - (mono_now - t)
+                for t in heapq.merge(self._critical, self._others)
+                if t + self._window > mono_now
             ]
 
-    def acquire(self) -> Ticket:
-        """Block until a request may be sent."""
+    def acquire(self, level: Priority | None = None) -> Ticket:
+        """Block until a request of class `level` (default: `current_priority()`) may be sent."""
+        level = current_priority() if level is None else level
         with self._cond:
-            while True:
-                now = time.monotonic()
-                wait = self._wait_needed(now)
-                if wait == 0.0:
-                    self._in_flight += 1
-                    probe = self._probing
-                    self._probe_out = self._probe_out or probe
-                    return Ticket(now, probe)
+            started = self._clock()
+            wait = self._wait_needed(started, level)
+            if wait != 0.0:
+                self._wait(level, wait)
+            ticket = self._take(level)
+            self._log_slow(ticket, started)
+        return ticket
+
+    def _wait(self, level: Priority, wait: float | None) -> None:
+        """Wait until a request of class `level` may go (the lock is held). Requests of other
+        classes let a waiting critical one go first."""
+        critical = level is Priority.CRITICAL
+        self._critical_waiting += 1 if critical else 0
+        try:
+            while wait != 0.0:
                 self._cond.wait(timeout=wait)
+                wait = self._wait_needed(self._clock(), level)
+        finally:
+            if critical:
+                self._critical_waiting -= 1
+                self._cond.notify_all()  # requests held back for it may look again
+
+    def try_acquire(self, level: Priority = Priority.NORMAL) -> Ticket | None:
+        """A ticket if a request of class `level` may be sent now, else None (no waiting)."""
+        with self._cond:
+            if self._wait_needed(self._clock(), level) != 0.0:
+                return None
+            return self._take(level)
 
     def release(
         self, ticket: Ticket, status: int | None, retry_after: float | None = None
@@ -100,8 +193,13 @@ class RateLimiter:
         Returns the new client-wide pause in seconds when a 429 starts one, else None.
         """
         with self._cond:
+            now = self._clock()
             self._in_flight -= 1
-            self._answered.append(time.monotonic())
+            if ticket.priority is Priority.CRITICAL:
+                self._critical_in_flight -= 1
+                self._critical.append(now)
+            else:
+                self._others.append(now)
             if ticket.probe:
                 self._probe_out = False
             pause = None
@@ -113,15 +211,43 @@ class RateLimiter:
             self._cond.notify_all()
             return pause
 
+    def _take(self, level: Priority) -> Ticket:
+        """Count a request of class `level` as sent now (the lock is held)."""
+        now = self._clock()
+        self._in_flight += 1
+        if level is Priority.CRITICAL:
+            if self._critical_since is None:
+                self._critical_since = now
+            self._critical_in_flight += 1
+        probe = self._probing
+        self._probe_out = self._probe_out or probe
+        return Ticket(now, probe, level)
+
+    def _log_slow(self, ticket: Ticket, started: float) -> None:
+        waited = ticket.sent_at - started
+        if waited > SLOW_WAIT_S:
+            log.debug(
+                "a %s request waited %.1f s for the rate limit (%d requests of at most %d in "
+                "the last %.0f s, %d of them critical)",
+                ticket.priority.name.lower(),
+                waited,
+                self._in_flight + len(self._critical) + len(self._others),
+                self._limit,
+                self._window,
+                len(self._critical) + self._critical_in_flight,
+            )
+
     def _on_429(self, ticket: Ticket, retry_after: float | None) -> float | None:
-        self._lower_limit(self._in_flight + len(self._answered) - 1)
+        counted = self._in_flight + len(self._critical) + len(self._others)
+        self._lower_limit(counted - 1)
         if ticket.sent_at < self._pause_started:
             return None  # part of a burst an earlier 429 already paused for
         self._strikes += 1
         delay = retry_after
         if delay is None:
-            delay = min(self._backoff * 2 ** (self._strikes - 1), self._window)
-        now = time.monotonic()
+            delay = self._backoff * 2 ** (self._strikes - 1)
+        delay = min(delay, self._window)
+        now = self._clock()
         self._pause_started = now
         self._paused_until = max(self._paused_until, now + delay)
         self._probing = True
@@ -138,16 +264,53 @@ class RateLimiter:
             )
             self._limit = new
 
-    def _wait_needed(self, now: float) -> float | None:
-        """0.0 if a request may go now, else seconds to wait (None: until a release)."""
+    def _wait_needed(self, now: float, level: Priority) -> float | None:
+        """0.0 if a request of class `level` may go now, else seconds to wait (None: until
+        another request is answered or a critical one is sent)."""
         if self._paused_until > now:
             return self._paused_until - now
         if self._probing and self._probe_out:
             return None
-        while self._answered and self._answered[0] + self._window <= now:
-            self._answered.popleft()
-        if self._in_flight + len(self._answered) < self._limit:
+        self._expire(now)
+        if level is not Priority.CRITICAL and self._critical_waiting:
+            return None
+        if self._in_flight + len(self._critical) + len(self._others) >= self._limit:
+            oldest = min(
+                self._critical[0] if self._critical else math.inf,
+                self._others[0] if self._others else math.inf,
+            )
+            return None if oldest == math.inf else oldest + self._window - now
+        if level is Priority.BACKGROUND:
+            return self._pacing_wait(now)
+        return 0.0
+
+    def _expire(self, now: float) -> None:
+        """Drop answers older than the window; the critical reader's work ends with its last."""
+        for answers in (self._critical, self._others):
+            while answers and answers[0] + self._window <= now:
+                answers.popleft()
+        if not self._critical and not self._critical_in_flight:
+            self._critical_since = None
+
+    def _pacing_wait(self, now: float) -> float | None:
+        """0.0 if a background request leaves the critical reader its share, else how long
+        to wait before looking again."""
+        others = self._in_flight - self._critical_in_flight + len(self._others)
+        if others + 1 + self._critical_share(now) <= self._limit:
             return 0.0
-        if self._answered:
-            return self._answered[0] + self._window - now
-        return None
+        if not self._others:
+            return None  # only requests in flight: wait for an answer
+        return min(self._others[0] + self._window - now, RECHECK_S)
+
+    def _critical_share(self, now: float) -> int:
+        """Places in a window kept free for the critical reader: its requests in the window,
+        projected over a whole window while it has read for less than one, plus a fiftieth
+        of the limit as a margin; at most all but a tenth of the limit, 0 when it is idle."""
+        counted = len(self._critical) + self._critical_in_flight
+        if counted == 0 or self._critical_since is None:
+            return 0
+        reading = now - self._critical_since
+        if reading < self._window:
+            counted = math.ceil(counted * self._window / max(reading, self._window / 1000))
+        margin = self._limit // 50
+        return min(counted + margin, self._limit - max(1, self._limit // 10))

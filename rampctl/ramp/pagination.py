@@ -10,6 +10,7 @@ How a page becomes items is the caller's: `envelope` gives the raw JSON items,
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import queue
 import threading
@@ -70,7 +71,8 @@ def read_pages(
 class PagesAhead(Generic[T]):
     """The pages after the first of one list, read (and made items of, by `reader`) by a
     thread that follows `page.next` and keeps at most `AHEAD` pages waiting; `stop` ends it
-    early (the caller gave up)."""
+    early (the caller gave up). The thread runs in a copy of the caller's context, so its
+    requests keep the caller's priority class in the rate limiter."""
 
     AHEAD = 4
     _END = object()
@@ -82,7 +84,10 @@ class PagesAhead(Generic[T]):
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=self.AHEAD)
         self._stopped = threading.Event()
         self._thread = threading.Thread(
-            target=self._read, args=(first_url, next_url), name="ramp-pages", daemon=True
+            target=contextvars.copy_context().run,
+            args=(self._read, first_url, next_url),
+            name="ramp-pages",
+            daemon=True,
         )
         self._thread.start()
 

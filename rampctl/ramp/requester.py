@@ -8,6 +8,8 @@ Retry policy (stamina, bounded by `ClientConfig.max_retry_s` in total):
 - POST and PATCH are never resent after an ambiguous failure (timeout after sending, reset,
   5xx): `OutcomeUncertainError` is raised so the caller can look the object up by its key;
 - a 429 pauses the whole client (see `RateLimiter`) and the request is sent again;
+- each request waits for the limiter in the priority class of its thread (`limiter.priority`);
+  the token request goes as critical, since every other request waits for it;
 - a 401 (or Ramp's 404 `DEVELOPER_7002` for unknown tokens) fetches one new token.
 """
 
@@ -39,7 +41,7 @@ from rampctl.ramp.failures import (
     uncertain,
 )
 from rampctl.ramp.health import Reachability
-from rampctl.ramp.limiter import RateLimiter
+from rampctl.ramp.limiter import Priority, RateLimiter
 from rampctl.ramp.scopes import scope_for
 
 log = logging.getLogger(__name__)
@@ -211,7 +213,7 @@ class Requester:
         self, call: _Call, token: Token | None, idempotent: bool, progress: _Progress
     ) -> httpx.Response:
         request = self._build(call, token)
-        ticket = self._limiter.acquire()
+        ticket = self._limiter.acquire(Priority.CRITICAL if token is None else None)
         started = time.monotonic()
         try:
             response = self._http.send(request)

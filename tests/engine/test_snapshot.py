@@ -5,16 +5,19 @@ from __future__ import annotations
 import gc
 import sys
 import threading
+from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from rampctl.engine import snapshot as snapshot_module
-from rampctl.engine.snapshot import SnapshotPrefetch
+from rampctl.engine.snapshot import SnapshotPrefetch, read_snapshot
 from rampctl.engine.view import vendor_view
 from rampctl.errors import RampError
 from rampctl.ramp.client import RampClient
+from rampctl.ramp.limiter import Priority, current_priority
 from rampctl.ramp.scopes import READ_SCOPES
 from rampctl.sandbox.embedded import running_sandbox
 from tests.ramp.conftest import sandbox_config
@@ -85,3 +88,38 @@ def test_overlapping_reads_leave_the_switch_interval_as_they_found_it(
     release["second"].set()
     second.wait(10)
     assert sys.getswitchinterval() == before
+
+
+class _NotingTransport(httpx.HTTPTransport):
+    """Notes the priority class each API request of a list was sent in (by list path)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.levels: dict[str, set[Priority]] = defaultdict(set)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/developer/v1")
+        if path != "/token":
+            self.levels[path].add(current_priority())
+        return super().handle_request(request)
+
+
+def test_the_vendor_walk_and_users_go_first_and_long_side_lists_are_paced() -> None:
+    """The plan waits for the last vendor page (and plans no page before the users are in):
+    those lists are critical in the rate limiter, every page of them; the accounting
+    vendors and entities, needed only at the end, are background."""
+    transport = _NotingTransport()
+    with (
+        running_sandbox(seed="250") as running,
+        RampClient(sandbox_config(running), scopes=READ_SCOPES, transport=transport) as client,
+    ):
+        live = read_snapshot(client)
+    assert len(live.vendors) == 250  # three pages: two of them read ahead, in a thread
+    assert transport.levels == {
+        "/business": {Priority.NORMAL},
+        "/users": {Priority.CRITICAL},
+        "/vendors": {Priority.CRITICAL},
+        "/accounting/all-connections": {Priority.BACKGROUND},
+        "/accounting/vendors": {Priority.BACKGROUND},
+        "/entities": {Priority.BACKGROUND},
+    }

@@ -69,3 +69,24 @@ def test_a_taken_object_is_not_taken_over_by_a_recorded_move(manifests: Manifest
     snap = snapshot([vendor("v3", "Other", external_vendor_id="old")])
     found = match_vendors(manifests.graph(), snap, state, taken=frozenset({"v3"}))
     assert found.live == {} and found.moves == {}
+
+
+def test_a_recorded_vendor_is_matched_whatever_key_it_carries_and_a_foreign_one_reported(
+    manifests: Manifests,
+) -> None:
+    carried = {"bare": None, "own": "  own ", "recorded": "old-key", "foreign": "someone"}
+    for name in carried:
+        manifests.write(f"{name}.yaml", vendor_doc(name, name.title()))
+    state = _state({f"vendor/{name}": (f"v-{name}", name) for name in carried})
+    state.resources["vendor/recorded"].key = "old-key"
+    snap = snapshot(
+        [vendor(f"v-{n}", n.title(), external_vendor_id=key) for n, key in carried.items()]
+    )
+    graph = manifests.graph()
+    found = match_vendors(graph, snap, state)
+    assert {a: v.id for a, v in found.live.items()} == {
+        f"vendor/{name}": f"v-{name}" for name in carried
+    }
+    assert list(found.claims) == [f"v-{a.split('/')[1]}" for a in graph.vendors]  # its order
+    [problem] = found.problems
+    assert problem.address == "vendor/foreign" and "'someone'" in problem.message

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
+from rampctl.ramp.config import config_from_env
+from rampctl.ramp.window_file import save_window, window_path
 from tests.functional.conftest import Project
 
 CREATES = 150
@@ -41,3 +45,31 @@ def test_plans_right_after_apply_get_no_429(project: Project) -> None:
     assert len(statuses) > 200  # the runs together are past one window's limit
     assert 429 not in statuses
     assert "429" not in outputs
+
+
+def _use_most_of_the_window(project: Project, count: int) -> None:
+    """`count` requests of these credentials just now (a token request, then list pages), by
+    another rampctl run: recorded in the window rampctl carries across runs."""
+    with project.api() as api:
+        for _ in range(count - 1):
+            api.get("/vendors", params={"page_size": "2"}).raise_for_status()
+    config = config_from_env(None)
+    save_window(window_path(config), [time.time()] * count, config.rate_window_s)
+
+
+def test_a_plan_in_a_nearly_full_window_waits_for_it_and_gets_no_429(project: Project) -> None:
+    """A plan right after another run that used most of Ramp's window (200 requests per
+    rolling 10 s): its reads (users and vendor pages first, the accounting vendors and
+    entities paced beside them) wait for the window instead of getting 429, and it plans
+    exactly what it plans in an empty window."""
+    settings = project.sandbox.settings
+    assert (settings.rate_limit, settings.rate_window_s) == (200, 10.0)  # Ramp's limit
+    first = project.rampctl("plan", "--detailed-exitcode")
+    needed = len(project.sandbox.request_log())
+    _use_most_of_the_window(project, 200 - needed - needed // 2)
+    project.sandbox.clear_log()
+    again = project.rampctl("plan", "--detailed-exitcode")
+    statuses = [r.status for r in project.sandbox.request_log()]
+    assert len(statuses) == needed
+    assert 429 not in statuses
+    assert (again.code, again.out) == (first.code, first.out)

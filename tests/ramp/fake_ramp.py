@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 import httpx
 
 from rampctl.ramp.config import ClientConfig
+from rampctl.ramp.limiter import Priority, RateLimiter, Ticket
 
 BASE = "http://127.0.0.1:9"
 API = BASE + "/developer/v1"
@@ -125,3 +126,16 @@ def vendor(n: int, **extra: Any) -> dict[str, Any]:
         "some_future_field": {"x": 1},
         **extra,
     }
+
+
+class RecordingLimiter(RateLimiter):
+    """A limiter that notes the priority class of every request it lets go."""
+
+    def __init__(self) -> None:
+        super().__init__(limit=200, window_s=10.0)
+        self.levels: list[Priority] = []
+
+    def acquire(self, level: Priority | None = None) -> Ticket:
+        ticket = super().acquire(level)
+        self.levels.append(ticket.priority)
+        return ticket

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import httpx
 import pytest
@@ -16,9 +17,17 @@ from rampctl.errors import (
     RampScopeError,
 )
 from rampctl.ramp.client import RampClient
+from rampctl.ramp.limiter import Priority, priority
 from rampctl.ramp.models import ContactCreate, VendorCreate, VendorUpdate
 from rampctl.ramp.scopes import READ_SCOPES, WRITE_SCOPES
-from tests.ramp.fake_ramp import CLIENT_SECRET, FakeRamp, config, error, vendor
+from tests.ramp.fake_ramp import (
+    CLIENT_SECRET,
+    FakeRamp,
+    RecordingLimiter,
+    config,
+    error,
+    vendor,
+)
 
 ALL = READ_SCOPES + WRITE_SCOPES
 NEW_VENDOR = VendorCreate(
@@ -293,6 +302,39 @@ def test_listed_items_with_the_same_fields_share_one_fields_set() -> None:
     assert "description" in changed.model_fields_set
     assert second.model_fields_set == first.model_fields_set
     assert "description" not in second.model_fields_set
+
+
+def test_a_429_on_the_token_request_backs_off_no_longer_than_one_window(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The token request is limited like any other: Ramp's back-off (here 0.1 s, 0.2 s,
+    0.4 s...) and its Retry-After (here an hour) are both capped at one window (0.3 s)."""
+    fake = FakeRamp(lists={"/users": []})
+    fake.script(
+        "POST",
+        "/token",
+        error(429, "RATE", "slow down", **{"Retry-After": "3600"}),
+        error(429, "RATE", "slow down"),
+        error(429, "RATE", "slow down"),
+    )
+    caplog.set_level(logging.WARNING, logger="rampctl")
+    with make(fake, backoff_429_s=0.1, rate_window_s=0.3) as client:
+        assert client.list_users() == []
+    pauses = re.findall(r"pausing all requests for ([\d.]+) s", caplog.text)
+    assert pauses == ["0.3", "0.2", "0.3"]
+    assert len(fake.sent("POST", "/token")) == 4
+
+
+def test_the_token_request_goes_as_critical_whatever_the_callers_class() -> None:
+    """Every request waits for the token: it is never paced behind a critical reader."""
+    fake = FakeRamp(lists={"/users": []})
+    limiter = RecordingLimiter()
+    with (
+        RampClient(config(), scopes=ALL, transport=fake.transport(), limiter=limiter) as client,
+        priority(Priority.BACKGROUND),
+    ):
+        client.list_users()
+    assert limiter.levels == [Priority.CRITICAL, Priority.BACKGROUND]
 
 
 def _with_nan(body: dict[str, object]) -> httpx.Response:

@@ -1,11 +1,15 @@
-"""The shared limiter: window accounting, the client-wide pause and probe after a 429."""
+"""The shared limiter: window accounting, priority classes, the client-wide pause and probe
+after a 429."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
-from rampctl.ramp.limiter import RateLimiter, Ticket
+import pytest
+
+from rampctl.ramp.limiter import Priority, RateLimiter, Ticket, current_priority, priority
 
 
 def _burst(limiter: RateLimiter, n: int) -> list[float]:
@@ -116,3 +120,187 @@ def test_answered_times_are_wall_clock_and_within_the_window() -> None:
     times = limiter.answered_times()
     assert len(times) == 3
     assert all(before - 0.01 <= t <= time.time() + 0.01 for t in times)
+
+
+def test_retry_after_is_capped_at_one_window() -> None:
+    """A Retry-After far past the window (an hour, say) would stall the run for nothing:
+    the window has emptied after one window's wait."""
+    limiter = RateLimiter(limit=100, window_s=10.0)
+    assert _limited(limiter, retry_after=3600.0) == 10.0
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _limiter(clock: FakeClock, limit: int = 200) -> RateLimiter:
+    return RateLimiter(limit=limit, window_s=10.0, clock=clock, wall=clock)
+
+
+def _send(limiter: RateLimiter, level: Priority) -> bool:
+    """Send and answer one request of class `level` if the limiter lets it go now."""
+    ticket = limiter.try_acquire(level)
+    if ticket is None:
+        return False
+    limiter.release(ticket, 200)
+    return True
+
+
+def _walk_with_background(
+    limiter: RateLimiter, clock: FakeClock, *, seconds: float, background: int
+) -> tuple[list[float], list[float], list[float]]:
+    """A critical reader sending one request every 60 ms (a vendor walk at 50 ms latency)
+    beside `background` requests sent as fast as the limiter lets them. Returns the send
+    times of the critical requests, of the background ones, and the critical requests the
+    limiter held back."""
+    critical: list[float] = []
+    sent: list[float] = []
+    held: list[float] = []
+    end = clock.now + seconds
+    while clock.now < end:
+        if _send(limiter, Priority.CRITICAL):
+            critical.append(clock.now)
+        else:
+            held.append(clock.now)
+        while len(sent) < background and _send(limiter, Priority.BACKGROUND):
+            sent.append(clock.now)
+        clock.now += 0.06
+    return critical, sent, held
+
+
+def _busiest_window(times: list[float], window_s: float = 10.0) -> int:
+    return max(sum(1 for u in times if t - window_s < u <= t) for t in times)
+
+
+def test_background_requests_leave_the_critical_reader_its_share() -> None:
+    """The walk that the run waits for is never held back, however many background requests
+    want the window; the background ones are paced into what is left and still get through
+    well before the walk ends, and no window holds more than the limit."""
+    clock = FakeClock()
+    limiter = _limiter(clock)
+    critical, background, held = _walk_with_background(limiter, clock, seconds=60.0, background=120)
+    assert held == []
+    assert len(background) == 120
+    assert background[-1] - critical[0] < 45.0
+    assert _busiest_window(critical + background) <= 200
+
+
+def test_unpaced_background_requests_would_have_held_the_walk_back() -> None:
+    """The same reads as NORMAL requests (first come, first served) fill the window in the
+    first seconds, and the walk then waits for it: the stall pacing removes."""
+    clock = FakeClock()
+    limiter = _limiter(clock)
+    held: list[float] = []
+    sent = 0
+    while clock.now < 1010.0:
+        if not _send(limiter, Priority.CRITICAL):
+            held.append(clock.now)
+        while sent < 120 and _send(limiter, Priority.NORMAL):
+            sent += 1
+        clock.now += 0.06
+    assert held
+
+
+def test_without_a_critical_reader_background_requests_are_not_paced() -> None:
+    """A small business, or a run with no critical reader: background reads go as fast as
+    the limit allows."""
+    clock = FakeClock()
+    limiter = _limiter(clock)
+    assert all(_send(limiter, Priority.BACKGROUND) for _ in range(200))
+    assert not _send(limiter, Priority.BACKGROUND)
+
+
+def test_normal_requests_are_not_held_back_for_the_critical_share() -> None:
+    """Writes and other default-class requests are never starved by a critical reader: they
+    take any free place in the window."""
+    clock = FakeClock()
+    limiter = _limiter(clock)
+    for _ in range(20):
+        assert _send(limiter, Priority.CRITICAL)
+        clock.now += 0.06
+    background = 0
+    while _send(limiter, Priority.BACKGROUND):
+        background += 1
+    assert background < 40  # the walk's share (about 170 a window) is kept free
+    normal = 0
+    while _send(limiter, Priority.NORMAL):
+        normal += 1
+    assert normal == 200 - 20 - background
+
+
+def test_others_always_keep_a_tenth_of_the_window() -> None:
+    """However fast the critical reader goes, background reads are never shut out."""
+    clock = FakeClock()
+    limiter = _limiter(clock)
+    assert _send(limiter, Priority.CRITICAL)
+    clock.now += 0.001  # a projected rate far above the limit
+    sent = 0
+    while _send(limiter, Priority.BACKGROUND):
+        sent += 1
+    assert sent == 20  # a tenth of 200
+
+
+def test_the_share_ends_with_the_critical_reader() -> None:
+    """Once the walk's answers have left the window, background requests are not paced."""
+    clock = FakeClock()
+    limiter = _limiter(clock)
+    for _ in range(50):
+        assert _send(limiter, Priority.CRITICAL)
+        clock.now += 0.06
+    clock.now += 10.0
+    assert all(_send(limiter, Priority.BACKGROUND) for _ in range(200))
+
+
+def test_an_earlier_runs_window_counts_against_the_background_share() -> None:
+    """Answers carried from an earlier run fill the window like this run's own others."""
+    clock = FakeClock()
+    limiter = _limiter(clock)
+    limiter.seed([clock.now - 1.0] * 150)
+    for _ in range(20):
+        assert _send(limiter, Priority.CRITICAL)
+        clock.now += 0.06
+    assert not _send(limiter, Priority.BACKGROUND)
+    assert len(limiter.answered_times()) == 170
+
+
+def test_a_waiting_critical_request_goes_before_the_others() -> None:
+    """When the window frees a place, a critical request waiting for it takes it first."""
+    limiter = RateLimiter(limit=1, window_s=0.2)
+    limiter.release(limiter.acquire(), 200)  # the window is full for 0.2 s
+    order: list[str] = []
+
+    def send(level: Priority) -> None:
+        ticket = limiter.acquire(level)
+        order.append(level.name)
+        limiter.release(ticket, 200)
+
+    normal = threading.Thread(target=send, args=(Priority.NORMAL,), daemon=True)
+    normal.start()
+    critical = threading.Thread(target=send, args=(Priority.CRITICAL,), daemon=True)
+    critical.start()
+    normal.join(2)
+    critical.join(2)
+    assert order == ["CRITICAL", "NORMAL"]
+
+
+def test_the_priority_class_is_the_threads_and_defaults_to_normal() -> None:
+    assert current_priority() is Priority.NORMAL
+    with priority(Priority.BACKGROUND):
+        assert current_priority() is Priority.BACKGROUND
+        assert RateLimiter(limit=5, window_s=1.0).acquire().priority is Priority.BACKGROUND
+    assert current_priority() is Priority.NORMAL
+
+
+def test_a_long_wait_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """A request held more than a second says so at debug level (how a stalled walk shows)."""
+    caplog.set_level(logging.DEBUG, logger="rampctl.ramp.limiter")
+    limiter = RateLimiter(limit=1, window_s=1.1)
+    limiter.release(limiter.acquire(Priority.CRITICAL), 200)
+    limiter.acquire(Priority.CRITICAL)
+    assert "a critical request waited 1.1 s for the rate limit" in caplog.text

@@ -9,9 +9,10 @@ import pytest
 
 from rampctl.errors import RampError
 from rampctl.ramp.client import RampClient
+from rampctl.ramp.limiter import Priority, priority
 from rampctl.ramp.pagination import PagesAhead, envelope, read_pages
 from rampctl.ramp.scopes import READ_SCOPES
-from tests.ramp.fake_ramp import API, FakeRamp, config, vendor
+from tests.ramp.fake_ramp import API, FakeRamp, RecordingLimiter, config, vendor
 
 
 def make(fake: FakeRamp) -> RampClient:
@@ -126,3 +127,18 @@ def test_a_caller_that_stops_early_stops_the_reading_ahead() -> None:
         next(pages)
         pages.close()
     assert len(fake.sent("GET", "/vendors")) <= 1 + PagesAhead.AHEAD + 2
+
+
+def test_pages_read_ahead_keep_the_callers_priority_class() -> None:
+    """The thread reading pages ahead sends them in the class of the caller (a background
+    list stays paced; the critical walk keeps its place)."""
+    fake = FakeRamp(lists={"/vendors": [vendor(n) for n in range(250)]})
+    limiter = RecordingLimiter()
+    with (
+        RampClient(
+            config(), scopes=READ_SCOPES, transport=fake.transport(), limiter=limiter
+        ) as client,
+        priority(Priority.BACKGROUND),
+    ):
+        assert len(client.list_vendors()) == 250
+    assert limiter.levels == [Priority.CRITICAL] + [Priority.BACKGROUND] * 3  # the token, 3 pages
