@@ -164,12 +164,15 @@ class PlanContext:
         return fingerprint(dict(self.vendor_view(live)))
 
     def contact_reads(self, deep: bool) -> list[str]:
-        """Vendor ids whose contacts plan must read: changed since the last apply, or all."""
+        """Vendor ids whose contacts plan must read: changed since the last apply, or all
+        (in no particular order)."""
         ids: list[str] = []
         quiet = self.quiet_matches if not deep else {}
-        for desired in self.graph.vendors.values():
-            if desired.address in quiet:
-                continue  # its recorded contact stands for the live one
+        vendors = self.graph.vendors
+        # a quiet manifest's recorded contact stands for the live one: only the others are
+        # looked at (the ids are a set to read; their order carries no meaning)
+        for address in vendors.keys() - quiet.keys():
+            desired = vendors[address]
             live = self.match_vendor(desired)
             if live is None or desired.contact is None:
                 continue

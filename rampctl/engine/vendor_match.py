@@ -51,12 +51,17 @@ def match_vendors(
         entry = entries.get(address)
         found = vendors.get(entry.ramp_id) if entry is not None else None
         carried = found.external_vendor_id if found is not None else None
-        if found is None or (carried and _foreign(carried, entry, desired)):
+        if found is None or (
+            carried
+            and carried != desired.key
+            and _foreign(carried, entry, desired)  # rare: a padded key, or another's
+        ):
             found = run.match(desired)
         if found is not None:
             live[address] = found
             claimed[found.id] = address
-    claims = {ramp_id: address for ramp_id, address in run.claims.items() if address}
+    # without `taken` every claim is a manifest's (no copy filtered of 100,000 entries)
+    claims = {r: a for r, a in claimed.items() if a} if taken else claimed
     return VendorMatches(
         live=live,
         claims=claims,

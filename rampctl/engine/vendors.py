@@ -48,8 +48,7 @@ def plan_vendors(ctx: PlanContext) -> KindPlan:
     vendors = ctx.graph.vendors
     # the few left to plan are sorted, not the whole business
     return combine(
-        plan_vendor(ctx, vendors[address])
-        for address in sorted(address for address in vendors if address not in settled)
+        plan_vendor(ctx, vendors[address]) for address in sorted(vendors.keys() - settled)
     )
 
 
@@ -120,10 +119,13 @@ def live_fields(
 ) -> list[FieldChange]:
     """The managed fields of a live vendor's view (`mode`: how vendors are found in Ramp)
     that differ from the manifest's, less those `ignore_changes` covers."""
-    wanted = {k: v for k, v in desired.wanted(desired.fields).items() if k not in desired.ignore}
+    wanted, ignore = desired.wanted(desired.fields), desired.ignore
+    if ignore:  # most manifests ignore nothing: no filtering then
+        wanted = {k: v for k, v in wanted.items() if k not in ignore}
     if mode == KEY_MODE:
         wanted["external_id"] = desired.key  # a Ramp without the key has nothing to compare
-    return [f for f in diff_fields(view, wanted) if not ignored(f.path, desired.ignore)]
+    found = diff_fields(view, wanted)
+    return [f for f in found if not ignored(f.path, ignore)] if ignore else list(found)
 
 
 def _changes_for_live(

@@ -66,8 +66,15 @@ def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, JsonValu
             record[spec.path] = _record(pending_view(vendor, users))
             continue
         raw = getattr(vendor, spec.ramp)
-        value = _owner(raw, users) if spec.reference == "user" else read(spec, raw)
-        record[spec.path] = _record(value)
+        value: object
+        if spec.reference == "user":
+            value = _owner(raw, users)
+        elif spec.value_type is None:  # as `read` does, without a call per field
+            value = spec.normalise(raw)
+        else:
+            value = read(spec, raw)
+        # most values are already in record form (text, absent)
+        record[spec.path] = value if value is None or type(value) is str else _record(value)
     return record
 
 

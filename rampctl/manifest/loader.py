@@ -240,8 +240,20 @@ class Prepared:
 
     def finish(self, cache: ManifestCache | None) -> ManifestSet:
         """Parse and validate what the cache does not answer; raise ManifestError."""
+        return self.conclude(self.read(cache))
+
+    def read(
+        self, cache: ManifestCache | None, rels: set[str] | None = None
+    ) -> dict[str, FileOutcome]:
+        """What each file (of `rels`, else every file) reads to: the cache's answer, else
+        parsed and validated."""
+        files = self.files if rels is None else [f for f in self.files if f.rel in rels]
+        return _outcomes(self.source, files, cache)
+
+    def conclude(self, outcomes: dict[str, FileOutcome]) -> ManifestSet:
+        """The checks across documents over what every file read to (`read`); raise
+        ManifestError with every problem."""
         run = _Run(problems=list(self.problems))
-        outcomes = _outcomes(self.source, self.files, cache)
         for item in self.files:
             run.add(outcomes[item.rel])
         documents = _validate(run)
@@ -273,6 +285,9 @@ class Found:
     source: Source
     problems: list[Problem]
     started: int
+    #: Each file's stat when `stat_key` took it, so that a load that goes on to `prepare`
+    #: does not stat every file twice.
+    stats: dict[str, os.stat_result] = field(default_factory=dict)
 
     @property
     def has_templates(self) -> bool:
@@ -294,10 +309,13 @@ def stat_key(found: Found, cache: ManifestCache) -> str | None:
         return None
     base = f"{found.source.base}{os.sep}"
     digest = hashlib.sha256(cache.code.encode())
+    stats = found.stats
     try:
         for rel in found.source.files:
-            digest.update(_stat_line(rel, stat_signature(os.stat(base + rel))))
+            st = stats[rel] = os.stat(base + rel)
+            digest.update(_stat_line(rel, stat_signature(st)))
     except OSError:  # gone since it was found: the load reports it
+        stats.clear()
         return None
     return digest.hexdigest()
 
@@ -321,7 +339,7 @@ def prepare(
         problems += var_problems
         templates = _Templates(TemplateRenderer(source.base, source.display), values)
     plain = [f for f in source.files if templates is None or not f.endswith(TEMPLATE_SUFFIXES)]
-    keyed, settled = _plain_files(source, plain, cache, found.started)
+    keyed, settled = _plain_files(source, plain, cache, found)
     found_files = {f.rel: f for f in keyed}
     files = []
     for rel in source.files:
@@ -359,11 +377,12 @@ def no_gc() -> Iterator[None]:
 
 
 def _plain_files(
-    source: Source, rels: list[str], cache: ManifestCache | None, started: int
+    source: Source, rels: list[str], cache: ManifestCache | None, found: Found
 ) -> tuple[list[_File], str]:
     """The YAML files (not templates), keyed: through the cache's stat index when there is
     a cache (a file whose stat is as indexed is not read), else read. With them, the key of
     their stats (`stat_key`) when none of them is racy, else ""."""
+    started, taken = found.started, found.stats
     base = f"{source.base}{os.sep}"
     files = [_File(rel=rel, name=source.display(rel)) for rel in rels]
     if cache is None:
@@ -376,7 +395,7 @@ def _plain_files(
     stats = hashlib.sha256(cache.code.encode())
     for item in files:
         try:
-            st = os.stat(base + item.rel)
+            st = taken.get(item.rel) or os.stat(base + item.rel)
         except OSError as exc:
             item.outcome = FileOutcome(problems=[unreadable(item.name, exc)], failed=True)
             changed, settled = changed or index.pop(item.rel, None) is not None, False

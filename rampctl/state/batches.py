@@ -10,8 +10,11 @@ objects the peak memory of a load falls from about 390 to about 220 MB, and the 
 Any other layout (a file edited by hand, say) is not recognised, and the caller validates the
 document whole; a slice that is not valid JSON raises `ValidationError`, like a whole
 document would, and the caller validates it whole to name the problem. Each slice is also
-read as strict JSON (`rampctl.state.strict`): a key repeated in any object, an address repeated
-across batches, or a NaN or Infinity anywhere raises `StateError` naming it.
+strict JSON: a key repeated in any object, an address repeated across batches, or a NaN or
+Infinity anywhere raises `StateError` naming it. A slice that is exactly what rampctl writes
+for the entries validated from it (as a file rampctl wrote is) repeats no key, since a written
+object never does: only its bytes are screened for NaN and Infinity. Any other slice is read as
+strict JSON (`rampctl.state.strict`), which at 100,000 objects costs about a third more.
 """
 
 from __future__ import annotations
@@ -61,17 +64,27 @@ def validate_in_batches(
     resources: dict[str, ResourceState] = {}
     for first in range(0, len(starts), batch):
         end = starts[first + batch] if first + batch < len(starts) else closed.start()
-        piece = b"{" + data[starts[first] : end].rstrip().removesuffix(b",") + b"}"
-        if not (own_writing or _strict(piece, data)):
+        body = data[starts[first] : end].rstrip().removesuffix(b",")
+        piece = b"{" + body + b"}"
+        entries = _ENTRIES.validate_json(piece)
+        if not (own_writing or _as_written(body, entries) or _strict(piece, data)):
             return None
         before = len(resources)
-        entries = _ENTRIES.validate_json(piece)
         resources.update(entries)
         if len(resources) != before + len(entries):  # an address of an earlier batch again
             raise StateError(strict.describe(data))
     if not all(is_address(address) for address in resources):
         return None
     return state.model_copy(update={"resources": resources})
+
+
+def _as_written(body: bytes, entries: dict[str, ResourceState]) -> bool:
+    """Whether `body` (entries at the indentation `serialise` gives them) is exactly what
+    rampctl writes for `entries`, with no NaN or Infinity (which it writes as such)."""
+    if b"NaN" in body or b"Infinity" in body:
+        return False
+    written = _ENTRIES.dump_json(entries, indent=2)  # b'{\n  "address": {...}\n}'
+    return written[1:-2].replace(b"\n", b"\n  ") == b"\n" + body
 
 
 def _strict(piece: bytes, data: bytes) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from rampctl.engine.context import PlanContext
 from rampctl.engine.page_plan import PagePlanner
 from rampctl.engine.rebuild import rebuild_state
 from rampctl.engine.snapshot import Snapshot
@@ -65,6 +66,17 @@ def _with_pages(graph: DesiredGraph, state: State, snap: Snapshot) -> Snapshot:
     snap.vendor_views.update(pages.views)
     snap.page_work = pages.work
     return snap
+
+
+def _as_read(snap: Snapshot) -> Snapshot:
+    """A snapshot of the same objects, indexed as read, with nothing planned on its pages."""
+    return Snapshot(
+        business=snap.business,
+        users=snap.users,
+        vendors=dict(snap.vendors),
+        accounting_vendors=snap.accounting_vendors,
+        entities=snap.entities,
+    )
 
 
 def _outcome(graph: DesiredGraph, state: State, snap: Snapshot) -> Any:
@@ -183,3 +195,20 @@ def test_drift_found_on_pages_and_after_them_is_in_address_order(manifests: Mani
         ("vendor/hooli", False),
         ("vendor/initech", False),
     ]
+
+
+def test_contacts_are_read_for_the_vendors_whose_recorded_contact_cannot_stand(
+    manifests: Manifests,
+) -> None:
+    graph, snap = _business(manifests, {})
+    state = _state(graph, snap)
+    _live(snap, "globex", contacts=["c-new"])  # a contact added in Ramp
+    _record(state, "initech", contact_ids=["c-old"])
+    whole = PlanContext(graph=graph, state=state, snapshot=_as_read(snap))
+    paged = PlanContext(
+        graph=graph, state=state, snapshot=_with_pages(graph, state, _as_read(snap))
+    )
+    assert paged.quiet_matches and not whole.quiet_matches
+    for ctx in (whole, paged):
+        assert sorted(ctx.contact_reads(deep=False)) == ["v-globex", "v-initech"]
+        assert sorted(ctx.contact_reads(deep=True)) == [f"v-{name}" for name in sorted(NAMES)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rampctl.errors import StateError
-from rampctl.state import State, StateStore
+from rampctl.state import State, StateStore, batches
 from rampctl.state.batches import validate_in_batches
 from rampctl.state.store import parse_document, serialise
 from tests.state.helpers import vendor, with_vendors
@@ -66,3 +66,42 @@ def test_an_object_named_by_no_address_is_refused_in_rampctls_layout(tmp_path: P
     store.path.write_text(store.path.read_text().replace('"vendor/v1"', '"v1"'))
     with pytest.raises(StateError, match="'v1' is not an address"):
         store.load()
+
+
+def _strict_readings(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The parts of a document `validate_in_batches` reads as strict JSON, from now on."""
+    read: list[bytes] = []
+    strict_reading = batches._strict
+
+    def counted(piece: bytes, data: bytes) -> bool:
+        read.append(piece)
+        return strict_reading(piece, data)
+
+    monkeypatch.setattr(batches, "_strict", counted)
+    return read
+
+
+def test_batches_as_rampctl_writes_them_are_not_read_again_as_strict_json(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = _written(2500)
+    read = _strict_readings(monkeypatch)
+    assert validate_in_batches(data) == State.model_validate_json(data)
+    assert len(read) == 1 and b'"resources": {}' in read[0]  # the document's own fields only
+
+
+def test_a_batch_not_as_rampctl_writes_it_is_read_as_strict_json(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = _written(2500).replace(b'"ramp_id": "id-1700",', b'"ramp_id":  "id-1700",', 1)
+    read = _strict_readings(monkeypatch)
+    assert validate_in_batches(data) == State.model_validate_json(data)
+    assert len(read) == 2 and b'"ramp_id":  "id-1700"' in read[1]
+
+
+@pytest.mark.parametrize("line", [b'"kind": "vendor",', b'"protect": false,'])
+def test_a_line_written_twice_is_refused_even_with_the_same_value(line: bytes) -> None:
+    data = _written(3).replace(b"\n      " + line, (b"\n      " + line) * 2, 1)
+    key = line.split(b":")[0].decode()
+    with pytest.raises(StateError, match=f"the key {key} appears twice in resources.vendor/"):
+        parse_document(data)
