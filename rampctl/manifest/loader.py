@@ -418,7 +418,7 @@ def _plain_files(
             item.key, item.text_hash = known[1], known[2]
             continue
         changed = True
-        _read_file(item, base, cache)
+        _read_file(item, base, cache, st.st_size)
         if item.key and not is_racy(st, started):
             index[item.rel] = (signature, item.key, item.text_hash)
         else:
@@ -432,11 +432,11 @@ def _plain_files(
     return files, (known_key or stats.hexdigest()) if settled else ""
 
 
-def _read_file(item: _File, base: str, cache: ManifestCache | None) -> None:
-    """Read one YAML file: its text, text hash and key, or the outcome of one that cannot be
-    decoded or read."""
+def _read_file(item: _File, base: str, cache: ManifestCache | None, size: int = -1) -> None:
+    """Read one YAML file (`size` bytes long when it was stat'ed just before, else -1): its
+    text, text hash and key, or the outcome of one that cannot be decoded or read."""
     try:
-        data = _read_bytes(base + item.rel)
+        data = _read_bytes(base + item.rel, size)
         item.text = decode(data, item.name)
     except ParseFailure as exc:
         item.outcome = FileOutcome(problems=exc.problems, failed=True)
@@ -503,14 +503,15 @@ def _outcomes(
 _CHUNK = 65_536
 
 
-def _read_bytes(path: str) -> bytes:
-    """A file's bytes, read with as few system calls as it takes: most manifests are read
-    whole by the first `read` (a buffered `open` adds four calls a file, a tenth of a
-    cold load's reading at 100,000 files)."""
+def _read_bytes(path: str, size: int = -1) -> bytes:
+    """A file's bytes, read with as few system calls as it takes (a buffered `open` adds
+    four a file, a tenth of a cold load's reading at 100,000 files): most manifests are read
+    whole by the first `read`, and when that gave all of the `size` bytes a stat just found
+    (a short read of exactly that), the read that would find the end is not made."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
         data = os.read(fd, _CHUNK)
-        if not data:
+        if not data or len(data) == size < _CHUNK:
             return data
         chunks = [data]
         while chunk := os.read(fd, _CHUNK):
