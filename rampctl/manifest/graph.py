@@ -321,9 +321,9 @@ class _Kept:
 
 def _files(listed: Any) -> Files:
     """A part's files, as `save` wrote them (ValueError for anything else)."""
-    if not isinstance(listed, dict) or not all(
-        type(v) is tuple and len(v) == 2 for v in listed.values()
-    ):
+    if not isinstance(listed, dict) or not set(map(type, listed.values())) <= {tuple}:
+        raise ValueError("not a list of files")
+    if not set(map(len, listed.values())) <= {2}:
         raise ValueError("not a list of files")
     return listed
 

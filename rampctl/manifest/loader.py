@@ -285,14 +285,22 @@ class Found:
     source: Source
     problems: list[Problem]
     started: int
-    #: Each file's stat when `stat_key` took it, so that a load that goes on to `prepare`
-    #: does not stat every file twice.
-    stats: dict[str, os.stat_result] = field(default_factory=dict)
+    #: What `stat_key` took, so that a load that goes on to `prepare` does not stat and
+    #: hash every file twice.
+    taken: Taken = field(default_factory=lambda: Taken())
 
     @property
     def has_templates(self) -> bool:
         """Whether any file is a template (whose documents depend on more than its bytes)."""
         return any(f.endswith(TEMPLATE_SUFFIXES) for f in self.source.files)
+
+
+@dataclass(kw_only=True)
+class Taken:
+    """Each file's stat as `stat_key` took it, and the key it made of them ("" until then)."""
+
+    stats: dict[str, os.stat_result] = field(default_factory=dict)
+    key: str = ""
 
 
 def find(root: Path) -> Found:
@@ -309,7 +317,7 @@ def stat_key(found: Found, cache: ManifestCache) -> str | None:
         return None
     base = f"{found.source.base}{os.sep}"
     digest = hashlib.sha256(cache.code.encode())
-    stats = found.stats
+    stats = found.taken.stats
     try:
         for rel in found.source.files:
             st = stats[rel] = os.stat(base + rel)
@@ -317,7 +325,8 @@ def stat_key(found: Found, cache: ManifestCache) -> str | None:
     except OSError:  # gone since it was found: the load reports it
         stats.clear()
         return None
-    return digest.hexdigest()
+    found.taken.key = digest.hexdigest()
+    return found.taken.key
 
 
 def _stat_line(rel: str, signature: tuple[int, ...]) -> bytes:
@@ -382,7 +391,8 @@ def _plain_files(
     """The YAML files (not templates), keyed: through the cache's stat index when there is
     a cache (a file whose stat is as indexed is not read), else read. With them, the key of
     their stats (`stat_key`) when none of them is racy, else ""."""
-    started, taken = found.started, found.stats
+    started, taken = found.started, found.taken.stats
+    known_key = found.taken.key if len(taken) == len(rels) else ""
     base = f"{source.base}{os.sep}"
     files = [_File(rel=rel, name=source.display(rel)) for rel in rels]
     if cache is None:
@@ -401,7 +411,8 @@ def _plain_files(
             changed, settled = changed or index.pop(item.rel, None) is not None, False
             continue
         signature = stat_signature(st)
-        stats.update(_stat_line(item.rel, signature))
+        if not known_key:
+            stats.update(_stat_line(item.rel, signature))
         known = index.get(item.rel)
         if known is not None and known[0] == signature:  # indexed when it was not racy
             item.key, item.text_hash = known[1], known[2]
@@ -418,7 +429,7 @@ def _plain_files(
         changed = True
     if changed:
         cache.save_stat_index(scope, index)
-    return files, stats.hexdigest() if settled else ""
+    return files, (known_key or stats.hexdigest()) if settled else ""
 
 
 def _read_file(item: _File, base: str, cache: ManifestCache | None, size: int = -1) -> None:

@@ -363,3 +363,28 @@ def test_a_kept_graph_is_plain_data_and_a_signed_pickle_is_never_read(
     assert _load(root, tmp_path / ".rampctl") == cold  # built again, not read from the pickle
     assert len(no_build) == built + 1
     assert RAN == []
+
+
+def test_a_load_that_goes_on_from_the_stat_key_stats_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled: None
+) -> None:
+    root = _project(tmp_path, 4)
+    folder = tmp_path / ".rampctl"
+    _load(root, folder)
+    (root / "vendors" / "v1.yaml").write_text(VENDOR.format(name="v1", title="Edited"))
+    stats: list[str] = []
+    real = os.stat
+
+    def counting(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if str(path).endswith(".yaml"):
+            stats.append(str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counting)
+    edited = _load(root, folder)
+    assert len(stats) == 4  # the stat key's, taken again by the stat index
+    assert edited == _result(root, None)
+    stats.clear()
+    reads = counting_reads(monkeypatch)
+    assert _load(root, folder) == edited  # and the stat key kept with it is the files' own
+    assert (len(stats), reads) == (4, [])
