@@ -37,6 +37,7 @@ import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import pydantic
@@ -180,7 +181,7 @@ class ManifestCache:
             return {}
         try:
             index = marshal.loads(blob)
-            self._indexed[scope] = {entry[1] for entry in index.values()}
+            self._indexed[scope] = set(map(itemgetter(1), index.values()))
         except (ValueError, EOFError, TypeError, AttributeError, IndexError):
             return {}
         return index if isinstance(index, dict) else {}
@@ -189,7 +190,10 @@ class ManifestCache:
         """Store the stat index of `scope`, replacing the one there. The entries of files it
         no longer holds (removed, or changed since) are dropped by `save`, unless this run
         uses them."""
-        self._dropped |= self._indexed.pop(scope, set()) - {entry[1] for entry in index.values()}
+        known = self._indexed.pop(scope, None)
+        if known:
+            known.difference_update(map(itemgetter(1), index.values()))
+            self._dropped |= known
         self.put_scoped(scope, marshal.dumps(index))
 
     def key(self, name: str, data: bytes) -> str:
@@ -315,6 +319,21 @@ class ManifestCache:
                     "INSERT OR REPLACE INTO scoped VALUES (?, ?, ?, ?)",
                     (scope, self.code, int(time.time() // 86400), value),
                 )
+        except sqlite3.Error as exc:
+            self._failed(exc)
+
+    def put_scoped_many(self, values: list[tuple[str, bytes]], drop: list[str]) -> None:
+        """Store each (scope, blob) of `values` and remove the scopes of `drop`, in one
+        transaction."""
+        db = self._connect()
+        if db is None:
+            return
+        today = int(time.time() // 86400)
+        rows = [(s, self.code, today, self._sign(s, b) + b) for s, b in values]
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO scoped VALUES (?, ?, ?, ?)", rows)
+                db.executemany("DELETE FROM scoped WHERE scope = ?", [(s,) for s in drop])
         except sqlite3.Error as exc:
             self._failed(exc)
 

@@ -28,6 +28,7 @@ import types
 from collections.abc import Iterator
 from decimal import Decimal
 from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from rampctl.manifest.document import Origin
@@ -91,6 +92,9 @@ class _Layout:
     names: tuple[str, ...]
     setters: tuple[Any, ...]
     dict_names: tuple[str, ...]
+    #: The plain, immutable defaults the class itself holds, by field: an object whose
+    #: `__dict__` lacks such a field reads the default, as one given it would.
+    defaults: dict[str, Any]
 
 
 def _layout(cls: type) -> _Layout:
@@ -100,7 +104,25 @@ def _layout(cls: type) -> _Layout:
     if dict_names and cls.__dictoffset__ == 0:
         raise TypeError(f"{cls.__qualname__}: a field with no slot and no __dict__")
     setters = tuple(None if s is None else s.__set__ for s in slots)
-    return _Layout(cls, names, setters, dict_names)
+    defaults = {n: d for n in dict_names if _immutable(d := _class_value(cls, n))}
+    return _Layout(cls, names, setters, dict_names, defaults)
+
+
+_MISSING = object()
+
+
+def _class_value(cls: type, name: str) -> Any:
+    """What the class holds under `name` (a dataclass field's default), else `_MISSING`."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+    return _MISSING
+
+
+def _immutable(value: Any) -> bool:
+    """Whether `value` is text, a number, a bool, None, or an empty tuple or frozenset."""
+    kind = type(value)
+    return kind in _ATOMS or (kind in (tuple, frozenset) and not value)
 
 
 _CLASSES = _classes()
@@ -112,64 +134,36 @@ _KEY_SETTERS = tuple(getattr(KeyPositions, s).__set__ for s in _KEY_SLOTS)
 # -- writing ------------------------------------------------------------------------------
 
 
-class _Ref(int):
-    """A reference to a node, by its number as first met (renumbered when written)."""
-
-    __slots__ = ()
-
-
-@dataclasses.dataclass(slots=True)
-class _Node:
-    """One value that is not plain data: its kind (and class), its height (1 + the highest of
-    the nodes it refers to; plain values count 0) and its parts."""
-
-    kind: int
-    sub: int
-    height: int
-    parts: Any
-
-
 def dumps(graph: DesiredGraph) -> bytes:
     """The graph as marshal bytes; Unsupported when it holds a value of an unknown type."""
-    return _Writer().dumps(graph)
+    return dumps_value(graph)
+
+
+def dumps_value(value: Any) -> bytes:
+    """A value made of graph objects, containers and plain data, as marshal bytes (a part
+    of a graph: some of its objects by address); Unsupported as `dumps`."""
+    return _Writer().dumps(value)
 
 
 class _Writer:
-    """One graph's encoding: each node written once, however often the graph holds it."""
+    """One encoding, a group at a time: the objects of one class that the graph holds at one
+    place (a field of the objects of the group above) are written together, field by field,
+    after what they refer to; each node is written once, however often the graph holds it.
+    Everything it walks is held by the value being written, so ids stay unique meanwhile."""
 
     def __init__(self) -> None:
         self.classes: dict[str, int] = {}
         self.of_class: dict[type, tuple[int, tuple[str, ...]]] = {}
-        self.nodes: list[_Node] = []
-        self.heights: list[int] = []
-        self.memo: dict[int, Any] = {}  # by id: a `_Ref`, or the value when plain
+        self.groups: list[tuple[int, int, Any]] = []
+        self.count = 0
+        self.memo: dict[int, int] = {}  # by id: the number of a node written
         self.plain_memo: dict[int, bool] = {}
-        self.alive: list[Any] = []  # the values memoised by id, kept alive meanwhile
 
-    def dumps(self, graph: DesiredGraph) -> bytes:
-        root = self.value(graph)
-        assert isinstance(root, _Ref)
-        groups, numbers = self.groups()
-        return marshal.dumps((_VERSION, tuple(self.classes), groups, numbers[root]))
-
-    # - the walk
-
-    def value(self, value: Any) -> Any:
-        """`value` as it is when it is plain data, else a `_Ref` to its node."""
-        kind = type(value)
-        if kind in _ATOMS:
-            return value
-        found = self.memo.get(id(value))
-        if found is None:
-            if self.plain(value, kind):
-                self.memo[id(value)] = value
-                return value
-            node = self.node(value, kind)
-            found = self.memo[id(value)] = _Ref(len(self.nodes))
-            self.nodes.append(node)
-            self.heights.append(node.height)
-            self.alive.append(value)
-        return found
+    def dumps(self, value: Any) -> bytes:
+        if self.plain(value, type(value)):
+            raise Unsupported("plain data alone")
+        (root,) = self.refs([value])
+        return marshal.dumps((_VERSION, tuple(self.classes), self.groups, root))
 
     def plain(self, value: Any, kind: type) -> bool:
         """Whether `value` is text, a number, None, or a tuple, set, list or dict of those
@@ -188,28 +182,70 @@ class _Writer:
             else:
                 known = all(self.plain(v, type(v)) for v in items)
             self.plain_memo[id(value)] = known
-            self.alive.append(value)
         return known
 
-    def node(self, value: Any, kind: type) -> _Node:
+    def refs(self, values: list[Any]) -> list[int]:
+        """The node numbers of `values`, writing those not written yet (plain values as
+        constants)."""
+        ids = list(map(id, values))
+        memo = self.memo
+        new = {i: v for i, v in zip(ids, values, strict=True) if i not in memo}
+        if new:
+            consts: list[Any] = []
+            by_type: dict[type, list[Any]] = {}
+            for value in new.values():
+                kind = type(value)
+                if self.plain(value, kind):
+                    consts.append(value)
+                else:
+                    by_type.setdefault(kind, []).append(value)
+            if consts:
+                self.emit(_CONST, 0, consts, consts)
+            for kind, objs in by_type.items():
+                self.group(kind, objs)
+        return list(map(memo.__getitem__, ids))
+
+    def emit(self, kind: int, sub: int, data: Any, objs: list[Any]) -> None:
+        """Write a group: `objs` are numbered in turn."""
+        numbers = range(self.count, self.count + len(objs))
+        self.memo.update(zip(map(id, objs), numbers, strict=True))
+        self.groups.append((kind, sub, data))
+        self.count += len(objs)
+
+    def group(self, kind: type, objs: list[Any]) -> None:
+        """Write `objs`, all of type `kind` and none plain data, after what they refer to."""
         if kind in _CONTAINERS:
-            return self.container(_CONTAINERS[kind], 0, value)
-        if kind is dict:
-            if not all(type(k) is str for k in value):
+            data: Any = [self.refs(list(c)) for c in objs]
+            self.emit(_CONTAINERS[kind], 0, data, objs)
+        elif kind is dict:
+            if not all(set(map(type, d)) <= {str} for d in objs):
                 raise Unsupported("dict")
-            node = self.container(_DICT, 0, value.values())
-            node.parts = (list(value), node.parts)
-            return node
-        if kind is Decimal:
-            return _Node(_DECIMAL, 0, 1, str(value))
-        if kind is dt.date:
-            return _Node(_DATE, 0, 1, value.isoformat())
-        if kind is Position:
-            return _Node(_POSITION, 0, 1, tuple(value))
-        if kind is KeyPositions:
-            return _Node(_KEYS, 0, 1, self.keys(value))
-        index, names = self.of_class.get(kind) or self.add_class(kind)
-        return self.container(_OBJECT, index, map(getattr, repeat(value), names))
+            data = [(list(d), self.refs(list(d.values()))) for d in objs]
+            self.emit(_DICT, 0, data, objs)
+        elif kind is Decimal:
+            self.emit(_DECIMAL, 0, list(map(str, objs)), objs)
+        elif kind is dt.date:
+            self.emit(_DATE, 0, [d.isoformat() for d in objs], objs)
+        elif kind is Position:
+            self.emit(_POSITION, 0, list(map(tuple, objs)), objs)
+        elif kind is KeyPositions:
+            self.emit(_KEYS, 0, [self.keys(k) for k in objs], objs)
+        else:
+            index, names = self.of_class.get(kind) or self.add_class(kind)
+            columns = [self.column(list(map(attrgetter(n), objs))) for n in names]
+            self.emit(_OBJECT, index, columns, objs)
+
+    def column(self, values: list[Any]) -> tuple[int, list[Any]]:
+        """One field of a group: its values as they are when all are plain data, else the
+        node numbers of its values."""
+        kinds = set(map(type, values))
+        if kinds <= _ATOMS:
+            return (_PLAIN, values)
+        if kinds <= _PLAIN_TYPES:
+            distinct = dict(zip(map(id, values), values, strict=True)).values()
+            if all(self.plain(v, type(v)) for v in distinct):
+                return (_PLAIN, values)
+        return (_REFS, self.refs(values))
 
     def add_class(self, kind: type) -> tuple[int, tuple[str, ...]]:
         """The number and field names of a class on the list, numbered when first met."""
@@ -220,90 +256,12 @@ class _Writer:
         self.classes[name] = found[0]
         return found
 
-    def container(self, kind: int, sub: int, values: Any) -> _Node:
-        """A node of `values` (kept as plain values and `_Ref`s), one higher than the highest
-        node it refers to."""
-        value, atoms = self.value, _ATOMS
-        items = [item if type(item) in atoms else value(item) for item in values]
-        refs = [item for item in items if type(item) is _Ref]
-        height = max(map(self.heights.__getitem__, refs), default=0)
-        return _Node(kind, sub, height + 1, items)
-
     def keys(self, keys: KeyPositions) -> tuple[Any, ...]:
         """Key positions as they are kept: plain tuples of text and numbers."""
         parts = (keys.file, keys.paths, keys.places, keys.files)
-        if type(keys.file) is not str or not self.plain(parts, tuple):
+        if type(keys.file) is not str or not all(self.plain(p, type(p)) for p in parts[1:]):
             raise Unsupported("KeyPositions")
         return parts
-
-    # - the groups
-
-    def groups(self) -> tuple[list[Any], list[int]]:
-        """The nodes in groups of one height, kind and class (lowest first) and each node's
-        number; plain values that stand among references become constants (numbered first,
-        from 0, in a group of their own)."""
-        self.consts: list[Any] = []
-        self.const_of: dict[int, int] = {}
-        grouped: list[tuple[int, int, list[_Node]]] = []
-        last: tuple[int, int, int] | None = None
-        keys = [(n.height, n.kind, n.sub) for n in self.nodes]
-        order = sorted(range(len(self.nodes)), key=keys.__getitem__)
-        for index in order:
-            node = self.nodes[index]
-            if (node.height, node.kind, node.sub) != last:
-                grouped.append((node.kind, node.sub, []))
-                last = (node.height, node.kind, node.sub)
-            grouped[-1][2].append(node)
-        shaped = [(kind, sub, self._shape(kind, nodes)) for kind, sub, nodes in grouped]
-        numbers = [0] * len(self.nodes)
-        for number, index in enumerate(order, start=len(self.consts)):
-            numbers[index] = number
-        out: list[Any] = [(_CONST, 0, self.consts)] if self.consts else []
-        for kind, sub, shape in shaped:
-            out.append((kind, sub, self._resolve(kind, shape, numbers)))
-        return out, numbers
-
-    def _const(self, value: Any) -> int:
-        """The number of a plain value standing among references."""
-        found = self.const_of.get(id(value))
-        if found is None:
-            found = self.const_of[id(value)] = len(self.consts)
-            self.consts.append(value)
-        return found
-
-    def _as_refs(self, items: Any) -> list[Any]:
-        """`items` as references: `_Ref`s, and the numbers of constants for plain values."""
-        return [i if type(i) is _Ref else self._const(i) for i in items]
-
-    def _shape(self, kind: int, nodes: list[_Node]) -> list[Any]:
-        """A group as it is written, references still `_Ref`s."""
-        if kind in (_DECIMAL, _DATE, _POSITION, _KEYS):
-            return [n.parts for n in nodes]
-        if kind == _DICT:
-            return [(n.parts[0], self._as_refs(n.parts[1])) for n in nodes]
-        if kind != _OBJECT:
-            return [self._as_refs(n.parts) for n in nodes]
-        columns: list[Any] = []  # field by field: plain values, or references
-        for column in zip(*(n.parts for n in nodes), strict=True):
-            if _Ref in set(map(type, column)):
-                columns.append((_REFS, self._as_refs(column)))
-            else:
-                columns.append((_PLAIN, list(column)))
-        return columns
-
-    def _resolve(self, kind: int, shape: list[Any], numbers: list[int]) -> list[Any]:
-        """A shaped group with its `_Ref`s replaced by node numbers."""
-
-        def refs(items: list[Any]) -> list[int]:
-            return [numbers[i] if type(i) is _Ref else i for i in items]
-
-        if kind in (_DECIMAL, _DATE, _POSITION, _KEYS):
-            return shape
-        if kind == _DICT:
-            return [(keys, refs(items)) for keys, items in shape]
-        if kind != _OBJECT:
-            return [refs(items) for items in shape]
-        return [(mode, refs(col) if mode == _REFS else col) for mode, col in shape]
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -311,6 +269,15 @@ class _Writer:
 
 def loads(data: bytes | memoryview) -> DesiredGraph:
     """The graph `dumps` wrote; ValueError (or another error) for bytes it did not write."""
+    graph = loads_value(data)
+    if type(graph) is not DesiredGraph:
+        raise ValueError("not a desired graph")
+    return graph
+
+
+def loads_value(data: bytes | memoryview) -> Any:
+    """The value `dumps_value` wrote; ValueError (or another error) for bytes it did not
+    write."""
     version, names, groups, root = marshal.loads(data)
     if version != _VERSION:
         raise ValueError("another graph format")
@@ -318,10 +285,7 @@ def loads(data: bytes | memoryview) -> DesiredGraph:
     nodes: list[Any] = []
     for kind, sub, items in groups:
         nodes += _read_group(kind, sub, items, layouts, nodes)
-    graph = nodes[root]
-    if type(graph) is not DesiredGraph:
-        raise ValueError("not a desired graph")
-    return graph
+    return nodes[root]
 
 
 def _plain(values: list[Any]) -> list[Any]:
@@ -375,16 +339,26 @@ def _objects(layout: _Layout, columns: list[Any], nodes: list[Any]) -> list[Any]
     if any(len(col) != count for col in values):
         raise ValueError(f"{layout.cls.__qualname__}: columns of different lengths")
     objs: list[Any] = list(map(_new, repeat(layout.cls, count)))
-    in_dict = []
-    for setter, column in zip(layout.setters, values, strict=True):
-        if setter is None:
-            in_dict.append(column)
-        else:
+    names, in_dict = [], []
+    for name, setter, column in zip(layout.names, layout.setters, values, strict=True):
+        if setter is not None:
             list(map(setter, objs, column))
-    if in_dict:
-        dicts = map(dict, map(zip, repeat(layout.dict_names), zip(*in_dict, strict=True)))
-        list(map(_set, objs, repeat("__dict__"), dicts))
+        elif not _all_default(column, layout.defaults.get(name, _MISSING)):
+            names.append(name)
+            in_dict.append(column)
+    dicts = map(dict, map(zip, repeat(names), zip(*in_dict, strict=True)))
+    list(map(_set, objs, repeat("__dict__"), dicts))
     return objs
+
+
+def _all_default(column: list[Any], default: Any) -> bool:
+    """Whether every value of `column` is the class's default (of its type too: False is
+    not 0), so the objects' `__dict__`s can leave the field out and read the default."""
+    return (
+        default is not _MISSING
+        and column.count(default) == len(column)
+        and set(map(type, column)) <= {type(default)}
+    )
 
 
 def _key_positions(items: list[Any]) -> list[KeyPositions]:

@@ -240,8 +240,20 @@ class Prepared:
 
     def finish(self, cache: ManifestCache | None) -> ManifestSet:
         """Parse and validate what the cache does not answer; raise ManifestError."""
+        return self.conclude(self.read(cache))
+
+    def read(
+        self, cache: ManifestCache | None, rels: set[str] | None = None
+    ) -> dict[str, FileOutcome]:
+        """What each file (of `rels`, else every file) reads to: the cache's answer, else
+        parsed and validated."""
+        files = self.files if rels is None else [f for f in self.files if f.rel in rels]
+        return _outcomes(self.source, files, cache)
+
+    def conclude(self, outcomes: dict[str, FileOutcome]) -> ManifestSet:
+        """The checks across documents over what every file read to (`read`); raise
+        ManifestError with every problem."""
         run = _Run(problems=list(self.problems))
-        outcomes = _outcomes(self.source, self.files, cache)
         for item in self.files:
             run.add(outcomes[item.rel])
         documents = _validate(run)
@@ -273,11 +285,22 @@ class Found:
     source: Source
     problems: list[Problem]
     started: int
+    #: What `stat_key` took, so that a load that goes on to `prepare` does not stat and
+    #: hash every file twice.
+    taken: Taken = field(default_factory=lambda: Taken())
 
     @property
     def has_templates(self) -> bool:
         """Whether any file is a template (whose documents depend on more than its bytes)."""
         return any(f.endswith(TEMPLATE_SUFFIXES) for f in self.source.files)
+
+
+@dataclass(kw_only=True)
+class Taken:
+    """Each file's stat as `stat_key` took it, and the key it made of them ("" until then)."""
+
+    stats: dict[str, os.stat_result] = field(default_factory=dict)
+    key: str = ""
 
 
 def find(root: Path) -> Found:
@@ -294,12 +317,16 @@ def stat_key(found: Found, cache: ManifestCache) -> str | None:
         return None
     base = f"{found.source.base}{os.sep}"
     digest = hashlib.sha256(cache.code.encode())
+    stats = found.taken.stats
     try:
         for rel in found.source.files:
-            digest.update(_stat_line(rel, stat_signature(os.stat(base + rel))))
+            st = stats[rel] = os.stat(base + rel)
+            digest.update(_stat_line(rel, stat_signature(st)))
     except OSError:  # gone since it was found: the load reports it
+        stats.clear()
         return None
-    return digest.hexdigest()
+    found.taken.key = digest.hexdigest()
+    return found.taken.key
 
 
 def _stat_line(rel: str, signature: tuple[int, ...]) -> bytes:
@@ -321,7 +348,7 @@ def prepare(
         problems += var_problems
         templates = _Templates(TemplateRenderer(source.base, source.display), values)
     plain = [f for f in source.files if templates is None or not f.endswith(TEMPLATE_SUFFIXES)]
-    keyed, settled = _plain_files(source, plain, cache, found.started)
+    keyed, settled = _plain_files(source, plain, cache, found)
     found_files = {f.rel: f for f in keyed}
     files = []
     for rel in source.files:
@@ -359,11 +386,13 @@ def no_gc() -> Iterator[None]:
 
 
 def _plain_files(
-    source: Source, rels: list[str], cache: ManifestCache | None, started: int
+    source: Source, rels: list[str], cache: ManifestCache | None, found: Found
 ) -> tuple[list[_File], str]:
     """The YAML files (not templates), keyed: through the cache's stat index when there is
     a cache (a file whose stat is as indexed is not read), else read. With them, the key of
     their stats (`stat_key`) when none of them is racy, else ""."""
+    started, taken = found.started, found.taken.stats
+    known_key = found.taken.key if len(taken) == len(rels) else ""
     base = f"{source.base}{os.sep}"
     files = [_File(rel=rel, name=source.display(rel)) for rel in rels]
     if cache is None:
@@ -376,19 +405,20 @@ def _plain_files(
     stats = hashlib.sha256(cache.code.encode())
     for item in files:
         try:
-            st = os.stat(base + item.rel)
+            st = taken.get(item.rel) or os.stat(base + item.rel)
         except OSError as exc:
             item.outcome = FileOutcome(problems=[unreadable(item.name, exc)], failed=True)
             changed, settled = changed or index.pop(item.rel, None) is not None, False
             continue
         signature = stat_signature(st)
-        stats.update(_stat_line(item.rel, signature))
+        if not known_key:
+            stats.update(_stat_line(item.rel, signature))
         known = index.get(item.rel)
         if known is not None and known[0] == signature:  # indexed when it was not racy
             item.key, item.text_hash = known[1], known[2]
             continue
         changed = True
-        _read_file(item, base, cache)
+        _read_file(item, base, cache, st.st_size)
         if item.key and not is_racy(st, started):
             index[item.rel] = (signature, item.key, item.text_hash)
         else:
@@ -399,14 +429,14 @@ def _plain_files(
         changed = True
     if changed:
         cache.save_stat_index(scope, index)
-    return files, stats.hexdigest() if settled else ""
+    return files, (known_key or stats.hexdigest()) if settled else ""
 
 
-def _read_file(item: _File, base: str, cache: ManifestCache | None) -> None:
-    """Read one YAML file: its text, text hash and key, or the outcome of one that cannot be
-    decoded or read."""
+def _read_file(item: _File, base: str, cache: ManifestCache | None, size: int = -1) -> None:
+    """Read one YAML file (`size` bytes long when it was stat'ed just before, else -1): its
+    text, text hash and key, or the outcome of one that cannot be decoded or read."""
     try:
-        data = _read_bytes(base + item.rel)
+        data = _read_bytes(base + item.rel, size)
         item.text = decode(data, item.name)
     except ParseFailure as exc:
         item.outcome = FileOutcome(problems=exc.problems, failed=True)
@@ -473,14 +503,15 @@ def _outcomes(
 _CHUNK = 65_536
 
 
-def _read_bytes(path: str) -> bytes:
-    """A file's bytes, read with as few system calls as it takes: most manifests are read
-    whole by the first `read` (a buffered `open` adds four calls a file, a tenth of a
-    cold load's reading at 100,000 files)."""
+def _read_bytes(path: str, size: int = -1) -> bytes:
+    """A file's bytes, read with as few system calls as it takes (a buffered `open` adds
+    four a file, a tenth of a cold load's reading at 100,000 files): most manifests are read
+    whole by the first `read`, and when that gave all of the `size` bytes a stat just found
+    (a short read of exactly that), the read that would find the end is not made."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
         data = os.read(fd, _CHUNK)
-        if not data:
+        if not data or len(data) == size < _CHUNK:
             return data
         chunks = [data]
         while chunk := os.read(fd, _CHUNK):

@@ -138,6 +138,13 @@ def build_graph(manifests: Sources) -> DesiredGraph:
     )
 
 
+def graph_vendors(docs: Sequence[Source], graph: DesiredGraph) -> dict[str, DesiredVendor]:
+    """The desired vendors of `docs`, resolved against `graph`'s accounting vendors and users
+    as `build_graph` resolves them (a graph brought up to date file by file)."""
+    by_email = {u.key: a for a, u in graph.users.items()}
+    return {doc.address: _vendor(doc, graph.accounting_vendors, by_email) for doc in docs}
+
+
 def _users(docs: Sequence[Source]) -> dict[str, DesiredUser]:
     """User manifests by address; a manager declared as a User manifest is invited first."""
     users = {doc.address: _user(doc) for doc in docs}

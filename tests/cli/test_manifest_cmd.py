@@ -249,10 +249,10 @@ def test_a_warm_validate_takes_the_kept_graph_and_reads_no_file(
     cold = capsys.readouterr().out
     reads = counting_reads(monkeypatch)
     taken: list[object] = []
-    real = graphcodec.loads
-    monkeypatch.setattr(graphcodec, "loads", lambda data: taken.append(1) or real(data))
+    real = graphcodec.loads_value
+    monkeypatch.setattr(graphcodec, "loads_value", lambda data: taken.append(1) or real(data))
     assert run(["--manifests", "m", "validate", "--format", "json"]) == 0
     assert capsys.readouterr().out == cold
     assert json.loads(cold)["roots"][0]["vendors"] == 2
     assert reads == []
-    assert taken == [1]
+    assert taken  # the kept graph's parts

@@ -26,9 +26,9 @@ def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     reads: list[str] = []
     real = loader_module._read_bytes
 
-    def counting(path: str) -> bytes:
+    def counting(path: str, size: int = -1) -> bytes:
         reads.append(path)
-        return real(path)
+        return real(path, size)
 
     monkeypatch.setattr(loader_module, "_read_bytes", counting)
     return reads

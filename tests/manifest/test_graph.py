@@ -113,9 +113,9 @@ def test_a_changed_file_gives_a_new_graph(tmp_path: Path, no_build: list[int]) -
     (root / "vendors" / "v1.yaml").write_text(VENDOR.format(name="v1", title="Renamed"))
     changed = _load(root, folder)
     assert _names(changed) == {"Vendor 0", "Renamed", "Vendor 2"}
-    assert len(no_build) == 2
+    assert len(no_build) == 1  # the kept graph brought up to date: no whole build
     assert _load(root, folder) == changed
-    assert len(no_build) == 2
+    assert len(no_build) == 1
     assert changed == _result(root, None)
 
 
@@ -350,14 +350,41 @@ def test_a_kept_graph_is_plain_data_and_a_signed_pickle_is_never_read(
     root = _project(tmp_path)
     cold = _load(root, tmp_path / ".rampctl")
     cache = ManifestCache(tmp_path / ".rampctl")
-    found = loader_module.find(root)
-    scope = cache.scope("graph", str(found.source.base.resolve()), found.source.display(""))
-    kept = cache.get_scoped(scope)
-    assert kept is not None and b"pickle" not in bytes(kept)
-    head = bytes(kept[: graph_module._HEAD_SIZE])
-    cache.put_scoped(scope, head + pickle.dumps(Payload()))  # signed with the user's own key
+    kept = graph_module._Kept(cache, loader_module.find(root))
+    head = kept.head()
+    assert head is not None and head.chunks
+    for number, chunk_key in head.chunks.items():
+        part = cache.get_scoped(kept.chunk_scope(number))
+        assert part is not None and b"pickle" not in bytes(part)
+        # signed with the user's own key, under the part's own key
+        cache.put_scoped(kept.chunk_scope(number), chunk_key.encode() + pickle.dumps(Payload()))
     cache.close()
     built = len(no_build)
     assert _load(root, tmp_path / ".rampctl") == cold  # built again, not read from the pickle
     assert len(no_build) == built + 1
     assert RAN == []
+
+
+def test_a_load_that_goes_on_from_the_stat_key_stats_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled: None
+) -> None:
+    root = _project(tmp_path, 4)
+    folder = tmp_path / ".rampctl"
+    _load(root, folder)
+    (root / "vendors" / "v1.yaml").write_text(VENDOR.format(name="v1", title="Edited"))
+    stats: list[str] = []
+    real = os.stat
+
+    def counting(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if str(path).endswith(".yaml"):
+            stats.append(str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counting)
+    edited = _load(root, folder)
+    assert len(stats) == 4  # the stat key's, taken again by the stat index
+    assert edited == _result(root, None)
+    stats.clear()
+    reads = counting_reads(monkeypatch)
+    assert _load(root, folder) == edited  # and the stat key kept with it is the files' own
+    assert (len(stats), reads) == (4, [])

@@ -79,3 +79,26 @@ def test_objects_in_containers_and_shared_values_read_back_shared() -> None:
     back = graphcodec.loads(graphcodec.dumps(twice))
     assert back.bills["a"] is back.bills["b"]
     assert _view(back)[0][some.address] == _view(twice)[0][some.address]
+
+
+def test_fields_every_object_of_a_group_leaves_at_its_default_read_as_the_default(
+    tmp_path: Path,
+) -> None:
+    for name in ("a", "b"):
+        text = (
+            f"apiVersion: rampctl/v1\nkind: Vendor\nmetadata: {{name: {name}}}\nspec: {{name: X}}\n"
+        )
+        (tmp_path / f"{name}.yaml").write_text(text)
+    graph = load_graph(tmp_path)
+    back = graphcodec.loads(graphcodec.dumps(graph))
+    vendor = back.vendors["vendor/a"]
+    assert "protect" not in vars(vendor)
+    assert vendor.protect is False
+    assert _view(back) == _view(graph)
+
+
+def test_a_default_is_left_out_only_when_every_value_is_it_and_of_its_type() -> None:
+    assert graphcodec._all_default([None, None], None)
+    assert not graphcodec._all_default([0, 0], False)  # equal, but not the default
+    assert not graphcodec._all_default([None, "x"], None)
+    assert not graphcodec._all_default([None], graphcodec._MISSING)

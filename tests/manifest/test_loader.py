@@ -235,6 +235,15 @@ def test_files_are_read_whole_whatever_their_size(tmp_path: Path, size: int) -> 
     data = bytes(n % 251 for n in range(size))
     path.write_bytes(data)
     assert loader_module._read_bytes(str(path)) == data
+    assert loader_module._read_bytes(str(path), size) == data
+
+
+def test_a_file_longer_than_its_stat_said_is_read_to_its_end(tmp_path: Path) -> None:
+    """A file that grew after it was stat'ed (or a short read) is still read whole."""
+    path = tmp_path / "f.yaml"
+    path.write_bytes(b"a: 1\nb: 2\n")
+    assert loader_module._read_bytes(str(path), 5) == b"a: 1\nb: 2\n"
+    assert loader_module._read_bytes(str(path), 100) == b"a: 1\nb: 2\n"
 
 
 def test_a_file_removed_before_it_is_read_is_a_problem(tmp_path: Path) -> None:
