@@ -1,64 +1,128 @@
-"""Ramp's JSON answers read strictly: `NaN`, `Infinity` and `-Infinity` are refused.
+"""Ramp's JSON answers read strictly, and typed without ever quoting what they hold.
 
-JSON has no such numbers, but Python's `json` module and pydantic's parser both take them.
-An object built from one could not be written back as JSON (a state entry, a plan file), so
-rampctl refuses the whole answer where it arrives, with an error naming the request (method,
-path, status, `x-trace-id`) and never a value from the body. A read so answered fails
-(`RampError`); a write so answered was taken by Ramp, but what it made cannot be read back, so
-its outcome is uncertain (`OutcomeUncertainError`: the next run looks the object up by key).
+JSON has no `NaN`, `Infinity` or `-Infinity`, yet Python's `json` module and pydantic's parser
+both take them, and both read a number too large for a float (`1e400`) as infinity. An object
+built from one could not be written back as JSON (a state entry, a plan file), so rampctl
+refuses the whole answer where it arrives. So too an answer nested too deeply to read, one
+that is not JSON, and one that does not fit the model rampctl reads it into.
+
+Every refusal names the request (method, path, status, `x-trace-id`) and, for a model that
+does not fit, the field paths and what was wrong, never a value from the body: an answer may
+hold a tax id or a bank number. A read so answered fails (`RampError`); a write so answered
+(2xx) was taken by Ramp, but what it made cannot be read back, so its outcome is uncertain
+(`OutcomeUncertainError`: the next run looks the object up by key).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import math
+import re
+from typing import Any, TypeVar
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
 from rampctl.errors import OutcomeUncertainError, RampError
 
 NON_FINITE = "Ramp's answer holds NaN or Infinity, which are not JSON numbers"
+OVERFLOW = "Ramp's answer holds a number too large for a float"
+TOO_DEEP = "Ramp's answer is nested too deeply to read"
+NOT_JSON = "Ramp answered with a body that is not JSON"
 READS = frozenset({"GET", "HEAD"})
+M = TypeVar("M", bound=BaseModel)
+
+#: What may be a non-finite number: the words, an exponent of three digits or more, or a run
+#: of 309 digits (a float overflows beyond about 1.8e308).
+_MAY_BE_NON_FINITE = re.compile(rb"NaN|Infinity|[0-9][eE][+]?[0-9]{3}|[0-9]{309}")
 
 
 class _NonFinite(Exception):
     """Raised inside the parser at the first `NaN`, `Infinity` or `-Infinity`."""
 
 
+class _Overflow(Exception):
+    """Raised inside the parser at the first number that overflows a float."""
+
+
 def _refuse(constant: str) -> float:
     raise _NonFinite
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _Overflow
+    return value
+
+
 def may_hold_non_finite(content: bytes) -> bool:
-    """Whether `content` may hold `NaN` or `Infinity` (False is certain: a cheap screen; True
-    may also be the word inside a string, which only `read_json` tells apart)."""
-    return b"NaN" in content or b"Infinity" in content
+    """Whether `content` may hold `NaN`, `Infinity` or a number that overflows a float (False
+    is certain: a cheap screen; True may also be a word or digits inside a string, which only
+    `read_json` tells apart)."""
+    return _MAY_BE_NON_FINITE.search(content) is not None
 
 
 def read_json(response: httpx.Response, method: str) -> Any:
     """The JSON body of `response` to a `method` request (as `response.json()` reads it).
 
-    Raises `ValueError` when the body is not JSON; `RampError` (a read) or
-    `OutcomeUncertainError` (a write) when it holds `NaN`, `Infinity` or `-Infinity` as a
-    number (the word inside a string is fine).
+    Raises `RampError` (a read) or `OutcomeUncertainError` (a write) when the body is not
+    JSON, is nested too deeply, or holds `NaN`, `Infinity`, `-Infinity` or a number that
+    overflows a float (the word or digits inside a string are fine).
     """
+    reason = NOT_JSON
     try:
-        return json.loads(response.content, parse_constant=_refuse)
+        return json.loads(response.content, parse_constant=_refuse, parse_float=_finite_float)
     except _NonFinite:
-        raise _refused(response, method) from None
+        reason = NON_FINITE
+    except _Overflow:
+        reason = OVERFLOW
+    except RecursionError:
+        reason = TOO_DEEP
+    except ValueError:  # not JSON, not UTF-8, or an integer of too many digits
+        pass
+    raise refused(response, method, reason)
 
 
-def _refused(response: httpx.Response, method: str) -> RampError:
+def validated(
+    model: type[M], data: Any, response: httpx.Response, method: str, *, at: str = ""
+) -> M:
+    """`data` (read from `response`, at the path `at` in it, e.g. `data.3`) as a `model`;
+    `refused` naming the fields that do not fit (never their values) when it is not one."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        wrong = fields_wrong(exc, at)
+        reason = f"Ramp's answer does not fit rampctl's {model.__name__} ({wrong})"
+    except RecursionError:
+        reason = TOO_DEEP
+    raise refused(response, method, reason)  # outside the except: no pydantic error chained
+
+
+def fields_wrong(exc: ValidationError, at: str = "") -> str:
+    """The field paths of `exc` (under `at`) and what is wrong with each, never the values."""
+    problems = []
+    for error in exc.errors(include_url=False, include_context=False, include_input=False):
+        where = ".".join(str(part) for part in ([at] if at else []) + list(error["loc"]))
+        where = where or "the answer"
+        problems.append(f"{where}: {error['msg']}")
+    shown = "; ".join(problems[:5])
+    return shown + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+
+
+def refused(response: httpx.Response, method: str, reason: str) -> RampError:
+    """The error for an answer rampctl cannot read (`reason` names what, never a value):
+    `RampError` to a read, `OutcomeUncertainError` to a write Ramp took (2xx)."""
     where: dict[str, Any] = {
         "method": method,
         "path": response.url.path,
         "status": response.status_code,
         "trace_id": response.headers.get("x-trace-id"),
     }
-    if method.upper() in READS:
-        return RampError(f"{NON_FINITE}; rampctl refuses it", **where)
+    if method.upper() in READS or not response.is_success:
+        return RampError(f"{reason}; rampctl refuses it", **where)
     return OutcomeUncertainError(
-        f"{NON_FINITE}: Ramp took the request, but rampctl cannot read back what it made "
+        f"{reason}: Ramp took the request, but rampctl cannot read back what it made "
         "(the next run looks the object up by its key before trying again)",
         **where,
     )

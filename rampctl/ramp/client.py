@@ -16,8 +16,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel
 
-from rampctl.errors import RampError, RampNotFoundError
-from rampctl.ramp.bodies import read_json
+from rampctl.errors import RampNotFoundError
+from rampctl.ramp.bodies import read_json, refused, validated
 from rampctl.ramp.config import ClientConfig
 from rampctl.ramp.limiter import RateLimiter
 from rampctl.ramp.model_pages import ModelPages
@@ -143,14 +143,14 @@ class RampClient:
     def get_accounting_connection(self) -> AccountingConnection | None:
         """The business's current accounting connection, or None when it has none."""
         try:
-            body = self._json("GET", "/accounting/connection")
+            response, body = self._answer("GET", "/accounting/connection")
         except RampNotFoundError as exc:
             if exc.error_code in BAD_TOKEN_CODES:
                 raise
             return None
         if not isinstance(body, dict) or not body.get("id"):
             return None  # Ramp answers {} when there is no connection
-        return AccountingConnection.model_validate(body)
+        return validated(AccountingConnection, body, response, "GET")
 
     def list_accounting_connections(self) -> list[AccountingConnection]:
         """Every accounting connection (`/accounting/all-connections`).
@@ -159,14 +159,14 @@ class RampClient:
         instead: its connection, or none.
         """
         try:
-            body = self._json("GET", "/accounting/all-connections")
+            response, body = self._answer("GET", "/accounting/all-connections")
         except RampNotFoundError as exc:
             if exc.error_code in BAD_TOKEN_CODES:
                 raise
             current = self.get_accounting_connection()
             return [] if current is None else [current]
         connections = body.get("connections") if isinstance(body, dict) else None
-        return [AccountingConnection.model_validate(c) for c in connections or []]
+        return [validated(AccountingConnection, c, response, "GET") for c in connections or []]
 
     def list_accounting_vendors(self, **filters: str | bool) -> list[AccountingVendor]:
         """Accounting vendors of the active connection matching the filters."""
@@ -204,12 +204,11 @@ class RampClient:
 
     def create_vendor(self, body: VendorCreate) -> Vendor:
         """Create a vendor; OutcomeUncertainError if the answer was lost."""
-        return Vendor.model_validate(self._json("POST", "/vendors", body.to_body()))
+        return self._model("POST", "/vendors", Vendor, body.to_body())
 
     def update_vendor(self, vendor_id: str, body: VendorUpdate) -> Vendor:
         """Change the fields set in `body`."""
-        data = self._json("PATCH", f"/vendors/{_seg(vendor_id)}", body.to_body())
-        return Vendor.model_validate(data)
+        return self._model("PATCH", f"/vendors/{_seg(vendor_id)}", Vendor, body.to_body())
 
     def create_vendor_contact(self, vendor_id: str, body: VendorContactInput) -> VendorContact:
         """Add a contact to a vendor (Ramp's 2026 API); it may come back pending approval.
@@ -217,7 +216,7 @@ class RampClient:
         OutcomeUncertainError if the answer was lost: look for the email before resending.
         """
         path = f"/vendors/{_seg(vendor_id)}/contacts"
-        return VendorContact.model_validate(self._json("POST", path, body.to_body()))
+        return self._model("POST", path, VendorContact, body.to_body())
 
     def invite_user(self, body: UserInvite) -> str:
         """Start a user invite; return its task id (poll it with `wait_for_user_task`).
@@ -225,13 +224,9 @@ class RampClient:
         Resending the same body with the same idempotency key returns the same task, so a lost
         answer (OutcomeUncertainError) is resolved by resending exactly that body.
         """
-        data = self._json("POST", "/users/deferred", body.to_body())
+        response, data = self._answer("POST", "/users/deferred", body.to_body())
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-            raise RampError(
-                "Ramp's answer to a user invite has no task id",
-                method="POST",
-                path="/users/deferred",
-            )
+            raise refused(response, "POST", "Ramp's answer to a user invite has no task id")
         return str(data["id"])
 
     def wait_for_user_task(
@@ -268,17 +263,19 @@ class RampClient:
         created: list[AccountingVendor] = []
         for start in range(0, len(items), UPLOAD_BATCH):
             batch = [item.to_body() for item in items[start : start + UPLOAD_BATCH]]
-            data = self._json("POST", "/accounting/vendors", {"vendors": batch})
+            response, data = self._answer("POST", "/accounting/vendors", {"vendors": batch})
             vendors = data.get("vendors") if isinstance(data, dict) else None
-            created += [AccountingVendor.model_validate(v) for v in vendors or []]
+            if not isinstance(vendors, list):
+                raise refused(response, "POST", "Ramp's answer has no vendors array")
+            created += [validated(AccountingVendor, v, response, "POST") for v in vendors]
         return created
 
     def update_accounting_vendor(
         self, ramp_id: str, body: AccountingVendorUpdate
     ) -> AccountingVendor:
         """Rename, recode or reactivate an accounting vendor."""
-        data = self._json("PATCH", f"/accounting/vendors/{_seg(ramp_id)}", body.to_body())
-        return AccountingVendor.model_validate(data)
+        path = f"/accounting/vendors/{_seg(ramp_id)}"
+        return self._model("PATCH", path, AccountingVendor, body.to_body())
 
     def delete_accounting_vendor(self, ramp_id: str) -> None:
         """Delete (deactivate) an accounting vendor."""
@@ -286,11 +283,11 @@ class RampClient:
 
     def create_bill(self, body: BillCreate) -> Bill:
         """Create a bill; OutcomeUncertainError if the answer was lost."""
-        return Bill.model_validate(self._json("POST", "/bills", body.to_body()))
+        return self._model("POST", "/bills", Bill, body.to_body())
 
     def update_bill(self, bill_id: str, body: BillUpdate) -> Bill:
         """Change the fields set in `body`."""
-        return Bill.model_validate(self._json("PATCH", f"/bills/{_seg(bill_id)}", body.to_body()))
+        return self._model("PATCH", f"/bills/{_seg(bill_id)}", Bill, body.to_body())
 
     def delete_bill(self, bill_id: str) -> None:
         """Archive a bill (Ramp refuses for paid bills)."""
@@ -317,21 +314,19 @@ class RampClient:
 
     # -- plumbing ------------------------------------------------------------------------
 
-    def _json(self, method: str, path: str, body: Any = None) -> Any:
+    def _answer(self, method: str, path: str, body: Any = None) -> tuple[httpx.Response, Any]:
+        """Ramp's answer and its JSON (see `read_json` for what is refused)."""
         response = self._requester.request(method, path, body=body)
-        try:
-            return read_json(response, method)
-        except ValueError:
-            raise RampError(
-                "Ramp answered with a body that is not JSON",
-                method=method,
-                path=response.url.path,
-                status=response.status_code,
-                trace_id=response.headers.get("x-trace-id"),
-            ) from None
+        return response, read_json(response, method)
+
+    def _model(self, method: str, path: str, model: type[M], body: Any = None) -> M:
+        """Ramp's answer read as a `model` (see `validated`): a write's answer that cannot be
+        read is `OutcomeUncertainError`, since Ramp took the write."""
+        response, data = self._answer(method, path, body)
+        return validated(model, data, response, method)
 
     def _get(self, path: str, model: type[M]) -> M:
-        return model.model_validate(self._json("GET", path))
+        return self._model("GET", path, model)
 
     def _list(
         self,

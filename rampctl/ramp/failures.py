@@ -126,5 +126,5 @@ def retry_after(response: httpx.Response, *, now: dt.datetime | None = None) -> 
 def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
         return None

@@ -7,9 +7,10 @@ every string by default): a page's values are mostly ids read once, and caching 
 a third of the pass, for about 150 bytes more per vendor held.
 
 The one pass is a fast path, never a second opinion. A page it refuses, or whose bytes may
-hold `NaN` or `Infinity`, is read again the item-by-item way (`envelope`, then each item),
-which gives exactly the items, or raises exactly the error, rampctl has always reported: the
-item's own message and field path, the missing data array, or the refused number.
+hold `NaN`, `Infinity` or a number that overflows a float, is read again the item-by-item way
+(`envelope`, then each item), which gives exactly the items, or raises exactly the error,
+rampctl reports: the item's field path and message (never its value), the missing data
+array, or the refused number.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from rampctl.ramp.bodies import may_hold_non_finite
+from rampctl.ramp.bodies import may_hold_non_finite, validated
 from rampctl.ramp.pagination import envelope, next_link
 
 M = TypeVar("M", bound=BaseModel)
@@ -53,7 +54,10 @@ class ModelPages(Generic[M]):
                 return share_fields_sets(items), next_link(page.page, response)
         data, next_url = envelope(response)
         model = self._model
-        return share_fields_sets([model.model_validate(item) for item in data]), next_url
+        items = [
+            validated(model, item, response, "GET", at=f"data.{n}") for n, item in enumerate(data)
+        ]
+        return share_fields_sets(items), next_url
 
 
 #: One fields-set per (model, the fields Ramp returned): see `share_fields_sets`.

@@ -129,10 +129,7 @@ class PagesAhead(Generic[T]):
 
 def envelope(response: httpx.Response) -> tuple[list[dict[str, Any]], str | None]:
     """The `data` items (raw JSON) and `page.next` of one list page."""
-    try:
-        body = read_json(response, "GET")
-    except ValueError:
-        body = None
+    body = read_json(response, "GET")
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise _page_error(response, "the list answer has no data array")
     return body["data"], next_link(body.get("page"), response)

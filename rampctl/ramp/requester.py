@@ -357,6 +357,10 @@ class Requester:
         self._judge(call, response, True, progress)
         try:
             return parse_token(response.json(), self._requested, time.monotonic())
+        except RecursionError:
+            raise RampAuthError(
+                "unreadable token response (nested too deeply)", method=call.method, path=call.path
+            ) from None
         except ValueError as exc:
             raise RampAuthError(
                 f"unreadable token response ({exc})", method=call.method, path=call.path

@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from rampctl.errors import OutcomeUncertainError, RampError
-from rampctl.ramp.bodies import may_hold_non_finite, read_json
+from rampctl.ramp.bodies import may_hold_non_finite, read_json, validated
+from rampctl.ramp.models import Vendor
 
 URL = "http://127.0.0.1:9/developer/v1/vendors/v1"
 
@@ -49,9 +50,64 @@ def test_a_write_answered_with_a_non_finite_number_is_uncertain() -> None:
     assert "looks the object up by its key" in text and "Secret" not in text
 
 
-def test_a_body_that_is_not_json_is_a_value_error() -> None:
-    with pytest.raises(ValueError):
+def test_a_read_answered_with_a_body_that_is_not_json_is_refused() -> None:
+    with pytest.raises(RampError) as refused:
         read_json(answer(b"<html>"), "GET")
+    assert not isinstance(refused.value, OutcomeUncertainError)
+    assert str(refused.value) == (
+        "GET /developer/v1/vendors/v1: Ramp answered with a body that is not JSON; rampctl "
+        "refuses it (HTTP 200) [x-trace-id t-1]"
+    )
+
+
+@pytest.mark.parametrize("content", [b"<html>", b'{"id": "v1"', b"\xff\xfe{}"])
+def test_a_write_answered_with_a_body_that_is_not_json_is_uncertain(content: bytes) -> None:
+    with pytest.raises(OutcomeUncertainError) as refused:
+        read_json(answer(content, "POST"), "POST")
+    text = str(refused.value)
+    assert text.startswith("POST /developer/v1/vendors/v1: Ramp answered with a body that is not")
+    assert "looks the object up by its key" in text
+
+
+@pytest.mark.parametrize("number", [b"1e400", b"-1e400", b"1" * 400 + b".0", b"2E+999"])
+@pytest.mark.parametrize(
+    ("method", "error"), [("GET", RampError), ("PATCH", OutcomeUncertainError)]
+)
+def test_a_number_that_overflows_a_float_is_refused_as_infinity_is(
+    number: bytes, method: str, error: type[RampError]
+) -> None:
+    content = b'{"name": "Secret Vendor", "spend": {"amount": %s}}' % number
+    assert may_hold_non_finite(content)
+    with pytest.raises(error) as refused:
+        read_json(answer(content, method), method)
+    text = str(refused.value)
+    assert "Ramp's answer holds a number too large for a float" in text
+    assert "Secret" not in text and "spend" not in text
+
+
+@pytest.mark.parametrize(("method", "error"), [("GET", RampError), ("POST", OutcomeUncertainError)])
+def test_an_answer_nested_too_deeply_is_refused(method: str, error: type[RampError]) -> None:
+    content = b'{"id": "v1", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    with pytest.raises(error) as refused:
+        read_json(answer(content, method), method)
+    assert "Ramp's answer is nested too deeply to read" in str(refused.value)
+
+
+@pytest.mark.parametrize(("method", "error"), [("GET", RampError), ("POST", OutcomeUncertainError)])
+def test_an_answer_that_does_not_fit_the_model_names_fields_never_values(
+    method: str, error: type[RampError]
+) -> None:
+    data = {"id": "v1", "name": "Acme", "is_active": "TAXID-12-3456789"}
+    with pytest.raises(error) as refused:
+        validated(Vendor, data, answer(b"{}", method), method)
+    text = str(refused.value)
+    assert text.startswith(
+        f"{method} /developer/v1/vendors/v1: Ramp's answer does not fit rampctl's Vendor "
+        "(is_active: Input should be a valid boolean"
+    )
+    assert "[x-trace-id t-1]" in text
+    assert "TAXID" not in text
+    assert refused.value.__cause__ is None and refused.value.__context__ is None
 
 
 @pytest.mark.parametrize(
@@ -61,6 +117,8 @@ def test_a_body_that_is_not_json_is_a_value_error() -> None:
         (b'{"a": NaN}', True),
         (b'{"a": -Infinity}', True),
         (b'{"a": "NaN Foods"}', True),  # a word in a string: only read_json tells
+        (b'{"a": 1e400}', True),
+        (b'{"a": 1.5e-300, "b": 1e30}', False),
     ],
 )
 def test_the_screen_never_misses_a_non_finite_number(content: bytes, may: bool) -> None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from rampctl.errors import RampError
 from rampctl.ramp import model_pages
+from rampctl.ramp.bodies import validated
 from rampctl.ramp.model_pages import ModelPages, share_fields_sets
 from rampctl.ramp.models import (
     AccountingVendor,
@@ -47,7 +48,9 @@ def page(content: bytes) -> httpx.Response:
 def item_by_item(model: type[BaseModel], response: httpx.Response) -> object:
     """What reading a page has always given: the JSON, then each item validated."""
     data, next_url = envelope(response)
-    return [model.model_validate(item) for item in data], next_url
+    return [
+        validated(model, item, response, "GET", at=f"data.{n}") for n, item in enumerate(data)
+    ], next_url
 
 
 def outcome(read: typing.Callable[[], object]) -> object:
@@ -157,9 +160,25 @@ def test_edge_cases_read_as_item_by_item(content: bytes) -> None:
 
 def test_an_invalid_item_is_named_as_item_by_item_reading_names_it() -> None:
     content = b'{"data": [{"id": "a", "name": "x"}, {"id": "b"}]}'
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(RampError) as raised:
         ModelPages(Vendor)(page(content))
-    assert str(raised.value).startswith("1 validation error for Vendor\nname\n  Field required")
+    assert str(raised.value) == (
+        "GET /developer/v1/vendors: Ramp's answer does not fit rampctl's Vendor (data.1.name: "
+        "Field required); rampctl refuses it (HTTP 200)"
+    )
+
+
+def test_a_page_holding_a_number_that_overflows_a_float_is_refused() -> None:
+    content = b'{"data": [{"id": "a", "name": "x", "pending_update": {"fields": {"x": 1e400}}}]}'
+    with pytest.raises(RampError, match="a number too large for a float"):
+        ModelPages(Vendor)(page(content))
+
+
+def test_a_page_nested_too_deeply_is_refused() -> None:
+    deep = b"[" * 5000 + b"]" * 5000
+    content = b'{"data": [{"id": "a", "name": "x", "pending_update": {"fields": {"x": %s}}}]}'
+    with pytest.raises(RampError, match="nested too deeply"):
+        ModelPages(Vendor)(page(content % deep))
 
 
 def test_a_valid_page_is_read_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
