@@ -6,9 +6,8 @@ import gc
 import queue
 import sys
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -91,20 +90,59 @@ class Snapshot:
     vendors_by_key: dict[str, list[Vendor]] = field(init=False)
     vendor_by_link: dict[str, Vendor] = field(init=False)
     accounting_by_remote: dict[str, AccountingVendor] = field(init=False)
+    #: The vendor indexes already built as the pages arrived (`VendorIndex`), for `vendors`.
+    vendor_index: InitVar[VendorIndex | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, vendor_index: VendorIndex | None) -> None:
         self.users_by_email = {u.email.strip().lower(): u for u in self.users.values() if u.email}
-        by_key: dict[str, list[Vendor]] = defaultdict(list)
-        for vendor in self.vendors.values():
-            if vendor.external_vendor_id:
-                by_key[vendor.external_vendor_id.strip()].append(vendor)
-        self.vendors_by_key = dict(by_key)
-        self.vendor_by_link = {
-            v.accounting_vendor_remote_id: v
-            for v in self.vendors.values()
-            if v.accounting_vendor_remote_id
-        }
+        if vendor_index is None or vendor_index.vendors is not self.vendors:
+            vendor_index = VendorIndex()
+            vendor_index.add(self.vendors.values())
+        self.vendors_by_key, self.vendor_by_link = vendor_index.indexes()
         self.accounting_by_remote = {a.id: a for a in self.accounting_vendors.values() if a.id}
+
+
+class VendorIndex:
+    """The live vendors by id, and the snapshot's indexes of them by key and by accounting
+    link, built page by page as the pages arrive (in the reading thread), so that little
+    is left to do after the last page.
+
+    The result is the snapshot's as if built from the whole list at once: a vendor listed
+    again (on a later page) takes the place of the first listing's, as it does in a dict
+    built from the list; the indexes are then built again from the vendors by id.
+    """
+
+    def __init__(self) -> None:
+        self.vendors: dict[str, Vendor] = {}
+        self._by_key: dict[str, list[Vendor]] = {}
+        self._by_link: dict[str, Vendor] = {}
+        self._relisted = False
+
+    def add(self, page: Iterable[Vendor]) -> None:
+        """Index one page of vendors."""
+        vendors, by_key, by_link = self.vendors, self._by_key, self._by_link
+        for vendor in page:
+            if vendor.id in vendors:
+                self._relisted = True
+            vendors[vendor.id] = vendor
+            if key := vendor.external_vendor_id:
+                key = key.strip()
+                listed = by_key.get(key)
+                if listed is None:
+                    by_key[key] = [vendor]
+                else:
+                    listed.append(vendor)
+            if link := vendor.accounting_vendor_remote_id:
+                by_link[link] = vendor
+
+    def indexes(self) -> tuple[dict[str, list[Vendor]], dict[str, Vendor]]:
+        """The vendors by key (in the order of `vendors`) and by accounting link (the last
+        vendor listed with a link wins)."""
+        if self._relisted:
+            again = VendorIndex()
+            again.add(self.vendors.values())
+            return again.indexes()
+        return self._by_key, self._by_link
 
 
 def read_snapshot(
@@ -129,10 +167,12 @@ def read_snapshot(
     results: dict[str, Any] = client.run_concurrently(
         {name: _at(READ_PRIORITIES[name], read) for name, read in readers.items()}
     )
+    vendors: VendorIndex = results["vendors"]
     return Snapshot(
         business=results["business"],
         users={u.id: u for u in results["users"]},
-        vendors={v.id: v for v in results["vendors"]},
+        vendors=vendors.vendors,
+        vendor_index=vendors,
         accounting_vendors={a.ramp_id: a for a in results["accounting_vendors"]},
         entities={e.id: e for e in results["entities"]},
     )
@@ -182,10 +222,24 @@ def _users_reader(
 
 def _vendors_reader(
     client: RampClient, on_page: Callable[[list[Vendor]], None] | None
-) -> Callable[[], list[Vendor]]:
-    if on_page is None:
-        return client.list_vendors
-    return lambda: client.list_vendors_by_page(on_page)
+) -> Callable[[], VendorIndex]:
+    """Reads the vendors into a `VendorIndex`, page by page when `on_page` is given (each
+    page indexed, then handed to `on_page`)."""
+
+    def read() -> VendorIndex:
+        index = VendorIndex()
+        if on_page is None:
+            index.add(client.list_vendors())
+            return index
+
+        def took(page: list[Vendor]) -> None:
+            index.add(page)
+            on_page(page)
+
+        client.list_vendors_by_page(took)
+        return index
+
+    return read
 
 
 #: How long a thread that wants the GIL waits for the one holding it while the snapshot is read

@@ -105,6 +105,7 @@ def _load(
         return build_graph(prepare(found, variables=variables, cache=cache).finish(cache))
     kept = _Kept(cache, found)
     head = kept.head()
+    graph = None
     if head and head.stat_key and head.stat_key == stat_key(found, cache):
         graph = kept.graph(head)
         if graph is not None and not cache.needs_touch():
@@ -114,15 +115,16 @@ def _load(
     if key is None:
         return build_graph(prepared.finish(cache))
     if head and head.key == key:
-        graph = kept.graph(head)
+        graph = graph or kept.graph(head)  # read once, when its entries are to be touched
         if graph is not None:
             cache.touch([f.key for f in prepared.files if f.rendered is None])
             if prepared.stat_key != head.stat_key:  # touched, not changed: keep the new stats
                 kept.save_head(replace(head, stat_key=prepared.stat_key))
             return graph
+    del graph
     read: dict[str, FileOutcome] = {}  # what an update that gave up had read (once only)
-    graph = _updated(kept, head, prepared, key, read) if head else None
-    return graph or _whole(kept, head, prepared, key, read)
+    updated = _updated(kept, head, prepared, key, read) if head else None
+    return updated or _whole(kept, head, prepared, key, read)
 
 
 def _whole(

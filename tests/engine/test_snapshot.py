@@ -6,18 +6,19 @@ import gc
 import sys
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from rampctl.engine import snapshot as snapshot_module
-from rampctl.engine.snapshot import SnapshotPrefetch, read_snapshot
+from rampctl.engine.snapshot import Snapshot, SnapshotPrefetch, read_snapshot
 from rampctl.engine.view import vendor_view
 from rampctl.errors import RampError
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.limiter import Priority, current_priority
+from rampctl.ramp.models import Business, User, Vendor
 from rampctl.ramp.scopes import READ_SCOPES
 from rampctl.sandbox.embedded import running_sandbox
 from tests.ramp.conftest import sandbox_config
@@ -123,3 +124,83 @@ def test_the_vendor_walk_and_users_go_first_and_long_side_lists_are_paced() -> N
         "/accounting/vendors": {Priority.BACKGROUND},
         "/entities": {Priority.BACKGROUND},
     }
+
+
+def _vendor(vid: str, key: str | None = None, link: str | None = None) -> Vendor:
+    return Vendor(id=vid, name=vid, external_vendor_id=key, accounting_vendor_remote_id=link)
+
+
+class _PagedRamp:
+    """A Ramp whose vendor list comes in these pages (and nothing else in the business)."""
+
+    def __init__(self, pages: list[list[Vendor]]) -> None:
+        self.pages = pages
+
+    def get_business(self) -> Business:
+        return Business(id="biz")
+
+    def list_users(self) -> list[User]:
+        return [User(id="u1", email=" Ada@Example.test ")]
+
+    def list_vendors(self) -> list[Vendor]:
+        return [vendor for page in self.pages for vendor in page]
+
+    def list_vendors_by_page(self, on_page: Callable[[list[Vendor]], None]) -> list[Vendor]:
+        for page in self.pages:
+            on_page(page)
+        return self.list_vendors()
+
+    def list_accounting_connections(self) -> list[Any]:
+        return []
+
+    def list_entities(self) -> list[Any]:
+        return []
+
+    def run_concurrently(self, calls: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+        return {name: call() for name, call in calls.items()}
+
+
+PAGED_BUSINESSES: dict[str, list[list[Vendor]]] = {
+    "empty": [],
+    "empty pages": [[], []],
+    "one page": [[_vendor("v1", "a", "L1"), _vendor("v2"), _vendor("v3", " b ")]],
+    "duplicate keys across pages": [
+        [_vendor("v1", "dup", "L1"), _vendor("v2", " dup", "L2")],
+        [_vendor("v3", "dup ", "L1"), _vendor("v4", "   ", "")],
+        [_vendor("v5", "dup", "L2"), _vendor("v6", "other")],
+    ],
+    "a vendor listed twice": [
+        [_vendor("v1", "old-key", "L1"), _vendor("v2", "k", "L2")],
+        [_vendor("v3", "k", "L1"), _vendor("v1", "k", "L3")],
+        [_vendor("v4", "new-key"), _vendor("v2", "k", "L2")],
+    ],
+}
+
+
+@pytest.mark.parametrize("case", PAGED_BUSINESSES)
+@pytest.mark.parametrize("paged", [True, False], ids=["page by page", "whole list"])
+def test_a_snapshot_indexed_as_the_pages_arrive_is_the_one_built_from_the_whole_list(
+    case: str, paged: bool
+) -> None:
+    ramp = _PagedRamp(PAGED_BUSINESSES[case])
+    handed: list[list[Vendor]] = []
+    on_vendors = handed.append if paged else None
+    live = read_snapshot(ramp, on_vendors=on_vendors)  # type: ignore[arg-type]
+    whole = Snapshot(
+        business=Business(id="biz"),
+        users={u.id: u for u in ramp.list_users()},
+        vendors={v.id: v for v in ramp.list_vendors()},
+        accounting_vendors={},
+        entities={},
+    )
+    assert live == whole
+    assert list(live.vendors.items()) == list(whole.vendors.items())
+    assert list(live.vendors_by_key.items()) == list(whole.vendors_by_key.items())
+    assert list(live.vendor_by_link.items()) == list(whole.vendor_by_link.items())
+    for index in (live.vendors_by_key, live.vendor_by_link, live.vendors):
+        assert type(index) is dict
+    for listed in live.vendors_by_key.values():
+        assert type(listed) is list
+        assert all(v is live.vendors[v.id] for v in listed)
+    assert all(v is live.vendors[v.id] for v in live.vendor_by_link.values())
+    assert handed == (ramp.pages if paged else [])
