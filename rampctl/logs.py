@@ -22,9 +22,10 @@ _PATTERNS = (
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:)[^/@\s]*@")
 _QUERY_PASSWORD = re.compile(r"(?i)(?P<head>[?&](password|secret[_a-z]*)=)[^&\s]*")
 _KEYS = "|".join(sorted(SENSITIVE_KEYS, key=len, reverse=True))
-#: A sensitive field and its value: `"tax_id": "12-3456789"`, `tax_id='…'`, `tax_id 'x'`.
+#: A sensitive field and its value: `"tax_id": "12-3456789"`, `tax_id='…'`, `tax_id 'x'`;
+#: never the last segment of a URL path (`POST /developer/v1/token: Ramp refused …`).
 _SENSITIVE_FIELD = re.compile(
-    rf"""(?ix)(?P<head>["']?\b(?:{_KEYS})\b["']?(?:\s*[:=]\s*|\s+(?=["'])))"""
+    rf"""(?ix)(?P<head>["']?\b(?<!/)(?:{_KEYS})\b["']?(?:\s*[:=]\s*|\s+(?=["'])))"""
     r"""(?P<value>"[^"]*"|'[^']*'|[^\s,;}\])&]+)"""
 )
 #: A pydantic error about a sensitive field: the field on one line, its input on the next.

@@ -44,3 +44,9 @@ def test_sensitive_field_values_are_masked_in_every_form() -> None:
     for value in ("12-3456789", "DE89370400440532013000", "021000021", "123456789"):
         assert value not in text
     assert redact("tax_id is required") == "tax_id is required"
+
+
+def test_a_path_ending_in_a_sensitive_word_is_not_a_field() -> None:
+    text = "POST /developer/v1/token: Ramp refused the client credentials (HTTP 401)"
+    assert redact(text) == text
+    assert redact("token: ramp-abc, ?token=xyz") == f"token: {MASK}, ?token={MASK}"

@@ -174,3 +174,13 @@ def test_a_manifest_moved_during_apply_refuses_before_any_write(
     assert result.code == 4, result.out + result.err
     assert "the manifests changed while apply was running" in result.err
     assert project.writes() == []
+
+
+def test_refused_credentials_read_as_ramp_refusing_them(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RAMP_CLIENT_SECRET", "wrong-secret-value")
+    result = project.rampctl("plan")
+    assert result.code == 1, result.out + result.err
+    assert "POST /developer/v1/token: Ramp refused the client credentials (" in result.err
+    assert "wrong-secret-value" not in result.out + result.err
