@@ -10,6 +10,7 @@ RampctlError                      anything rampctl reports as an error        ex
 │   ├── RampScopeError            403: the token lacks a scope
 │   ├── RampNotFoundError         404: no such object
 │   ├── RampRateLimitError        429 after the client's own pauses ran out
+│   │   └── RampWaitTooLongError  Ramp asked to wait longer than a run waits
 │   ├── RampTransportError        the request could not be sent or answered
 │   └── OutcomeUncertainError     a write may or may not have happened        exit 6
 ├── StateError                    the state file is unreadable or foreign
@@ -146,6 +147,11 @@ class RampNotFoundError(RampError):
 
 class RampRateLimitError(RampError):
     """Ramp kept answering 429 after the client's pauses ran out."""
+
+
+class RampWaitTooLongError(RampRateLimitError):
+    """Ramp answered 429 asking (Retry-After) for a longer wait than rampctl waits within a
+    run: the client sends nothing more, and an apply starts no new write."""
 
 
 class RampTransportError(RampError):

@@ -4,7 +4,8 @@ Within a level changes run in waves (a change after those of its level it depend
 a user after the new user who is their manager); within a wave they are independent and run
 with bounded parallelism under the client's shared rate limiter. A failure stops what
 depends on it; by default no new change starts after a failure (`continue_on_error` finishes the
-independent ones). A stop request (a signal) starts no new write.
+independent ones). A stop request (a signal, or Ramp asking for a wait longer than a run
+waits) starts no new write.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from rampctl.engine.writes import WriteResult, perform, resolve_refs
 from rampctl.errors import (
     OutcomeUncertainError,
     RampctlError,
+    RampWaitTooLongError,
     StateError,
     StateNotSavedError,
 )
@@ -271,6 +273,9 @@ class Applier:
             # Reported once, in the apply report; the log has it at debug level only.
             log.debug("outcome of %s %s is uncertain: %s", change.action, change.address, exc)
             return "uncertain", str(exc)
+        except RampWaitTooLongError as exc:  # Ramp asked for a long wait: start no new write
+            self.stop.set()
+            return "failed", str(exc)
         except RampctlError as exc:
             return "failed", str(exc)
         except Exception as exc:  # an unexpected failure mid-write: the next run decides

@@ -22,13 +22,21 @@ the way the run needs them rather than first come, first served:
 A thread's class is set with `priority(...)` around the calls (a context variable, so it
 holds in threads started with a copy of the caller's context, e.g. the page readers).
 
-On a 429 the whole client pauses: `Retry-After` when Ramp sends it, else Ramp's documented
-exponential back-off (1 s, 2 s, 4 s...); either is capped at one window (the window has
-emptied by then, and a longer wait only delays the run). After a pause a single probe
-request goes first; the others wait until it gets through, so a limited client sends one
-request per back-off step instead of one per thread. A 429 also lowers the client's own
-limit to what it had in its window at the time (never below a tenth of the configured
-limit), so a limit configured above Ramp's real one settles instead of hitting 429 again.
+On a 429 the whole client pauses. Ramp documents no `Retry-After`, but every request made
+while limited pushes its reset back, so when Ramp does send one it is waited out in full, up
+to `MAX_RETRY_AFTER_S`; asked for longer, the client stops (`RampWaitTooLongError`, naming
+the wait, from the request so answered and from every request after it). Without one,
+Ramp's documented exponential back-off (1 s, 2 s, 4 s...) is capped at one window (the
+window has emptied by then). After a pause a single probe request goes first; the others
+wait until it gets through, so a limited client sends one request per back-off step instead
+of one per thread.
+
+A 429 also lowers the client's own limit to what it had in its window at the time (never
+below a tenth of the configured limit), so a limit configured above Ramp's real one settles
+instead of hitting 429 again. A 429 with nothing else in the window (the run's first request,
+its token request), or to the probe after a pause, says nothing about the limit and lowers
+nothing. A lowered limit recovers:
+after each full window without a 429 it rises by a tenth of the configured limit, up to it.
 
 Ramp counts every run of the same credentials against one window, so a run can start from
 the answers earlier runs got (`seed`, wall-clock times) and hand its own on (`answered_times`);
@@ -49,6 +57,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from rampctl.errors import RampWaitTooLongError
+
 log = logging.getLogger(__name__)
 
 #: A request that waited longer than this for the limiter is logged (at debug level).
@@ -56,6 +66,8 @@ SLOW_WAIT_S = 1.0
 #: While background requests are held back, how often they look again (the critical
 #: reader's share shrinks as its walk slows or ends, not only when an answer leaves).
 RECHECK_S = 0.5
+#: The longest Retry-After a run waits out; Ramp asking for longer stops the run.
+MAX_RETRY_AFTER_S = 120.0
 
 
 class Priority(enum.IntEnum):
@@ -106,8 +118,10 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
     ) -> None:
-        self._limit = limit
-        self._floor = max(1, limit // 10)
+        self._limit = self._configured = limit
+        self._floor = self._step = max(1, limit // 10)
+        self._calm_since = float("-inf")  # the last 429 or rise of a lowered limit
+        self._asked_to_wait: float | None = None  # a Retry-After too long to wait out
         self._window = window_s
         self._backoff = backoff_s
         self._clock, self._wall = clock, wall
@@ -128,6 +142,12 @@ class RateLimiter:
     def limit(self) -> int:
         """The current client-side limit (lowered after a 429)."""
         return self._limit
+
+    @property
+    def asked_to_wait(self) -> float | None:
+        """The Retry-After (seconds) Ramp asked for beyond `MAX_RETRY_AFTER_S`, if it did:
+        the client sends nothing more."""
+        return self._asked_to_wait
 
     def seed(self, answered: Iterable[float]) -> None:
         """Count requests answered earlier (wall-clock times, e.g. by an earlier run of the
@@ -156,6 +176,7 @@ class RateLimiter:
         """Block until a request of class `level` (default: `current_priority()`) may be sent."""
         level = current_priority() if level is None else level
         with self._cond:
+            self._check_asked_to_wait()
             started = self._clock()
             wait = self._wait_needed(started, level)
             if wait != 0.0:
@@ -172,6 +193,7 @@ class RateLimiter:
         try:
             while wait != 0.0:
                 self._cond.wait(timeout=wait)
+                self._check_asked_to_wait()
                 wait = self._wait_needed(self._clock(), level)
         finally:
             if critical:
@@ -181,9 +203,15 @@ class RateLimiter:
     def try_acquire(self, level: Priority = Priority.NORMAL) -> Ticket | None:
         """A ticket if a request of class `level` may be sent now, else None (no waiting)."""
         with self._cond:
+            self._check_asked_to_wait()
             if self._wait_needed(self._clock(), level) != 0.0:
                 return None
             return self._take(level)
+
+    def _check_asked_to_wait(self) -> None:
+        """Raise `RampWaitTooLongError` once Ramp asked for a wait too long to wait out."""
+        if self._asked_to_wait is not None:
+            raise wait_too_long(self._asked_to_wait)
 
     def release(
         self, ticket: Ticket, status: int | None, retry_after: float | None = None
@@ -238,16 +266,20 @@ class RateLimiter:
             )
 
     def _on_429(self, ticket: Ticket, retry_after: float | None) -> float | None:
+        now = self._clock()
+        self._calm_since = now
+        if retry_after is not None and retry_after > MAX_RETRY_AFTER_S:
+            self._asked_to_wait = retry_after
+            return None
         counted = self._in_flight + len(self._critical) + len(self._others)
-        self._lower_limit(counted - 1)
+        if counted > 1 and not ticket.probe:  # alone, or a probe: nothing about the limit
+            self._lower_limit(counted - 1)
         if ticket.sent_at < self._pause_started:
             return None  # part of a burst an earlier 429 already paused for
         self._strikes += 1
         delay = retry_after
         if delay is None:
-            delay = self._backoff * 2 ** (self._strikes - 1)
-        delay = min(delay, self._window)
-        now = self._clock()
+            delay = min(self._backoff * 2 ** (self._strikes - 1), self._window)
         self._pause_started = now
         self._paused_until = max(self._paused_until, now + delay)
         self._probing = True
@@ -264,6 +296,21 @@ class RateLimiter:
             )
             self._limit = new
 
+    def _recover(self, now: float) -> None:
+        """Raise a lowered limit by a step for each full window without a 429."""
+        if self._limit >= self._configured or now - self._calm_since < self._window:
+            return
+        steps = int((now - self._calm_since) // self._window)
+        new = min(self._configured, self._limit + steps * self._step)
+        log.info(
+            "raising the client-side rate limit from %d to %d requests per %.1f s",
+            self._limit,
+            new,
+            self._window,
+        )
+        self._limit = new
+        self._calm_since += steps * self._window
+
     def _wait_needed(self, now: float, level: Priority) -> float | None:
         """0.0 if a request of class `level` may go now, else seconds to wait (None: until
         another request is answered or a critical one is sent)."""
@@ -272,6 +319,7 @@ class RateLimiter:
         if self._probing and self._probe_out:
             return None
         self._expire(now)
+        self._recover(now)
         if level is not Priority.CRITICAL and self._critical_waiting:
             return None
         if self._in_flight + len(self._critical) + len(self._others) >= self._limit:
@@ -314,3 +362,23 @@ class RateLimiter:
             counted = math.ceil(counted * self._window / max(reading, self._window / 1000))
         margin = self._limit // 50
         return min(counted + margin, self._limit - max(1, self._limit // 10))
+
+
+def wait_too_long(
+    seconds: float,
+    *,
+    method: str = "",
+    path: str = "",
+    status: int | None = None,
+    trace_id: str | None = None,
+) -> RampWaitTooLongError:
+    """The error that stops a client Ramp asked (Retry-After) to wait `seconds` for."""
+    return RampWaitTooLongError(
+        f"Ramp asked rampctl to wait {seconds:.0f} s before its next request (Retry-After), "
+        f"longer than a run waits ({MAX_RETRY_AFTER_S:.0f} s); nothing more was sent. "
+        "Run again once that time has passed",
+        method=method,
+        path=path,
+        status=status,
+        trace_id=trace_id,
+    )

@@ -7,7 +7,8 @@ Retry policy (stamina, bounded by `ClientConfig.max_retry_s` in total):
   back-off and jitter; a repeated DELETE that finds the object gone counts as done;
 - POST and PATCH are never resent after an ambiguous failure (timeout after sending, reset,
   5xx): `OutcomeUncertainError` is raised so the caller can look the object up by its key;
-- a 429 pauses the whole client (see `RateLimiter`) and the request is sent again;
+- a 429 pauses the whole client (see `RateLimiter`) and the request is sent again, unless
+  Ramp asked (Retry-After) for a longer wait than a run waits: `RampWaitTooLongError`;
 - each request waits for the limiter in the priority class of its thread (`limiter.priority`);
   the token request goes as critical, since every other request waits for it;
 - a 401 (or Ramp's 404 `DEVELOPER_7002` for unknown tokens) fetches one new token.
@@ -41,7 +42,7 @@ from rampctl.ramp.failures import (
     uncertain,
 )
 from rampctl.ramp.health import Reachability
-from rampctl.ramp.limiter import Priority, RateLimiter
+from rampctl.ramp.limiter import Priority, RateLimiter, wait_too_long
 from rampctl.ramp.scopes import scope_for
 
 log = logging.getLogger(__name__)
@@ -236,6 +237,15 @@ class Requester:
             (time.monotonic() - started) * 1000,
             response.headers.get("x-trace-id", "-"),
         )
+        asked = self._limiter.asked_to_wait
+        if asked is not None and response.status_code == 429:
+            raise wait_too_long(
+                asked,
+                method=call.method,
+                path=call.path,
+                status=429,
+                trace_id=response.headers.get("x-trace-id"),
+            )
         if pause is not None:
             log.warning(
                 "Ramp answered 429 (rate limited) to %s %s; pausing all requests for %.1f s",

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from starlette.responses import Response
 
-from rampctl.sandbox import api
+from rampctl.sandbox import api, app
+from rampctl.sandbox.problems import RATE_LIMITED, ApiProblem
 from tests.functional.conftest import Project
 
 _RENDER = api.render
@@ -95,3 +96,47 @@ def test_a_vendor_list_that_does_not_fit_is_refused_naming_the_field_never_the_v
         assert "TAXID" not in text
         assert "input_value" not in text and "Traceback" not in text
         assert "unexpected" not in text
+
+
+def _limited_once_asking_for(monkeypatch: pytest.MonkeyPatch, seconds: int) -> None:
+    """A Ramp that answers the first vendor create 429 with `Retry-After: seconds`, having
+    made nothing."""
+    context, problem_response = api._context, app.problem_response
+    done: list[bool] = []
+
+    async def limited_context(request: Any, endpoint: api.Endpoint) -> Any:
+        if not done and (endpoint.method, endpoint.template) == ("POST", "/vendors"):
+            done.append(True)
+            raise ApiProblem(429, RATE_LIMITED, "Rate limit exceeded, try again later")
+        return await context(request, endpoint)
+
+    def with_retry_after(problem: ApiProblem) -> Response:
+        response = problem_response(problem)
+        if problem.status == 429:
+            response.headers["Retry-After"] = str(seconds)
+        return response
+
+    monkeypatch.setattr(api, "_context", limited_context)
+    monkeypatch.setattr(app, "problem_response", with_retry_after)
+
+
+def test_apply_stops_starting_writes_when_ramp_asks_for_an_hours_wait(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _limited_once_asking_for(monkeypatch, 3600)
+    applied = project.rampctl("apply", "--auto-approve", "--continue-on-error")
+    assert applied.code == 1, applied.out + applied.err
+    assert (
+        "POST /developer/v1/vendors: Ramp asked rampctl to wait 3600 s before its next request "
+        "(Retry-After), longer than a run waits (120 s)"
+    ) in applied.out + applied.err
+    assert " not started" in applied.err
+    assert "Traceback" not in applied.err
+    writes = project.writes()
+    assert writes.count("POST /developer/v1/vendors") == 1  # nothing sent after the 429
+    again = project.rampctl("apply", "--auto-approve")
+    assert again.code == 0, again.out + again.err
+    keys = _vendor_keys(project)
+    assert len(keys) == len(set(keys)), f"duplicate vendors: {sorted(keys)}"
+    planned = project.rampctl("plan", "--detailed-exitcode")
+    assert planned.code == 0, planned.out + planned.err

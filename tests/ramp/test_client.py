@@ -15,6 +15,7 @@ from rampctl.errors import (
     RampError,
     RampNotFoundError,
     RampScopeError,
+    RampWaitTooLongError,
 )
 from rampctl.ramp.client import RampClient
 from rampctl.ramp.limiter import Priority, priority
@@ -304,25 +305,42 @@ def test_listed_items_with_the_same_fields_share_one_fields_set() -> None:
     assert "description" not in second.model_fields_set
 
 
-def test_a_429_on_the_token_request_backs_off_no_longer_than_one_window(
+def test_a_429_on_the_token_request_backs_off_and_keeps_the_limit(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The token request is limited like any other: Ramp's back-off (here 0.1 s, 0.2 s,
-    0.4 s...) and its Retry-After (here an hour) are both capped at one window (0.3 s)."""
+    0.4 s...) capped at one window (0.3 s); alone in the window, it lowers no limit."""
     fake = FakeRamp(lists={"/users": []})
     fake.script(
         "POST",
         "/token",
-        error(429, "RATE", "slow down", **{"Retry-After": "3600"}),
+        error(429, "RATE", "slow down"),
         error(429, "RATE", "slow down"),
         error(429, "RATE", "slow down"),
     )
     caplog.set_level(logging.WARNING, logger="rampctl")
-    with make(fake, backoff_429_s=0.1, rate_window_s=0.3) as client:
+    with make(fake, backoff_429_s=0.1, rate_window_s=0.3, rate_limit=50) as client:
         assert client.list_users() == []
+        assert client.limiter.limit == 50
     pauses = re.findall(r"pausing all requests for ([\d.]+) s", caplog.text)
-    assert pauses == ["0.3", "0.2", "0.3"]
+    assert pauses == ["0.1", "0.2", "0.3"]
     assert len(fake.sent("POST", "/token")) == 4
+
+
+def test_a_retry_after_too_long_to_wait_out_stops_the_client_naming_the_wait() -> None:
+    fake = FakeRamp(lists={"/users": []})
+    fake.script("GET", "/users", error(429, "RATE", "slow down", **{"Retry-After": "3600"}))
+    with make(fake) as client:
+        with pytest.raises(RampWaitTooLongError) as stopped:
+            client.list_users()
+        assert str(stopped.value).startswith(
+            "GET /developer/v1/users: Ramp asked rampctl to wait 3600 s before its next "
+            "request (Retry-After), longer than a run waits (120 s); nothing more was sent."
+        )
+        with pytest.raises(RampWaitTooLongError):
+            client.get_business()
+    assert len(fake.sent("GET", "/users")) == 1
+    assert fake.sent("GET", "/business") == []
 
 
 def test_the_token_request_goes_as_critical_whatever_the_callers_class() -> None:

@@ -9,7 +9,15 @@ import time
 
 import pytest
 
-from rampctl.ramp.limiter import Priority, RateLimiter, Ticket, current_priority, priority
+from rampctl.errors import RampWaitTooLongError
+from rampctl.ramp.limiter import (
+    MAX_RETRY_AFTER_S,
+    Priority,
+    RateLimiter,
+    Ticket,
+    current_priority,
+    priority,
+)
 
 
 def _burst(limiter: RateLimiter, n: int) -> list[float]:
@@ -97,8 +105,17 @@ def test_429_lowers_the_client_limit_to_what_was_in_the_window() -> None:
 
 def test_the_limit_is_never_lowered_below_a_tenth() -> None:
     limiter = RateLimiter(limit=200, window_s=10.0, backoff_s=0.01)
+    _burst(limiter, 1)
     _limited(limiter)
     assert limiter.limit == 20
+
+
+def test_a_429_alone_in_the_window_lowers_nothing() -> None:
+    """The run's first request (its token request) limited says nothing about the limit:
+    it pauses, but does not drop the run to a tenth for the rest of the run."""
+    limiter = RateLimiter(limit=200, window_s=10.0, backoff_s=0.01)
+    assert limiter.release(limiter.acquire(Priority.CRITICAL), 429) == 0.01
+    assert limiter.limit == 200
 
 
 def test_a_seeded_window_counts_against_the_limit() -> None:
@@ -122,11 +139,44 @@ def test_answered_times_are_wall_clock_and_within_the_window() -> None:
     assert all(before - 0.01 <= t <= time.time() + 0.01 for t in times)
 
 
-def test_retry_after_is_capped_at_one_window() -> None:
-    """A Retry-After far past the window (an hour, say) would stall the run for nothing:
-    the window has emptied after one window's wait."""
+def test_a_retry_after_longer_than_a_window_is_waited_out() -> None:
+    """Every request made while limited pushes Ramp's reset back: probing each window when
+    Ramp asked for a minute would keep the run limited."""
+    for asked in (60.0, MAX_RETRY_AFTER_S):
+        limiter = RateLimiter(limit=100, window_s=10.0)
+        assert _limited(limiter, retry_after=asked) == asked
+
+
+def test_a_retry_after_too_long_to_wait_out_stops_the_client() -> None:
     limiter = RateLimiter(limit=100, window_s=10.0)
-    assert _limited(limiter, retry_after=3600.0) == 10.0
+    assert _limited(limiter, retry_after=3600.0) is None
+    assert limiter.asked_to_wait == 3600.0
+    for acquire in (limiter.acquire, limiter.try_acquire):
+        with pytest.raises(RampWaitTooLongError) as stopped:
+            acquire()
+        assert str(stopped.value) == (
+            "Ramp asked rampctl to wait 3600 s before its next request (Retry-After), longer "
+            "than a run waits (120 s); nothing more was sent. Run again once that time has "
+            "passed"
+        )
+
+
+def test_a_waiting_request_stops_when_ramp_asks_for_too_long_a_wait() -> None:
+    limiter = RateLimiter(limit=1, window_s=10.0)
+    first = limiter.acquire()
+    raised: list[BaseException] = []
+
+    def waiter() -> None:
+        try:
+            limiter.acquire()
+        except RampWaitTooLongError as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=waiter, daemon=True)
+    thread.start()
+    limiter.release(first, 429, 600.0)
+    thread.join(2)
+    assert raised and not thread.is_alive()
 
 
 class FakeClock:
@@ -304,3 +354,52 @@ def test_a_long_wait_is_logged(caplog: pytest.LogCaptureFixture) -> None:
     limiter.release(limiter.acquire(Priority.CRITICAL), 200)
     limiter.acquire(Priority.CRITICAL)
     assert "a critical request waited 1.1 s for the rate limit" in caplog.text
+
+
+def _fill_then_limited(limiter: RateLimiter, clock: FakeClock, n: int) -> None:
+    """`n` requests answered, then one answered 429."""
+    for _ in range(n):
+        assert _send(limiter, Priority.NORMAL)
+    ticket = limiter.try_acquire()
+    assert ticket is not None
+    limiter.release(ticket, 429)
+
+
+def test_a_lowered_limit_rises_a_tenth_per_window_without_a_429() -> None:
+    clock = FakeClock()
+    limiter = _limiter(clock)
+    _fill_then_limited(limiter, clock, 27)
+    assert limiter.limit == 27
+    rises = []
+    for _ in range(10):
+        clock.now += 10.0
+        _send(limiter, Priority.NORMAL)
+        rises.append(limiter.limit)
+    assert rises == [47, 67, 87, 107, 127, 147, 167, 187, 200, 200]
+
+
+def test_a_429_starts_the_calm_window_again() -> None:
+    clock = FakeClock()
+    limiter = _limiter(clock)
+    for _ in range(27):
+        assert _send(limiter, Priority.NORMAL)
+    late, first = limiter.acquire(), limiter.acquire()
+    limiter.release(first, 429)
+    assert limiter.limit == 28
+    clock.now += 9.0
+    limiter.release(late, 429)  # limited again before a calm window passed
+    clock.now += 9.0
+    _send(limiter, Priority.NORMAL)
+    assert limiter.limit == 28
+    clock.now += 1.0
+    _send(limiter, Priority.NORMAL)
+    assert limiter.limit == 48
+
+
+def test_a_limit_never_lowered_never_rises_above_the_configured_one() -> None:
+    clock = FakeClock()
+    limiter = _limiter(clock, limit=50)
+    for _ in range(5):
+        clock.now += 10.0
+        _send(limiter, Priority.NORMAL)
+    assert limiter.limit == 50
