@@ -124,7 +124,9 @@ def test_apply_stops_starting_writes_when_ramp_asks_for_an_hours_wait(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _limited_once_asking_for(monkeypatch, 3600)
-    applied = project.rampctl("apply", "--auto-approve", "--continue-on-error")
+    applied = project.rampctl(
+        "apply", "--auto-approve", "--continue-on-error", "--parallelism", "1"
+    )
     assert applied.code == 1, applied.out + applied.err
     assert (
         "POST /developer/v1/vendors: Ramp asked rampctl to wait 3600 s before its next request "
@@ -133,7 +135,7 @@ def test_apply_stops_starting_writes_when_ramp_asks_for_an_hours_wait(
     assert " not started" in applied.err
     assert "Traceback" not in applied.err
     writes = project.writes()
-    assert writes.count("POST /developer/v1/vendors") == 1  # nothing sent after the 429
+    assert writes.count("POST /developer/v1/vendors") == 1  # nothing started after the 429
     again = project.rampctl("apply", "--auto-approve")
     assert again.code == 0, again.out + again.err
     keys = _vendor_keys(project)
