@@ -160,8 +160,6 @@ class _Writer:
         self.plain_memo: dict[int, bool] = {}
 
     def dumps(self, value: Any) -> bytes:
-        if self.plain(value, type(value)):
-            raise Unsupported("plain data alone")
         (root,) = self.refs([value])
         return marshal.dumps((_VERSION, tuple(self.classes), self.groups, root))
 

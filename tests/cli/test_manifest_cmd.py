@@ -256,3 +256,25 @@ def test_a_warm_validate_takes_the_kept_graph_and_reads_no_file(
     assert json.loads(cold)["roots"][0]["vendors"] == 2
     assert reads == []
     assert taken  # the kept graph's parts
+
+
+@pytest.mark.parametrize("empty", ["# placeholder\n", "---\n", ""])
+def test_a_file_declaring_nothing_does_not_stop_the_graph_being_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], empty: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    Path("m").mkdir()
+    Path("m/a.yaml").write_text(VENDOR)
+    Path("m/todo.yaml").write_text(empty)  # alone in its part of the kept graph
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    assert run(["--manifests", "m", "validate", "--format", "json"]) == 0
+    cold = capsys.readouterr().out
+    reads = counting_reads(monkeypatch)
+    taken: list[object] = []
+    real = graphcodec.loads_value
+    monkeypatch.setattr(graphcodec, "loads_value", lambda data: taken.append(1) or real(data))
+    assert run(["--manifests", "m", "validate", "--format", "json"]) == 0
+    assert capsys.readouterr().out == cold
+    assert reads == []
+    assert taken  # the kept graph, not every document rebuilt

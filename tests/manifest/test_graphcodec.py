@@ -102,3 +102,9 @@ def test_a_default_is_left_out_only_when_every_value_is_it_and_of_its_type() -> 
     assert not graphcodec._all_default([0, 0], False)  # equal, but not the default
     assert not graphcodec._all_default([None, "x"], None)
     assert not graphcodec._all_default([None], graphcodec._MISSING)
+
+
+def test_a_part_of_plain_data_alone_comes_back_as_it_was() -> None:
+    # The part of a graph whose files declare no object: four empty maps.
+    empty: tuple[dict[str, object], ...] = ({}, {}, {}, {})
+    assert graphcodec.loads_value(graphcodec.dumps_value(empty)) == empty
