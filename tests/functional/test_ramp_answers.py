@@ -142,3 +142,36 @@ def test_apply_stops_starting_writes_when_ramp_asks_for_an_hours_wait(
     assert len(keys) == len(set(keys)), f"duplicate vendors: {sorted(keys)}"
     planned = project.rampctl("plan", "--detailed-exitcode")
     assert planned.code == 0, planned.out + planned.err
+
+
+def _vendor_lists_holding(raw: bytes) -> Callable[[api.Endpoint, Any], Response]:
+    """A Ramp whose vendor lists give their first vendor a field `x` written as `raw`."""
+
+    def render(endpoint: api.Endpoint, reply: Any) -> Response:
+        response = _RENDER(endpoint, reply)
+        if (endpoint.method, endpoint.template) == ("GET", "/vendors"):
+            body = bytes(response.body).replace(b'"data":[{', b'"data":[{"x":%s,' % raw, 1)
+            return Response(body, media_type="application/json")
+        return response
+
+    return render
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"1e400", "Ramp's answer holds a number too large for a float; rampctl refuses it"),
+        (b"-1e400", "Ramp's answer holds a number too large for a float; rampctl refuses it"),
+        (b"[" * 5000 + b"]" * 5000, "Ramp's answer is nested too deeply to read"),
+    ],
+    ids=["1e400", "-1e400", "deep"],
+)
+def test_a_vendor_list_holding_an_unreadable_value_is_refused(
+    project: Project, monkeypatch: pytest.MonkeyPatch, raw: bytes, reason: str
+) -> None:
+    monkeypatch.setattr(api, "render", _vendor_lists_holding(raw))
+    planned = project.rampctl("plan")
+    assert planned.code == 1, planned.out + planned.err
+    assert f"GET /developer/v1/vendors: {reason}" in planned.err
+    assert "Traceback" not in planned.err and "unexpected" not in planned.err
+    assert not (project.root / "rampctl.state.json").exists()
