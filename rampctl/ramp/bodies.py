@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any, TypeVar
 
 import httpx
@@ -32,9 +31,16 @@ NOT_JSON = "Ramp answered with a body that is not JSON"
 READS = frozenset({"GET", "HEAD"})
 M = TypeVar("M", bound=BaseModel)
 
-#: What may be a non-finite number: the words, an exponent of three digits or more, or a run
-#: of 309 digits (a float overflows beyond about 1.8e308).
-_MAY_BE_NON_FINITE = re.compile(rb"NaN|Infinity|[0-9][eE][+]?[0-9]{3}|[0-9]{309}")
+#: The screen for numbers that may overflow a float (beyond about 1.8e308): a body's bytes
+#: mapped to digits as `0`, `e`/`E` as `e`, `+` as itself and all else as a space, in which
+#: such a number shows as an exponent of three digits or more, or an integer part of 210
+#: digits or more (with an exponent of at most two digits, fewer cannot reach 1e309). (A
+#: regular expression over the raw bytes cost ten times as much per page.)
+_NUMBER_SHAPES = bytes(
+    b"0"[0] if c in b"0123456789" else c if c == b"+"[0] else b"e"[0] if c in b"eE" else 32
+    for c in range(256)
+)
+_OVERFLOWS = (b"0e000", b"0e+000", b"0" * 210)
 
 
 class _NonFinite(Exception):
@@ -60,7 +66,10 @@ def may_hold_non_finite(content: bytes) -> bool:
     """Whether `content` may hold `NaN`, `Infinity` or a number that overflows a float (False
     is certain: a cheap screen; True may also be a word or digits inside a string, which only
     `read_json` tells apart)."""
-    return _MAY_BE_NON_FINITE.search(content) is not None
+    if b"NaN" in content or b"Infinity" in content:
+        return True
+    shapes = content.translate(_NUMBER_SHAPES)
+    return any(shape in shapes for shape in _OVERFLOWS)
 
 
 def read_json(response: httpx.Response, method: str) -> Any:
