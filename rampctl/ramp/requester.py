@@ -28,7 +28,13 @@ from urllib.parse import urlsplit
 import httpx
 import stamina
 
-from rampctl.errors import RampAuthError, RampError, RampScopeError, RampTransportError
+from rampctl.errors import (
+    RampAuthError,
+    RampError,
+    RampScopeError,
+    RampTransportError,
+    RampWaitTooLongError,
+)
 from rampctl.logs import register_secret
 from rampctl.ramp.auth import Token, TokenCache, parse_token
 from rampctl.ramp.config import API_PREFIX, ClientConfig
@@ -214,7 +220,10 @@ class Requester:
         self, call: _Call, token: Token | None, idempotent: bool, progress: _Progress
     ) -> httpx.Response:
         request = self._build(call, token)
-        ticket = self._limiter.acquire(Priority.CRITICAL if token is None else None)
+        try:
+            ticket = self._limiter.acquire(Priority.CRITICAL if token is None else None)
+        except RampWaitTooLongError as exc:  # an earlier answer asked for a long wait
+            raise RampWaitTooLongError(exc.message, method=call.method, path=call.path) from None
         started = time.monotonic()
         try:
             response = self._http.send(request)

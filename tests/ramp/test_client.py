@@ -337,8 +337,9 @@ def test_a_retry_after_too_long_to_wait_out_stops_the_client_naming_the_wait() -
             "GET /developer/v1/users: Ramp asked rampctl to wait 3600 s before its next "
             "request (Retry-After), longer than a run waits (120 s); nothing more was sent."
         )
-        with pytest.raises(RampWaitTooLongError):
+        with pytest.raises(RampWaitTooLongError) as later:
             client.get_business()
+        assert str(later.value).startswith("GET /developer/v1/business: Ramp asked rampctl")
     assert len(fake.sent("GET", "/users")) == 1
     assert fake.sent("GET", "/business") == []
 
