@@ -23,6 +23,7 @@ class ProcessFigures:
     code: int
     wall_s: float
     cpu_s: float
+    system_s: float  # the part of cpu_s spent in the kernel (file reads, fsyncs, page faults)
     peak_rss_mb: float
     stdout: str
     stderr: str
@@ -59,6 +60,7 @@ def run_process(cmd: list[str], env: dict[str, str]) -> ProcessFigures:
         code=proc.returncode,
         wall_s=wall,
         cpu_s=usage.ru_utime + usage.ru_stime,
+        system_s=usage.ru_stime,
         peak_rss_mb=usage.ru_maxrss / 1024,
         stdout=stdout,
         stderr=stderr,

@@ -171,8 +171,9 @@ def one(n: int, latency: str) -> None:
             f"{bound_wall:.2f} s -> {plan.wall_s / bound_wall:.2f}x"
         )
         print(
-            f"  CPU {plan.cpu_s:.2f} s (raw walk {bound_cpu:.2f} s) -> outside the network "
-            f"{plan.cpu_s - bound_cpu:.2f} s; peak RSS {plan.peak_rss_mb:.0f} MB"
+            f"  CPU {plan.cpu_s:.2f} s, {plan.system_s:.2f} s of it system (raw walk "
+            f"{bound_cpu:.2f} s) -> outside the network {plan.cpu_s - bound_cpu:.2f} s; "
+            f"peak RSS {plan.peak_rss_mb:.0f} MB"
         )
         print(walks[label.split()[0]])
 
