@@ -236,15 +236,16 @@ def test_validate_reports_a_broken_symlink_where_it_is(
     assert "unexpected" not in err
 
 
-def test_a_warm_validate_takes_the_kept_graph_and_reads_no_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+def _validated_twice(
+    files: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[str, str, list[str], list[object]]:
+    """`validate --format json` over `files` (written under m/ before the first run, so not
+    racy), cold then warm: both outputs, the files the warm run read and the kept graph's
+    parts it took."""
     Path("m").mkdir()
-    Path("m/a.yaml").write_text(VENDOR)
-    Path("m/b.yaml").write_text(VENDOR.replace("acme", "beta"))
-    monkeypatch.setattr(cache_module, "RACY_NS", 0)  # written before the load: not racy
+    for name, text in files.items():
+        Path("m", name).write_text(text)
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
     assert run(["--manifests", "m", "validate", "--format", "json"]) == 0
     cold = capsys.readouterr().out
     reads = counting_reads(monkeypatch)
@@ -252,7 +253,17 @@ def test_a_warm_validate_takes_the_kept_graph_and_reads_no_file(
     real = graphcodec.loads_value
     monkeypatch.setattr(graphcodec, "loads_value", lambda data: taken.append(1) or real(data))
     assert run(["--manifests", "m", "validate", "--format", "json"]) == 0
-    assert capsys.readouterr().out == cold
+    return cold, capsys.readouterr().out, reads, taken
+
+
+def test_a_warm_validate_takes_the_kept_graph_and_reads_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    files = {"a.yaml": VENDOR, "b.yaml": VENDOR.replace("acme", "beta")}
+    cold, warm, reads, taken = _validated_twice(files, monkeypatch, capsys)
+    assert warm == cold
     assert json.loads(cold)["roots"][0]["vendors"] == 2
     assert reads == []
     assert taken  # the kept graph's parts
@@ -264,17 +275,9 @@ def test_a_file_declaring_nothing_does_not_stop_the_graph_being_kept(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    Path("m").mkdir()
-    Path("m/a.yaml").write_text(VENDOR)
-    Path("m/todo.yaml").write_text(empty)  # alone in its part of the kept graph
-    monkeypatch.setattr(cache_module, "RACY_NS", 0)
-    assert run(["--manifests", "m", "validate", "--format", "json"]) == 0
-    cold = capsys.readouterr().out
-    reads = counting_reads(monkeypatch)
-    taken: list[object] = []
-    real = graphcodec.loads_value
-    monkeypatch.setattr(graphcodec, "loads_value", lambda data: taken.append(1) or real(data))
-    assert run(["--manifests", "m", "validate", "--format", "json"]) == 0
-    assert capsys.readouterr().out == cold
+    # todo.yaml is alone in its part of the kept graph
+    files = {"a.yaml": VENDOR, "todo.yaml": empty}
+    cold, warm, reads, taken = _validated_twice(files, monkeypatch, capsys)
+    assert warm == cold
     assert reads == []
     assert taken  # the kept graph, not every document rebuilt
