@@ -12,6 +12,7 @@ import compileall
 import importlib.util
 import os
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
@@ -71,3 +72,13 @@ def load_average() -> str:
     """The machine's 1/5/15-minute load average, to read the figures against."""
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+_REFERENCE = "s = 0\nfor i in range(5_000_000):\n    s += i"
+
+
+def reference_cpu() -> float:
+    """CPU seconds of a fixed pure-Python loop in a fresh interpreter: the same work every
+    time, so it shows how fast the machine runs Python at that moment (on a shared host it
+    can vary by half between runs a minute apart; read CPU figures beside it)."""
+    return run_process([sys.executable, "-c", _REFERENCE], dict(os.environ)).cpu_s

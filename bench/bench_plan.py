@@ -10,6 +10,9 @@ network is the difference), and plan's peak RSS. From the sandbox's request log:
 gap between two vendor pages (a stall of the walk), the most requests in any rolling 10 s
 (rampctl's limit is 200), 429 answers, and how many of the previous plan's requests were
 still in the window when this one started (a plan right after another shares Ramp's window).
+Last, the CPU of a fixed Python loop before, between and after the plans: on a shared host
+the same work can cost half as much again from one minute to the next, so CPU figures of
+different runs compare only beside it.
 Run: `.venv/bin/python bench/bench_plan.py [N ...]` (default 1000 10000) with
 `--latency 0,50` for the latencies in ms.
 """
@@ -26,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _measure import load_average, run_process
+from _measure import load_average, reference_cpu, run_process
 from _sandbox_process import SandboxProcess, sandbox_process
 
 from rampctl.engine.rebuild import rebuild_state
@@ -152,10 +155,13 @@ def one(n: int, latency: str) -> None:
         env = {**os.environ, **sb.env, "NO_COLOR": "1"}
         command = [sys.executable, "-m", "rampctl", "-C", tmp, "plan"]
         setup = requests_seen(sb)
+        speed = [reference_cpu()]
         cold = run_process(command, env)  # no manifest cache yet
         cold_log = requests_seen(sb)
+        speed.append(reference_cpu())
         warm = run_process(command, env)  # the manifest cache the first plan filled
         warm_log = requests_seen(sb)
+        speed.append(reference_cpu())
         bound_wall, bound_cpu, pages = raw_walk(sb)
     walks = {"cold": walk_figures(cold_log, setup), "warm": walk_figures(warm_log, cold_log)}
     for label, plan in (("cold", cold), ("warm manifest cache", warm)):
@@ -176,6 +182,11 @@ def one(n: int, latency: str) -> None:
             f"peak RSS {plan.peak_rss_mb:.0f} MB"
         )
         print(walks[label.split()[0]])
+    print(
+        "machine speed: a fixed Python loop took "
+        + " / ".join(f"{cpu:.2f}" for cpu in speed)
+        + " s CPU before, between and after the plans (the same work each time)"
+    )
 
 
 def main() -> None:
