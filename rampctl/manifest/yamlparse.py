@@ -10,6 +10,7 @@ nodes and oversized files are reported as problems.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -498,10 +499,14 @@ def decode(data: bytes, file: str) -> str:
     """Decode a file's bytes as UTF-8 (a BOM is allowed), or raise ParseFailure."""
     if len(data) > MAX_FILE_BYTES:
         raise ParseFailure([_too_big(file, len(data))])
+    body = data.removeprefix(codecs.BOM_UTF8)
     try:
-        return data.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        message = f"not valid UTF-8 (byte 0x{data[exc.start]:02X})"
+        # where an editor shows the byte: the line, and the characters before it on that line
+        # (all valid UTF-8: the first bad byte is this one), the BOM not counted
+        start = body.rfind(b"\n", 0, exc.start) + 1
+        line = body.count(b"\n", 0, exc.start) + 1
+        col = len(body[start : exc.start].decode("utf-8")) + 1
+        message = f"not valid UTF-8 (byte 0x{body[exc.start]:02X})"
         raise ParseFailure([Problem(file=file, line=line, col=col, message=message)]) from None

@@ -334,3 +334,23 @@ def test_a_document_with_many_values_finds_each_position() -> None:
     assert doc.keys[("k150",)] == Position("f.yaml", 151, 1)
     assert doc.values[("k150", 0)] == Position("f.yaml", 151, 8)
     assert ("k200",) not in doc.keys
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        (b'a: "\xff"\n', (1, 5, 0xFF)),
+        (b'\xef\xbb\xbfa: 1\nb: "\xff"\n', (2, 5, 0xFF)),  # after a BOM: the BOM shifts nothing
+        (b'\xef\xbb\xbfa: "\xff"\n', (1, 5, 0xFF)),  # the BOM is not a column
+        ('a: "ééé'.encode() + b'\xff"\n', (1, 8, 0xFF)),  # columns count characters, not bytes
+    ],
+)
+def test_a_byte_that_is_not_utf8_is_named_where_an_editor_shows_it(
+    data: bytes, where: tuple[int, int, int]
+) -> None:
+    line, col, byte = where
+    with pytest.raises(yamlparse.ParseFailure) as failure:
+        yamlparse.decode(data, "m/v.yaml")
+    (problem,) = failure.value.problems
+    assert (problem.line, problem.col) == (line, col)
+    assert problem.message == f"not valid UTF-8 (byte 0x{byte:02X})"
