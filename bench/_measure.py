@@ -85,18 +85,23 @@ def load_average() -> str:
 _REFERENCE = "s = 0\nfor i in range(5_000_000):\n    s += i"
 
 
-def reference_cpu() -> float:
+def reference_cpu(times: int = 3) -> float:
     """CPU seconds of a fixed pure-Python loop in a fresh interpreter: the same work every
     time, so it shows how fast the machine runs Python at that moment (on a shared host it
-    can vary by half between runs a minute apart; read CPU figures beside it)."""
-    return run_process([sys.executable, "-c", _REFERENCE], dict(os.environ)).cpu_s
+    can vary by half between runs a minute apart; read CPU figures beside it). The median of
+    `times` runs back to back: one run lasts about 0.4 s and now and then one alone takes half
+    as long again as its neighbours, a burst that a plan lasting many seconds hardly feels."""
+    command = [sys.executable, "-c", _REFERENCE]
+    loops = [run_process(command, dict(os.environ)).cpu_s for _ in range(times)]
+    return statistics.median(loops)
 
 
 #: The reference loop's CPU, in seconds, at the speed every normalised figure is brought to:
-#: about its median on the 2-core machine the README's figures come from (0.33 to 0.49 s in
-#: the runs of December 2026). A fixed number, not one taken at the start of each run, so
-#: normalised figures of runs on different days compare as well as those of one run.
-REFERENCE_LOOP_S = 0.40
+#: the median of 70 single runs of it on the 2-core machine the README's figures come from
+#: (0.33 to 0.61 s, 1 December 2026, load 3 to 5). A fixed number, not one taken at the start
+#: of each benchmark, so normalised figures of runs on different days compare as well as
+#: those of one run.
+REFERENCE_LOOP_S = 0.36
 
 
 def normalised_cpu(
@@ -104,13 +109,13 @@ def normalised_cpu(
 ) -> float:
     """`cpu_s` at the machine speed where the reference loop takes `reference_s`.
 
-    `loops` are the loop's CPU taken right beside the measured work (the one just before it
-    and the one just after); their mean stands for the speed while it ran (exact if the speed
-    drifted evenly, blind to a change that came and went within it). The figure is
-    `cpu_s * reference_s / mean(loops)`: a run in a minute where the loop took 0.60 s has
-    its CPU scaled by 0.40 / 0.60. It assumes the work slows down as much as pure Python does
-    (its kernel and memory-bound parts may not), so it is for comparing runs, not for
-    judging a target.
+    `loops` are the loop's CPU taken right beside the measured work (`reference_cpu` just
+    before it and just after); their mean stands for the speed while it ran (exact if the
+    speed drifted evenly, blind to a change that came and went within it). The figure is
+    `cpu_s * reference_s / mean(loops)`: work done in a minute where the loop took 0.54 s has
+    its CPU scaled by 0.36 / 0.54, by two thirds. It assumes the work slows down as much as
+    pure Python does (its kernel and memory-bound parts may not), so it is for comparing
+    runs, not for judging a target.
     """
     return cpu_s * reference_s / statistics.fmean(loops)
 

@@ -10,9 +10,10 @@ network is the difference), and plan's peak RSS. From the sandbox's request log:
 gap between two vendor pages (a stall of the walk), the most requests in any rolling 10 s
 (rampctl's limit is 200), 429 answers, and how many of the previous plan's requests were
 still in the window when this one started (a plan right after another shares Ramp's window).
-Last, the CPU of a fixed Python loop before, between and after the plans and after the raw
-walk: on a shared host the same work can cost half as much again from one minute to the next,
-so CPU figures of different runs compare only beside it.
+Last, the CPU of a fixed Python loop (`_measure.reference_cpu`: the median of three runs of it
+back to back) before, between and after the plans and after the raw walk: on a shared host
+the same work can cost half as much again from one minute to the next, so CPU figures of
+different runs compare only beside it.
 
 The targets (for 100,000 vendors at 50 ms): wall within 1.10x of the bound, CPU outside the
 network under 30 s cold and under 10 s warm, peak RSS under 1 GB (1,024 MB as printed), each
@@ -25,12 +26,14 @@ judges on its own figures, at the mercy of its minute.
 Speed-normalised CPU outside the network, printed per run and as a median, for comparing runs
 from different minutes (or days), never judged: the plan's CPU times R / (the mean of the
 loop's CPU just before and just after that plan), minus the raw walk's CPU times R / (the
-mean of the loop just before and after the walk), with R = 0.40 s, a fixed reference for the
-loop (`_measure.REFERENCE_LOOP_S`: about its median on the machine the README's figures come
-from). It reads "the CPU this would have taken in a minute where the loop takes 0.40 s". The
-mean of the two neighbouring loops is exact if the speed drifts evenly through the plan and
-blind to a change that comes and goes within it; it also assumes the plan slows down as much
-as pure Python does (its kernel and memory-bound parts may not).
+mean of the loop just before and after the walk), with R = 0.36 s, a fixed reference for the
+loop (`_measure.REFERENCE_LOOP_S`: its median on the machine the README's figures come from).
+It reads "the CPU this would have taken in a minute where the loop takes 0.36 s". The mean of
+the loops on either side is exact if the speed drifts evenly through the plan and blind to a
+change that comes and goes within it (a 100,000-vendor plan lasts about a minute); it also
+assumes the plan slows down as much as pure Python does (its kernel and memory-bound parts
+may not). So a normalised figure says which of two runs did more work, roughly; a target is
+met or not on the raw figures.
 Run: `.venv/bin/python bench/bench_plan.py [N ...]` (default 1000 10000) with
 `--latency 0,50` for the latencies in ms and `--repeat N` (default 1) for N cold and warm
 pairs; to judge the targets, `bench/bench_plan.py 100000 --latency 50 --repeat 3`.
