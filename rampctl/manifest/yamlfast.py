@@ -38,10 +38,11 @@ _FLOW_PLAIN = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#,?\[\]{}]*[^\s:#,?\[\]{}])?"
 #: character that is not a space.
 _LINE = re.compile(rf"( *)(?:({_KEY}):|-)(?: +(\S(?:.*\S)?))?")
 _BLANK = re.compile(r" *(?:#.*)?")
-_FLOW_MAP = re.compile(rf"\{{(?:{_KEY}: {_FLOW_PLAIN}(?:, {_KEY}: {_FLOW_PLAIN})*)?\}}")
-_FLOW_MAP_ITEM = re.compile(rf"({_KEY}): ({_FLOW_PLAIN})")
-_FLOW_SEQ = re.compile(rf"\[(?:{_FLOW_PLAIN}(?:, {_FLOW_PLAIN})*)?\]")
-_FLOW_SEQ_ITEM = re.compile(_FLOW_PLAIN)
+#: One entry of a flow mapping or list, then `, ` or the end of the collection and line
+#: (groups: key, value, end).
+_FLOW_MAP_ITEM = re.compile(rf"({_KEY}): ({_FLOW_PLAIN})(?:, |(\}})\Z)")
+_FLOW_SEQ_ITEM = re.compile(rf"()({_FLOW_PLAIN})(?:, |(\])\Z)")
+_OPENERS = frozenset("{[\"'")
 _DOUBLE = re.compile(r'"([^"\\]*)"')
 _SINGLE = re.compile(r"'((?:[^']|'')*)'")
 #: Every character YAML accepts in a file, less tabs, `\r`, the other line breaks of YAML
@@ -80,18 +81,34 @@ class _Reader:
         self.value_places: list[int] = []
 
     def read(self, text: str) -> tuple[Any, Position, Places, Places]:
-        """Read the whole text; raise _Refused when it is not of the plain shape."""
+        """Read the whole text; raise _Refused when it is not of the plain shape.
+
+        One loop, its common case inline (a method call a line would add a quarter): the
+        open collection is kept in locals (`top`: its indentation, `container`, `path`,
+        `is_map`), the ones around it on `stack`; a `key:` with nothing after it is pending
+        (`pending_key` and its path, and where its null would be) until the next line says
+        whether a collection opens below it.
+        """
         key_paths, key_places = self.key_paths, self.key_places
         value_paths, value_places = self.value_paths, self.value_places
-        root: dict[str, Any] = {}
-        start: Position | None = None
-        # Open collections, innermost last: (indentation, container, path).
-        stack: list[tuple[int, Any, FieldPath]] = []
-        # A `key:` with nothing after it, whose value is on the lines below or is null:
-        # (indentation, mapping, key, path, line, column of its null).
-        pending: tuple[int, dict[str, Any], str, FieldPath, int, int] | None = None
         match_line, blank = _LINE.fullmatch, _BLANK.fullmatch
-        for number, line in enumerate(text.split("\n"), 1):
+        lines = text.split("\n")
+        first = 0
+        while first < len(lines) and blank(lines[first]) is not None:
+            first += 1
+        if first == len(lines) or not lines[first][:1].strip():  # no content, or indented
+            raise _Refused
+        root: dict[str, Any] = {}
+        value_paths.append(())
+        value_places += (first + 1, 1)
+        stack: list[tuple[int, Any, FieldPath, bool]] = []
+        container: Any = root
+        path: FieldPath = ()
+        top, is_map = 0, True
+        pending_key: str | None = None
+        pending_path: FieldPath = ()
+        pending_line = pending_col = 0
+        for number, line in enumerate(lines[first:], first + 1):
             found = match_line(line)
             if found is None:
                 if blank(line) is None:
@@ -99,115 +116,109 @@ class _Reader:
                 continue
             spaces, key, rest = found.groups()
             indent = len(spaces)
-            if pending is not None:
-                if indent > pending[0]:
+            if pending_key is not None:
+                value_paths.append(pending_path)
+                if indent > top:  # a collection opens below the key
                     made: Any = {} if key is not None else []
-                    pending[1][pending[2]] = made
-                    value_paths.append(pending[3])
+                    container[pending_key] = made
                     value_places += (number, indent + 1)
-                    stack.append((indent, made, pending[3]))
+                    stack.append((top, container, path, is_map))
                     if len(stack) > MAX_LEVELS:
                         raise _Refused
+                    top, container, path, is_map = indent, made, pending_path, key is not None
                 else:
-                    pending[1][pending[2]] = None
-                    value_paths.append(pending[3])
-                    value_places += (pending[4], pending[5])
-                pending = None
-            elif start is None:
-                if indent or key is None:
-                    raise _Refused
-                start = Position(self.file, number, 1)
-                value_paths.append(())
-                value_places += (number, 1)
-                stack.append((0, root, ()))
-            while indent < stack[-1][0]:
-                stack.pop()
-                if not stack:
-                    raise _Refused
-            top, container, path = stack[-1]
+                    container[pending_key] = None
+                    value_places += (pending_line, pending_col)
+                pending_key = None
             if indent != top:
-                raise _Refused
+                while indent < top:
+                    top, container, path, is_map = stack.pop()
+                if indent != top:
+                    raise _Refused
             if key is not None:
-                if type(container) is not dict or key in container:
+                if not is_map or key in container:
                     raise _Refused
                 here: FieldPath = (*path, key)
                 key_paths.append(here)
                 key_places += (number, indent + 1)
                 if rest is None:
-                    pending = (indent, container, key, here, number, indent + len(key) + 2)
+                    pending_key, pending_path = key, here
+                    pending_line, pending_col = number, indent + len(key) + 2
                     continue
-                container[key] = self._value(rest, here, number, found.start(3) + 1)
+                col = found.start(3) + 1
             else:
-                if type(container) is not list or rest is None:
+                if is_map or rest is None:
                     raise _Refused
                 here = (*path, len(container))
+                col = found.start(3) + 1
                 key_paths.append(here)
-                key_places += (number, found.start(3) + 1)
-                container.append(self._value(rest, here, number, found.start(3) + 1))
-        if start is None:
-            raise _Refused
-        if pending is not None:
-            pending[1][pending[2]] = None
-            value_paths.append(pending[3])
-            value_places += (pending[4], pending[5])
+                key_places += (number, col)
+            value_paths.append(here)
+            value_places += (number, col)
+            opener = rest[0]
+            if opener in _OPENERS:
+                value = self._value(rest, here, number, col)
+            elif opener in _INDICATORS or ": " in rest or " #" in rest or rest[-1] == ":":
+                # not one plain scalar: an indicator first, a key or a comment inside
+                raise _Refused
+            else:
+                value = None if rest in _NULLS else rest
+            if is_map:
+                container[key] = value
+            else:
+                container.append(value)
+        if pending_key is not None:
+            container[pending_key] = None
+            value_paths.append(pending_path)
+            value_places += (pending_line, pending_col)
         if len(value_paths) > MAX_VALUES:
             raise _Refused
         keys = Places(self.file, tuple(key_paths), tuple(key_places))
         values = Places(self.file, tuple(value_paths), tuple(value_places))
-        return root, start, keys, values
+        return root, Position(self.file, first + 1, 1), keys, values
 
     def _value(self, text: str, path: FieldPath, line: int, col: int) -> Any:
-        """The value written as `text` at `line`:`col` (the rest of a line), recorded at
-        `path`; raise _Refused for anything but one-line text and flow collections."""
-        self.value_paths.append(path)
-        self.value_places += (line, col)
+        """The value written as `text` (a flow collection or quoted text) at `line`:`col`,
+        its contents recorded below `path`; raise _Refused for anything else."""
         first = text[0]
         if first == "{":
-            return self._flow_mapping(text, path, line, col)
+            return self._flow(text, path, line, col, {}, _FLOW_MAP_ITEM, "{}")
         if first == "[":
-            return self._flow_sequence(text, path, line, col)
-        if first == '"':
-            found = _DOUBLE.fullmatch(text)
+            return self._flow(text, path, line, col, [], _FLOW_SEQ_ITEM, "[]")
+        found = (_DOUBLE if first == '"' else _SINGLE).fullmatch(text)
+        if found is None:
+            raise _Refused
+        return found.group(1) if first == '"' else found.group(1).replace("''", "'")
+
+    def _flow(
+        self, text: str, path: FieldPath, line: int, col: int, made: Any, item: Any, empty: str
+    ) -> Any:
+        """A one-line flow mapping or list of plain text (`made` empty, `item` the pattern
+        of one entry and what follows it)."""
+        if text == empty:
+            return made
+        key_paths, key_places = self.key_paths, self.key_places
+        value_paths, value_places = self.value_paths, self.value_places
+        is_map = type(made) is dict
+        pos = 1
+        while True:
+            found = item.match(text, pos)
             if found is None:
                 raise _Refused
-            return found.group(1)
-        if first == "'":
-            found = _SINGLE.fullmatch(text)
-            if found is None:
-                raise _Refused
-            return found.group(1).replace("''", "'")
-        # one plain scalar: no indicator first, no `: ` (a key) or ` #` (a comment) inside,
-        # no `:` last (a key); `_LINE` took it without spaces at either end
-        if first in _INDICATORS or ": " in text or " #" in text or text[-1] == ":":
-            raise _Refused
-        return None if text in _NULLS else text
-
-    def _flow_mapping(self, text: str, path: FieldPath, line: int, col: int) -> dict[str, Any]:
-        if _FLOW_MAP.fullmatch(text) is None:
-            raise _Refused
-        made: dict[str, Any] = {}
-        for item in _FLOW_MAP_ITEM.finditer(text):
-            key, value = item.groups()
-            if key in made:
-                raise _Refused
-            here = (*path, key)
-            self.key_paths.append(here)
-            self.key_places += (line, col + item.start(1))
-            self.value_paths.append(here)
-            self.value_places += (line, col + item.start(2))
-            made[key] = None if value in _NULLS else value
-        return made
-
-    def _flow_sequence(self, text: str, path: FieldPath, line: int, col: int) -> list[Any]:
-        if _FLOW_SEQ.fullmatch(text) is None:
-            raise _Refused
-        made: list[Any] = []
-        for item in _FLOW_SEQ_ITEM.finditer(text):
-            value = item.group()
-            here = (*path, len(made))
-            self.key_paths.append(here)
-            self.key_places += (line, col + item.start())
-            self.value_paths.append(here)
-            self.value_places += (line, col + item.start())
-            made.append(None if value in _NULLS else value)
-        return made
+            key, value, end = found.groups()
+            if is_map:
+                if key in made:
+                    raise _Refused
+                here = (*path, key)
+                key_places += (line, col + pos)
+                made[key] = None if value in _NULLS else value
+            else:
+                here = (*path, len(made))
+                key_places += (line, col + pos)
+                made.append(None if value in _NULLS else value)
+            key_paths.append(here)
+            value_paths.append(here)
+            value_places += (line, col + found.start(2))
+            if end:
+                return made
+            pos = found.end()
