@@ -301,7 +301,8 @@ def print_verdict(n: int, latency: str, runs: list[Run]) -> None:
         if (n, latency) == (TARGET_SIZE, TARGET_LATENCY)
         else f"the targets are set for {TARGET_SIZE} vendors at {TARGET_LATENCY} ms: for reference"
     )
-    print(f"plan {n} vendors at {latency} ms, median of {len(runs)} run(s) ({where}):")
+    heading = f"plan {n} vendors at {latency} ms, median of {len(runs)} run(s)"
+    print(f"{heading} ({where}; {load_average()}):")
     for label in ("cold", "warm"):
         plans = [(run.plan(label), run.walk) for run in runs]
         failed = [i for i, (plan, _) in enumerate(plans, 1) if plan.figures.code not in (0, 2)]
