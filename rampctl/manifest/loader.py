@@ -39,6 +39,7 @@ from rampctl.manifest.yamlparse import ParseFailure, RawDocument, decode, parse_
 YAML_SUFFIXES = (".yaml", ".yml")
 TEMPLATE_SUFFIXES = (".yaml.j2", ".yml.j2")
 VARS_DIR = "vars"
+_SUFFIXES = YAML_SUFFIXES + TEMPLATE_SUFFIXES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,7 +130,7 @@ def _walk(folder: Path, prefix: str) -> Iterator[tuple[str, bool]]:
         if entry.is_dir():
             if not entry.is_symlink() and (prefix or name != VARS_DIR):
                 folders.append(entry)
-        elif name.endswith(YAML_SUFFIXES + TEMPLATE_SUFFIXES):
+        elif name.endswith(_SUFFIXES):
             yield prefix + name, entry.is_symlink()
     for entry in folders:
         yield from _walk(Path(entry.path), f"{prefix}{entry.name}/")

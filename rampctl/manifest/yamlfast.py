@@ -68,6 +68,47 @@ def read_plain(text: str, file: str) -> tuple[Any, Position, Places, Places] | N
         return None
 
 
+#: What a line is (`_Line.kind`): a plain value, a flow collection or quoted text (read by
+#: `_Reader._value`), a `key:` or `-` with nothing after it, a blank or comment line, or
+#: something this reader refuses.
+_VALUE, _FLOW, _PENDING, _SKIP, _REFUSE = range(5)
+_Line = tuple[int, "str | None", "str | None", int, int, "str | None"]
+"""A line as `_classify` reads it: indentation, key (None for `-`), the text after it,
+the column of that text (of where a null would be, when there is none), kind, and the
+value of a plain scalar."""
+_SEEN: dict[str, _Line] = {}
+"""Lines already classified (most lines of a business's manifests are the same few:
+`kind: Vendor`, `spec:`, `  country: US`); at most `_SEEN_MAX` of them, none longer
+than `_SEEN_LONGEST` characters."""
+_SEEN_MAX = 8192
+_SEEN_LONGEST = 120
+
+
+def _classify(line: str) -> _Line:
+    """What `line` is, remembered in `_SEEN` while there is room."""
+    found = _LINE.fullmatch(line)
+    if found is None:
+        kind = _SKIP if _BLANK.fullmatch(line) is not None else _REFUSE
+        return (0, None, None, 0, kind, None)
+    spaces, key, rest = found.groups()
+    indent = len(spaces)
+    value = None
+    if rest is None:
+        col, kind = indent + len(key or "-") + 2, _PENDING
+    else:
+        col, opener = found.start(3) + 1, rest[0]
+        if opener in _OPENERS:
+            kind = _FLOW
+        elif opener in _INDICATORS or ": " in rest or " #" in rest or rest[-1] == ":":
+            kind = _REFUSE  # not one plain scalar: an indicator first, a key or a comment
+        else:
+            kind, value = _VALUE, None if rest in _NULLS else rest
+    parsed = (indent, key, rest, col, kind, value)
+    if len(line) <= _SEEN_LONGEST and len(_SEEN) < _SEEN_MAX:
+        _SEEN[line] = parsed
+    return parsed
+
+
 class _Reader:
     """Reads the plain shape line by line, as a stack of open block collections."""
 
@@ -91,7 +132,7 @@ class _Reader:
         """
         key_paths, key_places = self.key_paths, self.key_places
         value_paths, value_places = self.value_paths, self.value_places
-        match_line, blank = _LINE.fullmatch, _BLANK.fullmatch
+        blank = _BLANK.fullmatch
         lines = text.split("\n")
         first = 0
         while first < len(lines) and blank(lines[first]) is not None:
@@ -108,14 +149,14 @@ class _Reader:
         pending_key: str | None = None
         pending_path: FieldPath = ()
         pending_line = pending_col = 0
+        seen = _SEEN.get
         for number, line in enumerate(lines[first:], first + 1):
-            found = match_line(line)
-            if found is None:
-                if blank(line) is None:
+            indent, key, rest, col, kind, value = seen(line) or _classify(line)
+            if kind != _VALUE:
+                if kind == _SKIP:
+                    continue
+                if kind == _REFUSE:
                     raise _Refused
-                continue
-            spaces, key, rest = found.groups()
-            indent = len(spaces)
             if pending_key is not None:
                 value_paths.append(pending_path)
                 if indent > top:  # a collection opens below the key
@@ -141,28 +182,20 @@ class _Reader:
                 here: FieldPath = (*path, key)
                 key_paths.append(here)
                 key_places += (number, indent + 1)
-                if rest is None:
+                if kind == _PENDING:
                     pending_key, pending_path = key, here
-                    pending_line, pending_col = number, indent + len(key) + 2
+                    pending_line, pending_col = number, col
                     continue
-                col = found.start(3) + 1
             else:
-                if is_map or rest is None:
+                if is_map or kind == _PENDING:
                     raise _Refused
                 here = (*path, len(container))
-                col = found.start(3) + 1
                 key_paths.append(here)
                 key_places += (number, col)
             value_paths.append(here)
             value_places += (number, col)
-            opener = rest[0]
-            if opener in _OPENERS:
-                value = self._value(rest, here, number, col)
-            elif opener in _INDICATORS or ": " in rest or " #" in rest or rest[-1] == ":":
-                # not one plain scalar: an indicator first, a key or a comment inside
-                raise _Refused
-            else:
-                value = None if rest in _NULLS else rest
+            if kind == _FLOW:
+                value = self._value(str(rest), here, number, col)
             if is_map:
                 container[key] = value
             else:
