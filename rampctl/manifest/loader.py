@@ -9,9 +9,11 @@ inside the root.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import gc
 import hashlib
+import operator
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -37,6 +39,7 @@ from rampctl.manifest.yamlparse import ParseFailure, RawDocument, decode, parse_
 YAML_SUFFIXES = (".yaml", ".yml")
 TEMPLATE_SUFFIXES = (".yaml.j2", ".yml.j2")
 VARS_DIR = "vars"
+_SUFFIXES = YAML_SUFFIXES + TEMPLATE_SUFFIXES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,7 +130,7 @@ def _walk(folder: Path, prefix: str) -> Iterator[tuple[str, bool]]:
         if entry.is_dir():
             if not entry.is_symlink() and (prefix or name != VARS_DIR):
                 folders.append(entry)
-        elif name.endswith(YAML_SUFFIXES + TEMPLATE_SUFFIXES):
+        elif name.endswith(_SUFFIXES):
             yield prefix + name, entry.is_symlink()
     for entry in folders:
         yield from _walk(Path(entry.path), f"{prefix}{entry.name}/")
@@ -403,9 +406,17 @@ def _plain_files(
     index = cache.stat_index(scope)
     changed, settled = False, True
     stats = hashlib.sha256(cache.code.encode())
+    # Nothing indexed (a first load): every file is read, so its stat is taken from the file
+    # as opened (before it is read, as a stat by path would be) rather than by its path.
+    fresh = not index
     for item in files:
+        data: bytes | None = None
         try:
-            st = taken.get(item.rel) or os.stat(base + item.rel)
+            st = taken.get(item.rel)
+            if st is None and fresh:
+                st, data = _stat_and_read(base + item.rel)
+            elif st is None:
+                st = os.stat(base + item.rel)
         except OSError as exc:
             item.outcome = FileOutcome(problems=[unreadable(item.name, exc)], failed=True)
             changed, settled = changed or index.pop(item.rel, None) is not None, False
@@ -418,7 +429,10 @@ def _plain_files(
             item.key, item.text_hash = known[1], known[2]
             continue
         changed = True
-        _read_file(item, base, cache, st.st_size)
+        if data is None:
+            _read_file(item, base, cache, st.st_size)
+        else:
+            _take_bytes(item, data, cache)
         if item.key and not is_racy(st, started):
             index[item.rel] = (signature, item.key, item.text_hash)
         else:
@@ -437,16 +451,25 @@ def _read_file(item: _File, base: str, cache: ManifestCache | None, size: int = 
     text, text hash and key, or the outcome of one that cannot be decoded or read."""
     try:
         data = _read_bytes(base + item.rel, size)
+    except OSError as exc:
+        item.outcome = FileOutcome(problems=[unreadable(item.name, exc)], failed=True)
+        item.key = item.text_hash = ""
+        return
+    _take_bytes(item, data, cache)
+
+
+def _take_bytes(item: _File, data: bytes, cache: ManifestCache | None) -> None:
+    """A YAML file's text, text hash and key from its bytes, or the outcome of one that
+    cannot be decoded."""
+    try:
         item.text = decode(data, item.name)
     except ParseFailure as exc:
         item.outcome = FileOutcome(problems=exc.problems, failed=True)
         item.key = item.text_hash = ""
         return
-    except OSError as exc:
-        item.outcome = FileOutcome(problems=[unreadable(item.name, exc)], failed=True)
-        item.key = item.text_hash = ""
-        return
-    item.text_hash = _text_hash(item.text)
+    # the text's UTF-8 is its bytes less a BOM (they decoded): hashed without encoding it
+    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    item.text_hash = hashlib.sha256(body).hexdigest()
     item.key = cache.key(item.name, data) if cache else ""
 
 
@@ -508,17 +531,37 @@ def _read_bytes(path: str, size: int = -1) -> bytes:
     four a file, a tenth of a cold load's reading at 100,000 files): most manifests are read
     whole by the first `read`, and when that gave all of the `size` bytes a stat just found
     (a short read of exactly that), the read that would find the end is not made."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, _OPEN_FLAGS)
     try:
-        data = os.read(fd, _CHUNK)
-        if not data or len(data) == size < _CHUNK:
-            return data
-        chunks = [data]
-        while chunk := os.read(fd, _CHUNK):
-            chunks.append(chunk)
-        return data if len(chunks) == 1 else b"".join(chunks)
+        return _read_fd(fd, size)
     finally:
         os.close(fd)
+
+
+def _stat_and_read(path: str) -> tuple[os.stat_result, bytes]:
+    """A file's stat and bytes through one open (a stat of the open file costs less than a
+    stat by path, which looks every folder of the path up again), the stat taken first."""
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        st = os.fstat(fd)
+        return st, _read_fd(fd, st.st_size)
+    finally:
+        os.close(fd)
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
+def _read_fd(fd: int, size: int) -> bytes:
+    """The bytes of the file open as `fd` (`size` as a stat just found, or -1): see
+    `_read_bytes`."""
+    data = os.read(fd, _CHUNK)
+    if not data or len(data) == size < _CHUNK:
+        return data
+    chunks = [data]
+    while chunk := os.read(fd, _CHUNK):
+        chunks.append(chunk)
+    return data if len(chunks) == 1 else b"".join(chunks)
 
 
 def _outcome(read: Callable[[], list[RawDocument]]) -> FileOutcome:
@@ -546,17 +589,16 @@ def _validate(run: _Run) -> list[Document]:
     identities: list[Identity] = []
     documents: list[Document] = []
     for checked in run.checked:
-        run.problems += checked.problems
+        if checked.problems:
+            run.problems += checked.problems
         if checked.identity is not None:
             identities.append(checked.identity)
         if checked.document is not None:
             documents.append(checked.document)
-    run.problems += checks.unique_addresses(identities)
-    run.problems += checks.unique_keys(documents)
-    run.problems += checks.move_records(documents)
-    run.problems += checks.vendor_contacts(documents)
-    run.problems += checks.user_managers(documents)
-    if not run.failed_files:  # a file that did not parse may hold the missing targets
-        run.problems += checks.references(documents, identities)
-    documents.sort(key=lambda d: (d.position.file, d.position.line, d.position.col))
+    # A file that did not parse may hold the missing targets of references.
+    run.problems += checks.check_documents(identities, documents, complete=not run.failed_files)
+    documents.sort(key=_POSITION)  # by file, line and column
     return documents
+
+
+_POSITION = operator.attrgetter("position")

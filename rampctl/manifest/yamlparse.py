@@ -19,6 +19,7 @@ import yaml
 
 from rampctl.errors import Problem
 from rampctl.manifest.position import FieldPath, Places, Position
+from rampctl.manifest.yamlfast import read_plain
 
 _CParser: Any
 try:  # libyaml's parser alone: events are all this module reads (no constructor, no resolver)
@@ -40,6 +41,9 @@ _ALLOWED_TAGS = {None, "!", _STD + "str", _STD + "map", _STD + "seq"}
 _NULL_TAG = _STD + "null"
 _MERGE_TAG = _STD + "merge"
 _CLoader: Any = _CParser
+_FAST = True
+"""Whether `parse_yaml` tries `yamlfast.read_plain` first (tests turn it off to read every
+text through the events)."""
 _SCALAR_EVENT = yaml.ScalarEvent
 _MAPPING_START = yaml.MappingStartEvent
 _SEQUENCE_START = yaml.SequenceStartEvent
@@ -433,14 +437,22 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 def parse_yaml(text: str, file: str, *, accelerated: bool = True) -> list[RawDocument]:
     """Parse every document of `text` in one pass; raise ParseFailure with all problems found.
 
-    The events come from libyaml's C parser when it is installed (`accelerated`), else from
-    PyYAML's pure-Python parser; one builder turns either into values and positions. A file
-    with any problem is read again by the pure-Python parser, whose verdict and messages
-    rampctl reports (the two parsers differ on a few malformed inputs, e.g. tabs).
+    A text of the plain shape most manifests have is read by `yamlfast.read_plain`
+    (`accelerated`), to the same values and positions. Else the events come from libyaml's
+    C parser when it is installed (`accelerated`), else from PyYAML's pure-Python parser;
+    one builder turns either into values and positions. A file with any problem is read
+    again by the pure-Python parser, whose verdict and messages rampctl reports (the two
+    parsers differ on a few malformed inputs, e.g. tabs).
     """
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > MAX_FILE_BYTES:
-        raise ParseFailure([_too_big(file, size)])
+    if len(text) > MAX_FILE_BYTES // 4:  # else short enough whatever its characters
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_FILE_BYTES:
+            raise ParseFailure([_too_big(file, size)])
+    if accelerated and _FAST:
+        plain = read_plain(text, file)
+        if plain is not None:
+            value, start, keys, values = plain
+            return [RawDocument(value=value, start=start, keys=keys, values=values)]
     if accelerated and _CLoader is not None:
         try:
             return _parse(text, file, _CLoader)

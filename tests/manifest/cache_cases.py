@@ -3,6 +3,7 @@ small vendor manifest to write."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -24,11 +25,16 @@ def manifest_roots() -> list[tuple[str, Path]]:
 def counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The manifest files a load reads (their paths), as it reads them."""
     reads: list[str] = []
-    real = loader_module._read_bytes
+    real, real_with_stat = loader_module._read_bytes, loader_module._stat_and_read
 
     def counting(path: str, size: int = -1) -> bytes:
         reads.append(path)
         return real(path, size)
 
+    def counting_with_stat(path: str) -> tuple[os.stat_result, bytes]:
+        reads.append(path)
+        return real_with_stat(path)
+
     monkeypatch.setattr(loader_module, "_read_bytes", counting)
+    monkeypatch.setattr(loader_module, "_stat_and_read", counting_with_stat)
     return reads

@@ -11,14 +11,14 @@ from rampctl.manifest import yamlparse
 
 @pytest.fixture(scope="module", params=["libyaml", "pure-python"])
 def yaml_events(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Run a module's tests once with libyaml's events and once with PyYAML's pure-Python
-    parser alone (as on a machine without libyaml): both feed the same builder."""
-    saved = yamlparse._CLoader
+    """Run a module's tests once with libyaml's events (and the fast reader of the plain
+    shape) and once with PyYAML's pure-Python parser alone: both feed the same builder."""
+    saved, fast = yamlparse._CLoader, yamlparse._FAST
     if request.param == "pure-python":
-        yamlparse._CLoader = None
+        yamlparse._CLoader, yamlparse._FAST = None, False
     elif saved is None:
         pytest.skip("libyaml is not installed")
     try:
         yield request.param
     finally:
-        yamlparse._CLoader = saved
+        yamlparse._CLoader, yamlparse._FAST = saved, fast

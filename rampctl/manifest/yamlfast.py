@@ -1,0 +1,257 @@
+"""A fast reader for the plain shape most manifests have, and a refusal for anything else.
+
+`import --split` and most hand-written manifests are one document of block mappings, one
+`key: value` a line: plain or quoted text, one-line flow mappings and lists of plain text,
+block lists of such values, blank and comment lines. `read_plain` reads exactly that shape
+with one regular expression a line and builds what `yamlparse` builds from libyaml's events
+(the same values, key and value positions, in the same order), at about a third of the CPU:
+libyaml's events come through PyYAML as a Python object and two marks each.
+
+Anything outside that shape (tags, anchors, aliases, block scalars, multi-line text,
+duplicate keys, a `#` after a value, tabs, line breaks other than `\\n`, control
+characters, more than one document, deep nesting, many values) is refused (None), and
+`yamlparse` reads the text in full, so every verdict and message is its own. The shape is
+kept narrow on purpose: each construct it takes is one on which libyaml and PyYAML's
+pure-Python parser agree (tests/manifest/test_yamlfast.py compares them over generated
+texts).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rampctl.manifest.position import FieldPath, Places, Position
+
+MAX_VALUES = 50_000
+"""Most values a text read here may hold (more: the full reader applies its limits)."""
+MAX_LEVELS = 32
+"""Deepest nesting read here (deeper: the full reader applies its limits)."""
+
+_KEY = r"[A-Za-z0-9_][A-Za-z0-9_./-]*"
+#: What a plain scalar may not begin with (an indicator, or a space).
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
+#: Text YAML reads as one plain scalar in a flow collection (no indicator first, no space
+#: at either end, none of `,?[]{}`, which end it there; `:` and `#` not at all).
+_FLOW_PLAIN = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#,?\[\]{}]*[^\s:#,?\[\]{}])?"
+#: A line: its indentation, then `key:` or `-`, then (after spaces) a value ending in a
+#: character that is not a space.
+_LINE = re.compile(rf"( *)(?:({_KEY}):|-)(?: +(\S(?:.*\S)?))?")
+_BLANK = re.compile(r" *(?:#.*)?")
+#: One entry of a flow mapping or list, then `, ` or the end of the collection and line
+#: (groups: key, value, end).
+_FLOW_MAP_ITEM = re.compile(rf"({_KEY}): ({_FLOW_PLAIN})(?:, |(\}})\Z)")
+_FLOW_SEQ_ITEM = re.compile(rf"()({_FLOW_PLAIN})(?:, |(\])\Z)")
+_OPENERS = frozenset("{[\"'")
+_DOUBLE = re.compile(r'"([^"\\]*)"')
+_SINGLE = re.compile(r"'((?:[^']|'')*)'")
+#: Every character YAML accepts in a file, less tabs, `\r`, the other line breaks of YAML
+#: 1.1 (U+0085, U+2028, U+2029) and a byte order mark.
+_CHARS = re.compile(
+    "[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
+)
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
+class _Refused(Exception):
+    """The text is not of the plain shape."""
+
+
+def read_plain(text: str, file: str) -> tuple[Any, Position, Places, Places] | None:
+    """The one document of `text` as (value, start, key positions, value positions), as
+    `yamlparse` reads it; None when `text` is not of the plain shape."""
+    if _CHARS.fullmatch(text) is None:
+        return None
+    try:
+        return _Reader(file).read(text)
+    except _Refused:
+        return None
+
+
+#: What a line is (`_Line.kind`): a plain value, a flow collection or quoted text (read by
+#: `_Reader._value`), a `key:` or `-` with nothing after it, a blank or comment line, or
+#: something this reader refuses.
+_VALUE, _FLOW, _PENDING, _SKIP, _REFUSE = range(5)
+_Line = tuple[int, "str | None", "str | None", int, int, "str | None"]
+"""A line as `_classify` reads it: indentation, key (None for `-`), the text after it,
+the column of that text (of where a null would be, when there is none), kind, and the
+value of a plain scalar."""
+_SEEN: dict[str, _Line] = {}
+"""Lines already classified (most lines of a business's manifests are the same few:
+`kind: Vendor`, `spec:`, `  country: US`); at most `_SEEN_MAX` of them, none longer
+than `_SEEN_LONGEST` characters."""
+_SEEN_MAX = 8192
+_SEEN_LONGEST = 120
+
+
+def _classify(line: str) -> _Line:
+    """What `line` is, remembered in `_SEEN` while there is room."""
+    found = _LINE.fullmatch(line)
+    if found is None:
+        kind = _SKIP if _BLANK.fullmatch(line) is not None else _REFUSE
+        return (0, None, None, 0, kind, None)
+    spaces, key, rest = found.groups()
+    indent = len(spaces)
+    value = None
+    if rest is None:
+        col, kind = indent + len(key or "-") + 2, _PENDING
+    else:
+        col, opener = found.start(3) + 1, rest[0]
+        if opener in _OPENERS:
+            kind = _FLOW
+        elif opener in _INDICATORS or ": " in rest or " #" in rest or rest[-1] == ":":
+            kind = _REFUSE  # not one plain scalar: an indicator first, a key or a comment
+        else:
+            kind, value = _VALUE, None if rest in _NULLS else rest
+    parsed = (indent, key, rest, col, kind, value)
+    if len(line) <= _SEEN_LONGEST and len(_SEEN) < _SEEN_MAX:
+        _SEEN[line] = parsed
+    return parsed
+
+
+class _Reader:
+    """Reads the plain shape line by line, as a stack of open block collections."""
+
+    __slots__ = ("file", "key_paths", "key_places", "value_paths", "value_places")
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.key_paths: list[FieldPath] = []
+        self.key_places: list[int] = []
+        self.value_paths: list[FieldPath] = []
+        self.value_places: list[int] = []
+
+    def read(self, text: str) -> tuple[Any, Position, Places, Places]:
+        """Read the whole text; raise _Refused when it is not of the plain shape.
+
+        One loop, its common case inline (a method call a line would add a quarter): the
+        open collection is kept in locals (`top`: its indentation, `container`, `path`,
+        `is_map`), the ones around it on `stack`; a `key:` with nothing after it is pending
+        (`pending_key` and its path, and where its null would be) until the next line says
+        whether a collection opens below it.
+        """
+        key_paths, key_places = self.key_paths, self.key_places
+        value_paths, value_places = self.value_paths, self.value_places
+        blank = _BLANK.fullmatch
+        lines = text.split("\n")
+        first = 0
+        while first < len(lines) and blank(lines[first]) is not None:
+            first += 1
+        if first == len(lines) or not lines[first][:1].strip():  # no content, or indented
+            raise _Refused
+        root: dict[str, Any] = {}
+        value_paths.append(())
+        value_places += (first + 1, 1)
+        stack: list[tuple[int, Any, FieldPath, bool]] = []
+        container: Any = root
+        path: FieldPath = ()
+        top, is_map = 0, True
+        pending_key: str | None = None
+        pending_path: FieldPath = ()
+        pending_line = pending_col = 0
+        seen = _SEEN.get
+        for number, line in enumerate(lines[first:], first + 1):
+            indent, key, rest, col, kind, value = seen(line) or _classify(line)
+            if kind != _VALUE:
+                if kind == _SKIP:
+                    continue
+                if kind == _REFUSE:
+                    raise _Refused
+            if pending_key is not None:
+                value_paths.append(pending_path)
+                if indent > top:  # a collection opens below the key
+                    made: Any = {} if key is not None else []
+                    container[pending_key] = made
+                    value_places += (number, indent + 1)
+                    stack.append((top, container, path, is_map))
+                    if len(stack) > MAX_LEVELS:
+                        raise _Refused
+                    top, container, path, is_map = indent, made, pending_path, key is not None
+                else:
+                    container[pending_key] = None
+                    value_places += (pending_line, pending_col)
+                pending_key = None
+            if indent != top:
+                while indent < top:
+                    top, container, path, is_map = stack.pop()
+                if indent != top:
+                    raise _Refused
+            if key is not None:
+                if not is_map or key in container:
+                    raise _Refused
+                here: FieldPath = (*path, key)
+                key_paths.append(here)
+                key_places += (number, indent + 1)
+                if kind == _PENDING:
+                    pending_key, pending_path = key, here
+                    pending_line, pending_col = number, col
+                    continue
+            else:
+                if is_map or kind == _PENDING:
+                    raise _Refused
+                here = (*path, len(container))
+                key_paths.append(here)
+                key_places += (number, col)
+            value_paths.append(here)
+            value_places += (number, col)
+            if kind == _FLOW:
+                value = self._value(str(rest), here, number, col)
+            if is_map:
+                container[key] = value
+            else:
+                container.append(value)
+        if pending_key is not None:
+            container[pending_key] = None
+            value_paths.append(pending_path)
+            value_places += (pending_line, pending_col)
+        if len(value_paths) > MAX_VALUES:
+            raise _Refused
+        keys = Places(self.file, tuple(key_paths), tuple(key_places))
+        values = Places(self.file, tuple(value_paths), tuple(value_places))
+        return root, Position(self.file, first + 1, 1), keys, values
+
+    def _value(self, text: str, path: FieldPath, line: int, col: int) -> Any:
+        """The value written as `text` (a flow collection or quoted text) at `line`:`col`,
+        its contents recorded below `path`; raise _Refused for anything else."""
+        first = text[0]
+        if first == "{":
+            return self._flow(text, path, line, col, {}, _FLOW_MAP_ITEM, "{}")
+        if first == "[":
+            return self._flow(text, path, line, col, [], _FLOW_SEQ_ITEM, "[]")
+        found = (_DOUBLE if first == '"' else _SINGLE).fullmatch(text)
+        if found is None:
+            raise _Refused
+        return found.group(1) if first == '"' else found.group(1).replace("''", "'")
+
+    def _flow(
+        self, text: str, path: FieldPath, line: int, col: int, made: Any, item: Any, empty: str
+    ) -> Any:
+        """A one-line flow mapping or list of plain text (`made` empty, `item` the pattern
+        of one entry and what follows it)."""
+        if text == empty:
+            return made
+        key_paths, key_places = self.key_paths, self.key_places
+        value_paths, value_places = self.value_paths, self.value_places
+        is_map = type(made) is dict
+        pos = 1
+        while True:
+            found = item.match(text, pos)
+            if found is None:
+                raise _Refused
+            key, value, end = found.groups()
+            if is_map:
+                if key in made:
+                    raise _Refused
+                here = (*path, key)
+                key_places += (line, col + pos)
+                made[key] = None if value in _NULLS else value
+            else:
+                here = (*path, len(made))
+                key_places += (line, col + pos)
+                made.append(None if value in _NULLS else value)
+            key_paths.append(here)
+            value_paths.append(here)
+            value_places += (line, col + found.start(2))
+            if end:
+                return made
+            pos = found.end()
