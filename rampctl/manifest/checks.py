@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rampctl.errors import Problem
 from rampctl.manifest.document import Document
@@ -31,37 +32,79 @@ def _problem(position: Position, message: str, address: str, field: str = "") ->
     )
 
 
+def check_documents(
+    identities: list[Identity], documents: list[Document], *, complete: bool
+) -> list[Problem]:
+    """Every check across documents, in one pass over them each (and a second only over the
+    documents a check concerns): the problems of each check in turn, in document order.
+    References are only checked when `complete` (a file that did not parse may hold the
+    missing targets)."""
+    problems = unique_addresses(identities)
+    kinds = _Kinds.of(documents)
+    problems += unique_keys(documents, distinct=not problems)
+    problems += move_records(documents)
+    problems += vendor_contacts(kinds.vendors)
+    problems += user_managers(kinds.users)
+    if complete:
+        problems += references(kinds, identities)
+    return problems
+
+
+@dataclass(frozen=True)
+class _Kinds:
+    """The documents of each kind, in order."""
+
+    vendors: list[Document]
+    accounting_vendors: list[Document]
+    bills: list[Document]
+    users: list[Document]
+
+    @classmethod
+    def of(cls, documents: Iterable[Document]) -> _Kinds:
+        found: dict[str, list[Document]] = {kind: [] for kind in _KINDS}
+        for doc in documents:
+            found[doc.kind].append(doc)
+        return cls(*found.values())
+
+
+_KINDS = ("Vendor", "AccountingVendor", "Bill", "User")
+
+
 def unique_addresses(identities: Iterable[Identity]) -> list[Problem]:
     """Each address (`vendor/<name>`) is defined once."""
     first: dict[str, Identity] = {}
     problems = []
     for ident in identities:
-        if ident.address in first:
-            where = first[ident.address].position
+        earlier = first.setdefault(ident.address, ident)
+        if earlier is not ident:
+            where = earlier.position
             message = f"duplicate address {ident.address} (first defined at {where})"
             problems.append(_problem(ident.position, message, ident.address, "metadata.name"))
-        else:
-            first[ident.address] = ident
     return problems
 
 
-def unique_keys(documents: Iterable[Document]) -> list[Problem]:
+def unique_keys(documents: Iterable[Document], *, distinct: bool = False) -> list[Problem]:
     """Vendor adoption keys (external_id or name), accounting remote ids and bill keys
-    (vendor and invoice number) are unique."""
+    (vendor and invoice number) are unique. With `distinct`, no two documents share an
+    address (`unique_addresses` found none); otherwise only the first of an address counts."""
     problems = []
     seen: dict[tuple[str, ...], Document] = {}
     addresses: set[str] = set()
     for doc in documents:
-        if doc.address in addresses:
-            continue  # already reported as a duplicate address
-        addresses.add(doc.address)
-        entry, field, what = _key_of(doc)
-        if entry in seen:
-            other = seen[entry]
+        if not distinct:
+            if doc.address in addresses:
+                continue  # already reported as a duplicate address
+            addresses.add(doc.address)
+        spec = doc.spec
+        if isinstance(spec, VendorSpec):  # most documents: their key without `_key_of`
+            entry: tuple[str, ...] = ("vendor", spec.external_id or doc.name)
+        else:
+            entry = _key_of(doc)[0]
+        other = seen.setdefault(entry, doc)
+        if other is not doc:
+            _, field, what = _key_of(doc)
             message = f"{what} '{entry[-1]}' is also used by {other.address} ({other.position})"
             problems.append(_problem(doc.position_of(field), message, doc.address, field))
-        else:
-            seen[entry] = doc
     return problems
 
 
@@ -78,38 +121,47 @@ def _key_of(doc: Document) -> tuple[tuple[str, ...], str, str]:
     return ("accounting", spec.remote_id), "spec.remote_id", "remote_id"
 
 
-def bill_references(documents: list[Document], identities: list[Identity]) -> list[Problem]:
+def bill_references(bills: list[Document], identities: list[Identity]) -> list[Problem]:
     """A bill's vendor named by manifest name must be a Vendor manifest."""
+    vendors = [(d, d.spec.vendor) for d in bills if isinstance(d.spec, BillSpec)]
+    named = [(doc, vendor) for doc, vendor in vendors if isinstance(vendor, str)]
+    if not named:
+        return []
     names = {i.name for i in identities if i.kind == "Vendor"}
     problems = []
-    for doc in documents:
-        spec = doc.spec
-        if isinstance(spec, BillSpec) and isinstance(spec.vendor, str) and spec.vendor not in names:
-            message = f"no Vendor manifest named '{spec.vendor}'{suggest(spec.vendor, names)}"
+    for doc, vendor in named:
+        if vendor not in names:
+            message = f"no Vendor manifest named '{vendor}'{suggest(vendor, names)}"
             problems.append(
                 _problem(doc.position_of("spec.vendor"), message, doc.address, "spec.vendor")
             )
     return problems
 
 
-def references(documents: list[Document], identities: list[Identity]) -> list[Problem]:
-    """Accounting links resolve, and each accounting vendor is linked by at most one vendor."""
-    names = {i.name for i in identities if i.kind == "AccountingVendor"}
+def references(kinds: _Kinds, identities: list[Identity]) -> list[Problem]:
+    """Accounting links resolve, and each accounting vendor is linked by at most one vendor;
+    bills name Vendor manifests (`bill_references`)."""
     remote_of = {
-        d.name: d.spec.remote_id for d in documents if isinstance(d.spec, AccountingVendorSpec)
+        d.name: d.spec.remote_id
+        for d in kinds.accounting_vendors
+        if isinstance(d.spec, AccountingVendorSpec)
     }
+    names: set[str] | None = None  # the AccountingVendor manifests' names, once needed
     problems = []
     linked: dict[str, Document] = {}
-    for doc in documents:
+    for doc in kinds.vendors:
         spec = doc.spec
         if not isinstance(spec, VendorSpec) or spec.accounting_vendor is None:
             continue
         link = spec.accounting_vendor
-        if isinstance(link, str) and link not in names:
-            hint = suggest(link, names)
-            message = f"no AccountingVendor manifest named '{link}'{hint}"
-            problems.append(_problem(doc.position_of(_LINK), message, doc.address, _LINK))
-            continue
+        if isinstance(link, str):
+            if names is None:
+                names = {i.name for i in identities if i.kind == "AccountingVendor"}
+            if link not in names:
+                hint = suggest(link, names)
+                message = f"no AccountingVendor manifest named '{link}'{hint}"
+                problems.append(_problem(doc.position_of(_LINK), message, doc.address, _LINK))
+                continue
         remote = link.remote_id if isinstance(link, AccountingRef) else remote_of.get(link)
         if remote is None:
             continue
@@ -119,16 +171,19 @@ def references(documents: list[Document], identities: list[Identity]) -> list[Pr
             problems.append(_problem(doc.position_of(_LINK), message, doc.address, _LINK))
         else:
             linked[remote] = doc
-    return problems + bill_references(documents, identities)
+    return problems + bill_references(kinds.bills, identities)
 
 
 def move_records(documents: list[Document]) -> list[Problem]:
     """`metadata.previously` names old addresses of the same kind, each claimed once,
     none still declared (the object cannot be managed at both addresses)."""
+    movers = [d for d in documents if d.previously]
+    if not movers:
+        return []
     declared = {d.address for d in documents}
     claimed: dict[str, Document] = {}
     problems = []
-    for doc in documents:
+    for doc in movers:
         kind = doc.address.split("/", 1)[0]
         for old in doc.previously:
             address = f"{kind}/{old}"

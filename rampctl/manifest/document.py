@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,19 +77,27 @@ class ManifestSet:
 
     def vendors(self) -> list[Document]:
         """The `Vendor` documents."""
-        return [d for d in self.documents if d.kind == "Vendor"]
+        return list(self._by_kind.get("Vendor", ()))
 
     def accounting_vendors(self) -> list[Document]:
         """The `AccountingVendor` documents."""
-        return [d for d in self.documents if d.kind == "AccountingVendor"]
+        return list(self._by_kind.get("AccountingVendor", ()))
 
     def bills(self) -> list[Document]:
         """The `Bill` documents."""
-        return [d for d in self.documents if d.kind == "Bill"]
+        return list(self._by_kind.get("Bill", ()))
 
     def users(self) -> list[Document]:
         """The `User` documents."""
-        return [d for d in self.documents if d.kind == "User"]
+        return list(self._by_kind.get("User", ()))
+
+    @functools.cached_property
+    def _by_kind(self) -> dict[str, list[Document]]:
+        """The documents of each kind, in order (one pass over them all)."""
+        found: dict[str, list[Document]] = {}
+        for doc in self.documents:
+            found.setdefault(doc.kind, []).append(doc)
+        return found
 
     def by_address(self, address: str) -> Document | None:
         """The document at `address` (`vendor/<name>`), if any."""

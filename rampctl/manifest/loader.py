@@ -13,6 +13,7 @@ import codecs
 import functools
 import gc
 import hashlib
+import operator
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -588,17 +589,16 @@ def _validate(run: _Run) -> list[Document]:
     identities: list[Identity] = []
     documents: list[Document] = []
     for checked in run.checked:
-        run.problems += checked.problems
+        if checked.problems:
+            run.problems += checked.problems
         if checked.identity is not None:
             identities.append(checked.identity)
         if checked.document is not None:
             documents.append(checked.document)
-    run.problems += checks.unique_addresses(identities)
-    run.problems += checks.unique_keys(documents)
-    run.problems += checks.move_records(documents)
-    run.problems += checks.vendor_contacts(documents)
-    run.problems += checks.user_managers(documents)
-    if not run.failed_files:  # a file that did not parse may hold the missing targets
-        run.problems += checks.references(documents, identities)
-    documents.sort(key=lambda d: (d.position.file, d.position.line, d.position.col))
+    # A file that did not parse may hold the missing targets of references.
+    run.problems += checks.check_documents(identities, documents, complete=not run.failed_files)
+    documents.sort(key=_POSITION)  # by file, line and column
     return documents
+
+
+_POSITION = operator.attrgetter("position")

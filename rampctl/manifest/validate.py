@@ -23,6 +23,7 @@ from rampctl.manifest.specs import (
     suggest,
 )
 from rampctl.manifest.yamlparse import RawDocument
+from rampctl.model.frozen import Maker
 
 _NOT_A_MAPPING = "a manifest document must be a mapping with apiVersion, kind, metadata and spec"
 
@@ -46,32 +47,38 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
 
 
+_IDENTITY = Maker(Identity)
+_DOCUMENT = Maker(Document)
+_NAME_PATH = ("metadata", "name")
+
+
 def validate_document(raw: RawDocument) -> Checked:
     """Validate one document against the spec of its kind, collecting every problem."""
     value = raw.value
     if not isinstance(value, dict):
         return Checked(problems=[_at(raw.start, _NOT_A_MAPPING)])
-    kind_problem = _check_kind(raw, value)
-    if kind_problem is not None:
-        return Checked(problems=[kind_problem])
-    kind = str(value["kind"])
+    kind = value.get("kind")
+    if not isinstance(kind, str) or (model := MANIFEST_MODELS.get(kind)) is None:
+        return Checked(problems=[_kind_problem(raw, value)])
     identity = _identity(raw, kind, value)
-    address = identity.address if identity else ""
-    model = MANIFEST_MODELS[kind]
     try:
-        manifest = model.model_validate(value)
+        manifest = model.__pydantic_validator__.validate_python(value)  # model_validate's
     except ValidationError as exc:
+        address = identity.address if identity else ""
         problems = [_problem(raw, model, err, address) for err in exc.errors(include_url=False)]
         return Checked(identity=identity, problems=problems)
     assert identity is not None  # a valid manifest has a valid name
-    document = Document(
-        kind=kind,
-        name=manifest.metadata.name,
-        address=identity.address,
-        spec=manifest.spec,
-        position=raw.start,
-        keys=_key_positions(raw),
-        previously=tuple(manifest.metadata.previously),
+    metadata = manifest.metadata
+    document = _DOCUMENT(
+        {
+            "kind": kind,
+            "name": metadata.name,
+            "address": identity.address,
+            "spec": manifest.spec,
+            "position": raw.start,
+            "keys": _key_positions(raw),
+            "previously": tuple(metadata.previously),
+        }
     )
     return Checked(identity=identity, document=document)
 
@@ -95,12 +102,11 @@ def _at(position: Position, message: str, address: str = "", path: FieldPath = (
     )
 
 
-def _check_kind(raw: RawDocument, value: dict[str, Any]) -> Problem | None:
-    kind = value.get("kind")
+def _kind_problem(raw: RawDocument, value: dict[str, Any]) -> Problem:
+    """What is wrong with the `kind` of a document whose kind is not one of rampctl's."""
     if "kind" not in value:
         return _at(raw.start, "missing required field 'kind'", path=("kind",))
-    if isinstance(kind, str) and kind in MANIFEST_MODELS:
-        return None
+    kind = value["kind"]
     where = raw.values.get(("kind",), raw.start)
     if not isinstance(kind, str):
         return _at(where, "kind must be text", path=("kind",))
@@ -114,9 +120,12 @@ def _identity(raw: RawDocument, kind: str, value: dict[str, Any]) -> Identity | 
     name = metadata.get("name") if isinstance(metadata, dict) else None
     if not isinstance(name, str) or len(name) > SLUG_MAX or not SLUG_RE.fullmatch(name):
         return None
+    try:
+        where = raw.values[_NAME_PATH]
+    except KeyError:
+        where = raw.start
     address = f"{ADDRESS_PREFIX[kind]}/{name}"
-    where = raw.values.get(("metadata", "name"), raw.start)
-    return Identity(kind=kind, name=name, address=address, position=where)
+    return _IDENTITY({"kind": kind, "name": name, "address": address, "position": where})
 
 
 def _problem(raw: RawDocument, model: type[BaseModel], err: ErrorDetails, address: str) -> Problem:

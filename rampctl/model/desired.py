@@ -6,13 +6,14 @@ desired and the live side of a diff speak the same vocabulary.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rampctl.model import address as addr
 from rampctl.model.bills import DesiredBill, build_bills
 from rampctl.model.declared import Desired
+from rampctl.model.frozen import Maker
 from rampctl.model.kinds import (
     ACCOUNTING_VENDOR,
     USER,
@@ -166,8 +167,12 @@ def _user(doc: Source) -> DesiredUser:
         managed=managed,
         document=doc.origin(),
         protect=bool(spec.protect),
-        ignore=shared(frozenset(spec.ignore_changes)),
+        ignore=_ignored(spec.ignore_changes),
     )
+
+
+_VENDOR_VALUES = Maker(VendorValues)
+_DESIRED_VENDOR = Maker(DesiredVendor)
 
 
 def _vendor(
@@ -175,22 +180,25 @@ def _vendor(
 ) -> DesiredVendor:
     spec: Any = doc.spec
     given, managed = managed_values(VENDOR, spec, VENDOR_FIELDS)
-    link_address = None
-    if isinstance(spec.accounting_vendor, str):
-        link_address = addr.make(addr.ACCOUNTING_VENDOR, spec.accounting_vendor)
+    link, link_address = spec.accounting_vendor, None
+    if isinstance(link, str):
+        link_address = addr.make(addr.ACCOUNTING_VENDOR, link)
         given["accounting_vendor"] = avs[link_address].remote_id
-    return DesiredVendor(
-        address=doc.address,
-        key=spec.key(doc.name),
-        fields=VendorValues(**given),
-        managed=managed,
-        contact=_contact(spec.contact) or _default_contact(spec.contacts),
-        contacts=_contacts(spec.contacts),
-        protect=bool(spec.protect),
-        ignore=shared(frozenset(spec.ignore_changes)),
-        link_address=link_address,
-        owner_address=users.get(given.get("owner") or ""),
-        document=doc.origin(),
+    contacts = spec.contacts
+    return _DESIRED_VENDOR(
+        {
+            "address": doc.address,
+            "key": spec.external_id or doc.name,
+            "fields": _VENDOR_VALUES(given),
+            "managed": managed,
+            "contact": _contact(spec.contact) or _default_contact(contacts),
+            "contacts": None if contacts is None else _contacts(contacts),
+            "protect": bool(spec.protect),
+            "ignore": _ignored(spec.ignore_changes),
+            "link_address": link_address,
+            "owner_address": users.get(given.get("owner") or ""),
+            "document": doc.origin(),
+        }
     )
 
 
@@ -204,56 +212,65 @@ def shared(names: frozenset[str]) -> frozenset[str]:
     return _SHARED.setdefault(names, names)
 
 
+_NO_NAMES = shared(frozenset())
+
+
+def _ignored(paths: list[str]) -> frozenset[str]:
+    """The shared set of the paths `ignore_changes` names (most name none)."""
+    return shared(frozenset(paths)) if paths else _NO_NAMES
+
+
 def managed_values(
     kind: KindSpec, spec: Any, names: tuple[str, ...]
 ) -> tuple[dict[str, Any], frozenset[str]]:
     """The normalised values of the `names` a manifest spec sets, and the managed paths."""
     given: dict[str, Any] = {}
-    managed: set[str] = set()
-    fields_set = spec.model_fields_set
-    for name, field_spec in _field_specs(kind, names):
-        if name in fields_set:
-            value = getattr(spec, name)
-            if field_spec.plain:  # most fields: the value normalised, no parts
-                given[name] = None if value is None else field_spec.spec.normalise(value)
-                managed.add(name)
-                continue
-            given[name], parts = desired_value(field_spec.spec, value)
-            managed |= {name, *parts}
+    managed: list[str] = []
+    fields_set = spec.__pydantic_fields_set__  # what `model_fields_set` gives
+    values = spec.__dict__  # a model's fields, as getattr reads them
+    for name, field_spec, normalise in _field_specs(kind, names):
+        if name not in fields_set:
+            continue
+        value = values[name]
+        if normalise is not None:  # most fields: the value normalised, no parts
+            given[name] = None if value is None else normalise(value)
+            managed.append(name)
+        else:
+            given[name], parts = desired_value(field_spec, value)
+            managed.append(name)
+            managed += parts
     return given, shared(frozenset(managed))
 
 
-@dataclass(frozen=True)
-class _NamedField:
-    """A declared field as `managed_values` reads it: `plain` when it is neither nested nor
-    a reference (its desired value is its manifest value, normalised)."""
-
-    spec: FieldSpec
-    plain: bool
+#: A declared field as `managed_values` reads it: its name, its declaration, and its
+#: normaliser when its desired value is its manifest value normalised (neither nested nor
+#: an accounting link, which `desired_value` reads), else None.
+_NamedField = tuple[str, FieldSpec, "Callable[[Any], Any] | None"]
+_FIELD_SPECS: dict[tuple[str, tuple[str, ...]], tuple[_NamedField, ...]] = {}
 
 
-_FIELD_SPECS: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, _NamedField], ...]] = {}
-
-
-def _field_specs(kind: KindSpec, names: tuple[str, ...]) -> tuple[tuple[str, _NamedField], ...]:
+def _field_specs(kind: KindSpec, names: tuple[str, ...]) -> tuple[_NamedField, ...]:
     """The declarations of `names` in `kind`, looked up once per kind and names."""
     key = (kind.manifest_kind, names)
     found = _FIELD_SPECS.get(key)
     if found is None:
         specs = [kind.field(name) for name in names]
         found = tuple(
-            (name, _NamedField(spec, spec.reference is None and spec.value_type is None))
+            (name, spec, None if spec.value_type or spec.reference == _LINK else spec.normalise)
             for name, spec in zip(names, specs, strict=True)
         )
         _FIELD_SPECS[key] = found
     return found
 
 
+_LINK = "accounting_vendor"
+
+
 def desired_value(field_spec: FieldSpec, value: Any) -> tuple[Any, set[str]]:
     """A manifest value of a declared field, normalised, and the parts the manifest sets."""
     if value is None:
         return None, set()
-    if field_spec.reference == "accounting_vendor":
+    if field_spec.reference == _LINK:
         # A manifest name is resolved to its remote id by the caller.
         return (None if isinstance(value, str) else field_spec.normalise(value.remote_id)), set()
     if field_spec.value_type is not None:
@@ -263,23 +280,22 @@ def desired_value(field_spec: FieldSpec, value: Any) -> tuple[Any, set[str]]:
     return field_spec.normalise(value), set()
 
 
+_CONTACT_VALUES = Maker(VendorContactValues)
+_CONTACT_PARTS = tuple((part.path, part.normalise) for part in VendorContactValues.specs())
+_CONTACT_ENTRY = Maker(VendorContactEntry)
+_ENTRY_PARTS = tuple((part.path, part.normalise) for part in VendorContactEntry.specs())
+
+
 def _contact(value: Any) -> VendorContactValues | None:
     if value is None:
         return None
-    return VendorContactValues(
-        **{
-            part.path: part.normalise(getattr(value, part.path))
-            for part in VendorContactValues.specs()
-        }
-    )
+    values = value.__dict__
+    return _CONTACT_VALUES({path: normalise(values[path]) for path, normalise in _CONTACT_PARTS})
 
 
-def _contacts(value: Any) -> tuple[VendorContactEntry, ...] | None:
-    if value is None:
-        return None
-    specs = VendorContactEntry.specs()
+def _contacts(value: Any) -> tuple[VendorContactEntry, ...]:
     return tuple(
-        VendorContactEntry(**{p.path: p.normalise(getattr(entry, p.path)) for p in specs})
+        _CONTACT_ENTRY({path: normalise(entry.__dict__[path]) for path, normalise in _ENTRY_PARTS})
         for entry in value
     )
 
