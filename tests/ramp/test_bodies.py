@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rampctl.errors import OutcomeUncertainError, RampError
 from rampctl.ramp.bodies import may_hold_non_finite, read_json, validated
@@ -121,7 +123,56 @@ def test_an_answer_that_does_not_fit_the_model_names_fields_never_values(
         (b'{"a": "NaN Foods"}', True),  # a word in a string: only read_json tells
         (b'{"a": 1e400}', True),
         (b'{"a": 1.5e-300, "b": 1e30}', False),
+        (b'{"id": "96bdb464-a560-51d0-2e375e9c12ba", "n": 1e2, "m": 12345}', False),
+        (b'{"note": "part 2e375-a"}', False),  # an exponent's shape inside a string
+        (b'{"note": "2e375 units"}', True),  # one that ends where a number would
+        (b"[1E+400]", True),
+        (b'{"a": 1e0400\n}', True),
+        (b"1e400", True),
     ],
 )
 def test_the_screen_never_misses_a_non_finite_number(content: bytes, may: bool) -> None:
     assert may_hold_non_finite(content) is may
+
+
+#: A JSON number as Ramp could write one, at times of a magnitude a float cannot hold.
+NUMBERS = st.from_regex(
+    r"-?(0|[1-9][0-9]{0,3})(\.[0-9]{1,3})?([eE][+-]?[0-9]{1,4})?", fullmatch=True
+)
+HUGE = st.builds(lambda n, tail: "1" * n + tail, st.integers(200, 320), st.sampled_from(["", ".5"]))
+SPACE = st.sampled_from(["", " ", "\n", "\t", "\r\n  "])
+#: Strings holding what looks like numbers: ids with exponents inside, words, digits.
+TEXTS = st.from_regex(r"[0-9a-fA-F eE+.:,-]{0,12}", fullmatch=True) | st.uuids().map(str)
+
+
+@st.composite
+def documents(draw: st.DrawFn, depth: int = 0) -> str:
+    """A JSON text written by hand: numbers as written (overflowing ones too), strings that
+    look like numbers, spacing wherever JSON allows it."""
+    kind = draw(st.integers(0, 3 if depth < 3 else 1))
+    if kind == 0:
+        return draw(NUMBERS | HUGE | st.sampled_from(["1e400", "-2E+309", "1e0308"]))
+    if kind == 1:
+        return '"' + draw(TEXTS) + '"'
+    items = draw(st.lists(documents(depth + 1), max_size=4))
+    if kind == 2:
+        return "[" + ",".join(draw(SPACE) + i + draw(SPACE) for i in items) + "]"
+    keys = [draw(TEXTS) for _ in items]
+    pairs = (
+        f'"{k}"{draw(SPACE)}:{draw(SPACE)}{v}{draw(SPACE)}'
+        for k, v in zip(keys, items, strict=True)
+    )
+    return "{" + ",".join(pairs) + "}"
+
+
+@settings(max_examples=500, deadline=None)
+@given(documents(), SPACE, SPACE)
+def test_the_screen_passes_no_answer_that_holds_a_number_too_large(
+    text: str, before: str, after: str
+) -> None:
+    content = (before + text + after).encode()
+    try:
+        read_json(answer(content), "GET")
+    except RampError as refused:
+        assert "too large" in str(refused)
+        assert may_hold_non_finite(content)

@@ -191,6 +191,21 @@ def test_a_valid_page_is_read_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> No
     assert [v.id for v in items] == ["a"] and next_url == URL
 
 
+def test_a_page_of_uuid_ids_is_read_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ids such as `...-2e375e9c...` hold an exponent's shape inside a string."""
+
+    def no_second_reading(response: httpx.Response) -> None:
+        raise AssertionError("read item by item")
+
+    monkeypatch.setattr(model_pages, "envelope", no_second_reading)
+    ids = ["96bdb464-a560-51d0-b2bf-2e375e9c12ba", "f9bd90f0-f887-52d5-9efd-c779c6e123ab"]
+    amounts = {"amount": 123400, "currency_code": "USD"}
+    data = [{"id": i, "name": "x", "total_spend_ytd": amounts} for i in ids]
+    content = json.dumps({"data": data, "page": {"next": None}}).encode()
+    items, _ = ModelPages(Vendor)(page(content))
+    assert [v.id for v in items] == ids
+
+
 @pytest.mark.parametrize("number", [b"NaN", b"Infinity", b"-Infinity"])
 def test_a_non_finite_number_anywhere_in_a_page_is_refused(number: bytes) -> None:
     content = b'{"data": [{"id": "a", "name": "Secret", "total_spend_ytd": %s}]}' % number
