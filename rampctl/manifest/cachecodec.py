@@ -5,7 +5,10 @@ Reading back a pickled outcome costs about 100 µs a file (pickle's per-object o
 positions, dataclasses and models), which at 100,000 files is most of a warm load. Outcomes
 are written instead as tuples, lists, dicts, text and numbers (`marshal`, several times
 faster), and rebuilt as pickle would rebuild them: models take their fields, fields-set,
-extra and private values as stored. A value of a type this codec does not know raises
+extra and private values as stored. A model's fields are written as its values in its
+class's field order, without their names (a third of an entry's bytes, and as much of
+the time to write it, were names every entry repeats); one whose `__dict__` holds other
+keys, or another order, is written by name. A value of a type this codec does not know raises
 Unsupported, and the outcome is not kept (no pickle: reading an entry runs no code it could
 choose). Entries are signed before they are read (`rampctl.manifest.cache`); classes are
 only ever pydantic models looked up inside rampctl.
@@ -27,10 +30,15 @@ from rampctl.manifest.document import Document
 from rampctl.manifest.position import KeyPositions, Position
 from rampctl.manifest.validate import Checked, Identity
 
-_FORMAT = 2
+_FORMAT = 3
+#: What is written and read as it is.
+_ATOMS = frozenset({str, int, float, bool, type(None)})
 _PROBLEM_FIELDS = tuple(f.name for f in dataclasses.fields(Problem))
 _CLASSES: dict[str, type[BaseModel]] = {}
 _FIELD_SETS: dict[tuple[Any, ...], set[str]] = {}
+#: By model class: its field names in order, and the name it is written under.
+_FIELD_NAMES: dict[type[BaseModel], tuple[str, ...]] = {}
+_NAME_OF: dict[type[BaseModel], str] = {}
 _new_tuple = tuple.__new__
 _set = object.__setattr__
 
@@ -76,10 +84,10 @@ def _problem(problem: Problem) -> tuple[Any, ...]:
 def _value(value: Any) -> Any:
     """Tagged tuples for everything that is not text, a number, a bool, None or a list."""
     kind = type(value)
-    if value is None or kind in (str, int, float, bool):
+    if kind in _ATOMS:
         return value
     if kind is list:
-        return [_value(v) for v in value]
+        return [v if type(v) in _ATOMS else _value(v) for v in value]
     if isinstance(value, BaseModel):
         return _model(value)
     if kind is tuple:
@@ -94,13 +102,32 @@ def _value(value: Any) -> Any:
 
 
 def _model(model: BaseModel) -> tuple[Any, ...]:
+    """A model as its class, its field values in the class's order (no names: the class
+    gives them back) and its fields-set; its `__dict__` by name when that holds other keys
+    or another order."""
     cls = type(model)
-    if not cls.__module__.startswith("rampctl.") or model.__pydantic_extra__:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _field_names(cls)
+    if model.__pydantic_extra__ or model.__pydantic_private__:
         raise Unsupported(cls.__name__)
-    if model.__pydantic_private__:
+    fields = model.__dict__
+    values: Any
+    if tuple(fields) == names:
+        values = tuple([v if type(v) in _ATOMS else _value(v) for v in fields.values()])
+    else:
+        values = {k: _value(v) for k, v in fields.items()}
+    return ("M", _NAME_OF[cls], values, tuple(sorted(model.__pydantic_fields_set__)))
+
+
+def _field_names(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The field names of a rampctl model, in order (Unsupported for any other class)."""
+    if not cls.__module__.startswith("rampctl."):
         raise Unsupported(cls.__name__)
-    fields = {k: _value(v) for k, v in model.__dict__.items()}
-    return ("M", f"{cls.__module__}:{cls.__qualname__}", fields, sorted(model.model_fields_set))
+    name = f"{cls.__module__}:{cls.__qualname__}"
+    _NAME_OF[cls] = name
+    names = _FIELD_NAMES[cls] = tuple(cls.model_fields)
+    return names
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -150,7 +177,7 @@ def _read_document(item: tuple[Any, ...] | None) -> Document | None:
 def _read_value(value: Any) -> Any:
     kind = type(value)
     if kind is list:
-        return [_read_value(v) for v in value]
+        return [v if type(v) in _ATOMS else _read_value(v) for v in value]
     if kind is not tuple:
         return value
     tag = value[0]
@@ -174,11 +201,18 @@ def _read_model(value: tuple[Any, ...]) -> BaseModel:
     _set(model, "__pydantic_fields_set__", _fields_set(cls, fields_set))
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
-    _set(model, "__dict__", {k: _read_value(v) for k, v in fields.items()})
+    if type(fields) is tuple:
+        names = _FIELD_NAMES[cls]
+        if len(fields) != len(names):
+            raise ValueError(f"{name}: {len(fields)} fields")
+        values = [v if type(v) in _ATOMS else _read_value(v) for v in fields]
+        _set(model, "__dict__", dict(zip(names, values, strict=True)))
+    else:
+        _set(model, "__dict__", {k: _read_value(v) for k, v in fields.items()})
     return model
 
 
-def _fields_set(cls: type[BaseModel], names: list[str]) -> set[str]:
+def _fields_set(cls: type[BaseModel], names: tuple[str, ...]) -> set[str]:
     """The fields-set of a model read back: one set shared by every frozen model with the
     same fields set (a frozen model's set is never changed, and pydantic copies it before a
     `model_copy` adds to it), a new one for others."""
@@ -199,4 +233,6 @@ def _model_class(name: str) -> type[BaseModel]:
     if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
         raise ValueError(f"not a rampctl model: {name}")
     _CLASSES[name] = cls
+    _NAME_OF[cls] = name
+    _FIELD_NAMES[cls] = tuple(cls.model_fields)
     return cls

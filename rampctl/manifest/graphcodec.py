@@ -25,9 +25,9 @@ import dataclasses
 import datetime as dt
 import marshal
 import types
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from itertools import repeat
+from itertools import chain, repeat
 from operator import attrgetter
 from typing import Any
 
@@ -50,6 +50,8 @@ _PLAIN, _REFS = 0, 1
 _ATOMS = frozenset({str, int, float, bool, type(None)})
 _PLAIN_TYPES = _ATOMS | {tuple, frozenset, list, dict}
 _CONTAINERS = {tuple: _TUPLE, frozenset: _FROZENSET, list: _LIST}
+#: Containers that are plain data when every item is an atom.
+_FLAT = frozenset(_CONTAINERS)
 _KEY_SLOTS = ("_file", "_paths", "_places", "_files")
 _new = object.__new__
 _set = object.__setattr__
@@ -129,6 +131,7 @@ _CLASSES = _classes()
 _LAYOUTS = {name: _layout(cls) for name, cls in _CLASSES.items()}
 _NAMES = {cls: name for name, cls in _CLASSES.items()}
 _KEY_SETTERS = tuple(getattr(KeyPositions, s).__set__ for s in _KEY_SLOTS)
+_KEY_GETTERS = tuple(attrgetter(s) for s in _KEY_SLOTS)
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -187,21 +190,45 @@ class _Writer:
         constants)."""
         ids = list(map(id, values))
         memo = self.memo
-        new = {i: v for i, v in zip(ids, values, strict=True) if i not in memo}
+        new = dict(zip(ids, values, strict=True))
+        for known in new.keys() & memo.keys():
+            del new[known]
         if new:
-            consts: list[Any] = []
-            by_type: dict[type, list[Any]] = {}
-            for value in new.values():
-                kind = type(value)
-                if self.plain(value, kind):
-                    consts.append(value)
-                else:
-                    by_type.setdefault(kind, []).append(value)
-            if consts:
-                self.emit(_CONST, 0, consts, consts)
-            for kind, objs in by_type.items():
-                self.group(kind, objs)
+            self.write_new(list(new.values()))
         return list(map(memo.__getitem__, ids))
+
+    def write_new(self, values: list[Any]) -> None:
+        """Write `values`, none written yet: plain ones as constants, the others by type.
+        Values all of one class (most columns of a graph), or all plain, are told apart in
+        one pass rather than value by value."""
+        kinds = set(map(type, values))
+        if len(kinds) == 1 and (kind := next(iter(kinds))) not in _PLAIN_TYPES:
+            self.group(kind, values)
+            return
+        if kinds <= _ATOMS or self.all_plain(values, kinds):
+            self.emit(_CONST, 0, values, values)
+            return
+        consts: list[Any] = []
+        by_type: dict[type, list[Any]] = {}
+        for value in values:
+            kind = type(value)
+            if self.plain(value, kind):
+                consts.append(value)
+            else:
+                by_type.setdefault(kind, []).append(value)
+        if consts:
+            self.emit(_CONST, 0, consts, consts)
+        for kind, objs in by_type.items():
+            self.group(kind, objs)
+
+    @staticmethod
+    def all_plain(values: Iterable[Any], kinds: set[type]) -> bool:
+        """Whether `values` (of types `kinds`) are all atoms, or tuples, sets and lists of
+        atoms: checked in one pass (False says only that this quick check does not tell)."""
+        if not kinds <= _ATOMS | _FLAT:
+            return False
+        items = chain.from_iterable(v for v in values if type(v) in _FLAT)
+        return set(map(type, items)) <= _ATOMS
 
     def emit(self, kind: int, sub: int, data: Any, objs: list[Any]) -> None:
         """Write a group: `objs` are numbered in turn."""
@@ -227,7 +254,7 @@ class _Writer:
         elif kind is Position:
             self.emit(_POSITION, 0, list(map(tuple, objs)), objs)
         elif kind is KeyPositions:
-            self.emit(_KEYS, 0, [self.keys(k) for k in objs], objs)
+            self.emit(_KEYS, 0, self.keys(objs), objs)
         else:
             index, names = self.of_class.get(kind) or self.add_class(kind)
             columns = [self.column(list(map(attrgetter(n), objs))) for n in names]
@@ -241,7 +268,7 @@ class _Writer:
             return (_PLAIN, values)
         if kinds <= _PLAIN_TYPES:
             distinct = dict(zip(map(id, values), values, strict=True)).values()
-            if all(self.plain(v, type(v)) for v in distinct):
+            if self.all_plain(distinct, kinds) or all(self.plain(v, type(v)) for v in distinct):
                 return (_PLAIN, values)
         return (_REFS, self.refs(values))
 
@@ -254,12 +281,20 @@ class _Writer:
         self.classes[name] = found[0]
         return found
 
-    def keys(self, keys: KeyPositions) -> tuple[Any, ...]:
-        """Key positions as they are kept: plain tuples of text and numbers."""
-        parts = (keys.file, keys.paths, keys.places, keys.files)
-        if type(keys.file) is not str or not all(self.plain(p, type(p)) for p in parts[1:]):
+    def keys(self, objs: list[KeyPositions]) -> list[tuple[Any, ...]]:
+        """Key positions as they are kept: plain tuples of text and numbers (file, paths,
+        places, files), checked a column at a time."""
+        columns = [list(map(get, objs)) for get in _KEY_GETTERS]
+        files, paths, places, key_files = columns
+        if not set(map(type, files)) <= {str}:
             raise Unsupported("KeyPositions")
-        return parts
+        for column in (paths, places, key_files):
+            distinct = dict(zip(map(id, column), column, strict=True)).values()
+            kinds = set(map(type, distinct))
+            plain = self.all_plain(distinct, kinds)
+            if not plain and not all(self.plain(v, type(v)) for v in distinct):
+                raise Unsupported("KeyPositions")
+        return list(zip(files, paths, places, key_files, strict=True))
 
 
 # -- reading ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import marshal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from rampctl.manifest import graphcodec
 from rampctl.manifest.graph import load_graph
+from rampctl.manifest.position import KeyPositions, Position
 from rampctl.model.desired import DesiredGraph
 
 REPO = Path(__file__).resolve().parents[2]
@@ -108,3 +110,22 @@ def test_a_part_of_plain_data_alone_comes_back_as_it_was() -> None:
     # The part of a graph whose files declare no object: four empty maps.
     empty: tuple[dict[str, object], ...] = ({}, {}, {}, {})
     assert graphcodec.loads_value(graphcodec.dumps_value(empty)) == empty
+
+
+def test_mixed_and_nested_plain_values_read_back_as_they_were() -> None:
+    """Columns the one-pass check cannot settle (nested tuples, mixed types, an object
+    beside plain values) are checked value by value, and read back the same."""
+    keys = KeyPositions("f.yaml", (("a",), ("a", 0)), (1, 1, 2, 3), ("f.yaml", "g.yaml"))
+    nested = KeyPositions("g.yaml", (("b",),), (4, 5))
+    value = [keys, nested, (("x", 1), frozenset({"y"})), Position("f.yaml", 1, 1), "z", 2]
+    back = graphcodec.loads_value(graphcodec.dumps_value(value))
+    assert [dict(k) for k in back[:2]] == [dict(keys), dict(nested)]
+    assert [k.files for k in back[:2]] == [keys.files, None]
+    assert back[2:] == value[2:]
+    assert type(back[3]) is Position
+
+
+def test_key_positions_holding_a_value_that_is_not_plain_are_not_written() -> None:
+    odd = KeyPositions("f.yaml", (("a",),), (1, Decimal(1)))  # type: ignore[arg-type]
+    with pytest.raises(graphcodec.Unsupported):
+        graphcodec.dumps_value([odd])
