@@ -69,13 +69,15 @@ def read_plain(text: str, file: str) -> tuple[Any, Position, Places, Places] | N
 
 
 #: What a line is (`_Line.kind`): a plain value, a flow collection or quoted text (read by
-#: `_Reader._value`), a `key:` or `-` with nothing after it, a blank or comment line, or
-#: something this reader refuses.
-_VALUE, _FLOW, _PENDING, _SKIP, _REFUSE = range(5)
-_Line = tuple[int, "str | None", "str | None", int, int, "str | None"]
+#: `_Reader._value`), a `key:` or `-` with nothing after it, `- key: ...` (a mapping as an
+#: item of a list, its first key on the line), a blank or comment line, or something this
+#: reader refuses.
+_VALUE, _FLOW, _PENDING, _ITEM_MAP, _SKIP, _REFUSE = range(6)
+_Line = tuple[int, "str | None", "str | None", int, int, Any]
 """A line as `_classify` reads it: indentation, key (None for `-`), the text after it,
 the column of that text (of where a null would be, when there is none), kind, and the
-value of a plain scalar."""
+value of a plain scalar (for `- key: ...`, the line from `key` on as `_classify` reads it,
+at its column)."""
 _SEEN: dict[str, _Line] = {}
 """Lines already classified (most lines of a business's manifests are the same few:
 `kind: Vendor`, `spec:`, `  country: US`); at most `_SEEN_MAX` of them, none longer
@@ -92,13 +94,16 @@ def _classify(line: str) -> _Line:
         return (0, None, None, 0, kind, None)
     spaces, key, rest = found.groups()
     indent = len(spaces)
-    value = None
+    value: Any = None
     if rest is None:
         col, kind = indent + len(key or "-") + 2, _PENDING
     else:
         col, opener = found.start(3) + 1, rest[0]
         if opener in _OPENERS:
             kind = _FLOW
+        elif key is None and (": " in rest or rest[-1] == ":"):
+            value = _classify(" " * (col - 1) + rest)  # `- key: ...`, or refused
+            kind = _ITEM_MAP if value[1] is not None and value[4] != _REFUSE else _REFUSE
         elif opener in _INDICATORS or ": " in rest or " #" in rest or rest[-1] == ":":
             kind = _REFUSE  # not one plain scalar: an indicator first, a key or a comment
         else:
@@ -149,6 +154,8 @@ class _Reader:
         pending_key: str | None = None
         pending_path: FieldPath = ()
         pending_line = pending_col = 0
+        here: FieldPath
+        made: Any
         seen = _SEEN.get
         for number, line in enumerate(lines[first:], first + 1):
             indent, key, rest, col, kind, value = seen(line) or _classify(line)
@@ -160,7 +167,7 @@ class _Reader:
             if pending_key is not None:
                 value_paths.append(pending_path)
                 if indent > top:  # a collection opens below the key
-                    made: Any = {} if key is not None else []
+                    made = {} if key is not None else []
                     container[pending_key] = made
                     value_places += (number, indent + 1)
                     stack.append((top, container, path, is_map))
@@ -176,10 +183,25 @@ class _Reader:
                     top, container, path, is_map = stack.pop()
                 if indent != top:
                     raise _Refused
+            if kind == _ITEM_MAP:  # a mapping as an item, its first key on this line
+                if is_map:
+                    raise _Refused
+                here = (*path, len(container))
+                key_paths.append(here)
+                key_places += (number, col)
+                value_paths.append(here)
+                value_places += (number, col)
+                made = {}
+                container.append(made)
+                stack.append((top, container, path, is_map))
+                if len(stack) > MAX_LEVELS:
+                    raise _Refused
+                top, container, path, is_map = col - 1, made, here, True
+                indent, key, rest, col, kind, value = value
             if key is not None:
                 if not is_map or key in container:
                     raise _Refused
-                here: FieldPath = (*path, key)
+                here = (*path, key)
                 key_paths.append(here)
                 key_places += (number, indent + 1)
                 if kind == _PENDING:

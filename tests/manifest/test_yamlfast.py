@@ -61,6 +61,9 @@ TAKEN = [
     "a: https://x.example/a?b=c#d\nb: Acme, Inc. [EU] {x}\nc: a#b\nd: 12:30\ne: Café ☕\n",
     "a:\n  - x\n  - 'y'\n  - {k: v}\n  - [p, q]\n  - []\nb: {}\nc:\n    deep:\n        er: 1\n",
     "spec:\n  ignore_changes: [name, description]\n  x:\n  y:\n    - z\n",
+    "spec:\n  contacts:\n    - email: a@b.example\n      first_name: A\n    - email: c@d.example\n"
+    "  lines:\n   - a: 1\n     b:\n       c: 2\n   -   d: {e: f}\n       g:\n   - h:\n"
+    "   - i: [j]\n",
 ]
 REFUSED = [
     "",
@@ -84,6 +87,11 @@ REFUSED = [
     "a: 1 \n",
     'a: "\\n"\n',
     "<<: {a: b}\n",
+    "a:\n  - b: 1\n   c: 2\n",
+    "a:\n  - b: 1\n      c: 2\n",
+    "a:\n  - b: 1\n    b: 2\n",
+    "a:\n  - - b: 1\n",
+    "a:\n  - b: 1\n  c: 2\n",
 ]
 
 
@@ -197,7 +205,14 @@ def _block(draw: st.DrawFn, indent: int, depth: int, clean: bool) -> list[str]:
         pad = " " * indent
         head = f"{pad}- " if is_list else f"{pad}{draw(keys)}: "
         kind = draw(st.sampled_from(["scalar", "scalar", "flow", "nested", "empty"]))
-        if kind == "scalar":
+        if is_list and draw(st.booleans()):  # a mapping as an item: `- key: ...` and more keys
+            dash = "-" + " " * draw(st.sampled_from([1, 1, 1, 2, 3]))
+            inner = draw(_block(indent + len(dash), depth + 1, clean))
+            inner[0] = pad + dash + inner[0][indent + len(dash) :]
+            if not clean and draw(st.booleans()):
+                inner[-1] = " " * draw(st.integers(0, 6)) + inner[-1].lstrip(" ")
+            lines += inner
+        elif kind == "scalar":
             lines.append(head + draw(_scalar(clean)))
         elif kind == "flow":
             lines.append(head + draw(_flow(clean)))
