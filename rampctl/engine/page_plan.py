@@ -15,6 +15,8 @@ the same either way; the work moves into the wait for Ramp's pages.
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -29,6 +31,7 @@ from rampctl.engine.view import vendor_view
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph, DesiredVendor
 from rampctl.model.kinds import VendorContactValues
+from rampctl.model.kinds.user import INACTIVE
 from rampctl.ramp.models import User, Vendor
 from rampctl.state.model import ResourceState, State
 
@@ -52,6 +55,7 @@ class PagePlanner:
         self._keys = {desired.key for desired in graph.vendors.values()}
         self._mode = mode_of(cached_support(state))
         self._by_email: dict[str, User] | None = None
+        self._owners_fine: dict[str | None, bool] = {}
         self.views: dict[str, tuple[Vendor, Mapping[str, JsonValue]]] = {}
         self.work = PageWork()
 
@@ -59,25 +63,25 @@ class PagePlanner:
         """Views of the managed vendors of one page, their drift, and the quiet manifests."""
         if self._by_email is None:  # as `Snapshot.users_by_email`
             self._by_email = {u.email.strip().lower(): u for u in users.values() if u.email}
+        held_by, keys, declared = self._held, self._keys, self._graph.vendors
+        drift, quiet, views, mode = self.work.drift, self.work.quiet, self.views, self._mode
         for vendor in vendors:
-            held = self._held.get(vendor.id, ())
-            if not held and (vendor.external_vendor_id or "").strip() not in self._keys:
+            held = held_by.get(vendor.id, ())
+            if not held and (vendor.external_vendor_id or "").strip() not in keys:
                 continue  # neither recorded nor carrying a declared key: not compared
             view = MappingProxyType(vendor_view(vendor, users))
             settled = bool(held)
             for address, entry in held:
                 fields = tuple(drifted(entry, view))
-                self.work.drift[address] = VendorDrift(vendor=vendor, entry=entry, fields=fields)
-                desired = self._graph.vendors.get(address)
+                drift[address] = VendorDrift(vendor=vendor, entry=entry, fields=fields)
+                desired = declared.get(address)
                 if desired is not None and self._quiet(desired, entry, vendor, view):
                     link = bool(desired.fields.accounting_vendor)
-                    self.work.quiet[address] = QuietVendor(
-                        vendor=vendor, entry=entry, mode=self._mode, link=link
-                    )
+                    quiet[address] = QuietVendor(vendor=vendor, entry=entry, mode=mode, link=link)
                 else:
                     settled = False
             if not settled:  # a quiet vendor's view is worked out again if ever needed
-                self.views[vendor.id] = (vendor, view)
+                views[vendor.id] = (vendor, view)
 
     def _quiet(
         self,
@@ -93,8 +97,9 @@ class PagePlanner:
             return False  # matching reports the state as wrong
         if desired.contacts is not None and "contacts" not in desired.ignore:
             return False  # compared with the contacts read after the snapshot
-        assert self._by_email is not None
-        if owner_problems(self._graph, self._by_email, desired, vendor):
+        if not self._owner_fine(desired.fields.owner) and owner_problems(
+            self._graph, self._by_email or {}, desired, vendor
+        ):
             return False
         if live_fields(self._mode, desired, view):
             return False
@@ -104,14 +109,47 @@ class PagePlanner:
             or _contact_kept(desired, entry, vendor)
         )
 
+    def _owner_fine(self, owner: str | None) -> bool:
+        """Whether `owner_problems` finds nothing wrong with this owner whatever the vendor
+        (no owner, one a User manifest declares, or a Ramp user not deactivated), worked out
+        once per owner: a business has far fewer owners than vendors."""
+        fine = self._owners_fine.get(owner)
+        if fine is None:
+            found = self._by_email.get(owner) if owner and self._by_email is not None else None
+            fine = (
+                not owner
+                or bool(self._graph.user_by_email(owner))
+                or (found is not None and found.status != INACTIVE)
+            )
+            self._owners_fine[owner] = fine
+        return fine
+
 
 def _contact_kept(desired: DesiredVendor, entry: ResourceState, vendor: Vendor) -> bool:
     """Whether the contact recorded at the last apply stands for the live one (its contacts
     are not read: `PlanContext.contact_reads`) and agrees with the manifest's."""
-    if "contact" not in entry.attributes:
+    attributes = entry.attributes
+    if "contact" not in attributes:
         return False
-    if entry.attributes.get("contact_ids") != sorted(vendor.contacts or []):
+    if attributes.get("contact_ids") != sorted(vendor.contacts or []):
         return False
-    recorded = entry.attributes.get("contact")
+    recorded = attributes.get("contact")
+    if isinstance(recorded, dict) and _same_contact(recorded, desired.contact):
+        return True  # the usual case, told without building the recorded contact's values
     current = VendorContactValues.from_dict(recorded) if isinstance(recorded, dict) else None
     return not contact_fields(desired, current)
+
+
+#: The fields of a vendor contact, in the order its values compare (every one declared).
+_CONTACT_PATHS = tuple(f.name for f in dataclasses.fields(VendorContactValues) if f.compare)
+_CONTACT_VALUES = operator.attrgetter(*_CONTACT_PATHS)
+
+
+def _same_contact(recorded: dict[str, JsonValue], contact: VendorContactValues | None) -> bool:
+    """Whether `VendorContactValues.from_dict(recorded)` equals `contact`, told from the
+    recorded values themselves (`from_dict` takes them as they are but for lists, which it
+    makes tuples, and leaves an absent one None)."""
+    if type(contact) is not VendorContactValues:
+        return False
+    values = tuple(map(recorded.get, _CONTACT_PATHS))
+    return list not in map(type, values) and values == _CONTACT_VALUES(contact)

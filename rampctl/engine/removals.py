@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from pydantic import JsonValue
 
-from rampctl.engine.approvals import unkept
+from rampctl.engine.approvals import PENDING, held_fields, unkept
 from rampctl.engine.bill_remove import plan_bill_removal
 from rampctl.engine.changes import Action, Change, Drift, FieldChange, Level, Unmanaged
 from rampctl.engine.context import PlanContext
@@ -159,7 +159,12 @@ def _drift_name(address: str, entry: ResourceState) -> str:
 def drifted(entry: ResourceState, live: Mapping[str, JsonValue]) -> list[FieldChange]:
     """The fields that changed in Ramp since the last apply, and the values of an update
     recorded as waiting for approval that Ramp decided and does not hold."""
-    recorded = {k: v for k, v in entry.attributes.items() if k in live}
+    attributes = entry.attributes
+    recorded = {k: v for k, v in attributes.items() if k in live}
+    if recorded.items() <= live.items() and (
+        attributes.get(PENDING) is None or not held_fields(attributes)
+    ):
+        return []  # the usual case: nothing changed, and no update waiting to be decided
     fields = [
         f
         for f in drift_fields(recorded, live)

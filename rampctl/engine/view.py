@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from pydantic import JsonValue
 
@@ -58,28 +60,47 @@ def vendor_view(vendor: Vendor, users: Mapping[str, User]) -> dict[str, JsonValu
     """The record form of a live vendor (what the state holds and fingerprints hash).
 
     The same as `live_vendor(vendor, users).as_dict()`, worked out field by field without
-    building the typed values first: plan works it out for every managed vendor.
+    building the typed values first: plan works it out for every managed vendor. Ramp's
+    values are read in one step (`_VENDOR_RAW`), each field the way `_VENDOR_STEPS` says.
     """
     record: dict[str, JsonValue] = {}
-    for spec in _VENDOR_VIEW:
-        if spec.ramp == "pending_update":
-            record[spec.path] = _record(pending_view(vendor, users))
-            continue
-        raw = getattr(vendor, spec.ramp)
-        value: object
-        if spec.reference == "user":
+    for (path, how, normalise, spec), raw in zip(_VENDOR_STEPS, _VENDOR_RAW(vendor), strict=True):
+        value: Any
+        if how is _PLAIN:  # as `read` does, without a call per field
+            value = normalise(raw)
+        elif how is _USER:
             value = _owner(raw, users)
-        elif spec.value_type is None:  # as `read` does, without a call per field
-            value = spec.normalise(raw)
+        elif how is _PENDING:
+            value = pending_view(vendor, users)
         else:
             value = read(spec, raw)
-        # most values are already in record form (text, absent)
-        record[spec.path] = value if value is None or type(value) is str else _record(value)
+        # most values are already in record form (text, a flag, absent)
+        kind = type(value)
+        record[path] = value if value is None or kind is str or kind is bool else _record(value)
     return record
+
+
+_PLAIN, _USER, _PENDING, _NESTED = "plain", "user", "pending", "nested"
+
+
+def _step(spec: FieldSpec) -> tuple[str, str, Callable[[Any], Any], FieldSpec]:
+    """How `vendor_view` works out one field: its path, how, its normaliser, its spec."""
+    if spec.ramp == "pending_update":
+        how = _PENDING
+    elif spec.reference == "user":
+        how = _USER
+    elif spec.value_type is None:
+        how = _PLAIN
+    else:
+        how = _NESTED
+    return spec.path, how, spec.normalise, spec
 
 
 #: The fields of a live vendor's view, in its order.
 _VENDOR_VIEW = VENDOR.view_fields()
+_VENDOR_STEPS = tuple(_step(spec) for spec in _VENDOR_VIEW)
+#: Ramp's value of each field of the view, in the same order, as one tuple.
+_VENDOR_RAW = operator.attrgetter(*(spec.ramp for spec in _VENDOR_VIEW))
 #: The owner's declaration (its normaliser), looked up once, not per vendor.
 _OWNER = VENDOR.field("owner")
 

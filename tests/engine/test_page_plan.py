@@ -3,17 +3,21 @@ gives: the same changes, drift, problems and fingerprints, case by case."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rampctl.engine.context import PlanContext
-from rampctl.engine.page_plan import PagePlanner
+from rampctl.engine.page_plan import PagePlanner, _same_contact
 from rampctl.engine.rebuild import rebuild_state
 from rampctl.engine.snapshot import Snapshot
 from rampctl.errors import ManifestError
 from rampctl.model.desired import DesiredGraph
+from rampctl.model.kinds import VENDOR_CONTACT, VendorContactValues
 from rampctl.model.kinds.user import INACTIVE
 from rampctl.state.model import State
 from tests.engine.conftest import (
@@ -144,6 +148,22 @@ CASES: dict[str, tuple[dict[str, str], Case]] = {
         {},
         lambda state, snap: _drift_on_and_after_pages(state, snap),
     ),
+    "an update recorded as waiting, decided in Ramp": (
+        {},
+        lambda state, snap: _record(
+            state,
+            "initech",
+            pending={"requested_at": "2026-01-01T00:00:00Z", "fields": {"name": "Initech 2"}},
+        ),
+    ),
+    "a recorded contact holding a list": (
+        {},
+        lambda state, snap: _record(state, "acme", contact={"email": ["ap@acme.example"]}),
+    ),
+    "a recorded contact of no contact fields": (
+        {},
+        lambda state, snap: _record(state, "globex", contact={"note": "x"}),
+    ),
     "contact changes ignored": (
         {"acme": "ignore_changes: [contact]\n"},
         lambda state, snap: _record(state, "acme", contact={"email": "x@acme.example"}),
@@ -212,3 +232,38 @@ def test_contacts_are_read_for_the_vendors_whose_recorded_contact_cannot_stand(
     for ctx in (whole, paged):
         assert sorted(ctx.contact_reads(deep=False)) == ["v-globex", "v-initech"]
         assert sorted(ctx.contact_reads(deep=True)) == [f"v-{name}" for name in sorted(NAMES)]
+
+
+def test_a_contacts_values_are_its_declared_fields_absent_as_none() -> None:
+    """What `_same_contact` relies on: `from_dict` fills the declared fields, the others
+    (none) keep their defaults, and equality compares exactly those fields."""
+    fields = [f for f in dataclasses.fields(VendorContactValues) if f.compare]
+    assert [f.name for f in fields] == [spec.path for spec in VENDOR_CONTACT]
+    assert all(f.default is None for f in fields)
+
+
+CONTACT_VALUES = st.none() | st.sampled_from(["ap@acme.example", "Ada", "", "+14155550100"])
+RECORDED = st.dictionaries(
+    st.sampled_from(["email", "first_name", "last_name", "phone", "note"]),
+    CONTACT_VALUES | st.lists(CONTACT_VALUES, max_size=1) | st.integers(0, 1),
+)
+
+
+@given(
+    RECORDED,
+    st.none()
+    | st.builds(
+        VendorContactValues,
+        email=CONTACT_VALUES,
+        first_name=CONTACT_VALUES,
+        last_name=CONTACT_VALUES,
+        phone=CONTACT_VALUES,
+    ),
+)
+def test_a_recorded_contact_is_the_manifests_exactly_when_its_values_say_so(
+    recorded: dict[str, Any], contact: VendorContactValues | None
+) -> None:
+    same = _same_contact(recorded, contact)
+    assert not same or VendorContactValues.from_dict(recorded) == contact
+    if contact is not None and not any(isinstance(v, list) for v in recorded.values()):
+        assert same == (VendorContactValues.from_dict(recorded) == contact)
