@@ -27,10 +27,10 @@ from pydantic import BaseModel
 
 from rampctl.errors import Problem
 from rampctl.manifest.document import Document
-from rampctl.manifest.position import KeyPositions, Position
+from rampctl.manifest.position import FieldPath, KeyPositions, Position, shared_paths
 from rampctl.manifest.validate import Checked, Identity
 
-_FORMAT = 3
+_FORMAT = 4
 #: What is written and read as it is.
 _ATOMS = frozenset({str, int, float, bool, type(None)})
 _PROBLEM_FIELDS = tuple(f.name for f in dataclasses.fields(Problem))
@@ -39,6 +39,9 @@ _FIELD_SETS: dict[tuple[Any, ...], set[str]] = {}
 #: By model class: its field names in order, and the name it is written under.
 _FIELD_NAMES: dict[type[BaseModel], tuple[str, ...]] = {}
 _NAME_OF: dict[type[BaseModel], str] = {}
+#: Key layouts as written (by the id of the shared layout, kept with it) and as read.
+_LAYOUT_BYTES: dict[int, tuple[tuple[FieldPath, ...], bytes]] = {}
+_LAYOUTS_READ: dict[bytes, tuple[FieldPath, ...]] = {}
 _new_tuple = tuple.__new__
 _set = object.__setattr__
 
@@ -71,7 +74,19 @@ def _document(doc: Document | None) -> tuple[Any, ...] | None:
     if not isinstance(keys, KeyPositions):
         keys = KeyPositions.of(doc.position.file, keys)
     head = (doc.kind, doc.name, doc.address, _value(doc.spec), tuple(doc.position))
-    return (head, keys.paths, keys.places, keys.files, tuple(doc.previously))
+    return (head, _layout(keys.paths), keys.places, keys.files, tuple(doc.previously))
+
+
+def _layout(paths: tuple[FieldPath, ...]) -> bytes:
+    """A key layout as marshal bytes, made once per layout: most documents share a few
+    layouts (`shared_paths`), which would otherwise be written object by object in every
+    entry (a third of its bytes)."""
+    known = _LAYOUT_BYTES.get(id(paths))
+    if known is not None and known[0] is paths:
+        return known[1]
+    data = marshal.dumps(paths)
+    _LAYOUT_BYTES[id(paths)] = (paths, data)
+    return data
 
 
 def _problem(problem: Problem) -> tuple[Any, ...]:
@@ -169,9 +184,21 @@ def _read_document(item: tuple[Any, ...] | None) -> Document | None:
         address=address,
         spec=_read_value(spec),
         position=_new_tuple(Position, position),
-        keys=KeyPositions(position[0], paths, places, files),
+        keys=KeyPositions(position[0], _read_layout(paths), places, files),
         previously=previously,
     )
+
+
+def _read_layout(data: bytes) -> tuple[FieldPath, ...]:
+    """The key layout `_layout` wrote, read once per layout (ValueError for another
+    value)."""
+    known = _LAYOUTS_READ.get(data)
+    if known is None:
+        paths = marshal.loads(data)
+        if type(paths) is not tuple or not set(map(type, paths)) <= {tuple}:
+            raise ValueError("not a key layout")
+        known = _LAYOUTS_READ[data] = shared_paths(paths)
+    return known
 
 
 def _read_value(value: Any) -> Any:

@@ -170,6 +170,13 @@ class _Model(BaseModel):
         return value
 
 
+def printable_check() -> Any:
+    """The function behind `_Model._printable`, as it appears in the models' core schemas
+    (`rampctl.manifest.quick` leaves it out of its quicker validators)."""
+    check: Any = _Model._printable
+    return check.__func__
+
+
 _AMOUNT_RE = re.compile(r"[0-9]+(\.[0-9]+)?")
 #: Largest amount accepted: 12 integer digits (under a trillion), far inside Ramp's int64 cents.
 MAX_AMOUNT_DIGITS = 12

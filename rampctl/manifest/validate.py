@@ -14,6 +14,7 @@ from pydantic_core import ErrorDetails
 from rampctl.errors import Problem
 from rampctl.manifest.document import Document
 from rampctl.manifest.position import FieldPath, KeyPositions, Places, Position, format_path
+from rampctl.manifest.quick import validated
 from rampctl.manifest.specs import (
     ADDRESS_PREFIX,
     API_VERSION,
@@ -62,7 +63,7 @@ def validate_document(raw: RawDocument) -> Checked:
         return Checked(problems=[_kind_problem(raw, value)])
     identity = _identity(raw, kind, value)
     try:
-        manifest = model.__pydantic_validator__.validate_python(value)  # model_validate's
+        manifest = validated(model, value)
     except ValidationError as exc:
         address = identity.address if identity else ""
         problems = [_problem(raw, model, err, address) for err in exc.errors(include_url=False)]

@@ -1,19 +1,19 @@
 """A fast reader for the plain shape most manifests have, and a refusal for anything else.
 
-`import --split` and most hand-written manifests are one document of block mappings, one
-`key: value` a line: plain or quoted text, one-line flow mappings and lists of plain text,
-block lists of such values, blank and comment lines. `read_plain` reads exactly that shape
-with one regular expression a line and builds what `yamlparse` builds from libyaml's events
-(the same values, key and value positions, in the same order), at about a third of the CPU:
+`import --split` and most hand-written manifests are block mappings, one `key: value` a
+line: plain or quoted text, one-line flow mappings and lists of plain text, block lists of
+such values or of mappings (`- key: value`), comments, blank lines and `---` between
+documents. `read_plain` reads exactly that shape with one regular expression a line (each
+distinct short line once) and builds what `yamlparse` builds from libyaml's events (the
+same values, key and value positions, in the same order), at well under half the CPU:
 libyaml's events come through PyYAML as a Python object and two marks each.
 
 Anything outside that shape (tags, anchors, aliases, block scalars, multi-line text,
-duplicate keys, a `#` after a value, tabs, line breaks other than `\\n`, control
-characters, more than one document, deep nesting, many values) is refused (None), and
-`yamlparse` reads the text in full, so every verdict and message is its own. The shape is
-kept narrow on purpose: each construct it takes is one on which libyaml and PyYAML's
-pure-Python parser agree (tests/manifest/test_yamlfast.py compares them over generated
-texts).
+escapes in quotes, duplicate keys, tabs, line breaks other than `\\n`, control characters,
+directives, `...`, deep nesting, many values) is refused (None), and `yamlparse` reads the
+text in full, so every verdict and message is its own. The shape is kept narrow on
+purpose: each construct it takes is one on which libyaml and PyYAML's pure-Python parser
+agree (tests/manifest/test_yamlfast.py compares them over generated texts).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from typing import Any
 from rampctl.manifest.position import FieldPath, Places, Position
 
 MAX_VALUES = 50_000
-"""Most values a text read here may hold (more: the full reader applies its limits)."""
+"""Most values a text read here may hold (more: the full reader applies its limits; the
+values of a text are counted once it is read)."""
 MAX_LEVELS = 32
 """Deepest nesting read here (deeper: the full reader applies its limits)."""
 
@@ -39,12 +40,15 @@ _FLOW_PLAIN = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#,?\[\]{}]*[^\s:#,?\[\]{}])?"
 _LINE = re.compile(rf"( *)(?:({_KEY}):|-)(?: +(\S(?:.*\S)?))?")
 _BLANK = re.compile(r" *(?:#.*)?")
 #: One entry of a flow mapping or list, then `, ` or the end of the collection and line
-#: (groups: key, value, end).
-_FLOW_MAP_ITEM = re.compile(rf"({_KEY}): ({_FLOW_PLAIN})(?:, |(\}})\Z)")
-_FLOW_SEQ_ITEM = re.compile(rf"()({_FLOW_PLAIN})(?:, |(\])\Z)")
+#: (groups: key, value, end), a comment allowed after the end.
+_FLOW_MAP_ITEM = re.compile(rf"({_KEY}): ({_FLOW_PLAIN})(?:, |(\}})(?: +#.*)?\Z)")
+_FLOW_SEQ_ITEM = re.compile(rf"()({_FLOW_PLAIN})(?:, |(\])(?: +#.*)?\Z)")
 _OPENERS = frozenset("{[\"'")
-_DOUBLE = re.compile(r'"([^"\\]*)"')
-_SINGLE = re.compile(r"'((?:[^']|'')*)'")
+_TRAILER = re.compile(r"(?: +#.*)?")
+"""What may follow a value on its line: nothing, or a comment."""
+#: Quoted text (on one line, no escapes), a comment allowed after it.
+_DOUBLE = re.compile(r'"([^"\\]*)"(?: +#.*)?')
+_SINGLE = re.compile(r"'((?:[^']|'')*)'(?: +#.*)?")
 #: Every character YAML accepts in a file, less tabs, `\r`, the other line breaks of YAML
 #: 1.1 (U+0085, U+2028, U+2029) and a byte order mark.
 _CHARS = re.compile(
@@ -57,15 +61,30 @@ class _Refused(Exception):
     """The text is not of the plain shape."""
 
 
-def read_plain(text: str, file: str) -> tuple[Any, Position, Places, Places] | None:
-    """The one document of `text` as (value, start, key positions, value positions), as
-    `yamlparse` reads it; None when `text` is not of the plain shape."""
+Document = tuple[Any, Position, Places, Places]
+"""One document as `read_plain` reads it: value, start, key and value positions."""
+
+
+def read_plain(text: str, file: str) -> list[Document] | None:
+    """The documents of `text` as `yamlfast` reads them (empty ones left out); None when
+    `text` is not of the plain shape."""
     if _CHARS.fullmatch(text) is None:
         return None
+    lines = text.split("\n")
+    # documents are separated by `---` lines (a first one may open the text)
+    ends = [n for n, line in enumerate(lines) if line == "---"] if "---" in lines else []
+    starts = [0, *(n + 1 for n in ends)]
+    documents = []
+    values = 0
     try:
-        return _Reader(file).read(text)
+        for first, end in zip(starts, [*ends, len(lines)], strict=True):
+            document = _Reader(file).read(lines, first, end)
+            if document is not None:
+                documents.append(document)
+                values += len(document[3])
     except _Refused:
         return None
+    return documents if documents and values <= MAX_VALUES else None
 
 
 #: What a line is (`_Line.kind`): a plain value, a flow collection or quoted text (read by
@@ -95,17 +114,21 @@ def _classify(line: str) -> _Line:
     spaces, key, rest = found.groups()
     indent = len(spaces)
     value: Any = None
+    if rest is not None and rest[0] == "#":  # nothing but a comment after the key
+        rest = None
     if rest is None:
         col, kind = indent + len(key or "-") + 2, _PENDING
     else:
         col, opener = found.start(3) + 1, rest[0]
+        if opener not in _OPENERS and " #" in rest:  # plain text, then a comment
+            rest = rest[: rest.index(" #")].rstrip(" ")
         if opener in _OPENERS:
-            kind = _FLOW
+            kind = _FLOW  # quoted text or a flow collection (`_value` reads a comment after)
         elif key is None and (": " in rest or rest[-1] == ":"):
             value = _classify(" " * (col - 1) + rest)  # `- key: ...`, or refused
             kind = _ITEM_MAP if value[1] is not None and value[4] != _REFUSE else _REFUSE
-        elif opener in _INDICATORS or ": " in rest or " #" in rest or rest[-1] == ":":
-            kind = _REFUSE  # not one plain scalar: an indicator first, a key or a comment
+        elif opener in _INDICATORS or ": " in rest or rest[-1] == ":":
+            kind = _REFUSE  # not one plain scalar: an indicator first, or a key inside
         else:
             kind, value = _VALUE, None if rest in _NULLS else rest
     parsed = (indent, key, rest, col, kind, value)
@@ -126,8 +149,9 @@ class _Reader:
         self.value_paths: list[FieldPath] = []
         self.value_places: list[int] = []
 
-    def read(self, text: str) -> tuple[Any, Position, Places, Places]:
-        """Read the whole text; raise _Refused when it is not of the plain shape.
+    def read(self, lines: list[str], first: int, end: int) -> Document | None:
+        """Read the document of `lines[first:end]` (None when it has no content); raise
+        _Refused when it is not of the plain shape.
 
         One loop, its common case inline (a method call a line would add a quarter): the
         open collection is kept in locals (`top`: its indentation, `container`, `path`,
@@ -138,11 +162,11 @@ class _Reader:
         key_paths, key_places = self.key_paths, self.key_places
         value_paths, value_places = self.value_paths, self.value_places
         blank = _BLANK.fullmatch
-        lines = text.split("\n")
-        first = 0
-        while first < len(lines) and blank(lines[first]) is not None:
+        while first < end and blank(lines[first]) is not None:
             first += 1
-        if first == len(lines) or not lines[first][:1].strip():  # no content, or indented
+        if first == end:
+            return None
+        if not lines[first][:1].strip():  # indented
             raise _Refused
         root: dict[str, Any] = {}
         value_paths.append(())
@@ -157,7 +181,7 @@ class _Reader:
         here: FieldPath
         made: Any
         seen = _SEEN.get
-        for number, line in enumerate(lines[first:], first + 1):
+        for number, line in enumerate(lines[first:end], first + 1):
             indent, key, rest, col, kind, value = seen(line) or _classify(line)
             if kind != _VALUE:
                 if kind == _SKIP:
@@ -226,8 +250,6 @@ class _Reader:
             container[pending_key] = None
             value_paths.append(pending_path)
             value_places += (pending_line, pending_col)
-        if len(value_paths) > MAX_VALUES:
-            raise _Refused
         keys = Places(self.file, tuple(key_paths), tuple(key_places))
         values = Places(self.file, tuple(value_paths), tuple(value_places))
         return root, Position(self.file, first + 1, 1), keys, values
@@ -250,7 +272,7 @@ class _Reader:
     ) -> Any:
         """A one-line flow mapping or list of plain text (`made` empty, `item` the pattern
         of one entry and what follows it)."""
-        if text == empty:
+        if text.startswith(empty) and _TRAILER.fullmatch(text, 2) is not None:
             return made
         key_paths, key_places = self.key_paths, self.key_places
         value_paths, value_places = self.value_paths, self.value_places

@@ -451,8 +451,10 @@ def parse_yaml(text: str, file: str, *, accelerated: bool = True) -> list[RawDoc
     if accelerated and _FAST:
         plain = read_plain(text, file)
         if plain is not None:
-            value, start, keys, values = plain
-            return [RawDocument(value=value, start=start, keys=keys, values=values)]
+            return [
+                RawDocument(value=value, start=start, keys=keys, values=values)
+                for value, start, keys, values in plain
+            ]
     if accelerated and _CLoader is not None:
         try:
             return _parse(text, file, _CLoader)

@@ -290,7 +290,10 @@ def _contact(value: Any) -> VendorContactValues | None:
     if value is None:
         return None
     values = value.__dict__
-    return _CONTACT_VALUES({path: normalise(values[path]) for path, normalise in _CONTACT_PARTS})
+    given = {}
+    for path, normalise in _CONTACT_PARTS:
+        given[path] = normalise(values[path])
+    return _CONTACT_VALUES(given)
 
 
 def _contacts(value: Any) -> tuple[VendorContactEntry, ...]:

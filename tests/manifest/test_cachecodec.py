@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from rampctl.manifest import cachecodec
 from rampctl.manifest.cache import FileOutcome
 from rampctl.manifest.loader import find, prepare
+from rampctl.manifest.position import shared_paths
 from rampctl.manifest.specs import Contact
 from tests.manifest.cache_cases import manifest_roots
 
@@ -79,6 +80,15 @@ def test_a_model_with_a_field_missing_does_not_read_back() -> None:
 
 def test_entries_of_the_earlier_form_are_not_read() -> None:
     """The form is versioned: an entry of another version is a miss, never misread."""
-    blob = cachecodec.marshal.dumps((2, ([], [], False)))
+    blob = cachecodec.marshal.dumps((3, ([], [], False)))
     with pytest.raises(ValueError):
         cachecodec.loads(blob)
+
+
+def test_a_key_layout_is_written_once_and_read_back_shared() -> None:
+    paths = shared_paths((("kind",), ("spec", "name")))
+    data = cachecodec._layout(paths)
+    assert cachecodec._layout(paths) is data
+    assert cachecodec._read_layout(data) is paths
+    with pytest.raises(ValueError, match="not a key layout"):
+        cachecodec._read_layout(cachecodec.marshal.dumps(["kind"]))

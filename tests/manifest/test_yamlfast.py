@@ -40,7 +40,7 @@ def _agrees(text: str) -> bool:
     plain = read_plain(text, "d/f.yaml")
     if plain is None:
         return False
-    fast = [_shape(*plain)]
+    fast = [_shape(*document) for document in plain]
     for loader in LOADERS:
         assert _full(text, loader) == fast, (loader.__name__, text)
     return True
@@ -61,6 +61,11 @@ TAKEN = [
     "a: https://x.example/a?b=c#d\nb: Acme, Inc. [EU] {x}\nc: a#b\nd: 12:30\ne: Café ☕\n",
     "a:\n  - x\n  - 'y'\n  - {k: v}\n  - [p, q]\n  - []\nb: {}\nc:\n    deep:\n        er: 1\n",
     "spec:\n  ignore_changes: [name, description]\n  x:\n  y:\n    - z\n",
+    "a: 1\n---\nb: 2\n",
+    "a: b #comment: x\n#\n",
+    "a: b # c\nd: 'e' # f\ng: \"h #\"  # i\nj: {k: l}  # m\nn: []  #\no: # p\n  q: r#s # t\n"
+    "u: # v\nw:\n  - x # y\n  - z: 1 # a\n    b: {} # c\n",
+    "---\n# first\na: 1\n---\n---\n\nb:\n  c: [d]\n---\n",
     "spec:\n  contacts:\n    - email: a@b.example\n      first_name: A\n    - email: c@d.example\n"
     "  lines:\n   - a: 1\n     b:\n       c: 2\n   -   d: {e: f}\n       g:\n   - h:\n"
     "   - i: [j]\n",
@@ -74,9 +79,15 @@ REFUSED = [
     "a: !!str 1\n",
     "a: |\n  text\n",
     "a: b\n  c\n",
-    "a: b # comment\n",
+    "a: b\t# comment\n",
+    "a: 'b'# comment\n",
+    "a: {b: c}# comment\n",
+    "a:# comment\n",
     "a:\n- b\n",
-    "a: 1\n---\nb: 2\n",
+    "---\n# nothing\n---\n",
+    "a: 1\n--- \nb: 2\n",
+    "a: 1\n...\nb: 2\n",
+    "%YAML 1.1\n---\na: 1\n",
     "a: 1\r\nb: 2\r\n",
     "a:\tb\n",
     "a: b\u2028c\n",
@@ -221,6 +232,8 @@ def _block(draw: st.DrawFn, indent: int, depth: int, clean: bool) -> list[str]:
             lines += draw(_block(indent + step, depth + 1, clean))
         else:
             lines.append(head.rstrip(" "))
+        if draw(st.integers(0, 4)) == 0:  # a comment after what the line holds
+            lines[-1] += draw(st.sampled_from([" # c", "  # c: 'd'", " #", "# c", " #c #d"]))
     return lines
 
 
@@ -233,6 +246,11 @@ _NOISE = st.sampled_from(
 def _document(draw: st.DrawFn) -> str:
     clean = draw(st.sampled_from([True, True, False]))
     lines = draw(_block(0, 0, clean))
+    for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2]))):  # more documents
+        lines += ["---", *draw(st.sampled_from([[], [], ["# c"], [""]]))]
+        lines += draw(_block(0, 0, clean)) if draw(st.integers(0, 4)) else []
+    if draw(st.integers(0, 5)) == 0:
+        lines.insert(0, "---")
     for _ in range(draw(st.sampled_from([0, 0, 0, 1, 1, 2]))):
         at = draw(st.integers(0, len(lines)))
         where = draw(st.sampled_from(["line", "end", "start"]))
