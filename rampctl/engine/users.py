@@ -77,8 +77,10 @@ def plan_users(graph: DesiredGraph, snapshot: Snapshot, state: State) -> KindPla
         found, cleared = _plan_live(desired, live, graph, snapshot, state)
         changes += found
         problems += cleared
-    for address, entry in sorted(state.resources.items()):
-        if entry.kind == addr.USER and address not in graph.users:
+    # only the few managed users no manifest declares are sorted, not the whole state
+    left = [(a, e) for a, e in state.resources.items() if e.kind == addr.USER]
+    for address, entry in sorted(left):
+        if address not in graph.users:
             change = _removal(address, entry, snapshot)
             changes.append(change)
             view = users_live_view(snapshot.users, entry.ramp_id)

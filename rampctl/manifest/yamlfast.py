@@ -29,7 +29,9 @@ values of a text are counted once it is read)."""
 MAX_LEVELS = 32
 """Deepest nesting read here (deeper: the full reader applies its limits)."""
 
-_KEY = r"[A-Za-z0-9_][A-Za-z0-9_./-]*"
+#: A plain key of at most 1,024 characters: YAML (libyaml and PyYAML alike) refuses a
+#: longer one before its `:`, so a longer key is left to the full reader's error.
+_KEY = r"[A-Za-z0-9_][A-Za-z0-9_./-]{0,1023}"
 #: What a plain scalar may not begin with (an indicator, or a space).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 #: Text YAML reads as one plain scalar in a flow collection (no indicator first, no space

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import TypeAdapter
+from pydantic import ConfigDict, TypeAdapter
 
 from rampctl.errors import StateError
 from rampctl.state import strict
@@ -34,7 +34,17 @@ _RESOURCES_OPEN = re.compile(rb'\n  "resources": \{\n')
 _RESOURCES_CLOSE = re.compile(rb"\n  \}(?=,?\n)")
 _ENTRY_OPEN = re.compile(rb'\n    "')
 
-_ENTRIES: TypeAdapter[dict[str, ResourceState]] = TypeAdapter(dict[str, ResourceState])
+#: Entries as a batch reads them. Only the keys of the JSON are cached as they are read
+#: (pydantic caches every string by default): most values are ids and names read once.
+_ENTRIES: TypeAdapter[dict[str, ResourceState]] = TypeAdapter(
+    dict[str, ResourceState], config=ConfigDict(cache_strings="keys")
+)
+#: Entries as they are written: under `"resources"`, at the indentation of the document.
+_WRITTEN: TypeAdapter[dict[str, dict[str, ResourceState]]] = TypeAdapter(
+    dict[str, dict[str, ResourceState]]
+)
+_WRITTEN_OPEN = b'{\n  "resources": {\n'
+_WRITTEN_CLOSE = b"\n  }\n}"
 
 
 def validate_in_batches(
@@ -83,8 +93,15 @@ def _as_written(body: bytes, entries: dict[str, ResourceState]) -> bool:
     rampctl writes for `entries`, with no NaN or Infinity (which it writes as such)."""
     if b"NaN" in body or b"Infinity" in body:
         return False
-    written = _ENTRIES.dump_json(entries, indent=2)  # b'{\n  "address": {...}\n}'
-    return written[1:-2].replace(b"\n", b"\n  ") == b"\n" + body
+    # b'{\n  "resources": {\n    "address": {...}\n  }\n}': the entries' lines as in the file
+    written = _WRITTEN.dump_json({"resources": entries}, indent=2)
+    size = len(_WRITTEN_OPEN) + len(body) + len(_WRITTEN_CLOSE)
+    return (
+        len(written) == size
+        and written.startswith(_WRITTEN_OPEN)
+        and written.startswith(body, len(_WRITTEN_OPEN))
+        and written.endswith(_WRITTEN_CLOSE)
+    )
 
 
 def _strict(piece: bytes, data: bytes) -> bool:

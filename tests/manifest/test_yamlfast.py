@@ -120,6 +120,21 @@ def test_anything_else_is_left_to_the_full_reader(text: str) -> None:
     assert read_plain(text, "d/f.yaml") is None
 
 
+@pytest.mark.parametrize("length", [1023, 1024])
+def test_a_key_of_up_to_1024_characters_is_taken(length: int) -> None:
+    key = "k" * length
+    assert _agrees(f"{key}: v\na:\n  {key}: v\nb: {{{key}: v}}\n")
+
+
+@pytest.mark.parametrize(
+    "text", ["K: v\n", "a:\n  K: v\n", "a: {K: v}\n", "a:\n  - K: v\n", "a: {b: c, K: v}\n"]
+)
+def test_a_key_yaml_refuses_for_its_length_is_left_to_the_full_reader(text: str) -> None:
+    text = text.replace("K", "k" * 1025)
+    assert read_plain(text, "d/f.yaml") is None
+    assert all(str(_full(text, loader)).startswith("refused") for loader in LOADERS)
+
+
 def test_what_import_writes_is_taken() -> None:
     text = document_text(
         {

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from rampctl.errors import StateError
-from rampctl.state import State, StateStore
+from rampctl.state import State, StateStore, batches
+from rampctl.state import store as store_module
 from tests.state.helpers import vendor, with_vendors
 
 
@@ -186,3 +187,49 @@ def test_paths_of_companion_files(tmp_path: Path) -> None:
     names = [p.name for p in (store.backup_path, store.journal_path, store.lock_path)]
     assert names == ["prod.json.backup", "prod.json.journal", "prod.json.lock"]
     assert store.journal().path == store.journal_path
+
+
+def _keeps_attributes(path: Path) -> bool:
+    """Whether extended attributes are kept where `path` is (a file rampctl wrote there)."""
+    getxattr = getattr(os, "getxattr", None)
+    try:
+        return getxattr is not None and bool(getxattr(path, store_module.OWN_WRITING_ATTRIBUTE))
+    except OSError:
+        return False
+
+
+def test_a_state_rampctl_wrote_is_not_read_again_as_strict_json(
+    store: StateStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = store.write(with_vendors(State.new(), 3))
+    if not _keeps_attributes(store.path):
+        pytest.skip("extended attributes are not kept here")
+
+    def refuse(*args: object, **kwargs: object) -> bool:
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(batches, "_as_written", refuse)
+    monkeypatch.setattr(batches, "_strict", refuse)
+    assert StateStore(store.path).load() == written
+
+
+def test_a_state_changed_after_rampctl_wrote_it_is_checked_in_full(store: StateStore) -> None:
+    store.write(with_vendors(State.new(), 3))
+    kept = _keeps_attributes(store.path)
+    line = b'\n      "protect": false,'
+    edited = store.path.read_bytes().replace(line, line * 2, 1)
+    with open(store.path, "r+b") as handle:  # the same file, its attributes kept
+        handle.write(edited)
+    assert _keeps_attributes(store.path) == kept
+    with pytest.raises(StateError, match='the key "protect" appears twice'):
+        StateStore(store.path).load()
+
+
+def test_a_copied_state_is_checked_in_full(store: StateStore, tmp_path: Path) -> None:
+    store.write(with_vendors(State.new(), 3))
+    line = b'\n      "kind": "vendor",'
+    copy = tmp_path / "copy.state.json"
+    copy.write_bytes(store.path.read_bytes().replace(line, line * 2, 1))
+    assert not _keeps_attributes(copy)
+    with pytest.raises(StateError, match='the key "kind" appears twice'):
+        StateStore(copy).load()
