@@ -75,8 +75,16 @@ def read_plain(text: str, file: str) -> list[Document] | None:
     if _CHARS.fullmatch(text) is None:
         return None
     lines = text.split("\n")
+    if "---" not in lines:  # one document
+        try:
+            document = _Reader(file).read(lines, 0, len(lines))
+        except _Refused:
+            return None
+        if document is None or len(document[3]) > MAX_VALUES:
+            return None
+        return [document]
     # documents are separated by `---` lines (a first one may open the text)
-    ends = [n for n, line in enumerate(lines) if line == "---"] if "---" in lines else []
+    ends = [n for n, line in enumerate(lines) if line == "---"]
     starts = [0, *(n + 1 for n in ends)]
     documents = []
     values = 0
