@@ -62,6 +62,7 @@ TAKEN = [
     "a:\n  - x\n  - 'y'\n  - {k: v}\n  - [p, q]\n  - []\nb: {}\nc:\n    deep:\n        er: 1\n",
     "spec:\n  ignore_changes: [name, description]\n  x:\n  y:\n    - z\n",
     "a: 1\n---\nb: 2\n",
+    "a: {b: \"02134\", c: 'it''s, {x}', d: '', e: \"\"}\nf: ['NO', \"a, b\", c, '#']  # g\n",
     "a: b #comment: x\n#\n",
     "a: b # c\nd: 'e' # f\ng: \"h #\"  # i\nj: {k: l}  # m\nn: []  #\no: # p\n  q: r#s # t\n"
     "u: # v\nw:\n  - x # y\n  - z: 1 # a\n    b: {} # c\n",
@@ -93,6 +94,9 @@ REFUSED = [
     "a: b\u2028c\n",
     " a: 1\n",
     "a: {b: c, b: d}\n",
+    "a: {b: 'c'd}\n",
+    'a: ["b\\"c"]\n',
+    "a: {'b': c}\n",
     "a: -1\n",
     "a: x:\n",
     "a: 1 \n",
