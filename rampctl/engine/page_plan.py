@@ -64,7 +64,8 @@ class PagePlanner:
         if self._by_email is None:  # as `Snapshot.users_by_email`
             self._by_email = {u.email.strip().lower(): u for u in users.values() if u.email}
         held_by, keys, declared = self._held, self._keys, self._graph.vendors
-        drift, quiet, views, mode = self.work.drift, self.work.quiet, self.views, self._mode
+        work, views, mode = self.work, self.views, self._mode
+        drift, quiet, linked = work.drift, work.quiet, work.linked
         for vendor in vendors:
             held = held_by.get(vendor.id, ())
             if not held and (vendor.external_vendor_id or "").strip() not in keys:
@@ -78,6 +79,8 @@ class PagePlanner:
                 if desired is not None and self._quiet(desired, entry, vendor, view):
                     link = bool(desired.fields.accounting_vendor)
                     quiet[address] = QuietVendor(vendor=vendor, entry=entry, mode=mode, link=link)
+                    if link:
+                        linked.add(address)
                 else:
                     settled = False
             if not settled:  # a quiet vendor's view is worked out again if ever needed
