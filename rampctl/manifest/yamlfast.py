@@ -1,7 +1,7 @@
 """A fast reader for the plain shape most manifests have, and a refusal for anything else.
 
 `import --split` and most hand-written manifests are block mappings, one `key: value` a
-line: plain or quoted text, one-line flow mappings and lists of plain text, block lists of
+line: plain or quoted text, one-line flow mappings and lists of such text, block lists of
 such values or of mappings (`- key: value`), comments, blank lines and `---` between
 documents. `read_plain` reads exactly that shape with one regular expression a line (each
 distinct short line once) and builds what `yamlparse` builds from libyaml's events (the
@@ -29,7 +29,9 @@ values of a text are counted once it is read)."""
 MAX_LEVELS = 32
 """Deepest nesting read here (deeper: the full reader applies its limits)."""
 
-_KEY = r"[A-Za-z0-9_][A-Za-z0-9_./-]*"
+#: A plain key of at most 1,024 characters: YAML (libyaml and PyYAML alike) refuses a
+#: longer one before its `:`, so a longer key is left to the full reader's error.
+_KEY = r"[A-Za-z0-9_][A-Za-z0-9_./-]{0,1023}"
 #: What a plain scalar may not begin with (an indicator, or a space).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 #: Text YAML reads as one plain scalar in a flow collection (no indicator first, no space
@@ -39,10 +41,12 @@ _FLOW_PLAIN = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#,?\[\]{}]*[^\s:#,?\[\]{}])?"
 #: character that is not a space.
 _LINE = re.compile(rf"( *)(?:({_KEY}):|-)(?: +(\S(?:.*\S)?))?")
 _BLANK = re.compile(r" *(?:#.*)?")
+#: A value in a flow collection: plain, or quoted on one line without escapes.
+_FLOW_VALUE = rf"""({_FLOW_PLAIN}|"[^"\\]*"|'(?:[^']|'')*')"""
 #: One entry of a flow mapping or list, then `, ` or the end of the collection and line
-#: (groups: key, value, end), a comment allowed after the end.
-_FLOW_MAP_ITEM = re.compile(rf"({_KEY}): ({_FLOW_PLAIN})(?:, |(\}})(?: +#.*)?\Z)")
-_FLOW_SEQ_ITEM = re.compile(rf"()({_FLOW_PLAIN})(?:, |(\])(?: +#.*)?\Z)")
+#: (groups: key, value as written, end), a comment allowed after the end.
+_FLOW_MAP_ITEM = re.compile(rf"({_KEY}): {_FLOW_VALUE}(?:, |(\}})(?: +#.*)?\Z)")
+_FLOW_SEQ_ITEM = re.compile(rf"(){_FLOW_VALUE}(?:, |(\])(?: +#.*)?\Z)")
 _OPENERS = frozenset("{[\"'")
 _TRAILER = re.compile(r"(?: +#.*)?")
 """What may follow a value on its line: nothing, or a comment."""
@@ -71,8 +75,16 @@ def read_plain(text: str, file: str) -> list[Document] | None:
     if _CHARS.fullmatch(text) is None:
         return None
     lines = text.split("\n")
+    if "---" not in lines:  # one document
+        try:
+            document = _Reader(file).read(lines, 0, len(lines))
+        except _Refused:
+            return None
+        if document is None or len(document[3]) > MAX_VALUES:
+            return None
+        return [document]
     # documents are separated by `---` lines (a first one may open the text)
-    ends = [n for n, line in enumerate(lines) if line == "---"] if "---" in lines else []
+    ends = [n for n, line in enumerate(lines) if line == "---"]
     starts = [0, *(n + 1 for n in ends)]
     documents = []
     values = 0
@@ -270,8 +282,8 @@ class _Reader:
     def _flow(
         self, text: str, path: FieldPath, line: int, col: int, made: Any, item: Any, empty: str
     ) -> Any:
-        """A one-line flow mapping or list of plain text (`made` empty, `item` the pattern
-        of one entry and what follows it)."""
+        """A one-line flow mapping or list of text (`made` empty, `item` the pattern of one
+        entry and what follows it)."""
         if text.startswith(empty) and _TRAILER.fullmatch(text, 2) is not None:
             return made
         key_paths, key_places = self.key_paths, self.key_places
@@ -283,16 +295,23 @@ class _Reader:
             if found is None:
                 raise _Refused
             key, value, end = found.groups()
+            quote = value[0]
+            if quote == '"':
+                value = value[1:-1]
+            elif quote == "'":
+                value = value[1:-1].replace("''", "'")
+            elif value in _NULLS:
+                value = None
             if is_map:
                 if key in made:
                     raise _Refused
                 here = (*path, key)
                 key_places += (line, col + pos)
-                made[key] = None if value in _NULLS else value
+                made[key] = value
             else:
                 here = (*path, len(made))
                 key_places += (line, col + pos)
-                made.append(None if value in _NULLS else value)
+                made.append(value)
             key_paths.append(here)
             value_paths.append(here)
             value_places += (line, col + found.start(2))

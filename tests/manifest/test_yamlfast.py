@@ -62,6 +62,7 @@ TAKEN = [
     "a:\n  - x\n  - 'y'\n  - {k: v}\n  - [p, q]\n  - []\nb: {}\nc:\n    deep:\n        er: 1\n",
     "spec:\n  ignore_changes: [name, description]\n  x:\n  y:\n    - z\n",
     "a: 1\n---\nb: 2\n",
+    "a: {b: \"02134\", c: 'it''s, {x}', d: '', e: \"\"}\nf: ['NO', \"a, b\", c, '#']  # g\n",
     "a: b #comment: x\n#\n",
     "a: b # c\nd: 'e' # f\ng: \"h #\"  # i\nj: {k: l}  # m\nn: []  #\no: # p\n  q: r#s # t\n"
     "u: # v\nw:\n  - x # y\n  - z: 1 # a\n    b: {} # c\n",
@@ -93,6 +94,9 @@ REFUSED = [
     "a: b\u2028c\n",
     " a: 1\n",
     "a: {b: c, b: d}\n",
+    "a: {b: 'c'd}\n",
+    'a: ["b\\"c"]\n',
+    "a: {'b': c}\n",
     "a: -1\n",
     "a: x:\n",
     "a: 1 \n",
@@ -114,6 +118,21 @@ def test_the_plain_shape_is_taken_and_read_as_the_full_reader_reads_it(text: str
 @pytest.mark.parametrize("text", REFUSED)
 def test_anything_else_is_left_to_the_full_reader(text: str) -> None:
     assert read_plain(text, "d/f.yaml") is None
+
+
+@pytest.mark.parametrize("length", [1023, 1024])
+def test_a_key_of_up_to_1024_characters_is_taken(length: int) -> None:
+    key = "k" * length
+    assert _agrees(f"{key}: v\na:\n  {key}: v\nb: {{{key}: v}}\n")
+
+
+@pytest.mark.parametrize(
+    "text", ["K: v\n", "a:\n  K: v\n", "a: {K: v}\n", "a:\n  - K: v\n", "a: {b: c, K: v}\n"]
+)
+def test_a_key_yaml_refuses_for_its_length_is_left_to_the_full_reader(text: str) -> None:
+    text = text.replace("K", "k" * 1025)
+    assert read_plain(text, "d/f.yaml") is None
+    assert all(str(_full(text, loader)).startswith("refused") for loader in LOADERS)
 
 
 def test_what_import_writes_is_taken() -> None:
