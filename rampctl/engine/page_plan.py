@@ -22,7 +22,7 @@ from types import MappingProxyType
 
 from pydantic import JsonValue
 
-from rampctl.engine.identity import cached_support, mode_of
+from rampctl.engine.identity import KEY_MODE, cached_support, mode_of
 from rampctl.engine.removals import drifted
 from rampctl.engine.snapshot import PageWork, QuietVendor, VendorDrift
 from rampctl.engine.vendor_checks import owner_problems
@@ -30,7 +30,7 @@ from rampctl.engine.vendors import contact_fields, live_fields
 from rampctl.engine.view import vendor_view
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph, DesiredVendor
-from rampctl.model.kinds import VendorContactValues
+from rampctl.model.kinds import Values, VendorContactValues
 from rampctl.model.kinds.user import INACTIVE
 from rampctl.ramp.models import User, Vendor
 from rampctl.state.model import ResourceState, State
@@ -104,7 +104,7 @@ class PagePlanner:
             self._graph, self._by_email or {}, desired, vendor
         ):
             return False
-        if live_fields(self._mode, desired, view):
+        if not _agrees(self._mode, desired, view) and live_fields(self._mode, desired, view):
             return False
         return (
             desired.contact is None
@@ -126,6 +126,24 @@ class PagePlanner:
             )
             self._owners_fine[owner] = fine
         return fine
+
+
+_UNSET = object()
+
+
+def _agrees(mode: str, desired: DesiredVendor, view: Mapping[str, JsonValue]) -> bool:
+    """Whether every value the manifest manages is the live view's, so that `live_fields`
+    finds nothing: told from the values themselves, without building the manifest's wanted
+    values (most manifests of a large business). False when not told so: a nested value
+    (an address), `ignore_changes`, or a value that differs; `live_fields` then decides."""
+    if desired.ignore:
+        return False
+    fields = desired.fields
+    for path in desired.managed:
+        value = getattr(fields, path, _UNSET)  # a nested part ("address.city") is none
+        if value is _UNSET or isinstance(value, Values) or view.get(path, _UNSET) != value:
+            return False
+    return mode != KEY_MODE or view.get("external_id", _UNSET) == desired.key
 
 
 def _contact_kept(desired: DesiredVendor, entry: ResourceState, vendor: Vendor) -> bool:

@@ -12,9 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rampctl.engine.context import PlanContext
-from rampctl.engine.page_plan import PagePlanner, _same_contact
+from rampctl.engine.page_plan import PagePlanner, _agrees, _same_contact
 from rampctl.engine.rebuild import rebuild_state
 from rampctl.engine.snapshot import Snapshot, VendorIndex
+from rampctl.engine.vendors import live_fields
+from rampctl.engine.view import vendor_view
 from rampctl.errors import ManifestError
 from rampctl.model.desired import DesiredGraph
 from rampctl.model.kinds import VENDOR_CONTACT, VendorContactValues
@@ -304,3 +306,38 @@ def test_a_vendor_listed_twice_is_planned_from_its_last_listing(
     assert (
         "vendor/acme" in PlanContext(graph=graph, state=state, snapshot=paged).quiet_matches
     ) is (changed == "first")
+
+
+TEXTS = st.none() | st.sampled_from(["Acme", "US", "CA", "bob@example.com", ""])
+
+
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "description": TEXTS,
+            "state": TEXTS,
+            "accounting_vendor": TEXTS,
+            "external_id": TEXTS,
+            "owner": TEXTS,
+        },
+    ),
+    st.sampled_from(
+        [
+            "",
+            "ignore_changes: [description]\n",
+            'address: {line1: 1 Main, city: SF, postal_code: "94105"}\n',
+        ]
+    ),
+    st.sampled_from(["external_vendor_id", "verified_match"]),
+)
+def test_a_manifest_agrees_with_a_view_only_where_no_field_differs(
+    tmp_path_factory: pytest.TempPathFactory, live: dict[str, Any], extra: str, mode: str
+) -> None:
+    manifests = Manifests(tmp_path_factory.mktemp("m"))
+    manifests.write("acme.yaml", vendor_doc("acme", "Acme", "description: Acme\n" + extra))
+    desired = manifests.graph().vendors["vendor/acme"]
+    view = vendor_view(vendor("v-acme", "Acme", country="US"), snapshot().users)
+    view.update(live)
+    if _agrees(mode, desired, view):
+        assert live_fields(mode, desired, view) == []
