@@ -11,12 +11,12 @@ the characters considered, so that the pattern is built in about a millisecond).
 
 What the quick validator accepts is what the full one gives: the same classes, values and
 fields set. `_printable` only ever refuses, and every text it would look at has passed the
-pattern (after the same trimming) and then only validators that trim, change case or drop
-characters. A document the quick validator refuses, for any reason (a problem, text with a
-newline, a character outside the ranges), is validated again by the full validator, whose
-model or errors are the verdict. Where pydantic-core cannot build a validator without reusing
-the models' own (`_use_prebuilt`), there is no quick validator and every document takes the
-full one.
+pattern (after the same trimming; newlines and tabs only in the fields `_printable` lets
+have them) and then only validators that trim, change case or drop characters. A document
+the quick validator refuses, for any reason (a problem, a character outside the ranges), is
+validated again by the full validator, whose model or errors are the verdict.
+Where pydantic-core cannot build a validator without reusing the models' own
+(`_use_prebuilt`), there is no quick validator and every document takes the full one.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import SchemaValidator
 
-from rampctl.manifest.specs import MANIFEST_MODELS, printable_check
+from rampctl.manifest.specs import MANIFEST_MODELS, MULTILINE_FIELDS, printable_check
 from rampctl.model.characters import forbidden_character
 
 #: The characters the quick pattern may take (others send a document to the full
@@ -53,7 +53,7 @@ def quick_validators() -> dict[type[BaseModel], SchemaValidator]:
     found: dict[type[BaseModel], SchemaValidator] = {}
     for model in MANIFEST_MODELS.values():
         schema = model.__pydantic_core_schema__
-        checks = _Surgery(plain_pattern())
+        checks = _Surgery(plain_pattern(), plain_pattern(multiline=True))
         quick_schema = checks.apply(schema)
         if not checks.removed:
             raise TypeError(f"{model.__qualname__}: no printable check found in its schema")
@@ -69,26 +69,34 @@ def quick_validators() -> dict[type[BaseModel], SchemaValidator]:
 
 
 class _Surgery:
-    """A core schema copied without its printable checks and with `pattern` on every text
-    value."""
+    """A core schema copied without its printable checks and with a pattern on every text
+    value: `pattern`, or `multiline` in the fields that take newlines and tabs."""
 
-    def __init__(self, pattern: str) -> None:
-        self.pattern = pattern
+    def __init__(self, pattern: str, multiline: str) -> None:
+        self.patterns = (pattern, multiline)
         self.removed = 0
 
-    def apply(self, node: Any) -> Any:
+    def apply(self, node: Any, multiline: bool = False) -> Any:
         if isinstance(node, list):
-            return [self.apply(item) for item in node]
+            return [self.apply(item, multiline) for item in node]
         if not isinstance(node, dict):
             return node
-        if node.get("type") == "function-after" and _is_printable_check(node.get("function")):
+        kind = node.get("type")
+        if kind == "function-after" and _is_printable_check(node.get("function")):
             self.removed += 1
-            return self.apply(node["schema"])
-        copied = {key: self.apply(value) for key, value in node.items()}
-        if copied.get("type") == "str":
+            return self.apply(node["schema"], multiline)
+        if kind == "model":
+            multiline = False  # a model's own fields say
+        copied = {
+            key: self.apply(value, multiline) for key, value in node.items() if key != "fields"
+        }
+        if "fields" in node:  # a model's fields, by name
+            fields = node["fields"]
+            copied["fields"] = {k: self.apply(f, k in MULTILINE_FIELDS) for k, f in fields.items()}
+        if kind == "str":
             if "pattern" in copied:
                 raise TypeError("a text field with its own pattern")
-            copied["pattern"] = self.pattern
+            copied["pattern"] = self.patterns[multiline]
         return copied
 
 
@@ -98,10 +106,10 @@ def _is_printable_check(function: Any) -> bool:
 
 
 @functools.cache
-def plain_pattern() -> str:
+def plain_pattern(*, multiline: bool = False) -> str:
     """A pattern of text made only of characters in `PLAIN_RANGES` that every field takes,
-    in lower and upper case alike."""
-    spans: list[list[int]] = []
+    in lower and upper case alike (and, for a `multiline` field, newlines and tabs)."""
+    spans: list[list[int]] = [[9, 10]] if multiline else []
     for low, high in PLAIN_RANGES:
         for code in range(low, high + 1):
             if not _plain(chr(code)):

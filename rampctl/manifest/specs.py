@@ -149,7 +149,8 @@ LinkName = Annotated[str, WithJsonSchema(_LINK_SCHEMA)]
 Text = Annotated[str, Field(min_length=1)]
 
 
-_MULTILINE_FIELDS = frozenset({"memo", "description"})
+#: The fields whose text may hold newlines and tabs.
+MULTILINE_FIELDS = frozenset({"memo", "description"})
 
 
 class _Model(BaseModel):
@@ -160,7 +161,7 @@ class _Model(BaseModel):
     def _printable(cls, value: Any, info: ValidationInfo) -> Any:
         """Names and text hold no control, bidi or invisible formatting characters."""
         if isinstance(value, str) and not (value.isascii() and value.isprintable()):
-            multiline = info.field_name in _MULTILINE_FIELDS
+            multiline = info.field_name in MULTILINE_FIELDS
             found = forbidden_character(value, multiline=multiline)
             if found is not None:
                 raise ValueError(

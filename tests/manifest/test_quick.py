@@ -40,6 +40,14 @@ def test_every_kind_has_a_quick_validator_without_the_printable_check() -> None:
     assert "_printable" in repr(MANIFEST_MODELS["Vendor"].__pydantic_validator__)
 
 
+def test_newlines_and_tabs_are_taken_quickly_where_the_field_takes_them() -> None:
+    quick_vendor = quick.quick_validators()[MANIFEST_MODELS["Vendor"]]
+    described = quick_vendor.validate_python(_vendor("Acme", description="two\nlines\tand a tab"))
+    assert described.spec.description == "two\nlines\tand a tab"
+    with pytest.raises(ValidationError):  # the full validator says what is wrong
+        quick_vendor.validate_python(_vendor("two\nlines"))
+
+
 def test_the_pattern_holds_only_characters_every_field_takes() -> None:
     spans = re.findall(r"\\x\{([0-9A-F]+)\}-\\x\{([0-9A-F]+)\}", quick.plain_pattern())
     taken = {chr(c) for low, high in spans for c in range(int(low, 16), int(high, 16) + 1)}
