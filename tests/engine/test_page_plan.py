@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rampctl.engine.context import PlanContext
@@ -311,6 +311,7 @@ def test_a_vendor_listed_twice_is_planned_from_its_last_listing(
 TEXTS = st.none() | st.sampled_from(["Acme", "US", "CA", "bob@example.com", ""])
 
 
+@settings(max_examples=60, deadline=None)
 @given(
     st.fixed_dictionaries(
         {},
