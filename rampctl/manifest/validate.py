@@ -68,8 +68,9 @@ def validate_document(raw: RawDocument) -> Checked:
         address = identity.address if identity else ""
         problems = [_problem(raw, model, err, address) for err in exc.errors(include_url=False)]
         return Checked(identity=identity, problems=problems)
-    assert identity is not None  # a valid manifest has a valid name
     metadata = manifest.metadata
+    if identity is None or identity.name != metadata.name:  # the name as validated decides
+        identity = _named(raw, kind, metadata.name)
     document = _DOCUMENT(
         {
             "kind": kind,
@@ -117,10 +118,21 @@ def _kind_problem(raw: RawDocument, value: dict[str, Any]) -> Problem:
 
 
 def _identity(raw: RawDocument, kind: str, value: dict[str, Any]) -> Identity | None:
+    """The document's identity, when its name is valid (spaces around it are trimmed, as
+    validation trims them); None otherwise."""
     metadata = value.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
-    if not isinstance(name, str) or len(name) > SLUG_MAX or not SLUG_RE.fullmatch(name):
+    if not isinstance(name, str):
         return None
+    if name[:1].isspace() or name[-1:].isspace():
+        name = name.strip()
+    if len(name) > SLUG_MAX or not SLUG_RE.fullmatch(name):
+        return None
+    return _named(raw, kind, name)
+
+
+def _named(raw: RawDocument, kind: str, name: str) -> Identity:
+    """The identity of a document named `name`, placed where its name is written."""
     try:
         where = raw.values[_NAME_PATH]
     except KeyError:

@@ -94,6 +94,8 @@ def _check_kind(raw: RawDocument, value: dict[str, Any]) -> Problem | None:
 def _identity(raw: RawDocument, kind: str, value: dict[str, Any]) -> Identity | None:
     metadata = value.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
+    if isinstance(name, str):
+        name = name.strip()  # as validation trims it
     if not isinstance(name, str) or len(name) > SLUG_MAX or not SLUG_RE.fullmatch(name):
         return None
     address = f"{ADDRESS_PREFIX[kind]}/{name}"
