@@ -36,6 +36,7 @@ from rampctl.errors import (
 )
 from rampctl.ramp.client import RampClient
 from rampctl.state.backend import ApplyJournal
+from rampctl.state.journal import NOT_SENT
 from rampctl.words import count
 
 log = logging.getLogger("rampctl.apply")
@@ -110,6 +111,11 @@ class Applier:
     report: ApplyReport = field(default_factory=ApplyReport)
     fatal: BaseException | None = None
     in_flight: set[str] = field(default_factory=set)
+    """Writes let through to Ramp and not answered yet (uncertain if the run is left)."""
+    _taken: set[str] = field(default_factory=set)
+    """Changes a worker took and is journaling, not yet let through to Ramp."""
+    _left: bool = False
+    """Set when a stop's grace ran out: the report is final and no write is let through."""
     _skipped: set[str] = field(default_factory=set)
     """`report.not_started` as a set, for the dependency check."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -171,12 +177,16 @@ class Applier:
         return True
 
     def _abandon_in_flight(self) -> None:
-        """After a stop, writes still waiting for Ramp are left to the next run's key lookup."""
+        """After a stop, writes still waiting for Ramp are left to the next run's key lookup;
+        the changes taken but not yet let through are not started (and never will be)."""
         with self._lock:
+            self._left = True
             for address in sorted(self.in_flight):
                 self.report.uncertain[address] = (
                     "still in flight when the run was stopped; the next run decides by key"
                 )
+            self._skip_locked(sorted(self._taken))
+            self._taken.clear()
 
     def _one(self, change: Change) -> None:
         try:
@@ -192,6 +202,7 @@ class Applier:
             if self._halted() or blocked:
                 self._skip_locked([change.address])
                 return
+            self._taken.add(change.address)
         self._write(change)
 
     def _blocked_by(self, change: Change) -> bool:
@@ -212,10 +223,11 @@ class Applier:
                 f"cannot write the apply journal: {exc.strerror or exc}{_where(exc)}; "
                 f"nothing was sent for {change.address}"
             ) from None
+        if not self._let_through(change):
+            self._not_sent(op_id)
+            return
         self.hooks.started(change)
         crash_point("before_send")
-        with self._lock:
-            self.in_flight.add(change.address)
         outcome = self._send(change, op_id)
         with self._lock:
             self.in_flight.discard(change.address)
@@ -235,6 +247,27 @@ class Applier:
         with self._lock:
             target[change.address] = message
         self.hooks.finished(change, message, uncertain=status == "uncertain")
+
+    def _let_through(self, change: Change) -> bool:
+        """Whether the journaled write of `change` may be sent now: not after a stop or a
+        failure that halts the run. One decision under the lock, so a write is either in
+        flight (uncertain if the run is left) or not started, never neither."""
+        with self._lock:
+            self._taken.discard(change.address)
+            if self._halted():
+                if not self._left:  # once left, the report already says not started
+                    self._skip_locked([change.address])
+                return False
+            self.in_flight.add(change.address)
+            return True
+
+    def _not_sent(self, op_id: str) -> None:
+        """Close the intent of a write that was never sent; if that fails, the intent stays
+        pending and the next run's key lookup finds nothing, which is as true."""
+        try:
+            self.journal.outcome(op_id=op_id, status=NOT_SENT)
+        except OSError:
+            log.debug("could not journal that operation %s was not sent", op_id)
 
     def _record(self, change: Change, outcome: WriteResult) -> str | None:
         """Save the state entry of a write Ramp has made; an OS error here leaves it uncertain."""

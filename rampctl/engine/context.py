@@ -53,19 +53,13 @@ class PlanContext:
         """The live vendor a Vendor manifest manages, or None."""
         return self.vendor_matches.live.get(desired.address)
 
-    @cached_property
+    @property
     def quiet_matches(self) -> Mapping[str, QuietVendor]:
         """The manifests found quiet (an empty plan) as their vendors' pages arrived
         (`rampctl.engine.page_plan`) that still match those vendors through the same state
-        entries in the same identity mode, by address."""
-        mode, live, entries = self.mode, self.vendor_matches.live, self.state.resources
-        return {
-            address: found
-            for address, found in self.snapshot.page_work.quiet.items()
-            if found.mode == mode
-            and entries.get(address) is found.entry
-            and live.get(address) is found.vendor
-        }
+        entries in the same identity mode, by address (told while matching:
+        `VendorMatches.quiet`)."""
+        return self.vendor_matches.quiet
 
     @property
     def matched_by_fields(self) -> frozenset[str]:

@@ -22,7 +22,7 @@ from types import MappingProxyType
 
 from pydantic import JsonValue
 
-from rampctl.engine.identity import cached_support, mode_of
+from rampctl.engine.identity import KEY_MODE, cached_support, mode_of
 from rampctl.engine.removals import drifted
 from rampctl.engine.snapshot import PageWork, QuietVendor, VendorDrift
 from rampctl.engine.vendor_checks import owner_problems
@@ -30,7 +30,7 @@ from rampctl.engine.vendors import contact_fields, live_fields
 from rampctl.engine.view import vendor_view
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph, DesiredVendor
-from rampctl.model.kinds import VendorContactValues
+from rampctl.model.kinds import Values, VendorContactValues
 from rampctl.model.kinds.user import INACTIVE
 from rampctl.ramp.models import User, Vendor
 from rampctl.state.model import ResourceState, State
@@ -64,7 +64,8 @@ class PagePlanner:
         if self._by_email is None:  # as `Snapshot.users_by_email`
             self._by_email = {u.email.strip().lower(): u for u in users.values() if u.email}
         held_by, keys, declared = self._held, self._keys, self._graph.vendors
-        drift, quiet, views, mode = self.work.drift, self.work.quiet, self.views, self._mode
+        work, views, mode = self.work, self.views, self._mode
+        drift, quiet, linked = work.drift, work.quiet, work.linked
         for vendor in vendors:
             held = held_by.get(vendor.id, ())
             if not held and (vendor.external_vendor_id or "").strip() not in keys:
@@ -78,6 +79,8 @@ class PagePlanner:
                 if desired is not None and self._quiet(desired, entry, vendor, view):
                     link = bool(desired.fields.accounting_vendor)
                     quiet[address] = QuietVendor(vendor=vendor, entry=entry, mode=mode, link=link)
+                    if link:
+                        linked.add(address)
                 else:
                     settled = False
             if not settled:  # a quiet vendor's view is worked out again if ever needed
@@ -101,7 +104,7 @@ class PagePlanner:
             self._graph, self._by_email or {}, desired, vendor
         ):
             return False
-        if live_fields(self._mode, desired, view):
+        if not _agrees(self._mode, desired, view) and live_fields(self._mode, desired, view):
             return False
         return (
             desired.contact is None
@@ -123,6 +126,24 @@ class PagePlanner:
             )
             self._owners_fine[owner] = fine
         return fine
+
+
+_UNSET = object()
+
+
+def _agrees(mode: str, desired: DesiredVendor, view: Mapping[str, JsonValue]) -> bool:
+    """Whether every value the manifest manages is the live view's, so that `live_fields`
+    finds nothing: told from the values themselves, without building the manifest's wanted
+    values (most manifests of a large business). False when not told so: a nested value
+    (an address), `ignore_changes`, or a value that differs; `live_fields` then decides."""
+    if desired.ignore:
+        return False
+    fields = desired.fields
+    for path in desired.managed:
+        value = getattr(fields, path, _UNSET)  # a nested part ("address.city") is none
+        if value is _UNSET or isinstance(value, Values) or view.get(path, _UNSET) != value:
+            return False
+    return mode != KEY_MODE or view.get("external_id", _UNSET) == desired.key
 
 
 def _contact_kept(desired: DesiredVendor, entry: ResourceState, vendor: Vendor) -> bool:

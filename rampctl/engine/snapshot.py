@@ -61,6 +61,8 @@ class PageWork:
 
     quiet: dict[str, QuietVendor] = field(default_factory=dict)
     drift: dict[str, VendorDrift] = field(default_factory=dict)
+    #: The addresses in `quiet` whose accounting link is still to be checked.
+    linked: set[str] = field(default_factory=set)
 
 
 @dataclass(kw_only=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rampctl.engine.identity import MATCH_MODE, mode_of, verified_matches
 from rampctl.engine.kind_plan import problem_at
 from rampctl.engine.moves import Move, detect_vendor_moves, explicit_move, orphans
-from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.snapshot import QuietVendor, Snapshot
 from rampctl.errors import Problem
 from rampctl.model import address as addr
 from rampctl.model.desired import DesiredGraph, DesiredVendor
@@ -31,6 +31,10 @@ class VendorMatches:
     claims: Mapping[str, str] = field(default_factory=dict)
     moves: Mapping[str, Move] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    #: The manifests found quiet (an empty plan) as their vendors' pages arrived
+    #: (`rampctl.engine.page_plan`) that matched those vendors through the same state
+    #: entries in the same identity mode, by address (`PlanContext.quiet_matches`).
+    quiet: Mapping[str, QuietVendor] = field(default_factory=dict)
     #: Without external_vendor_id: manifests matched by name, owner and accounting link,
     #: and those several live vendors agree with (nothing is matched for them).
     by_fields: frozenset[str] = frozenset()
@@ -43,7 +47,9 @@ def match_vendors(
     """Match every Vendor manifest; `taken` are Ramp ids already claimed by other kinds."""
     run = _Matching(graph=graph, snapshot=snapshot, state=state, claims=dict.fromkeys(taken, ""))
     live: dict[str, Vendor] = {}
+    quiet: dict[str, QuietVendor] = {}
     entries, vendors, claimed = state.resources, snapshot.vendors, run.claims
+    page_quiet, mode = snapshot.page_work.quiet, mode_of(snapshot.external_ids)
     for desired in graph.vendors.values():
         address = desired.address
         # most managed vendors: the one the state entry names, carrying no key or its own
@@ -60,6 +66,10 @@ def match_vendors(
         if found is not None:
             live[address] = found
             claimed[found.id] = address
+            # found quiet as its page arrived, from this vendor through this entry: still so
+            was = page_quiet.get(address)
+            if was is not None and was.vendor is found and was.entry is entry and was.mode == mode:
+                quiet[address] = was
     # without `taken` every claim is a manifest's (no copy filtered of 100,000 entries)
     claims = {r: a for r, a in claimed.items() if a} if taken else claimed
     return VendorMatches(
@@ -67,6 +77,7 @@ def match_vendors(
         claims=claims,
         moves=run.moves,
         problems=tuple(run.problems),
+        quiet=quiet,
         by_fields=frozenset(run.by_fields),
         ambiguous=run.ambiguous,
     )

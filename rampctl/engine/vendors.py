@@ -55,14 +55,20 @@ def plan_vendors(ctx: PlanContext) -> KindPlan:
 def _settled(ctx: PlanContext) -> set[str]:
     """The manifests whose plan was found empty as their vendors' pages arrived, and still
     is: they still match those vendors (`PlanContext.quiet_matches`), whose contacts were
-    not read, and their accounting links (which need the whole snapshot) pass `check_link`."""
-    read = ctx.snapshot.contacts
-    return {
+    not read, and their accounting links (which need the whole snapshot) pass `check_link`.
+    Only the few that may fail are looked at: those with a link (`PageWork.linked`), and
+    those whose vendor's contacts were read."""
+    quiet, read = ctx.quiet_matches, ctx.snapshot.contacts
+    unsettled = {
         address
-        for address, found in ctx.quiet_matches.items()
-        if found.vendor.id not in read
-        and not (found.link and check_link(ctx, ctx.graph.vendors[address], found.vendor))
+        for address in ctx.snapshot.page_work.linked
+        if (found := quiet.get(address)) is not None
+        and found.link
+        and check_link(ctx, ctx.graph.vendors[address], found.vendor)
     }
+    if read:
+        unsettled.update(a for a, found in quiet.items() if found.vendor.id in read)
+    return quiet.keys() - unsettled
 
 
 def plan_vendor(ctx: PlanContext, desired: DesiredVendor) -> KindPlan:

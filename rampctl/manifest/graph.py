@@ -231,10 +231,8 @@ class _Head:
 
 
 def _chunk_key(files: Files, rels: list[str]) -> str:
-    digest = hashlib.sha256()
-    for rel in sorted(rels):
-        digest.update(f"{rel}\0{files[rel][0]}\n".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    lines = "".join([f"{rel}\0{files[rel][0]}\n" for rel in sorted(rels)])
+    return hashlib.sha256(lines.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class _Kept:
@@ -334,8 +332,12 @@ def _part(graph: DesiredGraph, files: Files, rels: list[str]) -> tuple[dict[str,
     """The objects the files `rels` declare, by kind (KeyError for one not in the graph)."""
     kinds = [getattr(graph, kind) for kind in _KINDS]
     part: tuple[dict[str, Any], ...] = tuple({} for _ in _KINDS)
+    vendors, in_vendors = kinds[0], part[0]
     for rel in rels:
         for address in files[rel][1]:
+            if address in vendors:  # most objects: no search through the kinds
+                in_vendors[address] = vendors[address]
+                continue
             index = next((i for i, objs in enumerate(kinds) if address in objs), None)
             if index is None:
                 raise KeyError(address)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,8 +68,12 @@ def validate_document(raw: RawDocument) -> Checked:
         address = identity.address if identity else ""
         problems = [_problem(raw, model, err, address) for err in exc.errors(include_url=False)]
         return Checked(identity=identity, problems=problems)
-    assert identity is not None  # a valid manifest has a valid name
+    except UnicodeEncodeError:  # pydantic-core refuses some lone surrogates this way
+        address = identity.address if identity else ""
+        return Checked(identity=identity, problems=[_surrogate_problem(raw, value, address)])
     metadata = manifest.metadata
+    if identity is None or identity.name != metadata.name:  # the name as validated decides
+        identity = _named(raw, kind, metadata.name)
     document = _DOCUMENT(
         {
             "kind": kind,
@@ -103,6 +107,47 @@ def _at(position: Position, message: str, address: str = "", path: FieldPath = (
     )
 
 
+_SURROGATE = "text holds a lone UTF-16 surrogate (an escape like \\ud800), which is not a character"
+
+
+def _surrogate_problem(raw: RawDocument, value: Any, address: str) -> Problem:
+    """Where the first text holding a lone UTF-16 surrogate (`"\\ud800"`, which is not a
+    character) is written in the document."""
+    path = _surrogate_path(value, ())
+    if path is None:
+        return _at(raw.start, _SURROGATE, address)
+    where = raw.values.get(path) or _nearest(raw.keys, path, raw.start)
+    return _at(where, _SURROGATE, address, path)
+
+
+def _surrogate_path(value: Any, path: FieldPath) -> FieldPath | None:
+    """The path of the first key or text below `value` holding a lone surrogate."""
+    if isinstance(value, str):
+        return path if not _encodes(value) else None
+    items: Iterable[tuple[Any, Any]]
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and not _encodes(key):
+            return (*path, key)
+        found = _surrogate_path(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _kind_problem(raw: RawDocument, value: dict[str, Any]) -> Problem:
     """What is wrong with the `kind` of a document whose kind is not one of rampctl's."""
     if "kind" not in value:
@@ -117,10 +162,21 @@ def _kind_problem(raw: RawDocument, value: dict[str, Any]) -> Problem:
 
 
 def _identity(raw: RawDocument, kind: str, value: dict[str, Any]) -> Identity | None:
+    """The document's identity, when its name is valid (spaces around it are trimmed, as
+    validation trims them); None otherwise."""
     metadata = value.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
-    if not isinstance(name, str) or len(name) > SLUG_MAX or not SLUG_RE.fullmatch(name):
+    if not isinstance(name, str):
         return None
+    if name[:1].isspace() or name[-1:].isspace():
+        name = name.strip()
+    if len(name) > SLUG_MAX or not SLUG_RE.fullmatch(name):
+        return None
+    return _named(raw, kind, name)
+
+
+def _named(raw: RawDocument, kind: str, name: str) -> Identity:
+    """The identity of a document named `name`, placed where its name is written."""
     try:
         where = raw.values[_NAME_PATH]
     except KeyError:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import ConfigDict, TypeAdapter
+from pydantic import TypeAdapter
 
 from rampctl.errors import StateError
 from rampctl.state import strict
@@ -34,11 +34,10 @@ _RESOURCES_OPEN = re.compile(rb'\n  "resources": \{\n')
 _RESOURCES_CLOSE = re.compile(rb"\n  \}(?=,?\n)")
 _ENTRY_OPEN = re.compile(rb'\n    "')
 
-#: Entries as a batch reads them. Only the keys of the JSON are cached as they are read
-#: (pydantic caches every string by default): most values are ids and names read once.
-_ENTRIES: TypeAdapter[dict[str, ResourceState]] = TypeAdapter(
-    dict[str, ResourceState], config=ConfigDict(cache_strings="keys")
-)
+#: Entries as a batch reads them. (pydantic caches the strings it reads: caching only the
+#: keys saved about 0.1 s of CPU at 100,000 objects but held 70 MB more, the values that
+#: repeat, such as kinds, countries and owners, each a string of its own.)
+_ENTRIES: TypeAdapter[dict[str, ResourceState]] = TypeAdapter(dict[str, ResourceState])
 #: Entries as they are written: under `"resources"`, at the indentation of the document.
 _WRITTEN: TypeAdapter[dict[str, dict[str, ResourceState]]] = TypeAdapter(
     dict[str, dict[str, ResourceState]]

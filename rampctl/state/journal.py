@@ -27,7 +27,9 @@ from rampctl.state.files import FILE_MODE, fsync_dir
 log = logging.getLogger("rampctl.state")
 
 INTENDED = "intended"
-OUTCOMES = frozenset({"done", "failed", "uncertain"})
+NOT_SENT = "not_sent"
+"""The outcome of an intended write a stop kept from being sent."""
+OUTCOMES = frozenset({"done", "failed", "uncertain", NOT_SENT})
 """Statuses `outcome` accepts."""
 UNRESOLVED = frozenset({INTENDED, "uncertain"})
 """Statuses that make an operation pending."""
@@ -45,7 +47,7 @@ class JournalEntry:
     action: str
     key: str | None
     status: str
-    """`intended` (sent, no outcome yet), `done`, `failed` or `uncertain`."""
+    """`intended` (sent, no outcome yet), `done`, `failed`, `uncertain` or `not_sent`."""
     ramp_id: str | None
     time: str
     """When the latest record of this operation was written, ISO 8601 UTC."""
@@ -64,7 +66,8 @@ class RecordJournal:
         )
 
     def outcome(self, *, op_id: str, status: str, ramp_id: str | None = None) -> None:
-        """Record how a write ended: `done`, `failed` or `uncertain` (durable when this returns)."""
+        """Record how a write ended: `done`, `failed`, `uncertain`, or `not_sent` (stopped
+        between its intent and sending it). Durable when this returns."""
         if status not in OUTCOMES:
             raise ValueError(f"unknown journal outcome {status!r}")
         self._append({"op_id": op_id, "status": status, "ramp_id": ramp_id})

@@ -135,13 +135,104 @@ def test_a_stop_reports_every_change_and_starts_no_new_write(tmp_path: Path) -> 
             settings=ApplySettings(parallelism=3, stop_grace_s=0),
             stop=stop,
         )
+        # The journal as a stopped run leaves it, while the uncertain writes still hang
+        # (once released, a write that ends records its outcome, and is no longer pending).
+        pending = {e.address for e in Journal(store.journal_path).pending()}
+        sent = [f"vendor/{vid}" for vid in client.sent]
     finally:
         client.release.set()
-    assert 1 <= len(report.uncertain) == len(client.sent) <= 3  # in flight when the grace ran out
+        _join_writers()
+    assert 1 <= len(report.uncertain) <= 3  # in flight when the grace ran out
+    assert sorted(report.uncertain) == sorted(sent)
     assert set(report.uncertain).isdisjoint(report.not_started)
     assert len(report.uncertain) + len(report.not_started) == 200  # each change accounted for
-    pending = {e.address for e in Journal(store.journal_path).pending()}
     assert pending == set(report.uncertain)  # the next run resolves them by key
+
+
+def _join_writers() -> None:
+    """Wait for the write threads a stopped apply left behind."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("apply-"):
+            thread.join(10)
+
+
+class SlowJournal(Journal):
+    """Each intent but the first waits until `go` is set (a journal slow to write)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.go = threading.Event()
+        self.waiting = threading.Semaphore(0)
+        self._first = threading.Lock()
+
+    def intend(self, *, op_id: str, address: str, action: str, key: str | None) -> None:
+        first = self._first.acquire(blocking=False)
+        super().intend(op_id=op_id, address=address, action=action, key=key)
+        if not first:
+            self.waiting.release()
+            self.go.wait(10)
+
+
+class StoppingClient(FakeClient):
+    """Once `ready` says the other workers are journaling, its first write requests a stop;
+    every write then waits until `release` is set."""
+
+    def __init__(self, stop: threading.Event, ready: threading.Semaphore, others: int) -> None:
+        super().__init__(set())
+        self.stop = stop
+        self.ready = ready
+        self.others = others
+        self.release = threading.Event()
+        self.first_thread: int | None = None
+
+    def update_vendor(self, vendor_id: str, body: VendorUpdate) -> Vendor:
+        with self._lock:
+            self.sent.append(vendor_id)
+            first = len(self.sent) == 1
+        if first:
+            self.first_thread = threading.get_ident()
+            for _ in range(self.others):
+                self.ready.acquire(timeout=10)
+            self.stop.set()
+        self.release.wait(10)
+        return vendor(vendor_id, f"Vendor {vendor_id}", **body.to_body())
+
+
+def test_a_write_journaled_but_not_sent_when_a_stop_runs_out_is_not_started_and_never_sent(
+    tmp_path: Path,
+) -> None:
+    """Workers still writing their intent when the stop's grace runs out: each change is
+    reported (not started), none of them is sent afterwards, and none stays pending."""
+    changes = [_update(f"v{i:03d}", Level.VENDORS) for i in range(10)]
+    store = StateStore(tmp_path / "state.json")
+    stop = threading.Event()
+    journal = SlowJournal(store.journal_path)
+    client = StoppingClient(stop, journal.waiting, others=2)
+    snap = snapshot([vendor(c.name, c.name) for c in changes])
+    try:
+        report = apply_changes(
+            client=client,  # type: ignore[arg-type]
+            changes=changes,
+            recorder=StateRecorder(store=store, snapshot=snap, graph=None, environment="test"),
+            journal=journal,
+            hooks=Hooks(),
+            settings=ApplySettings(parallelism=3, stop_grace_s=0),
+            stop=stop,
+        )
+        journal.go.set()  # the two slow intents end after the run was left
+        for thread in threading.enumerate():
+            if thread.name.startswith("apply-") and thread.ident != client.first_thread:
+                thread.join(10)
+        pending = {e.address for e in Journal(store.journal_path).pending()}
+        sent = list(client.sent)
+    finally:
+        journal.go.set()
+        client.release.set()
+        _join_writers()
+    assert list(report.uncertain) == [f"vendor/{vid}" for vid in sent]
+    assert len(sent) == 1  # the two journaled late were never sent
+    assert len(report.uncertain) + len(report.not_started) == 10  # each change accounted for
+    assert pending == set(report.uncertain)
 
 
 def _user(name: str, *needs: str) -> Change:

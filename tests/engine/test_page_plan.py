@@ -8,13 +8,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rampctl.engine.context import PlanContext
-from rampctl.engine.page_plan import PagePlanner, _same_contact
+from rampctl.engine.page_plan import PagePlanner, _agrees, _same_contact
 from rampctl.engine.rebuild import rebuild_state
-from rampctl.engine.snapshot import Snapshot
+from rampctl.engine.snapshot import Snapshot, VendorIndex
+from rampctl.engine.vendors import live_fields
+from rampctl.engine.view import vendor_view
 from rampctl.errors import ManifestError
 from rampctl.model.desired import DesiredGraph
 from rampctl.model.kinds import VENDOR_CONTACT, VendorContactValues
@@ -267,3 +269,76 @@ def test_a_recorded_contact_is_the_manifests_exactly_when_its_values_say_so(
     assert not same or VendorContactValues.from_dict(recorded) == contact
     if contact is not None and not any(isinstance(v, list) for v in recorded.values()):
         assert same == (VendorContactValues.from_dict(recorded) == contact)
+
+
+@pytest.mark.parametrize("changed", ["first", "second"])
+def test_a_vendor_listed_twice_is_planned_from_its_last_listing(
+    manifests: Manifests, changed: str
+) -> None:
+    """A vendor on two pages (a list that moved while read): the snapshot keeps the last
+    listing, and what its pages found of the other one is not taken."""
+    graph, snap = _business(manifests, {"acme": "accounting_vendor: qb\n"})
+    state = _state(graph, snap)
+    quiet = snap.vendors["v-acme"].model_copy(update={"accounting_vendor_remote_id": "QB-1"})
+    renamed = quiet.model_copy(update={"name": "ACME"})
+    listings = [renamed, quiet] if changed == "first" else [quiet, renamed]
+    pages = PagePlanner(graph, state)
+    index = VendorIndex()
+    for page in ([listings[0], snap.vendors["v-globex"]], [listings[1]]):
+        index.add(page)
+        pages.page(page, snap.users)
+    rest = [v for v in snap.vendors.values() if v.id not in ("v-acme", "v-globex")]
+    index.add(rest)
+    pages.page(rest, snap.users)
+    paged = Snapshot(
+        business=snap.business,
+        users=snap.users,
+        vendors=index.vendors,
+        vendor_index=index,
+        accounting_vendors=snap.accounting_vendors,
+        entities=snap.entities,
+    )
+    paged.vendor_views.update(pages.views)
+    paged.page_work = pages.work
+    assert "vendor/acme" in pages.work.quiet and "vendor/acme" in pages.work.linked
+    whole = _as_read(paged)
+    assert _outcome(graph, state, paged) == _outcome(graph, state, whole)
+    assert (
+        "vendor/acme" in PlanContext(graph=graph, state=state, snapshot=paged).quiet_matches
+    ) is (changed == "first")
+
+
+TEXTS = st.none() | st.sampled_from(["Acme", "US", "CA", "bob@example.com", ""])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "description": TEXTS,
+            "state": TEXTS,
+            "accounting_vendor": TEXTS,
+            "external_id": TEXTS,
+            "owner": TEXTS,
+        },
+    ),
+    st.sampled_from(
+        [
+            "",
+            "ignore_changes: [description]\n",
+            'address: {line1: 1 Main, city: SF, postal_code: "94105"}\n',
+        ]
+    ),
+    st.sampled_from(["external_vendor_id", "verified_match"]),
+)
+def test_a_manifest_agrees_with_a_view_only_where_no_field_differs(
+    tmp_path_factory: pytest.TempPathFactory, live: dict[str, Any], extra: str, mode: str
+) -> None:
+    manifests = Manifests(tmp_path_factory.mktemp("m"))
+    manifests.write("acme.yaml", vendor_doc("acme", "Acme", "description: Acme\n" + extra))
+    desired = manifests.graph().vendors["vendor/acme"]
+    view = vendor_view(vendor("v-acme", "Acme", country="US"), snapshot().users)
+    view.update(live)
+    if _agrees(mode, desired, view):
+        assert live_fields(mode, desired, view) == []

@@ -401,3 +401,26 @@ def test_the_cache_file_is_compacted_once_most_of_it_is_free(
     assert result == _result(root, None)
     assert _entry_count(folder) == 10
     assert database.stat().st_size < full / 3
+
+
+def test_a_cache_file_an_earlier_rampctl_made_is_used_as_it_is(tmp_path: Path) -> None:
+    """A new cache file has larger pages and relaxed syncing; one made before (4 KiB
+    pages) is read and written as it is, and gives the same outcome."""
+    database = tmp_path / ".rampctl" / "cache" / "manifests.sqlite"
+    database.parent.mkdir(parents=True)
+    with sqlite3.connect(database) as db:
+        db.execute("PRAGMA page_size=4096")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(cache_module._SCHEMA)
+    root = _project(tmp_path)
+    cold, first = _load(root, tmp_path / ".rampctl")
+    warm, second = _load(root, tmp_path / ".rampctl")
+    assert (first.misses, second.hits) == (3, 3)
+    assert warm == cold == _result(root, None)
+    with sqlite3.connect(database) as db:
+        assert db.execute("PRAGMA page_size").fetchone() == (4096,)
+    fresh = tmp_path / "fresh"
+    _load(root, fresh)
+    with sqlite3.connect(fresh / "cache" / "manifests.sqlite") as db:
+        assert db.execute("PRAGMA page_size").fetchone() == (16384,)
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)

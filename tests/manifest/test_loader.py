@@ -111,6 +111,15 @@ def test_lossless_values_reach_the_spec(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.parametrize("written", ['" acme "', '"acme\\t"', '"\\u3000acme"'])
+def test_a_name_with_spaces_around_it_is_trimmed_as_every_text_is(
+    tmp_path: Path, written: str
+) -> None:
+    _write(tmp_path, "v.yaml", vendor("acme").replace("name: acme", f"name: {written}", 1))
+    [doc] = load_manifests(tmp_path).documents
+    assert (doc.name, doc.address) == ("acme", "vendor/acme")
+
+
 def test_position_of_falls_back_to_parent_then_document(tmp_path: Path) -> None:
     _write(
         tmp_path,

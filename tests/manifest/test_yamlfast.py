@@ -173,7 +173,10 @@ def test_every_yaml_file_of_the_tests_reads_the_same(path: Path) -> None:
 # -- generated texts: the plain shape, and near misses of it ---------------------------------
 
 _CLEAN_KEYS = st.sampled_from(
-    ["apiVersion", "kind", "spec", "a", "b", "c", "yes", "NO", "null", "0x1F", "k.1", "a/b", "_x"]
+    [
+        *["apiVersion", "kind", "spec", "a", "b", "c", "yes", "NO", "null", "0x1F", "k.1"],
+        *["a/b", "_x", "k" * 1024, "k" * 1025],  # YAML's longest key is 1,024 characters
+    ]
 )
 _MESSY_KEYS = st.one_of(
     _CLEAN_KEYS,

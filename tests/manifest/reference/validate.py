@@ -22,7 +22,7 @@ from rampctl.manifest.specs import (
     SLUG_RE,
     suggest,
 )
-from rampctl.manifest.validate import Checked, Identity
+from rampctl.manifest.validate import Checked, Identity, _surrogate_problem
 from rampctl.manifest.yamlparse import RawDocument
 
 _NOT_A_MAPPING = "a manifest document must be a mapping with apiVersion, kind, metadata and spec"
@@ -45,6 +45,8 @@ def validate_document(raw: RawDocument) -> Checked:
     except ValidationError as exc:
         problems = [_problem(raw, model, err, address) for err in exc.errors(include_url=False)]
         return Checked(identity=identity, problems=problems)
+    except UnicodeEncodeError:  # as rampctl reports a lone surrogate pydantic-core refuses
+        return Checked(identity=identity, problems=[_surrogate_problem(raw, value, address)])
     assert identity is not None  # a valid manifest has a valid name
     document = Document(
         kind=kind,
@@ -94,6 +96,8 @@ def _check_kind(raw: RawDocument, value: dict[str, Any]) -> Problem | None:
 def _identity(raw: RawDocument, kind: str, value: dict[str, Any]) -> Identity | None:
     metadata = value.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
+    if isinstance(name, str):
+        name = name.strip()  # as validation trims it
     if not isinstance(name, str) or len(name) > SLUG_MAX or not SLUG_RE.fullmatch(name):
         return None
     address = f"{ADDRESS_PREFIX[kind]}/{name}"
