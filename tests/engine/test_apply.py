@@ -124,17 +124,8 @@ def test_a_stop_reports_every_change_and_starts_no_new_write(tmp_path: Path) -> 
     store = StateStore(tmp_path / "state.json")
     stop = threading.Event()
     client = BlockingClient(stop)
-    snap = snapshot([vendor(c.name, c.name) for c in changes])
     try:
-        report = apply_changes(
-            client=client,  # type: ignore[arg-type]
-            changes=changes,
-            recorder=StateRecorder(store=store, snapshot=snap, graph=None, environment="test"),
-            journal=Journal(store.journal_path),
-            hooks=Hooks(),
-            settings=ApplySettings(parallelism=3, stop_grace_s=0),
-            stop=stop,
-        )
+        report = _stopped_apply(client, changes, store, Journal(store.journal_path), stop)
         # The journal as a stopped run leaves it, while the uncertain writes still hang
         # (once released, a write that ends records its outcome, and is no longer pending).
         pending = {e.address for e in Journal(store.journal_path).pending()}
@@ -147,6 +138,26 @@ def test_a_stop_reports_every_change_and_starts_no_new_write(tmp_path: Path) -> 
     assert set(report.uncertain).isdisjoint(report.not_started)
     assert len(report.uncertain) + len(report.not_started) == 200  # each change accounted for
     assert pending == set(report.uncertain)  # the next run resolves them by key
+
+
+def _stopped_apply(
+    client: Any, changes: list[Change], store: StateStore, journal: Journal, stop: threading.Event
+) -> Any:
+    """Apply `changes` three at a time with no grace after `stop` is set."""
+    return apply_changes(
+        client=client,
+        changes=changes,
+        recorder=StateRecorder(
+            store=store,
+            snapshot=snapshot([vendor(c.name, c.name) for c in changes]),
+            graph=None,
+            environment="test",
+        ),
+        journal=journal,
+        hooks=Hooks(),
+        settings=ApplySettings(parallelism=3, stop_grace_s=0),
+        stop=stop,
+    )
 
 
 def _join_writers() -> None:
@@ -208,17 +219,8 @@ def test_a_write_journaled_but_not_sent_when_a_stop_runs_out_is_not_started_and_
     stop = threading.Event()
     journal = SlowJournal(store.journal_path)
     client = StoppingClient(stop, journal.waiting, others=2)
-    snap = snapshot([vendor(c.name, c.name) for c in changes])
     try:
-        report = apply_changes(
-            client=client,  # type: ignore[arg-type]
-            changes=changes,
-            recorder=StateRecorder(store=store, snapshot=snap, graph=None, environment="test"),
-            journal=journal,
-            hooks=Hooks(),
-            settings=ApplySettings(parallelism=3, stop_grace_s=0),
-            stop=stop,
-        )
+        report = _stopped_apply(client, changes, store, journal, stop)
         journal.go.set()  # the two slow intents end after the run was left
         for thread in threading.enumerate():
             if thread.name.startswith("apply-") and thread.ident != client.first_thread:
